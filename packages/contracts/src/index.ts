@@ -1,0 +1,5 @@
+export * from './errors';
+export * from './names';
+export * from './playback-token';
+export * from './edge-api';
+export * from './resources';
