@@ -8,11 +8,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const workspaces = ['apps', 'packages'].flatMap((d) =>
-  readdirSync(join(root, d), { withFileTypes: true })
-    .filter((e) => e.isDirectory() && existsSync(join(root, d, e.name, 'package.json')))
-    .map((e) => join(root, d, e.name)),
-);
+const workspaces = [
+  ...['apps', 'packages'].flatMap((d) =>
+    readdirSync(join(root, d), { withFileTypes: true })
+      .filter((e) => e.isDirectory() && existsSync(join(root, d, e.name, 'package.json')))
+      .map((e) => join(root, d, e.name)),
+  ),
+  join(root, 'e2e'),
+];
 for (const ws of workspaces) rmSync(join(ws, '.test-results'), { recursive: true, force: true });
 
 const extra = process.argv.slice(2);
