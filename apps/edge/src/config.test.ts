@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError } from '@tributary/service-kit';
+import { parseEdgeConfig } from './config';
+
+describe('edge config', () => {
+  it('applies the documented defaults', () => {
+    const cfg = parseEdgeConfig({ EDGE_API_TOKEN: 'edge_credential_123' });
+    assert.equal(cfg.EDGE_API_URL, 'http://127.0.0.1:4000');
+    assert.equal(cfg.RTMP_HOST, '0.0.0.0');
+    assert.equal(cfg.RTMP_PORT, 1935);
+    assert.equal(cfg.HTTP_PORT, 8080);
+    assert.equal(cfg.RTMP_APP, 'live');
+    assert.equal(cfg.API_TIMEOUT_MS, 3000);
+    assert.equal(cfg.AUTH_CACHE_MAX_TTL_SECONDS, 30);
+  });
+
+  it('requires the edge credential', () => {
+    assert.throws(
+      () => parseEdgeConfig({}),
+      (err: unknown) => err instanceof ConfigError && err.problems.some((p) => p.startsWith('EDGE_API_TOKEN')),
+    );
+  });
+
+  it('names every bad variable and never echoes the credential', () => {
+    try {
+      parseEdgeConfig({ EDGE_API_TOKEN: 'short', RTMP_PORT: '70000', RTMP_APP: '../x', API_TIMEOUT_MS: '9000' });
+      assert.fail('expected a ConfigError');
+    } catch (err) {
+      assert.ok(err instanceof ConfigError);
+      const text = err.problems.join('\n');
+      for (const name of ['EDGE_API_TOKEN', 'RTMP_PORT', 'RTMP_APP', 'API_TIMEOUT_MS']) assert.match(text, new RegExp(name));
+      assert.doesNotMatch(text, /"short"/);
+    }
+  });
+
+  it('keeps the api timeout within the 5 s fail-closed bound (F1)', () => {
+    assert.throws(() => parseEdgeConfig({ EDGE_API_TOKEN: 'edge_credential_123', API_TIMEOUT_MS: '5001' }), ConfigError);
+    assert.equal(parseEdgeConfig({ EDGE_API_TOKEN: 'edge_credential_123', API_TIMEOUT_MS: '5000' }).API_TIMEOUT_MS, 5000);
+  });
+});

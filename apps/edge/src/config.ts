@@ -1,0 +1,87 @@
+import { SAFE_NAME } from '@tributary/contracts';
+import { env, loadConfig, parseConfig } from '@tributary/service-kit';
+import { z } from 'zod';
+
+/**
+ * The edge's configuration, parsed once at start (DEVELOPERS.md "Runtime conventions").
+ * Every limit has its reason next to it; README.md has the same table for operators.
+ */
+export const EdgeConfigSchema = z.object({
+  /** Base URL of the control plane (apps/api). */
+  EDGE_API_URL: env.url().default('http://127.0.0.1:4000'),
+  /** The credential issued when an operator registered this edge (POST /v1/edges). */
+  EDGE_API_TOKEN: z.string({ error: 'required: the edge credential from POST /v1/edges' }).min(8),
+  EDGE_VERSION: z.string().max(64).default('0.1.0'),
+
+  RTMP_HOST: env.host('0.0.0.0'),
+  RTMP_PORT: env.port(1935),
+  HTTP_HOST: env.host('0.0.0.0'),
+  HTTP_PORT: env.port(8080),
+  /** The RTMP application name in rtmp://edge/<app>/<name>; names follow contracts/names.ts. */
+  RTMP_APP: z.string().regex(SAFE_NAME, 'must match [A-Za-z0-9_-]{1,64}').default('live'),
+
+  /** Edge-wide cap on viewers of one stream; the api's per-tenant maxViewers applies on top. */
+  MAX_VIEWERS_PER_STREAM: env.int(5000, 1),
+  /** Edge-wide cap on RTMP connections (each costs a socket and its buffers). */
+  MAX_CONNECTIONS: env.int(20000, 1),
+  /**
+   * Per-viewer send queue bound in bytes: 2 MiB is about 6 s of a 2.5 Mbit/s stream, enough to ride
+   * out a short network stall, small enough that 1,000 stalled viewers cannot exhaust memory.
+   */
+  VIEWER_QUEUE_MAX_BYTES: env.int(2 * 1024 * 1024, 64 * 1024),
+  /** Per-viewer send queue bound in media time: behind more than this, frames are dropped to the next keyframe. */
+  VIEWER_QUEUE_MAX_MS: env.int(5000, 500),
+  /** A viewer whose socket has accepted nothing for this long is disconnected (RELIABILITY L3: ≤ 10 s). */
+  VIEWER_STALL_TIMEOUT_MS: env.int(10_000, 1000),
+
+  /** Handshake plus connect/publish/play must finish within this (RELIABILITY M6: ≤ 10 s). */
+  HANDSHAKE_TIMEOUT_MS: env.int(10_000, 1000),
+  /**
+   * A publisher that sends no media for this long is considered gone: its stream ends, and a new
+   * publisher with the same key may take over (RELIABILITY T3: takeover within ≤ 10 s).
+   */
+  PUBLISHER_IDLE_TIMEOUT_MS: env.int(8000, 1000),
+
+  /** Upper bound on one api call; publish authorisation fails closed after it (RELIABILITY F1: ≤ 5 s). */
+  API_TIMEOUT_MS: env.int(3000, 100, 5000),
+  /** Largest api response body accepted; anything bigger is a fault and denies (RELIABILITY F2). */
+  API_MAX_RESPONSE_BYTES: env.int(256 * 1024, 1024),
+  /**
+   * Concurrent publish authorisations waiting on the api; beyond this new publishers are refused at
+   * once instead of queueing (RELIABILITY F1: no unbounded pending-auth queue).
+   */
+  AUTH_MAX_PENDING: env.int(256, 1),
+  /** Ceiling on the api's cacheTtlSeconds for publish answers (RELIABILITY T5: revocation ≤ 30 s). */
+  AUTH_CACHE_MAX_TTL_SECONDS: env.int(30, 0, 30),
+  /**
+   * When the api is unreachable, a key it allowed within this many seconds is still allowed, so an
+   * encoder that reconnects during an api outage keeps streaming. Unknown keys always fail closed.
+   */
+  AUTH_STALE_IF_ERROR_SECONDS: env.int(300, 0),
+  /** Failed publish attempts per IP before each further attempt is slowed (RELIABILITY T5: after the 5th). */
+  AUTH_FAILURES_BEFORE_DELAY: env.int(5, 1),
+  /** Refresh period of the playback public keys when the api does not say otherwise. */
+  PLAYBACK_KEYS_REFRESH_SECONDS: env.int(60, 5),
+  /** Seconds between session stats reports to the api. */
+  STATS_INTERVAL_SECONDS: env.int(10, 1),
+  /** First heartbeat interval; afterwards the api's heartbeatIntervalSeconds applies. */
+  HEARTBEAT_INTERVAL_SECONDS: env.int(10, 1),
+
+  /** On SIGTERM: time given to sessions to close and to report their end before exit (RELIABILITY F4: < 25 s). */
+  DRAIN_TIMEOUT_MS: env.int(10_000, 0, 20_000),
+
+  LOG_LEVEL: env.logLevel(),
+  LOG_FORMAT: env.logFormat(),
+});
+
+export type EdgeConfig = z.infer<typeof EdgeConfigSchema>;
+
+/** For main(): prints every bad variable and exits 1. */
+export function loadEdgeConfig(): EdgeConfig {
+  return loadConfig('edge', EdgeConfigSchema);
+}
+
+/** For tests and embedding: throws ConfigError instead of exiting. */
+export function parseEdgeConfig(vars: Record<string, string | undefined>): EdgeConfig {
+  return parseConfig('edge', EdgeConfigSchema, vars);
+}

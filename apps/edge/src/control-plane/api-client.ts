@@ -1,0 +1,173 @@
+import http from 'node:http';
+import https from 'node:https';
+import {
+  type AuthorizePublishRequest,
+  type AuthorizePublishResponse,
+  AuthorizePublishResponseSchema,
+  EdgeApiPaths,
+  type HeartbeatRequest,
+  HeartbeatResponseSchema,
+  type PlaybackKeysResponse,
+  PlaybackKeysResponseSchema,
+  type SessionEndRequest,
+  type SessionStartRequest,
+  SessionStartResponseSchema,
+  type SessionStatsRequest,
+} from '@tributary/contracts';
+import { z } from 'zod';
+
+/** Why a call to the api did not produce a valid answer. Every kind means "no answer": callers fail closed. */
+export type ControlPlaneFailure = 'timeout' | 'unreachable' | 'http_status' | 'too_large' | 'invalid_response';
+
+/** The one error type of the control-plane layer. */
+export class ControlPlaneError extends Error {
+  constructor(
+    readonly failure: ControlPlaneFailure,
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'ControlPlaneError';
+  }
+}
+
+export interface ApiClientOptions {
+  baseUrl: string;
+  /** The edge credential, sent as a bearer token (contracts/edge-api.ts). */
+  token: string;
+  /** Deadline for one whole call: connect, send, and read the full response. */
+  timeoutMs: number;
+  /** A response body larger than this is abandoned (RELIABILITY F2: a 5 MB answer must not be buffered). */
+  maxResponseBytes: number;
+}
+
+/**
+ * HTTP client for the edge ↔ api contract (packages/contracts/src/edge-api.ts). Each call has one
+ * deadline and a response-size cap, and every answer is validated against the contract's schema, so
+ * a slow, huge or malformed answer becomes a ControlPlaneError rather than a hang or a crash.
+ */
+export class ApiClient {
+  private readonly base: URL;
+  private readonly agent: http.Agent;
+
+  constructor(private readonly opts: ApiClientOptions) {
+    this.base = new URL(opts.baseUrl);
+    const Agent = this.base.protocol === 'https:' ? https.Agent : http.Agent;
+    // keepAlive: authorisations and stats reuse connections instead of a TCP handshake per call.
+    this.agent = new Agent({ keepAlive: true, maxSockets: 32 });
+  }
+
+  authorizePublish(req: AuthorizePublishRequest): Promise<AuthorizePublishResponse> {
+    return this.call('POST', EdgeApiPaths.authorizePublish, req, AuthorizePublishResponseSchema);
+  }
+
+  async startSession(req: SessionStartRequest): Promise<string> {
+    const res = await this.call('POST', EdgeApiPaths.sessions, req, SessionStartResponseSchema);
+    return res.sessionId;
+  }
+
+  async reportStats(sessionId: string, req: SessionStatsRequest): Promise<void> {
+    await this.call('POST', EdgeApiPaths.sessionStats(sessionId), req, z.unknown());
+  }
+
+  async endSession(sessionId: string, req: SessionEndRequest): Promise<void> {
+    await this.call('POST', EdgeApiPaths.sessionEnd(sessionId), req, z.unknown());
+  }
+
+  heartbeat(req: HeartbeatRequest): Promise<z.infer<typeof HeartbeatResponseSchema>> {
+    return this.call('POST', EdgeApiPaths.heartbeat, req, HeartbeatResponseSchema);
+  }
+
+  playbackKeys(): Promise<PlaybackKeysResponse> {
+    return this.call('GET', EdgeApiPaths.playbackKeys, undefined, PlaybackKeysResponseSchema);
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+
+  private call<S extends z.ZodType>(
+    method: 'GET' | 'POST',
+    path: string,
+    body: unknown,
+    schema: S,
+  ): Promise<z.infer<S>> {
+    const url = new URL(path.replace(/^\//, ''), this.base.href.endsWith('/') ? this.base : `${this.base.href}/`);
+    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    const transport = url.protocol === 'https:' ? https : http;
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const fail = (err: ControlPlaneError) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(deadline);
+        req.destroy();
+        reject(err);
+      };
+      const deadline = setTimeout(
+        () => fail(new ControlPlaneError('timeout', `${method} ${path}: no answer within ${this.opts.timeoutMs} ms`)),
+        this.opts.timeoutMs,
+      );
+      const req = transport.request(
+        url,
+        {
+          method,
+          agent: this.agent,
+          headers: {
+            authorization: `Bearer ${this.opts.token}`,
+            accept: 'application/json',
+            ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}),
+          },
+        },
+        (res) => {
+          const status = res.statusCode ?? 0;
+          const declared = Number(res.headers['content-length'] ?? 0);
+          if (declared > this.opts.maxResponseBytes) {
+            fail(new ControlPlaneError('too_large', `${method} ${path}: response of ${declared} bytes`, status));
+            return;
+          }
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (chunk: Buffer) => {
+            size += chunk.length;
+            if (size > this.opts.maxResponseBytes) {
+              fail(new ControlPlaneError('too_large', `${method} ${path}: response over ${this.opts.maxResponseBytes} bytes`, status));
+              return;
+            }
+            chunks.push(chunk);
+          });
+          res.on('error', () => fail(new ControlPlaneError('unreachable', `${method} ${path}: response aborted`, status)));
+          res.on('end', () => {
+            if (settled) return;
+            if (status < 200 || status >= 300) {
+              fail(new ControlPlaneError('http_status', `${method} ${path}: HTTP ${status}`, status));
+              return;
+            }
+            const parsed = parseJson(Buffer.concat(chunks).toString('utf8'));
+            const checked = parsed.ok ? schema.safeParse(parsed.value) : undefined;
+            if (!checked?.success) {
+              fail(new ControlPlaneError('invalid_response', `${method} ${path}: answer does not match the contract`, status));
+              return;
+            }
+            settled = true;
+            clearTimeout(deadline);
+            resolve(checked.data);
+          });
+        },
+      );
+      req.on('error', (err: NodeJS.ErrnoException) =>
+        fail(new ControlPlaneError('unreachable', `${method} ${path}: ${err.code ?? err.message}`)),
+      );
+      req.end(payload);
+    });
+  }
+}
+
+function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
+  if (text.length === 0) return { ok: true, value: undefined };
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    return { ok: false };
+  }
+}

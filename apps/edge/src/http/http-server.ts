@@ -1,0 +1,70 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { PROMETHEUS_CONTENT_TYPE, type MetricsRegistry } from './metrics';
+
+export interface HttpServerOptions {
+  metrics: MetricsRegistry;
+  /** Ready = accepting new publishers and viewers (false before start and while draining). */
+  isReady: () => boolean;
+}
+
+/**
+ * The edge's operational HTTP port: `/healthz` (the process is alive), `/readyz` (send traffic here),
+ * `/metrics` (Prometheus). Errors use the REST envelope of contracts/errors.ts.
+ */
+export class EdgeHttpServer {
+  private readonly server: http.Server;
+
+  constructor(private readonly opts: HttpServerOptions) {
+    this.server = http.createServer((req, res) => this.handle(req, res));
+    // Probes and scrapers send tiny requests; a short header timeout stops slowloris on this port too.
+    this.server.headersTimeout = 10_000;
+    this.server.requestTimeout = 10_000;
+  }
+
+  listen(port: number, host: string): Promise<AddressInfo> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        resolve(this.server.address() as AddressInfo);
+      });
+    });
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      sendJson(res, 405, { error: { code: 'bad_request', message: 'Only GET and HEAD are served here.' } });
+      return;
+    }
+    switch (path) {
+      case '/healthz':
+        sendJson(res, 200, { status: 'ok' });
+        return;
+      case '/readyz': {
+        const ready = this.opts.isReady();
+        sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not_ready' });
+        return;
+      }
+      case '/metrics':
+        res.writeHead(200, { 'content-type': PROMETHEUS_CONTENT_TYPE });
+        res.end(this.opts.metrics.render());
+        return;
+      default:
+        sendJson(res, 404, { error: { code: 'not_found', message: 'Try /healthz, /readyz or /metrics.' } });
+    }
+  }
+}
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
