@@ -1,0 +1,112 @@
+import { SmilError, SmilErrorCode } from '../errors';
+import { SmilDocument } from '../smil/smil-document';
+import { checkBaseUrl, checkEdgeId, checkStreamSource } from '../smil/value-rules';
+import type { XmlElement } from '../xml/xml-parser';
+import { presentAttributes, xmlElement, writeXml } from '../xml/xml-writer';
+
+/**
+ * An edge fleet as a SMIL document: one `<meta base="rtmp://edge/app"/>` per edge in
+ * the `<head>`, the form Flash-era players and Wowza's load balancer use to point a
+ * client at a server. An optional `id` (SMIL 2.0) or `xml:id` (SMIL 3.0) names the
+ * edge as the api knows it, so load figures can be joined to it.
+ */
+export interface EdgeList {
+  edges: EdgeEntry[];
+}
+
+export interface EdgeEntry {
+  /** The edge's application URL, e.g. `rtmp://edge1.example.com/live`. */
+  base: string;
+  /** The edge's id in the api, when known. */
+  id?: string;
+}
+
+/** Far more edges than one fleet runs; bounds the list and selection. */
+export const MAX_EDGES = 1000;
+
+/** Parses an edge list. `<meta>` elements without a base (titles, authors) are ignored. */
+export function parseEdgeListSmil(input: string | Uint8Array): EdgeList {
+  const doc = SmilDocument.read(input);
+  const entries: Array<{ entry: EdgeEntry; meta: XmlElement }> = [];
+  for (const meta of doc.metas()) {
+    const base = doc.metaBase(meta);
+    if (base === undefined) continue;
+    const entry: EdgeEntry = { base };
+    const id = readId(doc, meta);
+    if (id !== undefined) entry.id = id;
+    entries.push({ entry, meta });
+  }
+  const list = { edges: entries.map((e) => e.entry) };
+  const problem = findEdgeListProblem(list);
+  if (problem) {
+    const at = problem.edge === undefined ? doc.root : entries[problem.edge]!.meta;
+    doc.fail(at, SmilErrorCode.InvalidValue, problem.detail);
+  }
+  return list;
+}
+
+/** Writes an edge list that `parseEdgeListSmil` reads back to an equal value. */
+export function generateEdgeListSmil(list: EdgeList): string {
+  throwIfProblem(findEdgeListProblem(list));
+  const metas = list.edges.map((edge) =>
+    xmlElement('meta', presentAttributes([['base', edge.base], ['id', edge.id]])),
+  );
+  return writeXml(xmlElement('smil', [], [xmlElement('head', [], metas), xmlElement('body', [])]));
+}
+
+/**
+ * The small SMIL a player fetches to be sent to an edge: the edge's base URL and the
+ * stream to play there (`<meta base/>` + `<video src/>`), as Wowza's load balancer
+ * answers SMIL redirect requests.
+ */
+export function renderEdgeRedirectSmil(edge: EdgeEntry, streamName: string): string {
+  throwIfProblem(findEdgeProblem(edge) ?? prefixed('stream', checkStreamSource(streamName)));
+  const head = xmlElement('head', [], [xmlElement('meta', [['base', edge.base]])]);
+  const body = xmlElement('body', [], [xmlElement('video', [['src', streamName]])]);
+  return writeXml(xmlElement('smil', [], [head, body]));
+}
+
+interface EdgeListProblem {
+  edge?: number;
+  detail: string;
+}
+
+function findEdgeListProblem(list: EdgeList): EdgeListProblem | undefined {
+  if (list.edges.length === 0) return { detail: 'the edge list has no <meta base> entries' };
+  if (list.edges.length > MAX_EDGES) return { detail: `${list.edges.length} edges, more than the limit of ${MAX_EDGES}` };
+  const seen = new Set<string>();
+  for (const [index, edge] of list.edges.entries()) {
+    const label = `edge ${index + 1} (${edge.base})`;
+    const problem = findEdgeProblem(edge);
+    if (problem) return { edge: index, detail: `${label}: ${problem}` };
+    // Bases and ids share one namespace: either may be the key load figures are filed under.
+    for (const key of [edge.base, edge.id]) {
+      if (key === undefined) continue;
+      if (seen.has(key)) return { edge: index, detail: `${label}: "${key}" names another edge too` };
+      seen.add(key);
+    }
+  }
+  return undefined;
+}
+
+function findEdgeProblem(edge: EdgeEntry): string | undefined {
+  return prefixed('base', checkBaseUrl(edge.base)) ?? (edge.id === undefined ? undefined : prefixed('id', checkEdgeId(edge.id)));
+}
+
+function readId(doc: SmilDocument, meta: XmlElement): string | undefined {
+  const id = meta.attributes.get('id');
+  const xmlId = meta.attributes.get('xml:id');
+  if (id !== undefined && xmlId !== undefined && id !== xmlId) {
+    doc.fail(meta, SmilErrorCode.InvalidValue, '<meta> has different id and xml:id');
+  }
+  return id ?? xmlId;
+}
+
+function prefixed(field: string, problem: string | undefined): string | undefined {
+  return problem === undefined ? undefined : `${field}: ${problem}`;
+}
+
+function throwIfProblem(problem: EdgeListProblem | string | undefined): void {
+  if (problem === undefined) return;
+  throw new SmilError(SmilErrorCode.InvalidValue, typeof problem === 'string' ? problem : problem.detail);
+}
