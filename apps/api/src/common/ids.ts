@@ -1,0 +1,26 @@
+import { randomBytes } from 'node:crypto';
+
+/**
+ * Resource ids: a type prefix plus 16 random bytes in base64url (128 bits, so
+ * ids cannot be guessed or enumerated; RELIABILITY T1). All inside SAFE_NAME.
+ */
+export const IdPrefix = {
+  tenant: 'tn',
+  user: 'usr',
+  userSession: 'uss',
+  apiKey: 'ak',
+  liveStream: 'ls',
+  liveEvent: 'ev',
+  signingKey: 'kid',
+  edge: 'edg',
+  ingestSession: 'ses',
+} as const;
+
+export function newId(prefix: (typeof IdPrefix)[keyof typeof IdPrefix]): string {
+  return `${prefix}_${randomBytes(16).toString('base64url')}`;
+}
+
+/** Public playback ids: 15 random bytes → 20 base64url characters, unrelated to the stream key. */
+export function newPlaybackId(): string {
+  return randomBytes(15).toString('base64url');
+}

@@ -1,0 +1,65 @@
+import { join, resolve } from 'node:path';
+import { env, loadConfig, parseConfig } from '@tributary/service-kit';
+import { z } from 'zod';
+
+/**
+ * The api's configuration, parsed once at start (DEVELOPERS.md "Runtime conventions").
+ * README.md carries the same table for operators.
+ */
+export const ApiConfigSchema = z
+  .object({
+    API_PORT: env.port(4000),
+    API_HOST: env.host('0.0.0.0'),
+    /** Unset: an embedded PGlite under DATA_DIR, served on EMBEDDED_PG_PORT. */
+    DATABASE_URL: env.postgresUrl().optional(),
+    DATA_DIR: z.string().min(1).default('.data'),
+    /** 0 picks any free port. */
+    EMBEDDED_PG_PORT: env.port(5499),
+    BOOTSTRAP_OPERATOR_EMAIL: z.email({ error: 'expected an e-mail address' }).default('admin@tributary.local'),
+    BOOTSTRAP_OPERATOR_PASSWORD: z.string().min(10, 'expected at least 10 characters').optional(),
+    /** base64 of 32 random bytes; unset: generated once into DATA_DIR/secrets.key. */
+    SECRETS_KEY: z
+      .string()
+      .refine((s) => Buffer.from(s, 'base64').length === 32, 'expected base64 of exactly 32 bytes')
+      .optional(),
+    PUBLIC_RTMP_URL: z.string().regex(/^rtmps?:\/\//, 'expected an rtmp:// URL').default('rtmp://127.0.0.1:1935/live'),
+    PUBLIC_PLAYBACK_HTTP_URL: env.url().default('http://127.0.0.1:8080'),
+    /** auto: Secure when the request came over https (directly or per X-Forwarded-Proto). */
+    COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
+    /** Comma-separated origins allowed to call with credentials (the dashboard); empty: no CORS. */
+    CORS_ORIGINS: z
+      .string()
+      .default('http://127.0.0.1:3000,http://localhost:3000')
+      .transform((s) => s.split(',').map((o) => o.trim()).filter((o) => o.length > 0)),
+    /** Requests per API key per minute, counted in Postgres so every api instance shares it. */
+    RATE_LIMIT_PER_MINUTE: env.int(1200, 1),
+    /** Login attempts per client IP per minute (password guessing). */
+    LOGIN_RATE_LIMIT_PER_MINUTE: env.int(10, 1),
+    /** Playback tokens minted per tenant per minute (RELIABILITY T10 token-mint loop). */
+    TOKEN_MINT_RATE_LIMIT_PER_MINUTE: env.int(600, 1),
+    /** Seconds between edge heartbeats; an edge is unhealthy after 3 missed. */
+    EDGE_HEARTBEAT_INTERVAL_SECONDS: env.int(10, 1, 3600),
+    /** Dashboard session lifetime. */
+    SESSION_TTL_HOURS: env.int(24 * 7, 1),
+    /** Database pool size for an external Postgres (the embedded one is fixed at 1). */
+    DATABASE_POOL_MAX: env.int(10, 1, 100),
+    LOG_LEVEL: env.logLevel(),
+    LOG_FORMAT: env.logFormat(),
+  })
+  .transform((c) => ({ ...c, DATA_DIR: resolve(c.DATA_DIR) }));
+
+export type ApiConfig = z.infer<typeof ApiConfigSchema>;
+
+/** For main(): prints every bad variable and exits 1. */
+export function loadApiConfig(): ApiConfig {
+  return loadConfig('api', ApiConfigSchema);
+}
+
+/** For tests and tools: the same parsing over an explicit environment. */
+export function parseApiConfig(vars: Record<string, string | undefined>): ApiConfig {
+  return parseConfig('api', ApiConfigSchema, vars);
+}
+
+export function pgliteDataDir(config: ApiConfig): string {
+  return join(config.DATA_DIR, 'pglite');
+}

@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+import { PlaybackKeys } from './playback-keys.service';
+
+@Module({ providers: [PlaybackKeys], exports: [PlaybackKeys] })
+export class PlaybackModule {}
