@@ -1,0 +1,86 @@
+import { EmptyState } from '@/components/empty-state';
+import { StatusBadge } from '@/components/status-badge';
+import { formatDateTime } from '@/lib/format';
+import { api } from '@/server/api-client';
+import { requireViewer } from '@/server/session';
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { createEvent } from './actions';
+import { EventForm } from './event-form';
+import { EventTransitions } from './event-transitions';
+
+export const metadata: Metadata = { title: 'Live events' };
+
+export default async function EventsPage() {
+  const { caller } = await requireViewer();
+  const [{ data: events }, { data: streams }] = await Promise.all([
+    api.liveEvents.list(caller),
+    api.liveStreams.list(caller),
+  ]);
+  const streamName = new Map(streams.map((s) => [s.id, s.name]));
+  return (
+    <>
+      <div className="page-header">
+        <div>
+          <h1>Live events</h1>
+          <p>Schedule a broadcast on one of your streams, then take it live and end it.</p>
+        </div>
+      </div>
+      {streams.length === 0 ? (
+        <EmptyState
+          title="Create a live stream first"
+          action={
+            <Link className="button" href="/streams/new">
+              New live stream
+            </Link>
+          }
+        >
+          An event runs on a live stream: its encoder settings and playback URL.
+        </EmptyState>
+      ) : (
+        <section className="card">
+          <h2>New event</h2>
+          <EventForm action={createEvent} streams={streams} submitLabel="Create event" />
+        </section>
+      )}
+      {events.length === 0 ? (
+        streams.length > 0 && <EmptyState title="No events yet">Create one above to schedule your first broadcast.</EmptyState>
+      ) : (
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th>Title</th>
+                <th>State</th>
+                <th>Stream</th>
+                <th>Scheduled start</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {events.map((e) => (
+                <tr key={e.id} data-testid="event-row">
+                  <td>
+                    <Link href={`/events/${encodeURIComponent(e.id)}`}>{e.title}</Link>
+                  </td>
+                  <td>
+                    <StatusBadge status={e.state} />
+                  </td>
+                  <td>
+                    <Link href={`/streams/${encodeURIComponent(e.liveStreamId)}`}>
+                      {streamName.get(e.liveStreamId) ?? e.liveStreamId}
+                    </Link>
+                  </td>
+                  <td>{formatDateTime(e.scheduledStartAt)}</td>
+                  <td>
+                    <EventTransitions event={e} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
+  );
+}

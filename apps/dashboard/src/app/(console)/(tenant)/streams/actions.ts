@@ -1,0 +1,73 @@
+'use server';
+
+import type { FormState } from '@/lib/form-state';
+import { api } from '@/server/api-client';
+import { runAction, text, validate } from '@/server/form-action';
+import { requireCaller } from '@/server/session';
+import { CreateLiveStreamInputSchema, type PlaybackToken, UpdateLiveStreamInputSchema } from '@tributary/contracts';
+import { revalidatePath } from 'next/cache';
+import { redirect } from 'next/navigation';
+
+/** Lifetime of the tokens the dashboard mints for its own preview and for copy-paste. */
+const PREVIEW_TOKEN_TTL_SECONDS = 3600;
+
+function streamFields(form: FormData) {
+  return {
+    name: text(form, 'name'),
+    playbackPolicy: text(form, 'playbackPolicy'),
+    record: form.get('record') === 'on',
+  };
+}
+
+export async function createStream(_previous: FormState<null>, form: FormData): Promise<FormState<null>> {
+  return runAction(async () => {
+    const input = validate(CreateLiveStreamInputSchema, streamFields(form));
+    const created = await api.liveStreams.create(await requireCaller(), input);
+    revalidatePath('/streams');
+    redirect(`/streams/${encodeURIComponent(created.id)}`);
+  });
+}
+
+export async function updateStream(id: string, _previous: FormState<null>, form: FormData): Promise<FormState<null>> {
+  return runAction(async () => {
+    const input = validate(UpdateLiveStreamInputSchema, streamFields(form));
+    await api.liveStreams.update(await requireCaller(), id, input);
+    revalidatePath(`/streams/${id}`);
+    return null;
+  }, 'Saved');
+}
+
+export async function revealStreamKey(id: string): Promise<FormState<{ streamKey: string }>> {
+  return runAction(async () => api.liveStreams.streamKey(await requireCaller(), id));
+}
+
+export async function rotateStreamKey(id: string): Promise<FormState<{ streamKey: string }>> {
+  return runAction(async () => {
+    const key = await api.liveStreams.rotateKey(await requireCaller(), id);
+    revalidatePath(`/streams/${id}`);
+    return key;
+  });
+}
+
+export async function setStreamEnabled(id: string, enabled: boolean): Promise<FormState<null>> {
+  return runAction(async () => {
+    const caller = await requireCaller();
+    await (enabled ? api.liveStreams.enable(caller, id) : api.liveStreams.disable(caller, id));
+    revalidatePath(`/streams/${id}`);
+    return null;
+  });
+}
+
+export async function deleteStream(id: string): Promise<FormState<null>> {
+  return runAction(async () => {
+    await api.liveStreams.remove(await requireCaller(), id);
+    revalidatePath('/streams');
+    redirect('/streams');
+  });
+}
+
+export async function mintPlaybackToken(playbackId: string): Promise<FormState<PlaybackToken>> {
+  return runAction(async () =>
+    api.playbackTokens.create(await requireCaller(), { playbackId, ttlSeconds: PREVIEW_TOKEN_TTL_SECONDS }),
+  );
+}

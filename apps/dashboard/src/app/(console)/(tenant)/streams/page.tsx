@@ -1,0 +1,73 @@
+import { AutoRefresh } from '@/components/auto-refresh';
+import { EmptyState } from '@/components/empty-state';
+import { StatusBadge } from '@/components/status-badge';
+import { formatBitrate, formatCount, formatRelative } from '@/lib/format';
+import { api } from '@/server/api-client';
+import { requireViewer } from '@/server/session';
+import type { Metadata } from 'next';
+import Link from 'next/link';
+
+export const metadata: Metadata = { title: 'Live streams' };
+
+export default async function StreamsPage() {
+  const { caller } = await requireViewer();
+  const { data: streams } = await api.liveStreams.list(caller);
+  const now = new Date();
+  return (
+    <>
+      <AutoRefresh />
+      <div className="page-header">
+        <div>
+          <h1>Live streams</h1>
+          <p>Status, viewers and bitrate refresh every few seconds.</p>
+        </div>
+        <Link className="button" href="/streams/new">
+          New live stream
+        </Link>
+      </div>
+      {streams.length === 0 ? (
+        <EmptyState
+          title="No live streams yet"
+          action={
+            <Link className="button" href="/streams/new">
+              Create your first live stream
+            </Link>
+          }
+        >
+          Create a live stream to get an RTMP server URL and stream key for OBS or ffmpeg.
+        </EmptyState>
+      ) : (
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th>Name</th>
+                <th>Status</th>
+                <th>Viewers</th>
+                <th>Bitrate</th>
+                <th>Playback</th>
+                <th>Created</th>
+              </tr>
+            </thead>
+            <tbody>
+              {streams.map((s) => (
+                <tr key={s.id}>
+                  <td>
+                    <Link href={`/streams/${encodeURIComponent(s.id)}`}>{s.name}</Link>
+                  </td>
+                  <td>
+                    <StatusBadge status={s.status} label={s.status === 'active' ? 'live' : s.status} />
+                  </td>
+                  <td>{s.currentSession ? formatCount(s.currentSession.viewers) : '—'}</td>
+                  <td>{formatBitrate(s.currentSession?.bitrateKbps ?? null)}</td>
+                  <td>{s.playbackPolicy}</td>
+                  <td className="muted">{formatRelative(s.createdAt, now)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,85 @@
+import { ActionButton } from '@/components/action-button';
+import { AutoRefresh } from '@/components/auto-refresh';
+import { EmptyState } from '@/components/empty-state';
+import { StatusBadge } from '@/components/status-badge';
+import { formatCount, formatRelative } from '@/lib/format';
+import { api } from '@/server/api-client';
+import { requireViewer } from '@/server/session';
+import type { Metadata } from 'next';
+import { removeEdge } from '../actions';
+import { CreateEdgeForm } from './create-edge-form';
+
+export const metadata: Metadata = { title: 'Edges' };
+
+export default async function EdgesPage() {
+  const { caller } = await requireViewer();
+  const { data: edges } = await api.edges.list(caller);
+  const now = new Date();
+  return (
+    <>
+      <AutoRefresh />
+      <div className="page-header">
+        <div>
+          <h1>Edges</h1>
+          <p>The RTMP/HTTP edge fleet. Health and load come from each edge's heartbeat.</p>
+        </div>
+      </div>
+      {edges.length === 0 ? (
+        <EmptyState title="No edges registered">
+          Register an edge below, then start it with the token shown once as EDGE_API_TOKEN.
+        </EmptyState>
+      ) : (
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th>Name</th>
+                <th>Region</th>
+                <th>Health</th>
+                <th>Load</th>
+                <th>Publishers</th>
+                <th>Viewers</th>
+                <th>Last heartbeat</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {edges.map((e) => (
+                <tr key={e.id} data-testid="edge-row">
+                  <td>
+                    <div>{e.name}</div>
+                    <div className="muted mono">{e.rtmpUrl}</div>
+                  </td>
+                  <td>{e.region}</td>
+                  <td>
+                    <StatusBadge status={e.status} />
+                  </td>
+                  <td>
+                    {formatCount(e.load.connections)} / {formatCount(e.capacity)} (
+                    {Math.round((100 * e.load.connections) / Math.max(e.capacity, 1))}%)
+                  </td>
+                  <td>{formatCount(e.load.publishers)}</td>
+                  <td>{formatCount(e.load.viewers)}</td>
+                  <td>{formatRelative(e.lastHeartbeatAt, now)}</td>
+                  <td>
+                    <ActionButton
+                      action={removeEdge.bind(null, e.id)}
+                      label="Remove"
+                      variant="danger"
+                      size="small"
+                      confirm={`Remove "${e.name}"? Its credential stops working.`}
+                    />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <section className="card" style={{ marginTop: 16 }}>
+        <h2>Register an edge</h2>
+        <CreateEdgeForm />
+      </section>
+    </>
+  );
+}

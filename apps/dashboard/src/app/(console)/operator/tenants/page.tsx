@@ -1,0 +1,74 @@
+import { ActionButton } from '@/components/action-button';
+import { EmptyState } from '@/components/empty-state';
+import { StatusBadge } from '@/components/status-badge';
+import { formatDateTime } from '@/lib/format';
+import { api } from '@/server/api-client';
+import { requireViewer } from '@/server/session';
+import type { Metadata } from 'next';
+import { setTenantStatus } from '../actions';
+import { CreateTenantForm } from './create-tenant-form';
+
+export const metadata: Metadata = { title: 'Tenants' };
+
+export default async function TenantsPage() {
+  const { caller } = await requireViewer();
+  const { data: tenants } = await api.tenants.list(caller);
+  return (
+    <>
+      <div className="page-header">
+        <div>
+          <h1>Tenants</h1>
+          <p>Each tenant owns its streams, events, keys and usage. Suspending one refuses its publishes and plays.</p>
+        </div>
+      </div>
+      <section className="card">
+        <h2>New tenant</h2>
+        <CreateTenantForm />
+      </section>
+      {tenants.length === 0 ? (
+        <EmptyState title="No tenants yet">Create the first tenant above, then switch to it to add streams.</EmptyState>
+      ) : (
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th>Name</th>
+                <th>Status</th>
+                <th>Max streams</th>
+                <th>Max viewers</th>
+                <th>Created</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {tenants.map((t) => (
+                <tr key={t.id} data-testid="tenant-row">
+                  <td>{t.name}</td>
+                  <td>
+                    <StatusBadge status={t.status} />
+                  </td>
+                  <td>{t.maxLiveStreams ?? 'no limit'}</td>
+                  <td>{t.maxViewers ?? 'no limit'}</td>
+                  <td>{formatDateTime(t.createdAt)}</td>
+                  <td>
+                    {t.status === 'active' ? (
+                      <ActionButton
+                        action={setTenantStatus.bind(null, t.id, 'suspended')}
+                        label="Suspend"
+                        variant="danger"
+                        size="small"
+                        confirm={`Suspend "${t.name}"? Its live streams stop and new ones are refused.`}
+                      />
+                    ) : (
+                      <ActionButton action={setTenantStatus.bind(null, t.id, 'active')} label="Reactivate" size="small" />
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
+  );
+}

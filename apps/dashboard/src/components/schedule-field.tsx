@@ -1,0 +1,25 @@
+'use client';
+
+import { isoToLocalInput, localInputToIso } from '@/lib/schedule';
+import { useEffect, useState } from 'react';
+
+/**
+ * A date-time picker in the viewer's own zone that submits an ISO-8601 instant (hidden
+ * input `name`). The wall-clock value is filled in after mount: the server does not know
+ * the browser's zone, so rendering it there would not match the page the browser draws.
+ */
+export function ScheduleField({ name, label, initial }: { name: string; label: string; initial: string | null }) {
+  const [local, setLocal] = useState('');
+  useEffect(() => {
+    if (initial) setLocal(isoToLocalInput(initial, new Date(initial).getTimezoneOffset()));
+  }, [initial]);
+  const iso = local ? localInputToIso(local, new Date(local).getTimezoneOffset()) : null;
+  const id = `field-${name}`;
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <input id={id} type="datetime-local" value={local} onChange={(e) => setLocal(e.target.value)} />
+      <input type="hidden" name={name} value={iso ?? ''} />
+    </div>
+  );
+}

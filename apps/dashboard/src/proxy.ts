@@ -1,0 +1,41 @@
+import { SESSION_COOKIE } from '@tributary/contracts';
+import { type NextRequest, NextResponse } from 'next/server';
+import { api } from './server/api-client';
+import { ApiError } from './server/api-error';
+
+/**
+ * First gate in front of every page (Next 16 `proxy.ts`, formerly middleware): no session
+ * cookie → sign-in; operator pages → only for operators. Pages check again on the server
+ * and the api decides anyway; this keeps members from even rendering operator routes.
+ */
+const PUBLIC_PATHS = ['/login'];
+
+export async function proxy(request: NextRequest) {
+  const { pathname, search } = request.nextUrl;
+  if (PUBLIC_PATHS.includes(pathname)) return NextResponse.next();
+
+  const session = request.cookies.get(SESSION_COOKIE)?.value ?? null;
+  if (!session) return toLogin(request, pathname + search);
+
+  if (pathname === '/operator' || pathname.startsWith('/operator/')) {
+    try {
+      const user = await api.auth.me({ session, tenantId: null });
+      if (!user.isOperator) return NextResponse.redirect(new URL('/streams', request.url));
+    } catch (err) {
+      if (err instanceof ApiError && err.isUnauthenticated) return toLogin(request, pathname + search);
+      throw err;
+    }
+  }
+  return NextResponse.next();
+}
+
+function toLogin(request: NextRequest, next: string) {
+  const url = new URL('/login', request.url);
+  url.searchParams.set('next', next);
+  return NextResponse.redirect(url);
+}
+
+export const config = {
+  // Everything but static assets and Next internals.
+  matcher: ['/((?!_next/static|_next/image|favicon.ico|robots.txt).*)'],
+};
