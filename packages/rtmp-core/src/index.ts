@@ -1,0 +1,13 @@
+/**
+ * @tributary/rtmp-core: the package door. Layers, bottom up: amf/ and media/ (codecs), bytes/, handshake/,
+ * chunk/, message/, session/ (sans-I/O protocol control), then server/ and client/ (the only code on
+ * node:net) and broadcast/ (fan-out). See API.md.
+ */
+export * from './amf';
+export * from './errors/rtmp-error';
+export * from './logger/rtmp-logger';
+export * from './handshake';
+export * from './chunk';
+export * from './message';
+export * from './session';
+export * from './server';

@@ -1,0 +1,7 @@
+export * from './message-types';
+export * from './protocol-control';
+export * from './user-control';
+export * from './command';
+export * from './data';
+export * from './on-status';
+export * from './media-message';

@@ -1,0 +1,51 @@
+import { type AmfObject, type AmfValue } from '../amf';
+
+/** The info object of onStatus and of `_error` replies (spec 7.2.2: level, code, description). */
+export interface OnStatusInfo {
+  level: 'status' | 'warning' | 'error';
+  code: string;
+  description: string;
+  [key: string]: AmfValue;
+}
+
+/** Standard NetConnection / NetStream status codes (Flash ActionScript NetStatusEvent.info.code). */
+export const StatusCode = {
+  ConnectSuccess: 'NetConnection.Connect.Success',
+  ConnectRejected: 'NetConnection.Connect.Rejected',
+  ConnectClosed: 'NetConnection.Connect.Closed',
+  ConnectFailed: 'NetConnection.Connect.Failed',
+  CallFailed: 'NetConnection.Call.Failed',
+  PublishStart: 'NetStream.Publish.Start',
+  PublishBadName: 'NetStream.Publish.BadName',
+  PublishDenied: 'NetStream.Publish.Denied',
+  UnpublishSuccess: 'NetStream.Unpublish.Success',
+  PlayStart: 'NetStream.Play.Start',
+  PlayReset: 'NetStream.Play.Reset',
+  PlayStop: 'NetStream.Play.Stop',
+  PlayStreamNotFound: 'NetStream.Play.StreamNotFound',
+  PlayFailed: 'NetStream.Play.Failed',
+  PlayPublishNotify: 'NetStream.Play.PublishNotify',
+  PlayUnpublishNotify: 'NetStream.Play.UnpublishNotify',
+  PlaySwitch: 'NetStream.Play.Switch',
+  PauseNotify: 'NetStream.Pause.Notify',
+  UnpauseNotify: 'NetStream.Unpause.Notify',
+  SeekNotify: 'NetStream.Seek.Notify',
+} as const;
+
+/** Builds an onStatus/_error info object; `extra` adds fields such as `details`, `clientid` or `ex`. */
+export function statusInfo(
+  level: OnStatusInfo['level'],
+  code: string,
+  description: string,
+  extra: AmfObject = {},
+): OnStatusInfo {
+  return { ...extra, level, code, description };
+}
+
+/**
+ * The `_error` info of a rejected connect. With a redirect it carries Wowza's form, which FFmpeg, OBS and
+ * Flash follow: `ex: { code: 302, redirect: url }`.
+ */
+export function connectRejectedInfo(description: string, code: string, redirect?: string): OnStatusInfo {
+  return statusInfo('error', code, description, redirect === undefined ? {} : { ex: { code: 302, redirect } });
+}

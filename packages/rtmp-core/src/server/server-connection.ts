@@ -1,0 +1,489 @@
+import { EventEmitter } from 'node:events';
+import { type Socket } from 'node:net';
+import { AmfEcmaArray, type AmfObject } from '../amf';
+import { type RtmpMessage } from '../chunk/chunk-constants';
+import { type OutgoingMessage } from '../chunk/chunk-encoder';
+import { RtmpError, RtmpErrorCode } from '../errors/rtmp-error';
+import { ServerHandshake } from '../handshake/server-handshake';
+import { type RtmpLogger } from '../logger/rtmp-logger';
+import { type Command, decodeCommand, encodeCommand, errorCommand, resultCommand } from '../message/command';
+import { decodeData, encodeData, metadataObject, ON_METADATA } from '../message/data';
+import { isMediaType, type MediaMessage } from '../message/media-message';
+import { Csid, MessageType } from '../message/message-types';
+import { connectRejectedInfo, type OnStatusInfo, StatusCode, statusInfo } from '../message/on-status';
+import { encodeSetPeerBandwidth, PeerBandwidthLimit } from '../message/protocol-control';
+import { type ConnectionStats, ProtocolSession } from '../session/protocol-session';
+import { parseConnect, parsePlay, parsePlay2, parsePublish } from './command-requests';
+import { RtmpServerStream } from './server-stream';
+import {
+  type ConnectRequest,
+  type HookDecision,
+  type HookResult,
+  type PlayRequest,
+  type ResolvedServerOptions,
+} from './server-types';
+
+type ConnectionState =
+  /** TCP accepted, handshake bytes flowing. */
+  | 'handshake'
+  /** Handshake done; only `connect` is accepted. */
+  | 'awaiting-connect'
+  /** `connect` received, onConnect running; later commands wait in the queue. */
+  | 'connecting'
+  /** NetConnection.Connect.Success sent. */
+  | 'connected'
+  /** close() ran; nothing more is read or written. */
+  | 'closed';
+
+/** The version we announce in the connect _result (what FFmpeg, OBS and Flash expect to see). */
+const SERVER_INFO: AmfObject = { fmsVer: 'FMS/3,5,7,7009', capabilities: 31, mode: 1 };
+/** After close() sent its statuses and FIN, a peer that never closes its side is destroyed after this. */
+const CLOSE_LINGER_MS = 2_000;
+
+async function decide(result: HookResult): Promise<HookDecision> {
+  const decision = await result;
+  return decision ?? { allow: true };
+}
+
+/**
+ * One RTMP connection on the server: socket ↔ handshake ↔ ProtocolSession ↔ NetConnection/NetStream
+ * commands. Commands run one at a time in arrival order (a pending hook delays the ones behind it);
+ * media of a stream whose publish is being authorised is held, bounded, and released after acceptance.
+ */
+export class RtmpServerConnection extends EventEmitter {
+  readonly logger: RtmpLogger;
+  connectRequest: ConnectRequest | null = null;
+  readonly streams = new Map<number, RtmpServerStream>();
+  private state: ConnectionState = 'handshake';
+  private readonly handshake = new ServerHandshake();
+  private readonly session: ProtocolSession;
+  private queue: Promise<void> = Promise.resolve();
+  private nextStreamId = 1;
+  private readonly heldMedia = new Map<RtmpServerStream, MediaMessage[]>();
+  private heldBytes = 0;
+  private handshakeTimer: NodeJS.Timeout | undefined;
+  /** Whether replies go out as AMF3 command messages (17): the client sent its connect as one. */
+  usesAmf3 = false;
+
+  constructor(
+    readonly id: string,
+    private readonly socket: Socket,
+    private readonly options: ResolvedServerOptions,
+    private readonly events: EventEmitter,
+  ) {
+    super();
+    this.logger = options.logger.child({ connId: id, remote: `${socket.remoteAddress}:${socket.remotePort}` });
+    this.session = new ProtocolSession((buffers) => this.writeRaw(buffers), options.chunkLimits);
+    socket.setNoDelay(true);
+    socket.setTimeout(options.idleTimeoutMs, () => this.close('idle timeout', RtmpErrorCode.Timeout));
+    this.handshakeTimer = setTimeout(
+      () => this.close('handshake timeout', RtmpErrorCode.Timeout),
+      options.handshakeTimeoutMs,
+    );
+    socket.on('data', (data: Buffer) => this.onData(data));
+    // EPIPE/ECONNRESET: the peer went away while we wrote (FFmpeg closes right after deleteStream).
+    socket.on('error', (err: NodeJS.ErrnoException) =>
+      err.code === 'EPIPE' || err.code === 'ECONNRESET' ? this.close('peer reset') : this.close('socket error', undefined, err),
+    );
+    socket.on('close', () => this.close('peer closed'));
+    this.logger.info({}, 'opened');
+  }
+
+  get remoteAddress(): string {
+    return this.socket.remoteAddress ?? '';
+  }
+
+  get stats(): ConnectionStats {
+    return this.session.stats;
+  }
+
+  get outgoingChunkSize(): number {
+    return this.session.outgoingChunkSize;
+  }
+
+  get writableLength(): number {
+    return this.socket.writableLength;
+  }
+
+  get isClosed(): boolean {
+    return this.state === 'closed';
+  }
+
+  send(msg: OutgoingMessage): void {
+    if (this.state !== 'closed') this.session.send(msg);
+  }
+
+  writeChunks(buffers: readonly Buffer[]): void {
+    if (this.state !== 'closed') this.session.writeChunks(buffers);
+  }
+
+  private writeRaw(buffers: readonly Buffer[]): void {
+    if (this.socket.destroyed || this.socket.writableEnded) return;
+    this.socket.cork();
+    for (const b of buffers) this.socket.write(b);
+    this.socket.uncork();
+  }
+
+  private onData(data: Buffer): void {
+    if (this.state === 'closed') return;
+    try {
+      let chunkBytes = data;
+      if (this.state === 'handshake') {
+        const step = this.handshake.push(data);
+        this.writeRaw(step.send);
+        if (!step.done) return;
+        this.state = 'awaiting-connect';
+        this.logger.debug({ kind: this.handshake.kind }, 'handshake done');
+        chunkBytes = step.rest;
+      }
+      for (const msg of this.session.receive(chunkBytes)) this.onMessage(msg);
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  /** Closes this connection for a protocol violation, never the process. */
+  private fail(err: unknown): void {
+    if (err instanceof RtmpError) this.close(err.message, err.code);
+    else this.close('internal error', undefined, err);
+  }
+
+  private onMessage(msg: RtmpMessage): void {
+    switch (msg.typeId) {
+      case MessageType.CommandAmf0:
+      case MessageType.CommandAmf3: {
+        const cmd = decodeCommand(msg, this.options.amfLimits);
+        this.markPending(cmd, msg.messageStreamId);
+        this.enqueue(() => this.onCommand(cmd, msg));
+        return;
+      }
+      case MessageType.Audio:
+      case MessageType.Video:
+        this.onMedia(msg.messageStreamId, { typeId: msg.typeId, timestamp: msg.timestamp, payload: msg.payload });
+        return;
+      case MessageType.DataAmf0:
+      case MessageType.DataAmf3:
+        this.onDataMessage(msg);
+        return;
+      default:
+        // User control events from a client (SetBufferLength, PingResponse) and shared objects: tolerated.
+        this.logger.debug({ typeId: msg.typeId }, 'message ignored');
+    }
+  }
+
+  /** A publish command holds its stream's media from the moment it arrives, not when the queue reaches it. */
+  private markPending(cmd: Command, messageStreamId: number): void {
+    const stream = this.streams.get(messageStreamId);
+    if (cmd.name === 'publish' && stream?.state === 'idle') {
+      stream.state = 'authorizing';
+      this.heldMedia.set(stream, []);
+    }
+  }
+
+  private enqueue(task: () => Promise<void> | void): void {
+    this.queue = this.queue.then(async () => {
+      if (this.state === 'closed') return;
+      try {
+        await task();
+      } catch (err) {
+        this.fail(err);
+      }
+    });
+  }
+
+  private onMedia(messageStreamId: number, media: MediaMessage): void {
+    const stream = this.streams.get(messageStreamId);
+    if (stream?.state === 'publishing') {
+      stream.emit('media', media);
+      return;
+    }
+    const held = stream ? this.heldMedia.get(stream) : undefined;
+    if (held === undefined) return; // no publish pending on that stream: media before authorisation is dropped
+    this.heldBytes += media.payload.length;
+    if (this.heldBytes > this.options.maxPendingMediaBytes) {
+      throw new RtmpError(
+        RtmpErrorCode.Limit,
+        `${this.heldBytes} bytes of media held while authorising exceed ${this.options.maxPendingMediaBytes}`,
+      );
+    }
+    held.push(media);
+  }
+
+  private onDataMessage(msg: RtmpMessage): void {
+    const stream = this.streams.get(msg.messageStreamId);
+    if (stream?.state !== 'publishing') return;
+    const data = decodeData(msg, this.options.amfLimits);
+    const meta = data.name === ON_METADATA ? metadataObject(data.values[0]) : null;
+    if (meta !== null) stream.emit('metadata', meta, msg.timestamp);
+    else stream.emit('data', { name: data.name, values: data.values, timestamp: msg.timestamp, payload: msg.payload });
+  }
+
+  private reply(cmd: Command, messageStreamId = 0): void {
+    const csid = messageStreamId === 0 ? Csid.Command : Csid.StreamCommand;
+    this.send(encodeCommand(cmd, { csid, messageStreamId, amf3: this.usesAmf3 }));
+  }
+
+  private async onCommand(cmd: Command, msg: RtmpMessage): Promise<void> {
+    if (cmd.name === 'connect') return this.onConnect(cmd, msg);
+    if (this.state !== 'connected') {
+      throw new RtmpError(RtmpErrorCode.State, `command ${cmd.name} in state ${this.state} (connect must come first)`);
+    }
+    const stream = this.streams.get(msg.messageStreamId);
+    const name = typeof cmd.args[0] === 'string' ? cmd.args[0] : '';
+    switch (cmd.name) {
+      case 'createStream':
+        return this.onCreateStream(cmd);
+      case 'releaseStream':
+      case 'FCPublish':
+      case 'FCUnpublish':
+      case 'FCSubscribe':
+      case 'FCUnsubscribe':
+        return this.onFlashMediaCall(cmd, name);
+      case 'getStreamLength':
+        // Live streams have no length (FMS answers 0).
+        return this.reply(resultCommand(cmd.transactionId, null, 0));
+      case 'deleteStream':
+        return this.onDeleteStream(typeof cmd.args[0] === 'number' ? cmd.args[0] : msg.messageStreamId);
+      case 'publish':
+      case 'play':
+      case 'play2':
+      case 'pause':
+      case 'seek':
+      case 'receiveAudio':
+      case 'receiveVideo':
+      case 'closeStream':
+        if (stream === undefined) {
+          throw new RtmpError(
+            RtmpErrorCode.State,
+            `${cmd.name} on message stream ${msg.messageStreamId}, which createStream did not create`,
+          );
+        }
+        return this.onStreamCommand(cmd, stream);
+      default:
+        this.logger.debug({ command: cmd.name }, 'unknown command');
+        if (cmd.transactionId !== 0) {
+          this.reply(errorCommand(cmd.transactionId, statusInfo('error', StatusCode.CallFailed, `Method not found (${cmd.name}).`)));
+        }
+    }
+  }
+
+  private async onConnect(cmd: Command, msg: RtmpMessage): Promise<void> {
+    if (this.state !== 'awaiting-connect') {
+      throw new RtmpError(RtmpErrorCode.State, `connect in state ${this.state}`);
+    }
+    this.state = 'connecting';
+    clearTimeout(this.handshakeTimer);
+    this.usesAmf3 = msg.typeId === MessageType.CommandAmf3;
+    const req = parseConnect(cmd);
+    const decision = await this.runHook('onConnect', () => this.options.hooks.onConnect?.(this, req));
+    if (this.isClosed) return;
+    if (!decision.allow) {
+      const info = connectRejectedInfo(
+        decision.description ?? 'Connection rejected.',
+        decision.code ?? StatusCode.ConnectRejected,
+        decision.redirect,
+      );
+      this.reply(errorCommand(cmd.transactionId, info));
+      this.close('connect rejected');
+      return;
+    }
+    this.connectRequest = req;
+    this.state = 'connected';
+    this.session.announceWindow(this.options.windowAckSize);
+    this.send(encodeSetPeerBandwidth(this.options.peerBandwidth, PeerBandwidthLimit.Dynamic));
+    this.session.setOutgoingChunkSize(this.options.chunkSize);
+    const info = statusInfo('status', StatusCode.ConnectSuccess, 'Connection succeeded.', {
+      objectEncoding: req.objectEncoding,
+      data: new AmfEcmaArray({ version: '3,5,7,7009' }),
+    });
+    this.reply(resultCommand(cmd.transactionId, SERVER_INFO, info));
+    this.logger.info({ app: req.app }, 'connected');
+    this.events.emit('connect', this);
+  }
+
+  private async runHook(hook: string, call: () => HookResult): Promise<HookDecision> {
+    try {
+      return await decide(call());
+    } catch (err) {
+      this.logger.warn({ hook, err: err instanceof Error ? err.message : String(err) }, 'hook failed: denying');
+      return { allow: false };
+    }
+  }
+
+  private onCreateStream(cmd: Command): void {
+    if (this.streams.size >= this.options.maxStreamsPerConnection) {
+      this.reply(
+        errorCommand(
+          cmd.transactionId,
+          statusInfo('error', StatusCode.CallFailed, `At most ${this.options.maxStreamsPerConnection} streams.`),
+        ),
+      );
+      return;
+    }
+    const id = this.nextStreamId++;
+    this.streams.set(id, new RtmpServerStream(this, id));
+    this.reply(resultCommand(cmd.transactionId, null, id));
+  }
+
+  /** The FMS/Akamai calls of FMLE and FFmpeg: acknowledged, with their onFC* notification where one exists. */
+  private onFlashMediaCall(cmd: Command, name: string): void {
+    if (cmd.transactionId !== 0) this.reply(resultCommand(cmd.transactionId, null, undefined));
+    const notify: Record<string, [string, string]> = {
+      FCPublish: ['onFCPublish', StatusCode.PublishStart],
+      FCUnpublish: ['onFCUnpublish', StatusCode.UnpublishSuccess],
+      FCSubscribe: ['onFCSubscribe', StatusCode.PlayStart],
+      FCUnsubscribe: ['onFCUnsubscribe', StatusCode.PlayStop],
+    };
+    const n = notify[cmd.name];
+    if (n !== undefined) {
+      this.reply({ name: n[0], transactionId: 0, object: null, args: [statusInfo('status', n[1], name)] });
+    }
+  }
+
+  private onDeleteStream(id: number): void {
+    const stream = this.streams.get(id);
+    if (stream === undefined) return;
+    this.endStream(stream);
+    this.streams.delete(id);
+  }
+
+  /** Ends publishing or playing on `stream` (closeStream, deleteStream, disconnect). */
+  private endStream(stream: RtmpServerStream): void {
+    const was = stream.state;
+    stream.state = 'idle';
+    this.heldMedia.delete(stream);
+    if (was === 'publishing') {
+      stream.sendStatus(statusInfo('status', StatusCode.UnpublishSuccess, `${stream.publishRequest?.name} is now unpublished.`));
+      stream.emit('unpublish');
+    } else if (was === 'playing') {
+      stream.emit('stop');
+    }
+  }
+
+  private async onStreamCommand(cmd: Command, stream: RtmpServerStream): Promise<void> {
+    switch (cmd.name) {
+      case 'publish':
+        return this.onPublish(cmd, stream);
+      case 'play':
+        return this.onPlay(stream, parsePlay(cmd));
+      case 'play2':
+        return this.onPlay(stream, parsePlay2(cmd));
+      case 'pause': {
+        const paused = cmd.args[0] !== false;
+        const time = typeof cmd.args[1] === 'number' ? cmd.args[1] : 0;
+        stream.paused = paused;
+        stream.sendStatus(
+          statusInfo('status', paused ? StatusCode.PauseNotify : StatusCode.UnpauseNotify, paused ? 'Paused.' : 'Unpaused.'),
+        );
+        stream.emit('pause', paused, time);
+        return;
+      }
+      case 'seek': {
+        const time = typeof cmd.args[0] === 'number' ? cmd.args[0] : 0;
+        stream.sendStatus(statusInfo('status', StatusCode.SeekNotify, `Seeking ${time} (stream ID: ${stream.messageStreamId}).`));
+        stream.emit('seek', time);
+        return;
+      }
+      case 'receiveAudio':
+      case 'receiveVideo': {
+        const enabled = cmd.args[0] !== false;
+        const kind = cmd.name === 'receiveAudio' ? 'audio' : 'video';
+        if (kind === 'audio') stream.receiveAudio = enabled;
+        else stream.receiveVideo = enabled;
+        stream.emit('receive', kind, enabled);
+        return;
+      }
+      default:
+        this.endStream(stream);
+    }
+  }
+
+  private async onPublish(cmd: Command, stream: RtmpServerStream): Promise<void> {
+    if (stream.state !== 'authorizing') {
+      throw new RtmpError(RtmpErrorCode.State, `publish on a stream in state ${stream.state}`);
+    }
+    const req = parsePublish(cmd);
+    const decision = await this.runHook('onPublish', () => this.options.hooks.onPublish?.(stream, req));
+    if (this.isClosed) return;
+    const held = this.heldMedia.get(stream) ?? [];
+    this.heldMedia.delete(stream);
+    for (const m of held) this.heldBytes -= m.payload.length;
+    if (!decision.allow) {
+      stream.state = 'idle';
+      stream.sendStatus(
+        statusInfo('error', decision.code ?? StatusCode.PublishBadName, decision.description ?? `${req.name} is not allowed.`),
+      );
+      this.logger.info({ stream: req.name }, 'publish rejected');
+      return;
+    }
+    stream.publishRequest = req;
+    stream.state = 'publishing';
+    stream.sendStatus(statusInfo('status', StatusCode.PublishStart, `${req.name} is now published.`));
+    this.logger.info({ stream: req.name, type: req.type }, 'publishing');
+    this.events.emit('publish', stream);
+    for (const m of held) stream.emit('media', m);
+  }
+
+  private async onPlay(stream: RtmpServerStream, req: PlayRequest): Promise<void> {
+    const decision = await this.runHook('onPlay', () => this.options.hooks.onPlay?.(stream, req));
+    if (this.isClosed) return;
+    if (!decision.allow) {
+      stream.sendStatus(
+        statusInfo('error', decision.code ?? StatusCode.PlayStreamNotFound, decision.description ?? `${req.name} is not available.`),
+      );
+      this.logger.info({ stream: req.name }, 'play rejected');
+      return;
+    }
+    if (req.command === 'play2' && stream.state === 'playing') {
+      stream.playRequest = req;
+      stream.sendStatus(statusInfo('status', StatusCode.PlaySwitch, `Switching to ${req.name}.`));
+      stream.emit('play2', req);
+      return;
+    }
+    // A new play replaces the current one (live has no play list to wait on); reset=false only omits Play.Reset.
+    if (stream.state === 'playing') this.endStream(stream);
+    stream.playRequest = req;
+    stream.state = 'playing';
+    const id = stream.messageStreamId;
+    stream.sendUserControl({ type: 'StreamBegin', streamId: id });
+    if (req.reset) stream.sendStatus(statusInfo('status', StatusCode.PlayReset, `Playing and resetting ${req.name}.`));
+    stream.sendStatus(statusInfo('status', StatusCode.PlayStart, `Started playing ${req.name}.`));
+    // Flash: allows the player to read raw audio and video data (BitmapData.draw, SoundMixer.computeSpectrum).
+    this.send(encodeData({ name: '|RtmpSampleAccess', values: [true, true] }, { csid: Csid.StreamCommand, messageStreamId: id }));
+    this.logger.info({ stream: req.name }, 'playing');
+    this.events.emit('play', stream);
+  }
+
+  /**
+   * Closes the connection once: ends its streams with their onStatus, sends NetConnection.Connect.Closed
+   * when it was connected, half-closes, and destroys the socket if the peer lingers.
+   */
+  close(reason: string, code?: string, err?: unknown): void {
+    if (this.state === 'closed') return;
+    const wasConnected = this.state === 'connected';
+    for (const stream of this.streams.values()) {
+      if (stream.state === 'playing') stream.sendStatus(statusInfo('status', StatusCode.PlayStop, 'Stopped.'));
+      this.endStream(stream);
+    }
+    if (wasConnected && !this.socket.destroyed) {
+      this.sendConnectionStatus(statusInfo('status', StatusCode.ConnectClosed, reason));
+    }
+    this.state = 'closed';
+    clearTimeout(this.handshakeTimer);
+    this.heldMedia.clear();
+    this.socket.end();
+    setTimeout(() => this.socket.destroy(), CLOSE_LINGER_MS).unref();
+    const { bytesIn, bytesOut } = this.session.stats;
+    const fields: Record<string, unknown> = { reason, bytesIn, bytesOut };
+    if (code !== undefined) fields.code = code;
+    if (err !== undefined) fields.err = err instanceof Error ? err.message : String(err);
+    this.logger.info(fields, 'closed');
+    this.emit('close', reason);
+    this.events.emit('close', this, reason);
+  }
+
+  /** Sends an onStatus on message stream 0 (NetConnection level). */
+  sendConnectionStatus(info: OnStatusInfo): void {
+    this.reply({ name: 'onStatus', transactionId: 0, object: null, args: [info] });
+  }
+}

@@ -1,0 +1,66 @@
+import { EventEmitter } from 'node:events';
+import { type BroadcastSink } from '../broadcast/broadcast-sink';
+import { Csid } from '../message/message-types';
+import { encodeCommand } from '../message/command';
+import { type OnStatusInfo } from '../message/on-status';
+import { encodeUserControl, type UserControlEvent } from '../message/user-control';
+import type { RtmpServerConnection } from './server-connection';
+import { type PlayRequest, type PublishRequest } from './server-types';
+
+export type StreamState =
+  /** Created by createStream; neither publishing nor playing. */
+  | 'idle'
+  /** publish received, onPublish running: media is held, not delivered. */
+  | 'authorizing'
+  /** NetStream.Publish.Start sent: media is delivered as 'media' events. */
+  | 'publishing'
+  /** NetStream.Play.Start sent: the stream is a broadcast sink. */
+  | 'playing';
+
+/** One NetStream of a server connection (message stream id from createStream). */
+export class RtmpServerStream extends EventEmitter implements BroadcastSink {
+  state: StreamState = 'idle';
+  publishRequest: PublishRequest | null = null;
+  playRequest: PlayRequest | null = null;
+  /** receiveAudio / receiveVideo (spec 7.2.2.2/7.2.2.3); the broadcast skips disabled kinds. */
+  receiveAudio = true;
+  receiveVideo = true;
+  paused = false;
+
+  constructor(
+    readonly connection: RtmpServerConnection,
+    readonly messageStreamId: number,
+  ) {
+    super();
+  }
+
+  get outgoingChunkSize(): number {
+    return this.connection.outgoingChunkSize;
+  }
+
+  get writableLength(): number {
+    return this.connection.writableLength;
+  }
+
+  writeChunks(buffers: readonly Buffer[]): void {
+    this.connection.writeChunks(buffers);
+  }
+
+  sendStatus(info: OnStatusInfo): void {
+    this.connection.send(
+      encodeCommand(
+        { name: 'onStatus', transactionId: 0, object: null, args: [info] },
+        { csid: Csid.StreamCommand, messageStreamId: this.messageStreamId, amf3: this.connection.usesAmf3 },
+      ),
+    );
+  }
+
+  sendUserControl(event: UserControlEvent): void {
+    this.connection.send(encodeUserControl(event));
+  }
+
+  /** Closes the whole connection: a NetStream has no transport of its own. */
+  close(reason: string): void {
+    this.connection.close(reason);
+  }
+}

@@ -1,0 +1,1 @@
+export { ProtocolSession, type ConnectionStats } from './protocol-session';
