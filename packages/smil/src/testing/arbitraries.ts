@@ -43,7 +43,7 @@ export const rendition: fc.Arbitrary<Rendition> = fc
       audioCodecId: codecId,
       language: fc.stringMatching(/^[a-z]{2,3}(-[A-Z]{2})?$/),
     },
-    { requiredKeys: ['src', 'systemBitrate'] },
+    { requiredKeys: ['src', 'systemBitrate'], noNullPrototype: true },
   )
   .map(({ size, ...rest }) => (size ? { ...rest, width: size[0], height: size[1] } : rest));
 
@@ -54,12 +54,12 @@ export const multiBitrateManifest: fc.Arbitrary<MultiBitrateManifest> = fc
       base: baseUrl,
       renditions: fc.uniqueArray(rendition, { minLength: 1, maxLength: 8, selector: (r) => r.src }),
     },
-    { requiredKeys: ['renditions'] },
+    { requiredKeys: ['renditions'], noNullPrototype: true },
   );
 
 const edgeEntry: fc.Arbitrary<EdgeEntry> = fc.record(
   { base: baseUrl, id: fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/) },
-  { requiredKeys: ['base'] },
+  { requiredKeys: ['base'], noNullPrototype: true },
 );
 
 export const edgeList: fc.Arbitrary<EdgeList> = fc
