@@ -1,0 +1,609 @@
+// A live HLS rendition built once per stream and served from memory (issue 7): samples in, segments
+// (and LL-HLS parts) out, a sliding window of them kept for the playlist and for fetching.
+//
+// Timeline rules (RFC 8216 §3, §6.2.1-6.2.2; draft-pantos-hls-rfc8216bis §6.2.5 for LL-HLS):
+// - a segment starts with a video keyframe (any audio frame when there is no video) and is cut at the
+//   first such point at least the target duration after its start;
+// - a publisher restart, a timestamp jump in a track or a track change the container cannot follow
+//   ends the open segment, and the next one carries EXT-X-DISCONTINUITY;
+// - in low-latency mode each segment is also cut into parts no longer than the part target.
+import { MediaError, MediaErrorCode } from '../errors';
+import { sameTracks, sampleDefect } from '../track-config';
+import type { AudioSample, MediaSample, TrackSet } from '../types';
+import { type ChunkWriter, createChunkWriter, type SegmentFormat } from './chunk-writer';
+import { type PlaylistSegment, renderMediaPlaylist, type UriDecorator } from './playlist';
+
+export interface LiveSegmenterOptions {
+  /** Segment container, default 'mpegts'. fMP4 is needed for AV1 and Opus. */
+  readonly format?: SegmentFormat;
+  /** Segments are cut at the first keyframe at least this long after their start. Default 2000 ms. */
+  readonly targetDurationMs?: number;
+  /** Segments listed in the playlist (at least, see slideWindow). Default 6. */
+  readonly windowSize?: number;
+  /** LL-HLS parts and blocking reload. `true` uses the default part target. */
+  readonly lowLatency?: boolean | { readonly partTargetMs?: number };
+}
+
+export interface HlsResource {
+  readonly data: Buffer;
+  readonly contentType: string;
+}
+
+export interface SegmenterStats {
+  segments: number;
+  parts: number;
+  discontinuities: number;
+  droppedSamples: number;
+  /** Last reason a sample was dropped, for the edge's aggregated warning. */
+  lastDropReason: string | undefined;
+}
+
+export interface SegmentInfo {
+  readonly msn: number;
+  readonly uri: string;
+  readonly startDts: number;
+  readonly durationMs: number;
+  readonly discontinuity: boolean;
+  readonly bytes: number;
+}
+
+export const HLS_CONTENT_TYPES = {
+  playlist: 'application/vnd.apple.mpegurl',
+  mpegts: 'video/mp2t',
+  fmp4: 'video/mp4',
+} as const;
+
+const DEFAULT_TARGET_DURATION_MS = 2000;
+/** With 2 s segments, 6 give a 12 s window: 3 target durations (RFC 8216 §6.2.2) plus room to join. */
+const DEFAULT_WINDOW_SIZE = 6;
+/** 4 parts per default segment; PART-HOLD-BACK is then 1.5 s, which keeps a browser within ~2 s. */
+const DEFAULT_PART_TARGET_MS = 500;
+const MIN_TARGET_DURATION_MS = 100;
+/** RFC 8216 §6.2.2: a segment stays listed while the rest of the playlist is under 3 target durations. */
+const MIN_PLAYLIST_TARGET_DURATIONS = 3;
+/**
+ * A forward jump larger than this within one track is a new timeline (an encoder that paused, or a
+ * clock reset upwards), flagged as a discontinuity rather than stretched into one long segment.
+ */
+const MAX_TIMESTAMP_GAP_MS = 10_000;
+/**
+ * Audio that arrives before any video is held this long (media time) before the stream is declared
+ * audio-only: publishers send audio and video sequence headers in either order.
+ */
+const AUDIO_ONLY_DECISION_MS = 1000;
+/** The frame interval assumed before two frames have been seen (30 fps). */
+const DEFAULT_FRAME_INTERVAL_MS = 1000 / 30;
+/** _HLS_msn may be at most 2 beyond the last segment (rfc8216bis §6.2.5.2). */
+const MAX_MSN_AHEAD = 2;
+
+interface Part {
+  readonly uri: string;
+  data: Buffer;
+  readonly durationMs: number;
+  readonly independent: boolean;
+}
+
+interface InitSection {
+  readonly uri: string;
+  readonly data: Buffer;
+}
+
+interface Segment {
+  readonly msn: number;
+  readonly uri: string;
+  readonly startDts: number;
+  readonly durationMs: number;
+  readonly discontinuity: boolean;
+  readonly init: InitSection | undefined;
+  readonly parts: readonly Part[];
+  readonly data: Buffer;
+}
+
+interface OpenSegment {
+  readonly msn: number;
+  readonly startDts: number;
+  readonly discontinuity: boolean;
+  readonly init: InitSection | undefined;
+  readonly parts: Part[];
+  partStartDts: number;
+  partIndependent: boolean;
+}
+
+interface Waiter {
+  readonly msn: number;
+  readonly part: number | undefined;
+  readonly resolve: () => void;
+  readonly reject: (error: MediaError) => void;
+}
+
+/** The tracks a container can carry out of the ones the publisher sends. */
+function carriedTracks(format: SegmentFormat, tracks: TrackSet): TrackSet {
+  if (format === 'fmp4') return tracks;
+  const video =
+    tracks.video && (tracks.video.codec === 'h264' || tracks.video.codec === 'hevc')
+      ? tracks.video
+      : undefined;
+  const audio =
+    tracks.audio && (tracks.audio.codec === 'aac' || tracks.audio.codec === 'mp3') ? tracks.audio : undefined;
+  return { ...(video ? { video } : {}), ...(audio ? { audio } : {}) };
+}
+
+/** Whether a writer built for `current` can take samples of `next` (MPEG-TS carries new SPS/PPS in band). */
+function writerFits(format: SegmentFormat, current: TrackSet, next: TrackSet): boolean {
+  if (format === 'fmp4') return sameTracks(current, next);
+  const sameVideo = current.video?.codec === next.video?.codec;
+  const sameAudio =
+    current.audio?.codec === next.audio?.codec && current.audio?.sampleRate === next.audio?.sampleRate;
+  return sameVideo && sameAudio;
+}
+
+function positiveOption(name: string, value: number): number {
+  if (!Number.isFinite(value) || value <= 0)
+    throw new MediaError(MediaErrorCode.InvalidOption, `${name} ${value} must be > 0`);
+  return value;
+}
+
+export class LiveSegmenter {
+  readonly format: SegmentFormat;
+  readonly targetDurationMs: number;
+  readonly windowSize: number;
+  readonly partTargetMs: number | undefined;
+  readonly stats: SegmenterStats = {
+    segments: 0,
+    parts: 0,
+    discontinuities: 0,
+    droppedSamples: 0,
+    lastDropReason: undefined,
+  };
+
+  private readonly extension: string;
+  private readonly resources = new Map<string, HlsResource>();
+  private readonly waiters = new Set<Waiter>();
+  private tracks: TrackSet = {};
+  private writer: ChunkWriter | undefined;
+  private init: InitSection | undefined;
+  private initCount = 0;
+  private segments: Segment[] = [];
+  private retired: Segment[] = [];
+  private open: OpenSegment | undefined;
+  private nextMsn = 0;
+  private discontinuitySequence = 0;
+  private discontinuityPending = false;
+  private maxSegmentMs = 0;
+  private lastDts: { video?: number; audio?: number } = {};
+  private lastCutDts: number | undefined;
+  private cutIntervalMs = DEFAULT_FRAME_INTERVAL_MS;
+  private pendingAudio: AudioSample[] = [];
+  private ended = false;
+  private closed = false;
+
+  constructor(options: LiveSegmenterOptions = {}) {
+    this.format = options.format ?? 'mpegts';
+    this.extension = this.format === 'mpegts' ? 'ts' : 'm4s';
+    this.targetDurationMs = positiveOption(
+      'targetDurationMs',
+      options.targetDurationMs ?? DEFAULT_TARGET_DURATION_MS,
+    );
+    if (this.targetDurationMs < MIN_TARGET_DURATION_MS) {
+      throw new MediaError(
+        MediaErrorCode.InvalidOption,
+        `targetDurationMs ${this.targetDurationMs} < ${MIN_TARGET_DURATION_MS}`,
+      );
+    }
+    this.windowSize = positiveOption('windowSize', options.windowSize ?? DEFAULT_WINDOW_SIZE);
+    const ll = options.lowLatency;
+    if (ll) {
+      const part = positiveOption(
+        'partTargetMs',
+        (ll === true ? undefined : ll.partTargetMs) ?? DEFAULT_PART_TARGET_MS,
+      );
+      if (part > this.targetDurationMs) {
+        throw new MediaError(MediaErrorCode.InvalidOption, `partTargetMs ${part} exceeds targetDurationMs`);
+      }
+      this.partTargetMs = part;
+    }
+  }
+
+  /** Takes one sample. Never throws for bad media: unusable samples are dropped and counted in `stats`. */
+  push(sample: MediaSample): void {
+    if (this.closed) return;
+    const defect = sampleDefect(sample);
+    if (defect !== undefined) {
+      this.drop(defect);
+      return;
+    }
+    if (this.ended) this.restart();
+    this.followTimeline(sample);
+    this.followTracks(sample);
+
+    const carried = this.writer?.tracks ?? carriedTracks(this.format, this.tracks);
+    if (sample.kind === 'video' ? !carried.video : !carried.audio) {
+      this.drop(`${sample.config.codec} ${sample.kind} not carried in ${this.format}`);
+      return;
+    }
+    if (this.open === undefined) {
+      this.startWith(sample);
+      return;
+    }
+    this.cutBefore(sample);
+    this.addToWriter(sample);
+  }
+
+  /** A new publisher on the same stream: what follows is a new timeline, after EXT-X-DISCONTINUITY. */
+  restart(): void {
+    this.interrupt();
+    this.tracks = {};
+    this.ended = false;
+  }
+
+  /** The publisher left: closes the open segment and ends the playlist (EXT-X-ENDLIST). */
+  end(): void {
+    if (this.ended || this.closed) return;
+    this.interrupt();
+    this.ended = true;
+    this.notify();
+  }
+
+  /** Frees everything; pending waits reject with MEDIA_ERR_ABORTED. For streams nobody watches. */
+  close(): void {
+    this.closed = true;
+    for (const waiter of this.waiters)
+      waiter.reject(new MediaError(MediaErrorCode.Aborted, 'segmenter closed'));
+    this.waiters.clear();
+    this.resources.clear();
+    this.segments = [];
+    this.retired = [];
+    this.open = undefined;
+  }
+
+  /** The media playlist, each URI passed through `decorate` (e.g. `tokenDecorator(token)`). */
+  playlist(decorate?: UriDecorator): string {
+    const listed: PlaylistSegment[] = this.segments.map((segment) => ({
+      msn: segment.msn,
+      uri: segment.uri,
+      durationMs: segment.durationMs,
+      discontinuity: segment.discontinuity,
+      mapUri: segment.init?.uri,
+      parts: segment.parts,
+    }));
+    const open = this.open;
+    if (this.partTargetMs !== undefined && open !== undefined) {
+      listed.push({
+        msn: open.msn,
+        uri: undefined,
+        durationMs: open.parts.reduce((sum, part) => sum + part.durationMs, 0),
+        discontinuity: open.discontinuity,
+        mapUri: open.init?.uri,
+        parts: open.parts,
+      });
+    }
+    return renderMediaPlaylist(
+      {
+        targetDurationS: this.targetDurationS(),
+        mediaSequence: this.segments[0]?.msn ?? this.open?.msn ?? this.nextMsn,
+        discontinuitySequence: this.discontinuitySequence,
+        segments: listed,
+        ...(this.partTargetMs !== undefined
+          ? { lowLatency: { partTargetMs: this.partTargetMs, preloadHintUri: this.nextPartUri() } }
+          : {}),
+        ended: this.ended,
+      },
+      decorate,
+    );
+  }
+
+  /** A segment, part or init section by the URI the playlist lists, while it is retained. */
+  get(uri: string): HlsResource | undefined {
+    return this.resources.get(uri);
+  }
+
+  /**
+   * Like `get`, but a part or segment that is announced (preload hint) or about to be waits until it
+   * exists. Resolves undefined for anything that will not appear.
+   */
+  async fetch(uri: string, signal?: AbortSignal): Promise<HlsResource | undefined> {
+    const ready = this.resources.get(uri);
+    if (ready !== undefined) return ready;
+    const match = /^(?:seg-(\d+)|part-(\d+)\.(\d+))\.(?:ts|m4s)$/.exec(uri);
+    if (match === null) return undefined;
+    const msn = Number(match[1] ?? match[2]);
+    const part = match[3] === undefined ? undefined : Number(match[3]);
+    if (msn < this.nextMsn - 1 || msn > this.liveMsn() + 1) return undefined;
+    await this.waitFor(msn, part, signal);
+    return this.resources.get(uri);
+  }
+
+  /**
+   * Resolves when the playlist holds segment `msn` (or, with `part`, that part of it or anything later):
+   * the blocking reload of rfc8216bis §6.2.5.2 (_HLS_msn/_HLS_part). Resolves at once after the end.
+   * Rejects MEDIA_ERR_REQUEST_TOO_FAR_AHEAD beyond 2 segments past the live edge (the HTTP layer answers
+   * 400) and MEDIA_ERR_ABORTED when `signal` fires or the segmenter closes.
+   */
+  waitFor(msn: number, part?: number, signal?: AbortSignal): Promise<void> {
+    if (this.closed) return Promise.reject(new MediaError(MediaErrorCode.Aborted, 'segmenter closed'));
+    if (this.ended || this.available(msn, part)) return Promise.resolve();
+    if (msn > this.liveMsn() + MAX_MSN_AHEAD) {
+      return Promise.reject(
+        new MediaError(
+          MediaErrorCode.RequestTooFarAhead,
+          `_HLS_msn ${msn} is beyond ${this.liveMsn()} + ${MAX_MSN_AHEAD}`,
+        ),
+      );
+    }
+    if (signal?.aborted) return Promise.reject(new MediaError(MediaErrorCode.Aborted, 'request aborted'));
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = (): void => {
+        this.waiters.delete(waiter);
+        reject(new MediaError(MediaErrorCode.Aborted, 'request aborted'));
+      };
+      const waiter: Waiter = {
+        msn,
+        part,
+        resolve: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+        reject: (error) => {
+          signal?.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      };
+      this.waiters.add(waiter);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** The segments listed in the playlist, for diagnostics and tests. */
+  segmentInfo(): SegmentInfo[] {
+    return this.segments.map(({ msn, uri, startDts, durationMs, discontinuity, data }) => ({
+      msn,
+      uri,
+      startDts,
+      durationMs,
+      discontinuity,
+      bytes: data.length,
+    }));
+  }
+
+  private drop(reason: string): void {
+    this.stats.droppedSamples++;
+    this.stats.lastDropReason = reason;
+  }
+
+  /** A backwards or too large forward step within a track starts a new timeline. */
+  private followTimeline(sample: MediaSample): void {
+    const last = this.lastDts[sample.kind];
+    if (last !== undefined && (sample.dts < last || sample.dts - last > MAX_TIMESTAMP_GAP_MS))
+      this.interrupt();
+    this.lastDts[sample.kind] = sample.dts;
+  }
+
+  /** Records config changes; one the current writer cannot follow ends the open segment. */
+  private followTracks(sample: MediaSample): void {
+    if ((sample.kind === 'video' ? this.tracks.video : this.tracks.audio) === sample.config) return;
+    const next: TrackSet =
+      sample.kind === 'video'
+        ? { ...this.tracks, video: sample.config }
+        : { ...this.tracks, audio: sample.config };
+    this.tracks = next;
+    if (this.writer && !writerFits(this.format, this.writer.tracks, carriedTracks(this.format, next))) {
+      this.interrupt();
+      this.writer = undefined;
+    }
+  }
+
+  /** With no open segment: waits for a keyframe, or decides the stream is audio-only. */
+  private startWith(sample: MediaSample): void {
+    if (carriedTracks(this.format, this.tracks).video) {
+      this.pendingAudio = [];
+      if (sample.kind !== 'video' || !sample.keyframe) return; // nothing decodes before a keyframe
+      this.openSegment(sample.dts);
+      this.addToWriter(sample);
+      return;
+    }
+    if (sample.kind !== 'audio') return;
+    this.pendingAudio.push(sample);
+    const first = this.pendingAudio[0]!;
+    if (sample.dts - first.dts < AUDIO_ONLY_DECISION_MS) return;
+    const pending = this.pendingAudio;
+    this.pendingAudio = [];
+    this.openSegment(first.dts);
+    for (const queued of pending) {
+      this.cutBefore(queued);
+      this.addToWriter(queued);
+    }
+  }
+
+  /** Closes the segment or part that `sample` must not join. */
+  private cutBefore(sample: MediaSample): void {
+    const open = this.open!;
+    const cutKind = this.writer?.tracks.video ? 'video' : 'audio';
+    if (sample.kind !== cutKind) return;
+    const independent = sample.kind === 'audio' || sample.keyframe;
+    if (independent && sample.dts - open.startDts >= this.targetDurationMs) {
+      this.closeSegment(sample.dts, sample.kind === 'video' ? sample.dts : undefined);
+      this.openSegment(sample.dts);
+    } else if (
+      this.partTargetMs !== undefined &&
+      sample.dts > open.partStartDts &&
+      sample.dts - open.partStartDts + this.cutIntervalMs > this.partTargetMs
+    ) {
+      this.closePart(open, sample.dts, sample.kind === 'video' ? sample.dts : undefined, independent);
+    }
+    if (this.lastCutDts !== undefined && sample.dts > this.lastCutDts)
+      this.cutIntervalMs = sample.dts - this.lastCutDts;
+    this.lastCutDts = sample.dts;
+  }
+
+  private addToWriter(sample: MediaSample): void {
+    try {
+      this.writer!.add(sample);
+    } catch (error) {
+      if (!(error instanceof MediaError)) throw error;
+      this.drop(error.message);
+    }
+  }
+
+  /** Opens the next segment; its first sample is a keyframe (or audio), so its first part is independent. */
+  private openSegment(startDts: number): void {
+    const tracks = carriedTracks(this.format, this.tracks);
+    if (this.writer === undefined || !writerFits(this.format, this.writer.tracks, tracks)) {
+      this.writer = createChunkWriter(this.format, tracks);
+      const initData = this.writer.initSegment;
+      this.init = initData && { uri: `init-${this.initCount++}.mp4`, data: initData };
+      if (this.init)
+        this.resources.set(this.init.uri, { data: this.init.data, contentType: HLS_CONTENT_TYPES.fmp4 });
+    }
+    this.writer.beginSegment();
+    this.open = {
+      msn: this.nextMsn++,
+      startDts,
+      discontinuity: this.discontinuityPending,
+      init: this.init,
+      parts: [],
+      partStartDts: startDts,
+      partIndependent: true,
+    };
+    if (this.discontinuityPending) this.stats.discontinuities++;
+    this.discontinuityPending = false;
+    this.lastCutDts = startDts;
+  }
+
+  private closePart(
+    open: OpenSegment,
+    endDts: number,
+    nextVideoDts: number | undefined,
+    nextIndependent: boolean,
+  ): void {
+    const data = this.writer!.flush(nextVideoDts);
+    if (data !== undefined) {
+      const uri = `part-${open.msn}.${open.parts.length}.${this.extension}`;
+      const part: Part = {
+        uri,
+        data,
+        durationMs: endDts - open.partStartDts,
+        independent: open.partIndependent,
+      };
+      open.parts.push(part);
+      this.resources.set(uri, { data, contentType: this.contentType() });
+      this.stats.parts++;
+    }
+    open.partStartDts = endDts;
+    open.partIndependent = nextIndependent;
+    this.notify();
+  }
+
+  private closeSegment(endDts: number, nextVideoDts: number | undefined): void {
+    const open = this.open!;
+    this.open = undefined;
+    let data: Buffer;
+    if (this.partTargetMs !== undefined) {
+      this.closePart(open, endDts, nextVideoDts, true);
+      data = Buffer.concat(open.parts.map((part) => part.data));
+      // Parts become views of the segment so each byte is held once.
+      let at = 0;
+      for (const part of open.parts) {
+        part.data = data.subarray(at, at + part.data.length);
+        at += part.data.length;
+        this.resources.set(part.uri, { data: part.data, contentType: this.contentType() });
+      }
+    } else {
+      data = this.writer!.flush(nextVideoDts) ?? Buffer.alloc(0);
+    }
+    if (data.length === 0) {
+      this.nextMsn = open.msn; // nothing was muxed (all samples dropped): the number is reused
+      return;
+    }
+    const segment: Segment = {
+      msn: open.msn,
+      uri: `seg-${open.msn}.${this.extension}`,
+      startDts: open.startDts,
+      durationMs: Math.max(0, endDts - open.startDts),
+      discontinuity: open.discontinuity,
+      init: open.init,
+      parts: open.parts,
+      data,
+    };
+    this.segments.push(segment);
+    this.resources.set(segment.uri, { data, contentType: this.contentType() });
+    this.maxSegmentMs = Math.max(this.maxSegmentMs, segment.durationMs);
+    this.stats.segments++;
+    this.slideWindow();
+    this.notify();
+  }
+
+  /** Ends the open segment where the last frame ends; the next segment starts a new timeline. */
+  private interrupt(): void {
+    if (this.open !== undefined) {
+      const end = (this.lastCutDts ?? this.open.startDts) + this.cutIntervalMs;
+      this.closeSegment(end, undefined);
+    }
+    if (this.nextMsn > 0) this.discontinuityPending = true;
+    this.lastDts = {};
+    this.lastCutDts = undefined;
+    this.cutIntervalMs = DEFAULT_FRAME_INTERVAL_MS;
+    this.pendingAudio = [];
+  }
+
+  /**
+   * Drops the oldest segments beyond the window, but never below 3 target durations of playlist
+   * (RFC 8216 §6.2.2). Removed segments stay fetchable for another window's worth, since players
+   * that loaded an older playlist still ask for them (§6.2.2: available for the playlist duration).
+   */
+  private slideWindow(): void {
+    const minimumMs = MIN_PLAYLIST_TARGET_DURATIONS * this.targetDurationS() * 1000;
+    let totalMs = this.segments.reduce((sum, segment) => sum + segment.durationMs, 0);
+    while (this.segments.length > this.windowSize && totalMs - this.segments[0]!.durationMs >= minimumMs) {
+      const oldest = this.segments.shift()!;
+      totalMs -= oldest.durationMs;
+      if (oldest.discontinuity) this.discontinuitySequence++;
+      this.retired.push(oldest);
+    }
+    while (this.retired.length > this.windowSize) {
+      const gone = this.retired.shift()!;
+      this.resources.delete(gone.uri);
+      for (const part of gone.parts) this.resources.delete(part.uri);
+      const initInUse =
+        gone.init === this.init || this.retired.concat(this.segments).some((s) => s.init === gone.init);
+      if (gone.init && !initInUse) this.resources.delete(gone.init.uri);
+    }
+  }
+
+  /**
+   * EXT-X-TARGETDURATION: the configured target, raised to the longest segment rounded to the nearest
+   * second (RFC 8216 §4.3.3.1) when a publisher's keyframe interval is longer. It never decreases.
+   */
+  private targetDurationS(): number {
+    return Math.max(Math.ceil(this.targetDurationMs / 1000), Math.round(this.maxSegmentMs / 1000));
+  }
+
+  private contentType(): string {
+    return this.format === 'mpegts' ? HLS_CONTENT_TYPES.mpegts : HLS_CONTENT_TYPES.fmp4;
+  }
+
+  /** MSN of the segment at the live edge: the open one, else the last completed. */
+  private liveMsn(): number {
+    return this.open?.msn ?? this.nextMsn - 1;
+  }
+
+  private nextPartUri(): string | undefined {
+    const open = this.open;
+    return open && `part-${open.msn}.${open.parts.length}.${this.extension}`;
+  }
+
+  private available(msn: number, part: number | undefined): boolean {
+    const lastComplete = this.segments[this.segments.length - 1]?.msn ?? -1;
+    if (msn <= lastComplete) return true;
+    if (part === undefined || this.open === undefined) return false;
+    return this.open.msn > msn || (this.open.msn === msn && this.open.parts.length > part);
+  }
+
+  private notify(): void {
+    for (const waiter of this.waiters) {
+      if (this.ended || this.available(waiter.msn, waiter.part)) {
+        this.waiters.delete(waiter);
+        waiter.resolve();
+      }
+    }
+  }
+}

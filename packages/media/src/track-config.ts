@@ -1,0 +1,52 @@
+// Equality and sanity checks on track configs. The edge builds a new config object whenever a
+// sequence header arrives, and publishers repeat identical sequence headers (OBS does so on every
+// keyframe with some settings), so "changed" means different bytes, not a different object.
+import type { AudioCodec, AudioConfig, MediaSample, TrackSet, VideoCodec, VideoConfig } from './types';
+
+const VIDEO_CODECS: ReadonlySet<string> = new Set<VideoCodec>(['h264', 'hevc', 'av1']);
+const AUDIO_CODECS: ReadonlySet<string> = new Set<AudioCodec>(['aac', 'mp3', 'opus']);
+
+export function sameVideoConfig(a: VideoConfig | undefined, b: VideoConfig | undefined): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined) return false;
+  return a.codec === b.codec && a.width === b.width && a.height === b.height && a.record.equals(b.record);
+}
+
+export function sameAudioConfig(a: AudioConfig | undefined, b: AudioConfig | undefined): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined) return false;
+  if (a.codec !== b.codec || a.sampleRate !== b.sampleRate || a.channels !== b.channels) return false;
+  const ascA = a.aac?.audioSpecificConfig;
+  const ascB = b.aac?.audioSpecificConfig;
+  if (ascA !== undefined || ascB !== undefined)
+    return ascA !== undefined && ascB !== undefined && ascA.equals(ascB);
+  const headA = a.opusHead;
+  const headB = b.opusHead;
+  if (headA !== undefined || headB !== undefined)
+    return headA !== undefined && headB !== undefined && headA.equals(headB);
+  return true;
+}
+
+export function sameTracks(a: TrackSet, b: TrackSet): boolean {
+  return sameVideoConfig(a.video, b.video) && sameAudioConfig(a.audio, b.audio);
+}
+
+/**
+ * Why a sample cannot be used at all, whatever the container, or undefined when it looks sane. The
+ * types promise these things, but samples are built from a publisher's bytes (RELIABILITY M8).
+ */
+export function sampleDefect(sample: MediaSample): string | undefined {
+  if (!Number.isFinite(sample.dts)) return 'non-finite dts';
+  if (!(sample.data instanceof Uint8Array) || sample.data.length === 0) return 'empty payload';
+  if (sample.kind === 'video') {
+    if (!VIDEO_CODECS.has(sample.config.codec)) return `unknown video codec ${String(sample.config.codec)}`;
+    if (!Number.isFinite(sample.pts)) return 'non-finite pts';
+    return undefined;
+  }
+  if (sample.kind === 'audio') {
+    if (!AUDIO_CODECS.has(sample.config.codec)) return `unknown audio codec ${String(sample.config.codec)}`;
+    if (!(sample.config.sampleRate > 0)) return `audio sample rate ${sample.config.sampleRate}`;
+    return undefined;
+  }
+  return `unknown sample kind ${String((sample as { kind: unknown }).kind)}`;
+}
