@@ -25,3 +25,10 @@ export const requestContext = new AsyncLocalStorage<RequestContext>();
 export function currentContext(): RequestContext | undefined {
   return requestContext.getStore();
 }
+
+/** The principal the guard resolved, of the kind the route's @Access rule guarantees. */
+export function principalOf<K extends Principal['kind']>(kind: K): Extract<Principal, { kind: K }> {
+  const p = currentContext()?.principal;
+  if (p?.kind !== kind) throw new Error(`route expects a ${kind} principal`);
+  return p as Extract<Principal, { kind: K }>;
+}

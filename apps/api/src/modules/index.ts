@@ -1,9 +1,30 @@
 import { Module } from '@nestjs/common';
+import { ApiKeysModule } from './api-keys/api-keys.module';
+import { AuthModule } from './auth/auth.module';
+import { EdgeApiModule } from './edge-api/edge-api.module';
+import { EdgesModule } from './edges/edges.module';
 import { HealthController } from './health/health.controller';
+import { LiveEventsModule } from './live-events/live-events.module';
+import { LiveStreamsModule } from './live-streams/live-streams.module';
 import { PlaybackModule } from './playback/playback.module';
+import { SessionsModule } from './sessions/sessions.module';
+import { TenantsModule } from './tenants/tenants.module';
+import { UsageModule } from './usage/usage.module';
 
 @Module({ controllers: [HealthController] })
 class HealthModule {}
 
 /** Every feature module of the api. */
-export const FEATURE_MODULES = [HealthModule, PlaybackModule];
+export const FEATURE_MODULES = [
+  HealthModule,
+  AuthModule,
+  TenantsModule,
+  EdgesModule,
+  ApiKeysModule,
+  LiveStreamsModule,
+  LiveEventsModule,
+  PlaybackModule,
+  SessionsModule,
+  UsageModule,
+  EdgeApiModule,
+];

@@ -1,5 +1,13 @@
 import { Module } from '@nestjs/common';
+import { EdgesModule } from '../edges/edges.module';
+import { PlaybackTokensController, SigningKeysController } from './playback.controller';
 import { PlaybackKeys } from './playback-keys.service';
+import { PlaybackTokensService } from './playback-tokens.service';
 
-@Module({ providers: [PlaybackKeys], exports: [PlaybackKeys] })
+@Module({
+  imports: [EdgesModule],
+  controllers: [PlaybackTokensController, SigningKeysController],
+  providers: [PlaybackKeys, PlaybackTokensService],
+  exports: [PlaybackKeys],
+})
 export class PlaybackModule {}

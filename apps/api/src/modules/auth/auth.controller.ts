@@ -1,0 +1,61 @@
+import { Body, Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { LoginInputSchema, UserSchema, type User } from '@tributary/contracts';
+import type { Request, Response } from 'express';
+import type { z } from 'zod';
+import { CONFIG } from '../../app.tokens';
+import { Access } from '../../common/auth/access.decorator';
+import { sessionCookie } from '../../common/auth/cookies';
+import { ApiDoc } from '../../common/http/api-doc.decorator';
+import { Zod } from '../../common/http/validation';
+import { RateLimiter } from '../../common/rate-limiter';
+import { principalOf } from '../../common/request-context';
+import type { ApiConfig } from '../../config';
+import { AuthService } from './auth.service';
+
+
+@ApiTags('auth')
+@Controller('v1/auth')
+export class AuthController {
+  constructor(
+    @Inject(AuthService) private readonly auth: AuthService,
+    @Inject(RateLimiter) private readonly rateLimiter: RateLimiter,
+    @Inject(CONFIG) private readonly config: ApiConfig,
+  ) {}
+
+  @Post('login')
+  @HttpCode(200)
+  @Access('public')
+  @ApiDoc({ summary: 'Sign in; sets the HTTP-only session cookie', body: LoginInputSchema, response: UserSchema })
+  async login(
+    @Body(new Zod(LoginInputSchema)) input: z.infer<typeof LoginInputSchema>,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<User> {
+    await this.rateLimiter.hit(`login:${req.ip ?? 'unknown'}`, this.config.LOGIN_RATE_LIMIT_PER_MINUTE);
+    const { user, token } = await this.auth.login(input.email, input.password);
+    res.setHeader('set-cookie', sessionCookie(token, this.auth.sessionTtlSeconds, this.secure(req)));
+    return user;
+  }
+
+  @Post('logout')
+  @HttpCode(204)
+  @Access('user')
+  @ApiDoc({ summary: 'Sign out (ends the session)', status: 204 })
+  async logout(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
+    await this.auth.logout(principalOf('user').sessionId);
+    res.setHeader('set-cookie', sessionCookie('', 0, this.secure(req)));
+  }
+
+  @Get('me')
+  @Access('user')
+  @ApiDoc({ summary: 'The signed-in user and their memberships', response: UserSchema })
+  me(): Promise<User> {
+    return this.auth.me(principalOf('user').userId);
+  }
+
+  private secure(req: Request): boolean {
+    if (this.config.COOKIE_SECURE !== 'auto') return this.config.COOKIE_SECURE === 'true';
+    return req.secure || req.headers['x-forwarded-proto'] === 'https';
+  }
+}

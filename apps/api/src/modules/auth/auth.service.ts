@@ -1,0 +1,70 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { User } from '@tributary/contracts';
+import { CONFIG } from '../../app.tokens';
+import { CredentialPrefix } from '../../common/auth/credentials';
+import { DUMMY_PASSWORD_HASH, verifyPassword } from '../../common/auth/passwords';
+import { newSecret, sha256Hex } from '../../common/crypto/tokens';
+import { AppError, ErrorCode } from '../../common/errors';
+import { IdPrefix, newId } from '../../common/ids';
+import type { ApiConfig } from '../../config';
+import { Database } from '../../database/database';
+
+const userInclude = { memberships: { include: { tenant: true } } } as const;
+
+export function toUser(row: {
+  id: string;
+  email: string;
+  name: string;
+  isOperator: boolean;
+  createdAt: Date;
+  memberships: { tenantId: string; role: 'owner' | 'admin' | 'member'; tenant: { name: string } }[];
+}): User {
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    isOperator: row.isOperator,
+    memberships: row.memberships.map((m) => ({ tenantId: m.tenantId, tenantName: m.tenant.name, role: m.role })),
+    createdAt: row.createdAt.toISOString(),
+  };
+}
+
+@Injectable()
+export class AuthService {
+  constructor(
+    @Inject(Database) private readonly db: Database,
+    @Inject(CONFIG) private readonly config: ApiConfig,
+  ) {}
+
+  get sessionTtlSeconds(): number {
+    return this.config.SESSION_TTL_HOURS * 3600;
+  }
+
+  /** Returns the user and a new session token (stored only as its sha256). */
+  async login(email: string, password: string): Promise<{ user: User; token: string }> {
+    const db = this.db.unscoped('login');
+    const row = await db.user.findUnique({ where: { email }, include: userInclude });
+    const ok = await verifyPassword(password, row?.passwordHash ?? DUMMY_PASSWORD_HASH);
+    if (!row || !ok) throw new AppError(ErrorCode.unauthenticated, 'wrong e-mail or password');
+    const token = newSecret(CredentialPrefix.session);
+    await db.userSession.create({
+      data: {
+        id: newId(IdPrefix.userSession),
+        userId: row.id,
+        tokenHash: sha256Hex(token),
+        expiresAt: new Date(Date.now() + this.sessionTtlSeconds * 1000),
+      },
+    });
+    return { user: toUser(row), token };
+  }
+
+  async logout(sessionId: string): Promise<void> {
+    await this.db.unscoped('logout').userSession.deleteMany({ where: { id: sessionId } });
+  }
+
+  async me(userId: string): Promise<User> {
+    const row = await this.db.unscoped('current user').user.findUnique({ where: { id: userId }, include: userInclude });
+    if (!row) throw new AppError(ErrorCode.unauthenticated, 'not signed in');
+    return toUser(row);
+  }
+}

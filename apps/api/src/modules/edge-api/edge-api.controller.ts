@@ -1,0 +1,73 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import {
+  AuthorizePublishRequestSchema,
+  AuthorizePublishResponseSchema,
+  EdgeApiPaths,
+  HeartbeatRequestSchema,
+  HeartbeatResponseSchema,
+  PlaybackKeysResponseSchema,
+  SessionEndRequestSchema,
+  SessionStartRequestSchema,
+  SessionStartResponseSchema,
+  SessionStatsRequestSchema,
+} from '@tributary/contracts';
+import type { z } from 'zod';
+import { Access } from '../../common/auth/access.decorator';
+import { ApiDoc } from '../../common/http/api-doc.decorator';
+import { Zod } from '../../common/http/validation';
+import { principalOf } from '../../common/request-context';
+import { EdgeApiService } from './edge-api.service';
+
+const edgeId = () => principalOf('edge').edgeId;
+/** EdgeApiPaths builders percent-encode their argument; the route pattern needs the bare ':id'. */
+const route = (path: (id: string) => string) => decodeURIComponent(path(':id'));
+
+/** Routes exactly as contracts' EdgeApiPaths (':id' stands for the session id). */
+@ApiTags('edge contract')
+@Controller()
+@Access('edge')
+export class EdgeApiController {
+  constructor(@Inject(EdgeApiService) private readonly edge: EdgeApiService) {}
+
+  @Post(EdgeApiPaths.authorizePublish)
+  @HttpCode(200)
+  @ApiDoc({ summary: 'May this stream key publish?', body: AuthorizePublishRequestSchema, response: AuthorizePublishResponseSchema })
+  authorizePublish(@Body(new Zod(AuthorizePublishRequestSchema, 'body')) req: z.infer<typeof AuthorizePublishRequestSchema>) {
+    return this.edge.authorizePublish(req);
+  }
+
+  @Post(EdgeApiPaths.sessions)
+  @HttpCode(201)
+  @ApiDoc({ summary: 'An ingest session started', body: SessionStartRequestSchema, response: SessionStartResponseSchema, status: 201 })
+  start(@Body(new Zod(SessionStartRequestSchema, 'body')) req: z.infer<typeof SessionStartRequestSchema>) {
+    return this.edge.startSession(edgeId(), req);
+  }
+
+  @Post(route(EdgeApiPaths.sessionStats))
+  @HttpCode(204)
+  @ApiDoc({ summary: 'Periodic session statistics (deltas)', body: SessionStatsRequestSchema, status: 204 })
+  stats(@Param('id') id: string, @Body(new Zod(SessionStatsRequestSchema, 'body')) req: z.infer<typeof SessionStatsRequestSchema>) {
+    return this.edge.sessionStats(edgeId(), id, req);
+  }
+
+  @Post(route(EdgeApiPaths.sessionEnd))
+  @HttpCode(204)
+  @ApiDoc({ summary: 'An ingest session ended', body: SessionEndRequestSchema, status: 204 })
+  end(@Param('id') id: string, @Body(new Zod(SessionEndRequestSchema, 'body')) req: z.infer<typeof SessionEndRequestSchema>) {
+    return this.edge.endSession(edgeId(), id, req);
+  }
+
+  @Post(EdgeApiPaths.heartbeat)
+  @HttpCode(200)
+  @ApiDoc({ summary: 'Edge liveness and load', body: HeartbeatRequestSchema, response: HeartbeatResponseSchema })
+  heartbeat(@Body(new Zod(HeartbeatRequestSchema, 'body')) req: z.infer<typeof HeartbeatRequestSchema>) {
+    return this.edge.heartbeat(edgeId(), req);
+  }
+
+  @Get(EdgeApiPaths.playbackKeys)
+  @ApiDoc({ summary: 'Public keys that verify playback tokens', response: PlaybackKeysResponseSchema })
+  playbackKeys() {
+    return this.edge.playbackKeys();
+  }
+}

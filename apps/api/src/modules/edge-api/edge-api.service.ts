@@ -1,0 +1,195 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type {
+  AuthorizePublishRequest,
+  AuthorizePublishResponse,
+  HeartbeatRequest,
+  PlaybackKeysResponse,
+  PublishRefusalReason,
+  SessionEndRequest,
+  SessionStartRequest,
+  SessionStatsRequest,
+} from '@tributary/contracts';
+import { CONFIG } from '../../app.tokens';
+import { SecretBox } from '../../common/crypto/secret-box';
+import { AppError } from '../../common/errors';
+import { IdPrefix, newId } from '../../common/ids';
+import type { ApiConfig } from '../../config';
+import { Database } from '../../database/database';
+import type { PrismaClient } from '../../generated/prisma/client';
+import { PlaybackKeys } from '../playback/playback-keys.service';
+
+/**
+ * How long an edge may cache answers. Allows: 30 s, so a rotated key, disabled
+ * stream or suspended tenant takes effect at every edge within 30 s
+ * (RELIABILITY T5). Refusals: 5 s, so a key that was just created works soon.
+ */
+export const PUBLISH_ALLOW_CACHE_SECONDS = 30;
+export const PUBLISH_REFUSAL_CACHE_SECONDS = 5;
+/** Edges refetch the playback key set this often, so a revoked signing key stops verifying within 30 s. */
+export const PLAYBACK_KEYS_CACHE_SECONDS = 30;
+
+const HOUR_MS = 3_600_000;
+
+const refusal = (reason: PublishRefusalReason, message: string): AuthorizePublishResponse => ({
+  allowed: false,
+  reason,
+  message,
+  cacheTtlSeconds: PUBLISH_REFUSAL_CACHE_SECONDS,
+});
+
+/** The edge↔api contract (contracts/edge-api.ts). Edges act across tenants, hence unscoped access. */
+@Injectable()
+export class EdgeApiService {
+  constructor(
+    @Inject(Database) private readonly db: Database,
+    @Inject(SecretBox) private readonly secrets: SecretBox,
+    @Inject(PlaybackKeys) private readonly keys: PlaybackKeys,
+    @Inject(CONFIG) private readonly config: ApiConfig,
+  ) {}
+
+  private get prisma(): PrismaClient {
+    return this.db.unscoped('edge contract');
+  }
+
+  async authorizePublish(req: AuthorizePublishRequest): Promise<AuthorizePublishResponse> {
+    // Lookup by HMAC: the stream key is never stored, and the unique index answers in one probe.
+    const digest = this.secrets.mac(req.streamKey);
+    const stream = await this.prisma.liveStream.findUnique({
+      where: { streamKeyHmac: digest },
+      include: {
+        tenant: true,
+        events: { where: { state: { in: ['live', 'scheduled'] } }, orderBy: [{ state: 'asc' }, { scheduledStartAt: 'asc' }], take: 1 },
+      },
+    });
+    if (!stream || !this.secrets.macMatches(req.streamKey, stream.streamKeyHmac)) return refusal('unknown_key', 'unknown stream key');
+    if (stream.tenant.status === 'suspended') return refusal('tenant_suspended', 'the account is suspended');
+    if (stream.disabled) return refusal('stream_disabled', 'this live stream is disabled');
+    if (stream.tenant.maxLiveStreams !== null && !stream.currentSessionId) {
+      const live = await this.prisma.liveStream.count({ where: { tenantId: stream.tenantId, currentSessionId: { not: null } } });
+      if (live >= stream.tenant.maxLiveStreams) {
+        return refusal('live_stream_limit_reached', `at most ${stream.tenant.maxLiveStreams} concurrent live streams`);
+      }
+    }
+    return {
+      allowed: true,
+      tenantId: stream.tenantId,
+      liveStreamId: stream.id,
+      playbackId: stream.playbackId,
+      playbackPolicy: stream.playbackPolicy,
+      record: stream.record,
+      eventTitle: stream.events[0]?.title ?? null,
+      maxViewers: stream.tenant.maxViewers,
+      cacheTtlSeconds: PUBLISH_ALLOW_CACHE_SECONDS,
+    };
+  }
+
+  /** A new session becomes the stream's current one; a session it replaces (publisher takeover) is ended. */
+  async startSession(edgeId: string, req: SessionStartRequest): Promise<{ sessionId: string }> {
+    const stream = await this.prisma.liveStream.findUnique({ where: { id: req.liveStreamId } });
+    if (!stream) throw AppError.notFound('live stream');
+    const id = newId(IdPrefix.ingestSession);
+    await this.prisma.$transaction([
+      this.prisma.ingestSession.updateMany({
+        where: { liveStreamId: stream.id, endedAt: null },
+        data: { endedAt: new Date(), endReason: 'replaced by a new session' },
+      }),
+      this.prisma.ingestSession.create({
+        data: {
+          id,
+          tenantId: stream.tenantId,
+          liveStreamId: stream.id,
+          edgeId,
+          clientIp: req.clientIp,
+          videoCodec: req.video?.codec ?? null,
+          width: req.video?.width ?? null,
+          height: req.video?.height ?? null,
+          frameRate: req.video?.frameRate ?? null,
+          audioCodec: req.audio?.codec ?? null,
+        },
+      }),
+      this.prisma.liveStream.update({ where: { id: stream.id }, data: { currentSessionId: id } }),
+    ]);
+    return { sessionId: id };
+  }
+
+  private async ownSession(edgeId: string, sessionId: string) {
+    const session = await this.prisma.ingestSession.findUnique({ where: { id: sessionId } });
+    // Another edge's session is "not found": an edge cannot report for sessions it does not carry.
+    if (!session || session.edgeId !== edgeId) throw AppError.notFound('session');
+    return session;
+  }
+
+  private usageUpsert(tenantId: string, d: { viewerSecondsDelta: number; bytesOutDelta: number; bytesInDelta: number }, now: number) {
+    const periodStart = new Date(now - (now % HOUR_MS));
+    return this.prisma.usageHour.upsert({
+      where: { tenantId_periodStart: { tenantId, periodStart } },
+      create: {
+        tenantId,
+        periodStart,
+        viewerSeconds: d.viewerSecondsDelta,
+        egressBytes: BigInt(d.bytesOutDelta),
+        ingestBytes: BigInt(d.bytesInDelta),
+      },
+      update: {
+        viewerSeconds: { increment: d.viewerSecondsDelta },
+        egressBytes: { increment: BigInt(d.bytesOutDelta) },
+        ingestBytes: { increment: BigInt(d.bytesInDelta) },
+      },
+    });
+  }
+
+  async sessionStats(edgeId: string, sessionId: string, req: SessionStatsRequest, now = Date.now()): Promise<void> {
+    const session = await this.ownSession(edgeId, sessionId);
+    await this.prisma.$transaction([
+      this.prisma.ingestSession.update({
+        where: { id: session.id },
+        data: {
+          viewers: req.viewers,
+          peakViewers: Math.max(session.peakViewers, req.viewers),
+          bitrateKbps: req.bitrateKbps,
+          bytesIn: { increment: BigInt(req.bytesInDelta) },
+          bytesOut: { increment: BigInt(req.bytesOutDelta) },
+          ...(req.video ? { videoCodec: req.video.codec, width: req.video.width, height: req.video.height, frameRate: req.video.frameRate } : {}),
+          ...(req.audio ? { audioCodec: req.audio.codec } : {}),
+        },
+      }),
+      this.usageUpsert(session.tenantId, req, now),
+    ]);
+  }
+
+  async endSession(edgeId: string, sessionId: string, req: SessionEndRequest, now = Date.now()): Promise<void> {
+    const session = await this.ownSession(edgeId, sessionId);
+    await this.prisma.$transaction([
+      this.prisma.ingestSession.update({
+        where: { id: session.id },
+        data: {
+          endedAt: session.endedAt ?? new Date(now),
+          endReason: session.endReason ?? req.reason,
+          viewers: 0,
+          bytesIn: { increment: BigInt(req.bytesInDelta) },
+          bytesOut: { increment: BigInt(req.bytesOutDelta) },
+        },
+      }),
+      this.prisma.liveStream.updateMany({ where: { currentSessionId: session.id }, data: { currentSessionId: null } }),
+      this.usageUpsert(session.tenantId, req, now),
+    ]);
+  }
+
+  async heartbeat(edgeId: string, req: HeartbeatRequest): Promise<{ edgeId: string; heartbeatIntervalSeconds: number }> {
+    await this.prisma.edge.update({
+      where: { id: edgeId },
+      data: {
+        lastHeartbeatAt: new Date(),
+        version: req.version,
+        connections: req.connections,
+        publishers: req.publishers,
+        viewers: req.viewers,
+      },
+    });
+    return { edgeId, heartbeatIntervalSeconds: this.config.EDGE_HEARTBEAT_INTERVAL_SECONDS };
+  }
+
+  async playbackKeys(): Promise<PlaybackKeysResponse> {
+    return { keys: await this.keys.verificationKeys(), cacheTtlSeconds: PLAYBACK_KEYS_CACHE_SECONDS };
+  }
+}

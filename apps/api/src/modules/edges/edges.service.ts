@@ -1,0 +1,94 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { CreateEdgeInputSchema, Edge } from '@tributary/contracts';
+import type { z } from 'zod';
+import { CONFIG } from '../../app.tokens';
+import { CredentialPrefix } from '../../common/auth/credentials';
+import { newSecret, sha256Hex } from '../../common/crypto/tokens';
+import { AppError } from '../../common/errors';
+import { type ListQuery, pageArgs, toPage } from '../../common/http/pagination';
+import { IdPrefix, newId } from '../../common/ids';
+import type { ApiConfig } from '../../config';
+import { Database } from '../../database/database';
+import type { Edge as EdgeRow } from '../../generated/prisma/client';
+
+/** An edge that missed this many heartbeats in a row is unhealthy (issue 4; contracts HeartbeatResponse). */
+export const MISSED_HEARTBEATS_UNHEALTHY = 3;
+
+/** Health follows from the last heartbeat, so every api instance agrees without a sweeper. */
+export function edgeStatus(lastHeartbeatAt: Date | null, intervalSeconds: number, now = Date.now()): Edge['status'] {
+  if (!lastHeartbeatAt) return 'unknown';
+  return now - lastHeartbeatAt.getTime() > MISSED_HEARTBEATS_UNHEALTHY * intervalSeconds * 1000 ? 'unhealthy' : 'healthy';
+}
+
+/** Operators' edge registry. */
+@Injectable()
+export class EdgesService {
+  constructor(
+    @Inject(Database) private readonly db: Database,
+    @Inject(CONFIG) private readonly config: ApiConfig,
+  ) {}
+
+  private get edges() {
+    return this.db.unscoped('operator edge registry').edge;
+  }
+
+  toEdge(row: EdgeRow): Edge {
+    return {
+      id: row.id,
+      name: row.name,
+      region: row.region,
+      rtmpUrl: row.rtmpUrl,
+      httpUrl: row.httpUrl,
+      capacity: row.capacity,
+      status: edgeStatus(row.lastHeartbeatAt, this.config.EDGE_HEARTBEAT_INTERVAL_SECONDS),
+      lastHeartbeatAt: row.lastHeartbeatAt?.toISOString() ?? null,
+      load: { connections: row.connections, publishers: row.publishers, viewers: row.viewers },
+      createdAt: row.createdAt.toISOString(),
+    };
+  }
+
+  async list(q: ListQuery) {
+    return toPage(await this.edges.findMany({ ...pageArgs(q), where: { deletedAt: null } }), q, (r) => this.toEdge(r));
+  }
+
+  async get(id: string): Promise<Edge> {
+    const row = await this.edges.findFirst({ where: { id, deletedAt: null } });
+    if (!row) throw AppError.notFound('edge');
+    return this.toEdge(row);
+  }
+
+  /** The credential is returned once; only its sha256 is stored. */
+  async create(input: z.infer<typeof CreateEdgeInputSchema>): Promise<Edge & { credential: string }> {
+    const credential = newSecret(CredentialPrefix.edge);
+    const row = await this.edges.create({
+      data: { id: newId(IdPrefix.edge), ...input, credentialHash: sha256Hex(credential) },
+    });
+    return { ...this.toEdge(row), credential };
+  }
+
+  /**
+   * Where customers publish and play: every healthy edge, or the configured
+   * public URLs when none is registered or healthy (single-node installs).
+   */
+  async publicEndpoints(): Promise<{ ingest: { edgeId: string | null; region: string | null; server: string }[]; rtmp: string; http: string }> {
+    const now = Date.now();
+    const healthy = (await this.edges.findMany({ where: { deletedAt: null, lastHeartbeatAt: { not: null } }, orderBy: { createdAt: 'asc' } })).filter(
+      (e) => edgeStatus(e.lastHeartbeatAt, this.config.EDGE_HEARTBEAT_INTERVAL_SECONDS, now) === 'healthy',
+    );
+    const first = healthy[0];
+    if (!first) {
+      return {
+        ingest: [{ edgeId: null, region: null, server: this.config.PUBLIC_RTMP_URL }],
+        rtmp: this.config.PUBLIC_RTMP_URL,
+        http: this.config.PUBLIC_PLAYBACK_HTTP_URL,
+      };
+    }
+    return { ingest: healthy.map((e) => ({ edgeId: e.id, region: e.region, server: e.rtmpUrl })), rtmp: first.rtmpUrl, http: first.httpUrl };
+  }
+
+  /** Deregisters: the credential stops working; past sessions keep their edge id. */
+  async remove(id: string): Promise<void> {
+    const { count } = await this.edges.updateMany({ where: { id, deletedAt: null }, data: { deletedAt: new Date() } });
+    if (count === 0) throw AppError.notFound('edge');
+  }
+}

@@ -1,0 +1,124 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { CreateLiveStreamInputSchema, LiveStream, UpdateLiveStreamInputSchema } from '@tributary/contracts';
+import type { z } from 'zod';
+import { CredentialPrefix } from '../../common/auth/credentials';
+import { SecretBox } from '../../common/crypto/secret-box';
+import { newSecret } from '../../common/crypto/tokens';
+import { AppError, ErrorCode } from '../../common/errors';
+import { type ListQuery, pageArgs, toPage } from '../../common/http/pagination';
+import { IdPrefix, newId, newPlaybackId } from '../../common/ids';
+import { Database } from '../../database/database';
+import { ownedByCurrentTenant } from '../../database/tenant-scope';
+import type { IngestSession, LiveStream as LiveStreamRow } from '../../generated/prisma/client';
+import { EdgesService } from '../edges/edges.service';
+import { toSessionSummary } from '../sessions/session.presenter';
+import { playbackUrls } from './playback-urls';
+
+/**
+ * Live-stream resources per tenant (RELIABILITY T10 "10 001st stream key" → quota error):
+ * far above any real channel line-up, low enough that one tenant cannot fill the table.
+ */
+export const MAX_LIVE_STREAMS_PER_TENANT = 10_000;
+
+type Row = LiveStreamRow & { currentSession: IngestSession | null };
+type Endpoints = Awaited<ReturnType<EdgesService['publicEndpoints']>>;
+
+/** Stream keys are bound to their row as AAD: a ciphertext copied to another row does not open. */
+const keyContext = (liveStreamId: string) => `live-stream:${liveStreamId}`;
+
+@Injectable()
+export class LiveStreamsService {
+  constructor(
+    @Inject(Database) private readonly db: Database,
+    @Inject(SecretBox) private readonly secrets: SecretBox,
+    @Inject(EdgesService) private readonly edges: EdgesService,
+  ) {}
+
+  private present(row: Row, at: Endpoints): LiveStream {
+    return {
+      id: row.id,
+      name: row.name,
+      playbackId: row.playbackId,
+      playbackPolicy: row.playbackPolicy,
+      record: row.record,
+      status: row.disabled ? 'disabled' : row.currentSession ? 'active' : 'idle',
+      currentSession: row.currentSession ? toSessionSummary(row.currentSession) : null,
+      ingest: at.ingest,
+      playback: playbackUrls(at.rtmp, at.http, row.playbackId),
+      createdAt: row.createdAt.toISOString(),
+      updatedAt: row.updatedAt.toISOString(),
+    };
+  }
+
+  private async find(id: string): Promise<Row> {
+    const row = await this.db.tenant().liveStream.findFirst({ where: { id }, include: { currentSession: true } });
+    if (!row) throw AppError.notFound('live stream');
+    return row;
+  }
+
+  private sealKey(liveStreamId: string, streamKey: string) {
+    return { streamKeyHmac: this.secrets.mac(streamKey), streamKeyEncrypted: this.secrets.encrypt(streamKey, keyContext(liveStreamId)) };
+  }
+
+  async list(q: ListQuery & { status?: LiveStream['status'] }) {
+    const where =
+      q.status === 'disabled'
+        ? { disabled: true }
+        : q.status === 'active'
+          ? { disabled: false, currentSessionId: { not: null } }
+          : q.status === 'idle'
+            ? { disabled: false, currentSessionId: null }
+            : {};
+    const rows = await this.db.tenant().liveStream.findMany({ ...pageArgs(q), where, include: { currentSession: true } });
+    const at = await this.edges.publicEndpoints();
+    return toPage(rows, q, (r) => this.present(r, at));
+  }
+
+  async get(id: string): Promise<LiveStream> {
+    return this.present(await this.find(id), await this.edges.publicEndpoints());
+  }
+
+  async create(input: z.infer<typeof CreateLiveStreamInputSchema>): Promise<LiveStream & { streamKey: string }> {
+    const streams = this.db.tenant().liveStream;
+    if ((await streams.count()) >= MAX_LIVE_STREAMS_PER_TENANT) {
+      throw new AppError(ErrorCode.quotaExceeded, `a tenant may have at most ${MAX_LIVE_STREAMS_PER_TENANT} live streams; delete unused ones`);
+    }
+    const id = newId(IdPrefix.liveStream);
+    const streamKey = newSecret(CredentialPrefix.streamKey);
+    const row = await streams.create({
+      data: ownedByCurrentTenant({ id, playbackId: newPlaybackId(), ...input, ...this.sealKey(id, streamKey) }),
+      include: { currentSession: true },
+    });
+    return { ...this.present(row, await this.edges.publicEndpoints()), streamKey };
+  }
+
+  async update(id: string, input: z.infer<typeof UpdateLiveStreamInputSchema>): Promise<LiveStream> {
+    await this.find(id);
+    await this.db.tenant().liveStream.update({ where: { id }, data: input });
+    return this.get(id);
+  }
+
+  async remove(id: string): Promise<void> {
+    const { count } = await this.db.tenant().liveStream.deleteMany({ where: { id } });
+    if (count === 0) throw AppError.notFound('live stream');
+  }
+
+  /** The old key stops working at once here; edges that cached an allow learn it within their cache TTL. */
+  async rotateKey(id: string): Promise<{ streamKey: string }> {
+    await this.find(id);
+    const streamKey = newSecret(CredentialPrefix.streamKey);
+    await this.db.tenant().liveStream.update({ where: { id }, data: this.sealKey(id, streamKey) });
+    return { streamKey };
+  }
+
+  async revealKey(id: string): Promise<{ streamKey: string }> {
+    const row = await this.find(id);
+    return { streamKey: this.secrets.decrypt(row.streamKeyEncrypted, keyContext(row.id)) };
+  }
+
+  async setDisabled(id: string, disabled: boolean): Promise<LiveStream> {
+    await this.find(id);
+    await this.db.tenant().liveStream.update({ where: { id }, data: { disabled } });
+    return this.get(id);
+  }
+}

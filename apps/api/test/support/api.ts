@@ -1,0 +1,101 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TENANT_HEADER } from '@tributary/contracts';
+import { createLogger } from '@tributary/service-kit';
+import { type RunningApi, startApi } from '../../src/app';
+import { parseApiConfig } from '../../src/config';
+import { createTestDatabase, type TestDatabase } from './database';
+
+export const OPERATOR = { email: 'operator@test.local', password: 'operator-password-1' };
+
+export interface Reply<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export interface Credentials {
+  key?: string;
+  cookie?: string;
+  tenant?: string;
+  headers?: Record<string, string>;
+}
+
+/** A real api (Nest over HTTP on a free port) on its own database. */
+export class TestApi {
+  private constructor(
+    readonly api: RunningApi,
+    readonly database: TestDatabase,
+    private readonly dataDir: string,
+  ) {}
+
+  static async start(env: Record<string, string> = {}): Promise<TestApi> {
+    const database = await createTestDatabase();
+    const dataDir = mkdtempSync(join(tmpdir(), 'tributary-api-test-'));
+    const config = parseApiConfig({
+      API_PORT: '0',
+      API_HOST: '127.0.0.1',
+      DATABASE_URL: database.url,
+      DATA_DIR: dataDir,
+      SECRETS_KEY: randomBytes(32).toString('base64'),
+      BOOTSTRAP_OPERATOR_EMAIL: OPERATOR.email,
+      BOOTSTRAP_OPERATOR_PASSWORD: OPERATOR.password,
+      PUBLIC_RTMP_URL: 'rtmp://127.0.0.1:1935/live',
+      PUBLIC_PLAYBACK_HTTP_URL: 'http://127.0.0.1:8080',
+      LOG_LEVEL: 'silent',
+      ...env,
+    });
+    const api = await startApi(config, createLogger({ name: 'api', level: 'silent' }));
+    return new TestApi(api, database, dataDir);
+  }
+
+  get url(): string {
+    return this.api.url;
+  }
+
+  async request<T = any>(method: string, path: string, opts: Credentials & { body?: unknown; rawBody?: string } = {}): Promise<Reply<T>> {
+    const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+    if (opts.key) headers.authorization = `Bearer ${opts.key}`;
+    if (opts.cookie) headers.cookie = opts.cookie;
+    if (opts.tenant) headers[TENANT_HEADER] = opts.tenant;
+    let body: string | undefined = opts.rawBody;
+    if (opts.body !== undefined) body = JSON.stringify(opts.body);
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetch(`${this.url}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
+  }
+
+  async login(email = OPERATOR.email, password = OPERATOR.password): Promise<string> {
+    const res = await this.request('POST', '/v1/auth/login', { body: { email, password } });
+    if (res.status !== 200) throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
+    const setCookie = res.headers.get('set-cookie') ?? '';
+    return setCookie.split(';')[0] ?? '';
+  }
+
+  /** A tenant with a read+write API key, created through the API as an operator would. */
+  async tenantWithKey(name: string, operatorCookie: string, limits: Record<string, number | null> = {}) {
+    const tenant = await this.request('POST', '/v1/tenants', { cookie: operatorCookie, body: { name, ...limits } });
+    if (tenant.status !== 201) throw new Error(`tenant: ${tenant.status} ${JSON.stringify(tenant.body)}`);
+    const key = await this.request('POST', '/v1/api-keys', { cookie: operatorCookie, tenant: tenant.body.id, body: { name: 'ci' } });
+    if (key.status !== 201) throw new Error(`api key: ${key.status} ${JSON.stringify(key.body)}`);
+    return { tenantId: tenant.body.id as string, key: key.body.key as string };
+  }
+
+  async edge(operatorCookie: string, name = 'edge-1') {
+    const res = await this.request('POST', '/v1/edges', {
+      cookie: operatorCookie,
+      body: { name, region: 'eu-west', rtmpUrl: `rtmp://${name}.test:1935/live`, httpUrl: `http://${name}.test:8080` },
+    });
+    if (res.status !== 201) throw new Error(`edge: ${res.status} ${JSON.stringify(res.body)}`);
+    return { edgeId: res.body.id as string, credential: res.body.credential as string };
+  }
+
+  async close(): Promise<void> {
+    await this.api.close();
+    await this.database.close();
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}
