@@ -11,3 +11,5 @@ export * from './chunk';
 export * from './message';
 export * from './session';
 export * from './server';
+export * from './client';
+export * from './broadcast';

@@ -1,3 +1,4 @@
+import { ByteReader } from '../bytes/byte-reader';
 import { RtmpError, RtmpErrorCode } from '../errors/rtmp-error';
 import {
   type ChunkLimits,
@@ -8,6 +9,10 @@ import {
   MESSAGE_HEADER_SIZE,
   type RtmpMessage,
 } from './chunk-constants';
+
+/** Spec 5.4.1/5.4.2 message type ids the chunk layer itself obeys (message/ depends on chunk/, not back). */
+const SET_CHUNK_SIZE = 1;
+const ABORT = 2;
 
 /** State kept per chunk stream: the last header (for fmt 1..3 compression) and the message being assembled. */
 interface ChunkStreamState {
@@ -254,6 +259,15 @@ export class ChunkDecoder {
     return true;
   }
 
+  /**
+   * SetChunkSize and Abort change how the very next chunk is read (spec 5.4.1: "subsequent chunks"), so
+   * they take effect here, between two chunks of the same push, and are still returned to the caller.
+   */
+  private applyChunkControl(msg: RtmpMessage): void {
+    if (msg.typeId === SET_CHUNK_SIZE) this.setChunkSize(new ByteReader(msg.payload, 'SetChunkSize').u32('size'));
+    else if (msg.typeId === ABORT) this.abort(new ByteReader(msg.payload, 'Abort').u32('csid'));
+  }
+
   /** Moves available payload bytes into the current message; returns false when input ran out mid-chunk. */
   private readPayload(out: RtmpMessage[]): boolean {
     const state = this.current as ChunkStreamState;
@@ -274,13 +288,15 @@ export class ChunkDecoder {
       this.heldInMessages -= state.received;
       state.parts = [];
       state.received = 0;
-      out.push({
+      const msg = {
         csid: this.currentCsid,
         timestamp: state.timestamp,
         typeId: state.typeId,
         messageStreamId: state.messageStreamId,
         payload,
-      });
+      };
+      this.applyChunkControl(msg);
+      out.push(msg);
     }
     return true;
   }

@@ -29,6 +29,8 @@ export const RtmpErrorCode = {
   MalformedMessage: 'RTMP_ERR_MALFORMED_MESSAGE',
   /** AMF decoding of a command or data message failed (wraps `AmfError`). */
   Amf: 'RTMP_ERR_AMF',
+  /** An aggregate message whose FLV tags do not parse (wraps `MediaError`). */
+  Media: 'RTMP_ERR_MEDIA',
   /** A command arrived in a state where it is not allowed (names both). */
   State: 'RTMP_ERR_STATE',
   /** A per-connection limit (streams, pending media while authorising) was exceeded. */

@@ -5,3 +5,4 @@ export * from './command';
 export * from './data';
 export * from './on-status';
 export * from './media-message';
+export * from './aggregate';

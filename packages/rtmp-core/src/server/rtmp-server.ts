@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { type AddressInfo, createServer, type Server } from 'node:net';
 import { silentLogger } from '../logger/rtmp-logger';
 import { RtmpServerConnection } from './server-connection';
+import type { RtmpServerStream } from './server-stream';
 import { DEFAULT_SERVER_OPTIONS, type ResolvedServerOptions, type RtmpServerOptions } from './server-types';
 
 /**
@@ -54,4 +55,14 @@ export class RtmpServer extends EventEmitter {
     for (const conn of [...this.connections]) conn.close('server shutting down');
     return closed;
   }
+}
+
+/** Typed events (API.md). */
+export interface RtmpServer {
+  on(event: 'connection' | 'connect', listener: (conn: RtmpServerConnection) => void): this;
+  on(event: 'publish' | 'play', listener: (stream: RtmpServerStream) => void): this;
+  on(event: 'close', listener: (conn: RtmpServerConnection, reason: string) => void): this;
+  on(event: 'error', listener: (err: Error) => void): this;
+  once(event: 'publish' | 'play', listener: (stream: RtmpServerStream) => void): this;
+  once(event: 'connection' | 'connect', listener: (conn: RtmpServerConnection) => void): this;
 }

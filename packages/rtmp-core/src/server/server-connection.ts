@@ -7,6 +7,7 @@ import { RtmpError, RtmpErrorCode } from '../errors/rtmp-error';
 import { ServerHandshake } from '../handshake/server-handshake';
 import { type RtmpLogger } from '../logger/rtmp-logger';
 import { type Command, decodeCommand, encodeCommand, errorCommand, resultCommand } from '../message/command';
+import { splitAggregate } from '../message/aggregate';
 import { decodeData, encodeData, metadataObject, ON_METADATA } from '../message/data';
 import { isMediaType, type MediaMessage } from '../message/media-message';
 import { Csid, MessageType } from '../message/message-types';
@@ -113,8 +114,8 @@ export class RtmpServerConnection extends EventEmitter {
     if (this.state !== 'closed') this.session.send(msg);
   }
 
-  writeChunks(buffers: readonly Buffer[]): void {
-    if (this.state !== 'closed') this.session.writeChunks(buffers);
+  writeChunks(buffers: readonly Buffer[], byteLength?: number): void {
+    if (this.state !== 'closed') this.session.writeChunks(buffers, byteLength);
   }
 
   private writeRaw(buffers: readonly Buffer[]): void {
@@ -160,6 +161,12 @@ export class RtmpServerConnection extends EventEmitter {
       case MessageType.Audio:
       case MessageType.Video:
         this.onMedia(msg.messageStreamId, { typeId: msg.typeId, timestamp: msg.timestamp, payload: msg.payload });
+        return;
+      case MessageType.Aggregate:
+        for (const sub of splitAggregate(msg)) {
+          if (isMediaType(sub.typeId)) this.onMedia(msg.messageStreamId, { ...sub, typeId: sub.typeId });
+          else this.onDataMessage({ ...msg, ...sub });
+        }
         return;
       case MessageType.DataAmf0:
       case MessageType.DataAmf3:

@@ -1,5 +1,7 @@
 import { EventEmitter } from 'node:events';
+import { type AmfObject } from '../amf';
 import { type BroadcastSink } from '../broadcast/broadcast-sink';
+import { type DataMessage, type MediaMessage } from '../message/media-message';
 import { Csid } from '../message/message-types';
 import { encodeCommand } from '../message/command';
 import { type OnStatusInfo } from '../message/on-status';
@@ -42,8 +44,8 @@ export class RtmpServerStream extends EventEmitter implements BroadcastSink {
     return this.connection.writableLength;
   }
 
-  writeChunks(buffers: readonly Buffer[]): void {
-    this.connection.writeChunks(buffers);
+  writeChunks(buffers: readonly Buffer[], byteLength?: number): void {
+    this.connection.writeChunks(buffers, byteLength);
   }
 
   sendStatus(info: OnStatusInfo): void {
@@ -63,4 +65,18 @@ export class RtmpServerStream extends EventEmitter implements BroadcastSink {
   close(reason: string): void {
     this.connection.close(reason);
   }
+}
+
+/** Typed events (API.md). */
+export interface RtmpServerStream {
+  on(event: 'media', listener: (msg: MediaMessage) => void): this;
+  on(event: 'metadata', listener: (meta: AmfObject, timestamp: number) => void): this;
+  on(event: 'data', listener: (msg: DataMessage) => void): this;
+  on(event: 'unpublish' | 'stop', listener: () => void): this;
+  on(event: 'pause', listener: (paused: boolean, timeMs: number) => void): this;
+  on(event: 'seek', listener: (timeMs: number) => void): this;
+  on(event: 'receive', listener: (kind: 'audio' | 'video', enabled: boolean) => void): this;
+  on(event: 'play2', listener: (req: PlayRequest) => void): this;
+  once(event: 'media', listener: (msg: MediaMessage) => void): this;
+  once(event: 'unpublish' | 'stop', listener: () => void): this;
 }

@@ -3,9 +3,7 @@ import { ChunkDecoder, effectiveChunkSize } from '../chunk/chunk-decoder';
 import { ChunkEncoder, type OutgoingMessage } from '../chunk/chunk-encoder';
 import { MessageType } from '../message/message-types';
 import {
-  decodeAbort,
   decodeAcknowledgement,
-  decodeSetChunkSize,
   decodeSetPeerBandwidth,
   decodeWindowAckSize,
   encodeAcknowledgement,
@@ -74,10 +72,8 @@ export class ProtocolSession {
   private handleControl(msg: RtmpMessage): boolean {
     switch (msg.typeId) {
       case MessageType.SetChunkSize:
-        this.decoder.setChunkSize(decodeSetChunkSize(msg));
-        return true;
       case MessageType.Abort:
-        this.decoder.abort(decodeAbort(msg));
+        // Already applied by the chunk decoder between chunks.
         return true;
       case MessageType.Acknowledgement:
         this.stats.peerAcknowledged = decodeAcknowledgement(msg);
@@ -119,9 +115,9 @@ export class ProtocolSession {
   }
 
   /** Writes pre-encoded chunks (the broadcast's shared serialisation). */
-  writeChunks(buffers: readonly Buffer[]): void {
-    let n = 0;
-    for (const b of buffers) n += b.length;
+  writeChunks(buffers: readonly Buffer[], byteLength?: number): void {
+    let n = byteLength ?? 0;
+    if (byteLength === undefined) for (const b of buffers) n += b.length;
     this.stats.bytesOut += n;
     this.stats.messagesOut++;
     this.output(buffers);

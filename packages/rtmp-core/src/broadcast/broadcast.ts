@@ -1,0 +1,265 @@
+import { type AmfObject, encodeAmf0 } from '../amf';
+import { encodeMessageFmt0 } from '../chunk/chunk-encoder';
+import { type RtmpLogger, silentLogger } from '../logger/rtmp-logger';
+import { ON_METADATA } from '../message/data';
+import { type MediaMessage } from '../message/media-message';
+import { Csid, MessageType } from '../message/message-types';
+import { StatusCode, statusInfo } from '../message/on-status';
+import { classifyMedia, type MediaRole } from './media-role';
+import { type BroadcastSink } from './broadcast-sink';
+
+export interface BroadcastOptions {
+  name?: string;
+  logger?: RtmpLogger;
+  /** Socket backlog (bytes) above which a subscriber skips to the next keyframe. */
+  maxQueueBytes?: number;
+  /** A subscriber that keeps dropping for longer than this is disconnected. */
+  maxLagMs?: number;
+  /** A GOP larger than this is not cached (late joiners then wait for the next keyframe). */
+  gopCacheMaxBytes?: number;
+  /** Clock for the lag rule; injected by tests. */
+  now?: () => number;
+}
+
+const DEFAULT_BROADCAST_OPTIONS = {
+  /** 4 MiB ≈ 10 s of a 3 Mbps stream: a viewer this far behind gains nothing from the frames in between. */
+  maxQueueBytes: 4 * 1024 * 1024,
+  /** RELIABILITY L3: a viewer stalled for 10 s is disconnected. */
+  maxLagMs: 10_000,
+  /** 16 MiB holds a 10 s GOP at 12 Mbps; one GOP is cached, not a count of messages (STYLE 13). */
+  gopCacheMaxBytes: 16 * 1024 * 1024,
+};
+
+export interface BroadcastStats {
+  subscribers: number;
+  messagesIn: number;
+  bytesIn: number;
+  bytesOut: number;
+  droppedMessages: number;
+  slowDisconnects: number;
+}
+
+/** A message serialised lazily once per (outgoing chunk size, message stream id) and shared by all sinks. */
+class SharedMessage {
+  private readonly encodings = new Map<number, { buffers: Buffer[]; length: number }>();
+
+  constructor(
+    readonly csid: number,
+    readonly typeId: number,
+    readonly timestamp: number,
+    readonly payload: Buffer,
+    readonly role: MediaRole,
+  ) {}
+
+  encodedFor(sink: BroadcastSink): { buffers: Buffer[]; length: number } {
+    // Chunk sizes fit in 24 bits (spec 5.4.1), so this key is unique for message stream ids below 2^29.
+    const key = sink.messageStreamId * 0x1000000 + sink.outgoingChunkSize;
+    let e = this.encodings.get(key);
+    if (e === undefined) {
+      const buffers = encodeMessageFmt0(
+        {
+          csid: this.csid,
+          timestamp: this.timestamp,
+          typeId: this.typeId,
+          messageStreamId: sink.messageStreamId,
+          payload: this.payload,
+        },
+        sink.outgoingChunkSize,
+      );
+      let length = 0;
+      for (const b of buffers) length += b.length;
+      e = { buffers, length };
+      this.encodings.set(key, e);
+    }
+    return e;
+  }
+}
+
+interface Subscriber {
+  readonly sink: BroadcastSink;
+  /** Set after a drop: only a keyframe (or codec config) resumes delivery, so the decoder never sees a hole. */
+  waitingForKeyframe: boolean;
+  droppingSince: number | null;
+  dropped: number;
+}
+
+/**
+ * One live stream's fan-out (STYLE 12/13). Each publisher message is wrapped once; its chunk serialisation
+ * is made once per (chunk size, message stream id) and the same Buffers go to every subscriber. Late
+ * joiners get metadata, sequence headers and the current GOP. A subscriber whose socket backlog exceeds
+ * `maxQueueBytes` skips to the next keyframe; one that keeps lagging for `maxLagMs` is disconnected.
+ */
+export class Broadcast {
+  readonly name: string;
+  readonly stats: BroadcastStats = {
+    subscribers: 0,
+    messagesIn: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+    droppedMessages: 0,
+    slowDisconnects: 0,
+  };
+  private readonly options: Required<Omit<BroadcastOptions, 'name' | 'logger'>>;
+  private readonly logger: RtmpLogger;
+  private readonly subscribers = new Map<BroadcastSink, Subscriber>();
+  private live = false;
+  private hasVideo = false;
+  private metadata: SharedMessage | null = null;
+  private videoConfig: SharedMessage | null = null;
+  private audioConfig: SharedMessage | null = null;
+  private gop: SharedMessage[] = [];
+  private gopBytes = 0;
+
+  constructor(options: BroadcastOptions = {}) {
+    this.name = options.name ?? '';
+    this.logger = (options.logger ?? silentLogger).child({ broadcast: this.name });
+    this.options = {
+      ...DEFAULT_BROADCAST_OPTIONS,
+      now: Date.now,
+      ...Object.fromEntries(Object.entries(options).filter(([k]) => k !== 'name' && k !== 'logger')),
+    };
+  }
+
+  get isLive(): boolean {
+    return this.live;
+  }
+
+  /** The publisher started: subscribers that were waiting get StreamBegin and Play.PublishNotify. */
+  start(): void {
+    this.live = true;
+    for (const sub of this.subscribers.values()) {
+      sub.sink.sendUserControl({ type: 'StreamBegin', streamId: sub.sink.messageStreamId });
+      sub.sink.sendStatus(statusInfo('status', StatusCode.PlayPublishNotify, `${this.name} is now published.`));
+    }
+  }
+
+  /** The publisher left: subscribers get Play.UnpublishNotify and StreamEOF and keep waiting for the next one. */
+  stop(): void {
+    this.live = false;
+    for (const sub of this.subscribers.values()) {
+      sub.sink.sendStatus(statusInfo('status', StatusCode.PlayUnpublishNotify, `${this.name} is now unpublished.`));
+      sub.sink.sendUserControl({ type: 'StreamEOF', streamId: sub.sink.messageStreamId });
+    }
+    this.metadata = null;
+    this.videoConfig = null;
+    this.audioConfig = null;
+    this.hasVideo = false;
+    this.resetGop();
+  }
+
+  /** Replaces onMetaData (the edge may add fields such as a title) and sends it to every subscriber. */
+  setMetadata(meta: AmfObject, timestamp = 0): void {
+    const payload = encodeAmf0([ON_METADATA, meta]);
+    this.metadata = new SharedMessage(Csid.Data, MessageType.DataAmf0, timestamp, payload, 'config');
+    this.fanOut(this.metadata);
+  }
+
+  /** Feeds one publisher message. Its payload is shared with every subscriber and must not be mutated. */
+  pushMedia(msg: MediaMessage): void {
+    this.stats.messagesIn++;
+    this.stats.bytesIn += msg.payload.length;
+    const role = classifyMedia(msg);
+    const csid = msg.typeId === MessageType.Video ? Csid.Video : Csid.Audio;
+    const shared = new SharedMessage(csid, msg.typeId, msg.timestamp, msg.payload, role);
+    if (msg.typeId === MessageType.Video) this.hasVideo = true;
+    if (role === 'config') {
+      if (msg.typeId === MessageType.Video) this.videoConfig = shared;
+      else this.audioConfig = shared;
+    } else {
+      this.cacheGop(shared);
+    }
+    this.fanOut(shared);
+  }
+
+  private resetGop(): void {
+    this.gop = [];
+    this.gopBytes = 0;
+  }
+
+  private cacheGop(shared: SharedMessage): void {
+    if (shared.role === 'keyframe' && shared.typeId === MessageType.Video) this.resetGop();
+    else if (this.gop.length === 0) return; // before the first keyframe nothing is useful to a late joiner
+    this.gopBytes += shared.payload.length;
+    if (this.gopBytes > this.options.gopCacheMaxBytes) {
+      this.resetGop();
+      return;
+    }
+    this.gop.push(shared);
+  }
+
+  private fanOut(shared: SharedMessage): void {
+    for (const sub of this.subscribers.values()) this.deliver(sub, shared);
+  }
+
+  /** True when `shared` may start playback for a subscriber that dropped (audio-only streams: any frame). */
+  private resumesPlayback(shared: SharedMessage): boolean {
+    if (shared.role !== 'frame') return true;
+    return !this.hasVideo && shared.typeId === MessageType.Audio;
+  }
+
+  private deliver(sub: Subscriber, shared: SharedMessage): void {
+    const { sink } = sub;
+    if (shared.role !== 'config') {
+      if (shared.typeId === MessageType.Audio && sink.receiveAudio === false) return;
+      if (shared.typeId === MessageType.Video && sink.receiveVideo === false) return;
+    }
+    if (sub.waitingForKeyframe && !this.resumesPlayback(shared)) {
+      // A viewer that joined without a cached GOP is not dropping, just waiting: only real drops count.
+      if (sub.droppingSince !== null) this.drop(sub);
+      return;
+    }
+    if (sink.writableLength > this.options.maxQueueBytes) {
+      this.drop(sub);
+      return;
+    }
+    if (sub.waitingForKeyframe) {
+      if (sub.dropped > 0) this.logger.info({ dropped: sub.dropped }, 'subscriber resumed at a keyframe');
+      sub.waitingForKeyframe = false;
+      sub.droppingSince = null;
+      sub.dropped = 0;
+    }
+    const e = shared.encodedFor(sink);
+    this.stats.bytesOut += e.length;
+    sink.writeChunks(e.buffers, e.length);
+  }
+
+  private drop(sub: Subscriber): void {
+    const now = this.options.now();
+    this.stats.droppedMessages++;
+    sub.dropped++;
+    if (!sub.waitingForKeyframe) {
+      sub.waitingForKeyframe = true;
+      sub.droppingSince = now;
+      this.logger.warn({ queued: sub.sink.writableLength }, 'subscriber too slow: dropping to the next keyframe');
+    } else if (sub.droppingSince !== null && now - sub.droppingSince > this.options.maxLagMs) {
+      this.stats.slowDisconnects++;
+      this.unsubscribe(sub.sink);
+      sub.sink.close('subscriber too slow');
+    }
+  }
+
+  /** Adds a viewer. On a live broadcast it first receives metadata, sequence headers and the current GOP. */
+  subscribe(sink: BroadcastSink): void {
+    if (this.subscribers.has(sink)) return;
+    const sub: Subscriber = { sink, waitingForKeyframe: false, droppingSince: null, dropped: 0 };
+    this.subscribers.set(sink, sub);
+    this.stats.subscribers = this.subscribers.size;
+    if (!this.live) return;
+    for (const m of [this.metadata, this.videoConfig, this.audioConfig]) if (m !== null) this.deliver(sub, m);
+    // Without a cached GOP the viewer waits for the next keyframe rather than decoding from a hole.
+    if (this.hasVideo && this.gop.length === 0) sub.waitingForKeyframe = true;
+    for (const m of this.gop) this.deliver(sub, m);
+  }
+
+  unsubscribe(sink: BroadcastSink): void {
+    this.subscribers.delete(sink);
+    this.stats.subscribers = this.subscribers.size;
+  }
+
+  /** Forgets every subscriber; connections are closed by their owner. */
+  close(): void {
+    this.subscribers.clear();
+    this.stats.subscribers = 0;
+    this.live = false;
+  }
+}

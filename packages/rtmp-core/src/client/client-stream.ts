@@ -1,0 +1,57 @@
+import { EventEmitter } from 'node:events';
+import { type AmfObject } from '../amf';
+import { encodeData, SET_DATA_FRAME, ON_METADATA } from '../message/data';
+import { type DataMessage, type MediaMessage } from '../message/media-message';
+import { type OnStatusInfo } from '../message/on-status';
+import { Csid, MessageType } from '../message/message-types';
+import type { RtmpClient } from './rtmp-client';
+
+/** A NetStream of an RtmpClient: publish with sendMedia/sendMetadata, or listen to 'media' when playing. */
+export class RtmpClientStream extends EventEmitter {
+  /** The published name while publishing (closing then sends FCUnpublish). */
+  publishing: string | null = null;
+
+  constructor(
+    private readonly client: RtmpClient,
+    readonly messageStreamId: number,
+  ) {
+    super();
+  }
+
+  sendMedia(msg: MediaMessage): void {
+    this.client.sendMessage({
+      csid: msg.typeId === MessageType.Audio ? Csid.Audio : Csid.Video,
+      timestamp: msg.timestamp,
+      typeId: msg.typeId,
+      messageStreamId: this.messageStreamId,
+      payload: msg.payload,
+    });
+  }
+
+  /** Sends `@setDataFrame("onMetaData", meta)`, as FFmpeg and OBS do. */
+  sendMetadata(meta: AmfObject): void {
+    this.client.sendMessage(
+      encodeData({ name: SET_DATA_FRAME, values: [ON_METADATA, meta] }, { csid: Csid.Data, messageStreamId: this.messageStreamId }),
+    );
+  }
+
+  /** FCUnpublish (when publishing), closeStream, deleteStream: the FFmpeg teardown sequence. */
+  close(): void {
+    if (this.publishing !== null) {
+      this.client.sendCommand({ name: 'FCUnpublish', transactionId: 0, object: null, args: [this.publishing] }, 0);
+      this.publishing = null;
+    }
+    this.client.sendCommand({ name: 'closeStream', transactionId: 0, object: null, args: [] }, this.messageStreamId);
+    this.client.sendCommand({ name: 'deleteStream', transactionId: 0, object: null, args: [this.messageStreamId] }, 0);
+    this.client.dropStream(this.messageStreamId);
+  }
+}
+
+/** Typed events (API.md). */
+export interface RtmpClientStream {
+  on(event: 'media', listener: (msg: MediaMessage) => void): this;
+  on(event: 'metadata', listener: (meta: AmfObject, timestamp: number) => void): this;
+  on(event: 'data', listener: (msg: DataMessage) => void): this;
+  on(event: 'status', listener: (info: OnStatusInfo) => void): this;
+  off(event: 'status', listener: (info: OnStatusInfo) => void): this;
+}

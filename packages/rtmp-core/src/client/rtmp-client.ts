@@ -1,0 +1,314 @@
+import { EventEmitter } from 'node:events';
+import { connect as tcpConnect, type Socket } from 'node:net';
+import { type AmfObject, type AmfValue } from '../amf';
+import { type RtmpMessage } from '../chunk/chunk-constants';
+import { RtmpError, RtmpErrorCode } from '../errors/rtmp-error';
+import { ClientHandshake } from '../handshake/client-handshake';
+import { type RtmpLogger, silentLogger } from '../logger/rtmp-logger';
+import { type Command, decodeCommand, encodeCommand } from '../message/command';
+import { decodeData, metadataObject, ON_METADATA } from '../message/data';
+import { isMediaType } from '../message/media-message';
+import { Csid, MessageType } from '../message/message-types';
+import { type OnStatusInfo, StatusCode } from '../message/on-status';
+import { ProtocolSession } from '../session/protocol-session';
+import { RtmpClientStream } from './client-stream';
+
+export interface RtmpClientOptions {
+  /** rtmp://host[:port]/app[?query]; sent as tcUrl. */
+  url: string;
+  digestHandshake?: boolean;
+  chunkSize?: number;
+  /** Send FCSubscribe before play (Akamai/Limelight CDNs require it). */
+  fcSubscribe?: boolean;
+  flashVer?: string;
+  objectEncoding?: 0 | 3;
+  timeoutMs?: number;
+  logger?: RtmpLogger;
+}
+
+/** Spec 4.1 / RTMP URL convention: port 1935 when absent. */
+const DEFAULT_RTMP_PORT = 1935;
+const DEFAULT_CLIENT_CHUNK_SIZE = 4096;
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+type ClientState =
+  /** No socket yet. */
+  | 'idle'
+  /** TCP connected, handshake bytes flowing. */
+  | 'handshake'
+  /** Chunk stream up (connect may be in flight). */
+  | 'open'
+  /** Socket gone. */
+  | 'closed';
+
+interface Pending {
+  resolve(cmd: Command): void;
+  reject(err: Error): void;
+}
+
+/** An RTMP client for publishing and playing (used by tests and edge relays). */
+export class RtmpClient extends EventEmitter {
+  private readonly url: URL;
+  private readonly logger: RtmpLogger;
+  private socket: Socket | null = null;
+  private state: ClientState = 'idle';
+  private readonly session: ProtocolSession;
+  private handshake: ClientHandshake;
+  private nextTransactionId = 1;
+  /** Transaction ids → the command waiting for its _result/_error (as FFmpeg's tracked methods). */
+  private readonly pending = new Map<number, Pending>();
+  private readonly streams = new Map<number, RtmpClientStream>();
+
+  constructor(private readonly options: RtmpClientOptions) {
+    super();
+    this.url = new URL(options.url);
+    if (this.url.protocol !== 'rtmp:') {
+      throw new RtmpError(RtmpErrorCode.State, `url protocol ${this.url.protocol} is not rtmp:`);
+    }
+    this.logger = (options.logger ?? silentLogger).child({ url: `${this.url.host}${this.url.pathname}` });
+    this.session = new ProtocolSession((buffers) => this.write(buffers));
+    this.handshake = new ClientHandshake({ digest: options.digestHandshake ?? false });
+  }
+
+  private get timeoutMs(): number {
+    return this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  }
+
+  private write(buffers: readonly Buffer[]): void {
+    const socket = this.socket;
+    if (socket === null || socket.destroyed) return;
+    socket.cork();
+    for (const b of buffers) socket.write(b);
+    socket.uncork();
+  }
+
+  /** TCP + handshake + connect; resolves with the info object of the _result. */
+  async connect(): Promise<AmfObject> {
+    await this.open();
+    this.session.setOutgoingChunkSize(this.options.chunkSize ?? DEFAULT_CLIENT_CHUNK_SIZE);
+    const app = this.url.pathname.replace(/^\//, '');
+    const tcUrl = this.options.url;
+    const reply = await this.call('connect', {
+      app,
+      type: 'nonprivate',
+      flashVer: this.options.flashVer ?? 'FMLE/3.0 (compatible; Tributary)',
+      tcUrl,
+      fpad: false,
+      capabilities: 15,
+      audioCodecs: 4071,
+      videoCodecs: 252,
+      videoFunction: 1,
+      objectEncoding: this.options.objectEncoding ?? 0,
+    });
+    const info = metadataObject(reply.args[0] ?? null);
+    return info ?? {};
+  }
+
+  private open(): Promise<void> {
+    return this.withTimeout(
+      'handshake',
+      new Promise<void>((resolve, reject) => {
+        const socket = tcpConnect(Number(this.url.port || DEFAULT_RTMP_PORT), this.url.hostname);
+        this.socket = socket;
+        this.state = 'handshake';
+        socket.setNoDelay(true);
+        socket.once('connect', () => this.write(this.handshake.start()));
+        socket.on('data', (data: Buffer) => {
+          try {
+            if (this.onData(data)) resolve();
+          } catch (err) {
+            reject(err);
+            this.fail(err instanceof Error ? err : new Error(String(err)));
+          }
+        });
+        socket.on('error', (err) => {
+          reject(err);
+          this.fail(err);
+        });
+        socket.on('close', () => {
+          reject(new RtmpError(RtmpErrorCode.Closed, 'connection closed during the handshake'));
+          this.fail(new RtmpError(RtmpErrorCode.Closed, 'connection closed'));
+        });
+      }),
+    );
+  }
+
+  /** Returns true when this data completed the handshake. */
+  private onData(data: Buffer): boolean {
+    let bytes = data;
+    let opened = false;
+    if (this.state === 'handshake') {
+      const step = this.handshake.push(data);
+      this.write(step.send);
+      if (!step.done) return false;
+      this.state = 'open';
+      opened = true;
+      bytes = step.rest;
+    }
+    for (const msg of this.session.receive(bytes)) this.onMessage(msg);
+    return opened;
+  }
+
+  private onMessage(msg: RtmpMessage): void {
+    if (msg.typeId === MessageType.CommandAmf0 || msg.typeId === MessageType.CommandAmf3) {
+      this.onCommand(decodeCommand(msg), msg.messageStreamId);
+      return;
+    }
+    const stream = this.streams.get(msg.messageStreamId);
+    if (stream === undefined) return;
+    if (isMediaType(msg.typeId)) {
+      stream.emit('media', { typeId: msg.typeId, timestamp: msg.timestamp, payload: msg.payload });
+    } else if (msg.typeId === MessageType.DataAmf0 || msg.typeId === MessageType.DataAmf3) {
+      const data = decodeData(msg);
+      const meta = data.name === ON_METADATA ? metadataObject(data.values[0] ?? null) : null;
+      if (meta !== null) stream.emit('metadata', meta, msg.timestamp);
+      else stream.emit('data', { name: data.name, values: data.values, timestamp: msg.timestamp, payload: msg.payload });
+    }
+  }
+
+  private onCommand(cmd: Command, messageStreamId: number): void {
+    if (cmd.name === '_result' || cmd.name === '_error') {
+      const p = this.pending.get(cmd.transactionId);
+      if (p === undefined) return;
+      this.pending.delete(cmd.transactionId);
+      if (cmd.name === '_result') p.resolve(cmd);
+      else p.reject(this.rejection(cmd.args[0] ?? null, `_error for transaction ${cmd.transactionId}`));
+      return;
+    }
+    if (cmd.name === 'onStatus') {
+      const info = metadataObject(cmd.args[0] ?? null) as OnStatusInfo | null;
+      if (info === null) return;
+      this.logger.debug({ code: info.code }, 'onStatus');
+      this.streams.get(messageStreamId)?.emit('status', info);
+      if (messageStreamId === 0) this.emit('status', info);
+    }
+  }
+
+  private rejection(info: AmfValue, fallback: string): RtmpError {
+    const obj = metadataObject(info);
+    const description = obj && typeof obj.description === 'string' ? obj.description : fallback;
+    return new RtmpError(RtmpErrorCode.Rejected, description, { info: obj ?? {} });
+  }
+
+  private withTimeout<T>(step: string, promise: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const err = new RtmpError(RtmpErrorCode.Timeout, `${step} took longer than ${this.timeoutMs} ms`);
+        reject(err);
+        this.fail(err);
+      }, this.timeoutMs);
+      promise.then(
+        (v) => {
+          clearTimeout(timer);
+          resolve(v);
+        },
+        (err: unknown) => {
+          clearTimeout(timer);
+          reject(err);
+        },
+      );
+    });
+  }
+
+  /** Sends a NetConnection command and waits for its _result (rejects on _error). */
+  call(name: string, object: AmfValue, ...args: AmfValue[]): Promise<Command> {
+    const transactionId = this.nextTransactionId++;
+    const reply = new Promise<Command>((resolve, reject) => this.pending.set(transactionId, { resolve, reject }));
+    this.sendCommand({ name, transactionId, object, args }, 0);
+    return this.withTimeout(name, reply);
+  }
+
+  /** Sends a command without waiting (transaction id 0 unless one is given). */
+  sendCommand(cmd: Command, messageStreamId: number): void {
+    const csid = messageStreamId === 0 ? Csid.Command : Csid.StreamCommand;
+    this.session.send(encodeCommand(cmd, { csid, messageStreamId }));
+  }
+
+  /** Writes an already encoded message (used by RtmpClientStream). */
+  sendMessage(msg: RtmpMessage): void {
+    this.session.send(msg);
+  }
+
+  private async createStream(): Promise<RtmpClientStream> {
+    const reply = await this.call('createStream', null);
+    const id = reply.args[0];
+    if (typeof id !== 'number') throw new RtmpError(RtmpErrorCode.MalformedMessage, 'createStream _result without a stream id');
+    const stream = new RtmpClientStream(this, id);
+    this.streams.set(id, stream);
+    return stream;
+  }
+
+  /** Waits for the first onStatus on `stream` with one of `codes`; an error-level status rejects. */
+  private awaitStatus(stream: RtmpClientStream, step: string, codes: readonly string[]): Promise<OnStatusInfo> {
+    return this.withTimeout(
+      step,
+      new Promise<OnStatusInfo>((resolve, reject) => {
+        const onStatus = (info: OnStatusInfo): void => {
+          if (info.level === 'error') reject(this.rejection(info, `${step} failed: ${info.code}`));
+          else if (!codes.includes(info.code)) return;
+          else resolve(info);
+          stream.off('status', onStatus);
+        };
+        stream.on('status', onStatus);
+      }),
+    );
+  }
+
+  async publish(name: string, type: 'live' | 'record' | 'append' = 'live'): Promise<RtmpClientStream> {
+    // FMLE/FFmpeg sequence: releaseStream and FCPublish (CDN servers expect them), then createStream.
+    this.sendCommand({ name: 'releaseStream', transactionId: this.nextTransactionId++, object: null, args: [name] }, 0);
+    this.sendCommand({ name: 'FCPublish', transactionId: this.nextTransactionId++, object: null, args: [name] }, 0);
+    const stream = await this.createStream();
+    const started = this.awaitStatus(stream, 'publish', [StatusCode.PublishStart]);
+    this.sendCommand({ name: 'publish', transactionId: 0, object: null, args: [name, type] }, stream.messageStreamId);
+    await started;
+    stream.publishing = name;
+    return stream;
+  }
+
+  async play(
+    name: string,
+    options: { start?: number; duration?: number; reset?: boolean } = {},
+  ): Promise<RtmpClientStream> {
+    const stream = await this.createStream();
+    if (this.options.fcSubscribe) {
+      this.sendCommand({ name: 'FCSubscribe', transactionId: 0, object: null, args: [name] }, 0);
+    }
+    const started = this.awaitStatus(stream, 'play', [StatusCode.PlayStart]);
+    this.sendCommand(
+      {
+        name: 'play',
+        transactionId: 0,
+        object: null,
+        args: [name, options.start ?? -2, options.duration ?? -1, options.reset ?? true],
+      },
+      stream.messageStreamId,
+    );
+    await started;
+    return stream;
+  }
+
+  /** Forgets a stream closed by RtmpClientStream.close(). */
+  dropStream(id: number): void {
+    this.streams.delete(id);
+  }
+
+  private fail(err: Error): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+    this.socket?.destroy();
+    this.emit('close', err);
+  }
+
+  close(): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    for (const p of this.pending.values()) p.reject(new RtmpError(RtmpErrorCode.Closed, 'client closed'));
+    this.pending.clear();
+    this.socket?.end();
+    this.socket?.destroySoon();
+    this.emit('close');
+  }
+}
