@@ -82,7 +82,7 @@ describe('dashboard end to end', { timeout: 600_000 }, () => {
     await page.getByLabel('Email').fill(stack.operator.email);
     await page.getByLabel('Password').fill('not-the-password');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('alert').waitFor();
+    await page.locator('#field-password-error').waitFor();
     assert.equal(new URL(page.url()).pathname, '/login');
     assert.equal(await page.getByLabel('Email').inputValue(), stack.operator.email, 'what was typed is kept');
   });

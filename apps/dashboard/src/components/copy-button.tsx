@@ -16,7 +16,7 @@ export function CopyButton({ value, label = 'Copy' }: { value: string; label?: s
     <button
       type="button"
       className="secondary small"
-      aria-label={`${label}: copy to clipboard`}
+      title="Copy to clipboard"
       onClick={() => {
         navigator.clipboard.writeText(value).then(
           () => setState('copied'),

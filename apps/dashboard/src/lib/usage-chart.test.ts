@@ -34,7 +34,7 @@ describe('layoutBars', () => {
     assert.equal(layout.bars[2]?.height, 0);
     assert.deepEqual(
       layout.ticks.map((t) => t.value),
-      [0, 12.5, 25, 37.5, 50],
+      [0, 10, 20, 30, 40, 50],
     );
   });
   it('keeps every bar inside the plot for any data, including empty and garbage values', () => {

@@ -10,7 +10,8 @@ export type ChartBox = { width: number; height: number; left: number; bottom: nu
 
 /** Gap between bars as a share of each slot, so 30 daily bars stay readable on a phone. */
 const BAR_GAP_RATIO = 0.2;
-const TICK_COUNT = 4;
+/** Five steps of a 1/2/5 maximum are round numbers (0, 10, 20 … 50; 0, 0.2 … 1). */
+const TICK_COUNT = 5;
 
 /** The smallest 1, 2 or 5 × 10^n at or above `value` (a "nice" axis maximum). */
 export function niceCeiling(value: number): number {

@@ -3,7 +3,8 @@
 import type { FormState } from '@/lib/form-state';
 import { safeNextPath } from '@/lib/safe-redirect';
 import { api } from '@/server/api-client';
-import { runAction, text, validate } from '@/server/form-action';
+import { ApiError } from '@/server/api-error';
+import { FormInvalid, runAction, text, validate } from '@/server/form-action';
 import { storeSession } from '@/server/session';
 import { LoginInputSchema } from '@tributary/contracts';
 import { redirect } from 'next/navigation';
@@ -11,7 +12,11 @@ import { redirect } from 'next/navigation';
 export async function signIn(_previous: FormState<null>, form: FormData): Promise<FormState<null>> {
   return runAction(async () => {
     const input = validate(LoginInputSchema, { email: text(form, 'email'), password: form.get('password') });
-    const { session } = await api.auth.login(input);
+    const { session } = await api.auth.login(input).catch((err: unknown) => {
+      // Wrong credentials: say so under the password, not "session expired" (runAction's 401 rule).
+      if (err instanceof ApiError && err.isUnauthenticated) throw new FormInvalid({ password: err.message });
+      throw err;
+    });
     await storeSession(session.value, session.maxAgeSeconds);
     redirect(safeNextPath(text(form, 'next')));
   });
