@@ -25,12 +25,17 @@ export interface EmbeddedPostgres {
   close(): Promise<void>;
 }
 
-/** dataDir undefined: in memory (tests). */
-export async function startEmbeddedPostgres(opts: { dataDir?: string; port: number; host?: string }): Promise<EmbeddedPostgres> {
+/** dataDir undefined: in memory (tests, which also raise maxConnections to run several api instances on one PGlite). */
+export async function startEmbeddedPostgres(opts: {
+  dataDir?: string;
+  port: number;
+  host?: string;
+  maxConnections?: number;
+}): Promise<EmbeddedPostgres> {
   if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
   const db = opts.dataDir ? await PGlite.create(opts.dataDir) : await PGlite.create();
   const host = opts.host ?? '127.0.0.1';
-  const server = new PGLiteSocketServer({ db, host, port: opts.port, maxConnections: EMBEDDED_MAX_CONNECTIONS });
+  const server = new PGLiteSocketServer({ db, host, port: opts.port, maxConnections: opts.maxConnections ?? EMBEDDED_MAX_CONNECTIONS });
   try {
     await server.start();
   } catch (err) {

@@ -29,26 +29,32 @@ export class TestApi {
     readonly api: RunningApi,
     readonly database: TestDatabase,
     private readonly dataDir: string,
+    readonly secretsKey: string,
+    private readonly ownsDatabase: boolean,
   ) {}
 
-  static async start(env: Record<string, string> = {}): Promise<TestApi> {
-    const database = await createTestDatabase();
+  /** `peer`: another instance of the same deployment (its database and SECRETS_KEY). */
+  static async start(env: Record<string, string> = {}, peer?: TestApi): Promise<TestApi> {
+    const database = peer?.database ?? (await createTestDatabase());
+    const secretsKey = peer?.secretsKey ?? randomBytes(32).toString('base64');
     const dataDir = mkdtempSync(join(tmpdir(), 'tributary-api-test-'));
     const config = parseApiConfig({
       API_PORT: '0',
       API_HOST: '127.0.0.1',
       DATABASE_URL: database.url,
       DATA_DIR: dataDir,
-      SECRETS_KEY: randomBytes(32).toString('base64'),
+      SECRETS_KEY: secretsKey,
       BOOTSTRAP_OPERATOR_EMAIL: OPERATOR.email,
       BOOTSTRAP_OPERATOR_PASSWORD: OPERATOR.password,
       PUBLIC_RTMP_URL: 'rtmp://127.0.0.1:1935/live',
       PUBLIC_PLAYBACK_HTTP_URL: 'http://127.0.0.1:8080',
       LOG_LEVEL: 'silent',
+      // The PGlite socket serves two connections; keep each test instance to one.
+      ...(database.kind === 'pglite' ? { DATABASE_POOL_MAX: '1' } : {}),
       ...env,
     });
     const api = await startApi(config, createLogger({ name: 'api', level: 'silent' }));
-    return new TestApi(api, database, dataDir);
+    return new TestApi(api, database, dataDir, secretsKey, !peer);
   }
 
   get url(): string {
@@ -95,7 +101,7 @@ export class TestApi {
 
   async close(): Promise<void> {
     await this.api.close();
-    await this.database.close();
+    if (this.ownsDatabase) await this.database.close();
     rmSync(this.dataDir, { recursive: true, force: true });
   }
 }

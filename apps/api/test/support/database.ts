@@ -10,6 +10,9 @@ export interface TestDatabase {
   close(): Promise<void>;
 }
 
+/** Room for a test file's api instances (one connection each) plus its own inspection client. */
+const PGLITE_TEST_CONNECTIONS = 8;
+
 const silent = createLogger({ name: 'test', level: 'silent' });
 
 function withDatabase(url: string, database: string): string {
@@ -29,7 +32,7 @@ export async function createTestDatabase(opts: { migrated?: boolean } = {}): Pro
   const migrated = opts.migrated ?? true;
   const serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) {
-    const pg = await startEmbeddedPostgres({ port: 0 });
+    const pg = await startEmbeddedPostgres({ port: 0, maxConnections: PGLITE_TEST_CONNECTIONS });
     if (migrated) {
       const client = new Client({ connectionString: pg.url });
       await client.connect();
