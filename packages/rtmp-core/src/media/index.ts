@@ -1,0 +1,60 @@
+/**
+ * FLV container and codec headers for the edge, the fan-out and the HLS/FLV muxers:
+ * pure functions over Buffers, no I/O. Parsers throw only `MediaError` and return
+ * offsets or views into the caller's bytes instead of copies.
+ */
+export { MediaError, MediaErrorCode } from './media-error';
+export {
+  encodeFlvHeader,
+  encodeFlvTag,
+  FLV_DEFAULT_MAX_TAG_SIZE,
+  FLV_HEADER_SIZE,
+  FLV_MAX_TAG_DATA_SIZE,
+  FLV_PREVIOUS_TAG_SIZE_SIZE,
+  FLV_TAG_HEADER_SIZE,
+  type FlvLimits,
+  FlvReader,
+  type FlvTag,
+  FlvTagType,
+  parseFlv,
+} from './flv';
+export {
+  parseVideoTagHeader,
+  VIDEO_FOURCC,
+  type VideoCodec,
+  type VideoFrameType,
+  type VideoPacketType,
+  type VideoTagHeader,
+  type VideoTrack,
+} from './video-tag';
+export {
+  AUDIO_FOURCC,
+  type AudioCodec,
+  type AudioPacketType,
+  type AudioTagHeader,
+  type AudioTrack,
+  parseAudioTagHeader,
+} from './audio-tag';
+export { AvMultitrackType } from './enhanced-rtmp';
+export {
+  type AvcDecoderConfigurationRecord,
+  H264_MAX_DIMENSION,
+  type H264Sps,
+  parseAvcDecoderConfigurationRecord,
+  parseH264Sps,
+} from './avc';
+export {
+  HEVC_MAX_DIMENSION,
+  type HevcDecoderConfigurationRecord,
+  parseHevcDecoderConfigurationRecord,
+  parseHevcSpsSize,
+} from './hevc';
+export {
+  type AudioSpecificConfig,
+  OPUS_SAMPLE_RATE,
+  type OpusHead,
+  parseAudioSpecificConfig,
+  parseOpusHead,
+} from './audio-config';
+export { h264NalType, hevcNalType, isH264Keyframe, isHevcKeyframe, splitNalUnits } from './nal-units';
+export { type CodecSummary, type CodecSummaryInput, summarizeCodecs } from './codec-summary';
