@@ -9,7 +9,7 @@
 // - in low-latency mode each segment is also cut into parts no longer than the part target.
 import { MediaError, MediaErrorCode } from '../errors';
 import { sameTracks, sampleDefect } from '../track-config';
-import type { AudioSample, MediaSample, TrackSet } from '../types';
+import type { MediaSample, TrackSet } from '../types';
 import { type ChunkWriter, createChunkWriter, type SegmentFormat } from './chunk-writer';
 import { type PlaylistSegment, renderMediaPlaylist, type UriDecorator } from './playlist';
 
@@ -67,10 +67,11 @@ const MIN_PLAYLIST_TARGET_DURATIONS = 3;
  */
 const MAX_TIMESTAMP_GAP_MS = 10_000;
 /**
- * Audio that arrives before any video is held this long (media time) before the stream is declared
- * audio-only: publishers send audio and video sequence headers in either order.
+ * At start, samples are held until both tracks have shown up or this much media time has passed with
+ * one: the segmenter learns of a track from its first sample, and audio and video do not start at the
+ * same instant. A track that appears later costs a discontinuity (MPEG-TS PMT, fMP4 init change).
  */
-const AUDIO_ONLY_DECISION_MS = 1000;
+const TRACK_DISCOVERY_MS = 1000;
 /** The frame interval assumed before two frames have been seen (30 fps). */
 const DEFAULT_FRAME_INTERVAL_MS = 1000 / 30;
 /** _HLS_msn may be at most 2 beyond the last segment (rfc8216bis §6.2.5.2). */
@@ -173,7 +174,7 @@ export class LiveSegmenter {
   private lastDts: { video?: number; audio?: number } = {};
   private lastCutDts: number | undefined;
   private cutIntervalMs = DEFAULT_FRAME_INTERVAL_MS;
-  private pendingAudio: AudioSample[] = [];
+  private pending: MediaSample[] = [];
   private ended = false;
   private closed = false;
 
@@ -222,7 +223,7 @@ export class LiveSegmenter {
       return;
     }
     if (this.open === undefined) {
-      this.startWith(sample);
+      this.discover(sample);
       return;
     }
     this.cutBefore(sample);
@@ -392,23 +393,22 @@ export class LiveSegmenter {
     }
   }
 
-  /** With no open segment: waits for a keyframe, or decides the stream is audio-only. */
-  private startWith(sample: MediaSample): void {
-    if (carriedTracks(this.format, this.tracks).video) {
-      this.pendingAudio = [];
-      if (sample.kind !== 'video' || !sample.keyframe) return; // nothing decodes before a keyframe
-      this.openSegment(sample.dts);
-      this.addToWriter(sample);
-      return;
-    }
-    if (sample.kind !== 'audio') return;
-    this.pendingAudio.push(sample);
-    const first = this.pendingAudio[0]!;
-    if (sample.dts - first.dts < AUDIO_ONLY_DECISION_MS) return;
-    const pending = this.pendingAudio;
-    this.pendingAudio = [];
-    this.openSegment(first.dts);
-    for (const queued of pending) {
+  /**
+   * With no open segment: holds samples until the track set is known (both tracks seen, or one alone
+   * for TRACK_DISCOVERY_MS), then opens the first segment at the first keyframe (at the first audio
+   * frame without video). Samples before that keyframe cannot be decoded and are let go.
+   */
+  private discover(sample: MediaSample): void {
+    this.pending.push(sample);
+    const tracks = carriedTracks(this.format, this.tracks);
+    const first = this.pending[0]!;
+    if (!(tracks.video && tracks.audio) && sample.dts - first.dts < TRACK_DISCOVERY_MS) return;
+    const pending = this.pending;
+    this.pending = [];
+    const start = tracks.video ? pending.findIndex((s) => s.kind === 'video' && s.keyframe) : 0;
+    if (start < 0) return;
+    this.openSegment(pending[start]!.dts);
+    for (const queued of pending.slice(start)) {
       this.cutBefore(queued);
       this.addToWriter(queued);
     }
@@ -542,7 +542,7 @@ export class LiveSegmenter {
     this.lastDts = {};
     this.lastCutDts = undefined;
     this.cutIntervalMs = DEFAULT_FRAME_INTERVAL_MS;
-    this.pendingAudio = [];
+    this.pending = [];
   }
 
   /**
