@@ -50,10 +50,8 @@ export class ServerHandshake {
       send.push(Buffer.from([RTMP_VERSION]), ...this.answer(c0c1.subarray(1)));
       this.state = 'awaiting-c2';
     }
-    if (this.state === 'awaiting-c2' && this.input.take(HANDSHAKE_SIZE) !== null) {
-      this.state = 'done';
-      return { send, done: true, rest: this.input.drain() };
-    }
+    if (this.state === 'awaiting-c2' && this.input.take(HANDSHAKE_SIZE) !== null) this.state = 'done';
+    if (this.state === 'done') return { send, done: true, rest: this.input.drain() };
     return { send, done: false, rest: Buffer.alloc(0) };
   }
 
