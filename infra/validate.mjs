@@ -18,7 +18,7 @@
 // What this does NOT verify: that helm renders the chart (functions such as include,
 // toYaml, add are not evaluated), that Kubernetes accepts the objects (no schema check),
 // or that the images build. See infra/README.md, "What is verified".
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,7 +50,10 @@ const read = (path) => readFileSync(path, 'utf8');
 const values = yaml.load(read(join(chartDir, 'values.yaml')));
 check(values !== null && typeof values === 'object', 'values.yaml is a mapping');
 const chart = yaml.load(read(join(chartDir, 'Chart.yaml')));
-check(chart.apiVersion === 'v2' && chart.name === 'tributary' && typeof chart.version === 'string', 'Chart.yaml has apiVersion v2, name and version');
+check(
+  chart.apiVersion === 'v2' && chart.name === 'tributary' && typeof chart.version === 'string',
+  'Chart.yaml has apiVersion v2, name and version',
+);
 
 const templateFiles = readdirSync(templatesDir).sort();
 const ACTION = /\{\{-?\s*([\s\S]*?)\s*-?\}\}/g;
@@ -61,7 +64,8 @@ for (const file of templateFiles) {
   for (const [, path] of text.matchAll(/\.Values((?:\.[A-Za-z_][A-Za-z0-9_]*)+)/g)) {
     const keys = path.slice(1).split('.');
     let node = values;
-    for (const key of keys) node = node !== null && typeof node === 'object' && key in node ? node[key] : undefined;
+    for (const key of keys)
+      node = node !== null && typeof node === 'object' && key in node ? node[key] : undefined;
     check(node !== undefined, `${file}: .Values${path} is not defined in values.yaml`);
   }
 }
@@ -91,16 +95,31 @@ for (const file of templateFiles.filter((f) => f.endsWith('.yaml'))) {
   try {
     docs = yaml.loadAll(stripped).filter((d) => d !== null);
   } catch (err) {
-    check(false, `${file}: not well-formed YAML after stripping template actions: ${err.message.split('\n')[0]}`);
+    check(
+      false,
+      `${file}: not well-formed YAML after stripping template actions: ${err.message.split('\n')[0]}`,
+    );
   }
   for (const doc of docs) {
-    check(typeof doc.apiVersion === 'string' && typeof doc.kind === 'string', `${file}: a document without apiVersion/kind`);
+    check(
+      typeof doc.apiVersion === 'string' && typeof doc.kind === 'string',
+      `${file}: a document without apiVersion/kind`,
+    );
     check(typeof doc.metadata?.name === 'string', `${file}: a ${doc.kind} without metadata.name`);
     manifests.push({ file, doc });
   }
 }
 const kinds = manifests.map((m) => m.doc.kind);
-for (const kind of ['Deployment', 'StatefulSet', 'Service', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'Ingress', 'NetworkPolicy', 'Secret']) {
+for (const kind of [
+  'Deployment',
+  'StatefulSet',
+  'Service',
+  'HorizontalPodAutoscaler',
+  'PodDisruptionBudget',
+  'Ingress',
+  'NetworkPolicy',
+  'Secret',
+]) {
   check(kinds.includes(kind), `the chart has no ${kind}`);
 }
 
@@ -108,18 +127,35 @@ for (const kind of ['Deployment', 'StatefulSet', 'Service', 'HorizontalPodAutosc
 for (const { file, doc } of manifests.filter((m) => ['Deployment', 'StatefulSet'].includes(m.doc.kind))) {
   const pod = doc.spec?.template?.spec ?? {};
   for (const c of pod.containers ?? []) {
-    check(c.readinessProbe && c.livenessProbe, `${file}: container ${c.name} lacks a readiness or liveness probe`);
-    check(c.resources !== undefined && c.securityContext !== undefined, `${file}: container ${c.name} lacks resources or securityContext`);
+    check(
+      c.readinessProbe && c.livenessProbe,
+      `${file}: container ${c.name} lacks a readiness or liveness probe`,
+    );
+    check(
+      c.resources !== undefined && c.securityContext !== undefined,
+      `${file}: container ${c.name} lacks resources or securityContext`,
+    );
   }
 }
 for (const component of ['api', 'edge']) {
   const resources = values[component].resources;
-  check(resources?.requests && resources?.limits, `values.yaml: ${component}.resources needs requests and limits`);
-  const text = read(join(templatesDir, component === 'api' ? 'api-deployment.yaml' : 'edge-statefulset.yaml'));
-  check(/terminationGracePeriodSeconds:/.test(text) && /preStop:/.test(text), `${component}: needs preStop and terminationGracePeriodSeconds`);
+  check(
+    resources?.requests && resources?.limits,
+    `values.yaml: ${component}.resources needs requests and limits`,
+  );
+  const text = read(
+    join(templatesDir, component === 'api' ? 'api-deployment.yaml' : 'edge-statefulset.yaml'),
+  );
+  check(
+    /terminationGracePeriodSeconds:/.test(text) && /preStop:/.test(text),
+    `${component}: needs preStop and terminationGracePeriodSeconds`,
+  );
 }
 const drainSeconds = Number(values.edge.env.DRAIN_TIMEOUT_MS) / 1000;
-check(drainSeconds > 0 && drainSeconds <= 20, 'values.yaml: edge.env.DRAIN_TIMEOUT_MS must be within the edge limit (0, 20000]');
+check(
+  drainSeconds > 0 && drainSeconds <= 20,
+  'values.yaml: edge.env.DRAIN_TIMEOUT_MS must be within the edge limit (0, 20000]',
+);
 
 // 5. Environment variables match the apps' config schemas.
 function configKeys(app) {
@@ -143,7 +179,10 @@ const readOutsideConfig = { api: [], edge: [], dashboard: ['PORT'] };
 for (const [app, names] of Object.entries(envByApp)) {
   const known = configKeys(app);
   for (const name of names) {
-    check(known.has(name) || readOutsideConfig[app].includes(name), `${app}: the chart sets ${name}, which apps/${app}/src/config.ts does not read`);
+    check(
+      known.has(name) || readOutsideConfig[app].includes(name),
+      `${app}: the chart sets ${name}, which apps/${app}/src/config.ts does not read`,
+    );
   }
 }
 const secretTemplate = read(join(templatesDir, 'secret.yaml'));
@@ -153,14 +192,28 @@ for (const key of secretKeys) check(secretTemplate.includes(`${key}:`), `secret.
 for (const app of ['api', 'edge', 'dashboard']) {
   const dockerfile = read(join(dockerDir, `${app}.Dockerfile`));
   const froms = [...dockerfile.matchAll(/^FROM (\S+)/gm)].map((m) => m[1]);
-  check(froms.length >= 2 && froms.every((f) => f === 'node:20-slim'), `${app}.Dockerfile: every stage must be node:20-slim (multi-stage)`);
+  check(
+    froms.length >= 2 && froms.every((f) => f === 'node:20-slim'),
+    `${app}.Dockerfile: every stage must be node:20-slim (multi-stage)`,
+  );
   check(/\bnpm ci\b/.test(dockerfile), `${app}.Dockerfile: dependencies must come from npm ci`);
   const users = [...dockerfile.matchAll(/^USER (\S+)/gm)].map((m) => m[1]);
-  check(users.length > 0 && !['root', '0'].includes(users.at(-1)), `${app}.Dockerfile: must end as a non-root USER`);
+  check(
+    users.length > 0 && !['root', '0'].includes(users.at(-1)),
+    `${app}.Dockerfile: must end as a non-root USER`,
+  );
   const start = JSON.parse(read(join(repoDir, 'apps', app, 'package.json'))).scripts?.start ?? '';
   const entry = /node (\S+)/.exec(start)?.[1];
-  if (entry) check(dockerfile.includes(`apps/${app}/${entry}`), `${app}.Dockerfile: CMD does not run apps/${app}/${entry} (its npm start)`);
-  else check(/next start/.test(start) && /next\/dist\/bin\/next", "start"/.test(dockerfile), `${app}.Dockerfile: CMD does not run next start`);
+  if (entry)
+    check(
+      dockerfile.includes(`apps/${app}/${entry}`),
+      `${app}.Dockerfile: CMD does not run apps/${app}/${entry} (its npm start)`,
+    );
+  else
+    check(
+      /next start/.test(start) && /next\/dist\/bin\/next", "start"/.test(dockerfile),
+      `${app}.Dockerfile: CMD does not run next start`,
+    );
 }
 
 if (failures.length > 0) {
@@ -168,4 +221,6 @@ if (failures.length > 0) {
   console.error(`infra: ${failures.length} of ${checks} checks failed`);
   process.exit(1);
 }
-console.log(`infra: ${checks} checks passed (${templateFiles.length} templates, ${manifests.length} manifests, 3 Dockerfiles)`);
+console.log(
+  `infra: ${checks} checks passed (${templateFiles.length} templates, ${manifests.length} manifests, 3 Dockerfiles)`,
+);

@@ -2,18 +2,21 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { SmilError, SmilErrorCode } from '../errors';
-import { PROPERTY_SEED, edgeList, mutated } from '../testing/arbitraries';
+import { edgeList, mutated, PROPERTY_SEED } from '../testing/arbitraries';
 import { readFixture } from '../testing/fixtures';
 import { parseXml } from '../xml/xml-parser';
 import { type EdgeList, generateEdgeListSmil, parseEdgeListSmil, renderEdgeRedirectSmil } from './edge-list';
 
 function rejects(xml: string, code: SmilErrorCode, detail: RegExp) {
-  assert.throws(() => parseEdgeListSmil(xml), (err: unknown) => {
-    assert.ok(err instanceof SmilError, String(err));
-    assert.equal(err.code, code, err.message);
-    assert.match(err.detail, detail);
-    return true;
-  });
+  assert.throws(
+    () => parseEdgeListSmil(xml),
+    (err: unknown) => {
+      assert.ok(err instanceof SmilError, String(err));
+      assert.equal(err.code, code, err.message);
+      assert.match(err.detail, detail);
+      return true;
+    },
+  );
 }
 
 const head = (metas: string) => `<smil><head>${metas}</head><body/></smil>`;
@@ -31,14 +34,44 @@ describe('parseEdgeListSmil', () => {
   });
 
   const invalid: Array<[title: string, xml: string, code: SmilErrorCode, detail: RegExp]> = [
-    ['a list without edges', head('<meta name="title" content="x"/>'), SmilErrorCode.InvalidValue, /no <meta base> entries/],
+    [
+      'a list without edges',
+      head('<meta name="title" content="x"/>'),
+      SmilErrorCode.InvalidValue,
+      /no <meta base> entries/,
+    ],
     ['a list without a head', '<smil><body/></smil>', SmilErrorCode.InvalidValue, /no <meta base> entries/],
-    ['a duplicate base', head('<meta base="rtmp://a/live"/><meta base="rtmp://a/live"/>'), SmilErrorCode.InvalidValue, /edge 2 .* names another edge/],
-    ['a duplicate id', head('<meta base="rtmp://a/live" id="e"/><meta base="rtmp://b/live" id="e"/>'), SmilErrorCode.InvalidValue, /"e" names another edge/],
-    ['an id with a slash', head('<meta base="rtmp://a/live" id="a/b"/>'), SmilErrorCode.InvalidValue, /not an edge id/],
-    ['id and xml:id that differ', head('<meta base="rtmp://a/live" id="x" xml:id="y"/>'), SmilErrorCode.InvalidValue, /different id and xml:id/],
+    [
+      'a duplicate base',
+      head('<meta base="rtmp://a/live"/><meta base="rtmp://a/live"/>'),
+      SmilErrorCode.InvalidValue,
+      /edge 2 .* names another edge/,
+    ],
+    [
+      'a duplicate id',
+      head('<meta base="rtmp://a/live" id="e"/><meta base="rtmp://b/live" id="e"/>'),
+      SmilErrorCode.InvalidValue,
+      /"e" names another edge/,
+    ],
+    [
+      'an id with a slash',
+      head('<meta base="rtmp://a/live" id="a/b"/>'),
+      SmilErrorCode.InvalidValue,
+      /not an edge id/,
+    ],
+    [
+      'id and xml:id that differ',
+      head('<meta base="rtmp://a/live" id="x" xml:id="y"/>'),
+      SmilErrorCode.InvalidValue,
+      /different id and xml:id/,
+    ],
     ['a relative base', head('<meta base="/live"/>'), SmilErrorCode.InvalidValue, /not an absolute URL/],
-    ['a base with spaces', head('<meta base="rtmp://a/live now"/>'), SmilErrorCode.InvalidValue, /whitespace/],
+    [
+      'a base with spaces',
+      head('<meta base="rtmp://a/live now"/>'),
+      SmilErrorCode.InvalidValue,
+      /whitespace/,
+    ],
     [
       'more edges than the limit',
       head(Array.from({ length: 1001 }, (_, i) => `<meta base="rtmp://e${i}/live"/>`).join('')),
@@ -74,7 +107,9 @@ describe('parseEdgeListSmil', () => {
 describe('generateEdgeListSmil', () => {
   it('writes one meta per edge', () => {
     assert.equal(
-      generateEdgeListSmil({ edges: [{ base: 'rtmp://a.example.com/live', id: 'a' }, { base: 'rtmp://b.example.com/live' }] }),
+      generateEdgeListSmil({
+        edges: [{ base: 'rtmp://a.example.com/live', id: 'a' }, { base: 'rtmp://b.example.com/live' }],
+      }),
       [
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<smil>',
@@ -91,7 +126,10 @@ describe('generateEdgeListSmil', () => {
 
   it('refuses an empty or invalid list', () => {
     assert.throws(() => generateEdgeListSmil({ edges: [] }), SmilError);
-    assert.throws(() => generateEdgeListSmil({ edges: [{ base: 'ftp://a/live' }] }), /edge 1 \(ftp:\/\/a\/live\): base: URL scheme ftp:/);
+    assert.throws(
+      () => generateEdgeListSmil({ edges: [{ base: 'ftp://a/live' }] }),
+      /edge 1 \(ftp:\/\/a\/live\): base: URL scheme ftp:/,
+    );
   });
 });
 

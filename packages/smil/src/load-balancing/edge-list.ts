@@ -2,7 +2,7 @@ import { SmilError, SmilErrorCode } from '../errors';
 import { SmilDocument } from '../smil/smil-document';
 import { checkBaseUrl, checkEdgeId, checkStreamSource } from '../smil/value-rules';
 import type { XmlElement } from '../xml/xml-parser';
-import { presentAttributes, xmlElement, writeXml } from '../xml/xml-writer';
+import { presentAttributes, writeXml, xmlElement } from '../xml/xml-writer';
 
 /**
  * An edge fleet as a SMIL document: one `<meta base="rtmp://edge/app"/>` per edge in
@@ -49,7 +49,13 @@ export function parseEdgeListSmil(input: string | Uint8Array): EdgeList {
 export function generateEdgeListSmil(list: EdgeList): string {
   throwIfProblem(findEdgeListProblem(list));
   const metas = list.edges.map((edge) =>
-    xmlElement('meta', presentAttributes([['base', edge.base], ['id', edge.id]])),
+    xmlElement(
+      'meta',
+      presentAttributes([
+        ['base', edge.base],
+        ['id', edge.id],
+      ]),
+    ),
   );
   return writeXml(xmlElement('smil', [], [xmlElement('head', [], metas), xmlElement('body', [])]));
 }
@@ -73,7 +79,8 @@ interface EdgeListProblem {
 
 function findEdgeListProblem(list: EdgeList): EdgeListProblem | undefined {
   if (list.edges.length === 0) return { detail: 'the edge list has no <meta base> entries' };
-  if (list.edges.length > MAX_EDGES) return { detail: `${list.edges.length} edges, more than the limit of ${MAX_EDGES}` };
+  if (list.edges.length > MAX_EDGES)
+    return { detail: `${list.edges.length} edges, more than the limit of ${MAX_EDGES}` };
   const seen = new Set<string>();
   for (const [index, edge] of list.edges.entries()) {
     const label = `edge ${index + 1} (${edge.base})`;
@@ -90,7 +97,10 @@ function findEdgeListProblem(list: EdgeList): EdgeListProblem | undefined {
 }
 
 function findEdgeProblem(edge: EdgeEntry): string | undefined {
-  return prefixed('base', checkBaseUrl(edge.base)) ?? (edge.id === undefined ? undefined : prefixed('id', checkEdgeId(edge.id)));
+  return (
+    prefixed('base', checkBaseUrl(edge.base)) ??
+    (edge.id === undefined ? undefined : prefixed('id', checkEdgeId(edge.id)))
+  );
 }
 
 function readId(doc: SmilDocument, meta: XmlElement): string | undefined {

@@ -1,28 +1,89 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { PROPERTY_SEED, edgeList } from '../testing/arbitraries';
+import { edgeList, PROPERTY_SEED } from '../testing/arbitraries';
 import type { EdgeEntry } from './edge-list';
-import { type EdgeLoad, chooseEdge } from './edge-selector';
+import { chooseEdge, type EdgeLoad } from './edge-selector';
 
 const edges: EdgeEntry[] = [
   { base: 'rtmp://a/live', id: 'a' },
   { base: 'rtmp://b/live', id: 'b' },
   { base: 'rtmp://c/live' },
 ];
-const load = (connections: number, capacity: number, healthy = true): EdgeLoad => ({ healthy, connections, capacity });
+const load = (connections: number, capacity: number, healthy = true): EdgeLoad => ({
+  healthy,
+  connections,
+  capacity,
+});
 
 describe('chooseEdge', () => {
   const cases: Array<[title: string, loads: Array<[string, EdgeLoad]>, expected: string | undefined]> = [
-    ['the lowest utilisation, not the fewest connections', [['a', load(100, 1000)], ['b', load(50, 100)]], 'rtmp://a/live'],
-    ['the fewer connections when utilisation ties', [['a', load(200, 1000)], ['b', load(20, 100)]], 'rtmp://b/live'],
-    ['the earlier edge when everything ties', [['a', load(1, 10)], ['b', load(1, 10)]], 'rtmp://a/live'],
-    ['an edge without an id, by its base URL', [['a', load(9, 10)], ['rtmp://c/live', load(0, 10)]], 'rtmp://c/live'],
-    ['a healthy edge over an idle unhealthy one', [['a', load(0, 10, false)], ['b', load(8, 10)]], 'rtmp://b/live'],
-    ['not a full edge', [['a', load(10, 10)], ['b', load(11, 10)]], undefined],
-    ['not an edge with nonsense figures', [['a', load(-1, 10)], ['b', load(Number.NaN, 10)], ['rtmp://c/live', load(0, 0)]], undefined],
+    [
+      'the lowest utilisation, not the fewest connections',
+      [
+        ['a', load(100, 1000)],
+        ['b', load(50, 100)],
+      ],
+      'rtmp://a/live',
+    ],
+    [
+      'the fewer connections when utilisation ties',
+      [
+        ['a', load(200, 1000)],
+        ['b', load(20, 100)],
+      ],
+      'rtmp://b/live',
+    ],
+    [
+      'the earlier edge when everything ties',
+      [
+        ['a', load(1, 10)],
+        ['b', load(1, 10)],
+      ],
+      'rtmp://a/live',
+    ],
+    [
+      'an edge without an id, by its base URL',
+      [
+        ['a', load(9, 10)],
+        ['rtmp://c/live', load(0, 10)],
+      ],
+      'rtmp://c/live',
+    ],
+    [
+      'a healthy edge over an idle unhealthy one',
+      [
+        ['a', load(0, 10, false)],
+        ['b', load(8, 10)],
+      ],
+      'rtmp://b/live',
+    ],
+    [
+      'not a full edge',
+      [
+        ['a', load(10, 10)],
+        ['b', load(11, 10)],
+      ],
+      undefined,
+    ],
+    [
+      'not an edge with nonsense figures',
+      [
+        ['a', load(-1, 10)],
+        ['b', load(Number.NaN, 10)],
+        ['rtmp://c/live', load(0, 0)],
+      ],
+      undefined,
+    ],
     ['not an edge it has no figures for', [['unknown', load(0, 10)]], undefined],
-    ['exactly, where floating point would not (1/3 vs 2/6)', [['a', load(2, 6)], ['b', load(1, 3)]], 'rtmp://b/live'],
+    [
+      'exactly, where floating point would not (1/3 vs 2/6)',
+      [
+        ['a', load(2, 6)],
+        ['b', load(1, 3)],
+      ],
+      'rtmp://b/live',
+    ],
   ];
   for (const [title, loads, expected] of cases) {
     it(`chooses ${title}`, () => assert.equal(chooseEdge(edges, new Map(loads))?.base, expected));
@@ -30,15 +91,21 @@ describe('chooseEdge', () => {
 
   it('chooses an available edge that no other available edge beats, or none when none is available (property)', () => {
     const figures = fc.record(
-      { healthy: fc.boolean(), connections: fc.integer({ min: -1, max: 2000 }), capacity: fc.integer({ min: 0, max: 2000 }) },
+      {
+        healthy: fc.boolean(),
+        connections: fc.integer({ min: -1, max: 2000 }),
+        capacity: fc.integer({ min: 0, max: 2000 }),
+      },
       { noNullPrototype: true },
     );
     fc.assert(
       fc.property(edgeList, fc.array(figures, { maxLength: 20 }), ({ edges: list }, figureList) => {
-        const loads = new Map(list.flatMap((e, i) => (figureList[i] ? [[e.id ?? e.base, figureList[i]] as const] : [])));
+        const loads = new Map(
+          list.flatMap((e, i) => (figureList[i] ? [[e.id ?? e.base, figureList[i]] as const] : [])),
+        );
         const available = list.filter((e) => {
           const l = loads.get(e.id ?? e.base);
-          return l !== undefined && l.healthy && l.connections >= 0 && l.capacity > 0 && l.connections < l.capacity;
+          return l?.healthy === true && l.connections >= 0 && l.capacity > 0 && l.connections < l.capacity;
         });
         const chosen = chooseEdge(list, loads);
         if (available.length === 0) return assert.equal(chosen, undefined);

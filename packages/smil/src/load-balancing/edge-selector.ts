@@ -20,7 +20,10 @@ export interface EdgeLoad {
  * others from being chosen, and an edge we know nothing about is not known healthy.
  * Returns undefined when no edge qualifies.
  */
-export function chooseEdge(edges: readonly EdgeEntry[], loads: ReadonlyMap<string, EdgeLoad>): EdgeEntry | undefined {
+export function chooseEdge(
+  edges: readonly EdgeEntry[],
+  loads: ReadonlyMap<string, EdgeLoad>,
+): EdgeEntry | undefined {
   let best: { edge: EdgeEntry; load: EdgeLoad } | undefined;
   for (const edge of edges) {
     const load = loads.get(edge.id ?? edge.base);

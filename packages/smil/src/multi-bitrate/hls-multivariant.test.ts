@@ -3,11 +3,11 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { Parser } from 'm3u8-parser';
 import { SmilError } from '../errors';
-import { PROPERTY_SEED, multiBitrateManifest } from '../testing/arbitraries';
+import { multiBitrateManifest, PROPERTY_SEED } from '../testing/arbitraries';
 import { readFixture } from '../testing/fixtures';
+import { renderHlsMultivariant } from './hls-multivariant';
 import { renditionBandwidth } from './multi-bitrate-manifest';
 import { parseMultiBitrateSmil } from './multi-bitrate-parser';
-import { renderHlsMultivariant } from './hls-multivariant';
 
 const uriFor = (r: { src: string }) => `${r.src}/index.m3u8`;
 

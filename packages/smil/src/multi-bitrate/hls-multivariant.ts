@@ -1,6 +1,11 @@
 import { SmilError, SmilErrorCode } from '../errors';
 import { MAX_URL_LENGTH } from '../smil/value-rules';
-import { type MultiBitrateManifest, type Rendition, assertValidManifest, renditionBandwidth } from './multi-bitrate-manifest';
+import {
+  assertValidManifest,
+  type MultiBitrateManifest,
+  type Rendition,
+  renditionBandwidth,
+} from './multi-bitrate-manifest';
 
 export interface HlsMultivariantOptions {
   /**
@@ -19,7 +24,10 @@ export interface HlsMultivariantOptions {
  * - CODECS: the RFC 6381 ids from `videoCodecId`/`audioCodecId`, when the SMIL has them.
  * - RESOLUTION: `width`x`height`, when present.
  */
-export function renderHlsMultivariant(manifest: MultiBitrateManifest, options: HlsMultivariantOptions): string {
+export function renderHlsMultivariant(
+  manifest: MultiBitrateManifest,
+  options: HlsMultivariantOptions,
+): string {
   assertValidManifest(manifest);
   const lines = ['#EXTM3U'];
   for (const rendition of manifest.renditions) {

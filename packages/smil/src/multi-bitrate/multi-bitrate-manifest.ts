@@ -108,7 +108,11 @@ function findRenditionProblem(r: Rendition): string | undefined {
   );
 }
 
-function optional<T>(field: string, value: T | undefined, check: (v: T) => string | undefined): string | undefined {
+function optional<T>(
+  field: string,
+  value: T | undefined,
+  check: (v: T) => string | undefined,
+): string | undefined {
   return value === undefined ? undefined : prefix(field, check(value));
 }
 

@@ -2,7 +2,7 @@ import { SmilErrorCode } from '../errors';
 import { SmilDocument } from '../smil/smil-document';
 import { parseDecimal } from '../smil/value-rules';
 import type { XmlElement } from '../xml/xml-parser';
-import { type MultiBitrateManifest, type Rendition, findManifestProblem } from './multi-bitrate-manifest';
+import { findManifestProblem, type MultiBitrateManifest, type Rendition } from './multi-bitrate-manifest';
 
 type NumericField = 'systemBitrate' | 'videoBitrate' | 'audioBitrate' | 'width' | 'height';
 type TextField = 'videoCodecId' | 'audioCodecId' | 'language';
@@ -29,7 +29,13 @@ const FIELD_NAMES: ReadonlyMap<string, Field> = new Map<string, Field>([
   ['systemLanguage', 'language'],
   ['system-language', 'language'],
 ]);
-const NUMERIC_FIELDS: ReadonlySet<Field> = new Set<Field>(['systemBitrate', 'videoBitrate', 'audioBitrate', 'width', 'height']);
+const NUMERIC_FIELDS: ReadonlySet<Field> = new Set<Field>([
+  'systemBitrate',
+  'videoBitrate',
+  'audioBitrate',
+  'width',
+  'height',
+]);
 
 /**
  * Media elements a Wowza `<switch>` may hold besides renditions: `<textstream>`
@@ -53,7 +59,11 @@ export function parseMultiBitrateSmil(input: string | Uint8Array): MultiBitrateM
   const videos = findSwitch(doc).children.filter((child) => {
     if (child.name === 'video') return true;
     if (!SKIPPED_SWITCH_CHILDREN.has(child.name)) {
-      doc.fail(child, SmilErrorCode.InvalidStructure, `<${child.name}> is not supported in <switch>, only <video>`);
+      doc.fail(
+        child,
+        SmilErrorCode.InvalidStructure,
+        `<${child.name}> is not supported in <switch>, only <video>`,
+      );
     }
     return false;
   });
@@ -72,7 +82,8 @@ function readBase(doc: SmilDocument): string | undefined {
   for (const meta of doc.metas()) {
     const value = doc.metaBase(meta);
     if (value === undefined) continue;
-    if (base !== undefined) doc.fail(meta, SmilErrorCode.InvalidStructure, 'more than one <meta base> in the manifest');
+    if (base !== undefined)
+      doc.fail(meta, SmilErrorCode.InvalidStructure, 'more than one <meta base> in the manifest');
     base = value;
   }
   return base;
@@ -83,7 +94,11 @@ function findSwitch(doc: SmilDocument): XmlElement {
   if (!body) doc.fail(doc.root, SmilErrorCode.InvalidStructure, '<smil> has no <body>');
   const [first, second] = body.children;
   if (first?.name !== 'switch' || second !== undefined) {
-    doc.fail(second ?? first ?? body, SmilErrorCode.InvalidStructure, '<body> must hold exactly one <switch>');
+    doc.fail(
+      second ?? first ?? body,
+      SmilErrorCode.InvalidStructure,
+      '<body> must hold exactly one <switch>',
+    );
   }
   return first;
 }
@@ -96,7 +111,8 @@ function readRendition(doc: SmilDocument, video: XmlElement): Rendition {
     const field = FIELD_NAMES.get(name);
     if (field === undefined) return;
     const parsed = NUMERIC_FIELDS.has(field) ? parseDecimal(value) : value;
-    if (parsed === undefined) doc.fail(at, SmilErrorCode.InvalidValue, `${name} "${value}" is not a whole number`);
+    if (parsed === undefined)
+      doc.fail(at, SmilErrorCode.InvalidValue, `${name} "${value}" is not a whole number`);
     const previous = rendition[field];
     if (previous !== undefined && previous !== parsed) {
       doc.fail(at, SmilErrorCode.InvalidValue, `${name} contradicts an earlier value (${previous})`);
@@ -106,7 +122,11 @@ function readRendition(doc: SmilDocument, video: XmlElement): Rendition {
   for (const [name, value] of video.attributes) assign(video, name, value);
   for (const param of video.children) {
     if (param.name !== 'param') {
-      doc.fail(param, SmilErrorCode.InvalidStructure, `<${param.name}> is not supported in <video>, only <param>`);
+      doc.fail(
+        param,
+        SmilErrorCode.InvalidStructure,
+        `<${param.name}> is not supported in <video>, only <param>`,
+      );
     }
     const name = param.attributes.get('name');
     const value = param.attributes.get('value');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { SmilError, SmilErrorCode } from '../errors';
-import { PROPERTY_SEED, multiBitrateManifest } from '../testing/arbitraries';
+import { multiBitrateManifest, PROPERTY_SEED } from '../testing/arbitraries';
 import type { MultiBitrateManifest } from './multi-bitrate-manifest';
 import { parseMultiBitrateSmil } from './multi-bitrate-parser';
 import { generateMultiBitrateSmil } from './multi-bitrate-writer';
@@ -11,7 +11,14 @@ const ladder: MultiBitrateManifest = {
   title: 'Q&A "live"',
   base: 'rtmp://edge1.example.com/live',
   renditions: [
-    { src: 'name_720p', systemBitrate: 2_500_000, width: 1280, height: 720, videoCodecId: 'avc1.64001f', audioCodecId: 'mp4a.40.2' },
+    {
+      src: 'name_720p',
+      systemBitrate: 2_500_000,
+      width: 1280,
+      height: 720,
+      videoCodecId: 'avc1.64001f',
+      audioCodecId: 'mp4a.40.2',
+    },
     { src: 'name_360p', videoBitrate: 800_000, audioBitrate: 96_000, language: 'eng' },
   ],
 };
@@ -51,16 +58,34 @@ describe('generateMultiBitrateSmil', () => {
   });
 
   it('refuses an invalid manifest with the rule it breaks', () => {
-    const bad: MultiBitrateManifest = { renditions: [{ src: 'a', systemBitrate: 1 }, { src: 'b', systemBitrate: 1.5 }] };
-    assert.throws(() => generateMultiBitrateSmil(bad), (err: unknown) => {
-      assert.ok(err instanceof SmilError);
-      assert.equal(err.code, SmilErrorCode.InvalidValue);
-      assert.equal(err.position, undefined);
-      assert.match(err.message, /rendition 2 \(src "b"\): system-bitrate: 1.5 is not a bitrate/);
-      return true;
-    });
-    assert.throws(() => generateMultiBitrateSmil({ title: 'bell\u0007', renditions: [{ src: 'a', systemBitrate: 1 }] }), /title contains a character/);
-    assert.throws(() => generateMultiBitrateSmil({ base: 'javascript:alert(1)', renditions: [{ src: 'a', systemBitrate: 1 }] }), /base: /);
+    const bad: MultiBitrateManifest = {
+      renditions: [
+        { src: 'a', systemBitrate: 1 },
+        { src: 'b', systemBitrate: 1.5 },
+      ],
+    };
+    assert.throws(
+      () => generateMultiBitrateSmil(bad),
+      (err: unknown) => {
+        assert.ok(err instanceof SmilError);
+        assert.equal(err.code, SmilErrorCode.InvalidValue);
+        assert.equal(err.position, undefined);
+        assert.match(err.message, /rendition 2 \(src "b"\): system-bitrate: 1.5 is not a bitrate/);
+        return true;
+      },
+    );
+    assert.throws(
+      () => generateMultiBitrateSmil({ title: 'bell\u0007', renditions: [{ src: 'a', systemBitrate: 1 }] }),
+      /title contains a character/,
+    );
+    assert.throws(
+      () =>
+        generateMultiBitrateSmil({
+          base: 'javascript:alert(1)',
+          renditions: [{ src: 'a', systemBitrate: 1 }],
+        }),
+      /base: /,
+    );
   });
 
   it('round-trips generated manifests: parse(generate(m)) equals m (property)', () => {

@@ -1,5 +1,10 @@
-import { type WritableElement, presentAttributes as present, xmlElement as element, writeXml } from '../xml/xml-writer';
-import { type MultiBitrateManifest, type Rendition, assertValidManifest } from './multi-bitrate-manifest';
+import {
+  xmlElement as element,
+  presentAttributes as present,
+  type WritableElement,
+  writeXml,
+} from '../xml/xml-writer';
+import { assertValidManifest, type MultiBitrateManifest, type Rendition } from './multi-bitrate-manifest';
 
 /**
  * Writes a manifest in the form Wowza documents: totals and size as `<video>`
@@ -10,7 +15,11 @@ import { type MultiBitrateManifest, type Rendition, assertValidManifest } from '
  */
 export function generateMultiBitrateSmil(manifest: MultiBitrateManifest): string {
   assertValidManifest(manifest);
-  const head = element('head', [], manifest.base === undefined ? [] : [element('meta', [['base', manifest.base]])]);
+  const head = element(
+    'head',
+    [],
+    manifest.base === undefined ? [] : [element('meta', [['base', manifest.base]])],
+  );
   const body = element('body', [], [element('switch', [], manifest.renditions.map(videoElement))]);
   return writeXml(element('smil', present([['title', manifest.title]]), [head, body]));
 }
@@ -28,6 +37,12 @@ function videoElement(r: Rendition): WritableElement {
     ['audioBitrate', r.audioBitrate],
     ['videoCodecId', r.videoCodecId],
     ['audioCodecId', r.audioCodecId],
-  ]).map(([name, value]) => element('param', [['name', name], ['value', value], ['valuetype', 'data']]));
+  ]).map(([name, value]) =>
+    element('param', [
+      ['name', name],
+      ['value', value],
+      ['valuetype', 'data'],
+    ]),
+  );
   return element('video', attributes, params);
 }

@@ -31,7 +31,8 @@ describe('selectRendition', () => {
   }
 
   it('rejects nonsense bandwidth, headroom and an empty list', () => {
-    for (const bad of [Number.NaN, -1, Number.POSITIVE_INFINITY]) assert.throws(() => selectRendition(ladder, bad), SmilError);
+    for (const bad of [Number.NaN, -1, Number.POSITIVE_INFINITY])
+      assert.throws(() => selectRendition(ladder, bad), SmilError);
     for (const bad of [0, 1.5, Number.NaN]) assert.throws(() => selectRendition(ladder, 1, bad), SmilError);
     assert.throws(() => selectRendition([], 1), /no renditions/);
   });
@@ -39,15 +40,23 @@ describe('selectRendition', () => {
   it('chooses the most expensive rendition that fits, else the cheapest, and never less for more bandwidth (property)', () => {
     const bandwidth = fc.integer({ min: 0, max: 2_000_000_000 });
     fc.assert(
-      fc.property(fc.array(rendition, { minLength: 1, maxLength: 10 }), bandwidth, bandwidth, (renditions, a, b) => {
-        const chosen = selectRendition(renditions, a);
-        const need = renditionBandwidth(chosen);
-        const fitting = renditions.map(renditionBandwidth).filter((n) => n <= a * 0.8);
-        if (fitting.length > 0) assert.equal(need, Math.max(...fitting));
-        else assert.equal(need, Math.min(...renditions.map(renditionBandwidth)));
-        const [lo, hi] = a <= b ? [a, b] : [b, a];
-        assert.ok(renditionBandwidth(selectRendition(renditions, hi)) >= renditionBandwidth(selectRendition(renditions, lo)));
-      }),
+      fc.property(
+        fc.array(rendition, { minLength: 1, maxLength: 10 }),
+        bandwidth,
+        bandwidth,
+        (renditions, a, b) => {
+          const chosen = selectRendition(renditions, a);
+          const need = renditionBandwidth(chosen);
+          const fitting = renditions.map(renditionBandwidth).filter((n) => n <= a * 0.8);
+          if (fitting.length > 0) assert.equal(need, Math.max(...fitting));
+          else assert.equal(need, Math.min(...renditions.map(renditionBandwidth)));
+          const [lo, hi] = a <= b ? [a, b] : [b, a];
+          assert.ok(
+            renditionBandwidth(selectRendition(renditions, hi)) >=
+              renditionBandwidth(selectRendition(renditions, lo)),
+          );
+        },
+      ),
       { seed: PROPERTY_SEED, numRuns: 1000 },
     );
   });

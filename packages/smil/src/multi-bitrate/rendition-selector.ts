@@ -20,7 +20,10 @@ export function selectRendition(
   headroom: number = DEFAULT_HEADROOM,
 ): Rendition {
   if (!Number.isFinite(bandwidthBps) || bandwidthBps < 0) {
-    throw new SmilError(SmilErrorCode.InvalidValue, `bandwidth ${bandwidthBps} is not a number of bits per second`);
+    throw new SmilError(
+      SmilErrorCode.InvalidValue,
+      `bandwidth ${bandwidthBps} is not a number of bits per second`,
+    );
   }
   if (!(headroom > 0 && headroom <= 1)) {
     throw new SmilError(SmilErrorCode.InvalidValue, `headroom ${headroom} is not in (0, 1]`);

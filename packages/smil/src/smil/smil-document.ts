@@ -1,5 +1,5 @@
-import { SmilError, SmilErrorCode, positionAt } from '../errors';
-import { MAX_DOCUMENT_CHARS, type XmlElement, parseXml } from '../xml/xml-parser';
+import { positionAt, SmilError, SmilErrorCode } from '../errors';
+import { MAX_DOCUMENT_CHARS, parseXml, type XmlElement } from '../xml/xml-parser';
 
 /**
  * The SMIL document frame shared by every manifest kind: a `<smil>` root with at
@@ -65,7 +65,11 @@ export class SmilDocument {
     let found: XmlElement | undefined;
     for (const child of this.root.children) {
       if (child.name !== 'head' && child.name !== 'body') {
-        this.fail(child, SmilErrorCode.InvalidStructure, `<${child.name}> is not allowed in <smil>, only <head> and <body>`);
+        this.fail(
+          child,
+          SmilErrorCode.InvalidStructure,
+          `<${child.name}> is not allowed in <smil>, only <head> and <body>`,
+        );
       }
       if (child.name !== name) continue;
       if (found) this.fail(child, SmilErrorCode.InvalidStructure, `<smil> has more than one <${name}>`);

@@ -38,6 +38,7 @@ const LANGUAGE_TAG = /^[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8}){0,7}$/;
 /** Identifiers the api and edges use for edges (contracts/names.ts SAFE_NAME). */
 const EDGE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 /** Whitespace, controls, quotes and backslash: the WHATWG URL parser silently drops or rewrites them. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
 const URL_UNSAFE = /[\s\u0000-\u001f\u007f"'<>\\`]/;
 
 export function checkBaseUrl(value: string): string | undefined {

@@ -12,14 +12,22 @@ import { NOT_XML_CHAR } from '../xml/xml-chars';
 /** Any characters XML can carry, including markup characters, quotes, tabs and newlines. */
 export const xmlText = (maxLength: number): fc.Arbitrary<string> =>
   fc
-    .string({ unit: fc.oneof(fc.constantFrom('<', '>', '&', '"', "'", '\t', '\n', '\r', ' '), fc.string({ unit: 'binary', minLength: 1, maxLength: 1 })), maxLength })
+    .string({
+      unit: fc.oneof(
+        fc.constantFrom('<', '>', '&', '"', "'", '\t', '\n', '\r', ' '),
+        fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
+      ),
+      maxLength,
+    })
     .filter((s) => !NOT_XML_CHAR.test(s));
 
 export const baseUrl: fc.Arbitrary<string> = fc
   .tuple(
     fc.constantFrom('rtmp', 'rtmps', 'http', 'https'),
     // Labels starting "xn--" are punycode, which the URL parser validates; leave them out.
-    fc.stringMatching(/^[a-z][a-z0-9-]{0,15}(\.[a-z][a-z0-9-]{0,15}){0,3}$/).filter((h) => !/(^|\.)xn--/.test(h)),
+    fc
+      .stringMatching(/^[a-z][a-z0-9-]{0,15}(\.[a-z][a-z0-9-]{0,15}){0,3}$/)
+      .filter((h) => !/(^|\.)xn--/.test(h)),
     fc.option(fc.integer({ min: 1, max: 65535 }), { nil: undefined }),
     fc.stringMatching(/^[A-Za-z0-9_-]{1,16}$/),
   )
@@ -30,7 +38,15 @@ const streamSource = fc
   .filter((s) => !s.includes('..'));
 const bitrate = fc.integer({ min: 1, max: MAX_BITRATE });
 const dimension = fc.integer({ min: 1, max: MAX_DIMENSION });
-const codecId = fc.constantFrom('avc1.640028', 'avc1.42e01e', 'hvc1.1.6.L93.B0', 'av01.0.08M.08', 'mp4a.40.2', 'opus', 'ec-3');
+const codecId = fc.constantFrom(
+  'avc1.640028',
+  'avc1.42e01e',
+  'hvc1.1.6.L93.B0',
+  'av01.0.08M.08',
+  'mp4a.40.2',
+  'opus',
+  'ec-3',
+);
 
 export const rendition: fc.Arbitrary<Rendition> = fc
   .record(
@@ -48,15 +64,14 @@ export const rendition: fc.Arbitrary<Rendition> = fc
   )
   .map(({ size, ...rest }) => (size ? { ...rest, width: size[0], height: size[1] } : rest));
 
-export const multiBitrateManifest: fc.Arbitrary<MultiBitrateManifest> = fc
-  .record(
-    {
-      title: xmlText(MAX_TITLE_LENGTH),
-      base: baseUrl,
-      renditions: fc.uniqueArray(rendition, { minLength: 1, maxLength: 8, selector: (r) => r.src }),
-    },
-    { requiredKeys: ['renditions'], noNullPrototype: true },
-  );
+export const multiBitrateManifest: fc.Arbitrary<MultiBitrateManifest> = fc.record(
+  {
+    title: xmlText(MAX_TITLE_LENGTH),
+    base: baseUrl,
+    renditions: fc.uniqueArray(rendition, { minLength: 1, maxLength: 8, selector: (r) => r.src }),
+  },
+  { requiredKeys: ['renditions'], noNullPrototype: true },
+);
 
 const edgeEntry: fc.Arbitrary<EdgeEntry> = fc.record(
   { base: baseUrl, id: fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/) },
@@ -76,7 +91,26 @@ export function mutated(document: string): fc.Arbitrary<string> {
   const edit = fc.tuple(
     fc.constantFrom('replace', 'insert', 'delete'),
     fc.nat({ max: document.length - 1 }),
-    fc.constantFrom('<', '>', '/', '"', "'", '=', '&', ';', '#', '!', '?', '-', ' ', 'x', '0', '\u0000', '\u00e9', '\ud800'),
+    fc.constantFrom(
+      '<',
+      '>',
+      '/',
+      '"',
+      "'",
+      '=',
+      '&',
+      ';',
+      '#',
+      '!',
+      '?',
+      '-',
+      ' ',
+      'x',
+      '0',
+      '\u0000',
+      '\u00e9',
+      '\ud800',
+    ),
   );
   return fc.array(edit, { minLength: 1, maxLength: 6 }).map((edits) =>
     edits.reduce((doc, [kind, at, char]) => {

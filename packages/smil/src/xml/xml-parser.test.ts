@@ -9,8 +9,8 @@ import {
   MAX_DOCUMENT_CHARS,
   MAX_ELEMENTS,
   MAX_NAME_LENGTH,
-  type XmlElement,
   parseXml,
+  type XmlElement,
 } from './xml-parser';
 
 /** The parsed tree without offsets, for comparison with expected shapes. */
@@ -28,7 +28,13 @@ function shape(el: XmlElement): Shape {
   return out;
 }
 
-function assertSmilError(fn: () => unknown, code: SmilErrorCode, detail?: RegExp, line?: number, column?: number) {
+function assertSmilError(
+  fn: () => unknown,
+  code: SmilErrorCode,
+  detail?: RegExp,
+  line?: number,
+  column?: number,
+) {
   assert.throws(fn, (err: unknown) => {
     assert.ok(err instanceof SmilError, `expected SmilError, got ${String(err)}`);
     assert.equal(err.code, code, err.message);
@@ -73,7 +79,10 @@ describe('parseXml well-formed vectors', () => {
       tree: {
         name: 'smil',
         text: '\n',
-        children: [{ name: 'head', children: [{ name: 'meta', attributes: { base: 'x' } }] }, { name: 'body', text: 'a < b<raw&>' }],
+        children: [
+          { name: 'head', children: [{ name: 'meta', attributes: { base: 'x' } }] },
+          { name: 'body', text: 'a < b<raw&>' },
+        ],
       },
     },
     {
@@ -86,7 +95,11 @@ describe('parseXml well-formed vectors', () => {
         children: [{ name: 'meta', attributes: { 'xml:id': 'e1' } }],
       },
     },
-    { title: 'whitespace inside an end tag', xml: '<a><b></b  ></a >', tree: { name: 'a', children: [{ name: 'b' }] } },
+    {
+      title: 'whitespace inside an end tag',
+      xml: '<a><b></b  ></a >',
+      tree: { name: 'a', children: [{ name: 'b' }] },
+    },
   ];
   for (const { title, xml, tree } of cases) {
     it(`reads ${title}`, () => assert.deepEqual(shape(parseXml(xml)), tree));
@@ -110,38 +123,202 @@ describe('parseXml well-formed vectors', () => {
 });
 
 describe('parseXml rejects', () => {
-  const cases: Array<{ title: string; xml: string; code: SmilErrorCode; detail: RegExp; line?: number; column?: number }> = [
-    { title: 'an empty document', xml: '', code: SmilErrorCode.MalformedXml, detail: /expected the root element/ },
-    { title: 'text before the root', xml: 'hello <a/>', code: SmilErrorCode.MalformedXml, detail: /expected the root element/ },
-    { title: 'an unclosed element', xml: '<a>\n <b>', code: SmilErrorCode.MalformedXml, detail: /<b> is not closed/, line: 2, column: 2 },
-    { title: 'a mismatched end tag', xml: '<a><b></a>', code: SmilErrorCode.MalformedXml, detail: /<\/a> does not match <b>/, column: 7 },
-    { title: 'a second root element', xml: '<a/><b/>', code: SmilErrorCode.MalformedXml, detail: /after the root/ },
-    { title: 'text after the root', xml: '<a/>x', code: SmilErrorCode.MalformedXml, detail: /after the root/ },
-    { title: 'a duplicate attribute', xml: '<a x="1" x="2"/>', code: SmilErrorCode.MalformedXml, detail: /x appears twice/, column: 10 },
-    { title: 'an unquoted attribute value', xml: '<a x=1/>', code: SmilErrorCode.MalformedXml, detail: /must be quoted/ },
-    { title: 'an attribute without a value', xml: '<a x/>', code: SmilErrorCode.MalformedXml, detail: /expected '='/ },
-    { title: 'attributes not separated by whitespace', xml: '<a x="1"y="2"/>', code: SmilErrorCode.MalformedXml, detail: /whitespace before an attribute/ },
-    { title: "a '<' in an attribute value", xml: '<a x="<"/>', code: SmilErrorCode.MalformedXml, detail: /'<' in the value/ },
-    { title: 'an unterminated attribute value', xml: '<a x="1/>', code: SmilErrorCode.MalformedXml, detail: /unterminated value/ },
-    { title: 'an unterminated start tag', xml: '<a x="1"', code: SmilErrorCode.MalformedXml, detail: /unterminated tag/ },
-    { title: 'a DOCTYPE (no entity declarations, no expansion bombs)', xml: '<!DOCTYPE smil [<!ENTITY a "aaaa">]><smil/>', code: SmilErrorCode.UnsupportedXml, detail: /DOCTYPE/ },
-    { title: 'an undeclared entity', xml: '<a x="&nbsp;"/>', code: SmilErrorCode.MalformedXml, detail: /unknown entity &nbsp;/ },
-    { title: 'an entity named after an Object.prototype member', xml: '<a x="&toString;"/>', code: SmilErrorCode.MalformedXml, detail: /unknown entity &toString;/ },
-    { title: 'a bare ampersand', xml: '<a>fish & chips</a>', code: SmilErrorCode.MalformedXml, detail: /'&' must start a reference/, column: 9 },
-    { title: 'a reference to NUL', xml: '<a x="&#0;"/>', code: SmilErrorCode.MalformedXml, detail: /not a legal XML character/ },
-    { title: 'a reference beyond U+10FFFF', xml: '<a x="&#x110000;"/>', code: SmilErrorCode.MalformedXml, detail: /not a legal XML character/ },
-    { title: 'a reference to a surrogate', xml: '<a x="&#xD800;"/>', code: SmilErrorCode.MalformedXml, detail: /not a legal XML character/ },
-    { title: 'a control character', xml: '<a>\n\u0001</a>', code: SmilErrorCode.MalformedXml, detail: /U\+0001/, line: 2, column: 1 },
-    { title: 'a lone surrogate', xml: '<a x="\ud800"/>', code: SmilErrorCode.MalformedXml, detail: /U\+D800/ },
-    { title: 'a non-ASCII element name', xml: '<vidéo/>', code: SmilErrorCode.UnsupportedXml, detail: /non-ASCII element names/ },
-    { title: 'a name starting with a digit', xml: '<1a/>', code: SmilErrorCode.MalformedXml, detail: /expected element name/ },
-    { title: "'--' inside a comment", xml: '<a><!-- a -- b --></a>', code: SmilErrorCode.MalformedXml, detail: /'--' is not allowed/ },
-    { title: 'an unterminated comment', xml: '<a><!-- </a>', code: SmilErrorCode.MalformedXml, detail: /unterminated comment/ },
-    { title: 'an XML declaration after the start', xml: ' <?xml version="1.0"?><a/>', code: SmilErrorCode.MalformedXml, detail: /only allowed at the start/ },
-    { title: 'an XML declaration without a version', xml: '<?xml encoding="UTF-8"?><a/>', code: SmilErrorCode.MalformedXml, detail: /version="1.x"/ },
-    { title: 'a non-UTF-8 encoding declaration', xml: '<?xml version="1.0" encoding="UTF-16"?><a/>', code: SmilErrorCode.UnsupportedXml, detail: /encoding "UTF-16"/ },
+  const cases: Array<{
+    title: string;
+    xml: string;
+    code: SmilErrorCode;
+    detail: RegExp;
+    line?: number;
+    column?: number;
+  }> = [
+    {
+      title: 'an empty document',
+      xml: '',
+      code: SmilErrorCode.MalformedXml,
+      detail: /expected the root element/,
+    },
+    {
+      title: 'text before the root',
+      xml: 'hello <a/>',
+      code: SmilErrorCode.MalformedXml,
+      detail: /expected the root element/,
+    },
+    {
+      title: 'an unclosed element',
+      xml: '<a>\n <b>',
+      code: SmilErrorCode.MalformedXml,
+      detail: /<b> is not closed/,
+      line: 2,
+      column: 2,
+    },
+    {
+      title: 'a mismatched end tag',
+      xml: '<a><b></a>',
+      code: SmilErrorCode.MalformedXml,
+      detail: /<\/a> does not match <b>/,
+      column: 7,
+    },
+    {
+      title: 'a second root element',
+      xml: '<a/><b/>',
+      code: SmilErrorCode.MalformedXml,
+      detail: /after the root/,
+    },
+    {
+      title: 'text after the root',
+      xml: '<a/>x',
+      code: SmilErrorCode.MalformedXml,
+      detail: /after the root/,
+    },
+    {
+      title: 'a duplicate attribute',
+      xml: '<a x="1" x="2"/>',
+      code: SmilErrorCode.MalformedXml,
+      detail: /x appears twice/,
+      column: 10,
+    },
+    {
+      title: 'an unquoted attribute value',
+      xml: '<a x=1/>',
+      code: SmilErrorCode.MalformedXml,
+      detail: /must be quoted/,
+    },
+    {
+      title: 'an attribute without a value',
+      xml: '<a x/>',
+      code: SmilErrorCode.MalformedXml,
+      detail: /expected '='/,
+    },
+    {
+      title: 'attributes not separated by whitespace',
+      xml: '<a x="1"y="2"/>',
+      code: SmilErrorCode.MalformedXml,
+      detail: /whitespace before an attribute/,
+    },
+    {
+      title: "a '<' in an attribute value",
+      xml: '<a x="<"/>',
+      code: SmilErrorCode.MalformedXml,
+      detail: /'<' in the value/,
+    },
+    {
+      title: 'an unterminated attribute value',
+      xml: '<a x="1/>',
+      code: SmilErrorCode.MalformedXml,
+      detail: /unterminated value/,
+    },
+    {
+      title: 'an unterminated start tag',
+      xml: '<a x="1"',
+      code: SmilErrorCode.MalformedXml,
+      detail: /unterminated tag/,
+    },
+    {
+      title: 'a DOCTYPE (no entity declarations, no expansion bombs)',
+      xml: '<!DOCTYPE smil [<!ENTITY a "aaaa">]><smil/>',
+      code: SmilErrorCode.UnsupportedXml,
+      detail: /DOCTYPE/,
+    },
+    {
+      title: 'an undeclared entity',
+      xml: '<a x="&nbsp;"/>',
+      code: SmilErrorCode.MalformedXml,
+      detail: /unknown entity &nbsp;/,
+    },
+    {
+      title: 'an entity named after an Object.prototype member',
+      xml: '<a x="&toString;"/>',
+      code: SmilErrorCode.MalformedXml,
+      detail: /unknown entity &toString;/,
+    },
+    {
+      title: 'a bare ampersand',
+      xml: '<a>fish & chips</a>',
+      code: SmilErrorCode.MalformedXml,
+      detail: /'&' must start a reference/,
+      column: 9,
+    },
+    {
+      title: 'a reference to NUL',
+      xml: '<a x="&#0;"/>',
+      code: SmilErrorCode.MalformedXml,
+      detail: /not a legal XML character/,
+    },
+    {
+      title: 'a reference beyond U+10FFFF',
+      xml: '<a x="&#x110000;"/>',
+      code: SmilErrorCode.MalformedXml,
+      detail: /not a legal XML character/,
+    },
+    {
+      title: 'a reference to a surrogate',
+      xml: '<a x="&#xD800;"/>',
+      code: SmilErrorCode.MalformedXml,
+      detail: /not a legal XML character/,
+    },
+    {
+      title: 'a control character',
+      xml: '<a>\n\u0001</a>',
+      code: SmilErrorCode.MalformedXml,
+      detail: /U\+0001/,
+      line: 2,
+      column: 1,
+    },
+    {
+      title: 'a lone surrogate',
+      xml: '<a x="\ud800"/>',
+      code: SmilErrorCode.MalformedXml,
+      detail: /U\+D800/,
+    },
+    {
+      title: 'a non-ASCII element name',
+      xml: '<vidéo/>',
+      code: SmilErrorCode.UnsupportedXml,
+      detail: /non-ASCII element names/,
+    },
+    {
+      title: 'a name starting with a digit',
+      xml: '<1a/>',
+      code: SmilErrorCode.MalformedXml,
+      detail: /expected element name/,
+    },
+    {
+      title: "'--' inside a comment",
+      xml: '<a><!-- a -- b --></a>',
+      code: SmilErrorCode.MalformedXml,
+      detail: /'--' is not allowed/,
+    },
+    {
+      title: 'an unterminated comment',
+      xml: '<a><!-- </a>',
+      code: SmilErrorCode.MalformedXml,
+      detail: /unterminated comment/,
+    },
+    {
+      title: 'an XML declaration after the start',
+      xml: ' <?xml version="1.0"?><a/>',
+      code: SmilErrorCode.MalformedXml,
+      detail: /only allowed at the start/,
+    },
+    {
+      title: 'an XML declaration without a version',
+      xml: '<?xml encoding="UTF-8"?><a/>',
+      code: SmilErrorCode.MalformedXml,
+      detail: /version="1.x"/,
+    },
+    {
+      title: 'a non-UTF-8 encoding declaration',
+      xml: '<?xml version="1.0" encoding="UTF-16"?><a/>',
+      code: SmilErrorCode.UnsupportedXml,
+      detail: /encoding "UTF-16"/,
+    },
     { title: "']]>' in text", xml: '<a>x]]>y</a>', code: SmilErrorCode.MalformedXml, detail: /']]>'/ },
-    { title: 'an end tag with no start tag at the top', xml: '</a>', code: SmilErrorCode.MalformedXml, detail: /without a start tag/ },
+    {
+      title: 'an end tag with no start tag at the top',
+      xml: '</a>',
+      code: SmilErrorCode.MalformedXml,
+      detail: /without a start tag/,
+    },
     {
       title: `nesting deeper than ${MAX_DEPTH}`,
       xml: '<a>'.repeat(MAX_DEPTH + 1) + '</a>'.repeat(MAX_DEPTH + 1),
@@ -160,8 +337,18 @@ describe('parseXml rejects', () => {
       code: SmilErrorCode.LimitExceeded,
       detail: /more than 64 attributes/,
     },
-    { title: 'a name that is too long', xml: `<${'a'.repeat(MAX_NAME_LENGTH + 1)}/>`, code: SmilErrorCode.LimitExceeded, detail: /longer than 128/ },
-    { title: 'an attribute value that is too long', xml: `<a x="${'y'.repeat(8 * 1024 + 1)}"/>`, code: SmilErrorCode.LimitExceeded, detail: /longer than 8192/ },
+    {
+      title: 'a name that is too long',
+      xml: `<${'a'.repeat(MAX_NAME_LENGTH + 1)}/>`,
+      code: SmilErrorCode.LimitExceeded,
+      detail: /longer than 128/,
+    },
+    {
+      title: 'an attribute value that is too long',
+      xml: `<a x="${'y'.repeat(8 * 1024 + 1)}"/>`,
+      code: SmilErrorCode.LimitExceeded,
+      detail: /longer than 8192/,
+    },
     {
       title: 'a document over the size limit, before reading it',
       xml: `<a>${' '.repeat(MAX_DOCUMENT_CHARS)}</a>`,
@@ -174,7 +361,8 @@ describe('parseXml rejects', () => {
   }
 
   it('rejects every truncation of a well-formed document', () => {
-    const xml = '<?xml version="1.0"?><smil title="a&amp;b"><head><meta base="rtmp://e/live"/></head><!--c--><body><![CDATA[x]]></body></smil>';
+    const xml =
+      '<?xml version="1.0"?><smil title="a&amp;b"><head><meta base="rtmp://e/live"/></head><!--c--><body><![CDATA[x]]></body></smil>';
     for (let end = 0; end < xml.length; end++) {
       assert.throws(() => parseXml(xml.slice(0, end)), SmilError, `prefix of length ${end}`);
     }
@@ -183,7 +371,10 @@ describe('parseXml rejects', () => {
 
   it('throws only SmilError for arbitrary text (property)', () => {
     const markupHeavy = fc.string({
-      unit: fc.oneof(fc.constantFrom('<', '>', '/', '=', '"', "'", '&', ';', '#', '!', '?', '-', '[', ']', ' ', 'a', 'x'), fc.string({ unit: 'binary', minLength: 1, maxLength: 1 })),
+      unit: fc.oneof(
+        fc.constantFrom('<', '>', '/', '=', '"', "'", '&', ';', '#', '!', '?', '-', '[', ']', ' ', 'a', 'x'),
+        fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
+      ),
       maxLength: 200,
     });
     fc.assert(

@@ -1,5 +1,5 @@
-import { SmilError, SmilErrorCode, positionAt } from '../errors';
-import { NOT_XML_CHAR, isXmlSpace } from './xml-chars';
+import { positionAt, SmilError, SmilErrorCode } from '../errors';
+import { isXmlSpace, NOT_XML_CHAR } from './xml-chars';
 
 /**
  * A small, strict, non-validating XML 1.0 reader for SMIL manifests
@@ -169,7 +169,8 @@ class XmlParser {
         return { element, selfClosing: false };
       }
       if (this.pos >= this.src.length) this.fail(SmilErrorCode.MalformedXml, `unterminated tag <${name}>`);
-      if (!hadSpace) this.fail(SmilErrorCode.MalformedXml, `expected whitespace before an attribute in <${name}>`);
+      if (!hadSpace)
+        this.fail(SmilErrorCode.MalformedXml, `expected whitespace before an attribute in <${name}>`);
       this.parseAttribute(element);
     }
   }
@@ -179,7 +180,8 @@ class XmlParser {
     const attrOffset = this.pos;
     const name = this.parseName('attribute');
     this.skipSpace();
-    if (this.src[this.pos] !== '=') this.fail(SmilErrorCode.MalformedXml, `expected '=' after attribute ${name}`);
+    if (this.src[this.pos] !== '=')
+      this.fail(SmilErrorCode.MalformedXml, `expected '=' after attribute ${name}`);
     this.pos++;
     this.skipSpace();
     const quote = this.src[this.pos];
@@ -190,7 +192,8 @@ class XmlParser {
     const end = this.src.indexOf(quote, start);
     if (end < 0) this.fail(SmilErrorCode.MalformedXml, `unterminated value of attribute ${name}`);
     const lt = this.src.indexOf('<', start);
-    if (lt >= 0 && lt < end) this.fail(SmilErrorCode.MalformedXml, `'<' in the value of attribute ${name}`, lt);
+    if (lt >= 0 && lt < end)
+      this.fail(SmilErrorCode.MalformedXml, `'<' in the value of attribute ${name}`, lt);
     // Literal CR LF counts as one line end (§2.11), then each whitespace character becomes a space.
     const raw = this.src.slice(start, end).replace(/\r\n?|[\n\t]/g, ' ');
     const value = this.decodeReferences(raw, start);
@@ -202,10 +205,18 @@ class XmlParser {
       );
     }
     if (element.attributes.has(name)) {
-      this.fail(SmilErrorCode.MalformedXml, `attribute ${name} appears twice on <${element.name}>`, attrOffset);
+      this.fail(
+        SmilErrorCode.MalformedXml,
+        `attribute ${name} appears twice on <${element.name}>`,
+        attrOffset,
+      );
     }
     if (element.attributes.size >= MAX_ATTRIBUTES) {
-      this.fail(SmilErrorCode.LimitExceeded, `more than ${MAX_ATTRIBUTES} attributes on <${element.name}>`, attrOffset);
+      this.fail(
+        SmilErrorCode.LimitExceeded,
+        `more than ${MAX_ATTRIBUTES} attributes on <${element.name}>`,
+        attrOffset,
+      );
     }
     element.attributes.set(name, value);
     this.pos = end + 1;
@@ -234,7 +245,8 @@ class XmlParser {
     const end = next < 0 ? this.src.length : next;
     const raw = this.src.slice(start, end);
     const cdataEnd = raw.indexOf(']]>');
-    if (cdataEnd >= 0) this.fail(SmilErrorCode.MalformedXml, "']]>' is not allowed in text", start + cdataEnd);
+    if (cdataEnd >= 0)
+      this.fail(SmilErrorCode.MalformedXml, "']]>' is not allowed in text", start + cdataEnd);
     parent.text += this.decodeReferences(raw.replace(/\r\n?/g, '\n'), start);
     this.pos = end;
   }
@@ -317,11 +329,16 @@ class XmlParser {
     if (named !== undefined) return named;
     const numeric = /^#(?:([0-9]+)|x([0-9A-Fa-f]+))$/.exec(body);
     if (!numeric) this.fail(SmilErrorCode.MalformedXml, `unknown entity &${body};`, offset);
-    const code = numeric[1] !== undefined ? Number.parseInt(numeric[1], 10) : Number.parseInt(numeric[2]!, 16);
+    const code =
+      numeric[1] !== undefined ? Number.parseInt(numeric[1], 10) : Number.parseInt(numeric[2]!, 16);
     // "Legal Character" constraint (§4.1): the referenced character must match Char.
     const char = code <= 0x10ffff ? String.fromCodePoint(code) : '';
     if (char === '' || NOT_XML_CHAR.test(char)) {
-      this.fail(SmilErrorCode.MalformedXml, `character reference &${body}; is not a legal XML character`, offset);
+      this.fail(
+        SmilErrorCode.MalformedXml,
+        `character reference &${body}; is not a legal XML character`,
+        offset,
+      );
     }
     return char;
   }
