@@ -16,8 +16,8 @@ export function sameAudioConfig(a: AudioConfig | undefined, b: AudioConfig | und
   if (a === b) return true;
   if (a === undefined || b === undefined) return false;
   if (a.codec !== b.codec || a.sampleRate !== b.sampleRate || a.channels !== b.channels) return false;
-  const ascA = a.aac?.audioSpecificConfig;
-  const ascB = b.aac?.audioSpecificConfig;
+  const ascA = a.audioSpecificConfig;
+  const ascB = b.audioSpecificConfig;
   if (ascA !== undefined || ascB !== undefined)
     return ascA !== undefined && ascB !== undefined && ascA.equals(ascB);
   const headA = a.opusHead;

@@ -40,15 +40,10 @@ export interface AudioConfig {
   readonly sampleRate: number;
   readonly channels: number;
   /**
-   * AAC only: the AudioSpecificConfig verbatim (ISO/IEC 14496-3 §1.6.2.1), for the fMP4 esds box, and
-   * three of its fields, for ADTS headers in MPEG-TS (ISO/IEC 14496-3 §1.A.2.2).
+   * AAC only: the AudioSpecificConfig verbatim (ISO/IEC 14496-3 §1.6.2.1). It becomes the fMP4 esds
+   * DecoderSpecificInfo, and its leading fields the ADTS headers in MPEG-TS.
    */
-  readonly aac?: {
-    readonly audioSpecificConfig: Buffer;
-    readonly audioObjectType: number;
-    readonly samplingFrequencyIndex: number;
-    readonly channelConfiguration: number;
-  };
+  readonly audioSpecificConfig?: Buffer;
   /** Opus only: the OpusHead identification header (RFC 7845 §5.1), as Enhanced RTMP carries it. */
   readonly opusHead?: Buffer;
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MediaError, MediaErrorCode } from '../errors';
+import { MuxError, MuxErrorCode } from '../errors';
 import { findAll, findBox, parseBoxes } from '../testing/boxes';
 import { aacConfig, audioSample, avcc, h264Config, slice, videoSample } from '../testing/samples';
 import type { AudioConfig } from '../types';
@@ -58,7 +58,7 @@ describe('Fmp4Muxer init segment', () => {
   it('refuses an Opus track without OpusHead', () => {
     assert.throws(
       () => new Fmp4Muxer({ audio: { codec: 'opus', sampleRate: 48_000, channels: 2 } }),
-      MediaError,
+      MuxError,
     );
   });
 });
@@ -125,15 +125,15 @@ describe('Fmp4Muxer fragments', () => {
       'an equal config object is the same track',
     );
     assert.throws(() => muxer.check({ ...videoSample(video, 0, true), data: Buffer.alloc(0) }), {
-      code: MediaErrorCode.MalformedSample,
+      code: MuxErrorCode.MalformedSample,
     });
     assert.throws(
       () => muxer.check({ ...videoSample(video, 0, true), data: avcc(slice(true, 9)).subarray(0, 6) }),
-      MediaError,
+      MuxError,
     );
     assert.throws(() => muxer.check(videoSample(h264Config({ width: 640 }), 0, true)), {
-      code: MediaErrorCode.TrackMismatch,
+      code: MuxErrorCode.TrackMismatch,
     });
-    assert.throws(() => muxer.check(audioSample(aacConfig(), 0)), { code: MediaErrorCode.TrackMismatch });
+    assert.throws(() => muxer.check(audioSample(aacConfig(), 0)), { code: MuxErrorCode.TrackMismatch });
   });
 });

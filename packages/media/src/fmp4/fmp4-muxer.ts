@@ -1,7 +1,7 @@
 // fMP4/CMAF muxer: one init segment per track configuration, then fragments (moof + mdat) of samples.
 // Sample data goes in as it arrived: AVCC/HVCC length-prefixed NAL units and AV1 low-overhead OBUs are
 // already the ISOBMFF sample formats (ISO/IEC 14496-15 §5.3.2, AV1-ISOBMFF §2.4), raw AAC/MP3/Opus frames too.
-import { MediaError, MediaErrorCode } from '../errors';
+import { MuxError, MuxErrorCode } from '../errors';
 import { lengthPrefixedNalUnits } from '../nal-units';
 import { sameAudioConfig, sameVideoConfig } from '../track-config';
 import type { AudioConfig, AudioSample, MediaSample, TrackSet, VideoSample } from '../types';
@@ -21,15 +21,15 @@ export class Fmp4Muxer {
   private sequenceNumber = 0;
   private lastVideoDuration = FALLBACK_VIDEO_FRAME_TICKS;
 
-  /** Throws MediaError when a track cannot be carried (unknown codec, Opus without OpusHead). */
+  /** Throws MuxError when a track cannot be carried (unknown codec, Opus without OpusHead). */
   constructor(readonly tracks: TrackSet) {
     if (!tracks.video && !tracks.audio)
-      throw new MediaError(MediaErrorCode.InvalidOption, 'Fmp4Muxer needs a track');
+      throw new MuxError(MuxErrorCode.InvalidOption, 'Fmp4Muxer needs a track');
     this.initSegment = initSegment(tracks);
   }
 
   /**
-   * Throws MediaError when a sample cannot go in a fragment of this muxer: empty, broken NAL lengths,
+   * Throws MuxError when a sample cannot go in a fragment of this muxer: empty, broken NAL lengths,
    * or a config other than the one in the init segment (a new init segment is needed for that).
    */
   check(sample: MediaSample): void {
@@ -38,13 +38,13 @@ export class Fmp4Muxer {
         ? sameVideoConfig(this.tracks.video, sample.config)
         : sameAudioConfig(this.tracks.audio, sample.config);
     if (!same) {
-      throw new MediaError(
-        MediaErrorCode.TrackMismatch,
+      throw new MuxError(
+        MuxErrorCode.TrackMismatch,
         `${sample.kind} sample config is not the init segment's`,
       );
     }
     if (sample.data.length === 0)
-      throw new MediaError(MediaErrorCode.MalformedSample, `empty ${sample.kind} sample`);
+      throw new MuxError(MuxErrorCode.MalformedSample, `empty ${sample.kind} sample`);
     if (sample.kind === 'video' && sample.config.codec !== 'av1') {
       lengthPrefixedNalUnits(sample.data, sample.config.nalLengthSize);
     }

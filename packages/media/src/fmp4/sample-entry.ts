@@ -3,7 +3,7 @@
 //   av01/av1C             AV1 Codec ISOBMFF Binding §2.2, §2.3
 //   mp4a/esds             ISO/IEC 14496-14 §5.6, ISO/IEC 14496-1 §7.2.6 (descriptors)
 //   Opus/dOps             Encapsulation of Opus in ISOBMFF §4.3
-import { MediaError, MediaErrorCode } from '../errors';
+import { MuxError, MuxErrorCode } from '../errors';
 import type { AudioConfig, VideoConfig } from '../types';
 import { box, fields } from './boxes';
 
@@ -93,13 +93,13 @@ function dOps(config: AudioConfig): Buffer {
     head.length < OPUS_HEAD_MIN_SIZE ||
     head.toString('latin1', 0, 8) !== 'OpusHead'
   ) {
-    throw new MediaError(MediaErrorCode.MalformedSample, 'Opus track without a valid OpusHead');
+    throw new MuxError(MuxErrorCode.MalformedSample, 'Opus track without a valid OpusHead');
   }
   const channels = head[9]!;
   const mappingFamily = head[18]!;
   const mappingTable = mappingFamily === 0 ? Buffer.alloc(0) : head.subarray(19, 21 + channels);
   if (mappingFamily !== 0 && mappingTable.length !== 2 + channels) {
-    throw new MediaError(MediaErrorCode.MalformedSample, 'OpusHead channel mapping table is truncated');
+    throw new MuxError(MuxErrorCode.MalformedSample, 'OpusHead channel mapping table is truncated');
   }
   return box(
     'dOps',
@@ -123,9 +123,9 @@ export function audioSampleEntry(config: AudioConfig, trackId: number): Buffer {
   );
   switch (config.codec) {
     case 'aac': {
-      if (config.aac === undefined)
-        throw new MediaError(MediaErrorCode.MalformedSample, 'AAC track without ASC');
-      const info = config.aac.audioSpecificConfig;
+      if (config.audioSpecificConfig === undefined)
+        throw new MuxError(MuxErrorCode.MalformedSample, 'AAC track without ASC');
+      const info = config.audioSpecificConfig;
       return box('mp4a', sampleEntryHeader(), audio, esds(trackId, ObjectTypeIndication.Mpeg4Audio, info));
     }
     case 'mp3': {
@@ -138,9 +138,6 @@ export function audioSampleEntry(config: AudioConfig, trackId: number): Buffer {
     case 'opus':
       return box('Opus', sampleEntryHeader(), audio, dOps(config));
     default:
-      throw new MediaError(
-        MediaErrorCode.UnsupportedCodec,
-        `fMP4 cannot carry ${String(config.codec)} audio`,
-      );
+      throw new MuxError(MuxErrorCode.UnsupportedCodec, `fMP4 cannot carry ${String(config.codec)} audio`);
   }
 }

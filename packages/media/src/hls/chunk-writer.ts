@@ -13,7 +13,7 @@ export interface ChunkWriter {
   readonly initSegment: Buffer | undefined;
   /** The next chunk starts a segment (MPEG-TS repeats PAT/PMT there). */
   beginSegment(): void;
-  /** Takes a sample into the current chunk; throws MediaError and keeps nothing if it cannot. */
+  /** Takes a sample into the current chunk; throws MuxError and keeps nothing if it cannot. */
   add(sample: MediaSample): void;
   /**
    * The bytes of the chunk so far, or undefined if it is empty. `nextVideoDts` is the decode time of the
@@ -78,7 +78,7 @@ class Fmp4ChunkWriter implements ChunkWriter {
   }
 }
 
-/** Throws MediaError when the format cannot carry one of the tracks (e.g. AV1 in MPEG-TS). */
+/** Throws MuxError when the format cannot carry one of the tracks (e.g. AV1 in MPEG-TS). */
 export function createChunkWriter(format: SegmentFormat, tracks: TrackSet): ChunkWriter {
   return format === 'mpegts' ? new TsChunkWriter(tracks) : new Fmp4ChunkWriter(tracks);
 }

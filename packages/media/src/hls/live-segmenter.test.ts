@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { MediaErrorCode } from '../errors';
+import { MuxErrorCode } from '../errors';
 import { parseBoxes } from '../testing/boxes';
 import { parsePlaylist } from '../testing/playlists';
 import { aacConfig, audioSample, h264Config, interleavedStream, videoSample } from '../testing/samples';
@@ -239,11 +239,11 @@ describe('LiveSegmenter (LL-HLS)', () => {
     const segmenter = new LiveSegmenter({ lowLatency: true });
     const stream = interleavedStream(6);
     feed(segmenter, stream.slice(0, 10));
-    await assert.rejects(segmenter.waitFor(3, 0), { code: MediaErrorCode.RequestTooFarAhead });
+    await assert.rejects(segmenter.waitFor(3, 0), { code: MuxErrorCode.RequestTooFarAhead });
     const controller = new AbortController();
     const aborted = segmenter.waitFor(1, 0, controller.signal);
     controller.abort();
-    await assert.rejects(aborted, { code: MediaErrorCode.Aborted });
+    await assert.rejects(aborted, { code: MuxErrorCode.Aborted });
 
     let resolved = false;
     const waiting = segmenter.waitFor(0, 1).then(() => {
@@ -269,7 +269,7 @@ describe('LiveSegmenter (LL-HLS)', () => {
     const other = new LiveSegmenter({ lowLatency: true });
     const pending = other.waitFor(0);
     other.close();
-    await assert.rejects(pending, { code: MediaErrorCode.Aborted });
+    await assert.rejects(pending, { code: MuxErrorCode.Aborted });
   });
 });
 

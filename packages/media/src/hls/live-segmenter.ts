@@ -7,7 +7,7 @@
 // - a publisher restart, a timestamp jump in a track or a track change the container cannot follow
 //   ends the open segment, and the next one carries EXT-X-DISCONTINUITY;
 // - in low-latency mode each segment is also cut into parts no longer than the part target.
-import { MediaError, MediaErrorCode } from '../errors';
+import { MuxError, MuxErrorCode } from '../errors';
 import { sameTracks, sampleDefect } from '../track-config';
 import type { MediaSample, TrackSet } from '../types';
 import { type ChunkWriter, createChunkWriter, type SegmentFormat } from './chunk-writer';
@@ -114,7 +114,7 @@ interface Waiter {
   readonly msn: number;
   readonly part: number | undefined;
   readonly resolve: () => void;
-  readonly reject: (error: MediaError) => void;
+  readonly reject: (error: MuxError) => void;
 }
 
 /** The tracks a container can carry out of the ones the publisher sends. */
@@ -140,7 +140,7 @@ function writerFits(format: SegmentFormat, current: TrackSet, next: TrackSet): b
 
 function positiveOption(name: string, value: number): number {
   if (!Number.isFinite(value) || value <= 0)
-    throw new MediaError(MediaErrorCode.InvalidOption, `${name} ${value} must be > 0`);
+    throw new MuxError(MuxErrorCode.InvalidOption, `${name} ${value} must be > 0`);
   return value;
 }
 
@@ -186,8 +186,8 @@ export class LiveSegmenter {
       options.targetDurationMs ?? DEFAULT_TARGET_DURATION_MS,
     );
     if (this.targetDurationMs < MIN_TARGET_DURATION_MS) {
-      throw new MediaError(
-        MediaErrorCode.InvalidOption,
+      throw new MuxError(
+        MuxErrorCode.InvalidOption,
         `targetDurationMs ${this.targetDurationMs} < ${MIN_TARGET_DURATION_MS}`,
       );
     }
@@ -199,7 +199,7 @@ export class LiveSegmenter {
         (ll === true ? undefined : ll.partTargetMs) ?? DEFAULT_PART_TARGET_MS,
       );
       if (part > this.targetDurationMs) {
-        throw new MediaError(MediaErrorCode.InvalidOption, `partTargetMs ${part} exceeds targetDurationMs`);
+        throw new MuxError(MuxErrorCode.InvalidOption, `partTargetMs ${part} exceeds targetDurationMs`);
       }
       this.partTargetMs = part;
     }
@@ -245,11 +245,10 @@ export class LiveSegmenter {
     this.notify();
   }
 
-  /** Frees everything; pending waits reject with MEDIA_ERR_ABORTED. For streams nobody watches. */
+  /** Frees everything; pending waits reject with MUX_ERR_ABORTED. For streams nobody watches. */
   close(): void {
     this.closed = true;
-    for (const waiter of this.waiters)
-      waiter.reject(new MediaError(MediaErrorCode.Aborted, 'segmenter closed'));
+    for (const waiter of this.waiters) waiter.reject(new MuxError(MuxErrorCode.Aborted, 'segmenter closed'));
     this.waiters.clear();
     this.resources.clear();
     this.segments = [];
@@ -317,25 +316,25 @@ export class LiveSegmenter {
   /**
    * Resolves when the playlist holds segment `msn` (or, with `part`, that part of it or anything later):
    * the blocking reload of rfc8216bis §6.2.5.2 (_HLS_msn/_HLS_part). Resolves at once after the end.
-   * Rejects MEDIA_ERR_REQUEST_TOO_FAR_AHEAD beyond 2 segments past the live edge (the HTTP layer answers
-   * 400) and MEDIA_ERR_ABORTED when `signal` fires or the segmenter closes.
+   * Rejects MUX_ERR_REQUEST_TOO_FAR_AHEAD beyond 2 segments past the live edge (the HTTP layer answers
+   * 400) and MUX_ERR_ABORTED when `signal` fires or the segmenter closes.
    */
   waitFor(msn: number, part?: number, signal?: AbortSignal): Promise<void> {
-    if (this.closed) return Promise.reject(new MediaError(MediaErrorCode.Aborted, 'segmenter closed'));
+    if (this.closed) return Promise.reject(new MuxError(MuxErrorCode.Aborted, 'segmenter closed'));
     if (this.ended || this.available(msn, part)) return Promise.resolve();
     if (msn > this.liveMsn() + MAX_MSN_AHEAD) {
       return Promise.reject(
-        new MediaError(
-          MediaErrorCode.RequestTooFarAhead,
+        new MuxError(
+          MuxErrorCode.RequestTooFarAhead,
           `_HLS_msn ${msn} is beyond ${this.liveMsn()} + ${MAX_MSN_AHEAD}`,
         ),
       );
     }
-    if (signal?.aborted) return Promise.reject(new MediaError(MediaErrorCode.Aborted, 'request aborted'));
+    if (signal?.aborted) return Promise.reject(new MuxError(MuxErrorCode.Aborted, 'request aborted'));
     return new Promise<void>((resolve, reject) => {
       const onAbort = (): void => {
         this.waiters.delete(waiter);
-        reject(new MediaError(MediaErrorCode.Aborted, 'request aborted'));
+        reject(new MuxError(MuxErrorCode.Aborted, 'request aborted'));
       };
       const waiter: Waiter = {
         msn,
@@ -439,7 +438,7 @@ export class LiveSegmenter {
     try {
       this.writer!.add(sample);
     } catch (error) {
-      if (!(error instanceof MediaError)) throw error;
+      if (!(error instanceof MuxError)) throw error;
       this.drop(error.message);
     }
   }

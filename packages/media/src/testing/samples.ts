@@ -33,12 +33,7 @@ export function aacConfig(overrides: Partial<AudioConfig> = {}): AudioConfig {
     codec: 'aac',
     sampleRate: 44_100,
     channels: 2,
-    aac: {
-      audioSpecificConfig: Buffer.from([0x12, 0x10]),
-      audioObjectType: 2,
-      samplingFrequencyIndex: 4,
-      channelConfiguration: 2,
-    },
+    audioSpecificConfig: Buffer.from([0x12, 0x10]),
     ...overrides,
   };
 }

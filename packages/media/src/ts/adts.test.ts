@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MediaError } from '../errors';
+import { MuxError } from '../errors';
 import { aacConfig } from '../testing/samples';
 import { ADTS_HEADER_SIZE, adtsHeader, adtsHeaderTemplate, MAX_ADTS_FRAME_LENGTH } from './adts';
 
@@ -15,14 +15,8 @@ describe('ADTS header', () => {
   });
 
   it('writes HE-AAC as its LC core with the given frequency index', () => {
-    const config = aacConfig({
-      aac: {
-        audioSpecificConfig: Buffer.from([0x2b, 0x92, 0x08, 0x00]),
-        audioObjectType: 5,
-        samplingFrequencyIndex: 7,
-        channelConfiguration: 2,
-      },
-    });
+    // HE-AAC with explicit SBR signalling: SBR (5), 22.05 kHz core (7), stereo, 44.1 kHz extension, LC.
+    const config = aacConfig({ audioSpecificConfig: Buffer.from([0x2b, 0x92, 0x08, 0x00]) });
     const header = adtsHeader(adtsHeaderTemplate(config), 10);
     assert.equal(header[2]! >> 6, 1, 'profile = LC (object type 2 - 1)');
     assert.equal((header[2]! >> 2) & 0xf, 7);
@@ -30,7 +24,7 @@ describe('ADTS header', () => {
 
   it('refuses a frame longer than 13 bits can say', () => {
     const template = adtsHeaderTemplate(aacConfig());
-    assert.throws(() => adtsHeader(template, MAX_ADTS_FRAME_LENGTH), MediaError);
+    assert.throws(() => adtsHeader(template, MAX_ADTS_FRAME_LENGTH), MuxError);
     assert.doesNotThrow(() => adtsHeader(template, MAX_ADTS_FRAME_LENGTH - ADTS_HEADER_SIZE));
   });
 });

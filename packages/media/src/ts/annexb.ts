@@ -1,7 +1,7 @@
 // AVCC/HVCC (length-prefixed NAL units, ISO/IEC 14496-15 §5.3.2) to Annex-B byte stream (ITU-T H.264
 // Annex B, H.265 Annex B), as the list of buffers the packetizer gathers: start codes are shared
 // constants and NAL units stay views over the sample, so nothing here copies payload.
-import { MediaError, MediaErrorCode } from '../errors';
+import { MuxError, MuxErrorCode } from '../errors';
 import { lengthPrefixedNalUnits } from '../nal-units';
 import type { VideoCodec, VideoSample } from '../types';
 
@@ -30,14 +30,10 @@ function nalUnitType(codec: 'h264' | 'hevc', firstByte: number): number {
 export function annexBAccessUnit(sample: VideoSample): { parts: Buffer[]; length: number } {
   const codec = sample.config.codec as VideoCodec;
   if (codec !== 'h264' && codec !== 'hevc') {
-    throw new MediaError(
-      MediaErrorCode.UnsupportedCodec,
-      `MPEG-TS carries h264 and hevc video, not ${codec}`,
-    );
+    throw new MuxError(MuxErrorCode.UnsupportedCodec, `MPEG-TS carries h264 and hevc video, not ${codec}`);
   }
   const units = lengthPrefixedNalUnits(sample.data, sample.config.nalLengthSize);
-  if (units.length === 0)
-    throw new MediaError(MediaErrorCode.MalformedSample, 'video sample has no NAL unit');
+  if (units.length === 0) throw new MuxError(MuxErrorCode.MalformedSample, 'video sample has no NAL unit');
 
   const aud = ACCESS_UNIT_DELIMITER[codec];
   const parts: Buffer[] = [aud];

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { MediaError, MediaErrorCode } from '../errors';
+import { MuxError, MuxErrorCode } from '../errors';
 import { aacConfig, avcc, H264_PPS, H264_SPS, h264Config, slice } from '../testing/samples';
 import { continuityErrors, readPackets, readPes } from '../testing/ts-reader';
 import type { MediaSample } from '../types';
@@ -98,25 +98,22 @@ describe('TsMuxer', () => {
 
   it('refuses AV1 and Opus, which MPEG-TS segments here do not carry', () => {
     const av1 = { ...h264Config(), codec: 'av1' as const };
-    assert.throws(() => new TsMuxer({ video: av1 }), { code: MediaErrorCode.UnsupportedCodec });
-    assert.throws(
-      () => new TsMuxer({ audio: { codec: 'opus', sampleRate: 48_000, channels: 2 } }),
-      MediaError,
-    );
+    assert.throws(() => new TsMuxer({ video: av1 }), { code: MuxErrorCode.UnsupportedCodec });
+    assert.throws(() => new TsMuxer({ audio: { codec: 'opus', sampleRate: 48_000, channels: 2 } }), MuxError);
   });
 
-  it('refuses malformed samples with a MediaError and writes nothing', () => {
+  it('refuses malformed samples with a MuxError and writes nothing', () => {
     const video = h264Config();
     const muxer = new TsMuxer({ video });
     const truncated = avcc(slice(true, 10)).subarray(0, 8);
     for (const data of [Buffer.alloc(0), truncated, Buffer.from([0, 0, 0])]) {
       assert.throws(
         () => muxer.write({ kind: 'video', config: video, dts: 0, pts: 0, keyframe: true, data }),
-        MediaError,
+        MuxError,
       );
     }
     assert.throws(() => muxer.write({ kind: 'audio', config: aacConfig(), dts: 0, data: Buffer.alloc(3) }), {
-      code: MediaErrorCode.TrackMismatch,
+      code: MuxErrorCode.TrackMismatch,
     });
   });
 
@@ -156,7 +153,7 @@ describe('TsMuxer', () => {
           try {
             chunks.push(muxer.write(sample));
           } catch (error) {
-            assert.ok(error instanceof MediaError && spec.kind === 'audio' && spec.size === 0);
+            assert.ok(error instanceof MuxError && spec.kind === 'audio' && spec.size === 0);
           }
           if (specs.indexOf(spec) % 7 === 6) chunks.push(muxer.tables());
         }

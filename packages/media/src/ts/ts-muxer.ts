@@ -1,7 +1,7 @@
 // MPEG-TS muxer (ISO/IEC 13818-1) for HLS segments (RFC 8216 §3.2): one program, one video PID (H.264
 // or HEVC) and one audio PID (AAC in ADTS, or MP3). Each sample becomes one PES packet, returned as
 // whole 188-byte packets; PAT/PMT are written on demand (at every segment start).
-import { MediaError, MediaErrorCode } from '../errors';
+import { MuxError, MuxErrorCode } from '../errors';
 import type { AudioConfig, AudioSample, MediaSample, TrackSet, VideoConfig, VideoSample } from '../types';
 import { adtsHeader, adtsHeaderTemplate } from './adts';
 import { annexBAccessUnit } from './annexb';
@@ -42,7 +42,7 @@ function videoStreamType(config: VideoConfig): StreamType {
     case 'hevc':
       return StreamType.Hevc;
     default:
-      throw new MediaError(MediaErrorCode.UnsupportedCodec, `MPEG-TS cannot carry ${config.codec} video`);
+      throw new MuxError(MuxErrorCode.UnsupportedCodec, `MPEG-TS cannot carry ${config.codec} video`);
   }
 }
 
@@ -53,16 +53,13 @@ function audioStreamType(config: AudioConfig): StreamType {
     case 'mp3':
       return config.sampleRate >= MPEG1_AUDIO_MIN_RATE ? StreamType.Mpeg1Audio : StreamType.Mpeg2Audio;
     default:
-      throw new MediaError(MediaErrorCode.UnsupportedCodec, `MPEG-TS cannot carry ${config.codec} audio`);
+      throw new MuxError(MuxErrorCode.UnsupportedCodec, `MPEG-TS cannot carry ${config.codec} audio`);
   }
 }
 
 function checkPid(name: string, pid: number): number {
   if (!Number.isInteger(pid) || pid < MIN_USER_PID || pid > MAX_USER_PID) {
-    throw new MediaError(
-      MediaErrorCode.InvalidOption,
-      `${name} ${pid} outside ${MIN_USER_PID}..${MAX_USER_PID}`,
-    );
+    throw new MuxError(MuxErrorCode.InvalidOption, `${name} ${pid} outside ${MIN_USER_PID}..${MAX_USER_PID}`);
   }
   return pid;
 }
@@ -85,13 +82,12 @@ export class TsMuxer {
     this.videoPid = checkPid('videoPid', options.videoPid ?? DEFAULT_VIDEO_PID);
     this.audioPid = checkPid('audioPid', options.audioPid ?? DEFAULT_AUDIO_PID);
     if (new Set([this.pmtPid, this.videoPid, this.audioPid]).size !== 3) {
-      throw new MediaError(MediaErrorCode.InvalidOption, 'pmtPid, videoPid and audioPid must differ');
+      throw new MuxError(MuxErrorCode.InvalidOption, 'pmtPid, videoPid and audioPid must differ');
     }
     this.offset = options.timestampOffset ?? DEFAULT_TIMESTAMP_OFFSET;
     if (tracks.video) this.streams.push({ streamType: videoStreamType(tracks.video), pid: this.videoPid });
     if (tracks.audio) this.streams.push({ streamType: audioStreamType(tracks.audio), pid: this.audioPid });
-    if (this.streams.length === 0)
-      throw new MediaError(MediaErrorCode.InvalidOption, 'TsMuxer needs a track');
+    if (this.streams.length === 0) throw new MuxError(MuxErrorCode.InvalidOption, 'TsMuxer needs a track');
     // The PCR rides on video when there is video (frames are regular and keyframes carry it),
     // else on audio (§2.4.4.9: PCR_PID is any PID of the program).
     this.pcrPid = tracks.video ? this.videoPid : this.audioPid;
@@ -105,20 +101,17 @@ export class TsMuxer {
     ]);
   }
 
-  /** One PES for the sample as whole transport packets. Throws MediaError for a sample it cannot mux. */
+  /** One PES for the sample as whole transport packets. Throws MuxError for a sample it cannot mux. */
   write(sample: MediaSample): Buffer {
     if (sample.data.length === 0)
-      throw new MediaError(MediaErrorCode.MalformedSample, `empty ${sample.kind} sample`);
+      throw new MuxError(MuxErrorCode.MalformedSample, `empty ${sample.kind} sample`);
     return sample.kind === 'video' ? this.writeVideo(sample) : this.writeAudio(sample);
   }
 
   private writeVideo(sample: VideoSample): Buffer {
     const track = this.tracks.video;
     if (track === undefined || sample.config.codec !== track.codec) {
-      throw new MediaError(
-        MediaErrorCode.TrackMismatch,
-        `no ${sample.config.codec} video track in this program`,
-      );
+      throw new MuxError(MuxErrorCode.TrackMismatch, `no ${sample.config.codec} video track in this program`);
     }
     const { parts, length } = annexBAccessUnit(sample);
     const dts = msTo90k(sample.dts, this.offset);
@@ -134,10 +127,7 @@ export class TsMuxer {
   private writeAudio(sample: AudioSample): Buffer {
     const track = this.tracks.audio;
     if (track === undefined || sample.config.codec !== track.codec) {
-      throw new MediaError(
-        MediaErrorCode.TrackMismatch,
-        `no ${sample.config.codec} audio track in this program`,
-      );
+      throw new MuxError(MuxErrorCode.TrackMismatch, `no ${sample.config.codec} audio track in this program`);
     }
     const parts: Buffer[] = [];
     if (sample.config.codec === 'aac')
@@ -145,7 +135,7 @@ export class TsMuxer {
     parts.push(sample.data);
     const length = parts.reduce((sum, part) => sum + part.length, 0);
     if (length > MAX_BOUNDED_PES_PAYLOAD) {
-      throw new MediaError(MediaErrorCode.MalformedSample, `audio frame of ${length} bytes exceeds one PES`);
+      throw new MuxError(MuxErrorCode.MalformedSample, `audio frame of ${length} bytes exceeds one PES`);
     }
     const pts = msTo90k(sample.dts, this.offset);
     parts.unshift(writePesHeader(StreamId.Audio, pts, pts, length));
