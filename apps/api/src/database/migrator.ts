@@ -88,9 +88,10 @@ export async function migrate(client: ClientBase, migrations: MigrationFile[], l
         }
         continue;
       }
-      await applyOne(client, m);
-      logger.info({ migration: m.name }, 'migration applied');
-      newlyApplied.push(m.name);
+      if (await applyOne(client, m)) {
+        logger.info({ migration: m.name }, 'migration applied');
+        newlyApplied.push(m.name);
+      }
     }
     return newlyApplied;
   } finally {
@@ -98,10 +99,21 @@ export async function migrate(client: ClientBase, migrations: MigrationFile[], l
   }
 }
 
-async function applyOne(client: ClientBase, m: MigrationFile): Promise<void> {
+/** False when another migrator applied it first. */
+async function applyOne(client: ClientBase, m: MigrationFile): Promise<boolean> {
   const id = randomUUID();
   await client.query('BEGIN');
   try {
+    // Checked again inside the transaction: PGlite has a single session, so its
+    // advisory lock does not exclude a second connection, but its transactions do.
+    const done = await client.query(
+      'SELECT 1 FROM "_prisma_migrations" WHERE migration_name = $1 AND rolled_back_at IS NULL',
+      [m.name],
+    );
+    if ((done.rowCount ?? 0) > 0) {
+      await client.query('COMMIT');
+      return false;
+    }
     await client.query(
       'INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at, applied_steps_count) VALUES ($1, $2, $3, now(), 0)',
       [id, m.checksum, m.name],
@@ -112,6 +124,7 @@ async function applyOne(client: ClientBase, m: MigrationFile): Promise<void> {
       [id],
     );
     await client.query('COMMIT');
+    return true;
   } catch (err) {
     await client.query('ROLLBACK');
     throw new MigrationError(`migration ${m.name} failed: ${(err as Error).message}`);
