@@ -133,7 +133,7 @@ describe('dashboard end to end', { timeout: 600_000 }, () => {
   it('creates a live stream, reveals its key and copies it', async () => {
     await page.getByLabel('Name').fill('Launch stream');
     await page.getByRole('button', { name: 'Create live stream' }).click();
-    await page.waitForURL(/\/streams\/[^/]+$/);
+    await page.waitForURL((u) => /^\/streams\/[^/]+$/.test(u.pathname) && u.pathname !== '/streams/new');
     streamId = decodeURIComponent(new URL(page.url()).pathname.split('/').pop() ?? '');
     assert.match(await page.getByTestId('stream-key').innerText(), /^•+$/, 'the key is hidden until revealed');
     assert.equal(await page.getByTestId('preview').getAttribute('data-state'), 'offline');
