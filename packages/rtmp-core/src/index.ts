@@ -4,6 +4,7 @@
  * node:net) and broadcast/ (fan-out). See API.md.
  */
 export * from './amf';
+export * from './media';
 export * from './errors/rtmp-error';
 export * from './logger/rtmp-logger';
 export * from './handshake';
