@@ -229,7 +229,8 @@ export class RtmpClient extends EventEmitter {
     this.session.send(msg);
   }
 
-  private async createStream(): Promise<RtmpClientStream> {
+  /** createStream (spec 7.2.1.3): a NetStream for publish or play, e.g. to drive commands by hand. */
+  async createStream(): Promise<RtmpClientStream> {
     const reply = await this.call('createStream', null);
     const id = reply.args[0];
     if (typeof id !== 'number') throw new RtmpError(RtmpErrorCode.MalformedMessage, 'createStream _result without a stream id');
