@@ -29,13 +29,16 @@ export const EdgeConfigSchema = z.object({
    * out a short network stall, small enough that 1,000 stalled viewers cannot exhaust memory.
    */
   VIEWER_QUEUE_MAX_BYTES: env.int(2 * 1024 * 1024, 64 * 1024),
-  /** Per-viewer send queue bound in media time: behind more than this, frames are dropped to the next keyframe. */
-  VIEWER_QUEUE_MAX_MS: env.int(5000, 500),
-  /** A viewer whose socket has accepted nothing for this long is disconnected (RELIABILITY L3: ≤ 10 s). */
-  VIEWER_STALL_TIMEOUT_MS: env.int(10_000, 1000),
+  /**
+   * A viewer that has been dropping frames (queue full) for this long is disconnected: it is not
+   * catching up (RELIABILITY L3: disconnected after a ≤ 10 s write stall).
+   */
+  VIEWER_MAX_LAG_MS: env.int(10_000, 1000),
 
   /** Handshake plus connect/publish/play must finish within this (RELIABILITY M6: ≤ 10 s). */
   HANDSHAKE_TIMEOUT_MS: env.int(10_000, 1000),
+  /** A connection with no byte in either direction for this long is gone (half-open TCP). */
+  CONNECTION_IDLE_TIMEOUT_MS: env.int(30_000, 5000),
   /**
    * A publisher that sends no media for this long is considered gone: its stream ends, and a new
    * publisher with the same key may take over (RELIABILITY T3: takeover within ≤ 10 s).

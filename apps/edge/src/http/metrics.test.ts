@@ -45,6 +45,12 @@ describe('MetricsRegistry', () => {
     assert.match(registry.render(), /^y_total\{a="1",b="2"\} 2$/m);
   });
 
+  it('renders an observed counter with the counter type', () => {
+    const registry = new MetricsRegistry();
+    registry.observedCounter('bytes_total', 'Bytes.', () => 42);
+    assert.equal(registry.render(), '# HELP bytes_total Bytes.\n# TYPE bytes_total counter\nbytes_total 42\n');
+  });
+
   it('renders special float values', () => {
     const registry = new MetricsRegistry();
     registry.gauge('nan_value', 'n', () => Number.NaN);

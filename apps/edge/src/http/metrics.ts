@@ -40,13 +40,15 @@ export class Counter<L extends string = never> implements Metric {
   }
 }
 
-/** A gauge read at scrape time from the live state, so it can never drift from it. */
-export class Gauge implements Metric {
-  readonly type = 'gauge';
-
+/**
+ * A value read at scrape time from the live state, so it can never drift from it: a gauge, or a
+ * counter whose total the state already keeps (bytes moved by sockets, frames dropped by broadcasts).
+ */
+export class Observed implements Metric {
   constructor(
     readonly name: string,
     readonly help: string,
+    readonly type: 'counter' | 'gauge',
     private readonly read: () => number,
   ) {}
 
@@ -62,8 +64,12 @@ export class MetricsRegistry {
     return this.add(new Counter<L>(name, help));
   }
 
-  gauge(name: string, help: string, read: () => number): Gauge {
-    return this.add(new Gauge(name, help, read));
+  gauge(name: string, help: string, read: () => number): Observed {
+    return this.add(new Observed(name, help, 'gauge', read));
+  }
+
+  observedCounter(name: string, help: string, read: () => number): Observed {
+    return this.add(new Observed(name, help, 'counter', read));
   }
 
   render(): string {

@@ -1,0 +1,159 @@
+import { createHash } from 'node:crypto';
+import { isSafeName } from '@tributary/contracts';
+import type { PlaybackKeyStore } from '../control-plane/playback-keys';
+import type { PublishAuthorizer, PublishDecision, PublishGrant } from '../control-plane/publish-authorizer';
+import type { ViewerAdmission } from '../streams/stream-registry';
+import { normalizeIp } from './client-ip';
+import type { FailureThrottle } from './failure-throttle';
+import { keyServesTenant, TOKEN_REFUSAL_MESSAGES, verifyPlaybackToken } from './playback-token';
+
+/**
+ * onStatus codes the edge answers with. Adobe documents Connect.Rejected, Publish.BadName (name
+ * invalid or already published), Play.StreamNotFound and Play.Failed; Publish.Denied is the code
+ * Wowza and Red5 use for an authorisation refusal, which encoders (OBS, ffmpeg) show to the user.
+ */
+export const StatusCode = {
+  connectRejected: 'NetConnection.Connect.Rejected',
+  publishBadName: 'NetStream.Publish.BadName',
+  publishDenied: 'NetStream.Publish.Denied',
+  publishFailed: 'NetStream.Publish.Failed',
+  playStreamNotFound: 'NetStream.Play.StreamNotFound',
+  playFailed: 'NetStream.Play.Failed',
+} as const;
+
+export type Verdict<T> = { allow: true; value: T } | { allow: false; code: string; description: string; result: string };
+
+export interface LiveStreamFacts {
+  grant: PublishGrant;
+  viewers: number;
+}
+
+export interface AuthorizerOptions {
+  app: string;
+  publish: PublishAuthorizer;
+  keys: PlaybackKeyStore;
+  throttle: FailureThrottle;
+  maxViewersPerStream: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** Refusals wait a random 0–250 ms so their timing says nothing about why they were refused. */
+const REFUSAL_JITTER_MS = 250;
+
+/**
+ * The edge's one authorisation door: connect (app), publish (stream key via the api, cached),
+ * play (playback policy, offline token verification, viewer limits). Wrong keys and tokens count
+ * against the client IP in the failure throttle (RELIABILITY T5); names are checked against the
+ * safe alphabet before anything else sees them (M9).
+ */
+export class Authorizer {
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(private readonly opts: AuthorizerOptions) {
+    this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+  }
+
+  authorizeConnect(app: string): Verdict<undefined> {
+    if (app === this.opts.app) return { allow: true, value: undefined };
+    return refuse(StatusCode.connectRejected, `Unknown application; use rtmp://<edge>/${this.opts.app}/<name>.`, 'bad_app');
+  }
+
+  async authorizePublish(streamKey: string, clientIp: string): Promise<Verdict<{ grant: PublishGrant; keyDigest: string }>> {
+    if (!isSafeName(streamKey)) {
+      return this.refused(refuse(StatusCode.publishBadName, 'Stream keys use only A-Z, a-z, 0-9, _ and -.', 'bad_name'));
+    }
+    const ip = normalizeIp(clientIp);
+    const admission = this.opts.throttle.admit(ip);
+    if (!admission.admitted) {
+      return this.refused(refuse(StatusCode.publishDenied, 'Too many failed attempts; wait and try again.', 'throttled'));
+    }
+    if (admission.delayMs > 0) await this.sleep(admission.delayMs);
+    const decision = await this.opts.publish.authorize({ streamKey, app: this.opts.app, clientIp: ip });
+    if (decision.allowed) {
+      this.opts.throttle.recordSuccess(ip);
+      return { allow: true, value: { grant: decision.grant, keyDigest: digest(streamKey) } };
+    }
+    if (decision.reason === 'unknown_key') this.opts.throttle.recordFailure(ip);
+    return this.refused(publishRefusal(decision));
+  }
+
+  /**
+   * Checks a play request. `live` describes the stream when it is live here; when it is not, the
+   * token (if any) is verified now and the policy check waits for the publisher (admitsViewer).
+   */
+  async authorizePlay(
+    playbackId: string,
+    token: string | undefined,
+    clientIp: string,
+    live: LiveStreamFacts | undefined,
+  ): Promise<Verdict<ViewerAdmission>> {
+    if (!isSafeName(playbackId)) {
+      return this.refused(refuse(StatusCode.playStreamNotFound, 'No stream has this name.', 'bad_name'));
+    }
+    let admission: ViewerAdmission = { tokenKeyTenantId: undefined };
+    if (token !== undefined) {
+      const ip = normalizeIp(clientIp);
+      const gate = this.opts.throttle.admit(ip);
+      if (!gate.admitted) {
+        return this.refused(refuse(StatusCode.playFailed, 'Too many failed attempts; wait and try again.', 'throttled'));
+      }
+      if (gate.delayMs > 0) await this.sleep(gate.delayMs);
+      const verdict = await verifyPlaybackToken(
+        token,
+        { playbackId, tenantId: live?.grant.tenantId ?? null, clientIp: ip },
+        (kid) => this.opts.keys.resolve(kid),
+      );
+      if (!verdict.ok) {
+        this.opts.throttle.recordFailure(ip);
+        return this.refused(refuse(StatusCode.playFailed, TOKEN_REFUSAL_MESSAGES[verdict.reason], `token_${verdict.reason}`));
+      }
+      admission = { tokenKeyTenantId: verdict.keyTenantId };
+    }
+    if (!live) return { allow: true, value: admission };
+    const policy = this.admitsViewer(admission, live.grant);
+    if (!policy.allow) return this.refused(policy);
+    const limit = Math.min(live.grant.maxViewers ?? Number.POSITIVE_INFINITY, this.opts.maxViewersPerStream);
+    if (live.viewers >= limit) {
+      return this.refused(refuse(StatusCode.playFailed, 'This stream has reached its viewer limit.', 'viewer_limit'));
+    }
+    return { allow: true, value: admission };
+  }
+
+  /** The policy half of play authorisation, for a viewer who waited for the publisher. */
+  admitsViewer(admission: ViewerAdmission, grant: PublishGrant): Verdict<undefined> {
+    if (admission.tokenKeyTenantId !== undefined) {
+      if (keyServesTenant(admission.tokenKeyTenantId, grant.tenantId)) return { allow: true, value: undefined };
+      return refuse(StatusCode.playFailed, TOKEN_REFUSAL_MESSAGES.wrong_tenant, 'token_wrong_tenant');
+    }
+    if (grant.playbackPolicy === 'public') return { allow: true, value: undefined };
+    return refuse(StatusCode.playFailed, 'This stream needs a playback token: add ?token=<jwt> to the URL.', 'token_missing');
+  }
+
+  private async refused<T>(verdict: Verdict<T>): Promise<Verdict<T>> {
+    await this.sleep(Math.floor(Math.random() * REFUSAL_JITTER_MS));
+    return verdict;
+  }
+}
+
+function refuse(code: string, description: string, result: string): { allow: false; code: string; description: string; result: string } {
+  return { allow: false, code, description, result };
+}
+
+function publishRefusal(decision: Extract<PublishDecision, { allowed: false }>) {
+  switch (decision.reason) {
+    case 'unknown_key':
+      return refuse(StatusCode.publishBadName, decision.message, decision.reason);
+    case 'stream_disabled':
+    case 'tenant_suspended':
+    case 'live_stream_limit_reached':
+      return refuse(StatusCode.publishDenied, decision.message, decision.reason);
+    case 'control_plane_unavailable':
+    case 'overloaded':
+      return refuse(StatusCode.publishFailed, decision.message, decision.reason);
+  }
+}
+
+/** Stream keys are only ever held as digests once authorised. */
+export function digest(streamKey: string): string {
+  return createHash('sha256').update(streamKey).digest('base64url');
+}

@@ -1,0 +1,199 @@
+import type { AddressInfo } from 'node:net';
+import { Broadcast, RtmpServer, type RtmpServerConnection } from '@tributary/rtmp-core';
+import type { Logger } from '@tributary/service-kit';
+import { Authorizer } from './auth/authorizer';
+import { FailureThrottle } from './auth/failure-throttle';
+import type { EdgeConfig } from './config';
+import { ApiClient } from './control-plane/api-client';
+import { Heartbeat } from './control-plane/heartbeat';
+import { PlaybackKeyStore } from './control-plane/playback-keys';
+import { PublishAuthorizer } from './control-plane/publish-authorizer';
+import { EdgeMetrics } from './http/edge-metrics';
+import { EdgeHttpServer } from './http/http-server';
+import { PlayHandler } from './rtmp/play-handler';
+import { PublishHandler } from './rtmp/publish-handler';
+import { redactingRtmpLogger } from './rtmp/redacting-logger';
+import { StreamRegistry } from './streams/stream-registry';
+
+/** How often silent publishers are looked for; a quarter of a second keeps takeover well inside T3's 10 s. */
+const IDLE_SWEEP_INTERVAL_MS = 250;
+/** Waiting (not yet live) playback ids with viewers; see StreamRegistryOptions.maxWaitingStreams. */
+const MAX_WAITING_STREAMS = 10_000;
+
+export type EdgeOptions = Omit<EdgeConfig, 'LOG_LEVEL' | 'LOG_FORMAT'>;
+
+export interface EdgeAddresses {
+  rtmp: AddressInfo;
+  http: AddressInfo;
+}
+
+/**
+ * The edge: RTMP ingest and playback on rtmp-core, authorised by the control plane, observable over
+ * HTTP. One instance per process (main.ts); tests start it in-process on port 0.
+ */
+export class Edge {
+  readonly metrics: EdgeMetrics;
+  readonly registry: StreamRegistry;
+  private readonly api: ApiClient;
+  private readonly keys: PlaybackKeyStore;
+  private readonly rtmp: RtmpServer;
+  private readonly http: EdgeHttpServer;
+  private readonly heartbeat: Heartbeat;
+  private readonly publishing: PublishHandler;
+  private readonly closedTotals = { bytesIn: 0, bytesOut: 0 };
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private ready = false;
+
+  constructor(
+    private readonly cfg: EdgeOptions,
+    private readonly logger: Logger,
+  ) {
+    this.api = new ApiClient({
+      baseUrl: cfg.EDGE_API_URL,
+      token: cfg.EDGE_API_TOKEN,
+      timeoutMs: cfg.API_TIMEOUT_MS,
+      maxResponseBytes: cfg.API_MAX_RESPONSE_BYTES,
+    });
+    this.keys = new PlaybackKeyStore({
+      fetch: () => this.api.playbackKeys(),
+      defaultRefreshSeconds: cfg.PLAYBACK_KEYS_REFRESH_SECONDS,
+      onRefreshError: (err) => logger.warn({ err: errorText(err) }, 'playback keys refresh failed; keeping the last set'),
+    });
+    const authorizer = new Authorizer({
+      app: cfg.RTMP_APP,
+      publish: new PublishAuthorizer({
+        ask: (req) => this.api.authorizePublish(req),
+        maxCacheTtlSeconds: cfg.AUTH_CACHE_MAX_TTL_SECONDS,
+        staleIfErrorSeconds: cfg.AUTH_STALE_IF_ERROR_SECONDS,
+        maxPending: cfg.AUTH_MAX_PENDING,
+      }),
+      keys: this.keys,
+      throttle: new FailureThrottle(cfg.AUTH_FAILURES_BEFORE_DELAY),
+      maxViewersPerStream: cfg.MAX_VIEWERS_PER_STREAM,
+    });
+    this.registry = new StreamRegistry({
+      createBroadcast: (playbackId) =>
+        new Broadcast({
+          name: playbackId,
+          logger: logger.child({ playbackId }),
+          maxQueueBytes: cfg.VIEWER_QUEUE_MAX_BYTES,
+          maxLagMs: cfg.VIEWER_MAX_LAG_MS,
+        }),
+      publisherIdleTimeoutMs: cfg.PUBLISHER_IDLE_TIMEOUT_MS,
+      maxWaitingStreams: MAX_WAITING_STREAMS,
+    });
+    this.rtmp = new RtmpServer({
+      logger: redactingRtmpLogger(logger),
+      handshakeTimeoutMs: cfg.HANDSHAKE_TIMEOUT_MS,
+      idleTimeoutMs: cfg.CONNECTION_IDLE_TIMEOUT_MS,
+      hooks: {
+        onConnect: (_conn, req) => {
+          const verdict = authorizer.authorizeConnect(req.app);
+          return verdict.allow ? { allow: true } : { allow: false, code: verdict.code, description: verdict.description };
+        },
+        onPublish: (stream, req) => this.publishing.authorize(stream, req),
+        onPlay: (stream, req) => playing.authorize(stream, req),
+      },
+    });
+    this.metrics = new EdgeMetrics({
+      ready: () => this.ready,
+      connections: () => this.rtmp.connections.size,
+      publishers: () => this.registry.publisherCount,
+      viewers: () => this.registry.viewerCount,
+      bytesIn: () => this.liveBytes('bytesIn'),
+      bytesOut: () => this.liveBytes('bytesOut'),
+      droppedMessages: () => this.registry.dropTotals().droppedMessages,
+      slowViewerDisconnects: () => this.registry.dropTotals().slowDisconnects,
+    });
+    this.publishing = new PublishHandler({
+      authorizer,
+      registry: this.registry,
+      api: this.api,
+      metrics: this.metrics,
+      statsIntervalMs: cfg.STATS_INTERVAL_SECONDS * 1000,
+      logger,
+    });
+    const playing = new PlayHandler({ authorizer, registry: this.registry, metrics: this.metrics });
+    this.rtmp.on('connection', (conn: RtmpServerConnection) => this.admitConnection(conn));
+    this.rtmp.on('publish', (stream) => this.publishing.started(stream));
+    this.rtmp.on('play', (stream) => playing.started(stream));
+    this.rtmp.on('close', (conn: RtmpServerConnection) => {
+      this.closedTotals.bytesIn += conn.stats.bytesIn;
+      this.closedTotals.bytesOut += conn.stats.bytesOut;
+    });
+    this.http = new EdgeHttpServer({ metrics: this.metrics.registry, isReady: () => this.ready });
+    this.heartbeat = new Heartbeat({
+      api: this.api,
+      version: cfg.EDGE_VERSION,
+      initialIntervalSeconds: cfg.HEARTBEAT_INTERVAL_SECONDS,
+      logger,
+      read: () => ({
+        connections: this.rtmp.connections.size,
+        publishers: this.registry.publisherCount,
+        viewers: this.registry.viewerCount,
+        bytesInTotal: this.liveBytes('bytesIn'),
+        bytesOutTotal: this.liveBytes('bytesOut'),
+      }),
+    });
+  }
+
+  get isReady(): boolean {
+    return this.ready;
+  }
+
+  /** Fetches the playback keys now (they also refresh on their own schedule). */
+  refreshPlaybackKeys(): Promise<void> {
+    return this.keys.refresh();
+  }
+
+  /** Listens on both ports, loads the playback keys and registers with the api (an api outage is not fatal). */
+  async start(): Promise<EdgeAddresses> {
+    const http = await this.http.listen(this.cfg.HTTP_PORT, this.cfg.HTTP_HOST);
+    await this.keys.start();
+    const rtmp = await this.rtmp.listen(this.cfg.RTMP_PORT, this.cfg.RTMP_HOST);
+    void this.heartbeat.start();
+    this.sweepTimer = setInterval(() => this.publishing.sweepIdle(this.cfg.PUBLISHER_IDLE_TIMEOUT_MS), IDLE_SWEEP_INTERVAL_MS);
+    this.sweepTimer.unref();
+    this.ready = true;
+    this.logger.info({ rtmp: `${rtmp.address}:${rtmp.port}`, http: `${http.address}:${http.port}`, app: this.cfg.RTMP_APP }, 'edge ready');
+    return { rtmp, http };
+  }
+
+  /**
+   * Graceful drain (RELIABILITY F4): readiness goes false and the RTMP listener closes at once;
+   * viewers get UnpublishNotify, every connection gets its onStatus and a FIN, session ends are
+   * reported; whatever is still running when DRAIN_TIMEOUT_MS runs out is abandoned.
+   */
+  async stop(): Promise<void> {
+    this.ready = false;
+    clearInterval(this.sweepTimer);
+    this.heartbeat.stop();
+    this.keys.stop();
+    const drained = Promise.all([this.publishing.endAll('shutdown'), this.rtmp.close()]);
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), this.cfg.DRAIN_TIMEOUT_MS);
+    });
+    const outcome = await Promise.race([drained.then(() => 'drained' as const), deadline]);
+    clearTimeout(timer);
+    if (outcome === 'timeout') this.logger.warn({ drainTimeoutMs: this.cfg.DRAIN_TIMEOUT_MS }, 'drain timed out');
+    await this.http.close();
+    this.api.close();
+  }
+
+  private admitConnection(conn: RtmpServerConnection): void {
+    this.metrics.connectionsOpened.inc();
+    if (!this.ready) conn.close('shutting_down');
+    else if (this.rtmp.connections.size > this.cfg.MAX_CONNECTIONS) conn.close('too_many_connections');
+  }
+
+  private liveBytes(which: 'bytesIn' | 'bytesOut'): number {
+    let total = this.closedTotals[which];
+    for (const conn of this.rtmp.connections) total += conn.stats[which];
+    return total;
+  }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

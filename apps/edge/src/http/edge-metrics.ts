@@ -1,0 +1,48 @@
+import { type Counter, MetricsRegistry } from './metrics';
+
+/** Live figures the edge reads at scrape time. */
+export interface EdgeMetricSource {
+  ready(): boolean;
+  connections(): number;
+  publishers(): number;
+  viewers(): number;
+  bytesIn(): number;
+  bytesOut(): number;
+  droppedMessages(): number;
+  slowViewerDisconnects(): number;
+}
+
+/** The edge's Prometheus metrics (README.md "Metrics" lists them). */
+export class EdgeMetrics {
+  readonly registry = new MetricsRegistry();
+  readonly connectionsOpened: Counter;
+  /** Labels: result = allowed | a refusal reason (closed set: see Authorizer). */
+  readonly publishAuth: Counter<'result'>;
+  readonly playAuth: Counter<'result'>;
+  /** Labels: reason = why the session ended (unpublished, connection_closed, publisher_idle, taken_over, shutdown). */
+  readonly sessionsEnded: Counter<'reason'>;
+
+  constructor(source: EdgeMetricSource) {
+    const r = this.registry;
+    r.gauge('tributary_edge_ready', '1 while the edge accepts new publishers and viewers.', () => (source.ready() ? 1 : 0));
+    r.gauge('tributary_edge_connections', 'Open RTMP connections.', source.connections);
+    this.connectionsOpened = r.counter('tributary_edge_connections_opened_total', 'RTMP connections accepted.');
+    r.gauge('tributary_edge_publishers', 'Streams being published to this edge.', source.publishers);
+    r.gauge('tributary_edge_viewers', 'Viewers subscribed, live or waiting for the publisher.', source.viewers);
+    r.observedCounter('tributary_edge_received_bytes_total', 'Bytes received on RTMP connections.', source.bytesIn);
+    r.observedCounter('tributary_edge_sent_bytes_total', 'Bytes sent on RTMP connections.', source.bytesOut);
+    r.observedCounter(
+      'tributary_edge_dropped_messages_total',
+      'Media messages skipped for slow viewers (dropped to the next keyframe).',
+      source.droppedMessages,
+    );
+    r.observedCounter(
+      'tributary_edge_slow_viewer_disconnects_total',
+      'Viewers disconnected for staying too far behind.',
+      source.slowViewerDisconnects,
+    );
+    this.publishAuth = r.counter<'result'>('tributary_edge_publish_authorizations_total', 'Publish attempts by result.');
+    this.playAuth = r.counter<'result'>('tributary_edge_play_authorizations_total', 'Play attempts by result.');
+    this.sessionsEnded = r.counter<'reason'>('tributary_edge_publish_sessions_ended_total', 'Publish sessions ended, by reason.');
+  }
+}

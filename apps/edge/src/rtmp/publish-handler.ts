@@ -1,0 +1,193 @@
+import type { AmfObject, HookDecision, MediaMessage, PublishRequest, RtmpServerStream } from '@tributary/rtmp-core';
+import type { Logger } from '@tributary/service-kit';
+import { type Authorizer, StatusCode } from '../auth/authorizer';
+import { normalizeIp } from '../auth/client-ip';
+import type { ApiClient } from '../control-plane/api-client';
+import { SessionReporter } from '../control-plane/session-reporter';
+import type { EdgeMetrics } from '../http/edge-metrics';
+import type { PublisherSlot, StreamEntry, StreamRegistry } from '../streams/stream-registry';
+import { audioInfoOf, videoCodecOf, withMetadata } from '../streams/track-info';
+
+/** FLV TagType (FLV spec §E.4.1): 8 audio, 9 video. */
+const VIDEO_TYPE_ID = 9;
+
+export interface PublishHandlerOptions {
+  authorizer: Authorizer;
+  registry: StreamRegistry;
+  api: Pick<ApiClient, 'startSession' | 'reportStats' | 'endSession'>;
+  metrics: EdgeMetrics;
+  statsIntervalMs: number;
+  logger: Logger;
+  now?: () => number;
+}
+
+interface Publication {
+  entry: StreamEntry;
+  slot: PublisherSlot;
+  reporter?: SessionReporter;
+  ended: boolean;
+}
+
+/**
+ * Ingest: rtmp://<edge>/<app>/<streamKey>. onPublish authorises the key (no media is accepted
+ * before), claims the stream (one publisher per live stream), and the 'publish' event then wires
+ * the publisher into its broadcast and reports the session to the api. rtmp-core answers
+ * releaseStream/FCPublish itself, so FMLE-style and plain publishers take the same path.
+ */
+export class PublishHandler {
+  private readonly publications = new Map<RtmpServerStream, Publication>();
+  private readonly now: () => number;
+
+  constructor(private readonly opts: PublishHandlerOptions) {
+    this.now = opts.now ?? Date.now;
+  }
+
+  get sessionCount(): number {
+    return this.publications.size;
+  }
+
+  /** The onPublish hook. */
+  async authorize(stream: RtmpServerStream, req: PublishRequest): Promise<HookDecision> {
+    const conn = stream.connection;
+    const verdict = await this.opts.authorizer.authorizePublish(req.name, conn.remoteAddress);
+    if (!verdict.allow) {
+      this.opts.metrics.publishAuth.inc({ result: verdict.result });
+      conn.logger.info({ result: verdict.result }, 'publish refused');
+      return { allow: false, code: verdict.code, description: verdict.description };
+    }
+    // The client may have gone while the api answered; its close event has then fired already.
+    if (conn.isClosed) return { allow: false };
+    const { grant, keyDigest } = verdict.value;
+    const slot: PublisherSlot = {
+      connId: conn.id,
+      keyDigest,
+      grant,
+      startedAt: this.now(),
+      lastMediaAt: this.now(),
+      video: null,
+      audio: null,
+      bytesOutAtStart: 0,
+      viewerMsClosed: 0,
+      // End first, so the session keeps this reason rather than the 'unpublish' the close causes.
+      close: (reason) => {
+        void this.end(stream, reason);
+        conn.close(reason);
+      },
+    };
+    const claim = this.opts.registry.claimPublisher(slot);
+    if (!claim.ok) {
+      this.opts.metrics.publishAuth.inc({ result: claim.reason });
+      conn.logger.info({ result: claim.reason, playbackId: grant.playbackId }, 'publish refused');
+      return {
+        allow: false,
+        code: StatusCode.publishBadName,
+        description: 'This stream is already being published; stop the other encoder first.',
+      };
+    }
+    this.opts.metrics.publishAuth.inc({ result: 'allowed' });
+    if (claim.replaced) conn.logger.info({ replacedConnId: claim.replaced.connId }, 'publisher took over a silent publisher');
+    slot.bytesOutAtStart = claim.entry.broadcast.stats.bytesOut;
+    this.publications.set(stream, { entry: claim.entry, slot, ended: false });
+    conn.once('close', () => void this.end(stream, 'connection_closed'));
+    return { allow: true };
+  }
+
+  /** The server's 'publish' event: NetStream.Publish.Start has been sent. */
+  started(stream: RtmpServerStream): void {
+    const publication = this.publications.get(stream);
+    if (!publication) return;
+    const { entry, slot } = publication;
+    const conn = stream.connection;
+    const log = conn.logger as unknown as Logger;
+    const title = slot.grant.eventTitle;
+    this.admitWaitingViewers(entry);
+    entry.broadcast.start();
+    if (title !== null) entry.broadcast.setMetadata({ title });
+
+    stream.on('media', (msg: MediaMessage) => {
+      slot.lastMediaAt = this.now();
+      if (msg.typeId === VIDEO_TYPE_ID) slot.video ??= trackOf(videoCodecOf(msg.payload));
+      else slot.audio ??= audioInfoOf(msg.payload);
+      entry.broadcast.pushMedia(msg);
+    });
+    stream.on('metadata', (meta: AmfObject, timestamp: number) => {
+      Object.assign(slot, withMetadata(slot.video, slot.audio, meta));
+      entry.broadcast.setMetadata(title === null ? meta : { ...meta, title }, timestamp);
+    });
+    stream.once('unpublish', () => void this.end(stream, 'unpublished'));
+
+    publication.reporter = new SessionReporter({
+      api: this.opts.api,
+      start: { liveStreamId: slot.grant.liveStreamId, clientIp: normalizeIp(conn.remoteAddress), video: null, audio: null },
+      read: () => ({
+        viewers: entry.viewers.size,
+        bytesIn: conn.stats.bytesIn,
+        bytesOut: entry.broadcast.stats.bytesOut - slot.bytesOutAtStart,
+        viewerSeconds: entry.viewerSeconds(this.now()),
+        video: slot.video,
+        audio: slot.audio,
+      }),
+      intervalMs: this.opts.statsIntervalMs,
+      logger: log.child({ tenantId: slot.grant.tenantId, liveStreamId: slot.grant.liveStreamId }),
+      now: this.now,
+    });
+    void publication.reporter.begin();
+    log.info(
+      { tenantId: slot.grant.tenantId, liveStreamId: slot.grant.liveStreamId, playbackId: entry.playbackId },
+      'publishing',
+    );
+  }
+
+  /** Ends a publication once: frees the stream, tells viewers (UnpublishNotify), reports the end. */
+  async end(stream: RtmpServerStream, reason: string): Promise<void> {
+    const publication = this.publications.get(stream);
+    if (!publication || publication.ended) return;
+    publication.ended = true;
+    this.opts.registry.releasePublisher(publication.entry, publication.slot);
+    this.opts.metrics.sessionsEnded.inc({ reason });
+    try {
+      await publication.reporter?.end(reason);
+    } finally {
+      this.publications.delete(stream);
+    }
+  }
+
+  /**
+   * Ends publications whose publisher has sent no media past the idle timeout: a crashed encoder or
+   * a half-open connection (RELIABILITY T3) must not keep its stream "live" for viewers or the api.
+   */
+  sweepIdle(idleTimeoutMs: number): void {
+    const now = this.now();
+    for (const [stream, publication] of this.publications) {
+      if (now - publication.slot.lastMediaAt <= idleTimeoutMs) continue;
+      publication.slot.close('publisher_idle');
+    }
+  }
+
+  /** Ends every publication (drain): resolves when each end report was sent or failed. */
+  async endAll(reason: string): Promise<void> {
+    await Promise.all([...this.publications.keys()].map((s) => this.end(s, reason)));
+  }
+
+  /**
+   * Viewers who waited for this publisher were checked without knowing the stream's tenant and
+   * policy; now both are known, so those the policy refuses are told why and disconnected, and
+   * the rest are kept up to the viewer limit.
+   */
+  private admitWaitingViewers(entry: StreamEntry): void {
+    const grant = entry.publisher?.grant;
+    if (!grant) return;
+    for (const [sink, viewer] of entry.viewers) {
+      const verdict = this.opts.authorizer.admitsViewer(viewer, grant);
+      if (verdict.allow) continue;
+      this.opts.metrics.playAuth.inc({ result: verdict.result });
+      sink.sendStatus({ level: 'error', code: verdict.code, description: verdict.description });
+      this.opts.registry.removeViewer(entry, sink);
+      sink.close(verdict.result);
+    }
+  }
+}
+
+function trackOf(codec: string | null) {
+  return codec === null ? null : { codec, width: null, height: null, frameRate: null };
+}

@@ -1,0 +1,190 @@
+import type { Broadcast, BroadcastSink } from '@tributary/rtmp-core';
+import type { PublishGrant } from '../control-plane/publish-authorizer';
+import type { AudioTrackInfo, VideoTrackInfo } from './track-info';
+
+/** The publisher of a live stream and what its session has done so far. */
+export interface PublisherSlot {
+  /** Identifies the publisher's connection in logs and in takeovers. */
+  readonly connId: string;
+  /** SHA-256 of the stream key: a takeover is only ever by the same key (RELIABILITY T3). */
+  readonly keyDigest: string;
+  readonly grant: PublishGrant;
+  readonly startedAt: number;
+  lastMediaAt: number;
+  video: VideoTrackInfo | null;
+  audio: AudioTrackInfo | null;
+  /** broadcast.stats.bytesOut when this session began; the session's egress is the difference. */
+  bytesOutAtStart: number;
+  /** Viewer-milliseconds of viewers who already left during this session. */
+  viewerMsClosed: number;
+  /** Ends the publisher's connection (takeover, idle, drain). */
+  readonly close: (reason: string) => void;
+}
+
+/** What a viewer proved at play time, checked again when the publisher (and so the tenant) is known. */
+export interface ViewerAdmission {
+  /** undefined: no token presented; otherwise the tenant of the key that signed the valid token. */
+  readonly tokenKeyTenantId: string | null | undefined;
+}
+
+interface ViewerSlot extends ViewerAdmission {
+  readonly joinedAt: number;
+}
+
+/** One playback id on this edge: its broadcast, its publisher if live, its viewers (live or waiting). */
+export class StreamEntry {
+  publisher: PublisherSlot | undefined;
+  readonly viewers = new Map<BroadcastSink, ViewerSlot>();
+
+  constructor(
+    readonly playbackId: string,
+    readonly broadcast: Broadcast,
+  ) {}
+
+  get isLive(): boolean {
+    return this.publisher !== undefined;
+  }
+
+  /** Viewer-seconds of the current session so far (viewers count only while the stream is live). */
+  viewerSeconds(now: number): number {
+    const slot = this.publisher;
+    if (!slot) return 0;
+    let ms = slot.viewerMsClosed;
+    for (const v of this.viewers.values()) ms += now - Math.max(v.joinedAt, slot.startedAt);
+    return ms / 1000;
+  }
+}
+
+export type ClaimResult =
+  | { ok: true; entry: StreamEntry; replaced: PublisherSlot | undefined }
+  | { ok: false; reason: 'already_publishing' };
+
+export interface StreamRegistryOptions {
+  createBroadcast: (playbackId: string) => Broadcast;
+  /** A publisher silent for longer than this may be replaced by a new one with the same key. */
+  publisherIdleTimeoutMs: number;
+  /**
+   * Playback ids with waiting viewers but no publisher; each costs a Broadcast, so a flood of
+   * invented ids must stop somewhere.
+   */
+  maxWaitingStreams: number;
+  now?: () => number;
+}
+
+/**
+ * Playback id → stream. Enforces one publisher per live stream (a second one is refused while the
+ * first is healthy, and replaces it once the first has been silent past the idle timeout: a crashed
+ * encoder or a half-open TCP connection must not lock its stream). Viewers may arrive before the
+ * publisher; the Broadcast keeps them waiting until start().
+ */
+export class StreamRegistry {
+  private readonly entries = new Map<string, StreamEntry>();
+  /** Drop figures of broadcasts already closed, so the metrics totals never go backwards. */
+  private readonly retired = { droppedMessages: 0, slowDisconnects: 0 };
+  private readonly now: () => number;
+
+  constructor(private readonly opts: StreamRegistryOptions) {
+    this.now = opts.now ?? Date.now;
+  }
+
+  get(playbackId: string): StreamEntry | undefined {
+    return this.entries.get(playbackId);
+  }
+
+  all(): IterableIterator<StreamEntry> {
+    return this.entries.values();
+  }
+
+  get publisherCount(): number {
+    let n = 0;
+    for (const e of this.entries.values()) if (e.publisher) n += 1;
+    return n;
+  }
+
+  /** Media messages dropped for slow viewers and slow viewers disconnected, since start. */
+  dropTotals(): { droppedMessages: number; slowDisconnects: number } {
+    const totals = { ...this.retired };
+    for (const e of this.entries.values()) {
+      totals.droppedMessages += e.broadcast.stats.droppedMessages;
+      totals.slowDisconnects += e.broadcast.stats.slowDisconnects;
+    }
+    return totals;
+  }
+
+  get viewerCount(): number {
+    let n = 0;
+    for (const e of this.entries.values()) n += e.viewers.size;
+    return n;
+  }
+
+  /**
+   * Makes `slot` the stream's publisher, or refuses. The replaced publisher (a takeover) is closed
+   * here; the caller starts the broadcast once its own publish is confirmed.
+   */
+  claimPublisher(slot: PublisherSlot): ClaimResult {
+    const playbackId = slot.grant.playbackId;
+    const entry = this.entries.get(playbackId) ?? this.create(playbackId);
+    const current = entry.publisher;
+    if (current) {
+      const silentFor = this.now() - current.lastMediaAt;
+      if (current.keyDigest !== slot.keyDigest || silentFor <= this.opts.publisherIdleTimeoutMs) {
+        return { ok: false, reason: 'already_publishing' };
+      }
+      this.releasePublisher(entry, current);
+      current.close('taken_over');
+    }
+    entry.publisher = slot;
+    return { ok: true, entry, replaced: current };
+  }
+
+  /** The publisher left (or was replaced): waiting viewers stay, an empty entry goes. Idempotent. */
+  releasePublisher(entry: StreamEntry, slot: PublisherSlot): void {
+    if (entry.publisher !== slot) return;
+    entry.publisher = undefined;
+    entry.broadcast.stop();
+    this.dropIfEmpty(entry);
+  }
+
+  /** Admits a viewer (live or waiting); false when too many ids are waiting. */
+  addViewer(playbackId: string, sink: BroadcastSink, admission: ViewerAdmission): StreamEntry | undefined {
+    let entry = this.entries.get(playbackId);
+    if (!entry) {
+      if (this.waitingCount() >= this.opts.maxWaitingStreams) return undefined;
+      entry = this.create(playbackId);
+    }
+    entry.viewers.set(sink, { ...admission, joinedAt: this.now() });
+    entry.broadcast.subscribe(sink);
+    return entry;
+  }
+
+  removeViewer(entry: StreamEntry, sink: BroadcastSink): void {
+    const viewer = entry.viewers.get(sink);
+    if (!viewer) return;
+    entry.viewers.delete(sink);
+    entry.broadcast.unsubscribe(sink);
+    if (entry.publisher) {
+      entry.publisher.viewerMsClosed += this.now() - Math.max(viewer.joinedAt, entry.publisher.startedAt);
+    }
+    this.dropIfEmpty(entry);
+  }
+
+  private waitingCount(): number {
+    let n = 0;
+    for (const e of this.entries.values()) if (!e.publisher) n += 1;
+    return n;
+  }
+
+  private create(playbackId: string): StreamEntry {
+    const entry = new StreamEntry(playbackId, this.opts.createBroadcast(playbackId));
+    this.entries.set(playbackId, entry);
+    return entry;
+  }
+
+  private dropIfEmpty(entry: StreamEntry): void {
+    if (entry.publisher || entry.viewers.size > 0) return;
+    this.retired.droppedMessages += entry.broadcast.stats.droppedMessages;
+    this.retired.slowDisconnects += entry.broadcast.stats.slowDisconnects;
+    entry.broadcast.close();
+    this.entries.delete(entry.playbackId);
+  }
+}
