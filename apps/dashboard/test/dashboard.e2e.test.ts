@@ -79,6 +79,7 @@ describe('dashboard end to end', { timeout: 600_000 }, () => {
   it('sends a visitor without a session to sign in, and shows a wrong password next to the form', async () => {
     await page.goto(url('/streams'));
     assert.equal(new URL(page.url()).pathname, '/login');
+    await firstLoad('/login');
     await page.getByLabel('Email').fill(stack.operator.email);
     await page.getByLabel('Password').fill('not-the-password');
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -152,6 +153,11 @@ describe('dashboard end to end', { timeout: 600_000 }, () => {
     await page.getByRole('button', { name: 'Copied' }).waitFor();
     assert.equal(await page.evaluate(() => navigator.clipboard.readText()), streamKey);
     await screenshot('stream-detail');
+  });
+
+  it('opens the stream page on a fresh load with the key hidden again', async () => {
+    await firstLoad(`/streams/${encodeURIComponent(streamId)}`);
+    assert.match(await page.getByTestId('stream-key').innerText(), /^•+$/);
   });
 
   it('lists the stream with its status', async () => {

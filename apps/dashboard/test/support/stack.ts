@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { type Child, freePort, startChild, waitUntilServing } from './processes';
+import { RestSession } from './rest';
 
 /**
  * A running api (real database) and the production dashboard (`next start` on the
@@ -14,21 +15,29 @@ import { type Child, freePort, startChild, waitUntilServing } from './processes'
 export const dashboardDir = resolve(__dirname, '..', '..', '..');
 const repoDir = resolve(dashboardDir, '..', '..');
 const apiMain = join(repoDir, 'apps', 'api', 'dist', 'src', 'main.js');
+const edgeMain = join(repoDir, 'apps', 'edge', 'dist', 'src', 'main.js');
 const nextBin = join(repoDir, 'node_modules', 'next', 'dist', 'bin', 'next');
 export const artifactsDir = join(dashboardDir, 'test-artifacts');
 
 /** First start of the api migrates a fresh database; PGlite on 2 shared cores is the slow case. */
 const API_START_DEADLINE_MS = 120_000;
 const DASHBOARD_START_DEADLINE_MS = 60_000;
+const EDGE_START_DEADLINE_MS = 30_000;
 
 export type Stack = {
   apiUrl: string;
   dashboardUrl: string;
   operator: { email: string; password: string };
+  /** Present when started with `{ edge: true }`: where encoders publish. */
+  edge: { rtmpUrl: string; httpUrl: string } | null;
   stop(): Promise<void>;
 };
 
-export async function startStack(): Promise<Stack> {
+/**
+ * `edge: true` also registers an edge with the api and runs apps/edge with its credential,
+ * and makes the api hand out that edge's RTMP and HTTP URLs.
+ */
+export async function startStack(options: { edge?: boolean } = {}): Promise<Stack> {
   if (!existsSync(apiMain)) throw new Error(`the api is not built: ${apiMain} is missing (npm run build -w @tributary/api)`);
   if (!existsSync(join(dashboardDir, '.next', 'BUILD_ID'))) {
     throw new Error('the dashboard is not built: run `npm run build` in apps/dashboard (next build) first');
@@ -52,6 +61,10 @@ export async function startStack(): Promise<Stack> {
     const dashboardPort = await freePort();
     const apiUrl = `http://127.0.0.1:${apiPort}`;
     const dashboardUrl = `http://127.0.0.1:${dashboardPort}`;
+    const edgePorts = options.edge ? { rtmp: await freePort(), http: await freePort() } : null;
+    const edge = edgePorts
+      ? { rtmpUrl: `rtmp://127.0.0.1:${edgePorts.rtmp}/live`, httpUrl: `http://127.0.0.1:${edgePorts.http}` }
+      : null;
 
     const api = startChild('api', process.execPath, [apiMain], {
       cwd: repoDir,
@@ -65,12 +78,37 @@ export async function startStack(): Promise<Stack> {
         BOOTSTRAP_OPERATOR_EMAIL: operator.email,
         BOOTSTRAP_OPERATOR_PASSWORD: operator.password,
         CORS_ORIGINS: dashboardUrl,
+        ...(edge ? { PUBLIC_RTMP_URL: edge.rtmpUrl, PUBLIC_PLAYBACK_HTTP_URL: edge.httpUrl } : {}),
         LOG_FORMAT: 'json',
         LOG_LEVEL: 'warn',
       },
     });
     children.push(api);
     await waitUntilServing(api, `${apiUrl}/readyz`, API_START_DEADLINE_MS);
+
+    if (edge && edgePorts) {
+      if (!existsSync(edgeMain)) throw new Error(`the edge is not built: ${edgeMain} is missing`);
+      const rest = await RestSession.login(apiUrl, operator.email, operator.password);
+      const registered = await rest.request<{ credential: string }>('POST', '/v1/edges', {
+        body: { name: 'edge-e2e', region: 'local', rtmpUrl: edge.rtmpUrl, httpUrl: edge.httpUrl },
+      });
+      const edgeChild = startChild('edge', process.execPath, [edgeMain], {
+        cwd: repoDir,
+        logFile: join(artifactsDir, 'edge.log'),
+        env: {
+          EDGE_API_URL: apiUrl,
+          EDGE_API_TOKEN: registered.credential,
+          RTMP_HOST: '127.0.0.1',
+          RTMP_PORT: String(edgePorts.rtmp),
+          HTTP_HOST: '127.0.0.1',
+          HTTP_PORT: String(edgePorts.http),
+          LOG_FORMAT: 'json',
+          LOG_LEVEL: 'warn',
+        },
+      });
+      children.push(edgeChild);
+      await waitUntilServing(edgeChild, `${edge.httpUrl}/healthz`, EDGE_START_DEADLINE_MS);
+    }
 
     const dashboard = startChild('dashboard', process.execPath, [nextBin, 'start', '-p', String(dashboardPort), '-H', '127.0.0.1'], {
       cwd: dashboardDir,
@@ -80,7 +118,7 @@ export async function startStack(): Promise<Stack> {
     children.push(dashboard);
     await waitUntilServing(dashboard, `${dashboardUrl}/login`, DASHBOARD_START_DEADLINE_MS);
 
-    return { apiUrl, dashboardUrl, operator, stop };
+    return { apiUrl, dashboardUrl, operator, edge, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -58,7 +58,9 @@ export function PlaybackPanel({ stream }: { stream: Pick<LiveStream, 'playbackId
                 <div key={kind} style={{ display: 'contents' }}>
                   <dt>{kind.toUpperCase()}</dt>
                   <dd className="secret">
-                    <code>{url}</code>
+                    <code className="truncate" title={url}>
+                      {url}
+                    </code>
                     <CopyButton value={url} label="Copy URL" />
                   </dd>
                 </div>
@@ -71,7 +73,9 @@ export function PlaybackPanel({ stream }: { stream: Pick<LiveStream, 'playbackId
               <dd className="secret">
                 {token ? (
                   <>
-                    <code data-testid="playback-token">{token.token}</code>
+                    <code className="truncate" title={token.token} data-testid="playback-token">
+                      {token.token}
+                    </code>
                     <CopyButton value={token.token} label="Copy token" />
                   </>
                 ) : (

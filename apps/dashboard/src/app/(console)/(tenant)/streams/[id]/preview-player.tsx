@@ -40,13 +40,15 @@ export function PreviewPlayer({ live, sources }: { live: boolean; sources: Sourc
       });
     };
 
-    const playFlv = async (url: string) => {
+    /** `earlier`: why HLS failed first, so the message names both attempts. */
+    const playFlv = async (url: string, earlier?: string) => {
+      const failWith = (reason: string) => fail(earlier ? `${earlier}; ${reason}` : reason);
       const { default: mpegts } = await import('mpegts.js');
       if (disposed) return;
-      if (!mpegts.isSupported()) return fail('this browser cannot play HTTP-FLV (no Media Source Extensions)');
+      if (!mpegts.isSupported()) return failWith('this browser cannot play HTTP-FLV (no Media Source Extensions)');
       const player = mpegts.createPlayer({ type: 'flv', isLive: true, url });
       dispose = () => player.destroy();
-      player.on(mpegts.Events.ERROR, (type: string, detail: string) => fail(`HTTP-FLV: ${type} (${detail})`));
+      player.on(mpegts.Events.ERROR, (type: string, detail: string) => failWith(`HTTP-FLV: ${type} (${detail})`));
       player.on(mpegts.Events.MEDIA_INFO, playing);
       player.attachMediaElement(video);
       player.load();
@@ -72,12 +74,13 @@ export function PreviewPlayer({ live, sources }: { live: boolean; sources: Sourc
       player.on(Hls.Events.ERROR, (_event, data) => {
         if (!data.fatal) return;
         player.destroy();
+        const status = data.response?.code ? ` (HTTP ${data.response.code})` : '';
+        const reason = `HLS: ${data.details}${status}`;
         if (flv && !disposed) {
-          void playFlv(flv);
+          void playFlv(flv, reason);
           return;
         }
-        const status = data.response?.code ? ` (HTTP ${data.response.code})` : '';
-        fail(`the edge did not serve HLS: ${data.details}${status}`);
+        fail(reason);
       });
       player.loadSource(url);
       player.attachMedia(video);
@@ -127,6 +130,6 @@ function message(state: Exclude<PlayerState, { kind: 'playing' }>): string {
     case 'connecting':
       return 'Connecting to the edge…';
     case 'failed':
-      return `Preview needs browser playback: ${state.reason}.`;
+      return `Preview needs browser playback: the edge did not serve this stream to the browser (${state.reason}).`;
   }
 }
