@@ -154,7 +154,7 @@ export class RtmpClient extends EventEmitter {
       this.onCommand(decodeCommand(msg), msg.messageStreamId);
       return;
     }
-    const stream = this.streams.get(msg.messageStreamId);
+    const stream = this.streamFor(msg.messageStreamId);
     if (stream === undefined) return;
     if (isMediaType(msg.typeId)) {
       stream.emit('media', { typeId: msg.typeId, timestamp: msg.timestamp, payload: msg.payload });
@@ -164,6 +164,16 @@ export class RtmpClient extends EventEmitter {
       if (meta !== null) stream.emit('metadata', meta, msg.timestamp);
       else stream.emit('data', { name: data.name, values: data.values, timestamp: msg.timestamp, payload: msg.payload });
     }
+  }
+
+  /**
+   * FFmpeg's listening server (`-listen 1`) sends media on message stream 0 instead of the stream it
+   * created: with a single stream open, that is where the media belongs.
+   */
+  private streamFor(messageStreamId: number): RtmpClientStream | undefined {
+    const exact = this.streams.get(messageStreamId);
+    if (exact !== undefined || this.streams.size !== 1) return exact;
+    return this.streams.values().next().value;
   }
 
   private onCommand(cmd: Command, messageStreamId: number): void {
@@ -267,11 +277,15 @@ export class RtmpClient extends EventEmitter {
     return stream;
   }
 
+  /**
+   * play (spec 7.2.2.1). Media can arrive in the same read as NetStream.Play.Start: pass a `stream` from
+   * createStream() with its listeners attached to receive everything from the first message.
+   */
   async play(
     name: string,
-    options: { start?: number; duration?: number; reset?: boolean } = {},
+    options: { start?: number; duration?: number; reset?: boolean; stream?: RtmpClientStream } = {},
   ): Promise<RtmpClientStream> {
-    const stream = await this.createStream();
+    const stream = options.stream ?? (await this.createStream());
     if (this.options.fcSubscribe) {
       this.sendCommand({ name: 'FCSubscribe', transactionId: 0, object: null, args: [name] }, 0);
     }

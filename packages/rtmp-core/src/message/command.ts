@@ -31,7 +31,8 @@ export function decodeAmfBody(msg: RtmpMessage, limits?: Partial<AmfLimits>): Am
 
 export function decodeCommand(msg: RtmpMessage, limits?: Partial<AmfLimits>): Command {
   const values = decodeAmfBody(msg, limits);
-  const [name, transactionId, object = null, ...args] = values;
+  // FFmpeg's listening server sends a bare `onFCPublish` (no transaction id): read a missing one as 0.
+  const [name, transactionId = 0, object = null, ...args] = values;
   if (typeof name !== 'string' || typeof transactionId !== 'number') {
     throw new RtmpError(
       RtmpErrorCode.MalformedMessage,

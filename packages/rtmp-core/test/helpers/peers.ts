@@ -90,3 +90,16 @@ export function readFlvMedia(path: string): MediaMessage[] {
     .filter((t) => t.type === FlvTagType.Audio || t.type === FlvTagType.Video)
     .map((t) => ({ typeId: t.type === FlvTagType.Audio ? 8 : 9, timestamp: t.timestampMs, payload: t.payload }));
 }
+
+/**
+ * Resolves once something listens on 127.0.0.1:`port`, read from /proc/net/tcp (state 0A = LISTEN).
+ * Probing with a connection would use up the single accept of `ffmpeg -listen 1`.
+ */
+export async function listening(port: number): Promise<void> {
+  const local = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  for (;;) {
+    const table = readFileSync('/proc/net/tcp', 'utf8');
+    if (table.split('\n').some((l) => l.includes(` ${local} `) && / 0A /.test(l))) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
