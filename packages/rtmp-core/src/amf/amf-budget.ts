@@ -17,7 +17,10 @@ export class AmfBudget {
   /** Throws when the whole input is over `maxBytes`. */
   input(byteLength: number): void {
     if (byteLength > this.limits.maxBytes) {
-      throw new AmfError('too_large', `input of ${byteLength} bytes exceeds maxBytes ${this.limits.maxBytes}`);
+      throw new AmfError(
+        'too_large',
+        `input of ${byteLength} bytes exceeds maxBytes ${this.limits.maxBytes}`,
+      );
     }
   }
 
@@ -32,7 +35,10 @@ export class AmfBudget {
   byteLength(n: number, what: string): void {
     this.reader.need(n, what);
     if (n > this.limits.maxStringLength) {
-      throw new AmfError('too_large', `${what} of ${n} bytes exceeds maxStringLength ${this.limits.maxStringLength}`);
+      throw new AmfError(
+        'too_large',
+        `${what} of ${n} bytes exceeds maxStringLength ${this.limits.maxStringLength}`,
+      );
     }
   }
 
@@ -53,7 +59,10 @@ export class AmfBudget {
   /** Members counted one by one (objects and ECMA arrays end with a marker, not a count). */
   members(n: number, what: string): void {
     if (n > this.limits.maxElements) {
-      throw new AmfError('too_large', `${what} has ${n} elements, over maxElements ${this.limits.maxElements}`);
+      throw new AmfError(
+        'too_large',
+        `${what} has ${n} elements, over maxElements ${this.limits.maxElements}`,
+      );
     }
   }
 }

@@ -26,7 +26,10 @@ export class AmfReader {
   /** Throws `truncated` unless `n` more bytes are present; `what` names the field. */
   need(n: number, what: string): void {
     if (n > this.remaining) {
-      throw new AmfError('truncated', `${what} needs ${n} bytes at offset ${this.pos}, ${this.remaining} left`);
+      throw new AmfError(
+        'truncated',
+        `${what} needs ${n} bytes at offset ${this.pos}, ${this.remaining} left`,
+      );
     }
   }
 

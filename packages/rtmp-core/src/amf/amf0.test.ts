@@ -124,7 +124,9 @@ describe('AMF0 decode-only forms', () => {
     assert.deepStrictEqual(decodeAmf0(hex('0b 0000000000000000 ffc4')), [new Date(0)]);
   });
   it('ignores a wrong ECMA array count hint', () => {
-    assert.deepStrictEqual(decodeAmf0(hex('08 00000000 0001 61 05 0000 09')), [new AmfEcmaArray({ a: null })]);
+    assert.deepStrictEqual(decodeAmf0(hex('08 00000000 0001 61 05 0000 09')), [
+      new AmfEcmaArray({ a: null }),
+    ]);
   });
   it('keeps a hostile __proto__ key as an own property', () => {
     const [obj] = decodeAmf0(hex(`03 0009 ${utf8Hex('__proto__')} 03 0000 09 0000 09`)) as [object];
@@ -177,11 +179,36 @@ describe('AMF0 hostile input (RELIABILITY M2 at codec level)', () => {
     { name: 'an object referencing itself', bytes: hex('03 0001 61 07 0000 0000 09'), code: 'bad_reference' },
     { name: '1000 nested containers', bytes: nested(1000), code: 'depth_exceeded' },
     { name: '65 nested strict arrays', bytes: nestedArrays(65), code: 'depth_exceeded' },
-    { name: 'an input over maxBytes', bytes: hex('02 0002 6162'), code: 'too_large', limits: { maxBytes: 4 } },
-    { name: 'a string over maxStringLength', bytes: hex('02 0004 61626364'), code: 'too_large', limits: { maxStringLength: 3 } },
-    { name: 'a strict array over maxElements', bytes: hex('0a 00000003 05 05 05'), code: 'too_large', limits: { maxElements: 2 } },
-    { name: 'an object over maxElements', bytes: hex('03 0001 61 05 0001 62 05 0001 63 05 0000 09'), code: 'too_large', limits: { maxElements: 2 } },
-    { name: 'nesting over a lowered maxDepth', bytes: nestedArrays(3), code: 'depth_exceeded', limits: { maxDepth: 2 } },
+    {
+      name: 'an input over maxBytes',
+      bytes: hex('02 0002 6162'),
+      code: 'too_large',
+      limits: { maxBytes: 4 },
+    },
+    {
+      name: 'a string over maxStringLength',
+      bytes: hex('02 0004 61626364'),
+      code: 'too_large',
+      limits: { maxStringLength: 3 },
+    },
+    {
+      name: 'a strict array over maxElements',
+      bytes: hex('0a 00000003 05 05 05'),
+      code: 'too_large',
+      limits: { maxElements: 2 },
+    },
+    {
+      name: 'an object over maxElements',
+      bytes: hex('03 0001 61 05 0001 62 05 0001 63 05 0000 09'),
+      code: 'too_large',
+      limits: { maxElements: 2 },
+    },
+    {
+      name: 'nesting over a lowered maxDepth',
+      bytes: nestedArrays(3),
+      code: 'depth_exceeded',
+      limits: { maxDepth: 2 },
+    },
   ];
 
   for (const c of errors) {

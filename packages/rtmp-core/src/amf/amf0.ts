@@ -2,7 +2,7 @@
  * AMF0, as specified in "Action Message Format -- AMF 0" (Adobe, December 2007).
  * Section numbers below refer to that document.
  */
-import { Amf3Decoder, Amf3Encoder } from './amf3';
+
 import { AmfBudget } from './amf-budget';
 import { AmfError } from './amf-error';
 import { type AmfLimits, resolveAmfLimits } from './amf-limits';
@@ -18,6 +18,7 @@ import {
   setMember,
 } from './amf-value';
 import { AmfWriter, utf8Bytes } from './amf-writer';
+import { Amf3Decoder, Amf3Encoder } from './amf3';
 
 /** §2.1 type markers. */
 export const Amf0Marker = {
@@ -135,7 +136,10 @@ export class Amf0Decoder {
         this.amf3 ??= new Amf3Decoder(r, this.limits);
         return this.amf3.readValue(depth);
       default:
-        throw new AmfError('unknown_marker', `AMF0 marker 0x${marker.toString(16)} at offset ${r.offset - 1}`);
+        throw new AmfError(
+          'unknown_marker',
+          `AMF0 marker 0x${marker.toString(16)} at offset ${r.offset - 1}`,
+        );
     }
   }
 
@@ -181,11 +185,17 @@ export class Amf0Decoder {
   private readReference(): AmfValue {
     const index = this.reader.u16('AMF0 reference index');
     if (index >= this.references.length) {
-      throw new AmfError('bad_reference', `AMF0 reference ${index} but only ${this.references.length} complex values`);
+      throw new AmfError(
+        'bad_reference',
+        `AMF0 reference ${index} but only ${this.references.length} complex values`,
+      );
     }
     const target = this.references[index];
     if (this.open.has(target)) {
-      throw new AmfError('bad_reference', `AMF0 reference ${index} points at a value still being decoded (cycle)`);
+      throw new AmfError(
+        'bad_reference',
+        `AMF0 reference ${index} points at a value still being decoded (cycle)`,
+      );
     }
     return target;
   }
@@ -231,15 +241,23 @@ class Amf0Encoder {
       this.amf3.writeValue(v);
       return;
     }
-    if (v === undefined) return w.u8(Amf0Marker.Undefined);
-    if (v === null) return w.u8(Amf0Marker.Null);
+    if (v === undefined) {
+      w.u8(Amf0Marker.Undefined);
+      return;
+    }
+    if (v === null) {
+      w.u8(Amf0Marker.Null);
+      return;
+    }
     switch (typeof v) {
       case 'number':
         w.u8(Amf0Marker.Number);
-        return w.f64(v);
+        w.f64(v);
+        return;
       case 'boolean':
         w.u8(Amf0Marker.Boolean);
-        return w.u8(v ? 1 : 0);
+        w.u8(v ? 1 : 0);
+        return;
       case 'string': {
         const bytes = utf8Bytes(v);
         if (bytes.length <= MAX_SHORT_STRING_BYTES) {
@@ -249,10 +267,12 @@ class Amf0Encoder {
           w.u8(Amf0Marker.LongString);
           w.u32(bytes.length);
         }
-        return w.bytes(bytes);
+        w.bytes(bytes);
+        return;
       }
       case 'object':
-        return this.writeObject(v);
+        this.writeObject(v);
+        return;
       default:
         throw new AmfError('unencodable', `AMF0 cannot encode a ${typeof v}`);
     }
@@ -263,19 +283,22 @@ class Amf0Encoder {
     if (v instanceof Date) {
       w.u8(Amf0Marker.Date);
       w.f64(v.getTime());
-      return w.s16(0);
+      w.s16(0);
+      return;
     }
     if (v instanceof AmfXml) {
       const bytes = utf8Bytes(v.xml);
       w.u8(Amf0Marker.XmlDocument);
       w.u32(bytes.length);
-      return w.bytes(bytes);
+      w.bytes(bytes);
+      return;
     }
     const seen = this.references.get(v);
     if (seen !== undefined) {
       if (this.open.has(v)) throw new AmfError('unencodable', 'AMF0 cannot encode a cyclic value');
       w.u8(Amf0Marker.Reference);
-      return w.u16(seen);
+      w.u16(seen);
+      return;
     }
     if (this.references.size <= MAX_REFERENCE_INDEX) this.references.set(v, this.references.size);
     this.open.add(v);

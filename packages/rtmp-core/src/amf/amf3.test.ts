@@ -30,14 +30,18 @@ const ARRAY_COLLECTION = 'flex.messaging.io.ArrayCollection';
 
 /** One table drives both directions: decode(bytes) = values and encode(values) = bytes. */
 const golden: { name: string; bytes: string; values: AmfValue[] }[] = [
-  { name: 'undefined, null, false, true (§3.2-3.5)', bytes: '00 01 02 03', values: [undefined, null, false, true] },
+  {
+    name: 'undefined, null, false, true (§3.2-3.5)',
+    bytes: '00 01 02 03',
+    values: [undefined, null, false, true],
+  },
   { name: 'integer 0 in one U29 byte (§3.6)', bytes: '04 00', values: [0] },
   { name: 'integer 127, the largest 1-byte U29', bytes: '04 7f', values: [127] },
   { name: 'integer 128 in two U29 bytes', bytes: '04 8100', values: [128] },
   { name: 'integer 16384 in three U29 bytes', bytes: '04 818000', values: [16384] },
   { name: 'integer 2^21 in four U29 bytes', bytes: '04 80c08000', values: [2 ** 21] },
   { name: 'integer 2^28-1, the largest AMF3 integer', bytes: '04 bfffffff', values: [2 ** 28 - 1] },
-  { name: 'integer -1 as 29-bit two\'s complement', bytes: '04 ffffffff', values: [-1] },
+  { name: "integer -1 as 29-bit two's complement", bytes: '04 ffffffff', values: [-1] },
   { name: 'integer -2^28, the smallest AMF3 integer', bytes: '04 c0808000', values: [-(2 ** 28)] },
   { name: '2^28 falls back to a double (§3.7)', bytes: '05 41b0000000000000', values: [2 ** 28] },
   { name: 'a fraction as a double', bytes: '05 3ff8000000000000', values: [1.5] },
@@ -126,13 +130,25 @@ describe('AMF3 hostile input', () => {
   const errors: { name: string; bytes: string; code: AmfErrorCode }[] = [
     { name: 'a U29 cut short', bytes: '04 80', code: 'truncated' },
     { name: 'a string longer than its bytes', bytes: '06 07 61', code: 'truncated' },
-    { name: 'a Vector.<int> declaring 2^28-1 items in 2 bytes', bytes: '0d bfffffff 00 00', code: 'truncated' },
-    { name: 'a dense array declaring 2^28-1 items in 2 bytes', bytes: '09 bfffffff 01 00', code: 'truncated' },
+    {
+      name: 'a Vector.<int> declaring 2^28-1 items in 2 bytes',
+      bytes: '0d bfffffff 00 00',
+      code: 'truncated',
+    },
+    {
+      name: 'a dense array declaring 2^28-1 items in 2 bytes',
+      bytes: '09 bfffffff 01 00',
+      code: 'truncated',
+    },
     { name: 'a string reference into an empty table', bytes: '06 02', code: 'bad_reference' },
     { name: 'an object reference into an empty table', bytes: '0a 02', code: 'bad_reference' },
     { name: 'a traits reference into an empty table', bytes: '0a 01', code: 'bad_reference' },
     { name: 'an array containing itself', bytes: '09 03 01 09 00', code: 'bad_reference' },
-    { name: 'an externalizable class it cannot read', bytes: `0a 07 07 ${utf8Hex('Foo')} 01`, code: 'unsupported' },
+    {
+      name: 'an externalizable class it cannot read',
+      bytes: `0a 07 07 ${utf8Hex('Foo')} 01`,
+      code: 'unsupported',
+    },
     { name: 'a dictionary', bytes: '11 01 00', code: 'unsupported' },
     { name: 'a marker past the spec', bytes: '12', code: 'unknown_marker' },
     { name: '65 nested arrays', bytes: `${'09 03 01 '.repeat(65)}01`, code: 'depth_exceeded' },

@@ -157,7 +157,10 @@ export class Amf3Decoder {
       case Amf3Marker.Dictionary:
         throw new AmfError('unsupported', `AMF3 dictionary at offset ${r.offset - 1} is not supported`);
       default:
-        throw new AmfError('unknown_marker', `AMF3 marker 0x${marker.toString(16)} at offset ${r.offset - 1}`);
+        throw new AmfError(
+          'unknown_marker',
+          `AMF3 marker 0x${marker.toString(16)} at offset ${r.offset - 1}`,
+        );
     }
   }
 
@@ -187,7 +190,10 @@ export class Amf3Decoder {
   private stringReference(index: number): string {
     const s = this.strings[index];
     if (s === undefined) {
-      throw new AmfError('bad_reference', `AMF3 string reference ${index} but only ${this.strings.length} strings`);
+      throw new AmfError(
+        'bad_reference',
+        `AMF3 string reference ${index} but only ${this.strings.length} strings`,
+      );
     }
     return s;
   }
@@ -196,15 +202,23 @@ export class Amf3Decoder {
    * Reads a U29 whose low bit says inline (1) or object-table reference (0).
    * Returns the value bits for an inline value, or the referenced value.
    */
-  private readObjectHeader(what: string): { inline: true; bits: number } | { inline: false; value: AmfValue } {
+  private readObjectHeader(
+    what: string,
+  ): { inline: true; bits: number } | { inline: false; value: AmfValue } {
     const u = this.readU29(what);
     if ((u & 1) === 1) return { inline: true, bits: u >>> 1 };
     const index = u >>> 1;
     if (index >= this.objects.length) {
-      throw new AmfError('bad_reference', `AMF3 object reference ${index} but only ${this.objects.length} objects`);
+      throw new AmfError(
+        'bad_reference',
+        `AMF3 object reference ${index} but only ${this.objects.length} objects`,
+      );
     }
     if (this.open.has(index)) {
-      throw new AmfError('bad_reference', `AMF3 object reference ${index} points at a value still being decoded (cycle)`);
+      throw new AmfError(
+        'bad_reference',
+        `AMF3 object reference ${index} points at a value still being decoded (cycle)`,
+      );
     }
     return { inline: false, value: this.objects[index] };
   }
@@ -268,7 +282,9 @@ export class Amf3Decoder {
     const items: AmfValue[] = [];
     for (let i = 0; i < dense; i++) items.push(this.readValue(depth + 1));
     if (assocCount === 0) return this.closeSlot(slot, items);
-    items.forEach((item, i) => setMember(assoc, String(i), item));
+    items.forEach((item, i) => {
+      setMember(assoc, String(i), item);
+    });
     return this.closeSlot(slot, new AmfEcmaArray(assoc));
   }
 
@@ -305,7 +321,10 @@ export class Amf3Decoder {
       const index = bits >>> 1;
       const t = this.traits[index];
       if (t === undefined) {
-        throw new AmfError('bad_reference', `AMF3 traits reference ${index} but only ${this.traits.length} traits`);
+        throw new AmfError(
+          'bad_reference',
+          `AMF3 traits reference ${index} but only ${this.traits.length} traits`,
+        );
       }
       return t;
     }
@@ -354,23 +373,34 @@ export class Amf3Encoder {
 
   writeValue(v: AmfValue): void {
     const w = this.writer;
-    if (v === undefined) return w.u8(Amf3Marker.Undefined);
-    if (v === null) return w.u8(Amf3Marker.Null);
+    if (v === undefined) {
+      w.u8(Amf3Marker.Undefined);
+      return;
+    }
+    if (v === null) {
+      w.u8(Amf3Marker.Null);
+      return;
+    }
     switch (typeof v) {
       case 'boolean':
-        return w.u8(v ? Amf3Marker.True : Amf3Marker.False);
+        w.u8(v ? Amf3Marker.True : Amf3Marker.False);
+        return;
       case 'number':
         if (Number.isInteger(v) && v >= INT29_MIN && v <= INT29_MAX && !Object.is(v, -0)) {
           w.u8(Amf3Marker.Integer);
-          return this.writeU29(v & U29_MAX);
+          this.writeU29(v & U29_MAX);
+          return;
         }
         w.u8(Amf3Marker.Double);
-        return w.f64(v);
+        w.f64(v);
+        return;
       case 'string':
         w.u8(Amf3Marker.String);
-        return this.writeString(v);
+        this.writeString(v);
+        return;
       case 'object':
-        return this.writeObject(v);
+        this.writeObject(v);
+        return;
       default:
         throw new AmfError('unencodable', `AMF3 cannot encode a ${typeof v}`);
     }
@@ -378,15 +408,20 @@ export class Amf3Encoder {
 
   private writeU29(u: number): void {
     const w = this.writer;
-    if (u < 0x80) return w.u8(u);
+    if (u < 0x80) {
+      w.u8(u);
+      return;
+    }
     if (u < 0x4000) {
       w.u8(((u >>> 7) & 0x7f) | 0x80);
-      return w.u8(u & 0x7f);
+      w.u8(u & 0x7f);
+      return;
     }
     if (u < 0x200000) {
       w.u8(((u >>> 14) & 0x7f) | 0x80);
       w.u8(((u >>> 7) & 0x7f) | 0x80);
-      return w.u8(u & 0x7f);
+      w.u8(u & 0x7f);
+      return;
     }
     w.u8(((u >>> 22) & 0x7f) | 0x80);
     w.u8(((u >>> 15) & 0x7f) | 0x80);
@@ -402,7 +437,10 @@ export class Amf3Encoder {
 
   private writeString(s: string): void {
     const seen = this.strings.get(s);
-    if (seen !== undefined) return this.writeU29(seen << 1);
+    if (seen !== undefined) {
+      this.writeU29(seen << 1);
+      return;
+    }
     const bytes = utf8Bytes(s);
     this.writeInline(bytes.length, 'string length');
     this.writer.bytes(bytes);
@@ -465,7 +503,8 @@ export class Amf3Encoder {
   private writeTypedObject(v: AmfTypedObject): void {
     if (AMF3_KNOWN_EXTERNALIZABLE.has(v.className)) {
       this.writeTraits(v.className, [], false, true);
-      return this.writeValue(v.properties['source']);
+      this.writeValue(v.properties.source);
+      return;
     }
     const keys = Object.keys(v.properties);
     this.writeTraits(v.className, keys, false, false);
@@ -476,8 +515,12 @@ export class Amf3Encoder {
   private writeTraits(className: string, sealed: string[], dynamic: boolean, externalizable: boolean): void {
     const key = JSON.stringify([className, sealed, dynamic, externalizable]);
     const seen = this.traits.get(key);
-    if (seen !== undefined) return this.writeU29((seen << 2) | 0b01);
-    if (sealed.length > U28_MAX >>> 3) throw new AmfError('unencodable', `AMF3 traits with ${sealed.length} members`);
+    if (seen !== undefined) {
+      this.writeU29((seen << 2) | 0b01);
+      return;
+    }
+    if (sealed.length > U28_MAX >>> 3)
+      throw new AmfError('unencodable', `AMF3 traits with ${sealed.length} members`);
     this.traits.set(key, this.traits.size);
     this.writeU29((sealed.length << 4) | (dynamic ? 0b1000 : 0) | (externalizable ? 0b0100 : 0) | 0b0011);
     this.writeString(className);
@@ -494,9 +537,11 @@ export class Amf3Encoder {
       return;
     }
     for (const item of v.items) {
-      if (typeof item !== 'number') throw new AmfError('unencodable', `AMF3 Vector.<${v.kind}> holds a ${typeof item}`);
+      if (typeof item !== 'number')
+        throw new AmfError('unencodable', `AMF3 Vector.<${v.kind}> holds a ${typeof item}`);
       if (v.kind === 'double') w.f64(item);
-      else if (v.kind === 'int' && Number.isInteger(item) && item >= -0x80000000 && item <= 0x7fffffff) w.s32(item);
+      else if (v.kind === 'int' && Number.isInteger(item) && item >= -0x80000000 && item <= 0x7fffffff)
+        w.s32(item);
       else if (v.kind === 'uint' && Number.isInteger(item) && item >= 0 && item <= 0xffffffff) w.u32(item);
       else throw new AmfError('unencodable', `AMF3 Vector.<${v.kind}> cannot hold ${item}`);
     }

@@ -13,5 +13,5 @@ export {
 } from './amf-limits';
 export { AmfReader } from './amf-reader';
 export { AmfEcmaArray, type AmfObject, AmfTypedObject, type AmfValue, AmfVector, AmfXml } from './amf-value';
-export { Amf0Marker, type Amf0EncodeOptions, decodeAmf0, decodeAmf0Value, encodeAmf0 } from './amf0';
+export { type Amf0EncodeOptions, Amf0Marker, decodeAmf0, decodeAmf0Value, encodeAmf0 } from './amf0';
 export { AMF3_KNOWN_EXTERNALIZABLE, Amf3Marker, decodeAmf3, encodeAmf3 } from './amf3';

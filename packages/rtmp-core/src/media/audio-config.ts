@@ -18,7 +18,9 @@ export interface AudioSpecificConfig {
 }
 
 /** §1.6.3.4 Table 1.18 samplingFrequencyIndex 0..12; 13, 14 reserved; 15 = explicit 24-bit value. */
-const SAMPLING_FREQUENCIES = [96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350];
+const SAMPLING_FREQUENCIES = [
+  96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350,
+];
 const EXPLICIT_FREQUENCY = 0x0f;
 /** §1.6.3.5 Table 1.19: channelConfiguration 7 is 7.1 (8 channels); 8..15 reserved. */
 const CHANNELS_BY_CONFIGURATION = [0, 1, 2, 3, 4, 5, 6, 8];
@@ -33,7 +35,8 @@ export function parseAudioSpecificConfig(buf: Uint8Array): AudioSpecificConfig {
   let sampleRate = readFrequency(b);
   const channelConfiguration = b.u(4, 'channelConfiguration');
   let channels = CHANNELS_BY_CONFIGURATION[channelConfiguration];
-  if (channels === undefined) throw new MediaError('invalid', `channelConfiguration ${channelConfiguration} is reserved`);
+  if (channels === undefined)
+    throw new MediaError('invalid', `channelConfiguration ${channelConfiguration} is reserved`);
   const sbr = objectType === OBJECT_TYPE_SBR || objectType === OBJECT_TYPE_PS;
   if (sbr) {
     // Explicit hierarchical signalling: the extension rate is the output rate, then the core object type.
@@ -71,10 +74,13 @@ const OPUS_HEAD_MIN_BYTES = 19;
 const OPUS_MAJOR_VERSION_MASK = 0xf0;
 
 export function parseOpusHead(buf: Buffer): OpusHead {
-  if (buf.length < OPUS_HEAD_MIN_BYTES) throw new MediaError('truncated', `OpusHead needs ${OPUS_HEAD_MIN_BYTES} bytes`);
-  if (buf.toString('latin1', 0, 8) !== OPUS_HEAD_MAGIC) throw new MediaError('invalid', 'missing OpusHead magic');
+  if (buf.length < OPUS_HEAD_MIN_BYTES)
+    throw new MediaError('truncated', `OpusHead needs ${OPUS_HEAD_MIN_BYTES} bytes`);
+  if (buf.toString('latin1', 0, 8) !== OPUS_HEAD_MAGIC)
+    throw new MediaError('invalid', 'missing OpusHead magic');
   const version = buf.readUInt8(8);
-  if ((version & OPUS_MAJOR_VERSION_MASK) !== 0) throw new MediaError('unsupported', `OpusHead version ${version}`);
+  if ((version & OPUS_MAJOR_VERSION_MASK) !== 0)
+    throw new MediaError('unsupported', `OpusHead version ${version}`);
   return { channels: buf.readUInt8(9), preSkip: buf.readUInt16LE(10), inputSampleRate: buf.readUInt32LE(12) };
 }
 

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AvMultitrackType, FlvTagType, MediaError, type MediaErrorCode, parseAudioTagHeader, parseFlv } from './index';
+import {
+  AvMultitrackType,
+  FlvTagType,
+  MediaError,
+  type MediaErrorCode,
+  parseAudioTagHeader,
+  parseFlv,
+} from './index';
 import { exAudioTag, hex, probed, readFixture } from './testing/fixtures';
 
 function assertMediaError(fn: () => unknown, code: MediaErrorCode): void {
@@ -34,8 +41,20 @@ describe('legacy audio tag headers (FLV E.4.2.1) from ffmpeg, checked against ff
       const h = parseAudioTagHeader(tag.payload);
       const stream = probed(f.file)[0];
       assert.deepStrictEqual(
-        { codec: h.codec, rate: h.sampleRate, channels: h.channels, offset: h.payloadOffset, seq: h.isSequenceHeader },
-        { codec: f.codec, rate: Number(stream?.sample_rate), channels: stream?.channels, offset: 1, seq: false },
+        {
+          codec: h.codec,
+          rate: h.sampleRate,
+          channels: h.channels,
+          offset: h.payloadOffset,
+          seq: h.isSequenceHeader,
+        },
+        {
+          codec: f.codec,
+          rate: Number(stream?.sample_rate),
+          channels: stream?.channels,
+          offset: 1,
+          seq: false,
+        },
       );
     });
   }
@@ -71,28 +90,49 @@ describe('Enhanced RTMP v2 audio tag headers', () => {
   it('reads an Opus SequenceStart and coded frames', () => {
     const seq = parseAudioTagHeader(exAudioTag(SEQUENCE_START, 'Opus', opusHead));
     assert.deepStrictEqual(
-      [seq.codec, seq.fourCc, seq.packetType, seq.isSequenceHeader, seq.payloadOffset, seq.payloadLength, seq.enhanced],
+      [
+        seq.codec,
+        seq.fourCc,
+        seq.packetType,
+        seq.isSequenceHeader,
+        seq.payloadOffset,
+        seq.payloadLength,
+        seq.enhanced,
+      ],
       ['opus', 'Opus', 'sequence-header', true, 5, opusHead.length, true],
     );
     assert.equal(parseAudioTagHeader(exAudioTag(CODED_FRAMES, 'Opus', hex('fc'))).packetType, 'coded-frames');
   });
 
   it('maps every v2 audio FourCC', () => {
-    const fourCcs = { mp4a: 'aac', Opus: 'opus', fLaC: 'flac', 'ac-3': 'ac3', 'ec-3': 'eac3', '.mp3': 'mp3', xxxx: 'unknown' };
+    const fourCcs = {
+      mp4a: 'aac',
+      Opus: 'opus',
+      fLaC: 'flac',
+      'ac-3': 'ac3',
+      'ec-3': 'eac3',
+      '.mp3': 'mp3',
+      xxxx: 'unknown',
+    };
     for (const [fourCc, codec] of Object.entries(fourCcs)) {
       assert.equal(parseAudioTagHeader(exAudioTag(CODED_FRAMES, fourCc, hex('00'))).codec, codec, fourCc);
     }
   });
 
   it('reads SequenceEnd and the channel count of a MultichannelConfig', () => {
-    assert.equal(parseAudioTagHeader(exAudioTag(SEQUENCE_END, 'Opus', Buffer.alloc(0))).packetType, 'sequence-end');
+    assert.equal(
+      parseAudioTagHeader(exAudioTag(SEQUENCE_END, 'Opus', Buffer.alloc(0))).packetType,
+      'sequence-end',
+    );
     // AudioChannelOrder 1 (native), 6 channels, AudioChannelFlags.
     const mc = parseAudioTagHeader(exAudioTag(MULTICHANNEL_CONFIG, 'ac-3', hex('01 06 0000003f')));
     assert.deepStrictEqual([mc.packetType, mc.channels], ['multichannel-config', 6]);
   });
 
   it('reads a ModEx prefix and multitrack audio', () => {
-    const modEx = parseAudioTagHeader(Buffer.concat([hex(`9${MOD_EX} 02 000064 0${CODED_FRAMES}`), Buffer.from('Opus'), hex('fc')]));
+    const modEx = parseAudioTagHeader(
+      Buffer.concat([hex(`9${MOD_EX} 02 000064 0${CODED_FRAMES}`), Buffer.from('Opus'), hex('fc')]),
+    );
     assert.deepStrictEqual([modEx.timestampOffsetNanos, modEx.codec, modEx.payloadOffset], [100, 'opus', 10]);
     const multi = parseAudioTagHeader(
       Buffer.concat([
@@ -115,7 +155,13 @@ describe('Enhanced RTMP v2 audio tag headers', () => {
   it('rejects reserved packet types, cut FourCCs and short multichannel configs', () => {
     assertMediaError(() => parseAudioTagHeader(exAudioTag(3, 'Opus', hex('00'))), 'invalid');
     assertMediaError(() => parseAudioTagHeader(hex('90 4f70')), 'truncated');
-    assertMediaError(() => parseAudioTagHeader(exAudioTag(MULTICHANNEL_CONFIG, 'Opus', hex('01'))), 'truncated');
-    assertMediaError(() => parseAudioTagHeader(Buffer.concat([hex('95 05'), Buffer.from('Opus')])), 'invalid');
+    assertMediaError(
+      () => parseAudioTagHeader(exAudioTag(MULTICHANNEL_CONFIG, 'Opus', hex('01'))),
+      'truncated',
+    );
+    assertMediaError(
+      () => parseAudioTagHeader(Buffer.concat([hex('95 05'), Buffer.from('Opus')])),
+      'invalid',
+    );
   });
 });

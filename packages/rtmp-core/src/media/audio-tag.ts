@@ -103,7 +103,9 @@ export interface AudioTagHeader extends AudioTrack {
 export function parseAudioTagHeader(payload: Buffer): AudioTagHeader {
   const r = new MediaReader(payload);
   const first = r.u8('audio tag header');
-  return first >> 4 === SOUND_FORMAT_EX_HEADER ? parseExHeader(r, first, payload) : parseLegacy(r, first, payload.length);
+  return first >> 4 === SOUND_FORMAT_EX_HEADER
+    ? parseExHeader(r, first, payload)
+    : parseLegacy(r, first, payload.length);
 }
 
 function parseLegacy(r: MediaReader, first: number, length: number): AudioTagHeader {
@@ -116,7 +118,12 @@ function parseLegacy(r: MediaReader, first: number, length: number): AudioTagHea
     if (aacPacketType > 1) throw new MediaError('invalid', `AACPacketType ${aacPacketType} is reserved`);
     packetType = aacPacketType === 0 ? 'sequence-header' : 'coded-frames';
   }
-  const track: AudioTrack = { trackId: 0, codec: format.codec, payloadOffset: r.offset, payloadLength: length - r.offset };
+  const track: AudioTrack = {
+    trackId: 0,
+    codec: format.codec,
+    payloadOffset: r.offset,
+    payloadLength: length - r.offset,
+  };
   // AAC's header bits are fixed at 44 kHz stereo by E.4.2.1; its real values are in the AudioSpecificConfig.
   if (formatId !== SOUND_FORMAT_AAC) {
     track.sampleRate = format.sampleRate ?? SOUND_RATES[(first >> 2) & 0x03];
@@ -144,7 +151,8 @@ function parseExHeader(r: MediaReader, first: number, payload: Buffer): AudioTag
     if (rawType === ExAudioPacketType.Multitrack || rawType === PACKET_TYPE_MOD_EX) {
       throw new MediaError('invalid', `multitrack audio packet type ${rawType} cannot nest`);
     }
-    if (multitrack.type > 2) throw new MediaError('invalid', `AvMultitrackType ${multitrack.type} is reserved`);
+    if (multitrack.type > 2)
+      throw new MediaError('invalid', `AvMultitrackType ${multitrack.type} is reserved`);
     if (multitrack.type !== 2) sharedFourCc = r.fourCc('audio FourCC');
   } else {
     sharedFourCc = r.fourCc('audio FourCC');

@@ -34,10 +34,12 @@ export function parseAvcDecoderConfigurationRecord(buf: Buffer): AvcDecoderConfi
   const lengthSize = (r.u8('lengthSizeMinusOne') & 0x03) + 1;
   const sps: Buffer[] = [];
   const spsCount = r.u8('numOfSequenceParameterSets') & 0x1f;
-  for (let i = 0; i < spsCount; i++) sps.push(r.slice(r.u16('sequenceParameterSetLength'), 'sequenceParameterSetNALUnit'));
+  for (let i = 0; i < spsCount; i++)
+    sps.push(r.slice(r.u16('sequenceParameterSetLength'), 'sequenceParameterSetNALUnit'));
   const pps: Buffer[] = [];
   const ppsCount = r.u8('numOfPictureParameterSets');
-  for (let i = 0; i < ppsCount; i++) pps.push(r.slice(r.u16('pictureParameterSetLength'), 'pictureParameterSetNALUnit'));
+  for (let i = 0; i < ppsCount; i++)
+    pps.push(r.slice(r.u16('pictureParameterSetLength'), 'pictureParameterSetNALUnit'));
   return { profile, profileCompatibility, level, lengthSize, sps, pps };
 }
 
@@ -78,7 +80,8 @@ export function parseH264Sps(sps: Uint8Array): H264Sps {
   let bitDepthLuma = 8;
   if (HIGH_PROFILES.has(profileIdc)) {
     chromaFormatIdc = b.ue('chroma_format_idc');
-    if (chromaFormatIdc > 3) throw new MediaError('invalid', `chroma_format_idc ${chromaFormatIdc} outside 0..3`);
+    if (chromaFormatIdc > 3)
+      throw new MediaError('invalid', `chroma_format_idc ${chromaFormatIdc} outside 0..3`);
     if (chromaFormatIdc === 3) separateColourPlane = b.flag('separate_colour_plane_flag');
     bitDepthLuma = b.ue('bit_depth_luma_minus8') + 8;
     b.ue('bit_depth_chroma_minus8');
@@ -99,7 +102,8 @@ export function parseH264Sps(sps: Uint8Array): H264Sps {
     b.se('offset_for_non_ref_pic');
     b.se('offset_for_top_to_bottom_field');
     const cycle = b.ue('num_ref_frames_in_pic_order_cnt_cycle');
-    if (cycle > MAX_POC_CYCLE) throw new MediaError('invalid', `num_ref_frames_in_pic_order_cnt_cycle ${cycle} > 255`);
+    if (cycle > MAX_POC_CYCLE)
+      throw new MediaError('invalid', `num_ref_frames_in_pic_order_cnt_cycle ${cycle} > 255`);
     for (let i = 0; i < cycle; i++) b.se('offset_for_ref_frame');
   }
   b.ue('max_num_ref_frames');

@@ -32,7 +32,8 @@ export class BitReader {
   }
 
   skip(n: number, what: string): void {
-    if (n > this.bitsLeft) throw new MediaError('truncated', `${what} needs ${n} bits, ${this.bitsLeft} left`);
+    if (n > this.bitsLeft)
+      throw new MediaError('truncated', `${what} needs ${n} bits, ${this.bitsLeft} left`);
     this.bit += n;
   }
 

@@ -58,12 +58,17 @@ describe('H.264 configuration from x264 (checked against ffprobe)', () => {
 
   it('reads High 4:4:4 10-bit chroma format and bit depth', () => {
     const sps = parseH264Sps(avcRecord('h264-high444.flv').sps[0] ?? Buffer.alloc(0));
-    assert.deepStrictEqual({ p: sps.profileIdc, c: sps.chromaFormatIdc, d: sps.bitDepthLuma }, { p: 244, c: 3, d: 10 });
+    assert.deepStrictEqual(
+      { p: sps.profileIdc, c: sps.chromaFormatIdc, d: sps.bitDepthLuma },
+      { p: 244, c: 3, d: 10 },
+    );
   });
 
   it('finds the IDR in the first coded frame and none in the next', () => {
     const tags = parseFlv(readFixture('h264-aac.flv')).filter((t) => t.type === FlvTagType.Video);
-    const frames = tags.map((t) => ({ t, h: parseVideoTagHeader(t.payload) })).filter((x) => !x.h.isSequenceHeader);
+    const frames = tags
+      .map((t) => ({ t, h: parseVideoTagHeader(t.payload) }))
+      .filter((x) => !x.h.isSequenceHeader);
     const [key, inter] = frames;
     assert.ok(key && inter);
     assert.equal(key.h.isKeyframe, true);
@@ -112,7 +117,10 @@ describe('H.264 SPS branches (hand-built)', () => {
 
   it('reads field-coded 720x576 with POC type 1', () => {
     const sps = parseH264Sps(interlacedMainSpsWithPocType1());
-    assert.deepStrictEqual({ w: sps.width, h: sps.height, fps: sps.frameRate }, { w: 720, h: 576, fps: undefined });
+    assert.deepStrictEqual(
+      { w: sps.width, h: sps.height, fps: sps.frameRate },
+      { w: 720, h: 576, fps: undefined },
+    );
   });
 
   it('removes emulation-prevention bytes before reading', () => {
@@ -136,11 +144,41 @@ describe('H.264 SPS branches (hand-built)', () => {
 
   const bad: { name: string; bytes: Buffer; code: MediaErrorCode }[] = [
     { name: 'an empty SPS', bytes: hex('67'), code: 'truncated' },
-    { name: 'an SPS cut in the middle', bytes: highProfileSpsWithScalingLists().subarray(0, 12), code: 'truncated' },
-    { name: 'an Exp-Golomb code with 32 leading zeros', bytes: hex('67 42 00 1e 00 00 00 00 01'), code: 'invalid' },
+    {
+      name: 'an SPS cut in the middle',
+      bytes: highProfileSpsWithScalingLists().subarray(0, 12),
+      code: 'truncated',
+    },
+    {
+      name: 'an Exp-Golomb code with 32 leading zeros',
+      bytes: hex('67 42 00 1e 00 00 00 00 01'),
+      code: 'invalid',
+    },
     {
       name: 'cropping larger than the picture',
-      bytes: Buffer.concat([hex('67'), new BitWriter().u(8, 66).u(8, 0).u(8, 10).ue(0).ue(0).ue(2).ue(0).u(1, 0).ue(0).ue(0).u(1, 1).u(1, 0).u(1, 1).ue(9).ue(0).ue(0).ue(0).u(1, 0).bytes()]),
+      bytes: Buffer.concat([
+        hex('67'),
+        new BitWriter()
+          .u(8, 66)
+          .u(8, 0)
+          .u(8, 10)
+          .ue(0)
+          .ue(0)
+          .ue(2)
+          .ue(0)
+          .u(1, 0)
+          .ue(0)
+          .ue(0)
+          .u(1, 1)
+          .u(1, 0)
+          .u(1, 1)
+          .ue(9)
+          .ue(0)
+          .ue(0)
+          .ue(0)
+          .u(1, 0)
+          .bytes(),
+      ]),
       code: 'invalid',
     },
   ];
@@ -152,7 +190,10 @@ describe('H.264 SPS branches (hand-built)', () => {
 
   it('rejects a record with a wrong version or a parameter set past its end', () => {
     assertMediaError(() => parseAvcDecoderConfigurationRecord(hex('02 42 c0 1e ff e1 0000 00')), 'invalid');
-    assertMediaError(() => parseAvcDecoderConfigurationRecord(hex('01 42 c0 1e ff e1 0010 6742')), 'truncated');
+    assertMediaError(
+      () => parseAvcDecoderConfigurationRecord(hex('01 42 c0 1e ff e1 0010 6742')),
+      'truncated',
+    );
   });
 });
 
@@ -161,7 +202,10 @@ describe('HEVC configuration from x265 (checked against ffprobe)', () => {
   const record = parseHevcDecoderConfigurationRecord(hvcc);
 
   it('lists the VPS, SPS and PPS and the NAL length size', () => {
-    assert.deepStrictEqual([record.vps.length, record.sps.length, record.pps.length, record.lengthSize], [1, 1, 1, 4]);
+    assert.deepStrictEqual(
+      [record.vps.length, record.sps.length, record.pps.length, record.lengthSize],
+      [1, 1, 1, 4],
+    );
     assert.equal(record.profileIdc, 1);
   });
 
@@ -178,7 +222,10 @@ describe('HEVC configuration from x265 (checked against ffprobe)', () => {
 describe('NAL units', () => {
   it('splits AVCC payloads into views for each length size', () => {
     const units = [...splitNalUnits(hex('0002 6588 0000 0001 41'), 2)];
-    assert.deepStrictEqual(units.map((u) => Buffer.from(u).toString('hex')), ['6588', '41']);
+    assert.deepStrictEqual(
+      units.map((u) => Buffer.from(u).toString('hex')),
+      ['6588', '41'],
+    );
     assert.deepStrictEqual([...splitNalUnits(hex('01 65 02 4101'), 1)].length, 2);
   });
 
@@ -194,9 +241,21 @@ describe('NAL units', () => {
 });
 
 describe('AudioSpecificConfig (ISO/IEC 14496-3 §1.6.2.1)', () => {
-  const cases: { name: string; bytes: string; expected: { objectType: number; sampleRate: number; channels: number; sbr: boolean } }[] = [
-    { name: 'AAC-LC 44.1 kHz stereo (ffmpeg)', bytes: '1210', expected: { objectType: 2, sampleRate: 44100, channels: 2, sbr: false } },
-    { name: 'AAC-LC 48 kHz mono', bytes: '1188', expected: { objectType: 2, sampleRate: 48000, channels: 1, sbr: false } },
+  const cases: {
+    name: string;
+    bytes: string;
+    expected: { objectType: number; sampleRate: number; channels: number; sbr: boolean };
+  }[] = [
+    {
+      name: 'AAC-LC 44.1 kHz stereo (ffmpeg)',
+      bytes: '1210',
+      expected: { objectType: 2, sampleRate: 44100, channels: 2, sbr: false },
+    },
+    {
+      name: 'AAC-LC 48 kHz mono',
+      bytes: '1188',
+      expected: { objectType: 2, sampleRate: 48000, channels: 1, sbr: false },
+    },
     {
       name: 'an explicit 24-bit frequency (index 15)',
       bytes: '1780 0fa0 10',
@@ -207,7 +266,11 @@ describe('AudioSpecificConfig (ISO/IEC 14496-3 §1.6.2.1)', () => {
       bytes: '2b 09 88 00',
       expected: { objectType: 2, sampleRate: 48000, channels: 1, sbr: true },
     },
-    { name: 'AAC-LC 7.1 (channelConfiguration 7)', bytes: '11b8', expected: { objectType: 2, sampleRate: 48000, channels: 8, sbr: false } },
+    {
+      name: 'AAC-LC 7.1 (channelConfiguration 7)',
+      bytes: '11b8',
+      expected: { objectType: 2, sampleRate: 48000, channels: 8, sbr: false },
+    },
   ];
   for (const c of cases) {
     it(`parses ${c.name}`, () => {
@@ -233,6 +296,9 @@ describe('AudioSpecificConfig (ISO/IEC 14496-3 §1.6.2.1)', () => {
   it('parses an OpusHead and rejects a wrong magic', () => {
     const head = Buffer.concat([Buffer.from('OpusHead'), hex('01 02 3801 80bb0000 0000 00')]);
     assert.deepStrictEqual(parseOpusHead(head), { channels: 2, preSkip: 312, inputSampleRate: 48000 });
-    assertMediaError(() => parseOpusHead(Buffer.concat([Buffer.from('OpusTags'), hex('01 02 3801 80bb0000 0000 00')])), 'invalid');
+    assertMediaError(
+      () => parseOpusHead(Buffer.concat([Buffer.from('OpusTags'), hex('01 02 3801 80bb0000 0000 00')])),
+      'invalid',
+    );
   });
 });

@@ -1,16 +1,27 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AmfEcmaArray, decodeAmf0, encodeAmf0 } from '../amf';
-import { type FlvTag, FlvTagType, parseAudioTagHeader, parseFlv, parseVideoTagHeader, summarizeCodecs } from './index';
+import {
+  type FlvTag,
+  FlvTagType,
+  parseAudioTagHeader,
+  parseFlv,
+  parseVideoTagHeader,
+  summarizeCodecs,
+} from './index';
 import { exAudioTag, exVideoTag, hex, mp4Box, readFixture } from './testing/fixtures';
 
 /** What the edge keeps from a publish: the sequence headers and the onMetaData properties. */
 function sessionOf(file: string) {
   const tags = parseFlv(readFixture(file));
   const isSeq = (t: FlvTag) =>
-    t.type === FlvTagType.Video ? parseVideoTagHeader(t.payload).isSequenceHeader : parseAudioTagHeader(t.payload).isSequenceHeader;
+    t.type === FlvTagType.Video
+      ? parseVideoTagHeader(t.payload).isSequenceHeader
+      : parseAudioTagHeader(t.payload).isSequenceHeader;
   const video = tags.find((t) => t.type === FlvTagType.Video && isSeq(t));
-  const audio = tags.find((t) => t.type === FlvTagType.Audio && isSeq(t)) ?? tags.find((t) => t.type === FlvTagType.Audio);
+  const audio =
+    tags.find((t) => t.type === FlvTagType.Audio && isSeq(t)) ??
+    tags.find((t) => t.type === FlvTagType.Audio);
   const script = tags.find((t) => t.type === FlvTagType.ScriptData);
   assert.ok(script);
   const [name, meta] = decodeAmf0(script.payload);
@@ -22,10 +33,13 @@ function sessionOf(file: string) {
 describe('codec summary for session reports', () => {
   it('summarises an ffmpeg H.264/AAC publish from its sequence headers', () => {
     const s = sessionOf('h264-aac.flv');
-    assert.deepStrictEqual(summarizeCodecs({ videoSequenceHeader: s.video, audioSequenceHeader: s.audio, metadata: s.metadata }), {
-      video: { codec: 'h264', width: 200, height: 100, frameRate: 25 },
-      audio: { codec: 'aac', sampleRate: 44100, channels: 2 },
-    });
+    assert.deepStrictEqual(
+      summarizeCodecs({ videoSequenceHeader: s.video, audioSequenceHeader: s.audio, metadata: s.metadata }),
+      {
+        video: { codec: 'h264', width: 200, height: 100, frameRate: 25 },
+        audio: { codec: 'aac', sampleRate: 44100, channels: 2 },
+      },
+    );
   });
 
   it('summarises codecs without sequence headers from their first tag and the metadata', () => {
@@ -45,7 +59,10 @@ describe('codec summary for session reports', () => {
     const hvcc = mp4Box(readFixture('hevc.mp4'), 'hvcC');
     const opusHead = Buffer.concat([Buffer.from('OpusHead'), hex('01 02 3801 44ac0000 0000 00')]);
     assert.deepStrictEqual(
-      summarizeCodecs({ videoSequenceHeader: exVideoTag(1, 0, 'hvc1', hvcc), audioSequenceHeader: exAudioTag(0, 'Opus', opusHead) }),
+      summarizeCodecs({
+        videoSequenceHeader: exVideoTag(1, 0, 'hvc1', hvcc),
+        audioSequenceHeader: exAudioTag(0, 'Opus', opusHead),
+      }),
       {
         video: { codec: 'hevc', width: 320, height: 180, frameRate: null },
         audio: { codec: 'opus', sampleRate: 48000, channels: 2 },
@@ -55,12 +72,15 @@ describe('codec summary for session reports', () => {
 
   it('takes Enhanced RTMP FourCC codec ids from the metadata', () => {
     const av01 = Buffer.from('av01').readUInt32BE(0);
-    assert.deepStrictEqual(summarizeCodecs({ metadata: { videocodecid: av01, width: 640, height: 360, framerate: 30 } }).video, {
-      codec: 'av1',
-      width: 640,
-      height: 360,
-      frameRate: 30,
-    });
+    assert.deepStrictEqual(
+      summarizeCodecs({ metadata: { videocodecid: av01, width: 640, height: 360, framerate: 30 } }).video,
+      {
+        codec: 'av1',
+        width: 640,
+        height: 360,
+        frameRate: 30,
+      },
+    );
   });
 
   it('falls back to the metadata when the sequence header is truncated (RELIABILITY M8)', () => {
@@ -76,10 +96,13 @@ describe('codec summary for session reports', () => {
 
   it('reports nothing when nothing is known', () => {
     assert.deepStrictEqual(summarizeCodecs({}), { video: null, audio: null });
-    assert.deepStrictEqual(summarizeCodecs({ videoSequenceHeader: Buffer.alloc(0), metadata: { width: 'wide' } }), {
-      video: null,
-      audio: null,
-    });
+    assert.deepStrictEqual(
+      summarizeCodecs({ videoSequenceHeader: Buffer.alloc(0), metadata: { width: 'wide' } }),
+      {
+        video: null,
+        audio: null,
+      },
+    );
   });
 
   it("re-encodes ffmpeg's onMetaData byte for byte (an AMF0 golden vector from a real encoder)", () => {

@@ -3,8 +3,9 @@
  * keeps for late joiners plus the publisher's onMetaData. Best effort: a corrupt
  * sequence header falls back to the metadata, so this never throws.
  */
-import { AUDIO_FOURCC, type AudioCodec, parseAudioTagHeader } from './audio-tag';
+
 import { OPUS_SAMPLE_RATE, parseAudioSpecificConfig, parseOpusHead } from './audio-config';
+import { AUDIO_FOURCC, type AudioCodec, parseAudioTagHeader } from './audio-tag';
 import { parseAvcDecoderConfigurationRecord, parseH264Sps } from './avc';
 import { parseHevcDecoderConfigurationRecord } from './hevc';
 import { MediaError } from './media-error';
@@ -25,19 +26,37 @@ export interface CodecSummaryInput {
 }
 
 /** onMetaData videocodecid / audiocodecid: FLV codec ids (E.4.3.1 / E.4.2.1). */
-const META_VIDEO_CODEC_IDS: Record<number, VideoCodec> = { 2: 'h263', 4: 'vp6', 5: 'vp6-alpha', 7: 'h264', 12: 'hevc' };
-const META_AUDIO_CODEC_IDS: Record<number, AudioCodec> = { 2: 'mp3', 7: 'g711-alaw', 8: 'g711-mulaw', 10: 'aac', 11: 'speex' };
+const META_VIDEO_CODEC_IDS: Record<number, VideoCodec> = {
+  2: 'h263',
+  4: 'vp6',
+  5: 'vp6-alpha',
+  7: 'h264',
+  12: 'hevc',
+};
+const META_AUDIO_CODEC_IDS: Record<number, AudioCodec> = {
+  2: 'mp3',
+  7: 'g711-alaw',
+  8: 'g711-mulaw',
+  10: 'aac',
+  11: 'speex',
+};
 
 export function summarizeCodecs(input: CodecSummaryInput): CodecSummary {
   const meta = input.metadata ?? {};
-  return { video: summarizeVideo(input.videoSequenceHeader, meta), audio: summarizeAudio(input.audioSequenceHeader, meta) };
+  return {
+    video: summarizeVideo(input.videoSequenceHeader, meta),
+    audio: summarizeAudio(input.audioSequenceHeader, meta),
+  };
 }
 
-function summarizeVideo(tag: Buffer | undefined, meta: Readonly<Record<string, unknown>>): CodecSummary['video'] {
-  let codec = codecFromMeta(meta['videocodecid'], META_VIDEO_CODEC_IDS, VIDEO_FOURCC);
-  let width = positive(meta['width']);
-  let height = positive(meta['height']);
-  let frameRate = positive(meta['framerate']) ?? positive(meta['videoframerate']);
+function summarizeVideo(
+  tag: Buffer | undefined,
+  meta: Readonly<Record<string, unknown>>,
+): CodecSummary['video'] {
+  let codec = codecFromMeta(meta.videocodecid, META_VIDEO_CODEC_IDS, VIDEO_FOURCC);
+  let width = positive(meta.width);
+  let height = positive(meta.height);
+  let frameRate = positive(meta.framerate) ?? positive(meta.videoframerate);
   if (tag) {
     tolerate(() => {
       const h = parseVideoTagHeader(tag);
@@ -62,10 +81,14 @@ function summarizeVideo(tag: Buffer | undefined, meta: Readonly<Record<string, u
   return { codec, width: width ?? null, height: height ?? null, frameRate: frameRate ?? null };
 }
 
-function summarizeAudio(tag: Buffer | undefined, meta: Readonly<Record<string, unknown>>): CodecSummary['audio'] {
-  let codec = codecFromMeta(meta['audiocodecid'], META_AUDIO_CODEC_IDS, AUDIO_FOURCC);
-  let sampleRate = positive(meta['audiosamplerate']);
-  let channels = positive(meta['audiochannels']) ?? (typeof meta['stereo'] === 'boolean' ? (meta['stereo'] ? 2 : 1) : undefined);
+function summarizeAudio(
+  tag: Buffer | undefined,
+  meta: Readonly<Record<string, unknown>>,
+): CodecSummary['audio'] {
+  let codec = codecFromMeta(meta.audiocodecid, META_AUDIO_CODEC_IDS, AUDIO_FOURCC);
+  let sampleRate = positive(meta.audiosamplerate);
+  let channels =
+    positive(meta.audiochannels) ?? (typeof meta.stereo === 'boolean' ? (meta.stereo ? 2 : 1) : undefined);
   if (tag) {
     tolerate(() => {
       const h = parseAudioTagHeader(tag);

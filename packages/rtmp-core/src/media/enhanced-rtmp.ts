@@ -22,7 +22,10 @@ const MOD_EX_LONG_SIZE = 256;
  * Consumes ModEx prefixes while `packetType` is ModEx (v2 "ExVideoTagHeader"/"ExAudioTagHeader")
  * and returns the real packet type plus the nanosecond timestamp offset, if one was sent.
  */
-export function readModEx(r: MediaReader, packetType: number): { packetType: number; timestampOffsetNanos?: number } {
+export function readModEx(
+  r: MediaReader,
+  packetType: number,
+): { packetType: number; timestampOffsetNanos?: number } {
   let type = packetType;
   let timestampOffsetNanos: number | undefined;
   while (type === PACKET_TYPE_MOD_EX) {
@@ -31,9 +34,12 @@ export function readModEx(r: MediaReader, packetType: number): { packetType: num
     const data = r.slice(size, 'ModEx data');
     const next = r.u8('ModEx type and packet type');
     type = next & 0x0f;
-    if (next >> 4 === MOD_EX_TIMESTAMP_OFFSET_NANO && data.length >= 3) timestampOffsetNanos = data.readUIntBE(0, 3);
+    if (next >> 4 === MOD_EX_TIMESTAMP_OFFSET_NANO && data.length >= 3)
+      timestampOffsetNanos = data.readUIntBE(0, 3);
   }
-  return timestampOffsetNanos === undefined ? { packetType: type } : { packetType: type, timestampOffsetNanos };
+  return timestampOffsetNanos === undefined
+    ? { packetType: type }
+    : { packetType: type, timestampOffsetNanos };
 }
 
 /** One track's place in a tag body: which codec, which id, where its bytes are. */
@@ -60,7 +66,8 @@ export function readTrackSpans(
   if (!multitrack) return [{ trackId: 0, fourCc: sharedFourCc, start: r.offset, end }];
   const spans: TrackSpan[] = [];
   do {
-    const fourCc = multitrack.type === AvMultitrackType.ManyTracksManyCodecs ? r.fourCc('track FourCC') : sharedFourCc;
+    const fourCc =
+      multitrack.type === AvMultitrackType.ManyTracksManyCodecs ? r.fourCc('track FourCC') : sharedFourCc;
     const trackId = r.u8('track id');
     if (multitrack.type === AvMultitrackType.OneTrack) {
       spans.push({ trackId, fourCc, start: r.offset, end });

@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { encodeFlvHeader, encodeFlvTag, FlvReader, type FlvTag, FlvTagType, MediaError, type MediaErrorCode, parseFlv } from './index';
+import {
+  encodeFlvHeader,
+  encodeFlvTag,
+  FlvReader,
+  type FlvTag,
+  FlvTagType,
+  MediaError,
+  type MediaErrorCode,
+  parseFlv,
+} from './index';
 import { hex, readFixture } from './testing/fixtures';
 
 function assertMediaError(fn: () => unknown, code: MediaErrorCode): void {
@@ -13,14 +22,29 @@ function assertMediaError(fn: () => unknown, code: MediaErrorCode): void {
 
 /** Re-serialises parsed tags the way an HTTP-FLV muxer would. */
 function writeFlv(tracks: { audio: boolean; video: boolean }, tags: FlvTag[]): Buffer {
-  return Buffer.concat([encodeFlvHeader(tracks), ...tags.flatMap((t) => encodeFlvTag(t.type, t.timestampMs, t.payload))]);
+  return Buffer.concat([
+    encodeFlvHeader(tracks),
+    ...tags.flatMap((t) => encodeFlvTag(t.type, t.timestampMs, t.payload)),
+  ]);
 }
 
 describe('FLV golden bytes', () => {
   const cases = [
-    { name: 'audio+video header with PreviousTagSize0', tracks: { audio: true, video: true }, bytes: '464c5601 05 00000009 00000000' },
-    { name: 'video-only header', tracks: { audio: false, video: true }, bytes: '464c5601 01 00000009 00000000' },
-    { name: 'audio-only header', tracks: { audio: true, video: false }, bytes: '464c5601 04 00000009 00000000' },
+    {
+      name: 'audio+video header with PreviousTagSize0',
+      tracks: { audio: true, video: true },
+      bytes: '464c5601 05 00000009 00000000',
+    },
+    {
+      name: 'video-only header',
+      tracks: { audio: false, video: true },
+      bytes: '464c5601 01 00000009 00000000',
+    },
+    {
+      name: 'audio-only header',
+      tracks: { audio: true, video: false },
+      bytes: '464c5601 04 00000009 00000000',
+    },
   ];
   for (const c of cases) {
     it(`writes the ${c.name}`, () => {
@@ -69,7 +93,10 @@ describe('FLV reader on ffmpeg output', () => {
     assert.ok(tags.some((t) => t.type === FlvTagType.Video));
     assert.ok(tags.some((t) => t.type === FlvTagType.Audio));
     const timestamps = tags.filter((t) => t.type === FlvTagType.Video).map((t) => t.timestampMs);
-    assert.deepStrictEqual(timestamps, [...timestamps].sort((a, b) => a - b));
+    assert.deepStrictEqual(
+      timestamps,
+      [...timestamps].sort((a, b) => a - b),
+    );
   });
 
   it('re-serialises to the identical file', () => {
@@ -107,10 +134,26 @@ describe('FLV reader hostile input', () => {
     { name: 'a wrong signature', bytes: hex('464c4101 05 00000009 00000000'), code: 'invalid' },
     { name: 'a DataOffset below 9', bytes: hex('464c5601 05 00000008 00000000'), code: 'invalid' },
     { name: 'a DataOffset of 4 GiB', bytes: hex('464c5601 05 ffffffff 00000000'), code: 'invalid' },
-    { name: 'a reserved tag type', bytes: Buffer.concat([header, hex('07 000000 000000 00 000000')]), code: 'invalid' },
-    { name: 'an encrypted tag', bytes: Buffer.concat([header, hex('29 000000 000000 00 000000')]), code: 'unsupported' },
-    { name: 'a tag declaring 16 MiB', bytes: Buffer.concat([header, hex('09 ffffff 000000 00 000000')]), code: 'too_large' },
-    { name: 'a file ending inside a tag', bytes: Buffer.concat([header, hex('09 000010 000000 00 000000 17')]), code: 'truncated' },
+    {
+      name: 'a reserved tag type',
+      bytes: Buffer.concat([header, hex('07 000000 000000 00 000000')]),
+      code: 'invalid',
+    },
+    {
+      name: 'an encrypted tag',
+      bytes: Buffer.concat([header, hex('29 000000 000000 00 000000')]),
+      code: 'unsupported',
+    },
+    {
+      name: 'a tag declaring 16 MiB',
+      bytes: Buffer.concat([header, hex('09 ffffff 000000 00 000000')]),
+      code: 'too_large',
+    },
+    {
+      name: 'a file ending inside a tag',
+      bytes: Buffer.concat([header, hex('09 000010 000000 00 000000 17')]),
+      code: 'truncated',
+    },
   ];
   for (const c of cases) {
     it(`rejects ${c.name} with ${c.code}`, () => {

@@ -49,9 +49,16 @@ export function encodeFlvHeader(tracks: { audio: boolean; video: boolean }): Buf
  * so one published frame can be written to every viewer with writev/cork.
  * Timestamps are milliseconds modulo 2^32 (E.4.1 keeps the upper 8 bits in TimestampExtended).
  */
-export function encodeFlvTag(type: FlvTagType, timestampMs: number, payload: Uint8Array): [Buffer, Uint8Array, Buffer] {
+export function encodeFlvTag(
+  type: FlvTagType,
+  timestampMs: number,
+  payload: Uint8Array,
+): [Buffer, Uint8Array, Buffer] {
   if (payload.length > FLV_MAX_TAG_DATA_SIZE) {
-    throw new MediaError('too_large', `FLV tag data of ${payload.length} bytes exceeds ${FLV_MAX_TAG_DATA_SIZE}`);
+    throw new MediaError(
+      'too_large',
+      `FLV tag data of ${payload.length} bytes exceeds ${FLV_MAX_TAG_DATA_SIZE}`,
+    );
   }
   const ts = Math.trunc(timestampMs) >>> 0;
   const header = Buffer.allocUnsafe(FLV_TAG_HEADER_SIZE);
@@ -147,7 +154,10 @@ export class FlvReader {
     }
     const dataOffset = h.readUInt32BE(5);
     if (dataOffset < FLV_HEADER_SIZE || dataOffset > MAX_HEADER_SIZE) {
-      throw new MediaError('invalid', `FLV DataOffset ${dataOffset} outside ${FLV_HEADER_SIZE}..${MAX_HEADER_SIZE}`);
+      throw new MediaError(
+        'invalid',
+        `FLV DataOffset ${dataOffset} outside ${FLV_HEADER_SIZE}..${MAX_HEADER_SIZE}`,
+      );
     }
     const flags = h[4] ?? 0;
     this.tracks = { audio: (flags & FLAG_AUDIO) !== 0, video: (flags & FLAG_VIDEO) !== 0 };
@@ -170,7 +180,10 @@ export class FlvReader {
     }
     const size = h.readUIntBE(1, 3);
     if (size > this.limits.maxTagSize) {
-      throw new MediaError('too_large', `FLV tag of ${size} bytes exceeds maxTagSize ${this.limits.maxTagSize}`);
+      throw new MediaError(
+        'too_large',
+        `FLV tag of ${size} bytes exceeds maxTagSize ${this.limits.maxTagSize}`,
+      );
     }
     if (this.pendingBytes < FLV_TAG_HEADER_SIZE + size) return undefined;
     const timestampMs = (h.readUIntBE(4, 3) | ((h[7] ?? 0) << 24)) >>> 0;
@@ -212,7 +225,10 @@ export function parseFlv(buf: Uint8Array, limits?: Partial<FlvLimits>): FlvTag[]
   const reader = new FlvReader(limits);
   const tags = reader.push(buf);
   if (reader.bufferedBytes > 0) {
-    throw new MediaError('truncated', `FLV input ends inside a tag (${reader.bufferedBytes} bytes left over)`);
+    throw new MediaError(
+      'truncated',
+      `FLV input ends inside a tag (${reader.bufferedBytes} bytes left over)`,
+    );
   }
   return tags;
 }

@@ -81,7 +81,8 @@ export function parseHevcDecoderConfigurationRecord(buf: Buffer): HevcDecoderCon
 
 /** Parses the display size from an SPS NAL unit (2-byte header included). Throws only `MediaError`. */
 export function parseHevcSpsSize(sps: Uint8Array): { width: number; height: number } {
-  if (sps.length < 3 || hevcNalType(sps) !== NAL_SPS) throw new MediaError('invalid', 'not an HEVC SPS NAL unit');
+  if (sps.length < 3 || hevcNalType(sps) !== NAL_SPS)
+    throw new MediaError('invalid', 'not an HEVC SPS NAL unit');
   const b = new BitReader(nalToRbsp(sps.subarray(2)));
   b.skip(4, 'sps_video_parameter_set_id');
   const maxSubLayersMinus1 = b.u(3, 'sps_max_sub_layers_minus1');
@@ -89,7 +90,8 @@ export function parseHevcSpsSize(sps: Uint8Array): { width: number; height: numb
   skipProfileTierLevel(b, maxSubLayersMinus1);
   b.ue('sps_seq_parameter_set_id');
   const chromaFormatIdc = b.ue('chroma_format_idc');
-  if (chromaFormatIdc > 3) throw new MediaError('invalid', `chroma_format_idc ${chromaFormatIdc} outside 0..3`);
+  if (chromaFormatIdc > 3)
+    throw new MediaError('invalid', `chroma_format_idc ${chromaFormatIdc} outside 0..3`);
   const separateColourPlane = chromaFormatIdc === 3 && b.flag('separate_colour_plane_flag');
   let width = b.ue('pic_width_in_luma_samples');
   let height = b.ue('pic_height_in_luma_samples');

@@ -3,7 +3,31 @@
  * pure functions over Buffers, no I/O. Parsers throw only `MediaError` and return
  * offsets or views into the caller's bytes instead of copies.
  */
-export { MediaError, MediaErrorCode } from './media-error';
+
+export {
+  type AudioSpecificConfig,
+  OPUS_SAMPLE_RATE,
+  type OpusHead,
+  parseAudioSpecificConfig,
+  parseOpusHead,
+} from './audio-config';
+export {
+  AUDIO_FOURCC,
+  type AudioCodec,
+  type AudioPacketType,
+  type AudioTagHeader,
+  type AudioTrack,
+  parseAudioTagHeader,
+} from './audio-tag';
+export {
+  type AvcDecoderConfigurationRecord,
+  H264_MAX_DIMENSION,
+  type H264Sps,
+  parseAvcDecoderConfigurationRecord,
+  parseH264Sps,
+} from './avc';
+export { type CodecSummary, type CodecSummaryInput, summarizeCodecs } from './codec-summary';
+export { AvMultitrackType } from './enhanced-rtmp';
 export {
   encodeFlvHeader,
   encodeFlvTag,
@@ -19,6 +43,14 @@ export {
   parseFlv,
 } from './flv';
 export {
+  HEVC_MAX_DIMENSION,
+  type HevcDecoderConfigurationRecord,
+  parseHevcDecoderConfigurationRecord,
+  parseHevcSpsSize,
+} from './hevc';
+export { MediaError, MediaErrorCode } from './media-error';
+export { h264NalType, hevcNalType, isH264Keyframe, isHevcKeyframe, splitNalUnits } from './nal-units';
+export {
   parseVideoTagHeader,
   VIDEO_FOURCC,
   type VideoCodec,
@@ -27,34 +59,3 @@ export {
   type VideoTagHeader,
   type VideoTrack,
 } from './video-tag';
-export {
-  AUDIO_FOURCC,
-  type AudioCodec,
-  type AudioPacketType,
-  type AudioTagHeader,
-  type AudioTrack,
-  parseAudioTagHeader,
-} from './audio-tag';
-export { AvMultitrackType } from './enhanced-rtmp';
-export {
-  type AvcDecoderConfigurationRecord,
-  H264_MAX_DIMENSION,
-  type H264Sps,
-  parseAvcDecoderConfigurationRecord,
-  parseH264Sps,
-} from './avc';
-export {
-  HEVC_MAX_DIMENSION,
-  type HevcDecoderConfigurationRecord,
-  parseHevcDecoderConfigurationRecord,
-  parseHevcSpsSize,
-} from './hevc';
-export {
-  type AudioSpecificConfig,
-  OPUS_SAMPLE_RATE,
-  type OpusHead,
-  parseAudioSpecificConfig,
-  parseOpusHead,
-} from './audio-config';
-export { h264NalType, hevcNalType, isH264Keyframe, isHevcKeyframe, splitNalUnits } from './nal-units';
-export { type CodecSummary, type CodecSummaryInput, summarizeCodecs } from './codec-summary';

@@ -6,16 +6,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import {
-  encodeFlvHeader,
-  encodeFlvTag,
-  FlvTagType,
-  MediaError,
-  parseFlv,
-  summarizeCodecs,
-} from './index';
-import { MEDIA_PARSERS } from './testing/parsers';
+import { encodeFlvHeader, encodeFlvTag, FlvTagType, MediaError, parseFlv, summarizeCodecs } from './index';
 import { readFixture } from './testing/fixtures';
+import { MEDIA_PARSERS } from './testing/parsers';
 
 const SEED = 0x3e1a;
 const RUNS = 2000;
@@ -33,7 +26,11 @@ const FIXTURE_FILES = ['h264-aac.flv', 'h264-high444.flv', 'mp3.flv', 'speex.flv
 const files = FIXTURE_FILES.map(readFixture);
 const payloads = files.flatMap((f) => parseFlv(f).map((t) => t.payload));
 
-const mutation = fc.record({ at: fc.nat(), byte: fc.nat(255), how: fc.constantFrom('flip', 'drop', 'cut', 'insert') });
+const mutation = fc.record({
+  at: fc.nat(),
+  byte: fc.nat(255),
+  how: fc.constantFrom('flip', 'drop', 'cut', 'insert'),
+});
 
 function mutate(src: Buffer, m: { at: number; byte: number; how: string }): Buffer {
   if (src.length === 0) return Buffer.from([m.byte]);
@@ -57,15 +54,19 @@ describe('media parsers on hostile bytes', () => {
   for (const [name, parse] of Object.entries(MEDIA_PARSERS)) {
     it(`${name} throws only MediaError on random bytes`, () => {
       fc.assert(
-        fc.property(fc.uint8Array({ maxLength: 4096, size: 'medium' }), (b) => onlyMediaError(parse, Buffer.from(b))),
+        fc.property(fc.uint8Array({ maxLength: 4096, size: 'medium' }), (b) =>
+          onlyMediaError(parse, Buffer.from(b)),
+        ),
         { seed: SEED, numRuns: RUNS },
       );
     });
 
     it(`${name} throws only MediaError on mutated encoder output`, () => {
       fc.assert(
-        fc.property(fc.constantFrom(...payloads), fc.array(mutation, { minLength: 1, maxLength: 4 }), (payload, ms) =>
-          onlyMediaError(parse, ms.reduce(mutate, payload)),
+        fc.property(
+          fc.constantFrom(...payloads),
+          fc.array(mutation, { minLength: 1, maxLength: 4 }),
+          (payload, ms) => onlyMediaError(parse, ms.reduce(mutate, payload)),
         ),
         { seed: SEED, numRuns: RUNS },
       );
@@ -87,7 +88,10 @@ describe('media parsers on hostile bytes', () => {
         fc.option(fc.constantFrom(...payloads)),
         fc.option(fc.constantFrom(...payloads)),
         fc.array(mutation, { maxLength: 3 }),
-        fc.dictionary(fc.constantFrom('width', 'height', 'videocodecid', 'audiocodecid', 'stereo', 'framerate'), fc.anything()),
+        fc.dictionary(
+          fc.constantFrom('width', 'height', 'videocodecid', 'audiocodecid', 'stereo', 'framerate'),
+          fc.anything(),
+        ),
         (video, audio, ms, metadata) => {
           summarizeCodecs({
             ...(video ? { videoSequenceHeader: ms.reduce(mutate, video) } : {}),
@@ -103,11 +107,14 @@ describe('media parsers on hostile bytes', () => {
 
 describe('FLV tag round trip', () => {
   it('parse(encode(tags)) returns the tags', () => {
-    const tag = fc.record({
-      type: fc.constantFrom(FlvTagType.Audio, FlvTagType.Video, FlvTagType.ScriptData),
-      timestampMs: fc.nat({ max: 0xffffffff }),
-      payload: fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b)),
-    }, { noNullPrototype: true });
+    const tag = fc.record(
+      {
+        type: fc.constantFrom(FlvTagType.Audio, FlvTagType.Video, FlvTagType.ScriptData),
+        timestampMs: fc.nat({ max: 0xffffffff }),
+        payload: fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b)),
+      },
+      { noNullPrototype: true },
+    );
     fc.assert(
       fc.property(fc.array(tag, { maxLength: 8 }), (tags) => {
         const bytes = Buffer.concat([

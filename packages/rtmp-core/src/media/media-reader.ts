@@ -25,7 +25,10 @@ export class MediaReader {
 
   need(n: number, what: string): void {
     if (n > this.remaining) {
-      throw new MediaError('truncated', `${what} needs ${n} bytes at offset ${this.pos}, ${this.remaining} left`);
+      throw new MediaError(
+        'truncated',
+        `${what} needs ${n} bytes at offset ${this.pos}, ${this.remaining} left`,
+      );
     }
   }
 

@@ -24,7 +24,10 @@ export function* splitNalUnits(payload: Uint8Array, lengthSize: number): Generat
     for (let i = 0; i < lengthSize; i++) length = length * 256 + (payload[pos + i] ?? 0);
     pos += lengthSize;
     if (length > payload.length - pos) {
-      throw new MediaError('truncated', `NAL unit of ${length} bytes at offset ${pos}, ${payload.length - pos} left`);
+      throw new MediaError(
+        'truncated',
+        `NAL unit of ${length} bytes at offset ${pos}, ${payload.length - pos} left`,
+      );
     }
     if (length > 0) yield payload.subarray(pos, pos + length);
     pos += length;

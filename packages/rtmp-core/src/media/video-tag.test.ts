@@ -94,20 +94,54 @@ describe('legacy video tag headers (FLV E.4.3.1) from ffmpeg', () => {
     });
   });
 
-  const handMade: { name: string; bytes: string; expected: Partial<ReturnType<typeof brief>> & { command?: unknown } }[] = [
-    { name: 'a negative SI24 composition time', bytes: '27 01 ffffce 00000001 41', expected: { compositionTimeMs: -50, frameType: 'inter' } },
-    { name: 'legacy HEVC (codec id 12)', bytes: '1c 00 000000 01', expected: { codec: 'hevc', packetType: 'sequence-header' } },
-    { name: 'VP6 with its adjustment byte', bytes: '14 00 aa', expected: { codec: 'vp6', payloadOffset: 2, isKeyframe: true } },
-    { name: 'VP6 alpha with OffsetToAlpha', bytes: '25 00 000001 aa bb', expected: { codec: 'vp6-alpha', payloadOffset: 5 } },
-    { name: 'a disposable inter frame', bytes: '32 aa', expected: { codec: 'h263', frameType: 'disposable' } },
-    { name: 'a generated key frame', bytes: '47 01 000000 00', expected: { frameType: 'generated-key', isKeyframe: true } },
+  const handMade: {
+    name: string;
+    bytes: string;
+    expected: Partial<ReturnType<typeof brief>> & { command?: unknown };
+  }[] = [
+    {
+      name: 'a negative SI24 composition time',
+      bytes: '27 01 ffffce 00000001 41',
+      expected: { compositionTimeMs: -50, frameType: 'inter' },
+    },
+    {
+      name: 'legacy HEVC (codec id 12)',
+      bytes: '1c 00 000000 01',
+      expected: { codec: 'hevc', packetType: 'sequence-header' },
+    },
+    {
+      name: 'VP6 with its adjustment byte',
+      bytes: '14 00 aa',
+      expected: { codec: 'vp6', payloadOffset: 2, isKeyframe: true },
+    },
+    {
+      name: 'VP6 alpha with OffsetToAlpha',
+      bytes: '25 00 000001 aa bb',
+      expected: { codec: 'vp6-alpha', payloadOffset: 5 },
+    },
+    {
+      name: 'a disposable inter frame',
+      bytes: '32 aa',
+      expected: { codec: 'h263', frameType: 'disposable' },
+    },
+    {
+      name: 'a generated key frame',
+      bytes: '47 01 000000 00',
+      expected: { frameType: 'generated-key', isKeyframe: true },
+    },
     { name: 'an unknown codec id', bytes: '1e 00', expected: { codec: 'unknown', payloadOffset: 1 } },
-    { name: 'an AVC seek-start command frame', bytes: '57 01 000000 00', expected: { frameType: 'command', command: 'seek-start', isKeyframe: false } },
+    {
+      name: 'an AVC seek-start command frame',
+      bytes: '57 01 000000 00',
+      expected: { frameType: 'command', command: 'seek-start', isKeyframe: false },
+    },
   ];
   for (const c of handMade) {
     it(`reads ${c.name}`, () => {
       const h = parseVideoTagHeader(hex(c.bytes));
-      const picked = Object.fromEntries(Object.keys(c.expected).map((k) => [k, (h as unknown as Record<string, unknown>)[k]]));
+      const picked = Object.fromEntries(
+        Object.keys(c.expected).map((k) => [k, (h as unknown as Record<string, unknown>)[k]]),
+      );
       assert.deepStrictEqual(picked, c.expected);
     });
   }
@@ -137,9 +171,15 @@ describe('Enhanced RTMP video tag headers (v1/v2)', () => {
 
   it('reads hvc1 CodedFrames with a composition time and CodedFramesX without', () => {
     const frames = parseVideoTagHeader(exVideoTag(KEY, CODED_FRAMES, 'hvc1', hex('00000002 2601'), 40));
-    assert.deepStrictEqual([frames.compositionTimeMs, frames.payloadOffset, frames.isKeyframe], [40, 8, true]);
+    assert.deepStrictEqual(
+      [frames.compositionTimeMs, frames.payloadOffset, frames.isKeyframe],
+      [40, 8, true],
+    );
     const framesX = parseVideoTagHeader(exVideoTag(INTER, CODED_FRAMES_X, 'hvc1', hex('00000002 0201')));
-    assert.deepStrictEqual([framesX.compositionTimeMs, framesX.payloadOffset, framesX.packetType], [0, 5, 'coded-frames']);
+    assert.deepStrictEqual(
+      [framesX.compositionTimeMs, framesX.payloadOffset, framesX.packetType],
+      [0, 5, 'coded-frames'],
+    );
   });
 
   it('reads avc1 (v2), av01 and vp09 sequence starts with libaom and libvpx records', () => {
@@ -153,9 +193,18 @@ describe('Enhanced RTMP video tag headers (v1/v2)', () => {
   });
 
   it('reads SequenceEnd, Metadata and MPEG2TSSequenceStart', () => {
-    assert.equal(parseVideoTagHeader(exVideoTag(KEY, SEQUENCE_END, 'hvc1', Buffer.alloc(0))).packetType, 'sequence-end');
-    assert.equal(parseVideoTagHeader(exVideoTag(KEY, METADATA, 'hvc1', hex('02000a'))).packetType, 'metadata');
-    assert.equal(parseVideoTagHeader(exVideoTag(KEY, 5, 'av01', hex('80'))).packetType, 'mpeg2ts-sequence-start');
+    assert.equal(
+      parseVideoTagHeader(exVideoTag(KEY, SEQUENCE_END, 'hvc1', Buffer.alloc(0))).packetType,
+      'sequence-end',
+    );
+    assert.equal(
+      parseVideoTagHeader(exVideoTag(KEY, METADATA, 'hvc1', hex('02000a'))).packetType,
+      'metadata',
+    );
+    assert.equal(
+      parseVideoTagHeader(exVideoTag(KEY, 5, 'av01', hex('80'))).packetType,
+      'mpeg2ts-sequence-start',
+    );
   });
 
   it('keeps an unknown FourCC as codec "unknown" with the FourCC', () => {
@@ -164,22 +213,38 @@ describe('Enhanced RTMP video tag headers (v1/v2)', () => {
   });
 
   it('reads a command frame, which has no FourCC or body', () => {
-    const h = parseVideoTagHeader(hex('d1 01'));
-    assert.deepStrictEqual([h.frameType, h.command, h.tracks.length, h.isKeyframe], ['command', 'seek-end', 0, false]);
+    const h = parseVideoTagHeader(Buffer.from([0x80 | (COMMAND << 4) | CODED_FRAMES, 1]));
+    assert.deepStrictEqual(
+      [h.frameType, h.command, h.tracks.length, h.isKeyframe],
+      ['command', 'seek-end', 0, false],
+    );
   });
 
   it('reads a v2 ModEx TimestampOffsetNano prefix, then the real packet type', () => {
     // 0x97: key frame, ModEx; size-1 = 2 (3 bytes of nanoseconds); then type 0 << 4 | CodedFrames.
-    const tag = Buffer.concat([hex(`9${MOD_EX} 02 0f4240 0${CODED_FRAMES}`), Buffer.from('hvc1'), hex('000000 00000001 26')]);
+    const tag = Buffer.concat([
+      hex(`9${MOD_EX} 02 0f4240 0${CODED_FRAMES}`),
+      Buffer.from('hvc1'),
+      hex('000000 00000001 26'),
+    ]);
     const h = parseVideoTagHeader(tag);
-    assert.deepStrictEqual([h.timestampOffsetNanos, h.packetType, h.codec, h.payloadOffset], [1_000_000, 'coded-frames', 'hevc', 13]);
+    assert.deepStrictEqual(
+      [h.timestampOffsetNanos, h.packetType, h.codec, h.payloadOffset],
+      [1_000_000, 'coded-frames', 'hevc', 13],
+    );
   });
 
   it('reads multitrack OneTrack, ManyTracks and ManyTracksManyCodecs', () => {
     const one = parseVideoTagHeader(
-      Buffer.concat([hex(`9${MULTITRACK} ${AvMultitrackType.OneTrack}${CODED_FRAMES_X}`), Buffer.from('av01'), hex('07 aabb')]),
+      Buffer.concat([
+        hex(`9${MULTITRACK} ${AvMultitrackType.OneTrack}${CODED_FRAMES_X}`),
+        Buffer.from('av01'),
+        hex('07 aabb'),
+      ]),
     );
-    assert.deepStrictEqual(one.tracks, [{ trackId: 7, codec: 'av1', fourCc: 'av01', compositionTimeMs: 0, payloadOffset: 7, payloadLength: 2 }]);
+    assert.deepStrictEqual(one.tracks, [
+      { trackId: 7, codec: 'av1', fourCc: 'av01', compositionTimeMs: 0, payloadOffset: 7, payloadLength: 2 },
+    ]);
 
     const many = parseVideoTagHeader(
       Buffer.concat([
@@ -222,12 +287,28 @@ describe('Enhanced RTMP video tag headers (v1/v2)', () => {
     { name: 'a reserved AVCPacketType', bytes: hex('17 03 000000'), code: 'invalid' },
     { name: 'an AVC header without composition time', bytes: hex('17 01 00'), code: 'truncated' },
     { name: 'a FourCC cut short', bytes: hex('90 6876'), code: 'truncated' },
-    { name: 'a reserved VideoPacketType', bytes: Buffer.concat([hex('98'), Buffer.from('hvc1')]), code: 'invalid' },
-    { name: 'hvc1 CodedFrames without composition time', bytes: exVideoTag(KEY, CODED_FRAMES, 'hvc1', hex('00')), code: 'truncated' },
+    {
+      name: 'a reserved VideoPacketType',
+      bytes: Buffer.concat([hex('98'), Buffer.from('hvc1')]),
+      code: 'invalid',
+    },
+    {
+      name: 'hvc1 CodedFrames without composition time',
+      bytes: exVideoTag(KEY, CODED_FRAMES, 'hvc1', hex('00')),
+      code: 'truncated',
+    },
     { name: 'a ModEx whose data runs past the tag', bytes: hex('97 ff 00'), code: 'truncated' },
-    { name: 'a multitrack track size past the tag', bytes: Buffer.concat([hex('96 11'), Buffer.from('av01'), hex('00 0000ff aa')]), code: 'truncated' },
+    {
+      name: 'a multitrack track size past the tag',
+      bytes: Buffer.concat([hex('96 11'), Buffer.from('av01'), hex('00 0000ff aa')]),
+      code: 'truncated',
+    },
     { name: 'nested multitrack', bytes: Buffer.concat([hex('96 06'), Buffer.from('av01')]), code: 'invalid' },
-    { name: 'a reserved multitrack type', bytes: Buffer.concat([hex('96 31'), Buffer.from('av01')]), code: 'invalid' },
+    {
+      name: 'a reserved multitrack type',
+      bytes: Buffer.concat([hex('96 31'), Buffer.from('av01')]),
+      code: 'invalid',
+    },
   ];
   for (const c of bad) {
     it(`rejects ${c.name} with ${c.code}`, () => {

@@ -177,7 +177,13 @@ function parseLegacy(r: MediaReader, first: number, length: number): VideoTagHea
     const c = r.u8('VideoFrameCommand');
     extra.command = VIDEO_COMMANDS[c] ?? c;
   }
-  const track: VideoTrack = { trackId: 0, codec, compositionTimeMs, payloadOffset: r.offset, payloadLength: length - r.offset };
+  const track: VideoTrack = {
+    trackId: 0,
+    codec,
+    compositionTimeMs,
+    payloadOffset: r.offset,
+    payloadLength: length - r.offset,
+  };
   return summarize(frameType, packetType, false, [track], extra, track);
 }
 
@@ -193,7 +199,13 @@ function parseExHeader(r: MediaReader, first: number, payload: Buffer): VideoTag
   if (frameType === 'command' && rawType !== ExVideoPacketType.Metadata) {
     const c = r.u8('VideoCommand');
     extra.command = VIDEO_COMMANDS[c] ?? c;
-    const none: VideoTrack = { trackId: 0, codec: 'unknown', compositionTimeMs: 0, payloadOffset: r.offset, payloadLength: 0 };
+    const none: VideoTrack = {
+      trackId: 0,
+      codec: 'unknown',
+      compositionTimeMs: 0,
+      payloadOffset: r.offset,
+      payloadLength: 0,
+    };
     return summarize(frameType, 'coded-frames', true, [], extra, none);
   }
 
@@ -206,7 +218,8 @@ function parseExHeader(r: MediaReader, first: number, payload: Buffer): VideoTag
     if (rawType === ExVideoPacketType.Multitrack || rawType === PACKET_TYPE_MOD_EX) {
       throw new MediaError('invalid', `multitrack video packet type ${rawType} cannot nest`);
     }
-    if (multitrack.type > 2) throw new MediaError('invalid', `AvMultitrackType ${multitrack.type} is reserved`);
+    if (multitrack.type > 2)
+      throw new MediaError('invalid', `AvMultitrackType ${multitrack.type} is reserved`);
     if (multitrack.type !== 2) sharedFourCc = r.fourCc('video FourCC');
   } else {
     sharedFourCc = r.fourCc('video FourCC');
@@ -219,13 +232,27 @@ function parseExHeader(r: MediaReader, first: number, payload: Buffer): VideoTag
     let compositionTimeMs = 0;
     // v1: CodedFrames of avc1/hvc1 carry SI24 CompositionTime; CodedFramesX means it is 0.
     if (rawType === ExVideoPacketType.CodedFrames && (codec === 'h264' || codec === 'hevc')) {
-      if (span.end - start < 3) throw new MediaError('truncated', `CompositionTime needs 3 bytes at offset ${start}`);
+      if (span.end - start < 3)
+        throw new MediaError('truncated', `CompositionTime needs 3 bytes at offset ${start}`);
       compositionTimeMs = payload.readIntBE(start, 3);
       start += 3;
     }
-    return { trackId: span.trackId, codec, fourCc: span.fourCc, compositionTimeMs, payloadOffset: start, payloadLength: span.end - start };
+    return {
+      trackId: span.trackId,
+      codec,
+      fourCc: span.fourCc,
+      compositionTimeMs,
+      payloadOffset: start,
+      payloadLength: span.end - start,
+    };
   });
-  const fallback: VideoTrack = { trackId: 0, codec: 'unknown', compositionTimeMs: 0, payloadOffset: length, payloadLength: 0 };
+  const fallback: VideoTrack = {
+    trackId: 0,
+    codec: 'unknown',
+    compositionTimeMs: 0,
+    payloadOffset: length,
+    payloadLength: 0,
+  };
   return summarize(frameType, packetType, true, tracks, extra, fallback);
 }
 

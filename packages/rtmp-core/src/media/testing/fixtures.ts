@@ -23,7 +23,10 @@ export interface ProbedStream {
 
 /** ffprobe's view of each fixture, recorded by make-fixtures.sh. */
 export function probed(name: string): ProbedStream[] {
-  const all = JSON.parse(readFileSync(join(FIXTURES_DIR, 'ffprobe.json'), 'utf8')) as Record<string, { streams: ProbedStream[] }>;
+  const all = JSON.parse(readFileSync(join(FIXTURES_DIR, 'ffprobe.json'), 'utf8')) as Record<
+    string,
+    { streams: ProbedStream[] }
+  >;
   const entry = all[name];
   if (!entry) throw new Error(`no ffprobe record for ${name}`);
   return entry.streams;
@@ -41,8 +44,17 @@ export function mp4Box(file: Buffer, type: string): Buffer {
  * An Enhanced RTMP video tag: IsExHeader | FrameType << 4 | PacketType, FourCC, and
  * for avc1/hvc1 CodedFrames the SI24 composition time.
  */
-export function exVideoTag(frameType: number, packetType: number, fourCc: string, body: Buffer, compositionTime?: number): Buffer {
-  const head = Buffer.concat([Buffer.from([0x80 | (frameType << 4) | packetType]), Buffer.from(fourCc, 'latin1')]);
+export function exVideoTag(
+  frameType: number,
+  packetType: number,
+  fourCc: string,
+  body: Buffer,
+  compositionTime?: number,
+): Buffer {
+  const head = Buffer.concat([
+    Buffer.from([0x80 | (frameType << 4) | packetType]),
+    Buffer.from(fourCc, 'latin1'),
+  ]);
   if (compositionTime === undefined) return Buffer.concat([head, body]);
   const ct = Buffer.alloc(3);
   ct.writeIntBE(compositionTime, 0, 3);

@@ -1,0 +1,75 @@
+/**
+ * AMF codec speed (run: node dist/src/amf/amf.bench.js). Prints one JSON line per
+ * measurement. RELIABILITY M1's "each input < 50 ms" is checked here, not in tests.
+ */
+import { performance } from 'node:perf_hooks';
+import fc from 'fast-check';
+import { AmfError, decodeAmf0, encodeAmf0 } from './index';
+import { FFMPEG_CONNECT_BODY_HEX } from './testdata/ffmpeg-connect';
+
+/** Runs `fn` for about `ms` milliseconds and returns operations per second. */
+function opsPerSecond(fn: () => void, ms = 500): number {
+  let n = 0;
+  const start = performance.now();
+  while (performance.now() - start < ms) {
+    fn();
+    n++;
+  }
+  return Math.round((n * 1000) / (performance.now() - start));
+}
+
+const connect = Buffer.from(FFMPEG_CONNECT_BODY_HEX, 'hex');
+const connectValues = decodeAmf0(connect);
+console.log(
+  JSON.stringify({
+    bench: 'amf0.decode ffmpeg connect',
+    opsPerSecond: opsPerSecond(() => decodeAmf0(connect)),
+  }),
+);
+console.log(
+  JSON.stringify({
+    bench: 'amf0.encode ffmpeg connect',
+    opsPerSecond: opsPerSecond(() => encodeAmf0(connectValues)),
+  }),
+);
+
+/** M1: the slowest of 5 000 arbitrary inputs up to 64 KiB (same generator as the property test, other seed). */
+const inputs = fc.sample(fc.uint8Array({ maxLength: 64 * 1024, size: 'max' }), { numRuns: 5000, seed: 1 });
+let worst = 0;
+for (const input of inputs) {
+  const start = performance.now();
+  try {
+    decodeAmf0(input);
+  } catch (err) {
+    if (!(err instanceof AmfError)) throw err;
+  }
+  worst = Math.max(worst, performance.now() - start);
+}
+console.log(
+  JSON.stringify({
+    bench: 'amf0.decode worst of 5000 random inputs <= 64 KiB',
+    ms: Number(worst.toFixed(3)),
+  }),
+);
+
+/** M2: the largest legal nesting and the hostile vectors. */
+const deep = Buffer.from(`${'0a00000001'.repeat(64)}05`, 'hex');
+console.log(
+  JSON.stringify({
+    bench: 'amf0.decode 64-deep strict arrays',
+    opsPerSecond: opsPerSecond(() => decodeAmf0(deep)),
+  }),
+);
+const hugeArray = Buffer.concat([Buffer.from('0affffffff', 'hex'), Buffer.alloc(10)]);
+console.log(
+  JSON.stringify({
+    bench: 'amf0.reject strict array of 2^32-1 in 15 bytes',
+    opsPerSecond: opsPerSecond(() => {
+      try {
+        decodeAmf0(hugeArray);
+      } catch (err) {
+        if (!(err instanceof AmfError)) throw err;
+      }
+    }),
+  }),
+);
