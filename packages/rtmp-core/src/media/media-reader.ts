@@ -23,7 +23,7 @@ export class MediaReader {
     return this.bytes.length - this.pos;
   }
 
-  need(n: number, what: string): void {
+  private need(n: number, what: string): void {
     if (n > this.remaining) {
       throw new MediaError(
         'truncated',
@@ -56,13 +56,6 @@ export class MediaReader {
     this.need(3, what);
     const v = this.bytes.readIntBE(this.pos, 3);
     this.pos += 3;
-    return v;
-  }
-
-  u32(what: string): number {
-    this.need(4, what);
-    const v = this.bytes.readUInt32BE(this.pos);
-    this.pos += 4;
     return v;
   }
 
