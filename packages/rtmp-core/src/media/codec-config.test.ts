@@ -7,6 +7,7 @@ import {
   MediaError,
   type MediaErrorCode,
   parseAudioSpecificConfig,
+  parseAv1CodecConfigurationRecord,
   parseAvcDecoderConfigurationRecord,
   parseFlv,
   parseH264Sps,
@@ -216,6 +217,38 @@ describe('HEVC configuration from x265 (checked against ffprobe)', () => {
 
   it('rejects a truncated record', () => {
     assertMediaError(() => parseHevcDecoderConfigurationRecord(hvcc.subarray(0, 30)), 'truncated');
+  });
+});
+
+describe('AV1 configuration from libaom (checked against ffprobe)', () => {
+  const av1c = mp4Box(readFixture('av1.mp4'), 'av1C');
+
+  it("reads the record and ffprobe's size from the sequence header OBU", () => {
+    const record = parseAv1CodecConfigurationRecord(av1c);
+    const video = probed('av1.mp4')[0];
+    assert.deepStrictEqual(
+      { profile: record.seqProfile, depth: record.bitDepth, w: record.width, h: record.height },
+      { profile: 0, depth: 8, w: video?.width, h: video?.height },
+    );
+  });
+
+  it('reads the frame rate of a sequence header with equal picture intervals', () => {
+    // seq_profile 0, timing info 1/30 with equal_picture_interval (uvlc 0), one operating point, 1920x1080.
+    const w = new BitWriter().u(3, 0).u(1, 0).u(1, 0).u(1, 1).u(32, 1).u(32, 30).u(1, 1).u(1, 1);
+    w.u(1, 0).u(1, 0).u(5, 0).u(12, 0).u(5, 8).u(1, 0).u(4, 10).u(4, 10).u(11, 1919).u(11, 1079);
+    const obu = w.bytes();
+    const record = Buffer.concat([hex('81 08 0c 00 0a'), Buffer.from([obu.length]), obu]);
+    const parsed = parseAv1CodecConfigurationRecord(record);
+    assert.deepStrictEqual([parsed.width, parsed.height, parsed.frameRate], [1920, 1080, 30]);
+  });
+
+  it('rejects a wrong marker and an OBU longer than the record', () => {
+    assertMediaError(() => parseAv1CodecConfigurationRecord(hex('01 00 0c 00')), 'invalid');
+    assertMediaError(() => parseAv1CodecConfigurationRecord(hex('81 00 0c 00 0a 7f 00')), 'truncated');
+    assertMediaError(
+      () => parseAv1CodecConfigurationRecord(hex('81 00 0c 00 0a ffffffffffffffff01')),
+      'invalid',
+    );
   });
 });
 

@@ -70,6 +70,16 @@ describe('codec summary for session reports', () => {
     );
   });
 
+  it('reads AV1 size from an Enhanced RTMP av01 sequence start', () => {
+    const av1c = mp4Box(readFixture('av1.mp4'), 'av1C');
+    assert.deepStrictEqual(summarizeCodecs({ videoSequenceHeader: exVideoTag(1, 0, 'av01', av1c) }).video, {
+      codec: 'av1',
+      width: 160,
+      height: 90,
+      frameRate: null,
+    });
+  });
+
   it('takes Enhanced RTMP FourCC codec ids from the metadata', () => {
     const av01 = Buffer.from('av01').readUInt32BE(0);
     assert.deepStrictEqual(

@@ -6,6 +6,7 @@
 
 import { OPUS_SAMPLE_RATE, parseAudioSpecificConfig, parseOpusHead } from './audio-config';
 import { AUDIO_FOURCC, type AudioCodec, parseAudioTagHeader } from './audio-tag';
+import { parseAv1CodecConfigurationRecord } from './av1';
 import { parseAvcDecoderConfigurationRecord, parseH264Sps } from './avc';
 import { parseHevcDecoderConfigurationRecord } from './hevc';
 import { MediaError } from './media-error';
@@ -69,8 +70,11 @@ function summarizeVideo(
           ({ width, height } = parsed);
           frameRate = parsed.frameRate ?? frameRate;
         }
-      } else if (h.isSequenceHeader && h.codec === 'hevc') {
-        const parsed = parseHevcDecoderConfigurationRecord(record);
+      } else if (h.isSequenceHeader && (h.codec === 'hevc' || h.codec === 'av1')) {
+        const parsed =
+          h.codec === 'hevc'
+            ? parseHevcDecoderConfigurationRecord(record)
+            : parseAv1CodecConfigurationRecord(record);
         width = parsed.width ?? width;
         height = parsed.height ?? height;
         frameRate = parsed.frameRate ?? frameRate;

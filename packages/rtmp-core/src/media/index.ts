@@ -20,6 +20,11 @@ export {
   parseAudioTagHeader,
 } from './audio-tag';
 export {
+  type Av1CodecConfigurationRecord,
+  parseAv1CodecConfigurationRecord,
+  parseAv1SequenceHeader,
+} from './av1';
+export {
   type AvcDecoderConfigurationRecord,
   H264_MAX_DIMENSION,
   type H264Sps,

@@ -2,6 +2,7 @@
 import {
   parseAudioSpecificConfig,
   parseAudioTagHeader,
+  parseAv1CodecConfigurationRecord,
   parseAvcDecoderConfigurationRecord,
   parseFlv,
   parseH264Sps,
@@ -25,6 +26,8 @@ export const MEDIA_PARSERS: Record<string, (b: Buffer) => unknown> = {
       for (const sps of parseAvcDecoderConfigurationRecord(body).sps) parseH264Sps(sps);
     } else if (h.isSequenceHeader && h.codec === 'hevc') {
       parseHevcDecoderConfigurationRecord(body);
+    } else if (h.isSequenceHeader && h.codec === 'av1') {
+      parseAv1CodecConfigurationRecord(body);
     } else if (h.codec === 'h264' || h.codec === 'hevc') {
       return [...splitNalUnits(body, 4)];
     }
@@ -41,6 +44,7 @@ export const MEDIA_PARSERS: Record<string, (b: Buffer) => unknown> = {
   sps: (b) => parseH264Sps(b),
   hvcc: (b) => parseHevcDecoderConfigurationRecord(b),
   hevcsps: (b) => parseHevcSpsSize(b),
+  av1c: (b) => parseAv1CodecConfigurationRecord(b),
   asc: (b) => parseAudioSpecificConfig(b),
   nal: (b) => [...splitNalUnits(b, 4)],
 };
