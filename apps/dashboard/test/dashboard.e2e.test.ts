@@ -3,24 +3,16 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ApiKey, List, LiveStream, Tenant } from '@tributary/contracts';
-import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium, signIn } from './support/browser';
 import { RestSession } from './support/rest';
-import { type Stack, artifactsDir, startStack } from './support/stack';
+import { artifactsDir, type Stack, startStack } from './support/stack';
 
 /**
  * The dashboard in a real browser against a running api (real database) and the
  * production build: the journeys of issue 6, screenshots for review, no console errors,
  * and each page's first-load timings (reported, never asserted).
  */
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-];
 
 type PageLoad = { path: string; ttfbMs: number; domContentLoadedMs: number; loadMs: number };
 
@@ -62,16 +54,19 @@ describe('dashboard end to end', { timeout: 600_000 }, () => {
 
   before(async () => {
     stack = await startStack();
-    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     operatorContext = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-    await operatorContext.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: stack.dashboardUrl });
+    await operatorContext.grantPermissions(['clipboard-read', 'clipboard-write'], {
+      origin: stack.dashboardUrl,
+    });
     page = await operatorContext.newPage();
     watchConsole(page, 'operator');
     page.on('dialog', (dialog) => void dialog.accept());
   });
 
   after(async () => {
-    if (pageLoads.length > 0) writeFileSync(join(artifactsDir, 'page-load.json'), `${JSON.stringify(pageLoads, null, 2)}\n`);
+    if (pageLoads.length > 0)
+      writeFileSync(join(artifactsDir, 'page-load.json'), `${JSON.stringify(pageLoads, null, 2)}\n`);
     await browser?.close();
     await stack?.stop();
   });
@@ -136,16 +131,24 @@ describe('dashboard end to end', { timeout: 600_000 }, () => {
     await page.getByRole('button', { name: 'Create live stream' }).click();
     await page.waitForURL((u) => /^\/streams\/[^/]+$/.test(u.pathname) && u.pathname !== '/streams/new');
     streamId = decodeURIComponent(new URL(page.url()).pathname.split('/').pop() ?? '');
-    assert.match(await page.getByTestId('stream-key').innerText(), /^•+$/, 'the key is hidden until revealed');
+    assert.match(
+      await page.getByTestId('stream-key').innerText(),
+      /^•+$/,
+      'the key is hidden until revealed',
+    );
     assert.equal(await page.getByTestId('preview').getAttribute('data-state'), 'offline');
 
     await page.getByRole('button', { name: 'Reveal' }).click();
     await page.getByRole('button', { name: /Copy key/ }).waitFor();
     const shown = await page.getByTestId('stream-key').innerText();
     const rest = await RestSession.login(stack.apiUrl, stack.operator.email, stack.operator.password);
-    const { streamKey } = await rest.request<{ streamKey: string }>('GET', `/v1/live-streams/${streamId}/stream-key`, {
-      tenantId,
-    });
+    const { streamKey } = await rest.request<{ streamKey: string }>(
+      'GET',
+      `/v1/live-streams/${streamId}/stream-key`,
+      {
+        tenantId,
+      },
+    );
     assert.equal(shown, streamKey);
     assert.ok((await page.getByTestId('ffmpeg-command').innerText()).endsWith(`/${streamKey}`));
 
@@ -184,7 +187,9 @@ describe('dashboard end to end', { timeout: 600_000 }, () => {
     assert.ok(key.startsWith(listed.prefix), 'the list shows the start of the key');
     assert.ok(!(await row.innerText()).includes(key), 'the list never shows the whole key');
 
-    const res = await fetch(`${stack.apiUrl}/v1/live-streams`, { headers: { authorization: `Bearer ${key}` } });
+    const res = await fetch(`${stack.apiUrl}/v1/live-streams`, {
+      headers: { authorization: `Bearer ${key}` },
+    });
     assert.equal(res.status, 200);
     const streams = (await res.json()) as List<LiveStream>;
     assert.ok(streams.data.some((s) => s.id === streamId));
@@ -226,7 +231,11 @@ describe('dashboard end to end', { timeout: 600_000 }, () => {
   });
 
   it('works on a phone-sized screen', async () => {
-    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const phone = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+    });
     await phone.addCookies(await operatorContext.cookies(stack.dashboardUrl));
     const p = await phone.newPage();
     watchConsole(p, 'phone');
@@ -247,11 +256,7 @@ describe('dashboard end to end', { timeout: 600_000 }, () => {
     const context = await browser.newContext();
     const p = await context.newPage();
     watchConsole(p, 'member');
-    await p.goto(url('/login'));
-    await p.getByLabel('Email').fill(member.email);
-    await p.getByLabel('Password').fill(member.password);
-    await p.getByRole('button', { name: 'Sign in' }).click();
-    await p.waitForURL(url('/streams'));
+    await signIn(p, stack.dashboardUrl, member.email, member.password);
     await p.getByRole('link', { name: 'Launch stream' }).waitFor();
     assert.equal(await p.getByRole('link', { name: 'Tenants' }).count(), 0, 'no operator navigation');
     for (const path of ['/operator/tenants', '/operator/edges']) {
@@ -270,7 +275,8 @@ describe('dashboard end to end', { timeout: 600_000 }, () => {
   });
 
   it('logged no console errors on any page', (t) => {
-    for (const load of pageLoads) t.diagnostic(`first load ${load.path}: ttfb ${load.ttfbMs} ms, load ${load.loadMs} ms`);
+    for (const load of pageLoads)
+      t.diagnostic(`first load ${load.path}: ttfb ${load.ttfbMs} ms, load ${load.loadMs} ms`);
     assert.deepEqual(consoleErrors, []);
   });
 });

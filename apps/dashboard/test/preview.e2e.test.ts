@@ -2,12 +2,13 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { CreatedLiveStreamSchema, LiveStream, Tenant } from '@tributary/contracts';
-import { type Browser, type Page, chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { z } from 'zod';
 import { ffmpegPublishCommand } from '../src/lib/encoder-settings';
+import { launchChromium, signIn } from './support/browser';
 import { type Child, startChild } from './support/processes';
 import { RestSession } from './support/rest';
-import { type Stack, artifactsDir, startStack } from './support/stack';
+import { artifactsDir, type Stack, startStack } from './support/stack';
 
 /**
  * The preview of issue 7 against a real edge: ffmpeg runs the very command the stream
@@ -16,8 +17,6 @@ import { type Stack, artifactsDir, startStack } from './support/stack';
  * clearly that the preview needs browser playback (the edge does not serve it): it must
  * match what the edge really answers on the playback URL, never a fake player.
  */
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--no-first-run', '--disable-sync', '--autoplay-policy=no-user-gesture-required'];
 /** Edge heartbeats and publish callbacks reach the api within seconds; this only bounds a broken run. */
 const LIVE_DEADLINE_MS = 30_000;
 const POLL_MS = 250;
@@ -40,7 +39,7 @@ describe('live preview on the stream page', { timeout: 300_000 }, () => {
       tenantId,
       body: { name: 'Preview stream', playbackPolicy: 'signed' },
     });
-    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     page = await browser.newPage();
   });
 
@@ -54,28 +53,32 @@ describe('live preview on the stream page', { timeout: 300_000 }, () => {
     const server = stream.ingest[0]?.server;
     assert.ok(server, 'the api hands out the edge as ingest');
     assert.equal(server, stack.edge?.rtmpUrl);
-    publisher = startChild('ffmpeg', 'sh', ['-c', `exec ${ffmpegPublishCommand(server, stream.streamKey)} -loglevel warning`], {
-      cwd: artifactsDir,
-      env: {},
-      logFile: join(artifactsDir, 'ffmpeg.log'),
-    });
+    publisher = startChild(
+      'ffmpeg',
+      'sh',
+      ['-c', `exec ${ffmpegPublishCommand(server, stream.streamKey)} -loglevel warning`],
+      {
+        cwd: artifactsDir,
+        env: {},
+        logFile: join(artifactsDir, 'ffmpeg.log'),
+      },
+    );
     const rest = await RestSession.login(stack.apiUrl, stack.operator.email, stack.operator.password);
     const deadline = Date.now() + LIVE_DEADLINE_MS;
     let status = '';
     while (status !== 'active') {
       assert.equal(publisher.process.exitCode, null, `ffmpeg exited; see ${publisher.logFile}`);
-      assert.ok(Date.now() < deadline, `the stream never went live (status ${status}); see edge.log and ffmpeg.log`);
+      assert.ok(
+        Date.now() < deadline,
+        `the stream never went live (status ${status}); see edge.log and ffmpeg.log`,
+      );
       status = (await rest.request<LiveStream>('GET', `/v1/live-streams/${stream.id}`, { tenantId })).status;
       if (status !== 'active') await new Promise((r) => setTimeout(r, POLL_MS));
     }
   });
 
   it('plays the preview, or says why it cannot, exactly as the edge serves playback', async () => {
-    await page.goto(`${stack.dashboardUrl}/login`);
-    await page.getByLabel('Email').fill(stack.operator.email);
-    await page.getByLabel('Password').fill(stack.operator.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(`${stack.dashboardUrl}/streams`);
+    await signIn(page, stack.dashboardUrl, stack.operator.email, stack.operator.password);
     await page.goto(`${stack.dashboardUrl}/streams/${encodeURIComponent(stream.id)}`);
     await page.getByText('live', { exact: true }).first().waitFor();
     const token = (await page.getByTestId('playback-token').innerText()).trim();
@@ -89,18 +92,16 @@ describe('live preview on the stream page', { timeout: 300_000 }, () => {
     const state = await preview.getAttribute('data-state');
     const hls = stream.playback.hls;
     const edgeServesHls =
-      hls !== null && (await fetch(`${hls}${hls.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}`)).ok;
+      hls !== null &&
+      (await fetch(`${hls}${hls.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}`)).ok;
 
     if (edgeServesHls) {
       assert.equal(state, 'playing');
       const start = await preview.locator('video').evaluate((v: HTMLVideoElement) => v.currentTime);
-      await page.waitForFunction(
-        (t0) => {
-          const v = document.querySelector('[data-testid="preview"] video') as HTMLVideoElement | null;
-          return v !== null && v.currentTime > t0 + 1 && v.getVideoPlaybackQuality().totalVideoFrames > 0;
-        },
-        start,
-      );
+      await page.waitForFunction((t0) => {
+        const v = document.querySelector('[data-testid="preview"] video') as HTMLVideoElement | null;
+        return v !== null && v.currentTime > t0 + 1 && v.getVideoPlaybackQuality().totalVideoFrames > 0;
+      }, start);
     } else {
       assert.notEqual(state, 'playing', 'no player pretends to play what the edge does not serve');
       assert.match(await preview.innerText(), /Preview needs browser playback/);

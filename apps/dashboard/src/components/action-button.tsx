@@ -1,7 +1,7 @@
 'use client';
 
-import { type FormState, IDLE } from '@/lib/form-state';
 import { startTransition, useActionState } from 'react';
+import { type FormState, IDLE } from '@/lib/form-state';
 
 type ActionButtonProps<R> = {
   /** A server action with its arguments bound (e.g. `disableStream.bind(null, id)`). */

@@ -1,16 +1,16 @@
 'use client';
 
-import { type FormState, IDLE } from '@/lib/form-state';
 import {
   type ComponentProps,
-  type ReactNode,
   createContext,
+  type ReactNode,
   startTransition,
   use,
   useActionState,
   useEffect,
   useRef,
 } from 'react';
+import { type FormState, IDLE } from '@/lib/form-state';
 
 /**
  * Forms that call a server action. The browser validates the fields' constraints before
@@ -36,7 +36,15 @@ type ActionFormProps<R> = {
 };
 
 export function ActionForm<R>(props: ActionFormProps<R>) {
-  const { action, submitLabel, pendingLabel, children, renderResult, resetOnSuccess, layout = 'stack' } = props;
+  const {
+    action,
+    submitLabel,
+    pendingLabel,
+    children,
+    renderResult,
+    resetOnSuccess,
+    layout = 'stack',
+  } = props;
   const [state, dispatch, pending] = useActionState(action, IDLE as FormState<R>);
   const formRef = useRef<HTMLFormElement>(null);
   useEffect(() => {
@@ -66,9 +74,7 @@ export function ActionForm<R>(props: ActionFormProps<R>) {
               {state.message}
             </span>
           )}
-          {state.status === 'ok' && state.message && (
-            <output className="form-ok">{state.message}</output>
-          )}
+          {state.status === 'ok' && state.message && <output className="form-ok">{state.message}</output>}
         </div>
       </form>
       {state.status === 'ok' && renderResult?.(state.result)}

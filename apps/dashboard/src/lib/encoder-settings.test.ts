@@ -70,7 +70,10 @@ describe('shellQuote', () => {
 describe('withToken and ffplayCommand', () => {
   it('adds the token as a query parameter, URL-encoded', () => {
     assert.equal(withToken('https://e/live/p/index.m3u8', null), 'https://e/live/p/index.m3u8');
-    assert.equal(withToken('https://e/live/p/index.m3u8', 'a.b+c'), 'https://e/live/p/index.m3u8?token=a.b%2Bc');
+    assert.equal(
+      withToken('https://e/live/p/index.m3u8', 'a.b+c'),
+      'https://e/live/p/index.m3u8?token=a.b%2Bc',
+    );
     assert.equal(withToken('https://e/x?y=1', 't'), 'https://e/x?y=1&token=t');
   });
   it('quotes URLs that carry a query string', () => {

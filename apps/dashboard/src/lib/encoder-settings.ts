@@ -42,15 +42,47 @@ export function ffmpegPublishCommand(server: string, streamKey: string, input?: 
   const gop = String(KEYFRAME_INTERVAL_SECONDS * DEFAULT_FPS);
   const source = input
     ? ['-re', '-stream_loop', '-1', '-i', input]
-    : ['-re', '-f', 'lavfi', '-i', `testsrc2=size=1280x720:rate=${DEFAULT_FPS}`, '-f', 'lavfi', '-i', 'sine=frequency=440'];
+    : [
+        '-re',
+        '-f',
+        'lavfi',
+        '-i',
+        `testsrc2=size=1280x720:rate=${DEFAULT_FPS}`,
+        '-f',
+        'lavfi',
+        '-i',
+        'sine=frequency=440',
+      ];
   const args = [
     'ffmpeg',
     ...source,
-    '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-pix_fmt', 'yuv420p',
-    '-b:v', `${DEFAULT_VIDEO_KBPS}k`, '-maxrate', `${DEFAULT_VIDEO_KBPS}k`, '-bufsize', `${DEFAULT_VIDEO_KBPS * 2}k`,
-    '-g', gop, '-keyint_min', gop,
-    '-c:a', 'aac', '-b:a', `${DEFAULT_AUDIO_KBPS}k`, '-ar', '48000',
-    '-f', 'flv', publishUrl(server, streamKey),
+    '-c:v',
+    'libx264',
+    '-preset',
+    'veryfast',
+    '-tune',
+    'zerolatency',
+    '-pix_fmt',
+    'yuv420p',
+    '-b:v',
+    `${DEFAULT_VIDEO_KBPS}k`,
+    '-maxrate',
+    `${DEFAULT_VIDEO_KBPS}k`,
+    '-bufsize',
+    `${DEFAULT_VIDEO_KBPS * 2}k`,
+    '-g',
+    gop,
+    '-keyint_min',
+    gop,
+    '-c:a',
+    'aac',
+    '-b:a',
+    `${DEFAULT_AUDIO_KBPS}k`,
+    '-ar',
+    '48000',
+    '-f',
+    'flv',
+    publishUrl(server, streamKey),
   ];
   return args.map(shellQuote).join(' ');
 }

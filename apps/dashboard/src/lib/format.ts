@@ -59,7 +59,5 @@ export function formatDateTime(iso: string | null): string {
   return `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
-/** Masks a secret for display, keeping nothing of it but its length class. */
-export function maskSecret(secret: string | null): string {
-  return '•'.repeat(Math.min(Math.max(secret?.length ?? 24, 12), 32));
-}
+/** What a hidden secret shows: a fixed mask that says nothing about the secret, not even its length. */
+export const MASKED_SECRET = '•'.repeat(24);

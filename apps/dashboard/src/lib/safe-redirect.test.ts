@@ -9,7 +9,14 @@ describe('safeNextPath', () => {
     assert.equal(safeNextPath('/operator/edges'), '/operator/edges');
   });
   it('refuses anything that leaves the origin', () => {
-    for (const next of ['https://evil.example', '//evil.example', '/\\evil.example', 'javascript:alert(1)', '', null]) {
+    for (const next of [
+      'https://evil.example',
+      '//evil.example',
+      '/\\evil.example',
+      'javascript:alert(1)',
+      '',
+      null,
+    ]) {
       assert.equal(safeNextPath(next), '/streams');
     }
     assert.equal(safeNextPath('/\tevil'), '/streams');

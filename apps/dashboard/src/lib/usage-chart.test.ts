@@ -40,9 +40,12 @@ describe('layoutBars', () => {
   it('keeps every bar inside the plot for any data, including empty and garbage values', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.oneof(fc.double({ min: 0, max: 1e15, noNaN: true }), fc.constant(Number.NaN), fc.constant(-5)), {
-          maxLength: 120,
-        }),
+        fc.array(
+          fc.oneof(fc.double({ min: 0, max: 1e15, noNaN: true }), fc.constant(Number.NaN), fc.constant(-5)),
+          {
+            maxLength: 120,
+          },
+        ),
         (values) => {
           const layout = layoutBars(
             values.map((value, i) => ({ periodStart: String(i), value })),
@@ -85,7 +88,11 @@ describe('dailySeries', () => {
     );
   });
   it('ignores rows outside the window and unparseable dates', () => {
-    const series = dailySeries([row('2024-01-01T00:00:00Z', 5), row('garbage', 3)], new Date('2025-06-03T00:00:00Z'), 2);
+    const series = dailySeries(
+      [row('2024-01-01T00:00:00Z', 5), row('garbage', 3)],
+      new Date('2025-06-03T00:00:00Z'),
+      2,
+    );
     assert.equal(
       series.reduce((sum, d) => sum + d.viewerMinutes, 0),
       0,

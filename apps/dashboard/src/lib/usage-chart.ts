@@ -31,7 +31,13 @@ export function layoutBars(points: ChartPoint[], box: ChartBox): ChartLayout {
   const bars = points.map((point, i) => {
     const value = Number.isFinite(point.value) && point.value > 0 ? point.value : 0;
     const height = (value / max) * plotHeight;
-    return { x: box.left + i * slot + (slot - barWidth) / 2, y: baseline - height, width: barWidth, height, point };
+    return {
+      x: box.left + i * slot + (slot - barWidth) / 2,
+      y: baseline - height,
+      width: barWidth,
+      height,
+      point,
+    };
   });
   const ticks = Array.from({ length: TICK_COUNT + 1 }, (_, i) => ({
     value: (max * i) / TICK_COUNT,
@@ -40,7 +46,12 @@ export function layoutBars(points: ChartPoint[], box: ChartBox): ChartLayout {
   return { bars, ticks, max };
 }
 
-export type UsageRow = { periodStart: string; viewerMinutes: number; egressBytes: number; ingestBytes: number };
+export type UsageRow = {
+  periodStart: string;
+  viewerMinutes: number;
+  egressBytes: number;
+  ingestBytes: number;
+};
 export type UsageDay = { day: string; viewerMinutes: number; egressBytes: number; ingestBytes: number };
 
 const DAY_MS = 86_400_000;

@@ -10,6 +10,7 @@ import {
   IngestSessionSchema,
   LiveEventSchema,
   LiveStreamSchema,
+  listOf,
   PlaybackTokenSchema,
   SESSION_COOKIE,
   SigningKeySchema,
@@ -18,7 +19,6 @@ import {
   TenantSchema,
   UsageResponseSchema,
   UserSchema,
-  listOf,
 } from '@tributary/contracts';
 import { z } from 'zod';
 import { config } from '../config';
@@ -54,7 +54,8 @@ async function call<S extends z.ZodType>(
   options: CallOptions = {},
 ): Promise<{ data: z.infer<S>; response: Response }> {
   const url = new URL(path, config.API_URL);
-  for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+  for (const [k, v] of Object.entries(options.query ?? {}))
+    if (v !== undefined) url.searchParams.set(k, String(v));
   const headers: Record<string, string> = { accept: 'application/json' };
   if (caller.session) headers.cookie = `${SESSION_COOKIE}=${caller.session}`;
   if (options.tenantScoped && caller.tenantId) headers[TENANT_HEADER] = caller.tenantId;
@@ -70,7 +71,8 @@ async function call<S extends z.ZodType>(
       signal: AbortSignal.timeout(config.API_TIMEOUT_MS),
     });
   } catch (err) {
-    const reason = err instanceof Error && err.name === 'TimeoutError' ? 'did not answer in time' : 'is unreachable';
+    const reason =
+      err instanceof Error && err.name === 'TimeoutError' ? 'did not answer in time' : 'is unreachable';
     throw new ApiError(503, 'service_unavailable', `The control plane ${reason}. Try again in a moment.`);
   }
 
@@ -82,13 +84,21 @@ async function call<S extends z.ZodType>(
       const { code, message, details } = envelope.data.error;
       throw new ApiError(response.status, code, message, details);
     }
-    throw new ApiError(response.status, 'internal_error', `The api answered ${method} ${path} with ${response.status}.`);
+    throw new ApiError(
+      response.status,
+      'internal_error',
+      `The api answered ${method} ${path} with ${response.status}.`,
+    );
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue ? `${issue.path.join('.') || '(body)'}: ${issue.message}` : 'unknown shape';
-    throw new ApiError(502, 'internal_error', `The api answered ${method} ${path} outside its contract (${where}).`);
+    throw new ApiError(
+      502,
+      'internal_error',
+      `The api answered ${method} ${path} outside its contract (${where}).`,
+    );
   }
   return { data: parsed.data, response };
 }
@@ -134,16 +144,20 @@ export const api = {
   auth: {
     async login(input: { email: string; password: string }) {
       const anonymous: Caller = { session: null, tenantId: null };
-      const { data: user, response } = await call(anonymous, UserSchema, 'POST', '/v1/auth/login', { body: input });
+      const { data: user, response } = await call(anonymous, UserSchema, 'POST', '/v1/auth/login', {
+        body: input,
+      });
       const session = sessionFromSetCookie(response);
-      if (!session) throw new ApiError(502, 'internal_error', 'The api accepted the login but set no session cookie.');
+      if (!session)
+        throw new ApiError(502, 'internal_error', 'The api accepted the login but set no session cookie.');
       return { user, session };
     },
     logout: (c: Caller) => send(c, NoContent, 'POST', '/v1/auth/logout'),
     me: (c: Caller) => get(c, UserSchema, '/v1/auth/me'),
   },
   tenants: {
-    list: (c: Caller, cursor?: string) => get(c, listOf(TenantSchema), '/v1/tenants', { query: page(cursor) }),
+    list: (c: Caller, cursor?: string) =>
+      get(c, listOf(TenantSchema), '/v1/tenants', { query: page(cursor) }),
     create: (c: Caller, body: unknown) => send(c, TenantSchema, 'POST', '/v1/tenants', { body }),
     update: (c: Caller, tenantId: string, body: unknown) =>
       send(c, TenantSchema, 'PATCH', `/v1/tenants/${id(tenantId)}`, { body }),
@@ -156,18 +170,21 @@ export const api = {
   apiKeys: {
     list: (c: Caller, cursor?: string) =>
       get(c, listOf(ApiKeySchema), '/v1/api-keys', { ...scoped, query: page(cursor) }),
-    create: (c: Caller, body: unknown) => send(c, CreatedApiKeySchema, 'POST', '/v1/api-keys', { ...scoped, body }),
+    create: (c: Caller, body: unknown) =>
+      send(c, CreatedApiKeySchema, 'POST', '/v1/api-keys', { ...scoped, body }),
     revoke: (c: Caller, keyId: string) => send(c, NoContent, 'DELETE', `/v1/api-keys/${id(keyId)}`, scoped),
   },
   liveStreams: {
     list: (c: Caller, cursor?: string) =>
       get(c, listOf(LiveStreamSchema), '/v1/live-streams', { ...scoped, query: page(cursor) }),
-    get: (c: Caller, streamId: string) => get(c, LiveStreamSchema, `/v1/live-streams/${id(streamId)}`, scoped),
+    get: (c: Caller, streamId: string) =>
+      get(c, LiveStreamSchema, `/v1/live-streams/${id(streamId)}`, scoped),
     create: (c: Caller, body: unknown) =>
       send(c, CreatedLiveStreamSchema, 'POST', '/v1/live-streams', { ...scoped, body }),
     update: (c: Caller, streamId: string, body: unknown) =>
       send(c, LiveStreamSchema, 'PATCH', `/v1/live-streams/${id(streamId)}`, { ...scoped, body }),
-    remove: (c: Caller, streamId: string) => send(c, NoContent, 'DELETE', `/v1/live-streams/${id(streamId)}`, scoped),
+    remove: (c: Caller, streamId: string) =>
+      send(c, NoContent, 'DELETE', `/v1/live-streams/${id(streamId)}`, scoped),
     streamKey: (c: Caller, streamId: string) =>
       get(c, StreamKeySchema, `/v1/live-streams/${id(streamId)}/stream-key`, scoped),
     rotateKey: (c: Caller, streamId: string) =>
@@ -181,11 +198,15 @@ export const api = {
     list: (c: Caller, cursor?: string) =>
       get(c, listOf(LiveEventSchema), '/v1/live-events', { ...scoped, query: page(cursor) }),
     get: (c: Caller, eventId: string) => get(c, LiveEventSchema, `/v1/live-events/${id(eventId)}`, scoped),
-    create: (c: Caller, body: unknown) => send(c, LiveEventSchema, 'POST', '/v1/live-events', { ...scoped, body }),
+    create: (c: Caller, body: unknown) =>
+      send(c, LiveEventSchema, 'POST', '/v1/live-events', { ...scoped, body }),
     update: (c: Caller, eventId: string, body: unknown) =>
       send(c, LiveEventSchema, 'PATCH', `/v1/live-events/${id(eventId)}`, { ...scoped, body }),
     transition: (c: Caller, eventId: string, to: 'live' | 'ended' | 'cancelled') =>
-      send(c, LiveEventSchema, 'POST', `/v1/live-events/${id(eventId)}/transitions`, { ...scoped, body: { to } }),
+      send(c, LiveEventSchema, 'POST', `/v1/live-events/${id(eventId)}/transitions`, {
+        ...scoped,
+        body: { to },
+      }),
   },
   playbackTokens: {
     create: (c: Caller, body: { playbackId: string; ttlSeconds: number }) =>
@@ -196,11 +217,13 @@ export const api = {
       get(c, listOf(SigningKeySchema), '/v1/signing-keys', { ...scoped, query: page(cursor) }),
     create: (c: Caller, body: unknown) =>
       send(c, CreatedSigningKeySchema, 'POST', '/v1/signing-keys', { ...scoped, body }),
-    revoke: (c: Caller, keyId: string) => send(c, NoContent, 'DELETE', `/v1/signing-keys/${id(keyId)}`, scoped),
+    revoke: (c: Caller, keyId: string) =>
+      send(c, NoContent, 'DELETE', `/v1/signing-keys/${id(keyId)}`, scoped),
   },
   sessions: {
-    list: (c: Caller, cursor?: string) =>
-      get(c, listOf(IngestSessionSchema), '/v1/sessions', { ...scoped, query: page(cursor) }),
+    /** The most recent ingest sessions of one stream, newest first. */
+    recent: (c: Caller, liveStreamId: string, limit: number) =>
+      get(c, listOf(IngestSessionSchema), '/v1/sessions', { ...scoped, query: { liveStreamId, limit } }),
   },
   usage: {
     daily: (c: Caller, from: Date) =>

@@ -1,7 +1,7 @@
 import 'server-only';
-import type { FormState } from '@/lib/form-state';
 import { redirect, unstable_rethrow } from 'next/navigation';
 import type { z } from 'zod';
+import type { FormState } from '@/lib/form-state';
 import { ApiError } from './api-error';
 
 /**

@@ -4,7 +4,7 @@ import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { cache } from 'react';
 import { config } from '../config';
-import { type Caller, api } from './api-client';
+import { api, type Caller } from './api-client';
 import { ApiError } from './api-error';
 
 /**

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { createServer } from 'node:net';
-import { once } from 'node:events';
 
 /**
  * Child processes for the end-to-end tests: each listens on a free port, logs to a file
@@ -70,7 +70,9 @@ export async function waitUntilServing(child: Child, url: string, deadlineMs: nu
   const deadline = Date.now() + deadlineMs;
   for (;;) {
     if (child.process.exitCode !== null) {
-      throw new Error(`${child.name} exited with ${child.process.exitCode} before serving; see ${child.logFile}`);
+      throw new Error(
+        `${child.name} exited with ${child.process.exitCode} before serving; see ${child.logFile}`,
+      );
     }
     try {
       const res = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(5000) });
@@ -78,7 +80,8 @@ export async function waitUntilServing(child: Child, url: string, deadlineMs: nu
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`${child.name} did not serve ${url} in time; see ${child.logFile}`);
+    if (Date.now() > deadline)
+      throw new Error(`${child.name} did not serve ${url} in time; see ${child.logFile}`);
     await new Promise((r) => setTimeout(r, PROBE_INTERVAL_MS));
   }
 }

@@ -25,7 +25,11 @@ export class RestSession {
     return new RestSession(apiUrl, pair);
   }
 
-  async request<T>(method: string, path: string, options: { body?: unknown; tenantId?: string } = {}): Promise<T> {
+  async request<T>(
+    method: string,
+    path: string,
+    options: { body?: unknown; tenantId?: string } = {},
+  ): Promise<T> {
     const headers: Record<string, string> = { cookie: this.cookie };
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     if (options.tenantId) headers['x-tenant-id'] = options.tenantId;

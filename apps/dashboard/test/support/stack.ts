@@ -38,7 +38,8 @@ export type Stack = {
  * and makes the api hand out that edge's RTMP and HTTP URLs.
  */
 export async function startStack(options: { edge?: boolean } = {}): Promise<Stack> {
-  if (!existsSync(apiMain)) throw new Error(`the api is not built: ${apiMain} is missing (npm run build -w @tributary/api)`);
+  if (!existsSync(apiMain))
+    throw new Error(`the api is not built: ${apiMain} is missing (npm run build -w @tributary/api)`);
   if (!existsSync(join(dashboardDir, '.next', 'BUILD_ID'))) {
     throw new Error('the dashboard is not built: run `npm run build` in apps/dashboard (next build) first');
   }
@@ -110,11 +111,16 @@ export async function startStack(options: { edge?: boolean } = {}): Promise<Stac
       await waitUntilServing(edgeChild, `${edge.httpUrl}/healthz`, EDGE_START_DEADLINE_MS);
     }
 
-    const dashboard = startChild('dashboard', process.execPath, [nextBin, 'start', '-p', String(dashboardPort), '-H', '127.0.0.1'], {
-      cwd: dashboardDir,
-      logFile: join(artifactsDir, 'dashboard.log'),
-      env: { API_URL: apiUrl, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' },
-    });
+    const dashboard = startChild(
+      'dashboard',
+      process.execPath,
+      [nextBin, 'start', '-p', String(dashboardPort), '-H', '127.0.0.1'],
+      {
+        cwd: dashboardDir,
+        logFile: join(artifactsDir, 'dashboard.log'),
+        env: { API_URL: apiUrl, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' },
+      },
+    );
     children.push(dashboard);
     await waitUntilServing(dashboard, `${dashboardUrl}/login`, DASHBOARD_START_DEADLINE_MS);
 
@@ -125,7 +131,9 @@ export async function startStack(options: { edge?: boolean } = {}): Promise<Stac
   }
 }
 
-async function createDatabase(serverUrl: string | undefined): Promise<{ url: string | null; drop(): Promise<void> }> {
+async function createDatabase(
+  serverUrl: string | undefined,
+): Promise<{ url: string | null; drop(): Promise<void> }> {
   if (!serverUrl) return { url: null, drop: async () => {} };
   const name = `dashboard_e2e_${process.pid}_${Date.now()}`;
   const admin = new Client({ connectionString: serverUrl });

@@ -1,9 +1,9 @@
 'use server';
 
+import { redirect } from 'next/navigation';
 import { api } from '@/server/api-client';
 import { ApiError } from '@/server/api-error';
 import { clearSession, getViewer, storeTenant } from '@/server/session';
-import { redirect } from 'next/navigation';
 
 /** Acts in another tenant from now on; ids are per tenant, so go back to a list page. */
 export async function switchTenant(tenantId: string): Promise<void> {

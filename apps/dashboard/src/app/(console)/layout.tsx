@@ -1,6 +1,6 @@
+import type { ReactNode } from 'react';
 import { NavLink } from '@/components/nav-link';
 import { requireViewer } from '@/server/session';
-import type { ReactNode } from 'react';
 import { signOut } from './actions';
 import { TenantSwitcher } from './tenant-switcher';
 

@@ -1,7 +1,7 @@
 'use client';
 
-import type { TenantChoice } from '@/server/session';
 import { useTransition } from 'react';
+import type { TenantChoice } from '@/server/session';
 import { switchTenant } from './actions';
 
 export function TenantSwitcher({ tenants, current }: { tenants: TenantChoice[]; current: string | null }) {

@@ -1,13 +1,13 @@
 'use server';
 
+import { LoginInputSchema } from '@tributary/contracts';
+import { redirect } from 'next/navigation';
 import type { FormState } from '@/lib/form-state';
 import { safeNextPath } from '@/lib/safe-redirect';
 import { api } from '@/server/api-client';
 import { ApiError } from '@/server/api-error';
 import { FormInvalid, runAction, text, validate } from '@/server/form-action';
 import { storeSession } from '@/server/session';
-import { LoginInputSchema } from '@tributary/contracts';
-import { redirect } from 'next/navigation';
 
 export async function signIn(_previous: FormState<null>, form: FormData): Promise<FormState<null>> {
   return runAction(async () => {

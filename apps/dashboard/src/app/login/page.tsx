@@ -1,6 +1,6 @@
-import { getViewer } from '@/server/session';
 import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
+import { getViewer } from '@/server/session';
 import { LoginForm } from './login-form';
 
 export const metadata: Metadata = { title: 'Sign in' };

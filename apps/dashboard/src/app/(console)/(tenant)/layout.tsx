@@ -1,7 +1,7 @@
-import { EmptyState } from '@/components/empty-state';
-import { requireViewer } from '@/server/session';
 import Link from 'next/link';
 import type { ReactNode } from 'react';
+import { EmptyState } from '@/components/empty-state';
+import { requireViewer } from '@/server/session';
 
 /** Tenant-scoped pages need a tenant: an operator on a fresh install creates one first. */
 export default async function TenantLayout({ children }: { children: ReactNode }) {

@@ -1,11 +1,11 @@
 'use server';
 
+import { CreateEdgeInputSchema, CreateTenantInputSchema } from '@tributary/contracts';
+import { revalidatePath } from 'next/cache';
 import type { FormState } from '@/lib/form-state';
 import { api } from '@/server/api-client';
 import { runAction, text, validate } from '@/server/form-action';
 import { requireCaller } from '@/server/session';
-import { CreateEdgeInputSchema, CreateTenantInputSchema } from '@tributary/contracts';
-import { revalidatePath } from 'next/cache';
 
 /** An optional whole-number field: empty means "no limit" (null). */
 function optionalInt(form: FormData, name: string): number | null | string {
@@ -38,7 +38,10 @@ export async function setTenantStatus(id: string, status: 'active' | 'suspended'
 
 type CreatedEdge = { name: string; credential: string };
 
-export async function createEdge(_previous: FormState<CreatedEdge>, form: FormData): Promise<FormState<CreatedEdge>> {
+export async function createEdge(
+  _previous: FormState<CreatedEdge>,
+  form: FormData,
+): Promise<FormState<CreatedEdge>> {
   return runAction(async () => {
     const input = validate(CreateEdgeInputSchema, {
       name: text(form, 'name'),

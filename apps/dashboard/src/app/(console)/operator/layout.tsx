@@ -1,6 +1,6 @@
-import { requireViewer } from '@/server/session';
 import { notFound } from 'next/navigation';
 import type { ReactNode } from 'react';
+import { requireViewer } from '@/server/session';
 
 /** Operator pages: proxy.ts turns members away first; this is the server-side check. */
 export default async function OperatorLayout({ children }: { children: ReactNode }) {

@@ -1,18 +1,21 @@
 'use server';
 
+import { CreateApiKeyInputSchema } from '@tributary/contracts';
+import { revalidatePath } from 'next/cache';
 import type { FormState } from '@/lib/form-state';
 import { api } from '@/server/api-client';
 import { runAction, text, validate } from '@/server/form-action';
 import { requireCaller } from '@/server/session';
-import { CreateApiKeyInputSchema } from '@tributary/contracts';
-import { revalidatePath } from 'next/cache';
 
 export async function createApiKey(
   _previous: FormState<{ key: string; name: string }>,
   form: FormData,
 ): Promise<FormState<{ key: string; name: string }>> {
   return runAction(async () => {
-    const input = validate(CreateApiKeyInputSchema, { name: text(form, 'name'), scopes: form.getAll('scopes') });
+    const input = validate(CreateApiKeyInputSchema, {
+      name: text(form, 'name'),
+      scopes: form.getAll('scopes'),
+    });
     const created = await api.apiKeys.create(await requireCaller(), input);
     revalidatePath('/api-keys');
     return { key: created.key, name: created.name };

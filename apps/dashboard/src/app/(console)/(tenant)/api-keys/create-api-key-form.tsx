@@ -13,7 +13,14 @@ export function CreateApiKeyForm() {
       aria-label="New API key"
       renderResult={(r) => <ShownOnce title={`API key "${r.name}"`} secret={r.key} />}
     >
-      <Field name="name" label="Name" required maxLength={100} placeholder="CI deploys" hint="Where the key is used." />
+      <Field
+        name="name"
+        label="Name"
+        required
+        maxLength={100}
+        placeholder="CI deploys"
+        hint="Where the key is used."
+      />
       <fieldset className="row" style={{ border: 0, padding: 0, margin: 0 }}>
         <legend className="muted">Scopes</legend>
         <label className="row">

@@ -1,10 +1,10 @@
+import type { Metadata } from 'next';
 import { ActionButton } from '@/components/action-button';
 import { EmptyState } from '@/components/empty-state';
 import { StatusBadge } from '@/components/status-badge';
 import { formatDateTime, formatRelative } from '@/lib/format';
 import { api } from '@/server/api-client';
 import { requireViewer } from '@/server/session';
-import type { Metadata } from 'next';
 import { revokeApiKey } from './actions';
 import { CreateApiKeyForm } from './create-api-key-form';
 
@@ -29,7 +29,9 @@ export default async function ApiKeysPage() {
         <CreateApiKeyForm />
       </section>
       {keys.length === 0 ? (
-        <EmptyState title="No API keys yet">Create one above to automate streams and tokens from your backend.</EmptyState>
+        <EmptyState title="No API keys yet">
+          Create one above to automate streams and tokens from your backend.
+        </EmptyState>
       ) : (
         <div className="table-wrap">
           <table>

@@ -1,11 +1,11 @@
 'use server';
 
+import { CreateLiveEventInputSchema, UpdateLiveEventInputSchema } from '@tributary/contracts';
+import { revalidatePath } from 'next/cache';
 import type { FormState } from '@/lib/form-state';
 import { api } from '@/server/api-client';
 import { FormInvalid, runAction, text, validate } from '@/server/form-action';
 import { requireCaller } from '@/server/session';
-import { CreateLiveEventInputSchema, UpdateLiveEventInputSchema } from '@tributary/contracts';
-import { revalidatePath } from 'next/cache';
 
 function scheduleFields(form: FormData) {
   const scheduledStartAt = text(form, 'scheduledStartAt') ?? null;
@@ -23,14 +23,21 @@ function scheduleFields(form: FormData) {
 
 export async function createEvent(_previous: FormState<null>, form: FormData): Promise<FormState<null>> {
   return runAction(async () => {
-    const input = validate(CreateLiveEventInputSchema, { ...scheduleFields(form), liveStreamId: text(form, 'liveStreamId') });
+    const input = validate(CreateLiveEventInputSchema, {
+      ...scheduleFields(form),
+      liveStreamId: text(form, 'liveStreamId'),
+    });
     await api.liveEvents.create(await requireCaller(), input);
     revalidatePath('/events');
     return null;
   }, 'Event created');
 }
 
-export async function updateEvent(id: string, _previous: FormState<null>, form: FormData): Promise<FormState<null>> {
+export async function updateEvent(
+  id: string,
+  _previous: FormState<null>,
+  form: FormData,
+): Promise<FormState<null>> {
   return runAction(async () => {
     const input = validate(UpdateLiveEventInputSchema, scheduleFields(form));
     await api.liveEvents.update(await requireCaller(), id, input);
@@ -39,7 +46,10 @@ export async function updateEvent(id: string, _previous: FormState<null>, form: 
   }, 'Saved');
 }
 
-export async function transitionEvent(id: string, to: 'live' | 'ended' | 'cancelled'): Promise<FormState<null>> {
+export async function transitionEvent(
+  id: string,
+  to: 'live' | 'ended' | 'cancelled',
+): Promise<FormState<null>> {
   return runAction(async () => {
     await api.liveEvents.transition(await requireCaller(), id, to);
     revalidatePath('/events');

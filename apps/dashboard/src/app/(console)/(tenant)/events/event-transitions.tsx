@@ -1,5 +1,5 @@
-import { ActionButton } from '@/components/action-button';
 import type { LiveEvent } from '@tributary/contracts';
+import { ActionButton } from '@/components/action-button';
 import { transitionEvent } from './actions';
 
 /** The moves an event's state allows: scheduled → live → ended, scheduled → cancelled. */
@@ -7,7 +7,12 @@ export function EventTransitions({ event }: { event: Pick<LiveEvent, 'id' | 'sta
   if (event.state === 'scheduled') {
     return (
       <span className="row">
-        <ActionButton action={transitionEvent.bind(null, event.id, 'live')} label="Go live" variant="primary" size="small" />
+        <ActionButton
+          action={transitionEvent.bind(null, event.id, 'live')}
+          label="Go live"
+          variant="primary"
+          size="small"
+        />
         <ActionButton
           action={transitionEvent.bind(null, event.id, 'cancelled')}
           label="Cancel"

@@ -1,10 +1,10 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
 import { EmptyState } from '@/components/empty-state';
 import { StatusBadge } from '@/components/status-badge';
 import { formatDateTime } from '@/lib/format';
 import { api } from '@/server/api-client';
 import { requireViewer } from '@/server/session';
-import type { Metadata } from 'next';
-import Link from 'next/link';
 import { createEvent } from './actions';
 import { EventForm } from './event-form';
 import { EventTransitions } from './event-transitions';
@@ -44,7 +44,9 @@ export default async function EventsPage() {
         </section>
       )}
       {events.length === 0 ? (
-        streams.length > 0 && <EmptyState title="No events yet">Create one above to schedule your first broadcast.</EmptyState>
+        streams.length > 0 && (
+          <EmptyState title="No events yet">Create one above to schedule your first broadcast.</EmptyState>
+        )
       ) : (
         <div className="table-wrap">
           <table>

@@ -1,15 +1,18 @@
 'use server';
 
+import { CreateSigningKeyInputSchema } from '@tributary/contracts';
+import { revalidatePath } from 'next/cache';
 import type { FormState } from '@/lib/form-state';
 import { api } from '@/server/api-client';
 import { runAction, text, validate } from '@/server/form-action';
 import { requireCaller } from '@/server/session';
-import { CreateSigningKeyInputSchema } from '@tributary/contracts';
-import { revalidatePath } from 'next/cache';
 
 type CreatedKey = { id: string; name: string; privateKeyPem: string };
 
-export async function createSigningKey(_previous: FormState<CreatedKey>, form: FormData): Promise<FormState<CreatedKey>> {
+export async function createSigningKey(
+  _previous: FormState<CreatedKey>,
+  form: FormData,
+): Promise<FormState<CreatedKey>> {
   return runAction(async () => {
     const input = validate(CreateSigningKeyInputSchema, { name: text(form, 'name') });
     const created = await api.signingKeys.create(await requireCaller(), input);

@@ -12,7 +12,11 @@ export function CreateSigningKeyForm() {
       resetOnSuccess
       aria-label="New signing key"
       renderResult={(k) => (
-        <ShownOnce title={`Private key of "${k.name}" (kid ${k.id})`} secret={k.privateKeyPem} filename={`${k.id}.pem`} />
+        <ShownOnce
+          title={`Private key of "${k.name}" (kid ${k.id})`}
+          secret={k.privateKeyPem}
+          filename={`${k.id}.pem`}
+        />
       )}
     >
       <Field name="name" label="Name" required maxLength={100} placeholder="web backend" />

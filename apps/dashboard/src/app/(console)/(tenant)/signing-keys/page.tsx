@@ -1,10 +1,10 @@
+import type { Metadata } from 'next';
 import { ActionButton } from '@/components/action-button';
 import { EmptyState } from '@/components/empty-state';
 import { StatusBadge } from '@/components/status-badge';
 import { formatDateTime } from '@/lib/format';
 import { api } from '@/server/api-client';
 import { requireViewer } from '@/server/session';
-import type { Metadata } from 'next';
 import { revokeSigningKey } from './actions';
 import { CreateSigningKeyForm } from './create-signing-key-form';
 
@@ -19,8 +19,8 @@ export default async function SigningKeysPage() {
         <div>
           <h1>Signing keys</h1>
           <p>
-            Sign playback tokens for streams with the <em>signed</em> policy in your own backend: put the key id in the
-            JWT <code>kid</code> header. Tributary keeps only the public key.
+            Sign playback tokens for streams with the <em>signed</em> policy in your own backend: put the key
+            id in the JWT <code>kid</code> header. Tributary keeps only the public key.
           </p>
         </div>
       </div>

@@ -1,12 +1,16 @@
 'use server';
 
+import {
+  CreateLiveStreamInputSchema,
+  type PlaybackToken,
+  UpdateLiveStreamInputSchema,
+} from '@tributary/contracts';
+import { revalidatePath } from 'next/cache';
+import { redirect } from 'next/navigation';
 import type { FormState } from '@/lib/form-state';
 import { api } from '@/server/api-client';
 import { runAction, text, validate } from '@/server/form-action';
 import { requireCaller } from '@/server/session';
-import { CreateLiveStreamInputSchema, type PlaybackToken, UpdateLiveStreamInputSchema } from '@tributary/contracts';
-import { revalidatePath } from 'next/cache';
-import { redirect } from 'next/navigation';
 
 /** Lifetime of the tokens the dashboard mints for its own preview and for copy-paste. */
 const PREVIEW_TOKEN_TTL_SECONDS = 3600;
@@ -28,7 +32,11 @@ export async function createStream(_previous: FormState<null>, form: FormData): 
   });
 }
 
-export async function updateStream(id: string, _previous: FormState<null>, form: FormData): Promise<FormState<null>> {
+export async function updateStream(
+  id: string,
+  _previous: FormState<null>,
+  form: FormData,
+): Promise<FormState<null>> {
   return runAction(async () => {
     const input = validate(UpdateLiveStreamInputSchema, streamFields(form));
     await api.liveStreams.update(await requireCaller(), id, input);

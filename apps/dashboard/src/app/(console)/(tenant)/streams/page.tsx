@@ -1,11 +1,11 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
 import { AutoRefresh } from '@/components/auto-refresh';
 import { EmptyState } from '@/components/empty-state';
 import { StatusBadge } from '@/components/status-badge';
 import { formatBitrate, formatCount, formatRelative } from '@/lib/format';
 import { api } from '@/server/api-client';
 import { requireViewer } from '@/server/session';
-import type { Metadata } from 'next';
-import Link from 'next/link';
 
 export const metadata: Metadata = { title: 'Live streams' };
 

@@ -1,7 +1,7 @@
 'use client';
 
-import { ActionForm, type FormAction, Field } from '@/components/action-form';
 import type { LiveStream } from '@tributary/contracts';
+import { ActionForm, Field, type FormAction } from '@/components/action-form';
 
 /** Create and settings form of a live stream (name, playback policy, recording). */
 export function StreamForm({

@@ -1,9 +1,9 @@
+import type { Metadata } from 'next';
 import { BarChart } from '@/components/bar-chart';
 import { formatBytes, formatCount } from '@/lib/format';
 import { dailySeries } from '@/lib/usage-chart';
 import { api } from '@/server/api-client';
 import { requireViewer } from '@/server/session';
-import type { Metadata } from 'next';
 
 export const metadata: Metadata = { title: 'Usage' };
 
@@ -48,7 +48,9 @@ export default async function UsagePage() {
         </div>
       </div>
       {total.viewerMinutes === 0 && total.egressBytes === 0 && (
-        <p className="muted">No viewers yet in this period: usage appears once someone watches one of your streams.</p>
+        <p className="muted">
+          No viewers yet in this period: usage appears once someone watches one of your streams.
+        </p>
       )}
       <section className="card">
         <h2>Viewer-minutes per day</h2>

@@ -1,3 +1,4 @@
+import type { Metadata } from 'next';
 import { ActionButton } from '@/components/action-button';
 import { AutoRefresh } from '@/components/auto-refresh';
 import { EmptyState } from '@/components/empty-state';
@@ -5,7 +6,6 @@ import { StatusBadge } from '@/components/status-badge';
 import { formatCount, formatRelative } from '@/lib/format';
 import { api } from '@/server/api-client';
 import { requireViewer } from '@/server/session';
-import type { Metadata } from 'next';
 import { removeEdge } from '../actions';
 import { CreateEdgeForm } from './create-edge-form';
 

@@ -16,7 +16,14 @@ export function CreateTenantForm() {
           max={100000}
           hint="Empty: no limit."
         />
-        <Field name="maxViewers" label="Max concurrent viewers" type="number" min={0} max={10000000} hint="Empty: no limit." />
+        <Field
+          name="maxViewers"
+          label="Max concurrent viewers"
+          type="number"
+          min={0}
+          max={10000000}
+          hint="Empty: no limit."
+        />
       </div>
     </ActionForm>
   );

@@ -1,10 +1,10 @@
+import type { Metadata } from 'next';
 import { ActionButton } from '@/components/action-button';
 import { EmptyState } from '@/components/empty-state';
 import { StatusBadge } from '@/components/status-badge';
 import { formatDateTime } from '@/lib/format';
 import { api } from '@/server/api-client';
 import { requireViewer } from '@/server/session';
-import type { Metadata } from 'next';
 import { setTenantStatus } from '../actions';
 import { CreateTenantForm } from './create-tenant-form';
 
@@ -18,7 +18,10 @@ export default async function TenantsPage() {
       <div className="page-header">
         <div>
           <h1>Tenants</h1>
-          <p>Each tenant owns its streams, events, keys and usage. Suspending one refuses its publishes and plays.</p>
+          <p>
+            Each tenant owns its streams, events, keys and usage. Suspending one refuses its publishes and
+            plays.
+          </p>
         </div>
       </div>
       <section className="card">
@@ -26,7 +29,9 @@ export default async function TenantsPage() {
         <CreateTenantForm />
       </section>
       {tenants.length === 0 ? (
-        <EmptyState title="No tenants yet">Create the first tenant above, then switch to it to add streams.</EmptyState>
+        <EmptyState title="No tenants yet">
+          Create the first tenant above, then switch to it to add streams.
+        </EmptyState>
       ) : (
         <div className="table-wrap">
           <table>
@@ -60,7 +65,11 @@ export default async function TenantsPage() {
                         confirm={`Suspend "${t.name}"? Its live streams stop and new ones are refused.`}
                       />
                     ) : (
-                      <ActionButton action={setTenantStatus.bind(null, t.id, 'active')} label="Reactivate" size="small" />
+                      <ActionButton
+                        action={setTenantStatus.bind(null, t.id, 'active')}
+                        label="Reactivate"
+                        size="small"
+                      />
                     )}
                   </td>
                 </tr>

@@ -1,11 +1,11 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
 import { StatusBadge } from '@/components/status-badge';
 import { formatDateTime } from '@/lib/format';
 import { api } from '@/server/api-client';
 import { ApiError } from '@/server/api-error';
 import { requireViewer } from '@/server/session';
-import type { Metadata } from 'next';
-import Link from 'next/link';
-import { notFound } from 'next/navigation';
 import { updateEvent } from '../actions';
 import { EventForm } from '../event-form';
 import { EventTransitions } from '../event-transitions';
@@ -37,7 +37,9 @@ export default async function EventPage({ params }: { params: Promise<{ id: stri
         <dl className="kv">
           <dt>Live stream</dt>
           <dd>
-            <Link href={`/streams/${encodeURIComponent(event.liveStreamId)}`}>Open stream and encoder settings</Link>
+            <Link href={`/streams/${encodeURIComponent(event.liveStreamId)}`}>
+              Open stream and encoder settings
+            </Link>
           </dd>
           <dt>Scheduled</dt>
           <dd>

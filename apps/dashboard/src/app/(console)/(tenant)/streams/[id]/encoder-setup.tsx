@@ -1,10 +1,10 @@
 'use client';
 
-import { CopyButton } from '@/components/copy-button';
-import { ffmpegPublishCommand, obsSettings } from '@/lib/encoder-settings';
-import { maskSecret } from '@/lib/format';
 import type { LiveStream } from '@tributary/contracts';
 import { useState, useTransition } from 'react';
+import { CopyButton } from '@/components/copy-button';
+import { ffmpegPublishCommand, obsSettings } from '@/lib/encoder-settings';
+import { MASKED_SECRET } from '@/lib/format';
 import { revealStreamKey, rotateStreamKey } from '../actions';
 
 const KEY_PLACEHOLDER = '<stream key>';
@@ -45,7 +45,7 @@ export function EncoderSetup({ streamId, ingest }: { streamId: string; ingest: L
         ))}
         <dt>Stream key</dt>
         <dd className="secret">
-          <code data-testid="stream-key">{streamKey ?? maskSecret(null)}</code>
+          <code data-testid="stream-key">{streamKey ?? MASKED_SECRET}</code>
           {streamKey ? (
             <>
               <CopyButton value={streamKey} label="Copy key" />
@@ -54,7 +54,12 @@ export function EncoderSetup({ streamId, ingest }: { streamId: string; ingest: L
               </button>
             </>
           ) : (
-            <button type="button" className="secondary small" disabled={pending} onClick={() => run(revealStreamKey, null)}>
+            <button
+              type="button"
+              className="secondary small"
+              disabled={pending}
+              onClick={() => run(revealStreamKey, null)}
+            >
               Reveal
             </button>
           )}
@@ -63,7 +68,9 @@ export function EncoderSetup({ streamId, ingest }: { streamId: string; ingest: L
             className="danger small"
             disabled={pending}
             onClick={() => {
-              if (window.confirm('Rotate the stream key? Encoders using the old key can no longer publish.')) {
+              if (
+                window.confirm('Rotate the stream key? Encoders using the old key can no longer publish.')
+              ) {
                 run(rotateStreamKey, 'New key issued: update your encoder.');
               }
             }}

@@ -1,3 +1,7 @@
+import type { IngestSession, LiveStream } from '@tributary/contracts';
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
 import { ActionButton } from '@/components/action-button';
 import { AutoRefresh } from '@/components/auto-refresh';
 import { StatusBadge } from '@/components/status-badge';
@@ -5,10 +9,6 @@ import { formatBitrate, formatBytes, formatCount, formatDateTime } from '@/lib/f
 import { api } from '@/server/api-client';
 import { ApiError } from '@/server/api-error';
 import { requireViewer } from '@/server/session';
-import type { LiveStream } from '@tributary/contracts';
-import type { Metadata } from 'next';
-import Link from 'next/link';
-import { notFound } from 'next/navigation';
 import { deleteStream, setStreamEnabled, updateStream } from '../actions';
 import { StreamForm } from '../stream-form';
 import { EncoderSetup } from './encoder-setup';
@@ -18,10 +18,17 @@ type Params = { params: Promise<{ id: string }> };
 
 export const metadata: Metadata = { title: 'Live stream' };
 
-async function loadStream(id: string): Promise<LiveStream> {
+/** Sessions shown under a stream: enough to see the last few broadcasts and why they ended. */
+const RECENT_SESSIONS = 5;
+
+async function loadStream(id: string): Promise<{ stream: LiveStream; sessions: IngestSession[] }> {
   const { caller } = await requireViewer();
   try {
-    return await api.liveStreams.get(caller, id);
+    const [stream, sessions] = await Promise.all([
+      api.liveStreams.get(caller, id),
+      api.sessions.recent(caller, id, RECENT_SESSIONS),
+    ]);
+    return { stream, sessions: sessions.data };
   } catch (err) {
     if (err instanceof ApiError && err.status === 404) notFound();
     throw err;
@@ -30,7 +37,7 @@ async function loadStream(id: string): Promise<LiveStream> {
 
 export default async function StreamPage({ params }: Params) {
   const { id } = await params;
-  const stream = await loadStream(id);
+  const { stream, sessions } = await loadStream(id);
   const session = stream.currentSession;
   return (
     <>
@@ -90,6 +97,40 @@ export default async function StreamPage({ params }: Params) {
       <section className="card">
         <h2>Playback and preview</h2>
         <PlaybackPanel stream={stream} />
+      </section>
+
+      <section className="card">
+        <h2>Recent sessions</h2>
+        {sessions.length === 0 ? (
+          <p className="muted">No broadcast yet: sessions appear here each time an encoder publishes.</p>
+        ) : (
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th>Started</th>
+                  <th>Ended</th>
+                  <th>Peak viewers</th>
+                  <th>Received</th>
+                  <th>Sent</th>
+                  <th>End reason</th>
+                </tr>
+              </thead>
+              <tbody>
+                {sessions.map((s) => (
+                  <tr key={s.id}>
+                    <td>{formatDateTime(s.startedAt)}</td>
+                    <td>{s.endedAt ? formatDateTime(s.endedAt) : <StatusBadge status="live" />}</td>
+                    <td>{formatCount(s.peakViewers)}</td>
+                    <td>{formatBytes(s.bytesIn)}</td>
+                    <td>{formatBytes(s.bytesOut)}</td>
+                    <td>{s.endReason ?? '—'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
       </section>
 
       <section className="card">

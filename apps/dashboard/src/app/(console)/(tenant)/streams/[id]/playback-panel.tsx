@@ -1,10 +1,10 @@
 'use client';
 
+import type { LiveStream, PlaybackToken } from '@tributary/contracts';
+import { useCallback, useEffect, useState, useTransition } from 'react';
 import { CopyButton } from '@/components/copy-button';
 import { ffplayCommand, withToken } from '@/lib/encoder-settings';
 import { formatDateTime } from '@/lib/format';
-import type { LiveStream, PlaybackToken } from '@tributary/contracts';
-import { useCallback, useEffect, useState, useTransition } from 'react';
 import { mintPlaybackToken } from '../actions';
 import { PreviewPlayer } from './preview-player';
 
@@ -14,7 +14,11 @@ type Urls = { rtmp: string; hls: string | null; flv: string | null };
  * Playback URLs, a fresh signed token for signed streams (minted once per visit and on
  * demand: not on every live refresh, which would restart the preview), and the preview.
  */
-export function PlaybackPanel({ stream }: { stream: Pick<LiveStream, 'playbackId' | 'playbackPolicy' | 'status' | 'playback'> }) {
+export function PlaybackPanel({
+  stream,
+}: {
+  stream: Pick<LiveStream, 'playbackId' | 'playbackPolicy' | 'status' | 'playback'>;
+}) {
   const signed = stream.playbackPolicy === 'signed';
   const [token, setToken] = useState<PlaybackToken | null>(null);
   const [error, setError] = useState<string | null>(null);

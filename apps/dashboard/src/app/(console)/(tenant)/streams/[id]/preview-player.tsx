@@ -45,10 +45,13 @@ export function PreviewPlayer({ live, sources }: { live: boolean; sources: Sourc
       const failWith = (reason: string) => fail(earlier ? `${earlier}; ${reason}` : reason);
       const { default: mpegts } = await import('mpegts.js');
       if (disposed) return;
-      if (!mpegts.isSupported()) return failWith('this browser cannot play HTTP-FLV (no Media Source Extensions)');
+      if (!mpegts.isSupported())
+        return failWith('this browser cannot play HTTP-FLV (no Media Source Extensions)');
       const player = mpegts.createPlayer({ type: 'flv', isLive: true, url });
       dispose = () => player.destroy();
-      player.on(mpegts.Events.ERROR, (type: string, detail: string) => failWith(`HTTP-FLV: ${type} (${detail})`));
+      player.on(mpegts.Events.ERROR, (type: string, detail: string) =>
+        failWith(`HTTP-FLV: ${type} (${detail})`),
+      );
       player.on(mpegts.Events.MEDIA_INFO, playing);
       player.attachMediaElement(video);
       player.load();
@@ -62,7 +65,9 @@ export function PreviewPlayer({ live, sources }: { live: boolean; sources: Sourc
           // Safari plays HLS natively.
           video.src = url;
           video.addEventListener('loadedmetadata', playing, { once: true });
-          video.addEventListener('error', () => fail('the browser could not load the HLS stream'), { once: true });
+          video.addEventListener('error', () => fail('the browser could not load the HLS stream'), {
+            once: true,
+          });
           dispose = () => video.removeAttribute('src');
           return;
         }
