@@ -1,4 +1,6 @@
 export * from './errors';
+export { type FlvTagKind, FlvTimeline, HttpFlvWriter } from './flv/http-flv-writer';
+export { SampleBuilder, type SampleBuilderStats } from './flv/sample-builder';
 export { Fmp4Muxer } from './fmp4/fmp4-muxer';
 export type { SegmentFormat } from './hls/chunk-writer';
 export {

@@ -1,6 +1,7 @@
 // Equality and sanity checks on track configs. The edge builds a new config object whenever a
 // sequence header arrives, and publishers repeat identical sequence headers (OBS does so on every
 // keyframe with some settings), so "changed" means different bytes, not a different object.
+import { MediaError as RtmpMediaError, splitNalUnits } from '@tributary/rtmp-core';
 import type { AudioCodec, AudioConfig, MediaSample, TrackSet, VideoCodec, VideoConfig } from './types';
 
 const VIDEO_CODECS: ReadonlySet<string> = new Set<VideoCodec>(['h264', 'hevc', 'av1']);
@@ -41,6 +42,7 @@ export function sampleDefect(sample: MediaSample): string | undefined {
   if (sample.kind === 'video') {
     if (!VIDEO_CODECS.has(sample.config.codec)) return `unknown video codec ${String(sample.config.codec)}`;
     if (!Number.isFinite(sample.pts)) return 'non-finite pts';
+    if (sample.config.codec !== 'av1') return nalUnitsDefect(sample.data, sample.config.nalLengthSize);
     return undefined;
   }
   if (sample.kind === 'audio') {
@@ -49,4 +51,19 @@ export function sampleDefect(sample: MediaSample): string | undefined {
     return undefined;
   }
   return `unknown sample kind ${String((sample as { kind: unknown }).kind)}`;
+}
+
+/**
+ * Checked before a sample can open or cut a segment: a keyframe that turns out unmuxable would leave a
+ * segment starting without one.
+ */
+function nalUnitsDefect(data: Buffer, lengthSize: number): string | undefined {
+  try {
+    let units = 0;
+    for (const _unit of splitNalUnits(data, lengthSize)) units++;
+    return units === 0 ? 'no NAL unit in video sample' : undefined;
+  } catch (error) {
+    if (error instanceof RtmpMediaError) return error.message;
+    throw error;
+  }
 }

@@ -171,7 +171,13 @@ export class LiveSegmenter {
   private discontinuitySequence = 0;
   private discontinuityPending = false;
   private maxSegmentMs = 0;
-  private lastDts: { video?: number; audio?: number } = {};
+  private lastPublisherDts: { video?: number; audio?: number } = {};
+  /** Rendition time minus publisher time; recomputed at the first sample of a new timeline. */
+  private offsetMs: number | undefined = 0;
+  /** Where the last segment ended, in rendition time. */
+  private timelineEndMs = 0;
+  /** Latest decode time muxed, in rendition time. */
+  private latestDtsMs = 0;
   private lastCutDts: number | undefined;
   private cutIntervalMs = DEFAULT_FRAME_INTERVAL_MS;
   private pending: MediaSample[] = [];
@@ -214,8 +220,8 @@ export class LiveSegmenter {
       return;
     }
     if (this.ended) this.restart();
-    this.followTimeline(sample);
     this.followTracks(sample);
+    sample = this.toOutputTime(sample);
 
     const carried = this.writer?.tracks ?? carriedTracks(this.format, this.tracks);
     if (sample.kind === 'video' ? !carried.video : !carried.audio) {
@@ -370,12 +376,25 @@ export class LiveSegmenter {
     this.stats.lastDropReason = reason;
   }
 
-  /** A backwards or too large forward step within a track starts a new timeline. */
-  private followTimeline(sample: MediaSample): void {
-    const last = this.lastDts[sample.kind];
-    if (last !== undefined && (sample.dts < last || sample.dts - last > MAX_TIMESTAMP_GAP_MS))
+  /**
+   * Maps publisher time to the rendition's time. A backwards or too large forward step within a track
+   * starts a new timeline: it gets a discontinuity, and its samples are shifted to continue where the
+   * last segment ended, so timestamps never go back in the segments either. (hls.js and Safari reset
+   * on EXT-X-DISCONTINUITY; ffmpeg's HLS reader and some MSE players do not.)
+   */
+  private toOutputTime(sample: MediaSample): MediaSample {
+    const last = this.lastPublisherDts[sample.kind];
+    if (last !== undefined && (sample.dts < last || sample.dts - last > MAX_TIMESTAMP_GAP_MS)) {
       this.interrupt();
-    this.lastDts[sample.kind] = sample.dts;
+    }
+    this.lastPublisherDts[sample.kind] = sample.dts;
+    // Whole milliseconds, like publisher timestamps, so the shift adds no rounding error.
+    this.offsetMs ??= Math.ceil(this.timelineEndMs) - sample.dts;
+    const offset = this.offsetMs;
+    if (offset === 0) return sample;
+    return sample.kind === 'video'
+      ? { ...sample, dts: sample.dts + offset, pts: sample.pts + offset }
+      : { ...sample, dts: sample.dts + offset };
   }
 
   /** Records config changes; one the current writer cannot follow ends the open segment. */
@@ -437,6 +456,7 @@ export class LiveSegmenter {
   private addToWriter(sample: MediaSample): void {
     try {
       this.writer!.add(sample);
+      this.latestDtsMs = Math.max(this.latestDtsMs, sample.dts);
     } catch (error) {
       if (!(error instanceof MuxError)) throw error;
       this.drop(error.message);
@@ -526,19 +546,27 @@ export class LiveSegmenter {
     this.segments.push(segment);
     this.resources.set(segment.uri, { data, contentType: this.contentType() });
     this.maxSegmentMs = Math.max(this.maxSegmentMs, segment.durationMs);
+    this.timelineEndMs = segment.startDts + segment.durationMs;
     this.stats.segments++;
     this.slideWindow();
     this.notify();
   }
 
-  /** Ends the open segment where the last frame ends; the next segment starts a new timeline. */
+  /**
+   * Ends the open segment where its last frame is expected to end. The next segment carries a
+   * discontinuity and starts a new timeline: the publisher clock is re-anchored at the next sample,
+   * after everything muxed so far, so a guessed end can never make time go back.
+   */
   private interrupt(): void {
     if (this.open !== undefined) {
       const end = (this.lastCutDts ?? this.open.startDts) + this.cutIntervalMs;
       this.closeSegment(end, undefined);
     }
     if (this.nextMsn > 0) this.discontinuityPending = true;
-    this.lastDts = {};
+    // Audio often runs a little past the last video frame: the new timeline starts after both.
+    this.timelineEndMs = Math.max(this.timelineEndMs, this.latestDtsMs + this.cutIntervalMs);
+    this.lastPublisherDts = {};
+    this.offsetMs = undefined;
     this.lastCutDts = undefined;
     this.cutIntervalMs = DEFAULT_FRAME_INTERVAL_MS;
     this.pending = [];

@@ -1,6 +1,7 @@
 // AVCC/HVCC (length-prefixed NAL units, ISO/IEC 14496-15 §5.3.2) to Annex-B byte stream (ITU-T H.264
 // Annex B, H.265 Annex B), as the list of buffers the packetizer gathers: start codes are shared
 // constants and NAL units stay views over the sample, so nothing here copies payload.
+import { h264NalType, hevcNalType } from '@tributary/rtmp-core';
 import { MuxError, MuxErrorCode } from '../errors';
 import { lengthPrefixedNalUnits } from '../nal-units';
 import type { VideoCodec, VideoSample } from '../types';
@@ -19,8 +20,8 @@ const ACCESS_UNIT_DELIMITER = {
 
 const NAL_TYPE_AUD = { h264: 9, hevc: 35 } as const;
 
-function nalUnitType(codec: 'h264' | 'hevc', firstByte: number): number {
-  return codec === 'h264' ? firstByte & 0x1f : (firstByte >> 1) & 0x3f;
+function nalUnitType(codec: 'h264' | 'hevc', unit: Buffer): number {
+  return codec === 'h264' ? h264NalType(unit) : hevcNalType(unit);
 }
 
 /**
@@ -43,6 +44,6 @@ export function annexBAccessUnit(sample: VideoSample): { parts: Buffer[]; length
     length += START_CODE.length + unit.length;
   };
   if (sample.keyframe) for (const set of sample.config.parameterSets) push(set);
-  for (const unit of units) if (nalUnitType(codec, unit[0]!) !== NAL_TYPE_AUD[codec]) push(unit);
+  for (const unit of units) if (nalUnitType(codec, unit) !== NAL_TYPE_AUD[codec]) push(unit);
   return { parts, length };
 }
