@@ -129,14 +129,9 @@ function parseLegacy(r: MediaReader, first: number, length: number): AudioTagHea
     track.sampleRate = format.sampleRate ?? SOUND_RATES[(first >> 2) & 0x03];
     track.channels = format.channels ?? ((first & 0x01) === 1 ? 2 : 1);
   }
-  return {
-    ...track,
-    enhanced: false,
-    packetType,
-    isSequenceHeader: packetType === 'sequence-header',
-    sampleSizeBits: (first & 0x02) !== 0 ? 16 : 8,
-    tracks: [track],
-  };
+  const header = withTrack(track, false, packetType, [track]);
+  header.sampleSizeBits = (first & 0x02) !== 0 ? 16 : 8;
+  return header;
 }
 
 function parseExHeader(r: MediaReader, first: number, payload: Buffer): AudioTagHeader {
@@ -177,14 +172,31 @@ function parseExHeader(r: MediaReader, first: number, payload: Buffer): AudioTag
   });
   const main = tracks[0];
   if (!main) throw new MediaError('truncated', 'audio tag has no track');
+  const header = withTrack(main, true, packetType, tracks);
+  if (modEx.timestampOffsetNanos !== undefined) header.timestampOffsetNanos = modEx.timestampOffsetNanos;
+  return header;
+}
+
+/** The header fields, with the main track's copied one by one (an object spread is slow here, see video-tag.ts). */
+function withTrack(
+  main: AudioTrack,
+  enhanced: boolean,
+  packetType: AudioPacketType,
+  tracks: AudioTrack[],
+): AudioTagHeader {
   const header: AudioTagHeader = {
-    ...main,
-    enhanced: true,
+    trackId: main.trackId,
+    codec: main.codec,
+    payloadOffset: main.payloadOffset,
+    payloadLength: main.payloadLength,
+    enhanced,
     packetType,
     isSequenceHeader: packetType === 'sequence-header',
     tracks,
   };
-  if (modEx.timestampOffsetNanos !== undefined) header.timestampOffsetNanos = modEx.timestampOffsetNanos;
+  if (main.fourCc !== undefined) header.fourCc = main.fourCc;
+  if (main.sampleRate !== undefined) header.sampleRate = main.sampleRate;
+  if (main.channels !== undefined) header.channels = main.channels;
   return header;
 }
 
