@@ -82,9 +82,14 @@ export function isPlainObject(v: unknown): v is AmfObject {
 }
 
 /**
- * Adds a decoded member as an own property. Plain assignment would let a hostile
- * "__proto__" key replace the object's prototype; defineProperty never does.
+ * Adds a decoded member as an own property. Plain assignment of a hostile "__proto__"
+ * key would replace the object's prototype, so that one key goes through defineProperty;
+ * the rest use assignment, the fast path (defineProperty was the top entry of a decode profile).
  */
 export function setMember(target: AmfObject, key: string, value: AmfValue): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === '__proto__') {
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  } else {
+    target[key] = value;
+  }
 }
