@@ -22,18 +22,42 @@ interface Result {
   p99: number;
 }
 
-function once(agent: Agent, url: URL, method: string, headers: Record<string, string>, body?: string): Promise<number> {
+function once(
+  agent: Agent,
+  url: URL,
+  method: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method, agent, headers: { ...headers, ...(body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {}) } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
+    const req = request(
+      url,
+      {
+        method,
+        agent,
+        headers: {
+          ...headers,
+          ...(body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {}),
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
 }
 
-async function load(name: string, base: string, method: string, path: string, headers: Record<string, string>, body?: string): Promise<Result> {
+async function load(
+  name: string,
+  base: string,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<Result> {
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   const url = new URL(path, base);
   const latencies: number[] = [];
@@ -53,27 +77,64 @@ async function load(name: string, base: string, method: string, path: string, he
   const elapsed = (performance.now() - started) / 1000;
   agent.destroy();
   latencies.sort((a, b) => a - b);
-  const pct = (p: number) => Math.round((latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? 0) * 100) / 100;
-  return { name, requests: latencies.length, errors, rps: Math.round(latencies.length / elapsed), p50: pct(0.5), p99: pct(0.99) };
+  const pct = (p: number) =>
+    Math.round((latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? 0) * 100) /
+    100;
+  return {
+    name,
+    requests: latencies.length,
+    errors,
+    rps: Math.round(latencies.length / elapsed),
+    p50: pct(0.5),
+    p99: pct(0.99),
+  };
 }
 
 async function main(): Promise<void> {
-  const api = await TestApi.start({ RATE_LIMIT_PER_MINUTE: String(1e9), ...(process.env.DATABASE_URL ? { DATABASE_POOL_MAX: '10' } : {}) });
+  const api = await TestApi.start({
+    RATE_LIMIT_PER_MINUTE: String(1e9),
+    ...(process.env.DATABASE_URL ? { DATABASE_POOL_MAX: '10' } : {}),
+  });
   try {
     const operator = await api.login();
     const { key } = await api.tenantWithKey('bench', operator);
     const edge = await api.edge(operator);
     let streamKey = '';
     for (let i = 0; i < STREAMS; i++) {
-      streamKey = (await api.request('POST', '/v1/live-streams', { key, body: { name: `bench ${i}` } })).body.streamKey;
+      streamKey = (await api.request('POST', '/v1/live-streams', { key, body: { name: `bench ${i}` } })).body
+        .streamKey;
     }
     const results = [
-      await load('publish authorisation (edge)', api.url, 'POST', EdgeApiPaths.authorizePublish, { authorization: `Bearer ${edge.credential}` }, JSON.stringify({ streamKey, app: 'live', clientIp: '127.0.0.1' })),
-      await load(`list live streams (${STREAMS} per page, API key)`, api.url, 'GET', `/v1/live-streams?limit=${STREAMS}`, { authorization: `Bearer ${key}` }),
+      await load(
+        'publish authorisation (edge)',
+        api.url,
+        'POST',
+        EdgeApiPaths.authorizePublish,
+        { authorization: `Bearer ${edge.credential}` },
+        JSON.stringify({ streamKey, app: 'live', clientIp: '127.0.0.1' }),
+      ),
+      await load(
+        `list live streams (${STREAMS} per page, API key)`,
+        api.url,
+        'GET',
+        `/v1/live-streams?limit=${STREAMS}`,
+        { authorization: `Bearer ${key}` },
+      ),
     ];
     const db = api.database.kind === 'pglite' ? 'embedded PGlite (pool 1)' : 'Postgres';
-    console.log(`api bench: ${SECONDS} s per case, ${CONCURRENCY} concurrent keep-alive clients, database: ${db}`);
-    console.table(results.map((r) => ({ case: r.name, requests: r.requests, errors: r.errors, 'req/s': r.rps, 'p50 ms': r.p50, 'p99 ms': r.p99 })));
+    console.log(
+      `api bench: ${SECONDS} s per case, ${CONCURRENCY} concurrent keep-alive clients, database: ${db}`,
+    );
+    console.table(
+      results.map((r) => ({
+        case: r.name,
+        requests: r.requests,
+        errors: r.errors,
+        'req/s': r.rps,
+        'p50 ms': r.p50,
+        'p99 ms': r.p99,
+      })),
+    );
     if (results.some((r) => r.errors > 0)) process.exitCode = 1;
   } finally {
     await api.close();

@@ -10,7 +10,10 @@ import { fileURLToPath } from 'node:url';
 const apiDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(apiDir, 'package.json'));
 const cli = join(dirname(require.resolve('prisma/package.json')), 'build', 'index.js');
-const env = { ...process.env, PRISMA_SCHEMA_ENGINE_BINARY: process.env.PRISMA_SCHEMA_ENGINE_BINARY ?? process.execPath };
+const env = {
+  ...process.env,
+  PRISMA_SCHEMA_ENGINE_BINARY: process.env.PRISMA_SCHEMA_ENGINE_BINARY ?? process.execPath,
+};
 env.PRISMA_HIDE_UPDATE_MESSAGE = '1';
 const result = spawnSync(process.execPath, [cli, 'generate'], { cwd: apiDir, env, stdio: 'inherit' });
 process.exit(result.status ?? 1);

@@ -13,7 +13,11 @@ import { NestPinoLogger } from './common/nest-logger';
 import { RateLimiter } from './common/rate-limiter';
 import { type ApiConfig, pgliteDataDir } from './config';
 import { type Database, openDatabase } from './database/database';
-import { EMBEDDED_POOL_MAX, type EmbeddedPostgres, startEmbeddedPostgres } from './database/embedded-postgres';
+import {
+  EMBEDDED_POOL_MAX,
+  type EmbeddedPostgres,
+  startEmbeddedPostgres,
+} from './database/embedded-postgres';
 import { bootstrapOperator } from './modules/auth/bootstrap-operator';
 import { PlaybackKeys } from './modules/playback/playback-keys.service';
 import { API_VERSION } from './version';
@@ -55,9 +59,11 @@ export async function startApi(config: ApiConfig, logger: Logger): Promise<Runni
       logger.info({ dataDir, url: embedded.url }, 'embedded Postgres (PGlite) started');
       url = embedded.url;
     }
-    db = await openDatabase(url, embedded ? EMBEDDED_POOL_MAX : config.DATABASE_POOL_MAX, logger).catch((err) => {
-      throw err instanceof StartupError ? err : new StartupError('DATABASE_URL', err);
-    });
+    db = await openDatabase(url, embedded ? EMBEDDED_POOL_MAX : config.DATABASE_POOL_MAX, logger).catch(
+      (err) => {
+        throw err instanceof StartupError ? err : new StartupError('DATABASE_URL', err);
+      },
+    );
     const secrets = new SecretBox(loadSecretsKey(config, logger));
     await bootstrapOperator(db, config, logger);
     const lifecycle = new Lifecycle();
@@ -71,9 +77,15 @@ export async function startApi(config: ApiConfig, logger: Logger): Promise<Runni
       app,
       new DocumentBuilder()
         .setTitle('Tributary API')
-        .setDescription('Multi-tenant live streaming control plane. Errors: { error: { code, message, details?, requestId } }.')
+        .setDescription(
+          'Multi-tenant live streaming control plane. Errors: { error: { code, message, details?, requestId } }.',
+        )
         .setVersion(API_VERSION)
-        .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key (tk_live_…) or edge credential' })
+        .addBearerAuth({
+          type: 'http',
+          scheme: 'bearer',
+          description: 'API key (tk_live_…) or edge credential',
+        })
         .addCookieAuth('tributary_session')
         .build(),
     );

@@ -15,14 +15,19 @@ export const ApiConfigSchema = z
     DATA_DIR: z.string().min(1).default('.data'),
     /** 0 picks any free port. */
     EMBEDDED_PG_PORT: env.port(5499),
-    BOOTSTRAP_OPERATOR_EMAIL: z.email({ error: 'expected an e-mail address' }).default('admin@tributary.local'),
+    BOOTSTRAP_OPERATOR_EMAIL: z
+      .email({ error: 'expected an e-mail address' })
+      .default('admin@tributary.local'),
     BOOTSTRAP_OPERATOR_PASSWORD: z.string().min(10, 'expected at least 10 characters').optional(),
     /** base64 of 32 random bytes; unset: generated once into DATA_DIR/secrets.key. */
     SECRETS_KEY: z
       .string()
       .refine((s) => Buffer.from(s, 'base64').length === 32, 'expected base64 of exactly 32 bytes')
       .optional(),
-    PUBLIC_RTMP_URL: z.string().regex(/^rtmps?:\/\//, 'expected an rtmp:// URL').default('rtmp://127.0.0.1:1935/live'),
+    PUBLIC_RTMP_URL: z
+      .string()
+      .regex(/^rtmps?:\/\//, 'expected an rtmp:// URL')
+      .default('rtmp://127.0.0.1:1935/live'),
     PUBLIC_PLAYBACK_HTTP_URL: env.url().default('http://127.0.0.1:8080'),
     /** auto: Secure when the request came over https (directly or per X-Forwarded-Proto). */
     COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
@@ -30,7 +35,12 @@ export const ApiConfigSchema = z
     CORS_ORIGINS: z
       .string()
       .default('http://127.0.0.1:3000,http://localhost:3000')
-      .transform((s) => s.split(',').map((o) => o.trim()).filter((o) => o.length > 0)),
+      .transform((s) =>
+        s
+          .split(',')
+          .map((o) => o.trim())
+          .filter((o) => o.length > 0),
+      ),
     /** Requests per API key per minute, counted in Postgres so every api instance shares it. */
     RATE_LIMIT_PER_MINUTE: env.int(1200, 1),
     /** Login attempts per client IP per minute (password guessing). */

@@ -16,7 +16,9 @@ async function main(): Promise<void> {
     const setting = err instanceof StartupError ? err.setting : undefined;
     const cause = err instanceof StartupError ? err.cause : err;
     logger.flush?.();
-    process.stderr.write(`error: ${describeStartupError(cause, { what: 'api', ...(setting ? { setting } : {}) })}\n`);
+    process.stderr.write(
+      `error: ${describeStartupError(cause, { what: 'api', ...(setting ? { setting } : {}) })}\n`,
+    );
     process.exit(1);
   }
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { statSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -45,12 +45,23 @@ test('F3: with the database gone the api answers 503 and stays up; it recovers w
   assert.equal((await api.request('GET', '/readyz')).status, 503);
   assert.equal((await api.request('GET', '/healthz')).status, 200, 'the process is alive');
   const headers = { 'idempotency-key': 'f3-create' };
-  assert.equal((await api.request('POST', '/v1/live-streams', { key, headers, body: { name: 'during outage' } })).status, 503);
+  assert.equal(
+    (await api.request('POST', '/v1/live-streams', { key, headers, body: { name: 'during outage' } })).status,
+    503,
+  );
 
   await proxy.start();
   assert.equal((await api.request('GET', '/readyz')).status, 200);
-  const first = await api.request('POST', '/v1/live-streams', { key, headers, body: { name: 'during outage' } });
-  const retried = await api.request('POST', '/v1/live-streams', { key, headers, body: { name: 'during outage' } });
+  const first = await api.request('POST', '/v1/live-streams', {
+    key,
+    headers,
+    body: { name: 'during outage' },
+  });
+  const retried = await api.request('POST', '/v1/live-streams', {
+    key,
+    headers,
+    body: { name: 'during outage' },
+  });
   assert.equal(first.status, 201);
   assert.equal(retried.body.id, first.body.id);
   assert.equal((await api.request('GET', '/v1/live-streams', { key })).body.data.length, 1);
@@ -64,7 +75,12 @@ function heldRequest(url: string, path: string, cookie: string, body: string) {
     port: u.port,
     path: u.pathname,
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), cookie, connection: 'keep-alive' },
+    headers: {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(body),
+      cookie,
+      connection: 'keep-alive',
+    },
   });
   const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
     req.on('response', (res) => {
@@ -106,7 +122,12 @@ test('F4 + embedded default: SIGTERM lets the in-flight request finish, refuses 
   killOnCleanup(first);
   assert.equal(statSync(join(dataDir, 'secrets.key')).mode & 0o777, 0o600);
   const cookie = await login(first.url);
-  const held = heldRequest(first.url, '/v1/tenants', cookie, JSON.stringify({ name: 'created while draining' }));
+  const held = heldRequest(
+    first.url,
+    '/v1/tenants',
+    cookie,
+    JSON.stringify({ name: 'created while draining' }),
+  );
   // The request is in flight once the server has its headers; a round trip on another connection proves that.
   assert.equal((await fetch(`${first.url}/healthz`)).status, 200);
 
@@ -126,7 +147,9 @@ test('F4 + embedded default: SIGTERM lets the in-flight request finish, refuses 
   const second = await startMain(env);
   killOnCleanup(second);
   const cookie2 = await login(second.url);
-  const tenants = (await fetch(`${second.url}/v1/tenants`, { headers: { cookie: cookie2 } }).then((r) => r.json())) as { data: { name: string }[] };
+  const tenants = (await fetch(`${second.url}/v1/tenants`, { headers: { cookie: cookie2 } }).then((r) =>
+    r.json(),
+  )) as { data: { name: string }[] };
   assert.deepEqual(
     tenants.data.map((t) => t.name),
     ['created while draining'],
@@ -160,13 +183,29 @@ test('startup problems are one clear line on stderr and exit 1', async () => {
       env: { DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/x' },
       line: /^error: api: connection refused by 127\.0\.0\.1:1; is the server running\?$/,
     },
-    { env: { DATABASE_URL: await databaseUrl(), API_PORT: String(port) }, line: new RegExp(`^error: api: port ${port} on 127\\.0\\.0\\.1 is already in use \\(set API_PORT to use another\\)`) },
-    { env: { EMBEDDED_PG_PORT: String(port) }, line: new RegExp(`^error: api: port ${port} .*already in use \\(set EMBEDDED_PG_PORT to use another\\)`) },
+    {
+      env: { DATABASE_URL: await databaseUrl(), API_PORT: String(port) },
+      line: new RegExp(
+        `^error: api: port ${port} on 127\\.0\\.0\\.1 is already in use \\(set API_PORT to use another\\)`,
+      ),
+    },
+    {
+      env: { EMBEDDED_PG_PORT: String(port) },
+      line: new RegExp(
+        `^error: api: port ${port} .*already in use \\(set EMBEDDED_PG_PORT to use another\\)`,
+      ),
+    },
   ];
   for (const c of cases) {
     const dataDir = mkdtempSync(join(tmpdir(), 'tributary-startup-'));
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    const run = runMain({ API_PORT: '0', API_HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...c.env });
+    const run = runMain({
+      API_PORT: '0',
+      API_HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'silent',
+      ...c.env,
+    });
     killOnCleanup(run);
     const { code, stderr } = await run.exit;
     assert.equal(code, 1);

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { createHash } from 'node:crypto';
 import { createLogger } from '@tributary/service-kit';
 import { Client } from 'pg';
 import { MIGRATIONS_DIR, MigrationError, migrate, readMigrations } from '../src/database/migrator';
@@ -18,13 +18,19 @@ interface ModelColumn {
 }
 
 /** Tables, columns and nullability declared in schema.prisma (relation fields have no column). */
-function parsePrismaSchema(text: string): { tables: Map<string, ModelColumn[]>; enums: Map<string, string[]> } {
+function parsePrismaSchema(text: string): {
+  tables: Map<string, ModelColumn[]>;
+  enums: Map<string, string[]>;
+} {
   const blocks = [...text.matchAll(/^(model|enum)\s+(\w+)\s*\{([\s\S]*?)^\}/gm)];
   const modelNames = new Set(blocks.filter((b) => b[1] === 'model').map((b) => b[2]));
   const enums = new Map<string, string[]>();
   const tables = new Map<string, ModelColumn[]>();
   for (const [, kind, name, body] of blocks) {
-    const lines = (body ?? '').split('\n').map((l) => l.replace(/\/\/.*$/, '').trim()).filter((l) => l && !l.startsWith('//'));
+    const lines = (body ?? '')
+      .split('\n')
+      .map((l) => l.replace(/\/\/.*$/, '').trim())
+      .filter((l) => l && !l.startsWith('//'));
     if (kind === 'enum') {
       enums.set(name ?? '', lines);
       continue;
@@ -72,9 +78,14 @@ test(`the migrated database matches schema.prisma: tables, columns, nullability,
   assert.deepEqual([...actual.keys()].sort(), [...tables.keys()].sort(), 'same tables');
   for (const [table, columns] of tables) {
     const cols = actual.get(table);
-    assert.deepEqual([...(cols?.keys() ?? [])].sort(), columns.map((c) => c.column).sort(), `columns of ${table}`);
+    assert.deepEqual(
+      [...(cols?.keys() ?? [])].sort(),
+      columns.map((c) => c.column).sort(),
+      `columns of ${table}`,
+    );
     for (const c of columns) {
-      if (c.nullable !== 'list') assert.equal(cols?.get(c.column), c.nullable, `${table}.${c.column} nullability`);
+      if (c.nullable !== 'list')
+        assert.equal(cols?.get(c.column), c.nullable, `${table}.${c.column} nullability`);
     }
   }
   for (const [name, values] of enums) {
@@ -82,7 +93,11 @@ test(`the migrated database matches schema.prisma: tables, columns, nullability,
       'SELECT e.enumlabel FROM pg_enum e JOIN pg_type t ON t.oid = e.enumtypid WHERE t.typname = $1 ORDER BY e.enumsortorder',
       [name],
     );
-    assert.deepEqual(labels.map((l) => l.enumlabel), values, `enum ${name}`);
+    assert.deepEqual(
+      labels.map((l) => l.enumlabel),
+      values,
+      `enum ${name}`,
+    );
   }
 });
 
@@ -126,14 +141,23 @@ test('a second run applies nothing', async () => {
 
 test('two migrators racing on an empty database apply each migration once', async () => {
   const fresh = await createTestDatabase({ migrated: false });
-  const [one, two] = [new Client({ connectionString: fresh.url }), new Client({ connectionString: fresh.url })];
+  const [one, two] = [
+    new Client({ connectionString: fresh.url }),
+    new Client({ connectionString: fresh.url }),
+  ];
   try {
     await one.connect();
     await two.connect();
     const files = readMigrations(MIGRATIONS_DIR);
     const [a, b] = await Promise.all([migrate(one, files, silent), migrate(two, files, silent)]);
-    assert.deepEqual([...a, ...b].sort(), files.map((f) => f.name));
-    assert.equal((await one.query('SELECT count(*)::int AS n FROM "_prisma_migrations"')).rows[0].n, files.length);
+    assert.deepEqual(
+      [...a, ...b].sort(),
+      files.map((f) => f.name),
+    );
+    assert.equal(
+      (await one.query('SELECT count(*)::int AS n FROM "_prisma_migrations"')).rows[0].n,
+      files.length,
+    );
   } finally {
     await one.end();
     await two.end();
@@ -149,19 +173,29 @@ test('a new migration is applied in order, in a transaction: a failing one leave
       copyFileSync(join(MIGRATIONS_DIR, m.name, 'migration.sql'), join(dir, m.name, 'migration.sql'));
     }
     mkdirSync(join(dir, '29990101000000_broken'));
-    writeFileSync(join(dir, '29990101000000_broken', 'migration.sql'), 'CREATE TABLE "half_done" (id int);\nSELECT * FROM "no_such_table";\n');
+    writeFileSync(
+      join(dir, '29990101000000_broken', 'migration.sql'),
+      'CREATE TABLE "half_done" (id int);\nSELECT * FROM "no_such_table";\n',
+    );
     await assert.rejects(migrate(client, readMigrations(dir), silent), (err: unknown) => {
       assert.ok(err instanceof MigrationError);
       assert.match(err.message, /^migration 29990101000000_broken failed: /);
       return true;
     });
     assert.equal((await client.query("SELECT to_regclass('public.half_done') AS t")).rows[0].t, null);
-    assert.equal((await client.query("SELECT count(*)::int AS n FROM \"_prisma_migrations\" WHERE migration_name = '29990101000000_broken'")).rows[0].n, 0);
+    assert.equal(
+      (
+        await client.query(
+          'SELECT count(*)::int AS n FROM "_prisma_migrations" WHERE migration_name = \'29990101000000_broken\'',
+        )
+      ).rows[0].n,
+      0,
+    );
 
     writeFileSync(join(dir, '29990101000000_broken', 'migration.sql'), 'CREATE TABLE "now_fine" (id int);\n');
     assert.deepEqual(await migrate(client, readMigrations(dir), silent), ['29990101000000_broken']);
     await client.query('DROP TABLE "now_fine"');
-    await client.query("DELETE FROM \"_prisma_migrations\" WHERE migration_name = '29990101000000_broken'");
+    await client.query('DELETE FROM "_prisma_migrations" WHERE migration_name = \'29990101000000_broken\'');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -169,7 +203,13 @@ test('a new migration is applied in order, in a transaction: a failing one leave
 
 test('an applied migration whose file was edited stops the start with one line naming it', async () => {
   const edited = readMigrations(MIGRATIONS_DIR).map((m, i) =>
-    i === 0 ? { ...m, sql: `${m.sql}\n-- edited`, checksum: createHash('sha256').update(`${m.sql}\n-- edited`).digest('hex') } : m,
+    i === 0
+      ? {
+          ...m,
+          sql: `${m.sql}\n-- edited`,
+          checksum: createHash('sha256').update(`${m.sql}\n-- edited`).digest('hex'),
+        }
+      : m,
   );
   await assert.rejects(migrate(client, edited, silent), (err: unknown) => {
     assert.ok(err instanceof MigrationError);

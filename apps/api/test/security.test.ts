@@ -31,12 +31,23 @@ let B: TenantFixture;
 /** One object of every tenant-owned type, made through the API. */
 async function fixture(name: string, edge: { credential: string }): Promise<TenantFixture> {
   const { tenantId, key } = await api.tenantWithKey(name, operator);
-  const stream = (await api.request('POST', '/v1/live-streams', { key, body: { name: `${name} stream` } })).body;
-  const event = (await api.request('POST', '/v1/live-events', { key, body: { liveStreamId: stream.id, title: `${name} event` } })).body;
-  const apiKey = (await api.request('POST', '/v1/api-keys', { key, body: { name: 'second', scopes: ['read'] } })).body;
+  const stream = (await api.request('POST', '/v1/live-streams', { key, body: { name: `${name} stream` } }))
+    .body;
+  const event = (
+    await api.request('POST', '/v1/live-events', {
+      key,
+      body: { liveStreamId: stream.id, title: `${name} event` },
+    })
+  ).body;
+  const apiKey = (
+    await api.request('POST', '/v1/api-keys', { key, body: { name: 'second', scopes: ['read'] } })
+  ).body;
   const signingKey = (await api.request('POST', '/v1/signing-keys', { key, body: { name: 'backend' } })).body;
   const session = (
-    await api.request('POST', EdgeApiPaths.sessions, { key: edge.credential, body: { liveStreamId: stream.id, clientIp: '10.1.1.1', video: null, audio: null } })
+    await api.request('POST', EdgeApiPaths.sessions, {
+      key: edge.credential,
+      body: { liveStreamId: stream.id, clientIp: '10.1.1.1', video: null, audio: null },
+    })
   ).body;
   return {
     tenantId,
@@ -52,7 +63,14 @@ async function fixture(name: string, edge: { credential: string }): Promise<Tena
   };
 }
 
-const TENANT_TABLES = ['api_keys', 'live_streams', 'live_events', 'signing_keys', 'ingest_sessions', 'usage_hours'];
+const TENANT_TABLES = [
+  'api_keys',
+  'live_streams',
+  'live_events',
+  'signing_keys',
+  'ingest_sessions',
+  'usage_hours',
+];
 async function rowsOf(tenantId: string): Promise<string> {
   const out: unknown[] = [];
   for (const table of TENANT_TABLES) {
@@ -131,7 +149,10 @@ POST /v1/tenants/:id/users operator`;
 
 test('every route declares its access rule, and the table is as reviewed', () => {
   const routes = listRoutes(api.api.app);
-  assert.ok(routes.every((r) => r.access !== 'NONE'), 'a route without @Access');
+  assert.ok(
+    routes.every((r) => r.access !== 'NONE'),
+    'a route without @Access',
+  );
   const actual = routes.map((r) => `${r.method} ${r.path} ${r.access}`).sort();
   const expected = EXPECTED_ACCESS.trim().split('\n').sort();
   assert.deepEqual(actual, expected);
@@ -153,44 +174,88 @@ test("T1: tenant A cannot read, change or detect any of tenant B's objects (ever
     '/v1/sessions': B.sessionId,
   };
   const before = await rowsOf(B.tenantId);
-  const tenantRoutes = listRoutes(api.api.app).filter((r) => r.access.startsWith('tenant:') && r.path.includes(':id'));
+  const tenantRoutes = listRoutes(api.api.app).filter(
+    (r) => r.access.startsWith('tenant:') && r.path.includes(':id'),
+  );
   assert.equal(tenantRoutes.length, 14);
   for (const route of tenantRoutes) {
     const base = route.path.split('/:id')[0] ?? '';
     const id = idFor[base];
     assert.ok(id, `no fixture for ${route.path}`);
     const body = BODIES[`${route.method} ${route.path}`];
-    const res = await api.request(route.method, route.path.replace(':id', id), { key: A.key, ...(body ? { body } : {}) });
+    const res = await api.request(route.method, route.path.replace(':id', id), {
+      key: A.key,
+      ...(body ? { body } : {}),
+    });
     assert.equal(res.status, 404, `${route.method} ${route.path} with B's id gave ${res.status}`);
     assert.equal(res.body.error.code, 'not_found');
     // Indistinguishable from an id that never existed.
-    const ghost = await api.request(route.method, route.path.replace(':id', `${id}x`), { key: A.key, ...(body ? { body } : {}) });
+    const ghost = await api.request(route.method, route.path.replace(':id', `${id}x`), {
+      key: A.key,
+      ...(body ? { body } : {}),
+    });
     assert.equal(ghost.body.error.message, res.body.error.message);
   }
   assert.equal(await rowsOf(B.tenantId), before, "B's rows unchanged");
 });
 
 test("T1: lists show only the caller's objects, and a tenantId filter is refused", async () => {
-  for (const path of ['/v1/api-keys', '/v1/live-streams', '/v1/live-events', '/v1/signing-keys', '/v1/sessions']) {
+  for (const path of [
+    '/v1/api-keys',
+    '/v1/live-streams',
+    '/v1/live-events',
+    '/v1/signing-keys',
+    '/v1/sessions',
+  ]) {
     const res = await api.request('GET', path, { key: A.key });
     assert.equal(res.status, 200);
     const text = JSON.stringify(res.body);
-    for (const id of [B.apiKeyId, B.streamId, B.eventId, B.signingKeyId, B.sessionId, B.tenantId]) assert.ok(!text.includes(id), `${path} leaks ${id}`);
+    for (const id of [B.apiKeyId, B.streamId, B.eventId, B.signingKeyId, B.sessionId, B.tenantId])
+      assert.ok(!text.includes(id), `${path} leaks ${id}`);
     const filtered = await api.request('GET', `${path}?tenantId=${B.tenantId}`, { key: A.key });
     assert.equal(filtered.status, 400);
   }
-  assert.equal((await api.request('POST', '/v1/live-events', { key: A.key, body: { liveStreamId: B.streamId, title: 'x' } })).status, 404);
-  assert.equal((await api.request('POST', '/v1/playback-tokens', { key: A.key, body: { playbackId: B.playbackId } })).status, 404);
+  assert.equal(
+    (
+      await api.request('POST', '/v1/live-events', {
+        key: A.key,
+        body: { liveStreamId: B.streamId, title: 'x' },
+      })
+    ).status,
+    404,
+  );
+  assert.equal(
+    (await api.request('POST', '/v1/playback-tokens', { key: A.key, body: { playbackId: B.playbackId } }))
+      .status,
+    404,
+  );
   // An operator-only route with a tenant key, another tenant via X-Tenant-Id for a member.
   assert.equal((await api.request('GET', `/v1/tenants/${B.tenantId}`, { key: A.key })).status, 401);
-  assert.equal((await api.request('GET', '/v1/live-streams', { key: A.key, tenant: B.tenantId })).body.data[0].id === B.streamId, false);
+  assert.equal(
+    (await api.request('GET', '/v1/live-streams', { key: A.key, tenant: B.tenantId })).body.data[0].id ===
+      B.streamId,
+    false,
+  );
 });
 
 test("T1: an edge cannot report on another edge's session", async () => {
   const stats = { viewers: 1, bitrateKbps: 1, bytesInDelta: 1, bytesOutDelta: 1, viewerSecondsDelta: 1 };
-  assert.equal((await api.request('POST', EdgeApiPaths.sessionStats(B.sessionId), { key: edgeA.credential, body: stats })).status, 404);
   assert.equal(
-    (await api.request('POST', EdgeApiPaths.sessionEnd(B.sessionId), { key: edgeA.credential, body: { reason: 'x', bytesInDelta: 0, bytesOutDelta: 0, viewerSecondsDelta: 0 } })).status,
+    (
+      await api.request('POST', EdgeApiPaths.sessionStats(B.sessionId), {
+        key: edgeA.credential,
+        body: stats,
+      })
+    ).status,
+    404,
+  );
+  assert.equal(
+    (
+      await api.request('POST', EdgeApiPaths.sessionEnd(B.sessionId), {
+        key: edgeA.credential,
+        body: { reason: 'x', bytesInDelta: 0, bytesOutDelta: 0, viewerSecondsDelta: 0 },
+      })
+    ).status,
     404,
   );
 });
@@ -198,17 +263,35 @@ test("T1: an edge cannot report on another edge's session", async () => {
 test('T4: no secret is stored in plaintext; responses carry no hash or secret field', async () => {
   const edge = await api.edge(operator, 'edge-t4');
   const dump: string[] = [];
-  const tables = (await db.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).rows.map((r) => r.tablename as string);
+  const tables = (await db.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).rows.map(
+    (r) => r.tablename as string,
+  );
   for (const t of tables) dump.push(JSON.stringify((await db.query(`SELECT * FROM "${t}"`)).rows));
   const all = dump.join('\n');
-  const secrets = [A.key, B.key, A.streamKey, B.streamKey, edge.credential, OPERATOR.password, operator.split('=')[1] ?? 'x'];
+  const secrets = [
+    A.key,
+    B.key,
+    A.streamKey,
+    B.streamKey,
+    edge.credential,
+    OPERATOR.password,
+    operator.split('=')[1] ?? 'x',
+  ];
   for (const s of secrets) assert.ok(!all.includes(s), `a secret (${s.slice(0, 8)}…) is stored in plaintext`);
   const pemBody = A.privateKeyPem.split('\n').slice(1, -2).join('');
   assert.ok(pemBody.length > 20 && !all.includes(pemBody), "a tenant's private signing key is stored");
   assert.ok(!all.includes('PRIVATE KEY'), 'a private key PEM is stored');
 
-  const forbidden = /keyHash|streamKeyHmac|streamKeyEncrypted|credentialHash|passwordHash|privateKeyEncrypted|tokenHash/;
-  for (const path of ['/v1/api-keys', '/v1/live-streams', '/v1/live-events', '/v1/signing-keys', '/v1/sessions', `/v1/live-streams/${A.streamId}`]) {
+  const forbidden =
+    /keyHash|streamKeyHmac|streamKeyEncrypted|credentialHash|passwordHash|privateKeyEncrypted|tokenHash/;
+  for (const path of [
+    '/v1/api-keys',
+    '/v1/live-streams',
+    '/v1/live-events',
+    '/v1/signing-keys',
+    '/v1/sessions',
+    `/v1/live-streams/${A.streamId}`,
+  ]) {
     assert.doesNotMatch(JSON.stringify((await api.request('GET', path, { key: A.key })).body), forbidden);
   }
   for (const path of ['/v1/edges', '/v1/tenants', `/v1/tenants/${A.tenantId}/users`, '/v1/auth/me']) {
@@ -217,7 +300,11 @@ test('T4: no secret is stored in plaintext; responses carry no hash or secret fi
     assert.ok(!text.includes(edge.credential));
   }
   const list = await api.request('GET', '/v1/api-keys', { key: A.key });
-  assert.ok(list.body.data.every((k: { prefix: string }) => k.prefix.length === 12 && k.prefix.startsWith('tk_live_')));
+  assert.ok(
+    list.body.data.every(
+      (k: { prefix: string }) => k.prefix.length === 12 && k.prefix.startsWith('tk_live_'),
+    ),
+  );
 });
 
 test('T5: missing, malformed, unknown and revoked credentials are refused with 401', async () => {
@@ -231,13 +318,23 @@ test('T5: missing, malformed, unknown and revoked credentials are refused with 4
   assert.equal((await api.request('GET', '/v1/live-streams', { key: extra.key })).status, 200);
   assert.equal((await api.request('DELETE', `/v1/api-keys/${extra.id}`, { key: A.key })).status, 204);
   assert.equal((await api.request('GET', '/v1/live-streams', { key: extra.key })).status, 401);
-  const listed = (await api.request('GET', '/v1/api-keys', { key: A.key })).body.data.find((k: { id: string }) => k.id === extra.id);
+  const listed = (await api.request('GET', '/v1/api-keys', { key: A.key })).body.data.find(
+    (k: { id: string }) => k.id === extra.id,
+  );
   assert.ok(listed.revokedAt && listed.lastUsedAt);
   // A read-only key cannot write (scope).
-  const ro = (await api.request('POST', '/v1/api-keys', { key: A.key, body: { name: 'ro', scopes: ['read'] } })).body;
+  const ro = (
+    await api.request('POST', '/v1/api-keys', { key: A.key, body: { name: 'ro', scopes: ['read'] } })
+  ).body;
   assert.equal((await api.request('GET', '/v1/live-streams', { key: ro.key })).status, 200);
-  assert.equal((await api.request('POST', '/v1/live-streams', { key: ro.key, body: { name: 'x' } })).status, 403);
-  assert.equal((await api.request('GET', `/v1/live-streams/${A.streamId}/stream-key`, { key: ro.key })).status, 403);
+  assert.equal(
+    (await api.request('POST', '/v1/live-streams', { key: ro.key, body: { name: 'x' } })).status,
+    403,
+  );
+  assert.equal(
+    (await api.request('GET', `/v1/live-streams/${A.streamId}/stream-key`, { key: ro.key })).status,
+    403,
+  );
   // Edge routes refuse tenant keys and deregistered edges.
   assert.equal((await api.request('GET', EdgeApiPaths.playbackKeys, { key: A.key })).status, 401);
   const gone = await api.edge(operator, 'edge-gone');
@@ -251,40 +348,79 @@ test('T5: missing, malformed, unknown and revoked credentials are refused with 4
 });
 
 async function edgeKeySet() {
-  const keys = PlaybackKeysResponseSchema.parse((await api.request('GET', EdgeApiPaths.playbackKeys, { key: edgeA.credential })).body);
+  const keys = PlaybackKeysResponseSchema.parse(
+    (await api.request('GET', EdgeApiPaths.playbackKeys, { key: edgeA.credential })).body,
+  );
   return { keys, jwks: createLocalJWKSet({ keys: keys.keys.map((k) => ({ ...k.jwk, kid: k.kid })) }) };
 }
 
 test('T6: playback tokens: expiry, tampering, wrong key, TTL ceiling, tenant signing keys and revocation', async () => {
-  const minted = (await api.request('POST', '/v1/playback-tokens', { key: A.key, body: { playbackId: A.playbackId, ttlSeconds: 60, clientIp: '1.2.3.4' } })).body;
+  const minted = (
+    await api.request('POST', '/v1/playback-tokens', {
+      key: A.key,
+      body: { playbackId: A.playbackId, ttlSeconds: 60, clientIp: '1.2.3.4' },
+    })
+  ).body;
   const { jwks } = await edgeKeySet();
   const opts = { audience: PLAYBACK_TOKEN_AUDIENCE, algorithms: ['EdDSA'] };
   const ok = await jwtVerify(minted.token, jwks, opts);
   assert.equal(ok.payload.ip, '1.2.3.4');
   assert.equal((ok.payload.exp ?? 0) - (ok.payload.iat ?? 0), 60);
   // Expired (exp + 31 s, beyond the 30 s skew allowance).
-  await assert.rejects(jwtVerify(minted.token, jwks, { ...opts, clockTolerance: 30, currentDate: new Date(((ok.payload.exp ?? 0) + 31) * 1000) }));
+  await assert.rejects(
+    jwtVerify(minted.token, jwks, {
+      ...opts,
+      clockTolerance: 30,
+      currentDate: new Date(((ok.payload.exp ?? 0) + 31) * 1000),
+    }),
+  );
   // Tampered: another playback id in the payload, same signature.
   const [h, p, s] = minted.token.split('.');
   const payload = JSON.parse(Buffer.from(p, 'base64url').toString());
   payload.sub = B.playbackId;
-  await assert.rejects(jwtVerify(`${h}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.${s}`, jwks, opts));
+  await assert.rejects(
+    jwtVerify(`${h}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.${s}`, jwks, opts),
+  );
   // Signed by a key the platform does not know, under a known kid.
   const { generateKeyPairSync } = await import('node:crypto');
   const rogue = generateKeyPairSync('ed25519').privateKey;
-  const forged = await new SignJWT({}).setProtectedHeader({ alg: 'EdDSA', kid: decodeProtectedHeader(minted.token).kid ?? '' }).setSubject(A.playbackId).setAudience(PLAYBACK_TOKEN_AUDIENCE).setExpirationTime('5m').sign(rogue);
+  const forged = await new SignJWT({})
+    .setProtectedHeader({ alg: 'EdDSA', kid: decodeProtectedHeader(minted.token).kid ?? '' })
+    .setSubject(A.playbackId)
+    .setAudience(PLAYBACK_TOKEN_AUDIENCE)
+    .setExpirationTime('5m')
+    .sign(rogue);
   await assert.rejects(jwtVerify(forged, jwks, opts));
   // TTL beyond the maximum is refused at minting.
-  assert.equal((await api.request('POST', '/v1/playback-tokens', { key: A.key, body: { playbackId: A.playbackId, ttlSeconds: 86401 } })).status, 400);
+  assert.equal(
+    (
+      await api.request('POST', '/v1/playback-tokens', {
+        key: A.key,
+        body: { playbackId: A.playbackId, ttlSeconds: 86401 },
+      })
+    ).status,
+    400,
+  );
 
   // A tenant's own key: signs in their backend, verifies at the edge, bound to the tenant; revoked → gone from the set.
-  const own = await new SignJWT({}).setProtectedHeader({ alg: 'EdDSA', kid: A.signingKeyId }).setSubject(A.playbackId).setAudience(PLAYBACK_TOKEN_AUDIENCE).setExpirationTime('5m').sign(createPrivateKey(A.privateKeyPem));
+  const own = await new SignJWT({})
+    .setProtectedHeader({ alg: 'EdDSA', kid: A.signingKeyId })
+    .setSubject(A.playbackId)
+    .setAudience(PLAYBACK_TOKEN_AUDIENCE)
+    .setExpirationTime('5m')
+    .sign(createPrivateKey(A.privateKeyPem));
   const set = await edgeKeySet();
   assert.equal(set.keys.keys.find((k) => k.kid === A.signingKeyId)?.tenantId, A.tenantId);
   assert.equal(set.keys.keys.filter((k) => k.tenantId === null).length, 1, 'one platform key');
   await jwtVerify(own, set.jwks, opts);
-  assert.equal((await api.request('DELETE', `/v1/signing-keys/${A.signingKeyId}`, { key: A.key })).status, 204);
-  assert.equal((await api.request('GET', `/v1/signing-keys/${A.signingKeyId}`, { key: A.key })).body.revokedAt !== null, true);
+  assert.equal(
+    (await api.request('DELETE', `/v1/signing-keys/${A.signingKeyId}`, { key: A.key })).status,
+    204,
+  );
+  assert.equal(
+    (await api.request('GET', `/v1/signing-keys/${A.signingKeyId}`, { key: A.key })).body.revokedAt !== null,
+    true,
+  );
   await assert.rejects(jwtVerify(own, (await edgeKeySet()).jwks, opts));
 });
 
@@ -300,13 +436,22 @@ test('T7: unknown fields (tenantId, id, keyHash, role…) are refused with field
     const res = await api.request(method, path, { key: A.key, body });
     assert.equal(res.status, 400, `${method} ${path}`);
     assert.equal(res.body.error.code, 'validation_failed');
-    assert.ok(res.body.error.details.some((d: { field: string }) => d.field === field), JSON.stringify(res.body));
+    assert.ok(
+      res.body.error.details.some((d: { field: string }) => d.field === field),
+      JSON.stringify(res.body),
+    );
     assert.ok(res.body.error.requestId);
     assert.equal(res.headers.get('x-request-id'), res.body.error.requestId);
   }
-  const role = await api.request('POST', `/v1/tenants/${A.tenantId}/users`, { cookie: operator, body: { email: 'x@y.test', name: 'x', password: 'long-enough-1', role: 'operator' } });
+  const role = await api.request('POST', `/v1/tenants/${A.tenantId}/users`, {
+    cookie: operator,
+    body: { email: 'x@y.test', name: 'x', password: 'long-enough-1', role: 'operator' },
+  });
   assert.equal(role.status, 400);
-  const quota = await api.request('PATCH', `/v1/tenants/${A.tenantId}`, { key: A.key, body: { maxLiveStreams: 1000 } });
+  const quota = await api.request('PATCH', `/v1/tenants/${A.tenantId}`, {
+    key: A.key,
+    body: { maxLiveStreams: 1000 },
+  });
   assert.equal(quota.status, 401, 'tenants cannot raise their own limits');
 });
 
@@ -314,7 +459,10 @@ test('T10: limit is clamped, a 2 MB body is 413, malformed JSON is 400', async (
   const page = await api.request('GET', '/v1/live-streams?limit=1000000', { key: A.key });
   assert.equal(page.status, 200);
   assert.ok(page.body.data.length <= 100);
-  const big = await api.request('POST', '/v1/live-streams', { key: A.key, rawBody: JSON.stringify({ name: 'x'.repeat(2 * 1024 * 1024) }) });
+  const big = await api.request('POST', '/v1/live-streams', {
+    key: A.key,
+    rawBody: JSON.stringify({ name: 'x'.repeat(2 * 1024 * 1024) }),
+  });
   assert.equal(big.status, 413);
   assert.equal(big.body.error.code, 'payload_too_large');
   const broken = await api.request('POST', '/v1/live-streams', { key: A.key, rawBody: '{"name": ' });
@@ -327,12 +475,14 @@ test('T10: the per-key rate limit is shared by two api instances and answers 429
   const one = await TestApi.start({ RATE_LIMIT_PER_MINUTE: String(limit) }, api);
   const two = await TestApi.start({ RATE_LIMIT_PER_MINUTE: String(limit) }, api);
   try {
-    const key = (await api.request('POST', '/v1/api-keys', { key: A.key, body: { name: 'limited' } })).body.key;
+    const key = (await api.request('POST', '/v1/api-keys', { key: A.key, body: { name: 'limited' } })).body
+      .key;
     // Windows are whole minutes: start the burst in a fresh one so it cannot straddle a boundary.
     const toBoundary = 60_000 - (Date.now() % 60_000);
     if (toBoundary < 5000) await new Promise((r) => setTimeout(r, toBoundary + 50));
     const statuses: number[] = [];
-    for (let i = 0; i < limit + 2; i++) statuses.push((await (i % 2 ? one : two).request('GET', '/v1/usage', { key })).status);
+    for (let i = 0; i < limit + 2; i++)
+      statuses.push((await (i % 2 ? one : two).request('GET', '/v1/usage', { key })).status);
     assert.deepEqual(statuses.slice(0, limit), Array(limit).fill(200));
     const limited = await one.request('GET', '/v1/usage', { key });
     assert.equal(limited.status, 429);

@@ -4,7 +4,10 @@ import { isDatabaseUnavailable } from './errors';
 
 test('connection failures, also wrapped, count as database unavailable', () => {
   assert.equal(isDatabaseUnavailable(Object.assign(new Error('connect'), { code: 'ECONNREFUSED' })), true);
-  assert.equal(isDatabaseUnavailable(new Error('outer', { cause: new Error('Connection terminated unexpectedly') })), true);
+  assert.equal(
+    isDatabaseUnavailable(new Error('outer', { cause: new Error('Connection terminated unexpectedly') })),
+    true,
+  );
   assert.equal(isDatabaseUnavailable(Object.assign(new Error('x'), { code: '57P01' })), true);
 });
 

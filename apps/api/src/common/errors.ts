@@ -57,7 +57,13 @@ const CONNECTION_ERROR_MESSAGES =
 /** True when `err` (or what it wraps) says the database cannot be reached: the request gets 503. */
 export function isDatabaseUnavailable(err: unknown, depth = 0): boolean {
   if (!err || typeof err !== 'object' || depth > 5) return false;
-  const e = err as { code?: unknown; message?: unknown; cause?: unknown; errorCode?: unknown; name?: unknown };
+  const e = err as {
+    code?: unknown;
+    message?: unknown;
+    cause?: unknown;
+    errorCode?: unknown;
+    name?: unknown;
+  };
   if (typeof e.code === 'string' && CONNECTION_ERROR_CODES.has(e.code)) return true;
   if (typeof e.errorCode === 'string' && CONNECTION_ERROR_CODES.has(e.errorCode)) return true;
   if (e.name === 'PrismaClientInitializationError') return true;

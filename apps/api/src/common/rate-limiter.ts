@@ -24,9 +24,14 @@ export class RateLimiter {
     const count = Number(rows[0]?.count ?? 0);
     if (count > perMinute) {
       const retryAfter = Math.max(1, Math.ceil((windowStart.getTime() + WINDOW_MS - now) / 1000));
-      throw new AppError(ErrorCode.rateLimited, `rate limit of ${perMinute} requests per minute exceeded; retry in ${retryAfter} s`, undefined, {
-        'Retry-After': String(retryAfter),
-      });
+      throw new AppError(
+        ErrorCode.rateLimited,
+        `rate limit of ${perMinute} requests per minute exceeded; retry in ${retryAfter} s`,
+        undefined,
+        {
+          'Retry-After': String(retryAfter),
+        },
+      );
     }
   }
 

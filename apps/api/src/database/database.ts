@@ -2,7 +2,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import type { Logger } from '@tributary/service-kit';
 import { Pool } from 'pg';
 import { PrismaClient } from '../generated/prisma/client';
-import { migrate, MIGRATIONS_DIR, readMigrations } from './migrator';
+import { MIGRATIONS_DIR, migrate, readMigrations } from './migrator';
 import { scopeToTenant, type TenantClient } from './tenant-scope';
 
 /**
@@ -59,7 +59,9 @@ export async function openDatabase(url: string, poolMax: number, logger: Logger)
   });
   // Without this listener an idle connection dropped by a Postgres restart
   // would crash the process ('error' on an EventEmitter with no listener).
-  pool.on('error', (err) => logger.warn({ err: err.message }, 'database connection lost; will reconnect on demand'));
+  pool.on('error', (err) =>
+    logger.warn({ err: err.message }, 'database connection lost; will reconnect on demand'),
+  );
   try {
     const client = await pool.connect();
     try {

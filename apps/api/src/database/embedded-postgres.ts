@@ -35,7 +35,12 @@ export async function startEmbeddedPostgres(opts: {
   if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
   const db = opts.dataDir ? await PGlite.create(opts.dataDir) : await PGlite.create();
   const host = opts.host ?? '127.0.0.1';
-  const server = new PGLiteSocketServer({ db, host, port: opts.port, maxConnections: opts.maxConnections ?? EMBEDDED_MAX_CONNECTIONS });
+  const server = new PGLiteSocketServer({
+    db,
+    host,
+    port: opts.port,
+    maxConnections: opts.maxConnections ?? EMBEDDED_MAX_CONNECTIONS,
+  });
   try {
     await server.start();
   } catch (err) {

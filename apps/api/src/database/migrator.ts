@@ -46,7 +46,11 @@ export function readMigrations(dir: string): MigrationFile[] {
     .sort()
     .map((name) => {
       const bytes = readFileSync(join(dir, name, 'migration.sql'));
-      return { name, sql: bytes.toString('utf8'), checksum: createHash('sha256').update(bytes).digest('hex') };
+      return {
+        name,
+        sql: bytes.toString('utf8'),
+        checksum: createHash('sha256').update(bytes).digest('hex'),
+      };
     });
 }
 
@@ -63,7 +67,11 @@ interface AppliedRow {
  * the next start retries it. Refuses (MigrationError, one line) when an applied
  * migration's file changed or when Prisma recorded a failed migration.
  */
-export async function migrate(client: ClientBase, migrations: MigrationFile[], logger: Logger): Promise<string[]> {
+export async function migrate(
+  client: ClientBase,
+  migrations: MigrationFile[],
+  logger: Logger,
+): Promise<string[]> {
   await client.query('SELECT pg_advisory_lock($1)', [PRISMA_ADVISORY_LOCK_KEY]);
   try {
     await client.query(MIGRATIONS_TABLE_DDL);

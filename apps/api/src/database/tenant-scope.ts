@@ -9,7 +9,14 @@ import type { PrismaClient } from '../generated/prisma/client';
  * simply not found (404, never 403); creates get it set, so a body can never
  * choose it.
  */
-export const TENANT_OWNED_MODELS = ['ApiKey', 'LiveStream', 'LiveEvent', 'SigningKey', 'IngestSession', 'UsageHour'] as const;
+export const TENANT_OWNED_MODELS = [
+  'ApiKey',
+  'LiveStream',
+  'LiveEvent',
+  'SigningKey',
+  'IngestSession',
+  'UsageHour',
+] as const;
 const tenantOwned = new Set<string>(TENANT_OWNED_MODELS);
 
 const FILTERED_OPERATIONS = new Set([
@@ -59,7 +66,10 @@ export function scopeToTenant(prisma: PrismaClient) {
             a.where = { ...(a.where ?? {}), tenantId };
             a.create = { ...(a.create ?? {}), tenantId };
           } else {
-            throw new AppError(ErrorCode.internal, `operation ${operation} is not supported on the tenant-scoped client`);
+            throw new AppError(
+              ErrorCode.internal,
+              `operation ${operation} is not supported on the tenant-scoped client`,
+            );
           }
           return query(a as typeof args);
         },

@@ -10,6 +10,7 @@ import { createTestDatabase, type TestDatabase } from './database';
 
 export const OPERATOR = { email: 'operator@test.local', password: 'operator-password-1' };
 
+// biome-ignore lint/suspicious/noExplicitAny: tests read replies loosely and parse with contracts' schemas where the shape matters
 export interface Reply<T = any> {
   status: number;
   body: T;
@@ -61,7 +62,12 @@ export class TestApi {
     return this.api.url;
   }
 
-  async request<T = any>(method: string, path: string, opts: Credentials & { body?: unknown; rawBody?: string } = {}): Promise<Reply<T>> {
+  // biome-ignore lint/suspicious/noExplicitAny: see Reply
+  async request<T = any>(
+    method: string,
+    path: string,
+    opts: Credentials & { body?: unknown; rawBody?: string } = {},
+  ): Promise<Reply<T>> {
     const headers: Record<string, string> = { ...(opts.headers ?? {}) };
     if (opts.key) headers.authorization = `Bearer ${opts.key}`;
     if (opts.cookie) headers.cookie = opts.cookie;
@@ -69,7 +75,11 @@ export class TestApi {
     let body: string | undefined = opts.rawBody;
     if (opts.body !== undefined) body = JSON.stringify(opts.body);
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(`${this.url}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
+    const res = await fetch(`${this.url}${path}`, {
+      method,
+      headers,
+      ...(body !== undefined ? { body } : {}),
+    });
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
   }
@@ -83,9 +93,16 @@ export class TestApi {
 
   /** A tenant with a read+write API key, created through the API as an operator would. */
   async tenantWithKey(name: string, operatorCookie: string, limits: Record<string, number | null> = {}) {
-    const tenant = await this.request('POST', '/v1/tenants', { cookie: operatorCookie, body: { name, ...limits } });
+    const tenant = await this.request('POST', '/v1/tenants', {
+      cookie: operatorCookie,
+      body: { name, ...limits },
+    });
     if (tenant.status !== 201) throw new Error(`tenant: ${tenant.status} ${JSON.stringify(tenant.body)}`);
-    const key = await this.request('POST', '/v1/api-keys', { cookie: operatorCookie, tenant: tenant.body.id, body: { name: 'ci' } });
+    const key = await this.request('POST', '/v1/api-keys', {
+      cookie: operatorCookie,
+      tenant: tenant.body.id,
+      body: { name: 'ci' },
+    });
     if (key.status !== 201) throw new Error(`api key: ${key.status} ${JSON.stringify(key.body)}`);
     return { tenantId: tenant.body.id as string, key: key.body.key as string };
   }
@@ -93,7 +110,12 @@ export class TestApi {
   async edge(operatorCookie: string, name = 'edge-1') {
     const res = await this.request('POST', '/v1/edges', {
       cookie: operatorCookie,
-      body: { name, region: 'eu-west', rtmpUrl: `rtmp://${name}.test:1935/live`, httpUrl: `http://${name}.test:8080` },
+      body: {
+        name,
+        region: 'eu-west',
+        rtmpUrl: `rtmp://${name}.test:1935/live`,
+        httpUrl: `http://${name}.test:8080`,
+      },
     });
     if (res.status !== 201) throw new Error(`edge: ${res.status} ${JSON.stringify(res.body)}`);
     return { edgeId: res.body.id as string, credential: res.body.credential as string };

@@ -13,7 +13,12 @@ export interface ChildApi {
 }
 
 /** Runs `node dist/src/main.js` as an operator would, with only the given environment. */
-export function runMain(env: Record<string, string>): { child: ChildProcess; exit: ChildApi['exit']; lines: Record<string, unknown>[]; onLine: (fn: (l: Record<string, unknown>) => void) => void } {
+export function runMain(env: Record<string, string>): {
+  child: ChildProcess;
+  exit: ChildApi['exit'];
+  lines: Record<string, unknown>[];
+  onLine: (fn: (l: Record<string, unknown>) => void) => void;
+} {
   const child = spawn(process.execPath, [MAIN], {
     env: { PATH: process.env.PATH ?? '', LOG_FORMAT: 'json', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -33,7 +38,9 @@ export function runMain(env: Record<string, string>): { child: ChildProcess; exi
   child.stderr?.on('data', (d: Buffer) => {
     stderr += d.toString();
   });
-  const exit = new Promise<{ code: number | null; stderr: string }>((resolve) => child.on('exit', (code) => resolve({ code, stderr })));
+  const exit = new Promise<{ code: number | null; stderr: string }>((resolve) =>
+    child.on('exit', (code) => resolve({ code, stderr })),
+  );
   return { child, exit, lines, onLine: (fn) => listeners.push(fn) };
 }
 
@@ -45,7 +52,9 @@ export async function startMain(env: Record<string, string>): Promise<ChildApi> 
       const seen = run.lines.find((l) => msg.test(String(l.msg)));
       if (seen) return resolve(seen);
       run.onLine((l) => msg.test(String(l.msg)) && resolve(l));
-      void run.exit.then(({ code, stderr }) => reject(new Error(`api exited (${code}) before logging ${msg}: ${stderr}`)));
+      void run.exit.then(({ code, stderr }) =>
+        reject(new Error(`api exited (${code}) before logging ${msg}: ${stderr}`)),
+      );
     });
   const listening = await waitForLog(/^api listening/);
   return { child: run.child, url: String(listening.url), waitForLog, exit: run.exit };

@@ -68,7 +68,10 @@ export async function createTestDatabase(opts: { migrated?: boolean } = {}): Pro
 
 async function ensureTemplate(admin: Client, serverUrl: string): Promise<string> {
   const migrations = readMigrations(MIGRATIONS_DIR);
-  const version = createHash('sha256').update(migrations.map((m) => m.checksum).join()).digest('hex').slice(0, 16);
+  const version = createHash('sha256')
+    .update(migrations.map((m) => m.checksum).join())
+    .digest('hex')
+    .slice(0, 16);
   const template = `tributary_template_${version}`;
   // Files run one at a time, but two checkouts may share the server: build under a temporary name, then rename.
   await admin.query('SELECT pg_advisory_lock(hashtext($1))', [template]);

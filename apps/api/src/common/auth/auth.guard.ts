@@ -41,7 +41,10 @@ export class AuthGuard implements CanActivate {
     return true;
   }
 
-  private async resolve(rule: Exclude<AccessRule, 'public'>, req: Request): Promise<{ principal: Principal; tenantId?: string }> {
+  private async resolve(
+    rule: Exclude<AccessRule, 'public'>,
+    req: Request,
+  ): Promise<{ principal: Principal; tenantId?: string }> {
     const bearer = bearerToken(req.headers.authorization);
     if (rule === 'edge') {
       if (!bearer) throw new AppError(ErrorCode.unauthenticated, 'edge credential required');
@@ -52,21 +55,31 @@ export class AuthGuard implements CanActivate {
       if (bearer) {
         const principal = await this.auth.apiKey(bearer);
         await this.rateLimiter.hit(`api-key:${principal.apiKeyId}`, this.auth.rateLimitPerMinute);
-        if (!principal.scopes.has(need)) throw new AppError(ErrorCode.forbidden, `this API key lacks the ${need} scope`);
+        if (!principal.scopes.has(need))
+          throw new AppError(ErrorCode.forbidden, `this API key lacks the ${need} scope`);
         return { principal, tenantId: principal.tenantId };
       }
       const principal = await this.userFromCookie(req);
       const header = req.headers[TENANT_HEADER];
-      return { principal, tenantId: await this.auth.userTenant(principal, typeof header === 'string' ? header : undefined, need) };
+      return {
+        principal,
+        tenantId: await this.auth.userTenant(
+          principal,
+          typeof header === 'string' ? header : undefined,
+          need,
+        ),
+      };
     }
     const principal = await this.userFromCookie(req);
-    if (rule === 'operator' && !principal.isOperator) throw new AppError(ErrorCode.forbidden, 'operators only');
+    if (rule === 'operator' && !principal.isOperator)
+      throw new AppError(ErrorCode.forbidden, 'operators only');
     return { principal };
   }
 
   private async userFromCookie(req: Request) {
     const token = readSessionCookie(req.headers.cookie);
-    if (!token) throw new AppError(ErrorCode.unauthenticated, 'sign in, or send Authorization: Bearer <API key>');
+    if (!token)
+      throw new AppError(ErrorCode.unauthenticated, 'sign in, or send Authorization: Bearer <API key>');
     return this.auth.session(token);
   }
 }

@@ -29,7 +29,8 @@ export class Authenticator {
     const digest = sha256Hex(token);
     const db = this.db.unscoped('API key authentication');
     const key = await db.apiKey.findUnique({ where: { keyHash: digest } });
-    if (!key || !digestsEqual(key.keyHash, digest) || key.revokedAt) throw unauthenticated('invalid or revoked API key');
+    if (!key || !digestsEqual(key.keyHash, digest) || key.revokedAt)
+      throw unauthenticated('invalid or revoked API key');
     if (!key.lastUsedAt || now.getTime() - key.lastUsedAt.getTime() > LAST_USED_GRANULARITY_MS) {
       await db.apiKey.update({ where: { id: key.id }, data: { lastUsedAt: now } });
     }
@@ -45,14 +46,22 @@ export class Authenticator {
     if (!session || !digestsEqual(session.tokenHash, digest) || session.expiresAt <= now) {
       throw unauthenticated('not signed in or session expired');
     }
-    return { kind: 'user', userId: session.userId, isOperator: session.user.isOperator, sessionId: session.id };
+    return {
+      kind: 'user',
+      userId: session.userId,
+      isOperator: session.user.isOperator,
+      sessionId: session.id,
+    };
   }
 
   async edge(token: string): Promise<Extract<Principal, { kind: 'edge' }>> {
     if (!token.startsWith(`${CredentialPrefix.edge}_`)) throw unauthenticated('invalid edge credential');
     const digest = sha256Hex(token);
-    const edge = await this.db.unscoped('edge authentication').edge.findUnique({ where: { credentialHash: digest } });
-    if (!edge || !digestsEqual(edge.credentialHash, digest) || edge.deletedAt) throw unauthenticated('invalid edge credential');
+    const edge = await this.db
+      .unscoped('edge authentication')
+      .edge.findUnique({ where: { credentialHash: digest } });
+    if (!edge || !digestsEqual(edge.credentialHash, digest) || edge.deletedAt)
+      throw unauthenticated('invalid edge credential');
     return { kind: 'edge', edgeId: edge.id };
   }
 
@@ -67,16 +76,24 @@ export class Authenticator {
   ): Promise<string> {
     const db = this.db.unscoped('tenant membership');
     if (principal.isOperator) {
-      if (!header) throw new AppError(ErrorCode.badRequest, 'operators name the tenant in the X-Tenant-Id header');
+      if (!header)
+        throw new AppError(ErrorCode.badRequest, 'operators name the tenant in the X-Tenant-Id header');
       const tenant = await db.tenant.findUnique({ where: { id: header } });
       if (!tenant) throw AppError.notFound('tenant');
       return tenant.id;
     }
     const memberships = await db.membership.findMany({ where: { userId: principal.userId } });
-    const membership = header ? memberships.find((m) => m.tenantId === header) : memberships.length === 1 ? memberships[0] : undefined;
+    const membership = header
+      ? memberships.find((m) => m.tenantId === header)
+      : memberships.length === 1
+        ? memberships[0]
+        : undefined;
     if (!membership) {
       if (header || memberships.length === 0) throw AppError.notFound('tenant');
-      throw new AppError(ErrorCode.badRequest, 'member of several tenants: name one in the X-Tenant-Id header');
+      throw new AppError(
+        ErrorCode.badRequest,
+        'member of several tenants: name one in the X-Tenant-Id header',
+      );
     }
     if (need === 'write' && membership.role === 'member') {
       throw new AppError(ErrorCode.forbidden, 'the member role is read-only; ask an owner or admin');

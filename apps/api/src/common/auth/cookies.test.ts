@@ -9,6 +9,9 @@ test('finds the session cookie among others', () => {
 });
 
 test('the session cookie is HTTP-only and SameSite=Lax, Secure on request', () => {
-  assert.equal(sessionCookie('v', 60, false), 'tributary_session=v; Path=/; HttpOnly; SameSite=Lax; Max-Age=60');
+  assert.equal(
+    sessionCookie('v', 60, false),
+    'tributary_session=v; Path=/; HttpOnly; SameSite=Lax; Max-Age=60',
+  );
   assert.match(sessionCookie('v', 60, true), /; Secure$/);
 });

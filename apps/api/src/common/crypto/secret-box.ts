@@ -27,12 +27,15 @@ export class SecretBox {
     const cipher = createCipheriv('aes-256-gcm', this.encKey, nonce);
     cipher.setAAD(Buffer.from(context));
     const ct = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-    return [FORMAT, nonce, cipher.getAuthTag(), ct].map((p) => (typeof p === 'string' ? p : p.toString('base64url'))).join('.');
+    return [FORMAT, nonce, cipher.getAuthTag(), ct]
+      .map((p) => (typeof p === 'string' ? p : p.toString('base64url')))
+      .join('.');
   }
 
   decrypt(sealed: string, context: string): string {
     const [format, nonce, tag, ct] = sealed.split('.');
-    if (format !== FORMAT || !nonce || !tag || ct === undefined) throw new Error('unrecognised sealed secret');
+    if (format !== FORMAT || !nonce || !tag || ct === undefined)
+      throw new Error('unrecognised sealed secret');
     const decipher = createDecipheriv('aes-256-gcm', this.encKey, Buffer.from(nonce, 'base64url'));
     decipher.setAAD(Buffer.from(context));
     decipher.setAuthTag(Buffer.from(tag, 'base64url'));

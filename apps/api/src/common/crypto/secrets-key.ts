@@ -15,10 +15,16 @@ export function loadSecretsKey(config: ApiConfig, logger: Logger): Buffer {
   mkdirSync(config.DATA_DIR, { recursive: true });
   try {
     writeFileSync(path, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
-    logger.warn({ path }, 'SECRETS_KEY unset: generated a key file; production should set SECRETS_KEY and keep it safe');
+    logger.warn(
+      { path },
+      'SECRETS_KEY unset: generated a key file; production should set SECRETS_KEY and keep it safe',
+    );
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    logger.warn({ path }, 'SECRETS_KEY unset: using the generated key file; production should set SECRETS_KEY');
+    logger.warn(
+      { path },
+      'SECRETS_KEY unset: using the generated key file; production should set SECRETS_KEY',
+    );
   }
   const key = Buffer.from(readFileSync(path, 'utf8').trim(), 'base64');
   if (key.length !== 32) throw new Error(`${path} does not hold base64 of 32 bytes`);

@@ -41,7 +41,12 @@ export class AppExceptionFilter implements ExceptionFilter {
       logger.warn({ err: (exception as Error).message, path: req.path }, 'service unavailable');
     }
     const body: ErrorEnvelope = {
-      error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}), requestId },
+      error: {
+        code: error.code,
+        message: error.message,
+        ...(error.details ? { details: error.details } : {}),
+        requestId,
+      },
     };
     if (res.headersSent) return;
     for (const [name, value] of Object.entries(error.headers ?? {})) res.setHeader(name, value);
@@ -50,7 +55,9 @@ export class AppExceptionFilter implements ExceptionFilter {
 
   private toAppError(exception: unknown): AppError {
     if (exception instanceof AppError) {
-      return exception.code === ErrorCode.internal ? new AppError(ErrorCode.internal, 'internal server error') : exception;
+      return exception.code === ErrorCode.internal
+        ? new AppError(ErrorCode.internal, 'internal server error')
+        : exception;
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
@@ -58,7 +65,12 @@ export class AppExceptionFilter implements ExceptionFilter {
       return new AppError(code, code === ErrorCode.notFound ? 'no such route' : exception.message);
     }
     if (isDatabaseUnavailable(exception)) {
-      return new AppError(ErrorCode.serviceUnavailable, 'the database is unavailable; retry shortly', undefined, { 'Retry-After': '5' });
+      return new AppError(
+        ErrorCode.serviceUnavailable,
+        'the database is unavailable; retry shortly',
+        undefined,
+        { 'Retry-After': '5' },
+      );
     }
     return new AppError(ErrorCode.internal, 'internal server error');
   }

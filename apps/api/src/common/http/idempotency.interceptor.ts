@@ -1,4 +1,11 @@
-import { type CallHandler, type ExecutionContext, Inject, Injectable, type NestInterceptor, SetMetadata } from '@nestjs/common';
+import {
+  type CallHandler,
+  type ExecutionContext,
+  Inject,
+  Injectable,
+  type NestInterceptor,
+  SetMetadata,
+} from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import { Reflector } from '@nestjs/core';
 import { IDEMPOTENCY_HEADER } from '@tributary/contracts';
@@ -19,7 +26,11 @@ const MAX_KEY_LENGTH = 255;
 
 function principalId(p: Principal | undefined): string {
   if (!p) return 'anonymous';
-  return p.kind === 'apiKey' ? `key:${p.apiKeyId}` : p.kind === 'user' ? `user:${p.userId}` : `edge:${p.edgeId}`;
+  return p.kind === 'apiKey'
+    ? `key:${p.apiKeyId}`
+    : p.kind === 'user'
+      ? `user:${p.userId}`
+      : `edge:${p.edgeId}`;
 }
 
 /**
@@ -40,7 +51,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const req = context.switchToHttp().getRequest<Request>();
     const header = req.headers[IDEMPOTENCY_HEADER];
-    if (!this.reflector.get<boolean>(IDEMPOTENT_METADATA, context.getHandler()) || typeof header !== 'string') {
+    if (
+      !this.reflector.get<boolean>(IDEMPOTENT_METADATA, context.getHandler()) ||
+      typeof header !== 'string'
+    ) {
       return next.handle();
     }
     // Nest applies the route's status after interceptors; a creating POST answers 201 unless @HttpCode says otherwise.
@@ -48,7 +62,13 @@ export class IdempotencyInterceptor implements NestInterceptor {
     return from(this.run(header, req, context.switchToHttp().getResponse<Response>(), next, status));
   }
 
-  private async run(key: string, req: Request, res: Response, next: CallHandler, status: number): Promise<unknown> {
+  private async run(
+    key: string,
+    req: Request,
+    res: Response,
+    next: CallHandler,
+    status: number,
+  ): Promise<unknown> {
     if (key.length === 0 || key.length > MAX_KEY_LENGTH) {
       throw new AppError(ErrorCode.validationFailed, 'invalid Idempotency-Key', [
         { field: 'Idempotency-Key', message: `expected 1 to ${MAX_KEY_LENGTH} characters` },
@@ -58,14 +78,23 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const scope = `${ctx?.tenantId ?? 'platform'}:${principalId(ctx?.principal)}:${req.method} ${req.path}`;
     const requestHash = sha256Hex(JSON.stringify(req.body ?? null));
     const db = this.db.unscoped('idempotency records');
-    const claimed = await db.idempotencyRecord.createMany({ data: [{ scope, key, requestHash }], skipDuplicates: true });
+    const claimed = await db.idempotencyRecord.createMany({
+      data: [{ scope, key, requestHash }],
+      skipDuplicates: true,
+    });
     if (claimed.count === 0) {
       const record = await db.idempotencyRecord.findUnique({ where: { scope_key: { scope, key } } });
       if (!record || record.requestHash !== requestHash) {
-        throw new AppError(ErrorCode.idempotencyConflict, 'this Idempotency-Key was used with a different request');
+        throw new AppError(
+          ErrorCode.idempotencyConflict,
+          'this Idempotency-Key was used with a different request',
+        );
       }
       if (record.responseStatus === null) {
-        throw new AppError(ErrorCode.conflict, 'a request with this Idempotency-Key is still being processed');
+        throw new AppError(
+          ErrorCode.conflict,
+          'a request with this Idempotency-Key is still being processed',
+        );
       }
       res.setHeader('idempotent-replayed', 'true');
       return record.responseBody;

@@ -23,6 +23,12 @@ test('a non-numeric limit and unknown parameters are refused', () => {
 
 test('toPage returns nextCursor only when a further row exists', () => {
   const rows = [{ id: 'a' }, { id: 'b' }, { id: 'c' }];
-  assert.deepEqual(toPage(rows, { limit: 2 }, (r) => r.id), { data: ['a', 'b'], nextCursor: 'b' });
-  assert.deepEqual(toPage(rows, { limit: 3 }, (r) => r.id), { data: ['a', 'b', 'c'], nextCursor: null });
+  assert.deepEqual(
+    toPage(rows, { limit: 2 }, (r) => r.id),
+    { data: ['a', 'b'], nextCursor: 'b' },
+  );
+  assert.deepEqual(
+    toPage(rows, { limit: 3 }, (r) => r.id),
+    { data: ['a', 'b', 'c'], nextCursor: null },
+  );
 });

@@ -1,6 +1,6 @@
 import { type PipeTransform } from '@nestjs/common';
 import type { z } from 'zod';
-import { AppError, type ErrorDetail, ErrorCode } from '../errors';
+import { AppError, ErrorCode, type ErrorDetail } from '../errors';
 
 /** zod issues → the envelope's field details; unknown keys name each field (mass assignment, RELIABILITY T7). */
 export function issuesToDetails(error: z.ZodError): ErrorDetail[] {

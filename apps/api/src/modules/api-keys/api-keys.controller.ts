@@ -16,7 +16,10 @@ export class ApiKeysController {
 
   @Get()
   @Access('tenant:read')
-  @ApiDoc({ summary: "List the tenant's API keys (never the keys themselves)", response: listOf(ApiKeySchema) })
+  @ApiDoc({
+    summary: "List the tenant's API keys (never the keys themselves)",
+    response: listOf(ApiKeySchema),
+  })
   list(@Query(new Zod(ListQuery, 'query')) q: ListQuery) {
     return this.keys.list(q);
   }
@@ -24,7 +27,12 @@ export class ApiKeysController {
   @Post()
   @Access('tenant:write')
   @Idempotent()
-  @ApiDoc({ summary: 'Create an API key; the key is shown once', body: CreateApiKeyInputSchema, response: CreatedApiKeySchema, status: 201 })
+  @ApiDoc({
+    summary: 'Create an API key; the key is shown once',
+    body: CreateApiKeyInputSchema,
+    response: CreatedApiKeySchema,
+    status: 201,
+  })
   create(@Body(new Zod(CreateApiKeyInputSchema, 'body')) input: z.infer<typeof CreateApiKeyInputSchema>) {
     return this.keys.create(input);
   }

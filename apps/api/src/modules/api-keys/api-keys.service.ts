@@ -46,7 +46,10 @@ export class ApiKeysService {
   }
 
   async revoke(id: string): Promise<void> {
-    const { count } = await this.db.tenant().apiKey.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: new Date() } });
-    if (count === 0 && !(await this.db.tenant().apiKey.findFirst({ where: { id } }))) throw AppError.notFound('API key');
+    const { count } = await this.db
+      .tenant()
+      .apiKey.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: new Date() } });
+    if (count === 0 && !(await this.db.tenant().apiKey.findFirst({ where: { id } })))
+      throw AppError.notFound('API key');
   }
 }

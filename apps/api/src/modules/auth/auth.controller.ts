@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { LoginInputSchema, UserSchema, type User } from '@tributary/contracts';
+import { LoginInputSchema, type User, UserSchema } from '@tributary/contracts';
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
 import { CONFIG } from '../../app.tokens';
@@ -12,7 +12,6 @@ import { RateLimiter } from '../../common/rate-limiter';
 import { principalOf } from '../../common/request-context';
 import type { ApiConfig } from '../../config';
 import { AuthService } from './auth.service';
-
 
 @ApiTags('auth')
 @Controller('v1/auth')
@@ -26,7 +25,11 @@ export class AuthController {
   @Post('login')
   @HttpCode(200)
   @Access('public')
-  @ApiDoc({ summary: 'Sign in; sets the HTTP-only session cookie', body: LoginInputSchema, response: UserSchema })
+  @ApiDoc({
+    summary: 'Sign in; sets the HTTP-only session cookie',
+    body: LoginInputSchema,
+    response: UserSchema,
+  })
   async login(
     @Body(new Zod(LoginInputSchema)) input: z.infer<typeof LoginInputSchema>,
     @Req() req: Request,

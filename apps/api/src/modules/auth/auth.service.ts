@@ -24,7 +24,11 @@ export function toUser(row: {
     email: row.email,
     name: row.name,
     isOperator: row.isOperator,
-    memberships: row.memberships.map((m) => ({ tenantId: m.tenantId, tenantName: m.tenant.name, role: m.role })),
+    memberships: row.memberships.map((m) => ({
+      tenantId: m.tenantId,
+      tenantName: m.tenant.name,
+      role: m.role,
+    })),
     createdAt: row.createdAt.toISOString(),
   };
 }
@@ -63,7 +67,9 @@ export class AuthService {
   }
 
   async me(userId: string): Promise<User> {
-    const row = await this.db.unscoped('current user').user.findUnique({ where: { id: userId }, include: userInclude });
+    const row = await this.db
+      .unscoped('current user')
+      .user.findUnique({ where: { id: userId }, include: userInclude });
     if (!row) throw new AppError(ErrorCode.unauthenticated, 'not signed in');
     return toUser(row);
   }

@@ -18,13 +18,24 @@ export async function bootstrapOperator(db: Database, config: ApiConfig, logger:
   const email = config.BOOTSTRAP_OPERATOR_EMAIL.toLowerCase();
   // skipDuplicates: two instances starting together create it once.
   const created = await users.createMany({
-    data: [{ id: newId(IdPrefix.user), email, name: 'Operator', passwordHash: await hashPassword(password), isOperator: true }],
+    data: [
+      {
+        id: newId(IdPrefix.user),
+        email,
+        name: 'Operator',
+        passwordHash: await hashPassword(password),
+        isOperator: true,
+      },
+    ],
     skipDuplicates: true,
   });
   if (created.count === 0) return;
   if (generated) {
     // Deliberately logged once, under a key the redaction list does not hide: it is the only way to learn it.
-    logger.warn({ email, generatedPassword: password }, 'bootstrap operator created; sign in and change this password');
+    logger.warn(
+      { email, generatedPassword: password },
+      'bootstrap operator created; sign in and change this password',
+    );
   } else {
     logger.info({ email }, 'bootstrap operator created from BOOTSTRAP_OPERATOR_EMAIL/PASSWORD');
   }

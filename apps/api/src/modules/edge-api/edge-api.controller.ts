@@ -32,14 +32,25 @@ export class EdgeApiController {
 
   @Post(EdgeApiPaths.authorizePublish)
   @HttpCode(200)
-  @ApiDoc({ summary: 'May this stream key publish?', body: AuthorizePublishRequestSchema, response: AuthorizePublishResponseSchema })
-  authorizePublish(@Body(new Zod(AuthorizePublishRequestSchema, 'body')) req: z.infer<typeof AuthorizePublishRequestSchema>) {
+  @ApiDoc({
+    summary: 'May this stream key publish?',
+    body: AuthorizePublishRequestSchema,
+    response: AuthorizePublishResponseSchema,
+  })
+  authorizePublish(
+    @Body(new Zod(AuthorizePublishRequestSchema, 'body')) req: z.infer<typeof AuthorizePublishRequestSchema>,
+  ) {
     return this.edge.authorizePublish(req);
   }
 
   @Post(EdgeApiPaths.sessions)
   @HttpCode(201)
-  @ApiDoc({ summary: 'An ingest session started', body: SessionStartRequestSchema, response: SessionStartResponseSchema, status: 201 })
+  @ApiDoc({
+    summary: 'An ingest session started',
+    body: SessionStartRequestSchema,
+    response: SessionStartResponseSchema,
+    status: 201,
+  })
   start(@Body(new Zod(SessionStartRequestSchema, 'body')) req: z.infer<typeof SessionStartRequestSchema>) {
     return this.edge.startSession(edgeId(), req);
   }
@@ -47,20 +58,30 @@ export class EdgeApiController {
   @Post(route(EdgeApiPaths.sessionStats))
   @HttpCode(204)
   @ApiDoc({ summary: 'Periodic session statistics (deltas)', body: SessionStatsRequestSchema, status: 204 })
-  stats(@Param('id') id: string, @Body(new Zod(SessionStatsRequestSchema, 'body')) req: z.infer<typeof SessionStatsRequestSchema>) {
+  stats(
+    @Param('id') id: string,
+    @Body(new Zod(SessionStatsRequestSchema, 'body')) req: z.infer<typeof SessionStatsRequestSchema>,
+  ) {
     return this.edge.sessionStats(edgeId(), id, req);
   }
 
   @Post(route(EdgeApiPaths.sessionEnd))
   @HttpCode(204)
   @ApiDoc({ summary: 'An ingest session ended', body: SessionEndRequestSchema, status: 204 })
-  end(@Param('id') id: string, @Body(new Zod(SessionEndRequestSchema, 'body')) req: z.infer<typeof SessionEndRequestSchema>) {
+  end(
+    @Param('id') id: string,
+    @Body(new Zod(SessionEndRequestSchema, 'body')) req: z.infer<typeof SessionEndRequestSchema>,
+  ) {
     return this.edge.endSession(edgeId(), id, req);
   }
 
   @Post(EdgeApiPaths.heartbeat)
   @HttpCode(200)
-  @ApiDoc({ summary: 'Edge liveness and load', body: HeartbeatRequestSchema, response: HeartbeatResponseSchema })
+  @ApiDoc({
+    summary: 'Edge liveness and load',
+    body: HeartbeatRequestSchema,
+    response: HeartbeatResponseSchema,
+  })
   heartbeat(@Body(new Zod(HeartbeatRequestSchema, 'body')) req: z.infer<typeof HeartbeatRequestSchema>) {
     return this.edge.heartbeat(edgeId(), req);
   }

@@ -58,16 +58,26 @@ export class EdgeApiService {
       where: { streamKeyHmac: digest },
       include: {
         tenant: true,
-        events: { where: { state: { in: ['live', 'scheduled'] } }, orderBy: [{ state: 'asc' }, { scheduledStartAt: 'asc' }], take: 1 },
+        events: {
+          where: { state: { in: ['live', 'scheduled'] } },
+          orderBy: [{ state: 'asc' }, { scheduledStartAt: 'asc' }],
+          take: 1,
+        },
       },
     });
-    if (!stream || !this.secrets.macMatches(req.streamKey, stream.streamKeyHmac)) return refusal('unknown_key', 'unknown stream key');
+    if (!stream || !this.secrets.macMatches(req.streamKey, stream.streamKeyHmac))
+      return refusal('unknown_key', 'unknown stream key');
     if (stream.tenant.status === 'suspended') return refusal('tenant_suspended', 'the account is suspended');
     if (stream.disabled) return refusal('stream_disabled', 'this live stream is disabled');
     if (stream.tenant.maxLiveStreams !== null && !stream.currentSessionId) {
-      const live = await this.prisma.liveStream.count({ where: { tenantId: stream.tenantId, currentSessionId: { not: null } } });
+      const live = await this.prisma.liveStream.count({
+        where: { tenantId: stream.tenantId, currentSessionId: { not: null } },
+      });
       if (live >= stream.tenant.maxLiveStreams) {
-        return refusal('live_stream_limit_reached', `at most ${stream.tenant.maxLiveStreams} concurrent live streams`);
+        return refusal(
+          'live_stream_limit_reached',
+          `at most ${stream.tenant.maxLiveStreams} concurrent live streams`,
+        );
       }
     }
     return {
@@ -119,7 +129,11 @@ export class EdgeApiService {
     return session;
   }
 
-  private usageUpsert(tenantId: string, d: { viewerSecondsDelta: number; bytesOutDelta: number; bytesInDelta: number }, now: number) {
+  private usageUpsert(
+    tenantId: string,
+    d: { viewerSecondsDelta: number; bytesOutDelta: number; bytesInDelta: number },
+    now: number,
+  ) {
     const periodStart = new Date(now - (now % HOUR_MS));
     return this.prisma.usageHour.upsert({
       where: { tenantId_periodStart: { tenantId, periodStart } },
@@ -138,7 +152,12 @@ export class EdgeApiService {
     });
   }
 
-  async sessionStats(edgeId: string, sessionId: string, req: SessionStatsRequest, now = Date.now()): Promise<void> {
+  async sessionStats(
+    edgeId: string,
+    sessionId: string,
+    req: SessionStatsRequest,
+    now = Date.now(),
+  ): Promise<void> {
     const session = await this.ownSession(edgeId, sessionId);
     await this.prisma.$transaction([
       this.prisma.ingestSession.update({
@@ -149,7 +168,14 @@ export class EdgeApiService {
           bitrateKbps: req.bitrateKbps,
           bytesIn: { increment: BigInt(req.bytesInDelta) },
           bytesOut: { increment: BigInt(req.bytesOutDelta) },
-          ...(req.video ? { videoCodec: req.video.codec, width: req.video.width, height: req.video.height, frameRate: req.video.frameRate } : {}),
+          ...(req.video
+            ? {
+                videoCodec: req.video.codec,
+                width: req.video.width,
+                height: req.video.height,
+                frameRate: req.video.frameRate,
+              }
+            : {}),
           ...(req.audio ? { audioCodec: req.audio.codec } : {}),
         },
       }),
@@ -157,7 +183,12 @@ export class EdgeApiService {
     ]);
   }
 
-  async endSession(edgeId: string, sessionId: string, req: SessionEndRequest, now = Date.now()): Promise<void> {
+  async endSession(
+    edgeId: string,
+    sessionId: string,
+    req: SessionEndRequest,
+    now = Date.now(),
+  ): Promise<void> {
     const session = await this.ownSession(edgeId, sessionId);
     await this.prisma.$transaction([
       this.prisma.ingestSession.update({
@@ -170,12 +201,18 @@ export class EdgeApiService {
           bytesOut: { increment: BigInt(req.bytesOutDelta) },
         },
       }),
-      this.prisma.liveStream.updateMany({ where: { currentSessionId: session.id }, data: { currentSessionId: null } }),
+      this.prisma.liveStream.updateMany({
+        where: { currentSessionId: session.id },
+        data: { currentSessionId: null },
+      }),
       this.usageUpsert(session.tenantId, req, now),
     ]);
   }
 
-  async heartbeat(edgeId: string, req: HeartbeatRequest): Promise<{ edgeId: string; heartbeatIntervalSeconds: number }> {
+  async heartbeat(
+    edgeId: string,
+    req: HeartbeatRequest,
+  ): Promise<{ edgeId: string; heartbeatIntervalSeconds: number }> {
     await this.prisma.edge.update({
       where: { id: edgeId },
       data: {

@@ -23,7 +23,12 @@ export class EdgesController {
 
   @Post()
   @Idempotent()
-  @ApiDoc({ summary: 'Register an edge; returns its credential once', body: CreateEdgeInputSchema, response: CreatedEdgeSchema, status: 201 })
+  @ApiDoc({
+    summary: 'Register an edge; returns its credential once',
+    body: CreateEdgeInputSchema,
+    response: CreatedEdgeSchema,
+    status: 201,
+  })
   create(@Body(new Zod(CreateEdgeInputSchema, 'body')) input: z.infer<typeof CreateEdgeInputSchema>) {
     return this.edges.create(input);
   }

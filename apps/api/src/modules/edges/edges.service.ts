@@ -15,9 +15,15 @@ import type { Edge as EdgeRow } from '../../generated/prisma/client';
 export const MISSED_HEARTBEATS_UNHEALTHY = 3;
 
 /** Health follows from the last heartbeat, so every api instance agrees without a sweeper. */
-export function edgeStatus(lastHeartbeatAt: Date | null, intervalSeconds: number, now = Date.now()): Edge['status'] {
+export function edgeStatus(
+  lastHeartbeatAt: Date | null,
+  intervalSeconds: number,
+  now = Date.now(),
+): Edge['status'] {
   if (!lastHeartbeatAt) return 'unknown';
-  return now - lastHeartbeatAt.getTime() > MISSED_HEARTBEATS_UNHEALTHY * intervalSeconds * 1000 ? 'unhealthy' : 'healthy';
+  return now - lastHeartbeatAt.getTime() > MISSED_HEARTBEATS_UNHEALTHY * intervalSeconds * 1000
+    ? 'unhealthy'
+    : 'healthy';
 }
 
 /** Operators' edge registry. */
@@ -48,7 +54,9 @@ export class EdgesService {
   }
 
   async list(q: ListQuery) {
-    return toPage(await this.edges.findMany({ ...pageArgs(q), where: { deletedAt: null } }), q, (r) => this.toEdge(r));
+    return toPage(await this.edges.findMany({ ...pageArgs(q), where: { deletedAt: null } }), q, (r) =>
+      this.toEdge(r),
+    );
   }
 
   async get(id: string): Promise<Edge> {
@@ -70,9 +78,18 @@ export class EdgesService {
    * Where customers publish and play: every healthy edge, or the configured
    * public URLs when none is registered or healthy (single-node installs).
    */
-  async publicEndpoints(): Promise<{ ingest: { edgeId: string | null; region: string | null; server: string }[]; rtmp: string; http: string }> {
+  async publicEndpoints(): Promise<{
+    ingest: { edgeId: string | null; region: string | null; server: string }[];
+    rtmp: string;
+    http: string;
+  }> {
     const now = Date.now();
-    const healthy = (await this.edges.findMany({ where: { deletedAt: null, lastHeartbeatAt: { not: null } }, orderBy: { createdAt: 'asc' } })).filter(
+    const healthy = (
+      await this.edges.findMany({
+        where: { deletedAt: null, lastHeartbeatAt: { not: null } },
+        orderBy: { createdAt: 'asc' },
+      })
+    ).filter(
       (e) => edgeStatus(e.lastHeartbeatAt, this.config.EDGE_HEARTBEAT_INTERVAL_SECONDS, now) === 'healthy',
     );
     const first = healthy[0];
@@ -83,12 +100,19 @@ export class EdgesService {
         http: this.config.PUBLIC_PLAYBACK_HTTP_URL,
       };
     }
-    return { ingest: healthy.map((e) => ({ edgeId: e.id, region: e.region, server: e.rtmpUrl })), rtmp: first.rtmpUrl, http: first.httpUrl };
+    return {
+      ingest: healthy.map((e) => ({ edgeId: e.id, region: e.region, server: e.rtmpUrl })),
+      rtmp: first.rtmpUrl,
+      http: first.httpUrl,
+    };
   }
 
   /** Deregisters: the credential stops working; past sessions keep their edge id. */
   async remove(id: string): Promise<void> {
-    const { count } = await this.edges.updateMany({ where: { id, deletedAt: null }, data: { deletedAt: new Date() } });
+    const { count } = await this.edges.updateMany({
+      where: { id, deletedAt: null },
+      data: { deletedAt: new Date() },
+    });
     if (count === 0) throw AppError.notFound('edge');
   }
 }

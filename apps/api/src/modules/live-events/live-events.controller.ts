@@ -30,8 +30,15 @@ export class LiveEventsController {
   @Post()
   @Access('tenant:write')
   @Idempotent()
-  @ApiDoc({ summary: 'Schedule a live event on a live stream', body: CreateLiveEventInputSchema, response: LiveEventSchema, status: 201 })
-  create(@Body(new Zod(CreateLiveEventInputSchema, 'body')) input: z.infer<typeof CreateLiveEventInputSchema>) {
+  @ApiDoc({
+    summary: 'Schedule a live event on a live stream',
+    body: CreateLiveEventInputSchema,
+    response: LiveEventSchema,
+    status: 201,
+  })
+  create(
+    @Body(new Zod(CreateLiveEventInputSchema, 'body')) input: z.infer<typeof CreateLiveEventInputSchema>,
+  ) {
     return this.events.create(input);
   }
 
@@ -45,15 +52,27 @@ export class LiveEventsController {
   @Patch(':id')
   @Access('tenant:write')
   @ApiDoc({ summary: 'Update a live event', body: UpdateLiveEventInputSchema, response: LiveEventSchema })
-  update(@Param('id') id: string, @Body(new Zod(UpdateLiveEventInputSchema, 'body')) input: z.infer<typeof UpdateLiveEventInputSchema>) {
+  update(
+    @Param('id') id: string,
+    @Body(new Zod(UpdateLiveEventInputSchema, 'body')) input: z.infer<typeof UpdateLiveEventInputSchema>,
+  ) {
     return this.events.update(id, input);
   }
 
   @Post(':id/transitions')
   @Access('tenant:write')
   @HttpCode(200)
-  @ApiDoc({ summary: 'Move the event: scheduled→live→ended, scheduled→cancelled', body: LiveEventTransitionInputSchema, response: LiveEventSchema })
-  transition(@Param('id') id: string, @Body(new Zod(LiveEventTransitionInputSchema, 'body')) input: z.infer<typeof LiveEventTransitionInputSchema>) {
+  @ApiDoc({
+    summary: 'Move the event: scheduled→live→ended, scheduled→cancelled',
+    body: LiveEventTransitionInputSchema,
+    response: LiveEventSchema,
+  })
+  transition(
+    @Param('id') id: string,
+    @Body(new Zod(LiveEventTransitionInputSchema, 'body')) input: z.infer<
+      typeof LiveEventTransitionInputSchema
+    >,
+  ) {
     return this.events.transition(id, input.to);
   }
 }

@@ -33,7 +33,8 @@ function toLiveEvent(row: LiveEventRow): LiveEvent {
   };
 }
 
-const toDate = (s: string | null | undefined) => (s === undefined ? undefined : s === null ? null : new Date(s));
+const toDate = (s: string | null | undefined) =>
+  s === undefined ? undefined : s === null ? null : new Date(s);
 
 @Injectable()
 export class LiveEventsService {
@@ -71,7 +72,11 @@ export class LiveEventsService {
     await this.get(id);
     const row = await this.db.tenant().liveEvent.update({
       where: { id },
-      data: { ...input, scheduledStartAt: toDate(input.scheduledStartAt), scheduledEndAt: toDate(input.scheduledEndAt) },
+      data: {
+        ...input,
+        scheduledStartAt: toDate(input.scheduledStartAt),
+        scheduledEndAt: toDate(input.scheduledEndAt),
+      },
     });
     return toLiveEvent(row);
   }
@@ -79,7 +84,9 @@ export class LiveEventsService {
   async transition(id: string, to: Exclude<State, 'scheduled'>): Promise<LiveEvent> {
     const current = await this.get(id);
     if (!LIVE_EVENT_TRANSITIONS[current.state].includes(to)) {
-      throw new AppError(ErrorCode.conflict, `a ${current.state} event cannot become ${to}`, [{ field: 'to', message: `allowed: ${LIVE_EVENT_TRANSITIONS[current.state].join(', ') || 'none'}` }]);
+      throw new AppError(ErrorCode.conflict, `a ${current.state} event cannot become ${to}`, [
+        { field: 'to', message: `allowed: ${LIVE_EVENT_TRANSITIONS[current.state].join(', ') || 'none'}` },
+      ]);
     }
     const now = new Date();
     // The state in the filter makes concurrent transitions race safely: only one matches.
@@ -87,7 +94,8 @@ export class LiveEventsService {
       where: { id, state: current.state },
       data: { state: to, ...(to === 'live' ? { startedAt: now } : { endedAt: now }) },
     });
-    if (count === 0) throw new AppError(ErrorCode.conflict, 'the event changed state meanwhile; read it again');
+    if (count === 0)
+      throw new AppError(ErrorCode.conflict, 'the event changed state meanwhile; read it again');
     return this.get(id);
   }
 }

@@ -3,9 +3,9 @@ import { ApiTags } from '@nestjs/swagger';
 import {
   CreatedLiveStreamSchema,
   CreateLiveStreamInputSchema,
-  listOf,
   LiveStreamSchema,
   LiveStreamStatusSchema,
+  listOf,
   StreamKeySchema,
   UpdateLiveStreamInputSchema,
 } from '@tributary/contracts';
@@ -34,8 +34,15 @@ export class LiveStreamsController {
   @Post()
   @Access('tenant:write')
   @Idempotent()
-  @ApiDoc({ summary: 'Create a live stream; returns its stream key', body: CreateLiveStreamInputSchema, response: CreatedLiveStreamSchema, status: 201 })
-  create(@Body(new Zod(CreateLiveStreamInputSchema, 'body')) input: z.infer<typeof CreateLiveStreamInputSchema>) {
+  @ApiDoc({
+    summary: 'Create a live stream; returns its stream key',
+    body: CreateLiveStreamInputSchema,
+    response: CreatedLiveStreamSchema,
+    status: 201,
+  })
+  create(
+    @Body(new Zod(CreateLiveStreamInputSchema, 'body')) input: z.infer<typeof CreateLiveStreamInputSchema>,
+  ) {
     return this.streams.create(input);
   }
 
@@ -49,7 +56,10 @@ export class LiveStreamsController {
   @Patch(':id')
   @Access('tenant:write')
   @ApiDoc({ summary: 'Update a live stream', body: UpdateLiveStreamInputSchema, response: LiveStreamSchema })
-  update(@Param('id') id: string, @Body(new Zod(UpdateLiveStreamInputSchema, 'body')) input: z.infer<typeof UpdateLiveStreamInputSchema>) {
+  update(
+    @Param('id') id: string,
+    @Body(new Zod(UpdateLiveStreamInputSchema, 'body')) input: z.infer<typeof UpdateLiveStreamInputSchema>,
+  ) {
     return this.streams.update(id, input);
   }
 

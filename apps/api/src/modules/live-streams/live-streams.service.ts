@@ -1,5 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { CreateLiveStreamInputSchema, LiveStream, UpdateLiveStreamInputSchema } from '@tributary/contracts';
+import type {
+  CreateLiveStreamInputSchema,
+  LiveStream,
+  UpdateLiveStreamInputSchema,
+} from '@tributary/contracts';
 import type { z } from 'zod';
 import { CredentialPrefix } from '../../common/auth/credentials';
 import { SecretBox } from '../../common/crypto/secret-box';
@@ -51,13 +55,18 @@ export class LiveStreamsService {
   }
 
   private async find(id: string): Promise<Row> {
-    const row = await this.db.tenant().liveStream.findFirst({ where: { id }, include: { currentSession: true } });
+    const row = await this.db
+      .tenant()
+      .liveStream.findFirst({ where: { id }, include: { currentSession: true } });
     if (!row) throw AppError.notFound('live stream');
     return row;
   }
 
   private sealKey(liveStreamId: string, streamKey: string) {
-    return { streamKeyHmac: this.secrets.mac(streamKey), streamKeyEncrypted: this.secrets.encrypt(streamKey, keyContext(liveStreamId)) };
+    return {
+      streamKeyHmac: this.secrets.mac(streamKey),
+      streamKeyEncrypted: this.secrets.encrypt(streamKey, keyContext(liveStreamId)),
+    };
   }
 
   async list(q: ListQuery & { status?: LiveStream['status'] }) {
@@ -69,7 +78,9 @@ export class LiveStreamsService {
           : q.status === 'idle'
             ? { disabled: false, currentSessionId: null }
             : {};
-    const rows = await this.db.tenant().liveStream.findMany({ ...pageArgs(q), where, include: { currentSession: true } });
+    const rows = await this.db
+      .tenant()
+      .liveStream.findMany({ ...pageArgs(q), where, include: { currentSession: true } });
     const at = await this.edges.publicEndpoints();
     return toPage(rows, q, (r) => this.present(r, at));
   }
@@ -78,15 +89,25 @@ export class LiveStreamsService {
     return this.present(await this.find(id), await this.edges.publicEndpoints());
   }
 
-  async create(input: z.infer<typeof CreateLiveStreamInputSchema>): Promise<LiveStream & { streamKey: string }> {
+  async create(
+    input: z.infer<typeof CreateLiveStreamInputSchema>,
+  ): Promise<LiveStream & { streamKey: string }> {
     const streams = this.db.tenant().liveStream;
     if ((await streams.count()) >= MAX_LIVE_STREAMS_PER_TENANT) {
-      throw new AppError(ErrorCode.quotaExceeded, `a tenant may have at most ${MAX_LIVE_STREAMS_PER_TENANT} live streams; delete unused ones`);
+      throw new AppError(
+        ErrorCode.quotaExceeded,
+        `a tenant may have at most ${MAX_LIVE_STREAMS_PER_TENANT} live streams; delete unused ones`,
+      );
     }
     const id = newId(IdPrefix.liveStream);
     const streamKey = newSecret(CredentialPrefix.streamKey);
     const row = await streams.create({
-      data: ownedByCurrentTenant({ id, playbackId: newPlaybackId(), ...input, ...this.sealKey(id, streamKey) }),
+      data: ownedByCurrentTenant({
+        id,
+        playbackId: newPlaybackId(),
+        ...input,
+        ...this.sealKey(id, streamKey),
+      }),
       include: { currentSession: true },
     });
     return { ...this.present(row, await this.edges.publicEndpoints()), streamKey };

@@ -5,7 +5,12 @@ import type { LiveStream } from '@tributary/contracts';
  * application URL, HLS and HTTP-FLV under its HTTP base, all by playback id
  * (never the stream key).
  */
-export function playbackUrls(rtmpBase: string, httpBase: string, playbackId: string, token?: string): LiveStream['playback'] {
+export function playbackUrls(
+  rtmpBase: string,
+  httpBase: string,
+  playbackId: string,
+  token?: string,
+): LiveStream['playback'] {
   const q = token ? `?token=${encodeURIComponent(token)}` : '';
   const http = httpBase.replace(/\/+$/, '');
   return {

@@ -1,10 +1,10 @@
-import { generateKeyPairSync, type KeyObject, createPrivateKey } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { PlaybackKey, SigningKey } from '@tributary/contracts';
 import { SecretBox } from '../../common/crypto/secret-box';
 import { AppError } from '../../common/errors';
-import { IdPrefix, newId } from '../../common/ids';
 import { type ListQuery, pageArgs, toPage } from '../../common/http/pagination';
+import { IdPrefix, newId } from '../../common/ids';
 import { Database } from '../../database/database';
 import { ownedByCurrentTenant } from '../../database/tenant-scope';
 import type { SigningKey as SigningKeyRow } from '../../generated/prisma/client';
@@ -76,7 +76,10 @@ export class PlaybackKeys {
     }
     const row = await keys.findUniqueOrThrow({ where: { platformSlot: PLATFORM_SLOT } });
     if (!row.privateKeyEncrypted) throw new Error('platform signing key has no private half');
-    this.platform = { kid: row.id, key: createPrivateKey(this.secrets.decrypt(row.privateKeyEncrypted, row.id)) };
+    this.platform = {
+      kid: row.id,
+      key: createPrivateKey(this.secrets.decrypt(row.privateKeyEncrypted, row.id)),
+    };
   }
 
   platformKey(): { kid: string; key: KeyObject } {
@@ -90,7 +93,11 @@ export class PlaybackKeys {
       where: { revokedAt: null },
       orderBy: { createdAt: 'asc' },
     });
-    return rows.map((r) => ({ kid: r.id, tenantId: r.tenantId, jwk: { kty: 'OKP', crv: 'Ed25519', x: r.publicKeyX } }));
+    return rows.map((r) => ({
+      kid: r.id,
+      tenantId: r.tenantId,
+      jwk: { kty: 'OKP', crv: 'Ed25519', x: r.publicKeyX },
+    }));
   }
 
   async list(q: ListQuery) {
@@ -107,13 +114,20 @@ export class PlaybackKeys {
   async create(name: string): Promise<SigningKey & { privateKeyPem: string }> {
     const pair = generateEd25519();
     const row = await this.db.tenant().signingKey.create({
-      data: ownedByCurrentTenant({ id: newId(IdPrefix.signingKey), name, publicKeyPem: pair.publicKeyPem, publicKeyX: pair.x }),
+      data: ownedByCurrentTenant({
+        id: newId(IdPrefix.signingKey),
+        name,
+        publicKeyPem: pair.publicKeyPem,
+        publicKeyX: pair.x,
+      }),
     });
     return { ...toSigningKey(row), privateKeyPem: pair.privateKeyPem };
   }
 
   async revoke(id: string): Promise<void> {
-    const { count } = await this.db.tenant().signingKey.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: new Date() } });
+    const { count } = await this.db
+      .tenant()
+      .signingKey.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: new Date() } });
     if (count === 0) await this.get(id);
   }
 }

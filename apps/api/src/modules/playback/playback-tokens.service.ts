@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { PLAYBACK_TOKEN_ALG, PLAYBACK_TOKEN_AUDIENCE, type PlaybackToken, type CreatePlaybackTokenInputSchema } from '@tributary/contracts';
+import {
+  type CreatePlaybackTokenInputSchema,
+  PLAYBACK_TOKEN_ALG,
+  PLAYBACK_TOKEN_AUDIENCE,
+  type PlaybackToken,
+} from '@tributary/contracts';
 import { SignJWT } from 'jose';
 import type { z } from 'zod';
 import { CONFIG } from '../../app.tokens';
@@ -24,8 +29,14 @@ export class PlaybackTokensService {
     @Inject(CONFIG) private readonly config: ApiConfig,
   ) {}
 
-  async mint(input: z.infer<typeof CreatePlaybackTokenInputSchema>, now = Date.now()): Promise<PlaybackToken> {
-    await this.rateLimiter.hit(`token-mint:${currentContext()?.tenantId}`, this.config.TOKEN_MINT_RATE_LIMIT_PER_MINUTE);
+  async mint(
+    input: z.infer<typeof CreatePlaybackTokenInputSchema>,
+    now = Date.now(),
+  ): Promise<PlaybackToken> {
+    await this.rateLimiter.hit(
+      `token-mint:${currentContext()?.tenantId}`,
+      this.config.TOKEN_MINT_RATE_LIMIT_PER_MINUTE,
+    );
     // Scoped: another tenant's playback id is not found.
     const stream = await this.db.tenant().liveStream.findFirst({ where: { playbackId: input.playbackId } });
     if (!stream) throw AppError.notFound('playback id');

@@ -24,8 +24,17 @@ export class PlaybackTokensController {
 
   @Post()
   @Access('tenant:write')
-  @ApiDoc({ summary: 'Mint a signed playback token (Ed25519 JWT)', body: CreatePlaybackTokenInputSchema, response: PlaybackTokenSchema, status: 201 })
-  mint(@Body(new Zod(CreatePlaybackTokenInputSchema, 'body')) input: z.infer<typeof CreatePlaybackTokenInputSchema>) {
+  @ApiDoc({
+    summary: 'Mint a signed playback token (Ed25519 JWT)',
+    body: CreatePlaybackTokenInputSchema,
+    response: PlaybackTokenSchema,
+    status: 201,
+  })
+  mint(
+    @Body(new Zod(CreatePlaybackTokenInputSchema, 'body')) input: z.infer<
+      typeof CreatePlaybackTokenInputSchema
+    >,
+  ) {
     return this.tokens.mint(input);
   }
 }
@@ -45,8 +54,15 @@ export class SigningKeysController {
   @Post()
   @Access('tenant:write')
   @Idempotent()
-  @ApiDoc({ summary: 'Create a signing key; the private key is returned once and not stored', body: CreateSigningKeyInputSchema, response: CreatedSigningKeySchema, status: 201 })
-  create(@Body(new Zod(CreateSigningKeyInputSchema, 'body')) input: z.infer<typeof CreateSigningKeyInputSchema>) {
+  @ApiDoc({
+    summary: 'Create a signing key; the private key is returned once and not stored',
+    body: CreateSigningKeyInputSchema,
+    response: CreatedSigningKeySchema,
+    status: 201,
+  })
+  create(
+    @Body(new Zod(CreateSigningKeyInputSchema, 'body')) input: z.infer<typeof CreateSigningKeyInputSchema>,
+  ) {
     return this.keys.create(input.name);
   }
 

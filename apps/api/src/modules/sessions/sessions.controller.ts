@@ -10,7 +10,10 @@ import { SessionsService } from './sessions.service';
 
 const SessionsQuery = ListQuery.extend({
   liveStreamId: z.string().min(1).max(64).optional(),
-  active: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  active: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
 });
 
 @ApiTags('sessions')
@@ -20,7 +23,10 @@ export class SessionsController {
   constructor(@Inject(SessionsService) private readonly sessions: SessionsService) {}
 
   @Get()
-  @ApiDoc({ summary: 'List ingest sessions (filter by liveStreamId, active)', response: listOf(IngestSessionSchema) })
+  @ApiDoc({
+    summary: 'List ingest sessions (filter by liveStreamId, active)',
+    response: listOf(IngestSessionSchema),
+  })
   list(@Query(new Zod(SessionsQuery, 'query')) q: z.infer<typeof SessionsQuery>) {
     return this.sessions.list(q);
   }

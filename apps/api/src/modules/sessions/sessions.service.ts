@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppError } from '../../common/errors';
-import { type ListQuery, pageArgs, toPage } from '../../common/http/pagination';
+import { type ListQuery, toPage } from '../../common/http/pagination';
 import { Database } from '../../database/database';
 import { toIngestSession } from './session.presenter';
 

@@ -42,8 +42,15 @@ export class TenantsController {
   }
 
   @Patch(':id')
-  @ApiDoc({ summary: 'Update a tenant (suspend with status)', body: UpdateTenantInputSchema, response: TenantSchema })
-  update(@Param('id') id: string, @Body(new Zod(UpdateTenantInputSchema, 'body')) input: z.infer<typeof UpdateTenantInputSchema>) {
+  @ApiDoc({
+    summary: 'Update a tenant (suspend with status)',
+    body: UpdateTenantInputSchema,
+    response: TenantSchema,
+  })
+  update(
+    @Param('id') id: string,
+    @Body(new Zod(UpdateTenantInputSchema, 'body')) input: z.infer<typeof UpdateTenantInputSchema>,
+  ) {
     return this.tenants.update(id, input);
   }
 
@@ -55,8 +62,16 @@ export class TenantsController {
 
   @Post(':id/users')
   @Idempotent()
-  @ApiDoc({ summary: 'Create a member of the tenant with a role', body: CreateUserInputSchema, response: UserSchema, status: 201 })
-  createUser(@Param('id') id: string, @Body(new Zod(CreateUserInputSchema, 'body')) input: z.infer<typeof CreateUserInputSchema>) {
+  @ApiDoc({
+    summary: 'Create a member of the tenant with a role',
+    body: CreateUserInputSchema,
+    response: UserSchema,
+    status: 201,
+  })
+  createUser(
+    @Param('id') id: string,
+    @Body(new Zod(CreateUserInputSchema, 'body')) input: z.infer<typeof CreateUserInputSchema>,
+  ) {
     return this.tenants.createUser(id, input);
   }
 }

@@ -1,5 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { CreateTenantInputSchema, CreateUserInputSchema, Tenant, UpdateTenantInputSchema, User } from '@tributary/contracts';
+import type {
+  CreateTenantInputSchema,
+  CreateUserInputSchema,
+  Tenant,
+  UpdateTenantInputSchema,
+  User,
+} from '@tributary/contracts';
 import type { z } from 'zod';
 import { hashPassword } from '../../common/auth/passwords';
 import { AppError, ErrorCode } from '../../common/errors';
@@ -62,7 +68,9 @@ export class TenantsService {
     await this.get(tenantId);
     const users = this.db.unscoped('operator member creation').user;
     if (await users.findUnique({ where: { email: input.email } })) {
-      throw new AppError(ErrorCode.conflict, 'a user with this e-mail already exists', [{ field: 'email', message: 'already in use' }]);
+      throw new AppError(ErrorCode.conflict, 'a user with this e-mail already exists', [
+        { field: 'email', message: 'already in use' },
+      ]);
     }
     const row = await users.create({
       data: {

@@ -16,7 +16,10 @@ export class UsageController {
 
   @Get()
   @Access('tenant:read')
-  @ApiDoc({ summary: 'Viewer-minutes, egress and ingest bytes per hour or day', response: UsageResponseSchema })
+  @ApiDoc({
+    summary: 'Viewer-minutes, egress and ingest bytes per hour or day',
+    response: UsageResponseSchema,
+  })
   get(@Query(new Zod(StrictUsageQuery, 'query')) q: z.infer<typeof UsageQuerySchema>) {
     return this.usage.usage(q);
   }

@@ -18,7 +18,9 @@ export class UsageService {
     const to = q.to ? new Date(q.to) : new Date(now);
     const from = q.from ? new Date(q.from) : new Date(to.getTime() - DEFAULT_SPAN_MS[q.granularity]);
     if (to.getTime() - from.getTime() > MAX_SPAN_MS || to < from) {
-      throw new AppError(ErrorCode.validationFailed, 'invalid usage window', [{ field: 'from', message: 'from must precede to by at most 400 days' }]);
+      throw new AppError(ErrorCode.validationFailed, 'invalid usage window', [
+        { field: 'from', message: 'from must precede to by at most 400 days' },
+      ]);
     }
     const rows = await this.db.tenant().usageHour.findMany({
       where: { periodStart: { gte: new Date(from.getTime() - (from.getTime() % HOUR_MS)), lt: to } },
