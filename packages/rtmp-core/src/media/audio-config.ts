@@ -15,6 +15,12 @@ export interface AudioSpecificConfig {
   channels: number;
   /** True for explicitly signalled SBR or PS (HE-AAC v1/v2). */
   sbr: boolean;
+  /**
+   * The core's samplingFrequencyIndex and channelConfiguration as coded, which an ADTS
+   * header (HLS MPEG-TS) repeats; index 15 means an explicit rate that ADTS cannot carry.
+   */
+  samplingFrequencyIndex: number;
+  channelConfiguration: number;
 }
 
 /** §1.6.3.4 Table 1.18 samplingFrequencyIndex 0..12; 13, 14 reserved; 15 = explicit 24-bit value. */
@@ -32,19 +38,21 @@ const OBJECT_TYPE_PS = 29;
 export function parseAudioSpecificConfig(buf: Uint8Array): AudioSpecificConfig {
   const b = new BitReader(buf);
   let objectType = readObjectType(b);
-  let sampleRate = readFrequency(b);
+  const core = readFrequency(b);
   const channelConfiguration = b.u(4, 'channelConfiguration');
   let channels = CHANNELS_BY_CONFIGURATION[channelConfiguration];
-  if (channels === undefined)
+  if (channels === undefined) {
     throw new MediaError('invalid', `channelConfiguration ${channelConfiguration} is reserved`);
+  }
+  let sampleRate = core.rate;
   const sbr = objectType === OBJECT_TYPE_SBR || objectType === OBJECT_TYPE_PS;
   if (sbr) {
     // Explicit hierarchical signalling: the extension rate is the output rate, then the core object type.
     if (objectType === OBJECT_TYPE_PS && channels === 1) channels = 2;
-    sampleRate = readFrequency(b);
+    sampleRate = readFrequency(b).rate;
     objectType = readObjectType(b);
   }
-  return { objectType, sampleRate, channels, sbr };
+  return { objectType, sampleRate, channels, sbr, samplingFrequencyIndex: core.index, channelConfiguration };
 }
 
 function readObjectType(b: BitReader): number {
@@ -52,12 +60,12 @@ function readObjectType(b: BitReader): number {
   return t === OBJECT_TYPE_ESCAPE ? 32 + b.u(6, 'audioObjectTypeExt') : t;
 }
 
-function readFrequency(b: BitReader): number {
+function readFrequency(b: BitReader): { index: number; rate: number } {
   const index = b.u(4, 'samplingFrequencyIndex');
-  if (index === EXPLICIT_FREQUENCY) return b.u(24, 'samplingFrequency');
+  if (index === EXPLICIT_FREQUENCY) return { index, rate: b.u(24, 'samplingFrequency') };
   const rate = SAMPLING_FREQUENCIES[index];
   if (rate === undefined) throw new MediaError('invalid', `samplingFrequencyIndex ${index} is reserved`);
-  return rate;
+  return { index, rate };
 }
 
 export interface OpusHead {

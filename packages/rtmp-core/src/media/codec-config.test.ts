@@ -277,32 +277,74 @@ describe('AudioSpecificConfig (ISO/IEC 14496-3 §1.6.2.1)', () => {
   const cases: {
     name: string;
     bytes: string;
-    expected: { objectType: number; sampleRate: number; channels: number; sbr: boolean };
+    expected: {
+      objectType: number;
+      sampleRate: number;
+      channels: number;
+      sbr: boolean;
+      samplingFrequencyIndex: number;
+      channelConfiguration: number;
+    };
   }[] = [
     {
       name: 'AAC-LC 44.1 kHz stereo (ffmpeg)',
       bytes: '1210',
-      expected: { objectType: 2, sampleRate: 44100, channels: 2, sbr: false },
+      expected: {
+        objectType: 2,
+        sampleRate: 44100,
+        channels: 2,
+        sbr: false,
+        samplingFrequencyIndex: 4,
+        channelConfiguration: 2,
+      },
     },
     {
       name: 'AAC-LC 48 kHz mono',
       bytes: '1188',
-      expected: { objectType: 2, sampleRate: 48000, channels: 1, sbr: false },
+      expected: {
+        objectType: 2,
+        sampleRate: 48000,
+        channels: 1,
+        sbr: false,
+        samplingFrequencyIndex: 3,
+        channelConfiguration: 1,
+      },
     },
     {
       name: 'an explicit 24-bit frequency (index 15)',
       bytes: '1780 0fa0 10',
-      expected: { objectType: 2, sampleRate: 8000, channels: 2, sbr: false },
+      expected: {
+        objectType: 2,
+        sampleRate: 8000,
+        channels: 2,
+        sbr: false,
+        samplingFrequencyIndex: 15,
+        channelConfiguration: 2,
+      },
     },
     {
       name: 'explicit HE-AAC (SBR) 24 kHz core, 48 kHz output',
       bytes: '2b 09 88 00',
-      expected: { objectType: 2, sampleRate: 48000, channels: 1, sbr: true },
+      expected: {
+        objectType: 2,
+        sampleRate: 48000,
+        channels: 1,
+        sbr: true,
+        samplingFrequencyIndex: 6,
+        channelConfiguration: 1,
+      },
     },
     {
       name: 'AAC-LC 7.1 (channelConfiguration 7)',
       bytes: '11b8',
-      expected: { objectType: 2, sampleRate: 48000, channels: 8, sbr: false },
+      expected: {
+        objectType: 2,
+        sampleRate: 48000,
+        channels: 8,
+        sbr: false,
+        samplingFrequencyIndex: 3,
+        channelConfiguration: 7,
+      },
     },
   ];
   for (const c of cases) {
