@@ -3,3 +3,4 @@ export * from './names';
 export * from './playback-token';
 export * from './edge-api';
 export * from './resources';
+export * from './playback-urls';

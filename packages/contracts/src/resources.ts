@@ -13,10 +13,18 @@ export function listOf<T extends z.ZodTypeAny>(item: T) {
 }
 export type List<T> = { data: T[]; nextCursor: string | null };
 
-/** Query parameters every list accepts. `limit` is clamped to [1, 100], default 20. */
-export const ListQuerySchema = z.object({
-  cursor: z.string().optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
+/** Largest page a list returns: bounded work per request (RELIABILITY T10: limit=1000000 is clamped, not refused). */
+export const MAX_PAGE_SIZE = 100;
+export const DEFAULT_PAGE_SIZE = 20;
+
+/** Query parameters every list accepts; endpoints extend it with their filters. `limit` is clamped to [1, 100]. */
+export const ListQuerySchema = z.strictObject({
+  cursor: z.string().min(1).max(128).optional(),
+  limit: z.coerce
+    .number({ error: 'expected a number' })
+    .int('expected a whole number')
+    .transform((n) => Math.min(MAX_PAGE_SIZE, Math.max(1, n)))
+    .default(DEFAULT_PAGE_SIZE),
 });
 
 // ---- tenants (operators) ----

@@ -23,6 +23,9 @@ export const REDACT_PATHS = [
   '*.password',
   'apiKey',
   '*.apiKey',
+  // the one-time secret of a created API key is returned as `key`
+  'key',
+  '*.key',
   'credential',
   '*.credential',
   'privateKeyPem',

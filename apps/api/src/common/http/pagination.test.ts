@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { ListQuery, MAX_PAGE_SIZE, toPage } from './pagination';
+import { MAX_PAGE_SIZE } from '@tributary/contracts';
+import { ListQuery, toPage } from './pagination';
 
 test('limit is clamped to [1, 100] and defaults to 20', () => {
   assert.equal(ListQuery.parse({ limit: '1000000' }).limit, MAX_PAGE_SIZE);

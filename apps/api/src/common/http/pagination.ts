@@ -1,22 +1,8 @@
-import type { List } from '@tributary/contracts';
-import { z } from 'zod';
+import { type List, ListQuerySchema } from '@tributary/contracts';
+import type { z } from 'zod';
 
-/** Largest page: bounded work per request (RELIABILITY T10: limit=1000000 is clamped, not refused). */
-export const MAX_PAGE_SIZE = 100;
-export const DEFAULT_PAGE_SIZE = 20;
-
-/**
- * contracts' ListQuerySchema semantics, with `limit` clamped to [1, 100]
- * rather than refused when out of range.
- */
-export const ListQuery = z.strictObject({
-  cursor: z.string().min(1).max(128).optional(),
-  limit: z.coerce
-    .number({ error: 'expected a number' })
-    .int('expected a whole number')
-    .transform((n) => Math.min(MAX_PAGE_SIZE, Math.max(1, n)))
-    .default(DEFAULT_PAGE_SIZE),
-});
+/** The list query of every endpoint (contracts: cursor + limit clamped to [1, 100]). */
+export const ListQuery = ListQuerySchema;
 export type ListQuery = z.infer<typeof ListQuery>;
 
 /** Prisma arguments for a newest-first page after `cursor` (an id). */

@@ -16,7 +16,7 @@ import { ownedByCurrentTenant } from '../../database/tenant-scope';
 import type { IngestSession, LiveStream as LiveStreamRow } from '../../generated/prisma/client';
 import { EdgesService } from '../edges/edges.service';
 import { toSessionSummary } from '../sessions/session.presenter';
-import { playbackUrls } from './playback-urls';
+import { playbackUrls } from '@tributary/contracts';
 
 /**
  * Live-stream resources per tenant (RELIABILITY T10 "10 001st stream key" → quota error):

@@ -15,7 +15,7 @@ import { currentContext } from '../../common/request-context';
 import type { ApiConfig } from '../../config';
 import { Database } from '../../database/database';
 import { EdgesService } from '../edges/edges.service';
-import { playbackUrls } from '../live-streams/playback-urls';
+import { playbackUrls } from '@tributary/contracts';
 import { PlaybackKeys } from './playback-keys.service';
 
 /** Mints playback tokens (contracts/playback-token.ts claims) with the platform key. */
