@@ -11,8 +11,10 @@ import {
   parseHevcDecoderConfigurationRecord,
   parseOpusHead,
   parseVideoTagHeader,
+  MediaError as RtmpMediaError,
   type VideoTagHeader,
 } from '@tributary/rtmp-core';
+import { MuxError, MuxErrorCode } from '../errors';
 import type { AudioConfig, AudioSample, MediaSample, VideoCodec, VideoConfig, VideoSample } from '../types';
 import { mp3FrameFormat } from './mp3-frame';
 
@@ -28,7 +30,20 @@ const UNUSED_NAL_LENGTH_SIZE = 4;
 
 function nalLengthSize(size: number): 1 | 2 | 4 {
   if (size === 1 || size === 2 || size === 4) return size;
-  throw new Error(`NAL length size ${size} is not 1, 2 or 4`);
+  // ISO/IEC 14496-15 §5.3.3.1: lengthSizeMinusOne is 0, 1 or 3.
+  throw new MuxError(MuxErrorCode.MalformedSample, `NAL length size ${size} is not 1, 2 or 4`);
+}
+
+const UNKNOWN_SIZE = { width: 0, height: 0 };
+
+/** The picture size is informative (fMP4 boxes): an SPS rtmp-core cannot size does not stop the stream. */
+function pictureSize(parse: () => { width: number; height: number }): { width: number; height: number } {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof RtmpMediaError) return UNKNOWN_SIZE;
+    throw error;
+  }
 }
 
 /** The sequence header record as a VideoConfig (parameter sets and size from rtmp-core's parsers). */
@@ -36,7 +51,7 @@ function videoConfig(codec: VideoCodec, record: Buffer): VideoConfig {
   if (codec === 'h264') {
     const avc = parseAvcDecoderConfigurationRecord(record);
     const first = avc.sps[0];
-    const size = first ? parseH264Sps(first) : { width: 0, height: 0 };
+    const size = first ? pictureSize(() => parseH264Sps(first)) : UNKNOWN_SIZE;
     return {
       codec,
       record,
@@ -76,7 +91,8 @@ export class SampleBuilder {
     try {
       return kind === 'video' ? this.pushVideo(timestampMs, payload) : this.pushAudio(timestampMs, payload);
     } catch (error) {
-      return this.ignore(error instanceof Error ? error.message : String(error));
+      if (error instanceof RtmpMediaError || error instanceof MuxError) return this.ignore(error.message);
+      throw error;
     }
   }
 

@@ -2,9 +2,9 @@
 // placeholders with the right NAL unit types: the muxers copy them, they never decode them.
 import type { AudioConfig, AudioSample, VideoConfig, VideoSample } from '../types';
 
-/** NAL type 7 (SPS) and 8 (PPS), H.264 §7.4.1.2. */
-export const H264_SPS = Buffer.from([0x67, 0x42, 0xc0, 0x1e, 0xda, 0x02, 0x80, 0xbf]);
-export const H264_PPS = Buffer.from([0x68, 0xce, 0x3c, 0x80]);
+/** SPS and PPS of an x264 320x240 High-profile stream (ffmpeg 5.1, testsrc2), NAL types 7 and 8. */
+export const H264_SPS = Buffer.from('6764000dacd94141fb011000000300100000030320f1429960', 'hex');
+export const H264_PPS = Buffer.from('68ebe3cb22c0', 'hex');
 
 export function h264Config(overrides: Partial<VideoConfig> = {}): VideoConfig {
   // AVCDecoderConfigurationRecord: version 1, profile/compat/level from the SPS, 4-byte lengths,
