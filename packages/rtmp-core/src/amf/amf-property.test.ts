@@ -20,11 +20,10 @@ import {
   encodeAmf0,
   encodeAmf3,
 } from './index';
+import { fuzzBytes, MAX_FUZZ_BYTES } from './testing/fuzz-bytes';
 
 const SEED = 0x7a1b;
 const RUNS = 5000;
-/** RELIABILITY M1: arbitrary inputs up to 64 KiB. */
-const MAX_FUZZ_BYTES = 64 * 1024;
 
 /**
  * Decoding may fail, but only with AmfError; whatever decodes must encode, and that
@@ -46,29 +45,6 @@ function decodesOrFailsTyped(
   const encoded = encode(values);
   assert.deepStrictEqual(encode(decode(encoded)), encoded);
 }
-
-/**
- * Byte arrays over the whole M1 range (0..64 KiB). fast-check's own uint8Array draws
- * each byte through the generator (about 19 s for 5 000 full-size arrays on a 2-core box),
- * so half the inputs are short arbitrary arrays (with shrinking) and half are a random
- * length filled from a seeded xorshift32.
- */
-const fuzzBytes = fc.oneof(
-  fc.uint8Array({ maxLength: MAX_FUZZ_BYTES, size: 'large' }),
-  fc
-    .record({ length: fc.integer({ min: 0, max: MAX_FUZZ_BYTES }), seed: fc.integer({ min: 1 }) })
-    .map(({ length, seed }) => {
-      const out = new Uint8Array(length);
-      let x = seed;
-      for (let i = 0; i < length; i++) {
-        x ^= x << 13;
-        x ^= x >>> 17;
-        x ^= x << 5;
-        out[i] = x & 0xff;
-      }
-      return out;
-    }),
-);
 
 /** Flips (0), drops (1) or cuts at (2) the byte at `at` modulo the length. */
 function mutate(encoded: Buffer, at: number, byte: number, how: number): Buffer {
