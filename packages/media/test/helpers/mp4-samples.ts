@@ -37,6 +37,26 @@ const Trun = {
 } as const;
 const NON_SYNC = 0x00010000;
 
+/** Sequential big-endian reads over a box payload. */
+class Fields {
+  private at = 0;
+  constructor(private readonly bytes: Buffer) {}
+
+  u32(): number {
+    this.at += 4;
+    return this.bytes.readUInt32BE(this.at - 4);
+  }
+
+  i32(): number {
+    this.at += 4;
+    return this.bytes.readInt32BE(this.at - 4);
+  }
+
+  skip(n: number): void {
+    this.at += n;
+  }
+}
+
 export async function videoTagsFromFragmentedMp4(path: string, fourCc: 'hvc1' | 'av01'): Promise<VideoTag[]> {
   const file = await readFile(path);
   const boxes = parseBoxes(file);
@@ -60,28 +80,27 @@ export async function videoTagsFromFragmentedMp4(path: string, fourCc: 'hvc1' | 
     if (type !== 'moof') continue;
     const moof = parseBoxes(file.subarray(offset + 8, offset + file.readUInt32BE(offset)));
     for (const traf of findAll(moof, 'traf')) {
-      const tfhd = findBox(traf.children, 'tfhd')!.payload;
-      const tfhdFlags = tfhd.readUInt32BE(0) & 0xffffff;
-      let p = 8;
-      if (tfhdFlags & Tfhd.BaseDataOffset) p += 8;
-      if (tfhdFlags & Tfhd.SampleDescriptionIndex) p += 4;
-      const defaultDuration = tfhdFlags & Tfhd.Duration ? tfhd.readUInt32BE((p += 4) - 4) : 0;
-      const defaultSize = tfhdFlags & Tfhd.Size ? tfhd.readUInt32BE((p += 4) - 4) : 0;
-      const defaultFlags = tfhdFlags & Tfhd.Flags ? tfhd.readUInt32BE((p += 4) - 4) : 0;
+      const tfhd = new Fields(findBox(traf.children, 'tfhd')!.payload);
+      const tfhdFlags = tfhd.u32() & 0xffffff;
+      tfhd.u32(); // track_ID
+      if (tfhdFlags & Tfhd.BaseDataOffset) tfhd.skip(8);
+      if (tfhdFlags & Tfhd.SampleDescriptionIndex) tfhd.skip(4);
+      const defaultDuration = tfhdFlags & Tfhd.Duration ? tfhd.u32() : 0;
+      const defaultSize = tfhdFlags & Tfhd.Size ? tfhd.u32() : 0;
+      const defaultFlags = tfhdFlags & Tfhd.Flags ? tfhd.u32() : 0;
       const tfdt = findBox(traf.children, 'tfdt')!.payload;
       let time = tfdt[0] === 1 ? tfdt.readUInt32BE(4) * 2 ** 32 + tfdt.readUInt32BE(8) : tfdt.readUInt32BE(4);
-      const trun = findBox(traf.children, 'trun')!.payload;
-      const flags = trun.readUInt32BE(0) & 0xffffff;
-      const count = trun.readUInt32BE(4);
-      let q = 8;
-      let dataAt = moofStart + (flags & Trun.DataOffset ? trun.readInt32BE((q += 4) - 4) : 0);
-      const firstFlags = flags & Trun.FirstSampleFlags ? trun.readUInt32BE((q += 4) - 4) : undefined;
+      const trun = new Fields(findBox(traf.children, 'trun')!.payload);
+      const flags = trun.u32() & 0xffffff;
+      const count = trun.u32();
+      let dataAt = moofStart + (flags & Trun.DataOffset ? trun.i32() : 0);
+      const firstFlags = flags & Trun.FirstSampleFlags ? trun.u32() : undefined;
       for (let i = 0; i < count; i++) {
-        const duration = flags & Trun.Duration ? trun.readUInt32BE((q += 4) - 4) : defaultDuration;
-        const size = flags & Trun.Size ? trun.readUInt32BE((q += 4) - 4) : defaultSize;
-        let sampleFlags = flags & Trun.Flags ? trun.readUInt32BE((q += 4) - 4) : defaultFlags;
+        const duration = flags & Trun.Duration ? trun.u32() : defaultDuration;
+        const size = flags & Trun.Size ? trun.u32() : defaultSize;
+        let sampleFlags = flags & Trun.Flags ? trun.u32() : defaultFlags;
         if (i === 0 && firstFlags !== undefined) sampleFlags = firstFlags;
-        const cto = flags & Trun.Cto ? trun.readInt32BE((q += 4) - 4) : 0;
+        const cto = flags & Trun.Cto ? trun.i32() : 0;
         const keyframe = (sampleFlags & NON_SYNC) === 0;
         // Enhanced RTMP: an SI24 CompositionTime follows CodedFrames for hvc1 (and avc1), not for av01.
         const composition = Buffer.alloc(fourCc === 'hvc1' ? 3 : 0);
