@@ -130,7 +130,9 @@ export class StreamRegistry {
       if (current.keyDigest !== slot.keyDigest || silentFor <= this.opts.publisherIdleTimeoutMs) {
         return { ok: false, reason: 'already_publishing' };
       }
-      this.releasePublisher(entry, current);
+      // Not releasePublisher: that would drop the (empty) entry that the new publisher is taking.
+      entry.publisher = undefined;
+      entry.broadcast.stop();
       current.close('taken_over');
     }
     entry.publisher = slot;
