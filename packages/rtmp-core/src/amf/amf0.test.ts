@@ -177,7 +177,11 @@ describe('AMF0 hostile input (RELIABILITY M2 at codec level)', () => {
     { name: 'a marker past the spec', bytes: hex('12'), code: 'unknown_marker' },
     { name: 'a reference with an empty table', bytes: hex('07 0000'), code: 'bad_reference' },
     { name: 'an object referencing itself', bytes: hex('03 0001 61 07 0000 0000 09'), code: 'bad_reference' },
-    { name: '1000 nested containers', bytes: nested(1000), code: 'depth_exceeded' },
+    {
+      name: '1000 nested objects, ECMA and strict arrays (RELIABILITY M2; ZLMediaKit #4787, Red5 #469)',
+      bytes: nested(1000),
+      code: 'depth_exceeded',
+    },
     { name: '65 nested strict arrays', bytes: nestedArrays(65), code: 'depth_exceeded' },
     {
       name: 'an input over maxBytes',
