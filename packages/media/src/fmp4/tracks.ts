@@ -1,5 +1,5 @@
 // Track numbering and clocks shared by the init segment and the fragments.
-import type { AudioConfig, TrackSet } from '../types';
+import type { AudioConfig } from '../types';
 
 export const VIDEO_TRACK_ID = 1;
 export const AUDIO_TRACK_ID = 2;
@@ -23,8 +23,4 @@ export function audioFrameSamples(config: AudioConfig): number {
     default:
       return 960; // Opus: 20 ms at 48 kHz, the usual frame duration (RFC 6716 §2.1.4)
   }
-}
-
-export function trackIds(tracks: TrackSet): number[] {
-  return [...(tracks.video ? [VIDEO_TRACK_ID] : []), ...(tracks.audio ? [AUDIO_TRACK_ID] : [])];
 }

@@ -12,6 +12,7 @@ import { sameTracks, sampleDefect } from '../track-config';
 import type { MediaSample, TrackSet } from '../types';
 import { type ChunkWriter, createChunkWriter, type SegmentFormat } from './chunk-writer';
 import { type PlaylistSegment, renderMediaPlaylist, type UriDecorator } from './playlist';
+import { ReloadWaiters } from './reload-waiters';
 
 export interface LiveSegmenterOptions {
   /** Segment container, default 'mpegts'. fMP4 is needed for AV1 and Opus. */
@@ -110,13 +111,6 @@ interface OpenSegment {
   partIndependent: boolean;
 }
 
-interface Waiter {
-  readonly msn: number;
-  readonly part: number | undefined;
-  readonly resolve: () => void;
-  readonly reject: (error: MuxError) => void;
-}
-
 /** The tracks a container can carry out of the ones the publisher sends. */
 function carriedTracks(format: SegmentFormat, tracks: TrackSet): TrackSet {
   if (format === 'fmp4') return tracks;
@@ -159,7 +153,7 @@ export class LiveSegmenter {
 
   private readonly extension: string;
   private readonly resources = new Map<string, HlsResource>();
-  private readonly waiters = new Set<Waiter>();
+  private readonly waiters = new ReloadWaiters();
   private tracks: TrackSet = {};
   private writer: ChunkWriter | undefined;
   private init: InitSection | undefined;
@@ -254,8 +248,7 @@ export class LiveSegmenter {
   /** Frees everything; pending waits reject with MUX_ERR_ABORTED. For streams nobody watches. */
   close(): void {
     this.closed = true;
-    for (const waiter of this.waiters) waiter.reject(new MuxError(MuxErrorCode.Aborted, 'segmenter closed'));
-    this.waiters.clear();
+    this.waiters.rejectAll(new MuxError(MuxErrorCode.Aborted, 'segmenter closed'));
     this.resources.clear();
     this.segments = [];
     this.retired = [];
@@ -336,27 +329,7 @@ export class LiveSegmenter {
         ),
       );
     }
-    if (signal?.aborted) return Promise.reject(new MuxError(MuxErrorCode.Aborted, 'request aborted'));
-    return new Promise<void>((resolve, reject) => {
-      const onAbort = (): void => {
-        this.waiters.delete(waiter);
-        reject(new MuxError(MuxErrorCode.Aborted, 'request aborted'));
-      };
-      const waiter: Waiter = {
-        msn,
-        part,
-        resolve: () => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        },
-        reject: (error) => {
-          signal?.removeEventListener('abort', onAbort);
-          reject(error);
-        },
-      };
-      this.waiters.add(waiter);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
+    return this.waiters.wait(msn, part, signal);
   }
 
   /** The segments listed in the playlist, for diagnostics and tests. */
@@ -626,11 +599,6 @@ export class LiveSegmenter {
   }
 
   private notify(): void {
-    for (const waiter of this.waiters) {
-      if (this.ended || this.available(waiter.msn, waiter.part)) {
-        this.waiters.delete(waiter);
-        waiter.resolve();
-      }
-    }
+    this.waiters.release((msn, part) => this.ended || this.available(msn, part));
   }
 }
