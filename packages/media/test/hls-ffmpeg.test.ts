@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { LiveSegmenter, type LiveSegmenterOptions } from '../src/hls/live-segmenter';
 import { parsePlaylist } from '../src/testing/playlists';
-import { continuityErrors, readPackets } from '../src/testing/ts-reader';
+import { continuityErrors, readPackets, readPes } from '../src/testing/ts-reader';
 import type { MediaSample } from '../src/types';
 import { readFlvTags, samplesFromTags } from './helpers/flv-samples';
 import { decode, nonMonotonicDts, probe, run, tempDir, writeRendition } from './helpers/peers';
@@ -145,6 +145,31 @@ describe('HLS from an ffmpeg H.264/AAC FLV', () => {
       const parts = Buffer.concat((segment.parts ?? []).map((p) => segmenter.get(p.uri)!.data));
       assert.deepEqual(parts, segmenter.get(segment.uri)!.data);
     }
+    const decoded = await decode(playlist);
+    assert.equal(decoded.code, 0);
+    assert.equal(decoded.stderr, '');
+  });
+
+  it('MPEG-TS: PTS/DTS wrap at 2^33 in the middle of the clip, ffprobe unwraps them monotonically', async () => {
+    // The 90 kHz clock (plus the 1.4 s muxer offset) wraps 3 s into the clip.
+    const wrapMs = Math.floor((2 ** 33 - 126_000) / 90);
+    const shift = wrapMs - 3000;
+    const shifted = samples.map(
+      (s): MediaSample =>
+        s.kind === 'video' ? { ...s, dts: s.dts + shift, pts: s.pts + shift } : { ...s, dts: s.dts + shift },
+    );
+    const { segmenter, playlist } = await render('wrap', { format: 'mpegts' }, shifted);
+    const stream = Buffer.concat(segmenter.segmentInfo().map((s) => segmenter.get(s.uri)!.data));
+    const videoDts = readPes(readPackets(stream), [0x100]).map((pes) => pes.dts);
+    assert.ok(
+      videoDts[0]! > 2 ** 33 - 4 * 90_000 && videoDts.at(-1)! < 4 * 90_000,
+      'the written DTS wrapped',
+    );
+    const probed = await probe(playlist);
+    assert.equal(probed.result.stderr, '');
+    assert.equal(probed.packets.filter((p) => p.codec_type === 'video').length, CLIP_SECONDS * FRAME_RATE);
+    assert.deepEqual(nonMonotonicDts(probed.packets, 'video'), []);
+    assert.deepEqual(nonMonotonicDts(probed.packets, 'audio'), []);
     const decoded = await decode(playlist);
     assert.equal(decoded.code, 0);
     assert.equal(decoded.stderr, '');
