@@ -6,6 +6,10 @@ import type { AudioCodec, AudioConfig, MediaSample, TrackSet, VideoCodec, VideoC
 
 const VIDEO_CODECS: ReadonlySet<string> = new Set<VideoCodec>(['h264', 'hevc', 'av1']);
 const AUDIO_CODECS: ReadonlySet<string> = new Set<AudioCodec>(['aac', 'mp3', 'opus']);
+/** audioObjectType + samplingFrequencyIndex + channelConfiguration (ISO/IEC 14496-3 §1.6.2.1). */
+const MIN_ASC_SIZE = 2;
+/** RFC 7845 §5.1: the fixed part of the identification header. */
+const MIN_OPUS_HEAD_SIZE = 19;
 
 export function sameVideoConfig(a: VideoConfig | undefined, b: VideoConfig | undefined): boolean {
   if (a === b) return true;
@@ -42,12 +46,19 @@ export function sampleDefect(sample: MediaSample): string | undefined {
   if (sample.kind === 'video') {
     if (!VIDEO_CODECS.has(sample.config.codec)) return `unknown video codec ${String(sample.config.codec)}`;
     if (!Number.isFinite(sample.pts)) return 'non-finite pts';
+    if (sample.config.record.length === 0) return 'video sample without a decoder configuration record';
     if (sample.config.codec !== 'av1') return nalUnitsDefect(sample.data, sample.config.nalLengthSize);
     return undefined;
   }
   if (sample.kind === 'audio') {
     if (!AUDIO_CODECS.has(sample.config.codec)) return `unknown audio codec ${String(sample.config.codec)}`;
     if (!(sample.config.sampleRate > 0)) return `audio sample rate ${sample.config.sampleRate}`;
+    if (sample.config.codec === 'aac' && (sample.config.audioSpecificConfig?.length ?? 0) < MIN_ASC_SIZE) {
+      return 'AAC sample without an AudioSpecificConfig';
+    }
+    if (sample.config.codec === 'opus' && (sample.config.opusHead?.length ?? 0) < MIN_OPUS_HEAD_SIZE) {
+      return 'Opus sample without an OpusHead';
+    }
     return undefined;
   }
   return `unknown sample kind ${String((sample as { kind: unknown }).kind)}`;

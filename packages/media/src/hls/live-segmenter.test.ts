@@ -139,6 +139,8 @@ describe('LiveSegmenter (MPEG-TS)', () => {
       audioSample({ ...audio, codec: 'speex' as never }, 150),
       { ...videoSample(video, Number.NaN, true) },
       audioSample({ codec: 'opus', sampleRate: 48_000, channels: 2 }, 160),
+      audioSample({ ...audio, audioSpecificConfig: Buffer.alloc(1) }, 170),
+      videoSample({ ...video, record: Buffer.alloc(0) }, 180, true),
     ];
     const stream = interleavedStream(6.1, { video, audio });
     feed(segmenter, [...stream.slice(0, 100), ...weird, ...stream.slice(100)]);
@@ -351,6 +353,70 @@ describe('LiveSegmenter properties', () => {
           },
         ),
         { seed: 42, numRuns: 100 },
+      );
+    });
+  }
+});
+
+describe('LiveSegmenter under hostile samples (RELIABILITY M8)', () => {
+  const bytes = fc.uint8Array({ maxLength: 40 }).map((a) => Buffer.from(a));
+  const hostile = fc.oneof(
+    fc.record({
+      kind: fc.constant('video' as const),
+      codec: fc.constantFrom('h264', 'hevc', 'av1', 'vp8', ''),
+      record: bytes,
+      parameterSets: fc.array(bytes, { maxLength: 3 }),
+      nalLengthSize: fc.constantFrom(1, 2, 4, 3, 0),
+      dts: fc.oneof(fc.integer({ min: -1000, max: 100_000 }), fc.constant(Number.NaN)),
+      cto: fc.integer({ min: -100, max: 100 }),
+      keyframe: fc.boolean(),
+      data: bytes,
+    }),
+    fc.record({
+      kind: fc.constant('audio' as const),
+      codec: fc.constantFrom('aac', 'mp3', 'opus', 'speex'),
+      sampleRate: fc.constantFrom(44_100, 48_000, 8_000, 0, -1),
+      channels: fc.integer({ min: 0, max: 8 }),
+      extra: bytes,
+      dts: fc.integer({ min: -1000, max: 100_000 }),
+      data: bytes,
+    }),
+  );
+
+  for (const format of ['mpegts', 'fmp4'] as const) {
+    it(`never throws and keeps a valid playlist (${format})`, () => {
+      fc.assert(
+        fc.property(fc.array(hostile, { maxLength: 200 }), fc.boolean(), (specs, lowLatency) => {
+          const segmenter = new LiveSegmenter({ format, lowLatency });
+          for (const spec of specs) {
+            const sample =
+              spec.kind === 'video'
+                ? ({
+                    kind: 'video',
+                    config: { ...spec, codec: spec.codec, width: 0, height: 0 },
+                    dts: spec.dts,
+                    pts: spec.dts + spec.cto,
+                    keyframe: spec.keyframe,
+                    data: spec.data,
+                  } as unknown as MediaSample)
+                : ({
+                    kind: 'audio',
+                    config: {
+                      codec: spec.codec,
+                      sampleRate: spec.sampleRate,
+                      channels: spec.channels,
+                      audioSpecificConfig: spec.extra,
+                      opusHead: spec.extra,
+                    },
+                    dts: spec.dts,
+                    data: spec.data,
+                  } as unknown as MediaSample);
+            segmenter.push(sample);
+          }
+          segmenter.end();
+          assert.deepEqual(parsePlaylist(segmenter.playlist()).warnings, []);
+        }),
+        { seed: 11, numRuns: 200 },
       );
     });
   }

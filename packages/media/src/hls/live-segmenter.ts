@@ -397,8 +397,7 @@ export class LiveSegmenter {
     const pending = this.pending;
     this.pending = [];
     const start = tracks.video ? pending.findIndex((s) => s.kind === 'video' && s.keyframe) : 0;
-    if (start < 0) return;
-    this.openSegment(pending[start]!.dts);
+    if (start < 0 || !this.openSegment(pending[start]!.dts)) return;
     for (const queued of pending.slice(start)) {
       this.cutBefore(queued);
       this.addToWriter(queued);
@@ -413,6 +412,7 @@ export class LiveSegmenter {
     const independent = sample.kind === 'audio' || sample.keyframe;
     if (independent && sample.dts - open.startDts >= this.targetDurationMs) {
       this.closeSegment(sample.dts, sample.kind === 'video' ? sample.dts : undefined);
+      // The writer fits the tracks (followTracks drops it otherwise), so this reuses it and cannot fail.
       this.openSegment(sample.dts);
     } else if (
       this.partTargetMs !== undefined &&
@@ -436,11 +436,21 @@ export class LiveSegmenter {
     }
   }
 
-  /** Opens the next segment; its first sample is a keyframe (or audio), so its first part is independent. */
-  private openSegment(startDts: number): void {
+  /**
+   * Opens the next segment; its first sample is a keyframe (or audio), so its first part is independent.
+   * False when no writer can be built for the tracks (a config the container cannot express).
+   */
+  private openSegment(startDts: number): boolean {
     const tracks = carriedTracks(this.format, this.tracks);
     if (this.writer === undefined || !writerFits(this.format, this.writer.tracks, tracks)) {
-      this.writer = createChunkWriter(this.format, tracks);
+      try {
+        this.writer = createChunkWriter(this.format, tracks);
+      } catch (error) {
+        if (!(error instanceof MuxError)) throw error;
+        this.writer = undefined;
+        this.drop(error.message);
+        return false;
+      }
       const initData = this.writer.initSegment;
       this.init = initData && { uri: `init-${this.initCount++}.mp4`, data: initData };
       if (this.init)
@@ -459,6 +469,7 @@ export class LiveSegmenter {
     if (this.discontinuityPending) this.stats.discontinuities++;
     this.discontinuityPending = false;
     this.lastCutDts = startDts;
+    return true;
   }
 
   private closePart(

@@ -37,7 +37,7 @@ export class ContinuityCounters {
 }
 
 /**
- * Packetizes `parts` (PES header first, then the elementary stream) into ceil-sized 188-byte packets.
+ * Packetizes `parts` (PES header first, then the elementary stream) into the fewest 188-byte packets.
  * Returns one buffer holding them all, back to back.
  */
 export function packetizePes(
