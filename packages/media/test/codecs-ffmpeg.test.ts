@@ -85,7 +85,11 @@ describe('codecs beyond H.264/AAC', () => {
   });
 
   it('AV1 (libaom, Enhanced RTMP av01) in fMP4', async () => {
+    // Encoded to a plain MP4 first: streaming straight into a fragmented one, ffmpeg 5.1 writes an empty
+    // av1C (libaom gives its sequence header only after the first frame), which no publisher would send.
+    const plain = join(dir.path, 'av1-plain.mp4');
     const source = join(dir.path, 'av1.mp4');
+    const encoder = ['-c:v', 'libaom-av1', '-cpu-used', '8', '-crf', '50', '-g', '25', '-usage', 'realtime'];
     await ffmpeg([
       '-f',
       'lavfi',
@@ -93,19 +97,10 @@ describe('codecs beyond H.264/AAC', () => {
       `testsrc2=size=160x120:rate=${FRAME_RATE}`,
       '-t',
       '2',
-      '-c:v',
-      'libaom-av1',
-      '-cpu-used',
-      '8',
-      '-crf',
-      '50',
-      '-g',
-      '25',
-      '-usage',
-      'realtime',
-      ...FRAGMENTED,
-      source,
+      ...encoder,
+      plain,
     ]);
+    await ffmpeg(['-i', plain, '-c', 'copy', ...FRAGMENTED, source]);
     const samples = samplesFromVideoTags(await videoTagsFromFragmentedMp4(source, 'av01'));
     assert.equal(samples.length, 2 * FRAME_RATE);
     const { probed } = await renderAndCheck('av1-fmp4', { format: 'fmp4', targetDurationMs: 1000 }, samples);
