@@ -7,7 +7,7 @@ import { parseVideoTagHeader } from '../src/media';
 import { freePort, listening, makeFlv, Peers, readFlvMedia, tempDir } from './helpers/peers';
 
 /** Issue 3 proof: our client interoperates with ffmpeg acting as a listening RTMP server, both directions. */
-describe('our client against ffmpeg -listen 1', () => {
+describe('our client against ffmpeg -listen 1', { timeout: 120_000 }, () => {
   const peers = new Peers();
   const dir = tempDir();
   const clients: RtmpClient[] = [];

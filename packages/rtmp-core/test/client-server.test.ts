@@ -16,7 +16,7 @@ async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((r) => setTimeout(r, 10));
 }
 
-describe('our client against our server', () => {
+describe('our client against our server', { timeout: 120_000 }, () => {
   const peers = new Peers();
   const dir = tempDir();
   const clients: RtmpClient[] = [];
@@ -87,7 +87,7 @@ describe('our client against our server', () => {
   });
 });
 
-describe('server hooks', () => {
+describe('server hooks', { timeout: 120_000 }, () => {
   const clients: RtmpClient[] = [];
   let server: RtmpServer;
   let port: number;

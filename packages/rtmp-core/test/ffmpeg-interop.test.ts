@@ -7,7 +7,7 @@ import { decodedFrames, ffmpegDecodeArgs, ffmpegPublishArgs, Peers } from './hel
  * Issue 3 proof: ffmpeg publishes H.264/AAC, and ffmpeg, ffprobe and rtmpdump (plain and with
  * --subscribe, i.e. FCSubscribe) play it back concurrently with every frame decodable.
  */
-describe('interop with ffmpeg, ffprobe and rtmpdump', () => {
+describe('interop with ffmpeg, ffprobe and rtmpdump', { timeout: 120_000 }, () => {
   const peers = new Peers();
   let live: LiveServer;
   let url: string;

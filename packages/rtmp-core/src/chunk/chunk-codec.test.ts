@@ -167,8 +167,11 @@ const golden: { name: string; chunkSize: number; bytes: string; messages: RtmpMe
   },
 ];
 
+/** Codec tests use chunk sizes below the 128 policy floor (the spec allows 1). */
+const CODEC_ONLY = { minChunkSize: 1 };
+
 function decodeAll(bytes: Buffer, chunkSize: number, pieces: Buffer[] = [bytes]): RtmpMessage[] {
-  const d = new ChunkDecoder();
+  const d = new ChunkDecoder(CODEC_ONLY);
   d.setChunkSize(chunkSize);
   return pieces.flatMap((p) => d.push(p));
 }
@@ -218,11 +221,11 @@ describe('chunk codec golden vectors', () => {
 
 describe('chunk decoder rules and limits', () => {
   it('rejects a fmt 1 chunk on a fresh chunk stream', () => {
-    assertRtmpError(() => new ChunkDecoder().push(hex('44 000000 000001 09 00')), RtmpErrorCode.ChunkNoPreviousHeader);
+    assertRtmpError(() => new ChunkDecoder(CODEC_ONLY).push(hex('44 000000 000001 09 00')), RtmpErrorCode.ChunkNoPreviousHeader);
   });
 
   it('rejects a fmt 0 chunk that interrupts an incomplete message', () => {
-    const d = new ChunkDecoder();
+    const d = new ChunkDecoder(CODEC_ONLY);
     d.setChunkSize(2);
     assertRtmpError(
       () => d.push(hex('04 000000 000004 08 01000000 0001  04 000000 000001 08 01000000 00')),
@@ -231,7 +234,7 @@ describe('chunk decoder rules and limits', () => {
   });
 
   it('rejects a declared length above the limit at header time, before any body byte (M3)', () => {
-    const d = new ChunkDecoder({ maxMessageLength: 1000 });
+    const d = new ChunkDecoder({ ...CODEC_ONLY, maxMessageLength: 1000 });
     assertRtmpError(() => d.push(hex('04 000000 0003e9 09 01000000')), RtmpErrorCode.MessageTooLong);
   });
 
@@ -257,13 +260,13 @@ describe('chunk decoder rules and limits', () => {
   });
 
   it('limits the number of open chunk streams', () => {
-    const d = new ChunkDecoder({ maxChunkStreams: 3 });
+    const d = new ChunkDecoder({ ...CODEC_ONLY, maxChunkStreams: 3 });
     d.push(hex('03 000000 000000 14 00000000  04 000000 000000 14 00000000  05 000000 000000 14 00000000'));
     assertRtmpError(() => d.push(hex('06 000000 000000 14 00000000')), RtmpErrorCode.TooManyChunkStreams);
   });
 
   it('limits bytes held in incomplete messages', () => {
-    const d = new ChunkDecoder({ maxBufferedBytes: 100 });
+    const d = new ChunkDecoder({ ...CODEC_ONLY, maxBufferedBytes: 100 });
     d.setChunkSize(1000);
     d.push(hex('04 000000 0003e8 09 01000000'));
     d.push(counting(100));
@@ -271,7 +274,7 @@ describe('chunk decoder rules and limits', () => {
   });
 
   it('Abort discards the partial message of a chunk stream (spec 5.4.2)', () => {
-    const d = new ChunkDecoder();
+    const d = new ChunkDecoder(CODEC_ONLY);
     d.setChunkSize(2);
     d.push(hex('04 000000 000004 08 01000000 0001'));
     const out = d.push(hex('02 000000 000004 02 00000000 0000  c2 0004  04 000000 000001 08 01000000 ff'));
@@ -292,18 +295,22 @@ describe('chunk decoder rules and limits', () => {
     };
     for (const bad of [0, 0x80000000, 0xffffffff]) {
       it(`rejects ${bad} as a protocol error`, () => {
-        assertRtmpError(() => new ChunkDecoder().push(setChunkSize(bad)), RtmpErrorCode.ChunkSizeInvalid);
+        assertRtmpError(() => new ChunkDecoder(CODEC_ONLY).push(setChunkSize(bad)), RtmpErrorCode.ChunkSizeInvalid);
+      });
+    }
+    for (const small of [1, 127]) {
+      it(`refuses ${small} by the minChunkSize policy (CPU amplification)`, () => {
+        assertRtmpError(() => new ChunkDecoder().push(setChunkSize(small)), RtmpErrorCode.ChunkSizeInvalid);
       });
     }
     for (const [size, effective] of [
       [1, 1],
-      [127, 127],
       [128, 128],
       [0x7fffffff, 0xffffff],
       [0x1000000, 0xffffff],
     ] as const) {
-      it(`applies ${size} as ${effective} to the very next chunk, and a 1 MiB message still reassembles`, () => {
-        const d = new ChunkDecoder({ maxMessageLength: 2 * 1024 * 1024, maxBufferedBytes: 4 * 1024 * 1024 });
+      it(`applies ${size} as ${effective} to the very next chunk (minChunkSize 1), and a 1 MiB message reassembles`, () => {
+        const d = new ChunkDecoder({ minChunkSize: 1, maxMessageLength: 2 * 1024 * 1024, maxBufferedBytes: 4 * 1024 * 1024 });
         const payload = counting(1024 * 1024);
         const e = new ChunkEncoder();
         e.setChunkSize(effective);
@@ -359,7 +366,7 @@ describe('chunk codec properties', () => {
 });
 
 describe('chunk decoder fuzz', () => {
-  const limits = { maxMessageLength: 64 * 1024, maxChunkStreams: 16, maxBufferedBytes: 256 * 1024 };
+  const limits = { ...CODEC_ONLY, maxMessageLength: 64 * 1024, maxChunkStreams: 16, maxBufferedBytes: 256 * 1024 };
   const onlyRtmpError = (pieces: Uint8Array[]): void => {
     const d = new ChunkDecoder(limits);
     try {

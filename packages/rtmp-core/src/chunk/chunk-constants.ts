@@ -21,6 +21,12 @@ export interface ChunkLimits {
    * access unit at 8 MiB for the same reason) while keeping a hostile header from reserving more.
    */
   readonly maxMessageLength: number;
+  /**
+   * Smallest SetChunkSize accepted (a policy, not the spec, which allows 1). Every chunk costs a header
+   * parse, so tiny chunks are a CPU amplification attack (RELIABILITY M5; Red5 #475, SRS #541): 1 MiB at
+   * chunk size 1 takes ~0.5 s of CPU. 128 is the spec default and SRS's floor; no encoder goes below it.
+   */
+  readonly minChunkSize: number;
   /** Chunk streams with live state. Real encoders use fewer than 10 (FFmpeg 2..8, OBS 2..7). */
   readonly maxChunkStreams: number;
   /** Bytes held in incomplete messages plus unparsed input: bounds memory per connection. */
@@ -28,6 +34,7 @@ export interface ChunkLimits {
 }
 
 export const DEFAULT_CHUNK_LIMITS: ChunkLimits = {
+  minChunkSize: DEFAULT_CHUNK_SIZE,
   maxMessageLength: 8 * 1024 * 1024,
   maxChunkStreams: 64,
   maxBufferedBytes: 16 * 1024 * 1024,

@@ -28,11 +28,20 @@ interface ChunkStreamState {
   received: number;
 }
 
-/** Validates a SetChunkSize value (spec 5.4.1): 0 and the top bit are errors, > 0xFFFFFF behaves as 0xFFFFFF. */
-export function effectiveChunkSize(size: number): number {
+/**
+ * Validates a SetChunkSize value (spec 5.4.1): 0 and the top bit are errors, > 0xFFFFFF behaves as 0xFFFFFF,
+ * and sizes below `minimum` are refused by policy (see `ChunkLimits.minChunkSize`).
+ */
+export function effectiveChunkSize(size: number, minimum = 1): number {
   if (size === 0 || size > 0x7fffffff) {
     throw new RtmpError(RtmpErrorCode.ChunkSizeInvalid, `chunk size ${size} outside 1..2147483647 (spec 5.4.1)`, {
       size,
+    });
+  }
+  if (size < minimum) {
+    throw new RtmpError(RtmpErrorCode.ChunkSizeInvalid, `chunk size ${size} below the policy minimum ${minimum}`, {
+      size,
+      minimum,
     });
   }
   return Math.min(size, MAX_CHUNK_SIZE);
@@ -63,7 +72,7 @@ export class ChunkDecoder {
 
   /** Spec 5.4.1: applies to chunks read after the SetChunkSize message. */
   setChunkSize(size: number): void {
-    this.chunkSize = effectiveChunkSize(size);
+    this.chunkSize = effectiveChunkSize(size, this.limits.minChunkSize);
   }
 
   get incomingChunkSize(): number {

@@ -60,7 +60,8 @@ export class RtmpServerConnection extends EventEmitter {
   private readonly session: ProtocolSession;
   private queue: Promise<void> = Promise.resolve();
   private nextStreamId = 1;
-  private readonly heldMedia = new Map<RtmpServerStream, MediaMessage[]>();
+  /** Media of message streams whose publish command is queued or being authorised, by message stream id. */
+  private readonly heldMedia = new Map<number, MediaMessage[]>();
   private heldBytes = 0;
   private handshakeTimer: NodeJS.Timeout | undefined;
   /** Whether replies go out as AMF3 command messages (17): the client sent its connect as one. */
@@ -178,13 +179,12 @@ export class RtmpServerConnection extends EventEmitter {
     }
   }
 
-  /** A publish command holds its stream's media from the moment it arrives, not when the queue reaches it. */
+  /**
+   * A publish command holds its message stream's media from the moment it arrives, not when the queue
+   * reaches it (a pipelining client may send createStream, publish and media in one write).
+   */
   private markPending(cmd: Command, messageStreamId: number): void {
-    const stream = this.streams.get(messageStreamId);
-    if (cmd.name === 'publish' && stream?.state === 'idle') {
-      stream.state = 'authorizing';
-      this.heldMedia.set(stream, []);
-    }
+    if (cmd.name === 'publish' && !this.heldMedia.has(messageStreamId)) this.heldMedia.set(messageStreamId, []);
   }
 
   private enqueue(task: () => Promise<void> | void): void {
@@ -204,7 +204,7 @@ export class RtmpServerConnection extends EventEmitter {
       stream.emit('media', media);
       return;
     }
-    const held = stream ? this.heldMedia.get(stream) : undefined;
+    const held = this.heldMedia.get(messageStreamId);
     if (held === undefined) return; // no publish pending on that stream: media before authorisation is dropped
     this.heldBytes += media.payload.length;
     if (this.heldBytes > this.options.maxPendingMediaBytes) {
@@ -358,7 +358,7 @@ export class RtmpServerConnection extends EventEmitter {
   private endStream(stream: RtmpServerStream): void {
     const was = stream.state;
     stream.state = 'idle';
-    this.heldMedia.delete(stream);
+    this.releaseHeld(stream.messageStreamId);
     if (was === 'publishing') {
       stream.sendStatus(statusInfo('status', StatusCode.UnpublishSuccess, `${stream.publishRequest?.name} is now unpublished.`));
       stream.emit('unpublish');
@@ -405,16 +405,24 @@ export class RtmpServerConnection extends EventEmitter {
     }
   }
 
+  /** Forgets the media held for a message stream and returns it. */
+  private releaseHeld(messageStreamId: number): MediaMessage[] {
+    const held = this.heldMedia.get(messageStreamId) ?? [];
+    this.heldMedia.delete(messageStreamId);
+    for (const m of held) this.heldBytes -= m.payload.length;
+    return held;
+  }
+
   private async onPublish(cmd: Command, stream: RtmpServerStream): Promise<void> {
-    if (stream.state !== 'authorizing') {
+    if (stream.state !== 'idle') {
+      this.releaseHeld(stream.messageStreamId);
       throw new RtmpError(RtmpErrorCode.State, `publish on a stream in state ${stream.state}`);
     }
+    stream.state = 'authorizing';
     const req = parsePublish(cmd);
     const decision = await this.runHook('onPublish', () => this.options.hooks.onPublish?.(stream, req));
     if (this.isClosed) return;
-    const held = this.heldMedia.get(stream) ?? [];
-    this.heldMedia.delete(stream);
-    for (const m of held) this.heldBytes -= m.payload.length;
+    const held = this.releaseHeld(stream.messageStreamId);
     if (!decision.allow) {
       stream.state = 'idle';
       stream.sendStatus(

@@ -1,0 +1,80 @@
+import { randomBytes } from 'node:crypto';
+import { connect, type Socket } from 'node:net';
+import { type RtmpMessage } from '../../src/chunk/chunk-constants';
+import { ChunkDecoder } from '../../src/chunk/chunk-decoder';
+import { ChunkEncoder } from '../../src/chunk/chunk-encoder';
+import { HANDSHAKE_SIZE } from '../../src/handshake/handshake-constants';
+
+/**
+ * A hostile or minimal peer on a real socket: writes exactly the bytes a test gives it, and records what the
+ * server sends and when it closes. For the robustness rows (M2, M3, M5, M6, M10).
+ */
+export class RawPeer {
+  readonly encoder = new ChunkEncoder();
+  readonly messages: RtmpMessage[] = [];
+  received = 0;
+  readonly closed: Promise<void>;
+  private handshakeBytes: Buffer[] = [];
+  private decoder: ChunkDecoder | null = null;
+  private waiter: (() => void) | null = null;
+
+  private constructor(readonly socket: Socket) {
+    this.closed = new Promise((resolve) => socket.on('close', () => resolve()));
+    socket.on('error', () => undefined);
+    socket.on('data', (d: Buffer) => {
+      this.received += d.length;
+      if (this.decoder) this.messages.push(...this.decoder.push(d));
+      else this.handshakeBytes.push(d);
+      this.waiter?.();
+    });
+  }
+
+  static open(port: number): Promise<RawPeer> {
+    return new Promise((resolve, reject) => {
+      const s = connect(port, '127.0.0.1', () => resolve(new RawPeer(s)));
+      s.once('error', reject);
+    });
+  }
+
+  write(b: Buffer): void {
+    if (!this.socket.destroyed) this.socket.write(b);
+  }
+
+  private waitFor(condition: () => boolean): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const check = (): void => {
+        if (condition()) {
+          this.waiter = null;
+          resolve();
+        }
+      };
+      this.waiter = check;
+      void this.closed.then(() => (condition() ? resolve() : reject(new Error('closed while waiting'))));
+      check();
+    });
+  }
+
+  /** Simple handshake whose C2 is random (does not echo S1, as some encoders send it: M6). */
+  async handshake(): Promise<void> {
+    this.write(Buffer.concat([Buffer.from([3]), Buffer.alloc(8), randomBytes(HANDSHAKE_SIZE - 8)]));
+    await this.waitFor(() => this.received >= 1 + 2 * HANDSHAKE_SIZE);
+    const rest = Buffer.concat(this.handshakeBytes).subarray(1 + 2 * HANDSHAKE_SIZE);
+    this.decoder = new ChunkDecoder();
+    this.messages.push(...this.decoder.push(rest));
+    this.write(randomBytes(HANDSHAKE_SIZE));
+  }
+
+  send(msg: RtmpMessage): void {
+    for (const b of this.encoder.encode(msg)) this.write(b);
+  }
+
+  /** Resolves when a message matching `predicate` has arrived. */
+  async expect(predicate: (m: RtmpMessage) => boolean): Promise<RtmpMessage> {
+    await this.waitFor(() => this.messages.some(predicate));
+    return this.messages.find(predicate) as RtmpMessage;
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+}
