@@ -32,7 +32,7 @@ function livePublisher(b: Broadcast): void {
 
 describe('Broadcast', () => {
   it('starts a late joiner with metadata, sequence headers and the current GOP from its keyframe', () => {
-    const b = new Broadcast({ name: 's' });
+    const b = new Broadcast({ name: 's', mergeWriteMs: 0 });
     livePublisher(b);
     const late = new RecordingSink();
     b.subscribe(late);
@@ -42,7 +42,7 @@ describe('Broadcast', () => {
   });
 
   it('serialises a message once per chunk size and writes the same Buffers to every subscriber', () => {
-    const b = new Broadcast();
+    const b = new Broadcast({ mergeWriteMs: 0 });
     const sinks = [new RecordingSink(1, 128), new RecordingSink(1, 128), new RecordingSink(1, 4096)];
     for (const s of sinks) b.subscribe(s);
     b.start();
@@ -58,7 +58,7 @@ describe('Broadcast', () => {
   });
 
   it('keeps subscribers that arrive before the publisher waiting, then notifies start and stop', () => {
-    const b = new Broadcast({ name: 's' });
+    const b = new Broadcast({ name: 's', mergeWriteMs: 0 });
     const early = new RecordingSink();
     b.subscribe(early);
     assert.deepEqual(early.messages, []);
@@ -76,7 +76,7 @@ describe('Broadcast', () => {
   });
 
   it('drops a slow subscriber to the next keyframe, counts the drops, and resumes there', () => {
-    const b = new Broadcast({ maxQueueBytes: 1000 });
+    const b = new Broadcast({ maxQueueBytes: 1000, mergeWriteMs: 0 });
     const slow = new RecordingSink();
     const fast = new RecordingSink();
     b.subscribe(slow);
@@ -96,7 +96,7 @@ describe('Broadcast', () => {
 
   it('disconnects a subscriber that stays behind longer than maxLagMs', () => {
     let now = 0;
-    const b = new Broadcast({ maxQueueBytes: 1000, maxLagMs: 10_000, now: () => now });
+    const b = new Broadcast({ maxQueueBytes: 1000, maxLagMs: 10_000, mergeWriteMs: 0, now: () => now });
     const stuck = new RecordingSink();
     b.subscribe(stuck);
     b.start();
@@ -112,7 +112,7 @@ describe('Broadcast', () => {
   });
 
   it('makes a joiner without a cached GOP wait for a keyframe, without counting drops', () => {
-    const b = new Broadcast();
+    const b = new Broadcast({ mergeWriteMs: 0 });
     b.start();
     b.pushMedia(inter(0));
     const s = new RecordingSink();
@@ -124,7 +124,7 @@ describe('Broadcast', () => {
   });
 
   it('honours receiveVideo(false) but still sends audio', () => {
-    const b = new Broadcast();
+    const b = new Broadcast({ mergeWriteMs: 0 });
     const s = new RecordingSink();
     s.receiveVideo = false;
     b.subscribe(s);
@@ -135,12 +135,26 @@ describe('Broadcast', () => {
   });
 
   it('forwards frames whose tag header does not parse (M8: zero-length, unknown codec)', () => {
-    const b = new Broadcast();
+    const b = new Broadcast({ mergeWriteMs: 0 });
     const s = new RecordingSink();
     b.subscribe(s);
     b.start();
     b.pushMedia({ typeId: 9, timestamp: 0, payload: Buffer.alloc(0) });
     b.pushMedia(video(1, '9f ffffffff'));
     assert.equal(s.messages.length, 2);
+  });
+
+  it('merges writes: queued messages reach the sink in one write, before a later status', () => {
+    const b = new Broadcast({ name: 's', mergeWriteMs: 1000 });
+    const s = new RecordingSink();
+    b.subscribe(s);
+    b.start();
+    b.pushMedia(key(0));
+    b.pushMedia(aac(10));
+    assert.equal(s.writes.length, 0, 'nothing is written before the merge period ends');
+    b.stop();
+    assert.equal(s.writes.length, 1);
+    assert.deepEqual(summary(s), ['9@0:1701', '8@10:af01']);
+    assert.deepEqual(s.statuses, [StatusCode.PlayPublishNotify, StatusCode.PlayUnpublishNotify]);
   });
 });

@@ -17,6 +17,11 @@ export interface BroadcastOptions {
   maxLagMs?: number;
   /** A GOP larger than this is not cached (late joiners then wait for the next keyframe). */
   gopCacheMaxBytes?: number;
+  /**
+   * Merged writes (SRS's "mw"): messages for a subscriber are queued and written together every this many
+   * ms, one writev per subscriber per period instead of one per message. 0 writes each message at once.
+   */
+  mergeWriteMs?: number;
   /** Clock for the lag rule; injected by tests. */
   now?: () => number;
 }
@@ -28,6 +33,12 @@ const DEFAULT_BROADCAST_OPTIONS = {
   maxLagMs: 10_000,
   /** 16 MiB holds a 10 s GOP at 12 Mbps; one GOP is cached, not a count of messages (STYLE 13). */
   gopCacheMaxBytes: 16 * 1024 * 1024,
+  /**
+   * 50 ms: far below a player's start buffer (FFmpeg and Flash buffer ≥ 100 ms) and SRS's default of 350 ms,
+   * while the per-socket writev is paid every ~3.6 messages at 3 Mbps instead of for each one: `npm run
+   * bench` measured 729 µs (0 ms), 435 µs (20 ms) and 295 µs (50 ms) of CPU per subscriber-second.
+   */
+  mergeWriteMs: 50,
 };
 
 export interface BroadcastStats {
@@ -81,6 +92,9 @@ interface Subscriber {
   waitingForKeyframe: boolean;
   droppingSince: number | null;
   dropped: number;
+  /** Merged-write queue: chunk Buffers not yet handed to the sink, and their byte count. */
+  queued: Buffer[];
+  queuedBytes: number;
 }
 
 /**
@@ -109,6 +123,7 @@ export class Broadcast {
   private audioConfig: SharedMessage | null = null;
   private gop: SharedMessage[] = [];
   private gopBytes = 0;
+  private flushTimer: NodeJS.Timeout | undefined;
 
   constructor(options: BroadcastOptions = {}) {
     this.name = options.name ?? '';
@@ -126,6 +141,7 @@ export class Broadcast {
 
   /** The publisher started: subscribers that were waiting get StreamBegin and Play.PublishNotify. */
   start(): void {
+    this.flush();
     this.live = true;
     for (const sub of this.subscribers.values()) {
       sub.sink.sendUserControl({ type: 'StreamBegin', streamId: sub.sink.messageStreamId });
@@ -135,6 +151,7 @@ export class Broadcast {
 
   /** The publisher left: subscribers get Play.UnpublishNotify and StreamEOF and keep waiting for the next one. */
   stop(): void {
+    this.flush();
     this.live = false;
     for (const sub of this.subscribers.values()) {
       sub.sink.sendStatus(statusInfo('status', StatusCode.PlayUnpublishNotify, `${this.name} is now unpublished.`));
@@ -208,7 +225,7 @@ export class Broadcast {
       if (sub.droppingSince !== null) this.drop(sub);
       return;
     }
-    if (sink.writableLength > this.options.maxQueueBytes) {
+    if (sink.writableLength + sub.queuedBytes > this.options.maxQueueBytes) {
       this.drop(sub);
       return;
     }
@@ -220,7 +237,27 @@ export class Broadcast {
     }
     const e = shared.encodedFor(sink);
     this.stats.bytesOut += e.length;
-    sink.writeChunks(e.buffers, e.length);
+    if (this.options.mergeWriteMs === 0) {
+      sink.writeChunks(e.buffers, e.length);
+      return;
+    }
+    for (const b of e.buffers) sub.queued.push(b);
+    sub.queuedBytes += e.length;
+    this.flushTimer ??= setTimeout(() => this.flush(), this.options.mergeWriteMs);
+  }
+
+  /** Hands every subscriber's queued chunks to its sink (also before any status, to keep the order). */
+  private flush(): void {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    for (const sub of this.subscribers.values()) {
+      if (sub.queuedBytes === 0 && sub.queued.length === 0) continue;
+      const buffers = sub.queued;
+      const bytes = sub.queuedBytes;
+      sub.queued = [];
+      sub.queuedBytes = 0;
+      sub.sink.writeChunks(buffers, bytes);
+    }
   }
 
   private drop(sub: Subscriber): void {
@@ -241,7 +278,7 @@ export class Broadcast {
   /** Adds a viewer. On a live broadcast it first receives metadata, sequence headers and the current GOP. */
   subscribe(sink: BroadcastSink): void {
     if (this.subscribers.has(sink)) return;
-    const sub: Subscriber = { sink, waitingForKeyframe: false, droppingSince: null, dropped: 0 };
+    const sub: Subscriber = { sink, waitingForKeyframe: false, droppingSince: null, dropped: 0, queued: [], queuedBytes: 0 };
     this.subscribers.set(sink, sub);
     this.stats.subscribers = this.subscribers.size;
     if (!this.live) return;
@@ -252,12 +289,17 @@ export class Broadcast {
   }
 
   unsubscribe(sink: BroadcastSink): void {
+    const sub = this.subscribers.get(sink);
+    if (sub !== undefined && sub.queued.length > 0) {
+      sink.writeChunks(sub.queued, sub.queuedBytes);
+    }
     this.subscribers.delete(sink);
     this.stats.subscribers = this.subscribers.size;
   }
 
   /** Forgets every subscriber; connections are closed by their owner. */
   close(): void {
+    this.flush();
     this.subscribers.clear();
     this.stats.subscribers = 0;
     this.live = false;

@@ -1,4 +1,4 @@
-import { Broadcast } from '../broadcast/broadcast';
+import { Broadcast, type BroadcastOptions } from '../broadcast/broadcast';
 import { type RtmpLogger } from '../logger/rtmp-logger';
 import { RtmpServer } from '../server/rtmp-server';
 import { type RtmpServerOptions } from '../server/server-types';
@@ -14,13 +14,17 @@ export interface LiveServer {
   close(): Promise<void>;
 }
 
-export async function startLiveServer(options: RtmpServerOptions = {}, logger?: RtmpLogger): Promise<LiveServer> {
+export async function startLiveServer(
+  options: RtmpServerOptions = {},
+  logger?: RtmpLogger,
+  broadcastOptions: BroadcastOptions = {},
+): Promise<LiveServer> {
   const server = new RtmpServer(logger ? { ...options, logger } : options);
   const broadcasts = new Map<string, Broadcast>();
   const broadcastFor = (name: string): Broadcast => {
     let b = broadcasts.get(name);
     if (b === undefined) {
-      b = new Broadcast(logger ? { name, logger } : { name });
+      b = new Broadcast(logger ? { ...broadcastOptions, name, logger } : { ...broadcastOptions, name });
       broadcasts.set(name, b);
     }
     return b;
