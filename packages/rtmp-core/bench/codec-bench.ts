@@ -15,7 +15,8 @@ export function chunkEncodeMBps(chunkSize: number): number {
   const payload = Buffer.alloc(FRAME_BYTES, 1);
   let ts = 0;
   const r = measure(1000, () => {
-    encoder.encode({ csid: 6, timestamp: (ts += 33), typeId: 9, messageStreamId: 1, payload });
+    ts += 33;
+    encoder.encode({ csid: 6, timestamp: ts, typeId: 9, messageStreamId: 1, payload });
   });
   return (r.iterations * FRAME_BYTES) / 1e6 / r.cpuSeconds;
 }
@@ -25,7 +26,15 @@ export function chunkDecodeMBps(chunkSize: number): number {
   encoder.setChunkSize(chunkSize);
   const parts: Buffer[] = [];
   for (let i = 0; i < 300; i++) {
-    parts.push(...encoder.encode({ csid: 6, timestamp: i * 33, typeId: 9, messageStreamId: 1, payload: Buffer.alloc(FRAME_BYTES, i) }));
+    parts.push(
+      ...encoder.encode({
+        csid: 6,
+        timestamp: i * 33,
+        typeId: 9,
+        messageStreamId: 1,
+        payload: Buffer.alloc(FRAME_BYTES, i),
+      }),
+    );
   }
   const stream = Buffer.concat(parts);
   const reads: Buffer[] = [];

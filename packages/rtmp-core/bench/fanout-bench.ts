@@ -15,7 +15,12 @@ const AUDIO_FPS = 43;
 const AUDIO_BYTES = 200;
 
 function frame(kind: 'key' | 'inter' | 'audio', timestamp: number): MediaMessage {
-  if (kind === 'audio') return { typeId: 8, timestamp, payload: Buffer.concat([Buffer.from([0xaf, 0x01]), Buffer.alloc(AUDIO_BYTES - 2, 7)]) };
+  if (kind === 'audio')
+    return {
+      typeId: 8,
+      timestamp,
+      payload: Buffer.concat([Buffer.from([0xaf, 0x01]), Buffer.alloc(AUDIO_BYTES - 2, 7)]),
+    };
   const size = kind === 'key' ? KEYFRAME_BYTES : INTER_BYTES;
   const header = Buffer.from([kind === 'key' ? 0x17 : 0x27, 0x01, 0, 0, 0]);
   return { typeId: 9, timestamp, payload: Buffer.concat([header, Buffer.alloc(size - 5, 9)]) };
@@ -33,11 +38,19 @@ export interface FanoutResult {
 }
 
 /** Feeds `seconds` of a 3 Mbps stream into one Broadcast with `count` loopback players (in a child process). */
-export async function fanout(count: number, seconds: number, options: BroadcastOptions = {}): Promise<FanoutResult> {
+export async function fanout(
+  count: number,
+  seconds: number,
+  options: BroadcastOptions = {},
+): Promise<FanoutResult> {
   const live = await startLiveServer({ idleTimeoutMs: 120_000 }, undefined, options);
-  const child = spawn(process.execPath, [join(__dirname, 'loopback-players.js'), String(live.port), String(count)], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [join(__dirname, 'loopback-players.js'), String(live.port), String(count)],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
   const lines = createInterface({ input: child.stdout });
   const next = async (): Promise<string> => (await once(lines, 'line'))[0] as string;
   await next();

@@ -15,7 +15,9 @@ function commands(): Buffer {
   const e = new ChunkEncoder();
   const at = (csid: number, messageStreamId: number) => ({ csid, messageStreamId });
   return Buffer.concat([
-    ...e.encode(encodeCommand({ name: 'connect', transactionId: 1, object: { app: 'live' }, args: [] }, at(3, 0))),
+    ...e.encode(
+      encodeCommand({ name: 'connect', transactionId: 1, object: { app: 'live' }, args: [] }, at(3, 0)),
+    ),
     ...e.encode(encodeCommand({ name: 'createStream', transactionId: 2, object: null, args: [] }, at(3, 0))),
     ...e.encode(encodeCommand({ name: 'play', transactionId: 0, object: null, args: [name] }, at(5, 1))),
   ]);
@@ -27,7 +29,9 @@ const sockets: Socket[] = [];
 function player(): Promise<void> {
   return new Promise((resolve, reject) => {
     let handshake = 0;
-    const s = connect(port, '127.0.0.1', () => s.write(Buffer.concat([Buffer.from([3]), Buffer.alloc(HANDSHAKE_SIZE)])));
+    const s = connect(port, '127.0.0.1', () =>
+      s.write(Buffer.concat([Buffer.from([3]), Buffer.alloc(HANDSHAKE_SIZE)])),
+    );
     s.on('error', reject);
     s.on('data', (d: Buffer) => {
       received += d.length;

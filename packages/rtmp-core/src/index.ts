@@ -4,13 +4,13 @@
  * node:net) and broadcast/ (fan-out). See API.md.
  */
 export * from './amf';
-export * from './media';
-export * from './errors/rtmp-error';
-export * from './logger/rtmp-logger';
-export * from './handshake';
-export * from './chunk';
-export * from './message';
-export * from './session';
-export * from './server';
-export * from './client';
 export * from './broadcast';
+export * from './chunk';
+export * from './client';
+export * from './errors/rtmp-error';
+export * from './handshake';
+export * from './logger/rtmp-logger';
+export * from './media';
+export * from './message';
+export * from './server';
+export * from './session';

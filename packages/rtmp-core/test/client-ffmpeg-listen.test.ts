@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { RtmpClient } from '../src/client/rtmp-client';
-import { type MediaMessage } from '../src/message/media-message';
 import { parseVideoTagHeader } from '../src/media';
+import { type MediaMessage } from '../src/message/media-message';
 import { freePort, listening, makeFlv, Peers, readFlvMedia, tempDir } from './helpers/peers';
 
 /** Issue 3 proof: our client interoperates with ffmpeg acting as a listening RTMP server, both directions. */
@@ -30,7 +30,20 @@ describe('our client against ffmpeg -listen 1', { timeout: 120_000 }, () => {
     const port = await freePort();
     const output = join(dir.path, 'out.flv');
     const url = `rtmp://127.0.0.1:${port}/live/x`;
-    const ffmpeg = peers.run('ffmpeg', ['-hide_banner', '-v', 'error', '-listen', '1', '-i', url, '-c', 'copy', '-f', 'flv', output]);
+    const ffmpeg = peers.run('ffmpeg', [
+      '-hide_banner',
+      '-v',
+      'error',
+      '-listen',
+      '1',
+      '-i',
+      url,
+      '-c',
+      'copy',
+      '-f',
+      'flv',
+      output,
+    ]);
     await listening(port);
     const client = new RtmpClient({ url: `rtmp://127.0.0.1:${port}/live` });
     clients.push(client);
@@ -43,16 +56,41 @@ describe('our client against ffmpeg -listen 1', { timeout: 120_000 }, () => {
     const r = await ffmpeg;
     assert.equal(r.code, 0, r.stderr);
     const probe = await peers.run('ffprobe', [
-      '-v', 'error', '-count_frames', '-select_streams', 'v', '-show_entries', 'stream=codec_name,nb_read_frames', '-of', 'csv=p=0', output,
+      '-v',
+      'error',
+      '-count_frames',
+      '-select_streams',
+      'v',
+      '-show_entries',
+      'stream=codec_name,nb_read_frames',
+      '-of',
+      'csv=p=0',
+      output,
     ]);
-    const videoFrames = media.filter((m) => m.typeId === 9 && parseVideoTagHeader(m.payload).packetType === 'coded-frames').length;
+    const videoFrames = media.filter(
+      (m) => m.typeId === 9 && parseVideoTagHeader(m.payload).packetType === 'coded-frames',
+    ).length;
     assert.equal(probe.stdout.trim(), `h264,${videoFrames}`);
   });
 
   it('plays from ffmpeg, starting with the sequence header and receiving every frame', async () => {
     const port = await freePort();
     const url = `rtmp://127.0.0.1:${port}/live/x`;
-    const ffmpeg = peers.run('ffmpeg', ['-hide_banner', '-v', 'error', '-re', '-i', input, '-c', 'copy', '-f', 'flv', '-listen', '1', url]);
+    const ffmpeg = peers.run('ffmpeg', [
+      '-hide_banner',
+      '-v',
+      'error',
+      '-re',
+      '-i',
+      input,
+      '-c',
+      'copy',
+      '-f',
+      'flv',
+      '-listen',
+      '1',
+      url,
+    ]);
     await listening(port);
     const client = new RtmpClient({ url: `rtmp://127.0.0.1:${port}/live` });
     clients.push(client);
@@ -66,7 +104,10 @@ describe('our client against ffmpeg -listen 1', { timeout: 120_000 }, () => {
     await closed;
     assert.equal(r.code, 0, r.stderr);
     const video = received.filter((m) => m.typeId === 9);
-    assert.ok(video[0] && parseVideoTagHeader(video[0].payload).isSequenceHeader, 'the first video message is the AVC config');
+    assert.ok(
+      video[0] && parseVideoTagHeader(video[0].payload).isSequenceHeader,
+      'the first video message is the AVC config',
+    );
     assert.deepEqual(
       video.map((m) => m.payload.toString('base64')),
       media.filter((m) => m.typeId === 9).map((m) => m.payload.toString('base64')),

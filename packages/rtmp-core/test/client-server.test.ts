@@ -8,7 +8,7 @@ import { type MediaMessage } from '../src/message/media-message';
 import { type OnStatusInfo, StatusCode } from '../src/message/on-status';
 import { RtmpServer } from '../src/server/rtmp-server';
 import { type RtmpServerStream } from '../src/server/server-stream';
-import { startLiveServer, type LiveServer } from '../src/testing/live-server';
+import { type LiveServer, startLiveServer } from '../src/testing/live-server';
 import { makeFlv, Peers, readFlvMedia, tempDir } from './helpers/peers';
 
 /** Waits for a condition the test cannot be told about by an event (checked every 10 ms). */
@@ -78,12 +78,41 @@ describe('our client against our server', { timeout: 120_000 }, () => {
     assert.equal((await unpublished).code, StatusCode.PlayUnpublishNotify);
   });
 
+  it('answers pause, unpause and seek with their onStatus and applies receiveVideo(false)', async () => {
+    const played = new Promise<RtmpServerStream>((resolve) => live.server.once('play', resolve));
+    const c = client(live.port, 'live');
+    await c.connect();
+    const stream = await c.play('controls');
+    const serverStream = await played;
+    const next = (): Promise<OnStatusInfo> => new Promise((resolve) => stream.once('status', resolve));
+    const send = (name: string, args: (boolean | number | null)[]): void =>
+      c.sendCommand({ name, transactionId: 0, object: null, args }, stream.messageStreamId);
+    let status = next();
+    send('pause', [true, 1500]);
+    assert.equal((await status).code, StatusCode.PauseNotify);
+    status = next();
+    send('pause', [false, 1500]);
+    assert.equal((await status).code, StatusCode.UnpauseNotify);
+    status = next();
+    send('seek', [2000]);
+    assert.equal((await status).code, StatusCode.SeekNotify);
+    const receive = new Promise<[string, boolean]>((resolve) =>
+      serverStream.once('receive', (kind, on) => resolve([kind, on])),
+    );
+    send('receiveVideo', [false]);
+    assert.deepEqual(await receive, ['video', false]);
+    assert.equal(serverStream.receiveVideo, false);
+  });
+
   it('answers getStreamLength and refuses unknown calls with _error', async () => {
     const c = client(live.port, 'live');
     await c.connect();
     const length = await c.call('getStreamLength', null, 'k');
     assert.deepEqual(length.args, [0]);
-    await assert.rejects(c.call('noSuchMethod', null), (err: unknown) => err instanceof RtmpError && err.code === RtmpErrorCode.Rejected);
+    await assert.rejects(
+      c.call('noSuchMethod', null),
+      (err: unknown) => err instanceof RtmpError && err.code === RtmpErrorCode.Rejected,
+    );
   });
 });
 
@@ -98,7 +127,9 @@ describe('server hooks', { timeout: 120_000 }, () => {
     server = new RtmpServer({
       hooks: {
         onConnect: (_conn, req) =>
-          req.app === 'moved' ? { allow: false, description: 'moved', redirect: 'rtmp://other/live' } : undefined,
+          req.app === 'moved'
+            ? { allow: false, description: 'moved', redirect: 'rtmp://other/live' }
+            : undefined,
         onPublish: async (_stream, req) => {
           events.push(`authorising ${req.name} ${req.query.get('key') ?? ''}`);
           if (req.name === 'denied') return { allow: false };
@@ -132,7 +163,10 @@ describe('server hooks', { timeout: 120_000 }, () => {
     await assert.rejects(connected('moved'), (err: unknown) => {
       assert.ok(err instanceof RtmpError);
       assert.equal(err.code, RtmpErrorCode.Rejected);
-      assert.deepEqual((err.details?.info as AmfObject).ex, { code: 302, redirect: 'rtmp://other/live' });
+      assert.deepEqual((err.details?.info as AmfObject | undefined)?.ex, {
+        code: 302,
+        redirect: 'rtmp://other/live',
+      });
       return true;
     });
   });
@@ -141,8 +175,12 @@ describe('server hooks', { timeout: 120_000 }, () => {
     const c = await connected('live');
     const stream = await c.createStream();
     const started = new Promise<OnStatusInfo>((resolve) => stream.on('status', resolve));
-    c.sendCommand({ name: 'publish', transactionId: 0, object: null, args: ['held?key=abc', 'live'] }, stream.messageStreamId);
-    for (let ts = 0; ts < 3; ts++) stream.sendMedia({ typeId: 9, timestamp: ts, payload: Buffer.from([0x17, 1, 0, 0, 0]) });
+    c.sendCommand(
+      { name: 'publish', transactionId: 0, object: null, args: ['held?key=abc', 'live'] },
+      stream.messageStreamId,
+    );
+    for (let ts = 0; ts < 3; ts++)
+      stream.sendMedia({ typeId: 9, timestamp: ts, payload: Buffer.from([0x17, 1, 0, 0, 0]) });
     const [conn] = [...server.connections].filter((x) => x.stats.messagesIn > 0).slice(-1);
     // SetChunkSize, connect, WindowAckSize (the answer to SetPeerBandwidth), createStream, publish and the
     // three media messages have all reached the server.
@@ -157,7 +195,7 @@ describe('server hooks', { timeout: 120_000 }, () => {
     const c = await connected('live');
     await assert.rejects(c.publish('denied'), (err: unknown) => {
       assert.ok(err instanceof RtmpError);
-      assert.equal((err.details?.info as AmfObject).code, StatusCode.PublishBadName);
+      assert.equal((err.details?.info as AmfObject | undefined)?.code, StatusCode.PublishBadName);
       return true;
     });
   });
@@ -166,7 +204,7 @@ describe('server hooks', { timeout: 120_000 }, () => {
     const c = await connected('live');
     await assert.rejects(c.play('s?token=bad'), (err: unknown) => {
       assert.ok(err instanceof RtmpError);
-      assert.equal((err.details?.info as AmfObject).code, StatusCode.PlayStreamNotFound);
+      assert.equal((err.details?.info as AmfObject | undefined)?.code, StatusCode.PlayStreamNotFound);
       return true;
     });
     const ok = await c.play('s?token=good');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startLiveServer, type LiveServer } from '../src/testing/live-server';
+import { type LiveServer, startLiveServer } from '../src/testing/live-server';
 import { decodedFrames, ffmpegDecodeArgs, ffmpegPublishArgs, Peers } from './helpers/peers';
 
 /**
@@ -37,17 +37,40 @@ describe('interop with ffmpeg, ffprobe and rtmpdump', { timeout: 120_000 }, () =
       })),
       ...[['--live'], ['--live', '--subscribe', 'x']].map(async (flags) => {
         const dump = peers.spawn('rtmpdump', ['-q', '-r', url, ...flags, '-B', '3', '-o', '-']);
-        const decode = await peers.run('ffmpeg', ffmpegDecodeArgs('pipe:0', ['-f', 'flv']), dump.stdout ?? undefined);
-        return { name: `rtmpdump ${flags.join(' ')}`, frames: decodedFrames(decode.stdout), errors: decode.stderr };
+        const decode = await peers.run(
+          'ffmpeg',
+          ffmpegDecodeArgs('pipe:0', ['-f', 'flv']),
+          dump.stdout ?? undefined,
+        );
+        return {
+          name: `rtmpdump ${flags.join(' ')}`,
+          frames: decodedFrames(decode.stdout),
+          errors: decode.stderr,
+        };
       }),
     ]);
     return results;
   };
 
   it('ffprobe reads the stream: H.264 640x360 and AAC', async () => {
-    const r = await peers.run('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name,width,height', '-of', 'csv=p=0', url]);
+    const r = await peers.run('ffprobe', [
+      '-v',
+      'error',
+      '-show_entries',
+      'stream=codec_name,width,height',
+      '-of',
+      'csv=p=0',
+      url,
+    ]);
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(r.stdout.trim().split('\n').map((l) => l.replace(/,+$/, '')).sort(), ['aac', 'h264,640,360']);
+    assert.deepEqual(
+      r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.replace(/,+$/, ''))
+        .sort(),
+      ['aac', 'h264,640,360'],
+    );
   });
 
   for (const name of ['ffmpeg', 'rtmpdump --live', 'rtmpdump --live --subscribe x']) {

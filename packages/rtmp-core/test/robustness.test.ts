@@ -2,15 +2,17 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type AmfObject, encodeAmf0 } from '../src/amf';
 import { RtmpClient } from '../src/client/rtmp-client';
-import { MessageType } from '../src/message/message-types';
 import { decodeCommand } from '../src/message/command';
+import { MessageType } from '../src/message/message-types';
 import { corpusEntries } from '../src/testing/corpus';
-import { startLiveServer, type LiveServer } from '../src/testing/live-server';
+import { type LiveServer, startLiveServer } from '../src/testing/live-server';
 import { RawPeer } from './helpers/raw-peer';
 
 const MiB = 1024 * 1024;
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
-const connectMessage = (body: Buffer): { csid: number; timestamp: number; typeId: number; messageStreamId: number; payload: Buffer } => ({
+const connectMessage = (
+  body: Buffer,
+): { csid: number; timestamp: number; typeId: number; messageStreamId: number; payload: Buffer } => ({
   csid: 3,
   timestamp: 0,
   typeId: MessageType.CommandAmf0,
@@ -95,7 +97,9 @@ describe('robustness of a live server (RELIABILITY M2, M3, M5, M6, M10)', { time
 
     it('completes a publish and play while 20 slowloris sockets send one byte at a time', async () => {
       const slow = await Promise.all(Array.from({ length: 20 }, () => peer()));
-      const timer = setInterval(() => slow.forEach((p) => p.write(Buffer.from([3]))), 50);
+      const timer = setInterval(() => {
+        for (const p of slow) p.write(Buffer.from([3]));
+      }, 50);
       try {
         await assertAlive();
       } finally {
@@ -190,9 +194,17 @@ describe('robustness of a live server (RELIABILITY M2, M3, M5, M6, M10)', { time
         p.send(connectMessage(encodeAmf0(['connect', 1, { app: 'live' }])));
         command('createStream', []);
         command('publish', [`big-${chunk}`], 1);
-        const started = await p.expect((m) => m.typeId === MessageType.CommandAmf0 && decodeCommand(m).name === 'onStatus');
+        const started = await p.expect(
+          (m) => m.typeId === MessageType.CommandAmf0 && decodeCommand(m).name === 'onStatus',
+        );
         assert.equal((decodeCommand(started).args[0] as AmfObject).code, 'NetStream.Publish.Start');
-        p.send({ csid: 6, timestamp: 0, typeId: 9, messageStreamId: 1, payload: Buffer.concat([hex('17 01 000000'), Buffer.alloc(MiB - 5)]) });
+        p.send({
+          csid: 6,
+          timestamp: 0,
+          typeId: 9,
+          messageStreamId: 1,
+          payload: Buffer.concat([hex('17 01 000000'), Buffer.alloc(MiB - 5)]),
+        });
         assert.equal(await received, MiB);
       });
     }

@@ -7,8 +7,16 @@ import { RecordingSink } from '../testing/recording-sink';
 import { Broadcast } from './broadcast';
 
 // FLV tag bodies (E.4.2/E.4.3): AVC sequence header, AVC keyframe, AVC inter frame, AAC config, AAC frame.
-const video = (timestamp: number, body: string): MediaMessage => ({ typeId: 9, timestamp, payload: hex(body) });
-const audio = (timestamp: number, body: string): MediaMessage => ({ typeId: 8, timestamp, payload: hex(body) });
+const video = (timestamp: number, body: string): MediaMessage => ({
+  typeId: 9,
+  timestamp,
+  payload: hex(body),
+});
+const audio = (timestamp: number, body: string): MediaMessage => ({
+  typeId: 8,
+  timestamp,
+  payload: hex(body),
+});
 const AVC_CONFIG = video(0, '17 00 000000 0164001fffe1000467640028');
 const key = (ts: number): MediaMessage => video(ts, `17 01 000000 ${'65'.repeat(300)}`);
 const inter = (ts: number): MediaMessage => video(ts, `27 01 000000 ${'41'.repeat(50)}`);
@@ -50,7 +58,7 @@ describe('Broadcast', () => {
     b.pushMedia(frame);
     const [a, c, big] = sinks.map((s) => s.writes.at(-1) ?? []);
     assert.equal(a?.length, c?.length);
-    a?.forEach((buf, i) => assert.equal(buf, c?.[i], `buffer ${i} is the same object`));
+    for (const [i, buf] of (a ?? []).entries()) assert.equal(buf, c?.[i], `buffer ${i} is the same object`);
     assert.equal(a?.length, 6, '305 bytes at chunk size 128 are 3 chunks');
     assert.equal(big?.length, 2, 'at chunk size 4096: one header and the payload');
     assert.equal(big?.[1]?.buffer, frame.payload.buffer, 'the payload is a view, never a copy');

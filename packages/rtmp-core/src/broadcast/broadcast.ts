@@ -5,8 +5,8 @@ import { ON_METADATA } from '../message/data';
 import { type MediaMessage } from '../message/media-message';
 import { Csid, MessageType } from '../message/message-types';
 import { StatusCode, statusInfo } from '../message/on-status';
-import { classifyMedia, type MediaRole } from './media-role';
 import { type BroadcastSink } from './broadcast-sink';
+import { classifyMedia, type MediaRole } from './media-role';
 
 export interface BroadcastOptions {
   name?: string;
@@ -145,7 +145,9 @@ export class Broadcast {
     this.live = true;
     for (const sub of this.subscribers.values()) {
       sub.sink.sendUserControl({ type: 'StreamBegin', streamId: sub.sink.messageStreamId });
-      sub.sink.sendStatus(statusInfo('status', StatusCode.PlayPublishNotify, `${this.name} is now published.`));
+      sub.sink.sendStatus(
+        statusInfo('status', StatusCode.PlayPublishNotify, `${this.name} is now published.`),
+      );
     }
   }
 
@@ -154,7 +156,9 @@ export class Broadcast {
     this.flush();
     this.live = false;
     for (const sub of this.subscribers.values()) {
-      sub.sink.sendStatus(statusInfo('status', StatusCode.PlayUnpublishNotify, `${this.name} is now unpublished.`));
+      sub.sink.sendStatus(
+        statusInfo('status', StatusCode.PlayUnpublishNotify, `${this.name} is now unpublished.`),
+      );
       sub.sink.sendUserControl({ type: 'StreamEOF', streamId: sub.sink.messageStreamId });
     }
     this.metadata = null;
@@ -267,7 +271,10 @@ export class Broadcast {
     if (!sub.waitingForKeyframe) {
       sub.waitingForKeyframe = true;
       sub.droppingSince = now;
-      this.logger.warn({ queued: sub.sink.writableLength }, 'subscriber too slow: dropping to the next keyframe');
+      this.logger.warn(
+        { queued: sub.sink.writableLength },
+        'subscriber too slow: dropping to the next keyframe',
+      );
     } else if (sub.droppingSince !== null && now - sub.droppingSince > this.options.maxLagMs) {
       this.stats.slowDisconnects++;
       this.unsubscribe(sub.sink);
@@ -278,7 +285,14 @@ export class Broadcast {
   /** Adds a viewer. On a live broadcast it first receives metadata, sequence headers and the current GOP. */
   subscribe(sink: BroadcastSink): void {
     if (this.subscribers.has(sink)) return;
-    const sub: Subscriber = { sink, waitingForKeyframe: false, droppingSince: null, dropped: 0, queued: [], queuedBytes: 0 };
+    const sub: Subscriber = {
+      sink,
+      waitingForKeyframe: false,
+      droppingSince: null,
+      dropped: 0,
+      queued: [],
+      queuedBytes: 0,
+    };
     this.subscribers.set(sink, sub);
     this.stats.subscribers = this.subscribers.size;
     if (!this.live) return;

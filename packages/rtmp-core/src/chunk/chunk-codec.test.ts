@@ -7,7 +7,13 @@ import { type RtmpMessage } from './chunk-constants';
 import { ChunkDecoder } from './chunk-decoder';
 import { ChunkEncoder, encodeMessageFmt0 } from './chunk-encoder';
 
-const msg = (csid: number, timestamp: number, typeId: number, messageStreamId: number, payload: Buffer): RtmpMessage => ({
+const msg = (
+  csid: number,
+  timestamp: number,
+  typeId: number,
+  messageStreamId: number,
+  payload: Buffer,
+): RtmpMessage => ({
   csid,
   timestamp,
   typeId,
@@ -21,7 +27,13 @@ const msg = (csid: number, timestamp: number, typeId: number, messageStreamId: n
  * send (fmt 3 starting a message, Extended Timestamp omitted on continuations). Chunk boundaries are
  * written on separate lines.
  */
-const golden: { name: string; chunkSize: number; bytes: string; messages: RtmpMessage[]; encodes: boolean }[] = [
+const golden: {
+  name: string;
+  chunkSize: number;
+  bytes: string;
+  messages: RtmpMessage[];
+  encodes: boolean;
+}[] = [
   {
     name: 'fmt 0, one chunk, csid 2',
     chunkSize: 128,
@@ -43,7 +55,11 @@ const golden: { name: string; chunkSize: number; bytes: string; messages: RtmpMe
     bytes: `06 000064 000002 09 01000000 aabb
             46 000021 000003 08 ccddee
             86 000021 ffeedd`,
-    messages: [msg(6, 100, 9, 1, hex('aabb')), msg(6, 133, 8, 1, hex('ccddee')), msg(6, 166, 8, 1, hex('ffeedd'))],
+    messages: [
+      msg(6, 100, 9, 1, hex('aabb')),
+      msg(6, 133, 8, 1, hex('ccddee')),
+      msg(6, 166, 8, 1, hex('ffeedd')),
+    ],
     encodes: true,
   },
   {
@@ -221,7 +237,10 @@ describe('chunk codec golden vectors', () => {
 
 describe('chunk decoder rules and limits', () => {
   it('rejects a fmt 1 chunk on a fresh chunk stream', () => {
-    assertRtmpError(() => new ChunkDecoder(CODEC_ONLY).push(hex('44 000000 000001 09 00')), RtmpErrorCode.ChunkNoPreviousHeader);
+    assertRtmpError(
+      () => new ChunkDecoder(CODEC_ONLY).push(hex('44 000000 000001 09 00')),
+      RtmpErrorCode.ChunkNoPreviousHeader,
+    );
   });
 
   it('rejects a fmt 0 chunk that interrupts an incomplete message', () => {
@@ -295,7 +314,10 @@ describe('chunk decoder rules and limits', () => {
     };
     for (const bad of [0, 0x80000000, 0xffffffff]) {
       it(`rejects ${bad} as a protocol error`, () => {
-        assertRtmpError(() => new ChunkDecoder(CODEC_ONLY).push(setChunkSize(bad)), RtmpErrorCode.ChunkSizeInvalid);
+        assertRtmpError(
+          () => new ChunkDecoder(CODEC_ONLY).push(setChunkSize(bad)),
+          RtmpErrorCode.ChunkSizeInvalid,
+        );
       });
     }
     for (const small of [1, 127]) {
@@ -310,7 +332,11 @@ describe('chunk decoder rules and limits', () => {
       [0x1000000, 0xffffff],
     ] as const) {
       it(`applies ${size} as ${effective} to the very next chunk (minChunkSize 1), and a 1 MiB message reassembles`, () => {
-        const d = new ChunkDecoder({ minChunkSize: 1, maxMessageLength: 2 * 1024 * 1024, maxBufferedBytes: 4 * 1024 * 1024 });
+        const d = new ChunkDecoder({
+          minChunkSize: 1,
+          maxMessageLength: 2 * 1024 * 1024,
+          maxBufferedBytes: 4 * 1024 * 1024,
+        });
         const payload = counting(1024 * 1024);
         const e = new ChunkEncoder();
         e.setChunkSize(effective);
@@ -329,7 +355,11 @@ const messageArb = fc.record({
   typeId: fc.integer({ min: 3, max: 255 }), // 1 and 2 would change the decoder's own state
   messageStreamId: fc.constantFrom(0, 1, 2, 0xffffffff),
   payload: fc.uint8Array({ maxLength: 700 }).map((a) => Buffer.from(a)),
-  step: fc.oneof(fc.integer({ min: 0, max: 100 }), fc.constant(0xffffff), fc.integer({ min: 0, max: 0x1ffffff })),
+  step: fc.oneof(
+    fc.integer({ min: 0, max: 100 }),
+    fc.constant(0xffffff),
+    fc.integer({ min: 0, max: 0x1ffffff }),
+  ),
 });
 
 describe('chunk codec properties', () => {
@@ -366,7 +396,12 @@ describe('chunk codec properties', () => {
 });
 
 describe('chunk decoder fuzz', () => {
-  const limits = { ...CODEC_ONLY, maxMessageLength: 64 * 1024, maxChunkStreams: 16, maxBufferedBytes: 256 * 1024 };
+  const limits = {
+    ...CODEC_ONLY,
+    maxMessageLength: 64 * 1024,
+    maxChunkStreams: 16,
+    maxBufferedBytes: 256 * 1024,
+  };
   const onlyRtmpError = (pieces: Uint8Array[]): void => {
     const d = new ChunkDecoder(limits);
     try {
@@ -377,10 +412,10 @@ describe('chunk decoder fuzz', () => {
   };
 
   it('random bytes produce messages or RtmpError, nothing else', () => {
-    fc.assert(
-      fc.property(fc.array(fc.uint8Array({ maxLength: 2048 }), { maxLength: 8 }), onlyRtmpError),
-      { seed: 42, numRuns: 2000 },
-    );
+    fc.assert(fc.property(fc.array(fc.uint8Array({ maxLength: 2048 }), { maxLength: 8 }), onlyRtmpError), {
+      seed: 42,
+      numRuns: 2000,
+    });
   });
 
   it('mutated valid streams produce messages or RtmpError, nothing else', () => {
@@ -392,11 +427,14 @@ describe('chunk decoder fuzz', () => {
       ...e.encode(msg(6, 0x1000020, 9, 1, counting(200))),
     ]);
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.nat(valid.length - 1), fc.integer({ min: 0, max: 255 })), { maxLength: 10 }), (muts) => {
-        const bytes = Buffer.from(valid);
-        for (const [at, v] of muts) bytes[at] = v;
-        onlyRtmpError([bytes]);
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.nat(valid.length - 1), fc.integer({ min: 0, max: 255 })), { maxLength: 10 }),
+        (muts) => {
+          const bytes = Buffer.from(valid);
+          for (const [at, v] of muts) bytes[at] = v;
+          onlyRtmpError([bytes]);
+        },
+      ),
       { seed: 7, numRuns: 2000 },
     );
   });

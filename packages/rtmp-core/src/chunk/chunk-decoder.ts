@@ -34,15 +34,23 @@ interface ChunkStreamState {
  */
 export function effectiveChunkSize(size: number, minimum = 1): number {
   if (size === 0 || size > 0x7fffffff) {
-    throw new RtmpError(RtmpErrorCode.ChunkSizeInvalid, `chunk size ${size} outside 1..2147483647 (spec 5.4.1)`, {
-      size,
-    });
+    throw new RtmpError(
+      RtmpErrorCode.ChunkSizeInvalid,
+      `chunk size ${size} outside 1..2147483647 (spec 5.4.1)`,
+      {
+        size,
+      },
+    );
   }
   if (size < minimum) {
-    throw new RtmpError(RtmpErrorCode.ChunkSizeInvalid, `chunk size ${size} below the policy minimum ${minimum}`, {
-      size,
-      minimum,
-    });
+    throw new RtmpError(
+      RtmpErrorCode.ChunkSizeInvalid,
+      `chunk size ${size} below the policy minimum ${minimum}`,
+      {
+        size,
+        minimum,
+      },
+    );
   }
   return Math.min(size, MAX_CHUNK_SIZE);
 }
@@ -273,7 +281,8 @@ export class ChunkDecoder {
    * they take effect here, between two chunks of the same push, and are still returned to the caller.
    */
   private applyChunkControl(msg: RtmpMessage): void {
-    if (msg.typeId === SET_CHUNK_SIZE) this.setChunkSize(new ByteReader(msg.payload, 'SetChunkSize').u32('size'));
+    if (msg.typeId === SET_CHUNK_SIZE)
+      this.setChunkSize(new ByteReader(msg.payload, 'SetChunkSize').u32('size'));
     else if (msg.typeId === ABORT) this.abort(new ByteReader(msg.payload, 'Abort').u32('csid'));
   }
 

@@ -13,9 +13,13 @@ export type OutgoingMessage = RtmpMessage;
 /** Spec 5.3.1.1 basic header: fmt in the top two bits, csid in one, two or three bytes. */
 function basicHeader(fmt: number, csid: number, extra: number): { buf: Buffer; at: number } {
   if (csid < 2 || csid > MAX_CSID || !Number.isInteger(csid)) {
-    throw new RtmpError(RtmpErrorCode.MalformedMessage, `csid ${csid} outside 2..${MAX_CSID} (spec 5.3.1.1)`, {
-      csid,
-    });
+    throw new RtmpError(
+      RtmpErrorCode.MalformedMessage,
+      `csid ${csid} outside 2..${MAX_CSID} (spec 5.3.1.1)`,
+      {
+        csid,
+      },
+    );
   }
   if (csid < 64) {
     const buf = Buffer.allocUnsafe(1 + extra);
@@ -39,7 +43,11 @@ function basicHeader(fmt: number, csid: number, extra: number): { buf: Buffer; a
  * timestamp (fmt 0) or the delta (fmt 1/2); ≥ 0xFFFFFF goes into an Extended Timestamp (spec 5.3.1.3),
  * which continuation chunks repeat, as librtmp and FFmpeg expect.
  */
-function headers(fmt: 0 | 1 | 2, msg: OutgoingMessage, field: number): { first: Buffer; continuation: Buffer } {
+function headers(
+  fmt: 0 | 1 | 2,
+  msg: OutgoingMessage,
+  field: number,
+): { first: Buffer; continuation: Buffer } {
   const extended = field >= EXTENDED_TIMESTAMP_MARKER;
   const ext = extended ? 4 : 0;
   const messageHeader = fmt === 0 ? 11 : fmt === 1 ? 7 : 3;
@@ -69,9 +77,13 @@ function chunkify(first: Buffer, continuation: Buffer, payload: Buffer, chunkSiz
 
 function checkMessage(msg: OutgoingMessage): void {
   if (msg.payload.length > 0xffffff) {
-    throw new RtmpError(RtmpErrorCode.MessageTooLong, `message length ${msg.payload.length} exceeds 24 bits`, {
-      length: msg.payload.length,
-    });
+    throw new RtmpError(
+      RtmpErrorCode.MessageTooLong,
+      `message length ${msg.payload.length} exceeds 24 bits`,
+      {
+        length: msg.payload.length,
+      },
+    );
   }
 }
 
@@ -108,9 +120,13 @@ export class ChunkEncoder {
   /** Takes effect for messages encoded after the SetChunkSize message itself was encoded (spec 5.4.1). */
   setChunkSize(size: number): void {
     if (!Number.isInteger(size) || size < 1 || size > MAX_CHUNK_SIZE) {
-      throw new RtmpError(RtmpErrorCode.ChunkSizeInvalid, `outgoing chunk size ${size} outside 1..${MAX_CHUNK_SIZE}`, {
-        size,
-      });
+      throw new RtmpError(
+        RtmpErrorCode.ChunkSizeInvalid,
+        `outgoing chunk size ${size} outside 1..${MAX_CHUNK_SIZE}`,
+        {
+          size,
+        },
+      );
     }
     this.size = size;
   }

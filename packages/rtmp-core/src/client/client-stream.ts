@@ -1,12 +1,13 @@
 import { EventEmitter } from 'node:events';
 import { type AmfObject } from '../amf';
-import { encodeData, SET_DATA_FRAME, ON_METADATA } from '../message/data';
+import { encodeData, ON_METADATA, SET_DATA_FRAME } from '../message/data';
 import { type DataMessage, type MediaMessage } from '../message/media-message';
-import { type OnStatusInfo } from '../message/on-status';
 import { Csid, MessageType } from '../message/message-types';
+import { type OnStatusInfo } from '../message/on-status';
 import type { RtmpClient } from './rtmp-client';
 
 /** A NetStream of an RtmpClient: publish with sendMedia/sendMetadata, or listen to 'media' when playing. */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the merged interface only adds typed EventEmitter overloads.
 export class RtmpClientStream extends EventEmitter {
   /** The published name while publishing (closing then sends FCUnpublish). */
   publishing: string | null = null;
@@ -31,18 +32,30 @@ export class RtmpClientStream extends EventEmitter {
   /** Sends `@setDataFrame("onMetaData", meta)`, as FFmpeg and OBS do. */
   sendMetadata(meta: AmfObject): void {
     this.client.sendMessage(
-      encodeData({ name: SET_DATA_FRAME, values: [ON_METADATA, meta] }, { csid: Csid.Data, messageStreamId: this.messageStreamId }),
+      encodeData(
+        { name: SET_DATA_FRAME, values: [ON_METADATA, meta] },
+        { csid: Csid.Data, messageStreamId: this.messageStreamId },
+      ),
     );
   }
 
   /** FCUnpublish (when publishing), closeStream, deleteStream: the FFmpeg teardown sequence. */
   close(): void {
     if (this.publishing !== null) {
-      this.client.sendCommand({ name: 'FCUnpublish', transactionId: 0, object: null, args: [this.publishing] }, 0);
+      this.client.sendCommand(
+        { name: 'FCUnpublish', transactionId: 0, object: null, args: [this.publishing] },
+        0,
+      );
       this.publishing = null;
     }
-    this.client.sendCommand({ name: 'closeStream', transactionId: 0, object: null, args: [] }, this.messageStreamId);
-    this.client.sendCommand({ name: 'deleteStream', transactionId: 0, object: null, args: [this.messageStreamId] }, 0);
+    this.client.sendCommand(
+      { name: 'closeStream', transactionId: 0, object: null, args: [] },
+      this.messageStreamId,
+    );
+    this.client.sendCommand(
+      { name: 'deleteStream', transactionId: 0, object: null, args: [this.messageStreamId] },
+      0,
+    );
     this.client.dropStream(this.messageStreamId);
   }
 }
@@ -53,5 +66,6 @@ export interface RtmpClientStream {
   on(event: 'metadata', listener: (meta: AmfObject, timestamp: number) => void): this;
   on(event: 'data', listener: (msg: DataMessage) => void): this;
   on(event: 'status', listener: (info: OnStatusInfo) => void): this;
+  once(event: 'status', listener: (info: OnStatusInfo) => void): this;
   off(event: 'status', listener: (info: OnStatusInfo) => void): this;
 }

@@ -1,2 +1,2 @@
-export { RtmpClient, type RtmpClientOptions } from './rtmp-client';
 export { RtmpClientStream } from './client-stream';
+export { RtmpClient, type RtmpClientOptions } from './rtmp-client';

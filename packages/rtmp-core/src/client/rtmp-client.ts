@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { connect as tcpConnect, type Socket } from 'node:net';
+import { type Socket, connect as tcpConnect } from 'node:net';
 import { type AmfObject, type AmfValue } from '../amf';
 import { type RtmpMessage } from '../chunk/chunk-constants';
 import { RtmpError, RtmpErrorCode } from '../errors/rtmp-error';
@@ -162,7 +162,13 @@ export class RtmpClient extends EventEmitter {
       const data = decodeData(msg);
       const meta = data.name === ON_METADATA ? metadataObject(data.values[0] ?? null) : null;
       if (meta !== null) stream.emit('metadata', meta, msg.timestamp);
-      else stream.emit('data', { name: data.name, values: data.values, timestamp: msg.timestamp, payload: msg.payload });
+      else
+        stream.emit('data', {
+          name: data.name,
+          values: data.values,
+          timestamp: msg.timestamp,
+          payload: msg.payload,
+        });
     }
   }
 
@@ -223,7 +229,9 @@ export class RtmpClient extends EventEmitter {
   /** Sends a NetConnection command and waits for its _result (rejects on _error). */
   call(name: string, object: AmfValue, ...args: AmfValue[]): Promise<Command> {
     const transactionId = this.nextTransactionId++;
-    const reply = new Promise<Command>((resolve, reject) => this.pending.set(transactionId, { resolve, reject }));
+    const reply = new Promise<Command>((resolve, reject) =>
+      this.pending.set(transactionId, { resolve, reject }),
+    );
     this.sendCommand({ name, transactionId, object, args }, 0);
     return this.withTimeout(name, reply);
   }
@@ -243,14 +251,19 @@ export class RtmpClient extends EventEmitter {
   async createStream(): Promise<RtmpClientStream> {
     const reply = await this.call('createStream', null);
     const id = reply.args[0];
-    if (typeof id !== 'number') throw new RtmpError(RtmpErrorCode.MalformedMessage, 'createStream _result without a stream id');
+    if (typeof id !== 'number')
+      throw new RtmpError(RtmpErrorCode.MalformedMessage, 'createStream _result without a stream id');
     const stream = new RtmpClientStream(this, id);
     this.streams.set(id, stream);
     return stream;
   }
 
   /** Waits for the first onStatus on `stream` with one of `codes`; an error-level status rejects. */
-  private awaitStatus(stream: RtmpClientStream, step: string, codes: readonly string[]): Promise<OnStatusInfo> {
+  private awaitStatus(
+    stream: RtmpClientStream,
+    step: string,
+    codes: readonly string[],
+  ): Promise<OnStatusInfo> {
     return this.withTimeout(
       step,
       new Promise<OnStatusInfo>((resolve, reject) => {
@@ -267,11 +280,20 @@ export class RtmpClient extends EventEmitter {
 
   async publish(name: string, type: 'live' | 'record' | 'append' = 'live'): Promise<RtmpClientStream> {
     // FMLE/FFmpeg sequence: releaseStream and FCPublish (CDN servers expect them), then createStream.
-    this.sendCommand({ name: 'releaseStream', transactionId: this.nextTransactionId++, object: null, args: [name] }, 0);
-    this.sendCommand({ name: 'FCPublish', transactionId: this.nextTransactionId++, object: null, args: [name] }, 0);
+    this.sendCommand(
+      { name: 'releaseStream', transactionId: this.nextTransactionId++, object: null, args: [name] },
+      0,
+    );
+    this.sendCommand(
+      { name: 'FCPublish', transactionId: this.nextTransactionId++, object: null, args: [name] },
+      0,
+    );
     const stream = await this.createStream();
     const started = this.awaitStatus(stream, 'publish', [StatusCode.PublishStart]);
-    this.sendCommand({ name: 'publish', transactionId: 0, object: null, args: [name, type] }, stream.messageStreamId);
+    this.sendCommand(
+      { name: 'publish', transactionId: 0, object: null, args: [name, type] },
+      stream.messageStreamId,
+    );
     await started;
     stream.publishing = name;
     return stream;

@@ -19,7 +19,10 @@ const SHARED_SUFFIX = Buffer.from([
   0x5d, 0x2d, 0x29, 0x80, 0x6f, 0xab, 0x93, 0xb8, 0xe6, 0x36, 0xcf, 0xeb, 0x31, 0xae,
 ]);
 /** "Genuine Adobe Flash Player 001" + 32 shared bytes; C1 digests use the 30-byte text part. */
-export const FLASH_PLAYER_KEY = Buffer.concat([Buffer.from('Genuine Adobe Flash Player 001', 'ascii'), SHARED_SUFFIX]);
+export const FLASH_PLAYER_KEY = Buffer.concat([
+  Buffer.from('Genuine Adobe Flash Player 001', 'ascii'),
+  SHARED_SUFFIX,
+]);
 /** "Genuine Adobe Flash Media Server 001" + 32 shared bytes; S1 digests use the 36-byte text part. */
 export const FLASH_MEDIA_SERVER_KEY = Buffer.concat([
   Buffer.from('Genuine Adobe Flash Media Server 001', 'ascii'),
@@ -80,7 +83,10 @@ export function makeDigestPacket(time: number, version: number, scheme: DigestSc
 export function makeDigestResponse(peerDigest: Buffer, fullKey: Buffer): Buffer {
   const packet = randomBytes(HANDSHAKE_SIZE);
   const signingKey = hmac(fullKey, peerDigest);
-  hmac(signingKey, packet.subarray(0, HANDSHAKE_SIZE - DIGEST_LENGTH)).copy(packet, HANDSHAKE_SIZE - DIGEST_LENGTH);
+  hmac(signingKey, packet.subarray(0, HANDSHAKE_SIZE - DIGEST_LENGTH)).copy(
+    packet,
+    HANDSHAKE_SIZE - DIGEST_LENGTH,
+  );
   return packet;
 }
 

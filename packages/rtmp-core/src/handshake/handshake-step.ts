@@ -15,21 +15,23 @@ export interface HandshakeStep {
 export function checkVersion(version: number, side: 'C0' | 'S0'): void {
   if (version === RTMP_VERSION) return;
   if (RTMPE_VERSIONS.includes(version)) {
-    throw new RtmpError(RtmpErrorCode.HandshakeEncrypted, `${side} version ${version} is RTMPE (encrypted), not supported`, {
-      version,
-    });
+    throw new RtmpError(
+      RtmpErrorCode.HandshakeEncrypted,
+      `${side} version ${version} is RTMPE (encrypted), not supported`,
+      {
+        version,
+      },
+    );
   }
-  throw new RtmpError(RtmpErrorCode.HandshakeVersion, `${side} version ${version} is not ${RTMP_VERSION}`, { version });
+  throw new RtmpError(RtmpErrorCode.HandshakeVersion, `${side} version ${version} is not ${RTMP_VERSION}`, {
+    version,
+  });
 }
 
 /** Accumulates handshake bytes until a fixed-size packet is complete (at most C0+C1 = 1537 bytes are held). */
 export class HandshakeBuffer {
   private parts: Buffer[] = [];
   private length = 0;
-
-  get size(): number {
-    return this.length;
-  }
 
   append(data: Buffer): void {
     if (data.length === 0) return;

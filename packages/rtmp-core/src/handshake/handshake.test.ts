@@ -18,7 +18,13 @@ import { HANDSHAKE_SIZE } from './handshake-constants';
 import { ServerHandshake } from './server-handshake';
 
 /** Runs a client and a server handshake against each other in memory, returning what crossed the wire. */
-function run(digest: boolean): { c0c1: Buffer; s0s1s2: Buffer; c2: Buffer; server: ServerHandshake; client: ClientHandshake } {
+function run(digest: boolean): {
+  c0c1: Buffer;
+  s0s1s2: Buffer;
+  c2: Buffer;
+  server: ServerHandshake;
+  client: ClientHandshake;
+} {
   const client = new ClientHandshake({ digest });
   const server = new ServerHandshake();
   const c0c1 = Buffer.concat(client.start());
@@ -82,7 +88,11 @@ describe('handshake', () => {
     c1.writeUInt32BE(0x09007c02, 4);
     const s = server.push(Buffer.concat([Buffer.from([3]), c1]));
     assert.equal(server.kind, 'simple');
-    assert.ok(Buffer.concat(s.send).subarray(1 + HANDSHAKE_SIZE).equals(c1));
+    assert.ok(
+      Buffer.concat(s.send)
+        .subarray(1 + HANDSHAKE_SIZE)
+        .equals(c1),
+    );
   });
 
   for (const [version, code] of [
@@ -97,7 +107,9 @@ describe('handshake', () => {
   }
 
   it('waits on a truncated C1 (1535 bytes) without answering (M6)', () => {
-    const step = new ServerHandshake().push(Buffer.concat([Buffer.from([3]), randomBytes(HANDSHAKE_SIZE - 1)]));
+    const step = new ServerHandshake().push(
+      Buffer.concat([Buffer.from([3]), randomBytes(HANDSHAKE_SIZE - 1)]),
+    );
     assert.deepEqual([step.done, step.send.length], [false, 0]);
   });
 

@@ -35,10 +35,6 @@ export class ServerHandshake {
   /** 'digest' once a C1 with a valid digest was seen. */
   kind: 'simple' | 'digest' = 'simple';
 
-  get isDone(): boolean {
-    return this.state === 'done';
-  }
-
   push(data: Buffer): HandshakeStep {
     this.input.append(data);
     const send: Buffer[] = [];

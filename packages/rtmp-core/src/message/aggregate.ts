@@ -1,6 +1,6 @@
 import { type RtmpMessage } from '../chunk/chunk-constants';
 import { RtmpError, RtmpErrorCode } from '../errors/rtmp-error';
-import { encodeFlvHeader, FlvReader } from '../media/flv';
+import { encodeFlvHeader, FlvReader, type FlvTag } from '../media/flv';
 import { MediaError } from '../media/media-error';
 
 /** One message carried inside an aggregate. */
@@ -19,17 +19,21 @@ const FLV_PREAMBLE = encodeFlvHeader({ audio: true, video: true });
  */
 export function splitAggregate(msg: RtmpMessage): SubMessage[] {
   const reader = new FlvReader({ maxTagSize: msg.payload.length });
-  let tags;
+  let tags: FlvTag[];
   try {
     reader.push(FLV_PREAMBLE);
     tags = reader.push(msg.payload);
   } catch (err) {
-    if (err instanceof MediaError) throw new RtmpError(RtmpErrorCode.Media, `aggregate message: ${err.message}`);
+    if (err instanceof MediaError)
+      throw new RtmpError(RtmpErrorCode.Media, `aggregate message: ${err.message}`);
     throw err;
   }
   // A missing last back pointer is tolerated (the reader skips it lazily); a partial tag is not.
   if (reader.bufferedBytes > 0) {
-    throw new RtmpError(RtmpErrorCode.Media, `aggregate message ends inside a tag (${reader.bufferedBytes} bytes left)`);
+    throw new RtmpError(
+      RtmpErrorCode.Media,
+      `aggregate message ends inside a tag (${reader.bufferedBytes} bytes left)`,
+    );
   }
   const first = tags[0];
   if (first === undefined) return [];

@@ -23,7 +23,9 @@ export function decodeAmfBody(msg: RtmpMessage, limits?: Partial<AmfLimits>): Am
     return decodeAmf0(body, limits);
   } catch (err) {
     if (err instanceof AmfError) {
-      throw new RtmpError(RtmpErrorCode.Amf, `type ${msg.typeId} message: ${err.message}`, { amfCode: err.code });
+      throw new RtmpError(RtmpErrorCode.Amf, `type ${msg.typeId} message: ${err.message}`, {
+        amfCode: err.code,
+      });
     }
     throw err;
   }

@@ -1,4 +1,4 @@
-import { type AmfLimits, type AmfObject, type AmfValue, AmfEcmaArray, encodeAmf0 } from '../amf';
+import { AmfEcmaArray, type AmfLimits, type AmfObject, type AmfValue, encodeAmf0 } from '../amf';
 import { type RtmpMessage } from '../chunk/chunk-constants';
 import { type OutgoingMessage } from '../chunk/chunk-encoder';
 import { RtmpError, RtmpErrorCode } from '../errors/rtmp-error';
@@ -21,9 +21,13 @@ export const ON_METADATA = 'onMetaData';
 export function decodeData(msg: RtmpMessage, limits?: Partial<AmfLimits>): DataMessageBody {
   const [name, ...values] = decodeAmfBody(msg, limits);
   if (typeof name !== 'string') {
-    throw new RtmpError(RtmpErrorCode.MalformedMessage, 'data message must start with a handler name (spec 7.1.2)', {
-      typeId: msg.typeId,
-    });
+    throw new RtmpError(
+      RtmpErrorCode.MalformedMessage,
+      'data message must start with a handler name (spec 7.1.2)',
+      {
+        typeId: msg.typeId,
+      },
+    );
   }
   if (name === SET_DATA_FRAME && typeof values[0] === 'string') {
     return { name: values[0], values: values.slice(1) };

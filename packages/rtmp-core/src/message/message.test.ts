@@ -35,10 +35,38 @@ const incoming = (typeId: number, payload: Buffer, timestamp = 0): RtmpMessage =
 
 describe('protocol control messages (spec 5.4), both directions from one table', () => {
   const table = [
-    { name: 'SetChunkSize 4096', typeId: 1, bytes: '00001000', enc: () => encodeSetChunkSize(4096), dec: decodeSetChunkSize, value: 4096 },
-    { name: 'Abort csid 4', typeId: 2, bytes: '00000004', enc: () => encodeAbort(4), dec: decodeAbort, value: 4 },
-    { name: 'Acknowledgement', typeId: 3, bytes: 'ffffffff', enc: () => encodeAcknowledgement(0xffffffff), dec: decodeAcknowledgement, value: 0xffffffff },
-    { name: 'WindowAckSize 2.5 MB', typeId: 5, bytes: '002625a0', enc: () => encodeWindowAckSize(2_500_000), dec: decodeWindowAckSize, value: 2_500_000 },
+    {
+      name: 'SetChunkSize 4096',
+      typeId: 1,
+      bytes: '00001000',
+      enc: () => encodeSetChunkSize(4096),
+      dec: decodeSetChunkSize,
+      value: 4096,
+    },
+    {
+      name: 'Abort csid 4',
+      typeId: 2,
+      bytes: '00000004',
+      enc: () => encodeAbort(4),
+      dec: decodeAbort,
+      value: 4,
+    },
+    {
+      name: 'Acknowledgement',
+      typeId: 3,
+      bytes: 'ffffffff',
+      enc: () => encodeAcknowledgement(0xffffffff),
+      dec: decodeAcknowledgement,
+      value: 0xffffffff,
+    },
+    {
+      name: 'WindowAckSize 2.5 MB',
+      typeId: 5,
+      bytes: '002625a0',
+      enc: () => encodeWindowAckSize(2_500_000),
+      dec: decodeWindowAckSize,
+      value: 2_500_000,
+    },
     {
       name: 'SetPeerBandwidth dynamic',
       typeId: 6,
@@ -51,7 +79,10 @@ describe('protocol control messages (spec 5.4), both directions from one table',
   for (const row of table) {
     it(`${row.name}`, () => {
       const m = row.enc();
-      assert.deepEqual([m.csid, m.messageStreamId, m.typeId, m.payload.toString('hex')], [2, 0, row.typeId, row.bytes]);
+      assert.deepEqual(
+        [m.csid, m.messageStreamId, m.typeId, m.payload.toString('hex')],
+        [2, 0, row.typeId, row.bytes],
+      );
       assert.deepEqual(row.dec(incoming(row.typeId, hex(row.bytes))), row.value);
     });
   }
@@ -65,7 +96,10 @@ describe('user control events (spec 7.1.7), both directions from one table', () 
     { bytes: '0000 00000001', event: { type: 'StreamBegin', streamId: 1 } },
     { bytes: '0001 00000001', event: { type: 'StreamEOF', streamId: 1 } },
     { bytes: '0002 00000001', event: { type: 'StreamDry', streamId: 1 } },
-    { bytes: '0003 00000001 00000bb8', event: { type: 'SetBufferLength', streamId: 1, bufferLengthMs: 3000 } },
+    {
+      bytes: '0003 00000001 00000bb8',
+      event: { type: 'SetBufferLength', streamId: 1, bufferLengthMs: 3000 },
+    },
     { bytes: '0004 00000001', event: { type: 'StreamIsRecorded', streamId: 1 } },
     { bytes: '0006 0000abcd', event: { type: 'PingRequest', timestamp: 0xabcd } },
     { bytes: '0007 0000abcd', event: { type: 'PingResponse', timestamp: 0xabcd } },
@@ -82,14 +116,25 @@ describe('user control events (spec 7.1.7), both directions from one table', () 
 describe('command and data messages (spec 7.1.1, 7.1.2)', () => {
   it('encodes onStatus as AMF0 and decodes it back', () => {
     const info = { level: 'status', code: StatusCode.PublishStart, description: 'x' };
-    const m = encodeCommand({ name: 'onStatus', transactionId: 0, object: null, args: [info] }, { csid: 5, messageStreamId: 1 });
+    const m = encodeCommand(
+      { name: 'onStatus', transactionId: 0, object: null, args: [info] },
+      { csid: 5, messageStreamId: 1 },
+    );
     assert.equal(m.typeId, MessageType.CommandAmf0);
     assert.equal(m.payload.toString('hex'), encodeAmf0(['onStatus', 0, null, info]).toString('hex'));
-    assert.deepEqual(decodeCommand(incoming(m.typeId, m.payload)), { name: 'onStatus', transactionId: 0, object: null, args: [info] });
+    assert.deepEqual(decodeCommand(incoming(m.typeId, m.payload)), {
+      name: 'onStatus',
+      transactionId: 0,
+      object: null,
+      args: [info],
+    });
   });
 
   it('decodes an AMF3 command message (17): a 0x00 format byte, then AMF0', () => {
-    const m = encodeCommand({ name: 'connect', transactionId: 1, object: { app: 'live' }, args: [] }, { csid: 3, messageStreamId: 0, amf3: true });
+    const m = encodeCommand(
+      { name: 'connect', transactionId: 1, object: { app: 'live' }, args: [] },
+      { csid: 3, messageStreamId: 0, amf3: true },
+    );
     assert.equal(m.typeId, MessageType.CommandAmf3);
     assert.equal(m.payload[0], 0);
     assert.deepEqual(decodeCommand(incoming(17, m.payload)).object, { app: 'live' });
@@ -102,7 +147,10 @@ describe('command and data messages (spec 7.1.1, 7.1.2)', () => {
   it('wraps AMF failures (deep nesting, M2) into RTMP_ERR_AMF', () => {
     // connect, 1, then strict arrays of one element nested 1000 deep (marker 0x0a, count 1).
     const nested = Buffer.concat(Array.from({ length: 1000 }, () => hex('0a 00000001')));
-    assertRtmpError(() => decodeCommand(incoming(20, Buffer.concat([encodeAmf0(['connect', 1]), nested]))), RtmpErrorCode.Amf);
+    assertRtmpError(
+      () => decodeCommand(incoming(20, Buffer.concat([encodeAmf0(['connect', 1]), nested]))),
+      RtmpErrorCode.Amf,
+    );
   });
 
   it('unwraps @setDataFrame("onMetaData", ecma array) as FFmpeg sends it', () => {
@@ -141,6 +189,9 @@ describe('aggregate messages (spec 7.1.6)', () => {
 
   it('rejects an aggregate that ends inside a tag', () => {
     const [h, p] = encodeFlvTag(FlvTagType.Video, 0, hex('17 01 000000 aa'));
-    assertRtmpError(() => splitAggregate(incoming(22, Buffer.concat([h, Buffer.from(p).subarray(0, 2)]))), RtmpErrorCode.Media);
+    assertRtmpError(
+      () => splitAggregate(incoming(22, Buffer.concat([h, Buffer.from(p).subarray(0, 2)]))),
+      RtmpErrorCode.Media,
+    );
   });
 });

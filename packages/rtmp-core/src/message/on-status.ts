@@ -47,5 +47,10 @@ export function statusInfo(
  * Flash follow: `ex: { code: 302, redirect: url }`.
  */
 export function connectRejectedInfo(description: string, code: string, redirect?: string): OnStatusInfo {
-  return statusInfo('error', code, description, redirect === undefined ? {} : { ex: { code: 302, redirect } });
+  return statusInfo(
+    'error',
+    code,
+    description,
+    redirect === undefined ? {} : { ex: { code: 302, redirect } },
+  );
 }

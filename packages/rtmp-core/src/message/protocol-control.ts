@@ -1,6 +1,6 @@
 import { ByteReader } from '../bytes/byte-reader';
-import { type OutgoingMessage } from '../chunk/chunk-encoder';
 import { type RtmpMessage } from '../chunk/chunk-constants';
+import { type OutgoingMessage } from '../chunk/chunk-encoder';
 import { Csid, MessageType } from './message-types';
 
 /**
@@ -37,7 +37,8 @@ export const encodeAcknowledgement = (sequence: number): OutgoingMessage =>
 export const decodeAcknowledgement = (msg: RtmpMessage): number => readValue(msg, 'Acknowledgement');
 
 /** 5.4.4: after this many bytes the receiver must send an Acknowledgement. */
-export const encodeWindowAckSize = (size: number): OutgoingMessage => control(MessageType.WindowAckSize, size);
+export const encodeWindowAckSize = (size: number): OutgoingMessage =>
+  control(MessageType.WindowAckSize, size);
 export const decodeWindowAckSize = (msg: RtmpMessage): number => readValue(msg, 'WindowAckSize');
 
 /** 5.4.5: limits the peer's output bandwidth (its window) with a limit type. */

@@ -49,7 +49,11 @@ export function decodeUserControl(msg: RtmpMessage): UserControlEvent {
     case UserControlEventType.StreamIsRecorded:
       return { type: 'StreamIsRecorded', streamId: r.u32('stream id') };
     case UserControlEventType.SetBufferLength:
-      return { type: 'SetBufferLength', streamId: r.u32('stream id'), bufferLengthMs: r.u32('buffer length') };
+      return {
+        type: 'SetBufferLength',
+        streamId: r.u32('stream id'),
+        bufferLengthMs: r.u32('buffer length'),
+      };
     case UserControlEventType.PingRequest:
       return { type: 'PingRequest', timestamp: r.u32('timestamp') };
     case UserControlEventType.PingResponse:

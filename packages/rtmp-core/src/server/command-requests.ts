@@ -1,7 +1,7 @@
 import { type AmfObject, type AmfValue } from '../amf';
-import { metadataObject } from '../message/data';
-import { type Command } from '../message/command';
 import { RtmpError, RtmpErrorCode } from '../errors/rtmp-error';
+import { type Command } from '../message/command';
+import { metadataObject } from '../message/data';
 import { type ConnectRequest, type PlayRequest, type PublishRequest } from './server-types';
 
 /**

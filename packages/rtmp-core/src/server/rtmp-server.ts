@@ -9,6 +9,7 @@ import { DEFAULT_SERVER_OPTIONS, type ResolvedServerOptions, type RtmpServerOpti
  * RTMP server over node:net. Policy lives in the hooks (authorisation) and in the listeners of the
  * 'connect' / 'publish' / 'play' / 'close' events (wiring streams to broadcasts); see API.md.
  */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the merged interface only adds typed EventEmitter overloads.
 export class RtmpServer extends EventEmitter {
   readonly connections = new Set<RtmpServerConnection>();
   private readonly options: ResolvedServerOptions;

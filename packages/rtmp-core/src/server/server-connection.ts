@@ -6,8 +6,8 @@ import { type OutgoingMessage } from '../chunk/chunk-encoder';
 import { RtmpError, RtmpErrorCode } from '../errors/rtmp-error';
 import { ServerHandshake } from '../handshake/server-handshake';
 import { type RtmpLogger } from '../logger/rtmp-logger';
-import { type Command, decodeCommand, encodeCommand, errorCommand, resultCommand } from '../message/command';
 import { splitAggregate } from '../message/aggregate';
+import { type Command, decodeCommand, encodeCommand, errorCommand, resultCommand } from '../message/command';
 import { decodeData, encodeData, metadataObject, ON_METADATA } from '../message/data';
 import { isMediaType, type MediaMessage } from '../message/media-message';
 import { Csid, MessageType } from '../message/message-types';
@@ -74,7 +74,10 @@ export class RtmpServerConnection extends EventEmitter {
     private readonly events: EventEmitter,
   ) {
     super();
-    this.logger = options.logger.child({ connId: id, remote: `${socket.remoteAddress}:${socket.remotePort}` });
+    this.logger = options.logger.child({
+      connId: id,
+      remote: `${socket.remoteAddress}:${socket.remotePort}`,
+    });
     this.session = new ProtocolSession((buffers) => this.writeRaw(buffers), options.chunkLimits);
     socket.setNoDelay(true);
     socket.setTimeout(options.idleTimeoutMs, () => this.close('idle timeout', RtmpErrorCode.Timeout));
@@ -85,7 +88,9 @@ export class RtmpServerConnection extends EventEmitter {
     socket.on('data', (data: Buffer) => this.onData(data));
     // EPIPE/ECONNRESET: the peer went away while we wrote (FFmpeg closes right after deleteStream).
     socket.on('error', (err: NodeJS.ErrnoException) =>
-      err.code === 'EPIPE' || err.code === 'ECONNRESET' ? this.close('peer reset') : this.close('socket error', undefined, err),
+      err.code === 'EPIPE' || err.code === 'ECONNRESET'
+        ? this.close('peer reset')
+        : this.close('socket error', undefined, err),
     );
     socket.on('close', () => this.close('peer closed'));
     this.logger.info({}, 'opened');
@@ -161,7 +166,11 @@ export class RtmpServerConnection extends EventEmitter {
       }
       case MessageType.Audio:
       case MessageType.Video:
-        this.onMedia(msg.messageStreamId, { typeId: msg.typeId, timestamp: msg.timestamp, payload: msg.payload });
+        this.onMedia(msg.messageStreamId, {
+          typeId: msg.typeId,
+          timestamp: msg.timestamp,
+          payload: msg.payload,
+        });
         return;
       case MessageType.Aggregate:
         for (const sub of splitAggregate(msg)) {
@@ -184,7 +193,8 @@ export class RtmpServerConnection extends EventEmitter {
    * reaches it (a pipelining client may send createStream, publish and media in one write).
    */
   private markPending(cmd: Command, messageStreamId: number): void {
-    if (cmd.name === 'publish' && !this.heldMedia.has(messageStreamId)) this.heldMedia.set(messageStreamId, []);
+    if (cmd.name === 'publish' && !this.heldMedia.has(messageStreamId))
+      this.heldMedia.set(messageStreamId, []);
   }
 
   private enqueue(task: () => Promise<void> | void): void {
@@ -222,7 +232,13 @@ export class RtmpServerConnection extends EventEmitter {
     const data = decodeData(msg, this.options.amfLimits);
     const meta = data.name === ON_METADATA ? metadataObject(data.values[0]) : null;
     if (meta !== null) stream.emit('metadata', meta, msg.timestamp);
-    else stream.emit('data', { name: data.name, values: data.values, timestamp: msg.timestamp, payload: msg.payload });
+    else
+      stream.emit('data', {
+        name: data.name,
+        values: data.values,
+        timestamp: msg.timestamp,
+        payload: msg.payload,
+      });
   }
 
   private reply(cmd: Command, messageStreamId = 0): void {
@@ -233,7 +249,10 @@ export class RtmpServerConnection extends EventEmitter {
   private async onCommand(cmd: Command, msg: RtmpMessage): Promise<void> {
     if (cmd.name === 'connect') return this.onConnect(cmd, msg);
     if (this.state !== 'connected') {
-      throw new RtmpError(RtmpErrorCode.State, `command ${cmd.name} in state ${this.state} (connect must come first)`);
+      throw new RtmpError(
+        RtmpErrorCode.State,
+        `command ${cmd.name} in state ${this.state} (connect must come first)`,
+      );
     }
     const stream = this.streams.get(msg.messageStreamId);
     const name = typeof cmd.args[0] === 'string' ? cmd.args[0] : '';
@@ -269,7 +288,12 @@ export class RtmpServerConnection extends EventEmitter {
       default:
         this.logger.debug({ command: cmd.name }, 'unknown command');
         if (cmd.transactionId !== 0) {
-          this.reply(errorCommand(cmd.transactionId, statusInfo('error', StatusCode.CallFailed, `Method not found (${cmd.name}).`)));
+          this.reply(
+            errorCommand(
+              cmd.transactionId,
+              statusInfo('error', StatusCode.CallFailed, `Method not found (${cmd.name}).`),
+            ),
+          );
         }
     }
   }
@@ -312,7 +336,10 @@ export class RtmpServerConnection extends EventEmitter {
     try {
       return await decide(call());
     } catch (err) {
-      this.logger.warn({ hook, err: err instanceof Error ? err.message : String(err) }, 'hook failed: denying');
+      this.logger.warn(
+        { hook, err: err instanceof Error ? err.message : String(err) },
+        'hook failed: denying',
+      );
       return { allow: false };
     }
   }
@@ -322,7 +349,11 @@ export class RtmpServerConnection extends EventEmitter {
       this.reply(
         errorCommand(
           cmd.transactionId,
-          statusInfo('error', StatusCode.CallFailed, `At most ${this.options.maxStreamsPerConnection} streams.`),
+          statusInfo(
+            'error',
+            StatusCode.CallFailed,
+            `At most ${this.options.maxStreamsPerConnection} streams.`,
+          ),
         ),
       );
       return;
@@ -360,7 +391,13 @@ export class RtmpServerConnection extends EventEmitter {
     stream.state = 'idle';
     this.releaseHeld(stream.messageStreamId);
     if (was === 'publishing') {
-      stream.sendStatus(statusInfo('status', StatusCode.UnpublishSuccess, `${stream.publishRequest?.name} is now unpublished.`));
+      stream.sendStatus(
+        statusInfo(
+          'status',
+          StatusCode.UnpublishSuccess,
+          `${stream.publishRequest?.name} is now unpublished.`,
+        ),
+      );
       stream.emit('unpublish');
     } else if (was === 'playing') {
       stream.emit('stop');
@@ -380,14 +417,24 @@ export class RtmpServerConnection extends EventEmitter {
         const time = typeof cmd.args[1] === 'number' ? cmd.args[1] : 0;
         stream.paused = paused;
         stream.sendStatus(
-          statusInfo('status', paused ? StatusCode.PauseNotify : StatusCode.UnpauseNotify, paused ? 'Paused.' : 'Unpaused.'),
+          statusInfo(
+            'status',
+            paused ? StatusCode.PauseNotify : StatusCode.UnpauseNotify,
+            paused ? 'Paused.' : 'Unpaused.',
+          ),
         );
         stream.emit('pause', paused, time);
         return;
       }
       case 'seek': {
         const time = typeof cmd.args[0] === 'number' ? cmd.args[0] : 0;
-        stream.sendStatus(statusInfo('status', StatusCode.SeekNotify, `Seeking ${time} (stream ID: ${stream.messageStreamId}).`));
+        stream.sendStatus(
+          statusInfo(
+            'status',
+            StatusCode.SeekNotify,
+            `Seeking ${time} (stream ID: ${stream.messageStreamId}).`,
+          ),
+        );
         stream.emit('seek', time);
         return;
       }
@@ -426,7 +473,11 @@ export class RtmpServerConnection extends EventEmitter {
     if (!decision.allow) {
       stream.state = 'idle';
       stream.sendStatus(
-        statusInfo('error', decision.code ?? StatusCode.PublishBadName, decision.description ?? `${req.name} is not allowed.`),
+        statusInfo(
+          'error',
+          decision.code ?? StatusCode.PublishBadName,
+          decision.description ?? `${req.name} is not allowed.`,
+        ),
       );
       this.logger.info({ stream: req.name }, 'publish rejected');
       return;
@@ -444,7 +495,11 @@ export class RtmpServerConnection extends EventEmitter {
     if (this.isClosed) return;
     if (!decision.allow) {
       stream.sendStatus(
-        statusInfo('error', decision.code ?? StatusCode.PlayStreamNotFound, decision.description ?? `${req.name} is not available.`),
+        statusInfo(
+          'error',
+          decision.code ?? StatusCode.PlayStreamNotFound,
+          decision.description ?? `${req.name} is not available.`,
+        ),
       );
       this.logger.info({ stream: req.name }, 'play rejected');
       return;
@@ -461,10 +516,16 @@ export class RtmpServerConnection extends EventEmitter {
     stream.state = 'playing';
     const id = stream.messageStreamId;
     stream.sendUserControl({ type: 'StreamBegin', streamId: id });
-    if (req.reset) stream.sendStatus(statusInfo('status', StatusCode.PlayReset, `Playing and resetting ${req.name}.`));
+    if (req.reset)
+      stream.sendStatus(statusInfo('status', StatusCode.PlayReset, `Playing and resetting ${req.name}.`));
     stream.sendStatus(statusInfo('status', StatusCode.PlayStart, `Started playing ${req.name}.`));
     // Flash: allows the player to read raw audio and video data (BitmapData.draw, SoundMixer.computeSpectrum).
-    this.send(encodeData({ name: '|RtmpSampleAccess', values: [true, true] }, { csid: Csid.StreamCommand, messageStreamId: id }));
+    this.send(
+      encodeData(
+        { name: '|RtmpSampleAccess', values: [true, true] },
+        { csid: Csid.StreamCommand, messageStreamId: id },
+      ),
+    );
     this.logger.info({ stream: req.name }, 'playing');
     this.events.emit('play', stream);
   }
@@ -477,7 +538,8 @@ export class RtmpServerConnection extends EventEmitter {
     if (this.state === 'closed') return;
     const wasConnected = this.state === 'connected';
     for (const stream of this.streams.values()) {
-      if (stream.state === 'playing') stream.sendStatus(statusInfo('status', StatusCode.PlayStop, 'Stopped.'));
+      if (stream.state === 'playing')
+        stream.sendStatus(statusInfo('status', StatusCode.PlayStop, 'Stopped.'));
       this.endStream(stream);
     }
     if (wasConnected && !this.socket.destroyed) {

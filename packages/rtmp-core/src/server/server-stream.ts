@@ -1,9 +1,9 @@
 import { EventEmitter } from 'node:events';
 import { type AmfObject } from '../amf';
 import { type BroadcastSink } from '../broadcast/broadcast-sink';
+import { encodeCommand } from '../message/command';
 import { type DataMessage, type MediaMessage } from '../message/media-message';
 import { Csid } from '../message/message-types';
-import { encodeCommand } from '../message/command';
 import { type OnStatusInfo } from '../message/on-status';
 import { encodeUserControl, type UserControlEvent } from '../message/user-control';
 import type { RtmpServerConnection } from './server-connection';
@@ -20,6 +20,7 @@ export type StreamState =
   | 'playing';
 
 /** One NetStream of a server connection (message stream id from createStream). */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the merged interface only adds typed EventEmitter overloads.
 export class RtmpServerStream extends EventEmitter implements BroadcastSink {
   state: StreamState = 'idle';
   publishRequest: PublishRequest | null = null;
@@ -79,4 +80,5 @@ export interface RtmpServerStream {
   on(event: 'play2', listener: (req: PlayRequest) => void): this;
   once(event: 'media', listener: (msg: MediaMessage) => void): this;
   once(event: 'unpublish' | 'stop', listener: () => void): this;
+  once(event: 'receive', listener: (kind: 'audio' | 'video', enabled: boolean) => void): this;
 }

@@ -41,6 +41,7 @@ export type HookDecision =
   | { allow: true }
   | { allow: false; code?: string; description?: string; redirect?: string };
 
+// biome-ignore lint/suspicious/noConfusingVoidType: a hook that allows may return nothing (`async () => {}`).
 export type HookResult = HookDecision | void | Promise<HookDecision | void>;
 
 /** Asynchronous authorisation, one hook per step (STYLE 14). A throwing hook denies (fail closed). */

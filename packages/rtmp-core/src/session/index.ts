@@ -1,1 +1,1 @@
-export { ProtocolSession, type ConnectionStats } from './protocol-session';
+export { type ConnectionStats, ProtocolSession } from './protocol-session';

@@ -23,14 +23,23 @@ const bytesOf = (e: ChunkEncoder, m: RtmpMessage): Buffer => Buffer.concat(e.enc
 describe('ProtocolSession', () => {
   it('answers PingRequest with PingResponse carrying the same timestamp', () => {
     const { session, sent, peer } = pair();
-    assert.deepEqual(session.receive(bytesOf(peer, encodeUserControl({ type: 'PingRequest', timestamp: 77 }))), []);
+    assert.deepEqual(
+      session.receive(bytesOf(peer, encodeUserControl({ type: 'PingRequest', timestamp: 77 }))),
+      [],
+    );
     assert.equal(sent[0]?.payload.toString('hex'), '00070000004d');
   });
 
   it('sends an Acknowledgement each time the peer window of bytes has arrived (spec 5.4.3)', () => {
     const { session, sent, peer } = pair();
     session.receive(bytesOf(peer, encodeWindowAckSize(1000)));
-    const media = (ts: number): RtmpMessage => ({ csid: 6, timestamp: ts, typeId: 9, messageStreamId: 1, payload: Buffer.alloc(600) });
+    const media = (ts: number): RtmpMessage => ({
+      csid: 6,
+      timestamp: ts,
+      typeId: 9,
+      messageStreamId: 1,
+      payload: Buffer.alloc(600),
+    });
     session.receive(bytesOf(peer, media(0)));
     assert.equal(sent.length, 0);
     session.receive(bytesOf(peer, media(1)));
@@ -51,9 +60,18 @@ describe('ProtocolSession', () => {
 
   it('returns media and commands to the caller and counts bytes both ways', () => {
     const { session, peer } = pair();
-    const m: RtmpMessage = { csid: 6, timestamp: 5, typeId: 8, messageStreamId: 1, payload: Buffer.from('x') };
+    const m: RtmpMessage = {
+      csid: 6,
+      timestamp: 5,
+      typeId: 8,
+      messageStreamId: 1,
+      payload: Buffer.from('x'),
+    };
     const got = session.receive(bytesOf(peer, m));
-    assert.deepEqual(got.map((x) => x.payload.toString()), ['x']);
+    assert.deepEqual(
+      got.map((x) => x.payload.toString()),
+      ['x'],
+    );
     session.send(m);
     assert.equal(session.stats.bytesOut, 13);
     assert.equal(session.stats.messagesIn, 1);

@@ -33,7 +33,13 @@ const SEQUENCE_MODULO = 2 ** 32;
  * Everything else is returned to the caller.
  */
 export class ProtocolSession {
-  readonly stats: ConnectionStats = { bytesIn: 0, bytesOut: 0, messagesIn: 0, messagesOut: 0, peerAcknowledged: 0 };
+  readonly stats: ConnectionStats = {
+    bytesIn: 0,
+    bytesOut: 0,
+    messagesIn: 0,
+    messagesOut: 0,
+    peerAcknowledged: 0,
+  };
   private readonly decoder: ChunkDecoder;
   private readonly encoder = new ChunkEncoder();
   /** The peer's Window Acknowledgement Size: we ack every this many bytes (0 = peer did not ask). */

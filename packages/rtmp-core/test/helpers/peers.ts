@@ -11,7 +11,11 @@ export class Peers {
   private readonly children = new Set<ChildProcess>();
 
   /** Runs a command to completion, collecting output (stdout as text, stderr as text). */
-  run(cmd: string, args: string[], input?: NodeJS.ReadableStream): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  run(
+    cmd: string,
+    args: string[],
+    input?: NodeJS.ReadableStream,
+  ): Promise<{ code: number | null; stdout: string; stderr: string }> {
     const child = this.spawn(cmd, args);
     if (input) input.pipe(child.stdin as NodeJS.WritableStream);
     else child.stdin?.end();
@@ -38,16 +42,48 @@ export class Peers {
 /** The publish command of issue 3 (H.264 + AAC from lavfi), for `seconds` of real time. */
 export function ffmpegPublishArgs(url: string, seconds: number): string[] {
   return [
-    '-hide_banner', '-loglevel', 'error', '-re',
-    '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30',
-    '-f', 'lavfi', '-i', 'sine',
-    '-t', String(seconds), '-c:v', 'libx264', '-g', '30', '-c:a', 'aac', '-f', 'flv', url,
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-re',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=640x360:rate=30',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine',
+    '-t',
+    String(seconds),
+    '-c:v',
+    'libx264',
+    '-g',
+    '30',
+    '-c:a',
+    'aac',
+    '-f',
+    'flv',
+    url,
   ];
 }
 
 /** ffmpeg decoding `input` to null, with `-progress` so the last frame= line counts decoded frames. */
 export function ffmpegDecodeArgs(input: string, extra: string[] = []): string[] {
-  return ['-hide_banner', '-v', 'error', ...extra, '-i', input, '-f', 'null', '-', '-progress', 'pipe:1', '-nostats'];
+  return [
+    '-hide_banner',
+    '-v',
+    'error',
+    ...extra,
+    '-i',
+    input,
+    '-f',
+    'null',
+    '-',
+    '-progress',
+    'pipe:1',
+    '-nostats',
+  ];
 }
 
 export function decodedFrames(progress: string): number {
@@ -76,9 +112,29 @@ export function tempDir(): { path: string; remove(): void } {
 /** Makes a short H.264/AAC FLV file with ffmpeg (GOP 30 at 30 fps). */
 export async function makeFlv(peers: Peers, path: string, seconds: number): Promise<void> {
   const r = await peers.run('ffmpeg', [
-    '-hide_banner', '-loglevel', 'error', '-y',
-    '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=30', '-f', 'lavfi', '-i', 'sine',
-    '-t', String(seconds), '-c:v', 'libx264', '-g', '30', '-c:a', 'aac', '-f', 'flv', path,
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=320x240:rate=30',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine',
+    '-t',
+    String(seconds),
+    '-c:v',
+    'libx264',
+    '-g',
+    '30',
+    '-c:a',
+    'aac',
+    '-f',
+    'flv',
+    path,
   ]);
   if (r.code !== 0) throw new Error(`ffmpeg could not make ${path}: ${r.stderr}`);
 }
@@ -88,7 +144,11 @@ export function readFlvMedia(path: string): MediaMessage[] {
   const tags = new FlvReader().push(readFileSync(path));
   return tags
     .filter((t) => t.type === FlvTagType.Audio || t.type === FlvTagType.Video)
-    .map((t) => ({ typeId: t.type === FlvTagType.Audio ? 8 : 9, timestamp: t.timestampMs, payload: t.payload }));
+    .map((t) => ({
+      typeId: t.type === FlvTagType.Audio ? 8 : 9,
+      timestamp: t.timestampMs,
+      payload: t.payload,
+    }));
 }
 
 /**
