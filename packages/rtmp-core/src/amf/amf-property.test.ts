@@ -20,7 +20,7 @@ import {
   encodeAmf0,
   encodeAmf3,
 } from './index';
-import { fuzzBytes, MAX_FUZZ_BYTES } from './testing/fuzz-bytes';
+import { fuzzBytes } from './testing/fuzz-bytes';
 
 const SEED = 0x7a1b;
 const RUNS = 5000;
