@@ -41,6 +41,28 @@ const DEFAULT_BROADCAST_OPTIONS = {
   mergeWriteMs: 50,
 };
 
+/**
+ * A message as published, for message-level subscribers (HTTP-FLV, HLS segmenting): `typeId` is 8 (audio),
+ * 9 (video) or 18 (onMetaData, AMF0); `payload` is the FLV tag body, shared and never to be mutated.
+ */
+export interface BroadcastMessage {
+  readonly typeId: number;
+  readonly timestamp: number;
+  readonly payload: Buffer;
+  readonly role: MediaRole;
+}
+
+/**
+ * A message-level subscriber: gets messages rather than RTMP chunks, and does its own flow control
+ * (the broadcast has no socket to measure for it).
+ */
+export interface BroadcastListener {
+  /** On `listen` to a live broadcast: metadata, sequence headers and the cached GOP; then every message. */
+  message(msg: BroadcastMessage): void;
+  /** The publisher started (true) or left (false), as waiting RTMP subscribers get PublishNotify/UnpublishNotify. */
+  live?(isLive: boolean): void;
+}
+
 export interface BroadcastStats {
   subscribers: number;
   messagesIn: number;
@@ -51,7 +73,7 @@ export interface BroadcastStats {
 }
 
 /** A message serialised lazily once per (outgoing chunk size, message stream id) and shared by all sinks. */
-class SharedMessage {
+class SharedMessage implements BroadcastMessage {
   private readonly encodings = new Map<number, { buffers: Buffer[]; length: number }>();
 
   constructor(
@@ -116,6 +138,7 @@ export class Broadcast {
   private readonly options: Required<Omit<BroadcastOptions, 'name' | 'logger'>>;
   private readonly logger: RtmpLogger;
   private readonly subscribers = new Map<BroadcastSink, Subscriber>();
+  private readonly listeners = new Set<BroadcastListener>();
   private live = false;
   private hasVideo = false;
   private metadata: SharedMessage | null = null;
@@ -149,6 +172,7 @@ export class Broadcast {
         statusInfo('status', StatusCode.PlayPublishNotify, `${this.name} is now published.`),
       );
     }
+    for (const listener of this.listeners) listener.live?.(true);
   }
 
   /** The publisher left: subscribers get Play.UnpublishNotify and StreamEOF and keep waiting for the next one. */
@@ -161,6 +185,7 @@ export class Broadcast {
       );
       sub.sink.sendUserControl({ type: 'StreamEOF', streamId: sub.sink.messageStreamId });
     }
+    for (const listener of this.listeners) listener.live?.(false);
     this.metadata = null;
     this.videoConfig = null;
     this.audioConfig = null;
@@ -210,6 +235,7 @@ export class Broadcast {
 
   private fanOut(shared: SharedMessage): void {
     for (const sub of this.subscribers.values()) this.deliver(sub, shared);
+    for (const listener of this.listeners) listener.message(shared);
   }
 
   /** True when `shared` may start playback for a subscriber that dropped (audio-only streams: any frame). */
@@ -311,10 +337,27 @@ export class Broadcast {
     this.stats.subscribers = this.subscribers.size;
   }
 
-  /** Forgets every subscriber; connections are closed by their owner. */
+  /**
+   * Adds a message-level subscriber. On a live broadcast it first receives metadata, sequence headers and
+   * the current GOP (as RTMP subscribers do), synchronously, before this returns.
+   */
+  listen(listener: BroadcastListener): void {
+    if (this.listeners.has(listener)) return;
+    this.listeners.add(listener);
+    if (!this.live) return;
+    for (const m of [this.metadata, this.videoConfig, this.audioConfig]) if (m !== null) listener.message(m);
+    for (const m of this.gop) listener.message(m);
+  }
+
+  unlisten(listener: BroadcastListener): void {
+    this.listeners.delete(listener);
+  }
+
+  /** Forgets every subscriber and listener; connections are closed by their owner. */
   close(): void {
     this.flush();
     this.subscribers.clear();
+    this.listeners.clear();
     this.stats.subscribers = 0;
     this.live = false;
   }
