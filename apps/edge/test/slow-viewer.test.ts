@@ -44,7 +44,7 @@ describe('a viewer reading far slower than the bitrate (RELIABILITY L3)', () => 
     // rtmpdump writing to a pipe nobody reads: once the pipe is full it stops reading its socket.
     peers.spawn('rtmpdump', ['-q', '--live', '-r', `${run.rtmpUrl}/noisepb`, '-o', '-']);
     await until(() => entry.viewers.size === 1);
-    const slow: BroadcastSink = [...entry.viewers.keys()][0]!;
+    const slow = [...entry.viewers.keys()][0] as BroadcastSink;
     let maxQueued = 0;
     const sampler = setInterval(() => {
       maxQueued = Math.max(maxQueued, slow.writableLength);

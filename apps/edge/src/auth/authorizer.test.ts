@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { type AuthorizePublishResponse, PLAYBACK_TOKEN_AUDIENCE } from '@tributary/contracts';
+import { StatusCode } from '@tributary/rtmp-core';
 import { SignJWT } from 'jose';
 import { PlaybackKeyStore } from '../control-plane/playback-keys';
 import { PublishAuthorizer, type PublishGrant } from '../control-plane/publish-authorizer';
-import { Authorizer, StatusCode } from './authorizer';
+import { Authorizer } from './authorizer';
 import { FailureThrottle } from './failure-throttle';
 
 const grant: PublishGrant = {
@@ -71,7 +72,7 @@ describe('Authorizer', () => {
     const { authorizer, keys } = await setup();
     assert.equal(authorizer.authorizeConnect('live').allow, true);
     const other = authorizer.authorizeConnect('admin');
-    assert.equal(!other.allow && other.code, StatusCode.connectRejected);
+    assert.equal(!other.allow && other.code, StatusCode.ConnectRejected);
     keys.stop();
   });
 
@@ -81,12 +82,12 @@ describe('Authorizer', () => {
     assert.equal(ok.allow && ok.value.grant.playbackId, 'pb1');
     assert.ok(ok.allow && ok.value.keyDigest !== 'good', 'only a digest of the key is kept');
     const cases: Array<[string, string, string]> = [
-      ['nope', StatusCode.publishBadName, 'unknown_key'],
-      ['disabled', StatusCode.publishDenied, 'stream_disabled'],
-      ['../../etc', StatusCode.publishBadName, 'bad_name'],
-      ['%2e%2e%2f', StatusCode.publishBadName, 'bad_name'],
-      ['a'.repeat(65), StatusCode.publishBadName, 'bad_name'],
-      ['clé', StatusCode.publishBadName, 'bad_name'],
+      ['nope', StatusCode.PublishBadName, 'unknown_key'],
+      ['disabled', StatusCode.PublishDenied, 'stream_disabled'],
+      ['../../etc', StatusCode.PublishBadName, 'bad_name'],
+      ['%2e%2e%2f', StatusCode.PublishBadName, 'bad_name'],
+      ['a'.repeat(65), StatusCode.PublishBadName, 'bad_name'],
+      ['clé', StatusCode.PublishBadName, 'bad_name'],
     ];
     for (const [key, code, result] of cases) {
       const verdict = await authorizer.authorizePublish(key, '10.0.0.2');

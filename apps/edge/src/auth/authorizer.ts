@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { isSafeName } from '@tributary/contracts';
+import { StatusCode } from '@tributary/rtmp-core';
 import type { PlaybackKeyStore } from '../control-plane/playback-keys';
 import type { PublishAuthorizer, PublishDecision, PublishGrant } from '../control-plane/publish-authorizer';
 import type { ViewerAdmission } from '../streams/stream-registry';
@@ -8,18 +9,12 @@ import type { FailureThrottle } from './failure-throttle';
 import { keyServesTenant, TOKEN_REFUSAL_MESSAGES, verifyPlaybackToken } from './playback-token';
 
 /**
- * onStatus codes the edge answers with. Adobe documents Connect.Rejected, Publish.BadName (name
- * invalid or already published), Play.StreamNotFound and Play.Failed; Publish.Denied is the code
- * Wowza and Red5 use for an authorisation refusal, which encoders (OBS, ffmpeg) show to the user.
+ * onStatus codes come from rtmp-core's StatusCode (Adobe's NetStatusEvent codes, plus Publish.Denied,
+ * which Wowza and Red5 use for an authorisation refusal). Publish.Failed is not in that list: the edge
+ * uses it for a refusal that is not the key's fault (api unreachable, overloaded), so the encoder's
+ * user can tell "try again" from "wrong key".
  */
-export const StatusCode = {
-  connectRejected: 'NetConnection.Connect.Rejected',
-  publishBadName: 'NetStream.Publish.BadName',
-  publishDenied: 'NetStream.Publish.Denied',
-  publishFailed: 'NetStream.Publish.Failed',
-  playStreamNotFound: 'NetStream.Play.StreamNotFound',
-  playFailed: 'NetStream.Play.Failed',
-} as const;
+export const PUBLISH_FAILED = 'NetStream.Publish.Failed';
 
 export type Verdict<T> = { allow: true; value: T } | { allow: false; code: string; description: string; result: string };
 
@@ -55,17 +50,17 @@ export class Authorizer {
 
   authorizeConnect(app: string): Verdict<undefined> {
     if (app === this.opts.app) return { allow: true, value: undefined };
-    return refuse(StatusCode.connectRejected, `Unknown application; use rtmp://<edge>/${this.opts.app}/<name>.`, 'bad_app');
+    return refuse(StatusCode.ConnectRejected, `Unknown application; use rtmp://<edge>/${this.opts.app}/<name>.`, 'bad_app');
   }
 
   async authorizePublish(streamKey: string, clientIp: string): Promise<Verdict<{ grant: PublishGrant; keyDigest: string }>> {
     if (!isSafeName(streamKey)) {
-      return this.refused(refuse(StatusCode.publishBadName, 'Stream keys use only A-Z, a-z, 0-9, _ and -.', 'bad_name'));
+      return this.refused(refuse(StatusCode.PublishBadName, 'Stream keys use only A-Z, a-z, 0-9, _ and -.', 'bad_name'));
     }
     const ip = normalizeIp(clientIp);
     const admission = this.opts.throttle.admit(ip);
     if (!admission.admitted) {
-      return this.refused(refuse(StatusCode.publishDenied, 'Too many failed attempts; wait and try again.', 'throttled'));
+      return this.refused(refuse(StatusCode.PublishDenied, 'Too many failed attempts; wait and try again.', 'throttled'));
     }
     if (admission.delayMs > 0) await this.sleep(admission.delayMs);
     const decision = await this.opts.publish.authorize({ streamKey, app: this.opts.app, clientIp: ip });
@@ -88,14 +83,14 @@ export class Authorizer {
     live: LiveStreamFacts | undefined,
   ): Promise<Verdict<ViewerAdmission>> {
     if (!isSafeName(playbackId)) {
-      return this.refused(refuse(StatusCode.playStreamNotFound, 'No stream has this name.', 'bad_name'));
+      return this.refused(refuse(StatusCode.PlayStreamNotFound, 'No stream has this name.', 'bad_name'));
     }
     let admission: ViewerAdmission = { tokenKeyTenantId: undefined };
     if (token !== undefined) {
       const ip = normalizeIp(clientIp);
       const gate = this.opts.throttle.admit(ip);
       if (!gate.admitted) {
-        return this.refused(refuse(StatusCode.playFailed, 'Too many failed attempts; wait and try again.', 'throttled'));
+        return this.refused(refuse(StatusCode.PlayFailed, 'Too many failed attempts; wait and try again.', 'throttled'));
       }
       if (gate.delayMs > 0) await this.sleep(gate.delayMs);
       const verdict = await verifyPlaybackToken(
@@ -105,7 +100,7 @@ export class Authorizer {
       );
       if (!verdict.ok) {
         this.opts.throttle.recordFailure(ip);
-        return this.refused(refuse(StatusCode.playFailed, TOKEN_REFUSAL_MESSAGES[verdict.reason], `token_${verdict.reason}`));
+        return this.refused(refuse(StatusCode.PlayFailed, TOKEN_REFUSAL_MESSAGES[verdict.reason], `token_${verdict.reason}`));
       }
       admission = { tokenKeyTenantId: verdict.keyTenantId };
     }
@@ -114,7 +109,7 @@ export class Authorizer {
     if (!policy.allow) return this.refused(policy);
     const limit = Math.min(live.grant.maxViewers ?? Number.POSITIVE_INFINITY, this.opts.maxViewersPerStream);
     if (live.viewers >= limit) {
-      return this.refused(refuse(StatusCode.playFailed, 'This stream has reached its viewer limit.', 'viewer_limit'));
+      return this.refused(refuse(StatusCode.PlayFailed, 'This stream has reached its viewer limit.', 'viewer_limit'));
     }
     return { allow: true, value: admission };
   }
@@ -123,10 +118,10 @@ export class Authorizer {
   admitsViewer(admission: ViewerAdmission, grant: PublishGrant): Verdict<undefined> {
     if (admission.tokenKeyTenantId !== undefined) {
       if (keyServesTenant(admission.tokenKeyTenantId, grant.tenantId)) return { allow: true, value: undefined };
-      return refuse(StatusCode.playFailed, TOKEN_REFUSAL_MESSAGES.wrong_tenant, 'token_wrong_tenant');
+      return refuse(StatusCode.PlayFailed, TOKEN_REFUSAL_MESSAGES.wrong_tenant, 'token_wrong_tenant');
     }
     if (grant.playbackPolicy === 'public') return { allow: true, value: undefined };
-    return refuse(StatusCode.playFailed, 'This stream needs a playback token: add ?token=<jwt> to the URL.', 'token_missing');
+    return refuse(StatusCode.PlayFailed, 'This stream needs a playback token: add ?token=<jwt> to the URL.', 'token_missing');
   }
 
   private async refused<T>(verdict: Verdict<T>): Promise<Verdict<T>> {
@@ -142,14 +137,14 @@ function refuse(code: string, description: string, result: string): { allow: fal
 function publishRefusal(decision: Extract<PublishDecision, { allowed: false }>) {
   switch (decision.reason) {
     case 'unknown_key':
-      return refuse(StatusCode.publishBadName, decision.message, decision.reason);
+      return refuse(StatusCode.PublishBadName, decision.message, decision.reason);
     case 'stream_disabled':
     case 'tenant_suspended':
     case 'live_stream_limit_reached':
-      return refuse(StatusCode.publishDenied, decision.message, decision.reason);
+      return refuse(StatusCode.PublishDenied, decision.message, decision.reason);
     case 'control_plane_unavailable':
     case 'overloaded':
-      return refuse(StatusCode.publishFailed, decision.message, decision.reason);
+      return refuse(PUBLISH_FAILED, decision.message, decision.reason);
   }
 }
 

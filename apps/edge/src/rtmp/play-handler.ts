@@ -1,5 +1,5 @@
-import type { HookDecision, PlayRequest, RtmpServerStream } from '@tributary/rtmp-core';
-import { type Authorizer, StatusCode } from '../auth/authorizer';
+import { type HookDecision, type PlayRequest, type RtmpServerStream, StatusCode } from '@tributary/rtmp-core';
+import type { Authorizer } from '../auth/authorizer';
 import type { EdgeMetrics } from '../http/edge-metrics';
 import type { StreamRegistry, ViewerAdmission } from '../streams/stream-registry';
 
@@ -50,7 +50,7 @@ export class PlayHandler {
     }
     const entry = this.opts.registry.addViewer(name, stream, admission);
     if (!entry) {
-      this.refuseStarted(stream, StatusCode.playFailed, 'Too many streams are waiting for a publisher.', 'waiting_limit');
+      this.refuseStarted(stream, StatusCode.PlayFailed, 'Too many streams are waiting for a publisher.', 'waiting_limit');
       return;
     }
     const leave = () => this.opts.registry.removeViewer(entry, stream);

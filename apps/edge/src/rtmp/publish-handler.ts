@@ -1,6 +1,13 @@
-import type { AmfObject, HookDecision, MediaMessage, PublishRequest, RtmpServerStream } from '@tributary/rtmp-core';
+import {
+  type AmfObject,
+  type HookDecision,
+  type MediaMessage,
+  type PublishRequest,
+  type RtmpServerStream,
+  StatusCode,
+} from '@tributary/rtmp-core';
 import type { Logger } from '@tributary/service-kit';
-import { type Authorizer, StatusCode } from '../auth/authorizer';
+import type { Authorizer } from '../auth/authorizer';
 import { normalizeIp } from '../auth/client-ip';
 import type { ApiClient } from '../control-plane/api-client';
 import { SessionReporter } from '../control-plane/session-reporter';
@@ -80,7 +87,7 @@ export class PublishHandler {
       conn.logger.info({ result: claim.reason, playbackId: grant.playbackId }, 'publish refused');
       return {
         allow: false,
-        code: StatusCode.publishBadName,
+        code: StatusCode.PublishBadName,
         description: 'This stream is already being published; stop the other encoder first.',
       };
     }
