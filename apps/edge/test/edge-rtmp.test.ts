@@ -116,6 +116,13 @@ describe('edge over real sockets with ffmpeg and rtmpdump as peers', () => {
     assert.equal(played.frames, 20, played.stderr);
   });
 
+  it('registers with the api and heartbeats with its credential and load', async () => {
+    await until(() => run.api.calls.heartbeats.length > 0);
+    const beat = run.api.calls.heartbeats[0];
+    assert.equal(beat?.version, '0.1.0');
+    assert.equal(run.api.calls.unauthorized, 0);
+  });
+
   it('serves health, readiness and metrics', async () => {
     assert.equal((await fetch(`${run.httpUrl}/healthz`)).status, 200);
     assert.equal((await fetch(`${run.httpUrl}/readyz`)).status, 200);
