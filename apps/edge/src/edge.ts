@@ -17,6 +17,8 @@ import { StreamRegistry } from './streams/stream-registry';
 
 /** How often silent publishers are looked for; a quarter of a second keeps takeover well inside T3's 10 s. */
 const IDLE_SWEEP_INTERVAL_MS = 250;
+/** Pings per idle timeout for waiting viewers: three, so one lost or late ping does not cost the viewer. */
+const KEEPALIVES_PER_IDLE_TIMEOUT = 3;
 /** Waiting (not yet live) playback ids with viewers; see StreamRegistryOptions.maxWaitingStreams. */
 const MAX_WAITING_STREAMS = 10_000;
 
@@ -41,7 +43,9 @@ export class Edge {
   private readonly heartbeat: Heartbeat;
   private readonly publishing: PublishHandler;
   private readonly closedTotals = { bytesIn: 0, bytesOut: 0 };
+  private readonly playing: PlayHandler;
   private sweepTimer: NodeJS.Timeout | undefined;
+  private keepaliveTimer: NodeJS.Timeout | undefined;
   private ready = false;
 
   constructor(
@@ -92,7 +96,7 @@ export class Edge {
           return verdict.allow ? { allow: true } : { allow: false, code: verdict.code, description: verdict.description };
         },
         onPublish: (stream, req) => this.publishing.authorize(stream, req),
-        onPlay: (stream, req) => playing.authorize(stream, req),
+        onPlay: (stream, req) => this.playing.authorize(stream, req),
       },
     });
     this.metrics = new EdgeMetrics({
@@ -113,10 +117,10 @@ export class Edge {
       statsIntervalMs: cfg.STATS_INTERVAL_SECONDS * 1000,
       logger,
     });
-    const playing = new PlayHandler({ authorizer, registry: this.registry, metrics: this.metrics });
+    this.playing = new PlayHandler({ authorizer, registry: this.registry, metrics: this.metrics });
     this.rtmp.on('connection', (conn: RtmpServerConnection) => this.admitConnection(conn));
     this.rtmp.on('publish', (stream) => this.publishing.started(stream));
-    this.rtmp.on('play', (stream) => playing.started(stream));
+    this.rtmp.on('play', (stream) => this.playing.started(stream));
     this.rtmp.on('close', (conn: RtmpServerConnection) => {
       this.closedTotals.bytesIn += conn.stats.bytesIn;
       this.closedTotals.bytesOut += conn.stats.bytesOut;
@@ -154,6 +158,11 @@ export class Edge {
     void this.heartbeat.start();
     this.sweepTimer = setInterval(() => this.publishing.sweepIdle(this.cfg.PUBLISHER_IDLE_TIMEOUT_MS), IDLE_SWEEP_INTERVAL_MS);
     this.sweepTimer.unref();
+    this.keepaliveTimer = setInterval(
+      () => this.playing.pingWaitingViewers(Date.now()),
+      this.cfg.CONNECTION_IDLE_TIMEOUT_MS / KEEPALIVES_PER_IDLE_TIMEOUT,
+    );
+    this.keepaliveTimer.unref();
     this.ready = true;
     this.logger.info({ rtmp: `${rtmp.address}:${rtmp.port}`, http: `${http.address}:${http.port}`, app: this.cfg.RTMP_APP }, 'edge ready');
     return { rtmp, http };
@@ -167,6 +176,7 @@ export class Edge {
   async stop(): Promise<void> {
     this.ready = false;
     clearInterval(this.sweepTimer);
+    clearInterval(this.keepaliveTimer);
     this.heartbeat.stop();
     this.keys.stop();
     const drained = Promise.all([this.publishing.endAll('shutdown'), this.rtmp.close()]);

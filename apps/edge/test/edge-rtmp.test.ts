@@ -11,6 +11,8 @@ import { type RunningEdge, startEdge, until } from './support/edge-harness';
 import { Peers } from './support/peers';
 
 const signingKey = generateKeyPairSync('ed25519');
+/** The smallest allowed connection idle timeout, so the waiting-viewer test outlasts it. */
+const IDLE_TIMEOUT_MS = 5000;
 
 function token(sub: string, expInSeconds = 600): Promise<string> {
   return new SignJWT({ aud: PLAYBACK_TOKEN_AUDIENCE, sub, exp: Math.floor(Date.now() / 1000) + expInSeconds })
@@ -26,7 +28,11 @@ describe('edge over real sockets with ffmpeg and rtmpdump as peers', () => {
 
   before(async () => {
     await peers.makeClip(clip);
-    run = await startEdge({ PUBLISHER_IDLE_TIMEOUT_MS: '2000', AUTH_FAILURES_BEFORE_DELAY: '50' });
+    run = await startEdge({
+      PUBLISHER_IDLE_TIMEOUT_MS: '2000',
+      AUTH_FAILURES_BEFORE_DELAY: '50',
+      CONNECTION_IDLE_TIMEOUT_MS: String(IDLE_TIMEOUT_MS),
+    });
     const jwk = signingKey.publicKey.export({ format: 'jwk' }) as { x: string };
     run.api.playbackKeys = [{ kid: 'platform-1', tenantId: null, jwk: { kty: 'OKP', crv: 'Ed25519', x: jwk.x } }];
     await run.edge.refreshPlaybackKeys();
@@ -107,9 +113,11 @@ describe('edge over real sockets with ffmpeg and rtmpdump as peers', () => {
     assert.equal(run.edge.metrics.playAuth.get({ result: 'token_wrong_stream' }), 1);
   });
 
-  it('keeps a viewer who arrives first waiting, then starts it when the publisher comes', async () => {
+  it('keeps a viewer who arrives first waiting past the idle timeout, then starts it when the publisher comes', async () => {
     const viewer = peers.decodeFrames(`${run.rtmpUrl}/latepb`, 20);
     await until(() => (run.edge.registry.get('latepb')?.viewers.size ?? 0) === 1);
+    await new Promise((r) => setTimeout(r, IDLE_TIMEOUT_MS * 1.5));
+    assert.equal(run.edge.registry.get('latepb')?.viewers.size, 1, 'pings kept the waiting viewer connected');
     assert.equal(run.edge.registry.get('latepb')?.isLive, false);
     peers.publish(clip, `${run.rtmpUrl}/late-key`);
     const played = await viewer;

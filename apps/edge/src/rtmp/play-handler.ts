@@ -17,6 +17,8 @@ export interface PlayHandlerOptions {
  */
 export class PlayHandler {
   private readonly admissions = new WeakMap<RtmpServerStream, ViewerAdmission>();
+  /** RTMP viewers subscribed now, live or waiting. */
+  private readonly playing = new Set<RtmpServerStream>();
 
   constructor(private readonly opts: PlayHandlerOptions) {}
 
@@ -53,9 +55,28 @@ export class PlayHandler {
       this.refuseStarted(stream, StatusCode.PlayFailed, 'Too many streams are waiting for a publisher.', 'waiting_limit');
       return;
     }
-    const leave = () => this.opts.registry.removeViewer(entry, stream);
+    this.playing.add(stream);
+    const leave = () => {
+      this.playing.delete(stream);
+      this.opts.registry.removeViewer(entry, stream);
+    };
     stream.once('stop', leave);
     stream.connection.once('close', leave);
+  }
+
+  /**
+   * A viewer waiting for its publisher neither sends nor receives anything, and the connection idle
+   * timeout would cut it. A ping request (spec 7.1.7, answered by every RTMP client) keeps traffic
+   * flowing both ways; call this well within CONNECTION_IDLE_TIMEOUT_MS.
+   */
+  pingWaitingViewers(now: number): void {
+    for (const stream of this.playing) {
+      const name = stream.playRequest?.name;
+      if (name !== undefined && this.opts.registry.get(name)?.isLive !== true) {
+        // The ping timestamp is 32-bit milliseconds; only its echo matters.
+        stream.sendUserControl({ type: 'PingRequest', timestamp: now % 2 ** 32 });
+      }
+    }
   }
 
   private refuseStarted(stream: RtmpServerStream, code: string, description: string, result: string): void {
