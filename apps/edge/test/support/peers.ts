@@ -8,11 +8,11 @@ import { once } from 'node:events';
 export class Peers {
   private readonly children = new Set<ChildProcess>();
 
-  /** A 1 s GOP, 25 fps test pattern with a sine tone: small and quick to decode. */
-  async makeClip(path: string, seconds = 4): Promise<void> {
+  /** A 1 s GOP, 25 fps test pattern (any lavfi video source) with a sine tone: small and quick to decode. */
+  async makeClip(path: string, seconds = 4, pattern = 'testsrc2'): Promise<void> {
     const res = await this.run('ffmpeg', [
       '-v', 'error', '-y',
-      '-f', 'lavfi', '-i', `testsrc2=size=320x240:rate=25:duration=${seconds}`,
+      '-f', 'lavfi', '-i', `${pattern}=size=320x240:rate=25:duration=${seconds}`,
       '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=44100:duration=${seconds}`,
       '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '25', '-pix_fmt', 'yuv420p',
       '-c:a', 'aac', '-b:a', '64k', '-f', 'flv', path,
@@ -25,11 +25,21 @@ export class Peers {
     return this.spawn('ffmpeg', ['-v', 'error', '-nostdin', '-re', '-stream_loop', '-1', '-i', clip, '-c', 'copy', '-f', 'flv', url]);
   }
 
-  /** Plays with ffmpeg and decodes `frames` video frames; resolves with the count actually decoded. */
-  async decodeFrames(url: string, frames: number, extra: string[] = []): Promise<{ frames: number; code: number | null; stderr: string }> {
+  /**
+   * Plays (or reads a file) with ffmpeg and decodes up to `frames` video frames; resolves with the
+   * count actually decoded and the MD5 of each decoded picture (framemd5).
+   */
+  async decodeFrames(
+    url: string,
+    frames: number,
+    extra: string[] = [],
+  ): Promise<{ frames: number; hashes: string[]; code: number | null; stderr: string }> {
     const res = await this.run('ffmpeg', ['-v', 'error', '-nostdin', ...extra, '-i', url, '-map', '0:v:0', '-frames:v', String(frames), '-f', 'framemd5', '-']);
-    const count = res.stdout.split('\n').filter((l) => /^0,/.test(l)).length;
-    return { frames: count, code: res.code, stderr: res.stderr };
+    const hashes = res.stdout
+      .split('\n')
+      .filter((l) => /^0,/.test(l))
+      .map((l) => l.split(',').at(-1)?.trim() ?? '');
+    return { frames: hashes.length, hashes, code: res.code, stderr: res.stderr };
   }
 
   /** ffprobe of the stream's format and metadata (onMetaData lands in format tags). */
