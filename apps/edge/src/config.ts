@@ -70,12 +70,44 @@ export const EdgeConfigSchema = z.object({
   /** First heartbeat interval; afterwards the api's heartbeatIntervalSeconds applies. */
   HEARTBEAT_INTERVAL_SECONDS: env.int(10, 1),
 
+  /**
+   * HLS segment container (issue 7): MPEG-TS for H.264 + AAC/MP3, or fMP4/CMAF. A stream whose video is
+   * HEVC or AV1 is always segmented as fMP4 (browsers play neither from MPEG-TS; AV1 has no TS mapping).
+   */
+  HLS_FORMAT: z.enum(['mpegts', 'fmp4'], { error: 'expected mpegts or fmp4' }).default('mpegts'),
+  /** Segments are cut at the first keyframe at least this long after their start (RFC 8216 target duration). */
+  HLS_TARGET_DURATION_MS: env.int(2000, 500, 10_000),
+  /** Segments listed in the playlist (the segmenter keeps at least 3 target durations, RFC 8216 §6.2.2). */
+  HLS_WINDOW_SEGMENTS: env.int(6, 3, 30),
+  /** LL-HLS: partial segments, preload hints and blocking playlist reload (draft-pantos-hls-rfc8216bis). */
+  HLS_LOW_LATENCY: env.bool(false),
+  /** LL-HLS part target; 500 ms gives PART-HOLD-BACK 1.5 s, a browser ~2 s behind the encoder. */
+  HLS_PART_TARGET_MS: env.int(500, 100, 2000),
+  /**
+   * A stream's segmenter starts on its first HLS request and stops after this long without one, so a
+   * stream nobody watches over HLS costs nothing (its segments are freed).
+   */
+  HLS_IDLE_TIMEOUT_SECONDS: env.int(30, 5, 600),
+  /**
+   * An HLS viewer (one client address + token) counts as watching from its first request until this long
+   * after its last one. Players reload the playlist every target duration, so 10 s is several missed polls.
+   */
+  HLS_VIEWER_WINDOW_SECONDS: env.int(10, 2, 300),
+
   /** On SIGTERM: time given to sessions to close and to report their end before exit (RELIABILITY F4: < 25 s). */
   DRAIN_TIMEOUT_MS: env.int(10_000, 0, 20_000),
 
   LOG_LEVEL: env.logLevel(),
   LOG_FORMAT: env.logFormat(),
-});
+})
+  .refine((c) => c.HLS_PART_TARGET_MS <= c.HLS_TARGET_DURATION_MS, {
+    path: ['HLS_PART_TARGET_MS'],
+    message: 'must not exceed HLS_TARGET_DURATION_MS',
+  })
+  .refine((c) => c.HLS_VIEWER_WINDOW_SECONDS < c.HLS_IDLE_TIMEOUT_SECONDS, {
+    path: ['HLS_VIEWER_WINDOW_SECONDS'],
+    message: 'must be shorter than HLS_IDLE_TIMEOUT_SECONDS (viewers of a stopped segmenter would still count)',
+  });
 
 export type EdgeConfig = z.infer<typeof EdgeConfigSchema>;
 

@@ -10,6 +10,7 @@ import { PlaybackKeyStore } from './control-plane/playback-keys';
 import { PublishAuthorizer } from './control-plane/publish-authorizer';
 import { EdgeMetrics } from './http/edge-metrics';
 import { EdgeHttpServer } from './http/http-server';
+import { HttpPlayback } from './http-playback/http-playback';
 import { PlayHandler } from './rtmp/play-handler';
 import { PublishHandler } from './rtmp/publish-handler';
 import { redactingRtmpLogger } from './rtmp/redacting-logger';
@@ -41,6 +42,7 @@ export class Edge {
   private readonly rtmp: RtmpServer;
   private readonly http: EdgeHttpServer;
   private readonly heartbeat: Heartbeat;
+  readonly playback: HttpPlayback;
   private readonly publishing: PublishHandler;
   private readonly closedTotals = { bytesIn: 0, bytesOut: 0 };
   private readonly playing: PlayHandler;
@@ -108,6 +110,10 @@ export class Edge {
       bytesOut: () => this.liveBytes('bytesOut'),
       droppedMessages: () => this.registry.dropTotals().droppedMessages,
       slowViewerDisconnects: () => this.registry.dropTotals().slowDisconnects,
+      httpBytesOut: () => this.playback.stats.bytesSent,
+      hlsRenditions: () => this.playback.renditionCount,
+      flvDroppedMessages: () => this.playback.stats.flvDroppedMessages,
+      flvSlowDisconnects: () => this.playback.stats.flvSlowDisconnects,
     });
     this.publishing = new PublishHandler({
       authorizer,
@@ -125,7 +131,27 @@ export class Edge {
       this.closedTotals.bytesIn += conn.stats.bytesIn;
       this.closedTotals.bytesOut += conn.stats.bytesOut;
     });
-    this.http = new EdgeHttpServer({ metrics: this.metrics.registry, isReady: () => this.ready });
+    this.playback = new HttpPlayback({
+      authorizer,
+      registry: this.registry,
+      metrics: this.metrics,
+      hls: {
+        format: cfg.HLS_FORMAT,
+        targetDurationMs: cfg.HLS_TARGET_DURATION_MS,
+        windowSize: cfg.HLS_WINDOW_SEGMENTS,
+        partTargetMs: cfg.HLS_LOW_LATENCY ? cfg.HLS_PART_TARGET_MS : undefined,
+        idleTimeoutMs: cfg.HLS_IDLE_TIMEOUT_SECONDS * 1000,
+        sessionWindowMs: cfg.HLS_VIEWER_WINDOW_SECONDS * 1000,
+      },
+      flv: { maxQueueBytes: cfg.VIEWER_QUEUE_MAX_BYTES, maxLagMs: cfg.VIEWER_MAX_LAG_MS },
+      logger: logger.child({ component: 'http-playback' }),
+    });
+    this.http = new EdgeHttpServer({
+      metrics: this.metrics.registry,
+      isReady: () => this.ready,
+      playback: this.playback,
+      maxConnections: cfg.MAX_CONNECTIONS,
+    });
     this.heartbeat = new Heartbeat({
       api: this.api,
       version: cfg.EDGE_VERSION,
@@ -136,7 +162,7 @@ export class Edge {
         publishers: this.registry.publisherCount,
         viewers: this.registry.viewerCount,
         bytesInTotal: this.liveBytes('bytesIn'),
-        bytesOutTotal: this.liveBytes('bytesOut'),
+        bytesOutTotal: this.liveBytes('bytesOut') + this.playback.stats.bytesSent,
       }),
     });
   }
@@ -155,6 +181,7 @@ export class Edge {
     const http = await this.http.listen(this.cfg.HTTP_PORT, this.cfg.HTTP_HOST);
     await this.keys.start();
     const rtmp = await this.rtmp.listen(this.cfg.RTMP_PORT, this.cfg.RTMP_HOST);
+    this.playback.start();
     void this.heartbeat.start();
     this.sweepTimer = setInterval(() => this.publishing.sweepIdle(this.cfg.PUBLISHER_IDLE_TIMEOUT_MS), IDLE_SWEEP_INTERVAL_MS);
     this.sweepTimer.unref();
@@ -187,6 +214,7 @@ export class Edge {
     const outcome = await Promise.race([drained.then(() => 'drained' as const), deadline]);
     clearTimeout(timer);
     if (outcome === 'timeout') this.logger.warn({ drainTimeoutMs: this.cfg.DRAIN_TIMEOUT_MS }, 'drain timed out');
+    this.playback.stop();
     await this.http.close();
     this.api.close();
   }

@@ -10,6 +10,10 @@ export interface EdgeMetricSource {
   bytesOut(): number;
   droppedMessages(): number;
   slowViewerDisconnects(): number;
+  httpBytesOut(): number;
+  hlsRenditions(): number;
+  flvDroppedMessages(): number;
+  flvSlowDisconnects(): number;
 }
 
 /** The edge's Prometheus metrics (README.md "Metrics" lists them). */
@@ -40,6 +44,18 @@ export class EdgeMetrics {
       'tributary_edge_slow_viewer_disconnects_total',
       'Viewers disconnected for staying too far behind.',
       source.slowViewerDisconnects,
+    );
+    r.observedCounter('tributary_edge_http_sent_bytes_total', 'Bytes of HLS and HTTP-FLV sent to viewers.', source.httpBytesOut);
+    r.gauge('tributary_edge_hls_renditions', 'Streams with a running HLS segmenter (someone requested HLS recently).', source.hlsRenditions);
+    r.observedCounter(
+      'tributary_edge_http_flv_dropped_messages_total',
+      'Media messages skipped for slow HTTP-FLV viewers (dropped to the next keyframe).',
+      source.flvDroppedMessages,
+    );
+    r.observedCounter(
+      'tributary_edge_http_flv_slow_disconnects_total',
+      'HTTP-FLV viewers disconnected for staying too far behind.',
+      source.flvSlowDisconnects,
     );
     this.publishAuth = r.counter<'result'>('tributary_edge_publish_authorizations_total', 'Publish attempts by result.');
     this.playAuth = r.counter<'result'>('tributary_edge_play_authorizations_total', 'Play attempts by result.');

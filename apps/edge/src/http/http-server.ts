@@ -1,16 +1,28 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PROMETHEUS_CONTENT_TYPE, type MetricsRegistry } from './metrics';
+import { sendJson } from './responses';
+
+/** Serves the playback URLs (http-playback/): every method, since browsers send CORS preflights. */
+export interface PlaybackRequestHandler {
+  handle(req: http.IncomingMessage, res: http.ServerResponse, path: string, query: URLSearchParams): Promise<void>;
+}
+
+/** Playback URLs live under /live/ (contracts/playback-urls.ts). */
+const PLAYBACK_PREFIX = '/live/';
 
 export interface HttpServerOptions {
   metrics: MetricsRegistry;
   /** Ready = accepting new publishers and viewers (false before start and while draining). */
   isReady: () => boolean;
+  playback?: PlaybackRequestHandler;
+  /** Open HTTP connections (HTTP-FLV viewers hold one each); more are refused by the kernel backlog. */
+  maxConnections: number;
 }
 
 /**
- * The edge's operational HTTP port: `/healthz` (the process is alive), `/readyz` (send traffic here),
- * `/metrics` (Prometheus). Errors use the REST envelope of contracts/errors.ts.
+ * The edge's HTTP port: `/healthz` (the process is alive), `/readyz` (send traffic here), `/metrics`
+ * (Prometheus), and browser playback under /live/. Errors use the REST envelope of contracts/errors.ts.
  */
 export class EdgeHttpServer {
   private readonly server: http.Server;
@@ -20,6 +32,7 @@ export class EdgeHttpServer {
     // Probes and scrapers send tiny requests; a short header timeout stops slowloris on this port too.
     this.server.headersTimeout = 10_000;
     this.server.requestTimeout = 10_000;
+    this.server.maxConnections = opts.maxConnections;
   }
 
   listen(port: number, host: string): Promise<AddressInfo> {
@@ -40,7 +53,14 @@ export class EdgeHttpServer {
   }
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
-    const path = (req.url ?? '/').split('?')[0];
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    const query = q < 0 ? '' : url.slice(q + 1);
+    if (this.opts.playback && path.startsWith(PLAYBACK_PREFIX)) {
+      void this.opts.playback.handle(req, res, path, new URLSearchParams(query));
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       sendJson(res, 405, { error: { code: 'bad_request', message: 'Only GET and HEAD are served here.' } });
       return;
@@ -62,9 +82,4 @@ export class EdgeHttpServer {
         sendJson(res, 404, { error: { code: 'not_found', message: 'Try /healthz, /readyz or /metrics.' } });
     }
   }
-}
-
-function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-  res.end(JSON.stringify(body));
 }

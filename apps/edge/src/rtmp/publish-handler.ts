@@ -12,7 +12,7 @@ import { normalizeIp } from '../auth/client-ip';
 import type { ApiClient } from '../control-plane/api-client';
 import { SessionReporter } from '../control-plane/session-reporter';
 import type { EdgeMetrics } from '../http/edge-metrics';
-import type { PublisherSlot, StreamEntry, StreamRegistry } from '../streams/stream-registry';
+import { isHttpViewer, type PublisherSlot, type StreamEntry, type StreamRegistry } from '../streams/stream-registry';
 import { audioInfoOf, videoCodecOf, withMetadata } from '../streams/track-info';
 
 /** FLV TagType (FLV spec §E.4.1): 8 audio, 9 video. */
@@ -74,6 +74,7 @@ export class PublishHandler {
       video: null,
       audio: null,
       bytesOutAtStart: 0,
+      httpBytesOut: 0,
       viewerMsClosed: 0,
       // End first, so the session keeps this reason rather than the 'unpublish' the close causes.
       close: (reason) => {
@@ -129,7 +130,7 @@ export class PublishHandler {
       read: () => ({
         viewers: entry.viewers.size,
         bytesIn: conn.stats.bytesIn,
-        bytesOut: entry.broadcast.stats.bytesOut - slot.bytesOutAtStart,
+        bytesOut: entry.broadcast.stats.bytesOut - slot.bytesOutAtStart + slot.httpBytesOut,
         viewerSeconds: entry.viewerSeconds(this.now()),
         video: slot.video,
         audio: slot.audio,
@@ -188,7 +189,7 @@ export class PublishHandler {
       const verdict = this.opts.authorizer.admitsViewer(viewer, grant);
       if (verdict.allow) continue;
       this.opts.metrics.playAuth.inc({ result: verdict.result });
-      sink.sendStatus({ level: 'error', code: verdict.code, description: verdict.description });
+      if (!isHttpViewer(sink)) sink.sendStatus({ level: 'error', code: verdict.code, description: verdict.description });
       this.opts.registry.removeViewer(entry, sink);
       sink.close(verdict.result);
     }

@@ -40,6 +40,7 @@ function slot(clock: { t: number }, keyDigest = 'k1', closed: string[] = []): Pu
     video: null,
     audio: null,
     bytesOutAtStart: 0,
+    httpBytesOut: 0,
     viewerMsClosed: 0,
     close: (reason) => closed.push(reason),
   };

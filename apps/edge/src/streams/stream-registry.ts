@@ -13,8 +13,10 @@ export interface PublisherSlot {
   lastMediaAt: number;
   video: VideoTrackInfo | null;
   audio: AudioTrackInfo | null;
-  /** broadcast.stats.bytesOut when this session began; the session's egress is the difference. */
+  /** broadcast.stats.bytesOut when this session began; the session's RTMP egress is the difference. */
   bytesOutAtStart: number;
+  /** Bytes sent to HTTP viewers (HLS, HTTP-FLV) during this session. */
+  httpBytesOut: number;
   /** Viewer-milliseconds of viewers who already left during this session. */
   viewerMsClosed: number;
   /** Ends the publisher's connection (takeover, idle, drain). */
@@ -31,10 +33,23 @@ interface ViewerSlot extends ViewerAdmission {
   readonly joinedAt: number;
 }
 
+/** A viewer over HTTP: an HTTP-FLV response or an HLS session (http-playback/hls-sessions.ts). */
+export interface HttpViewer {
+  readonly protocol: 'http-flv' | 'hls';
+  close(reason: string): void;
+}
+
+/** RTMP viewers are their broadcast sinks; HTTP viewers count the same but are fed by their own code. */
+export type Viewer = BroadcastSink | HttpViewer;
+
+export function isHttpViewer(viewer: Viewer): viewer is HttpViewer {
+  return 'protocol' in viewer;
+}
+
 /** One playback id on this edge: its broadcast, its publisher if live, its viewers (live or waiting). */
 export class StreamEntry {
   publisher: PublisherSlot | undefined;
-  readonly viewers = new Map<BroadcastSink, ViewerSlot>();
+  readonly viewers = new Map<Viewer, ViewerSlot>();
 
   constructor(
     readonly playbackId: string,
@@ -159,11 +174,19 @@ export class StreamRegistry {
     return entry;
   }
 
-  removeViewer(entry: StreamEntry, sink: BroadcastSink): void {
+  /**
+   * Counts an HTTP viewer of a live stream (viewer figures, viewer-seconds, viewer limits). It is fed by
+   * its own code (a broadcast listener or the HLS rendition), not subscribed here.
+   */
+  addHttpViewer(entry: StreamEntry, viewer: HttpViewer, admission: ViewerAdmission): void {
+    entry.viewers.set(viewer, { ...admission, joinedAt: this.now() });
+  }
+
+  removeViewer(entry: StreamEntry, sink: Viewer): void {
     const viewer = entry.viewers.get(sink);
     if (!viewer) return;
     entry.viewers.delete(sink);
-    entry.broadcast.unsubscribe(sink);
+    if (!isHttpViewer(sink)) entry.broadcast.unsubscribe(sink);
     if (entry.publisher) {
       entry.publisher.viewerMsClosed += this.now() - Math.max(viewer.joinedAt, entry.publisher.startedAt);
     }

@@ -1,0 +1,388 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ErrorCode } from '@tributary/contracts';
+import { HLS_CONTENT_TYPES, MuxError, MuxErrorCode, type SegmentFormat, tokenDecorator } from '@tributary/media';
+import type { Logger } from '@tributary/service-kit';
+import type { Authorizer } from '../auth/authorizer';
+import type { EdgeMetrics } from '../http/edge-metrics';
+import { sendJson } from '../http/responses';
+import type { StreamEntry, StreamRegistry } from '../streams/stream-registry';
+import { FlvViewer } from './flv-viewer';
+import { HlsRendition, formatFor } from './hls-rendition';
+import { type HlsSession, HlsSessions } from './hls-sessions';
+import { PlaybackHttpError, playRefusal } from './playback-errors';
+import { type PlaybackRoute, parsePlaybackPath } from './playback-routes';
+
+/** The FLV MIME type mpegts.js, flv.js and ffmpeg expect. */
+const FLV_CONTENT_TYPE = 'video/x-flv';
+/**
+ * Playlists change every part or segment: `no-cache` makes every cache revalidate (RFC 9111 §5.2.2.4).
+ * Segment URIs name one segmenter run (playback-routes.ts), so their bytes never change: a day of caching
+ * is safe, and `immutable` spares revalidation (RFC 8246).
+ */
+const PLAYLIST_CACHE_CONTROL = 'no-cache';
+const SEGMENT_CACHE_CONTROL = 'public, max-age=86400, immutable';
+/** Browsers may cache a preflight this long (Chromium caps it at 2 h). */
+const PREFLIGHT_MAX_AGE_S = 7200;
+/**
+ * A blocking playlist reload (rfc8216bis §6.2.5.2) or a preload-hinted part is held at most three target
+ * durations, the time after which the spec tells clients to give up and retry; the current playlist is
+ * then served.
+ */
+const BLOCKING_WAIT_TARGET_DURATIONS = 3;
+/**
+ * The first request of an idle stream starts its segmenter from the GOP cache and waits for the first
+ * segment (or part) rather than answering an empty playlist: about one keyframe interval past the target
+ * duration. Bounded below hls.js's 10 s manifest timeout.
+ */
+const FIRST_SEGMENT_WAIT_TARGET_DURATIONS = 3;
+const FIRST_SEGMENT_WAIT_MAX_MS = 8000;
+/** Idle segmenters and lapsed HLS sessions are looked for this often. */
+const SWEEP_INTERVAL_MS = 1000;
+
+export interface HttpPlaybackOptions {
+  authorizer: Authorizer;
+  registry: StreamRegistry;
+  metrics: EdgeMetrics;
+  hls: {
+    format: SegmentFormat;
+    targetDurationMs: number;
+    windowSize: number;
+    /** LL-HLS part target, undefined without LL-HLS. */
+    partTargetMs: number | undefined;
+    idleTimeoutMs: number;
+    sessionWindowMs: number;
+  };
+  flv: { maxQueueBytes: number; maxLagMs: number };
+  logger: Logger;
+  now?: () => number;
+}
+
+export interface HttpPlaybackStats {
+  bytesSent: number;
+  flvDroppedMessages: number;
+  flvSlowDisconnects: number;
+}
+
+/**
+ * Browser playback (issue 7) on the edge's HTTP port: HLS (`/live/<id>/index.m3u8` and its segments)
+ * and HTTP-FLV (`/live/<id>.flv`), authorised by the same Authorizer as RTMP play, with CORS for
+ * browser players. Refusals use the contracts error envelope.
+ */
+export class HttpPlayback {
+  readonly stats: HttpPlaybackStats = { bytesSent: 0, flvDroppedMessages: 0, flvSlowDisconnects: 0 };
+  private readonly renditions = new Map<string, HlsRendition>();
+  private readonly flvViewers = new Set<FlvViewer>();
+  private readonly now: () => number;
+  private epochSeq = 0;
+  private sweepTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly opts: HttpPlaybackOptions) {
+    this.now = opts.now ?? Date.now;
+  }
+
+  get renditionCount(): number {
+    return this.renditions.size;
+  }
+
+  get flvViewerCount(): number {
+    return this.flvViewers.size;
+  }
+
+  /** The HLS rendition of a stream while one runs (tests, diagnostics). */
+  rendition(playbackId: string): HlsRendition | undefined {
+    return this.renditions.get(playbackId);
+  }
+
+  start(): void {
+    this.sweepTimer = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS);
+    this.sweepTimer.unref();
+  }
+
+  /** Stops every segmenter and ends every HTTP-FLV response (drain). */
+  stop(): void {
+    clearInterval(this.sweepTimer);
+    for (const playbackId of [...this.renditions.keys()]) this.closeRendition(playbackId);
+    for (const viewer of [...this.flvViewers]) viewer.close('shutdown');
+  }
+
+  /** Serves one request whose path starts with /live/. Never rejects: failures become error responses. */
+  async handle(req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams): Promise<void> {
+    res.setHeader('access-control-allow-origin', '*');
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, {
+        'access-control-allow-methods': 'GET, HEAD, OPTIONS',
+        'access-control-allow-headers': req.headers['access-control-request-headers'] ?? '*',
+        'access-control-max-age': String(PREFLIGHT_MAX_AGE_S),
+      });
+      res.end();
+      return;
+    }
+    try {
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        throw new PlaybackHttpError(ErrorCode.badRequest, 'Playback URLs answer GET, HEAD and OPTIONS.');
+      }
+      const route = parsePlaybackPath(path);
+      if (!route) throw new PlaybackHttpError(ErrorCode.notFound, 'No stream has this name.');
+      const token = query.get('token') ?? undefined;
+      const clientIp = req.socket.remoteAddress ?? '';
+      switch (route.kind) {
+        case 'hls-playlist':
+          await this.servePlaylist(req, res, route.playbackId, token, clientIp, query);
+          return;
+        case 'hls-resource':
+          await this.serveResource(req, res, route, token, clientIp);
+          return;
+        case 'flv':
+          await this.serveFlv(req, res, route.playbackId, token, clientIp);
+          return;
+      }
+    } catch (err) {
+      if (res.headersSent || res.destroyed) return;
+      if (err instanceof PlaybackHttpError) {
+        sendJson(res, err.status, { error: { code: err.code, message: err.message } });
+        return;
+      }
+      this.opts.logger.error({ err: err instanceof Error ? err.stack : String(err) }, 'playback request failed');
+      sendJson(res, 500, { error: { code: ErrorCode.internal, message: 'Internal server error.' } });
+    }
+  }
+
+  private async servePlaylist(
+    req: IncomingMessage,
+    res: ServerResponse,
+    playbackId: string,
+    token: string | undefined,
+    clientIp: string,
+    query: URLSearchParams,
+  ): Promise<void> {
+    const rendition = await this.admitHls(playbackId, token, clientIp);
+    const segmenter = rendition.segmenter;
+    const targetMs = segmenter.targetDurationMs;
+    const blocking = rendition.isLowLatency ? blockingReloadOf(query) : undefined;
+    if (blocking) {
+      await this.waitFor(res, () => segmenter.waitFor(blocking.msn, blocking.part, this.deadline(res, targetMs * BLOCKING_WAIT_TARGET_DURATIONS)), 'serve');
+    } else if (segmenter.stats.segments === 0 && segmenter.stats.parts === 0) {
+      const waitMs = Math.min(targetMs * FIRST_SEGMENT_WAIT_TARGET_DURATIONS, FIRST_SEGMENT_WAIT_MAX_MS);
+      const firstPart = rendition.isLowLatency ? 0 : undefined;
+      await this.waitFor(res, () => segmenter.waitFor(0, firstPart, this.deadline(res, waitMs)), 'not_found');
+    }
+    if (res.destroyed) return;
+    const prefix = `${rendition.epoch}/`;
+    const withToken = token === undefined ? undefined : tokenDecorator(token);
+    const body = segmenter.playlist((uri) => (withToken ? withToken(prefix + uri) : prefix + uri));
+    this.send(req, res, HLS_CONTENT_TYPES.playlist, PLAYLIST_CACHE_CONTROL, Buffer.from(body), playbackId);
+  }
+
+  private async serveResource(
+    req: IncomingMessage,
+    res: ServerResponse,
+    route: Extract<PlaybackRoute, { kind: 'hls-resource' }>,
+    token: string | undefined,
+    clientIp: string,
+  ): Promise<void> {
+    const rendition = await this.admitHls(route.playbackId, token, clientIp);
+    if (route.epoch !== rendition.epoch) {
+      throw new PlaybackHttpError(ErrorCode.notFound, 'This segment is from an earlier run; reload the playlist.');
+    }
+    const segmenter = rendition.segmenter;
+    const wait = this.deadline(res, segmenter.targetDurationMs * BLOCKING_WAIT_TARGET_DURATIONS);
+    let resource;
+    try {
+      resource = await segmenter.fetch(route.resource, wait);
+    } catch (err) {
+      if (!(err instanceof MuxError && err.code === MuxErrorCode.Aborted)) throw err;
+    }
+    if (res.destroyed) return;
+    if (!resource) throw new PlaybackHttpError(ErrorCode.notFound, 'This segment is not (or no longer) available.');
+    this.send(req, res, resource.contentType, SEGMENT_CACHE_CONTROL, resource.data, route.playbackId);
+  }
+
+  private async serveFlv(
+    req: IncomingMessage,
+    res: ServerResponse,
+    playbackId: string,
+    token: string | undefined,
+    clientIp: string,
+  ): Promise<void> {
+    const before = this.opts.registry.get(playbackId);
+    if (!before?.publisher) throw notLive();
+    const admission = await this.authorize(playbackId, token, clientIp, before.publisher.grant, before);
+    // The publisher may have left while the token was checked.
+    const entry = this.opts.registry.get(playbackId);
+    const slot = entry?.publisher;
+    if (!entry || !slot) throw notLive();
+    if (res.destroyed) return;
+    const log = this.opts.logger.child({ playbackId, protocol: 'http-flv', remote: clientIp });
+    const known = slot.video !== null || slot.audio !== null;
+    const viewer = new FlvViewer(res, {
+      tracks: { audio: !known || slot.audio !== null, video: !known || slot.video !== null },
+      maxQueueBytes: this.opts.flv.maxQueueBytes,
+      maxLagMs: this.opts.flv.maxLagMs,
+      onSent: (bytes) => this.countSent(entry, bytes),
+      onEnd: (reason) => {
+        entry.broadcast.unlisten(viewer);
+        this.opts.registry.removeViewer(entry, viewer);
+        this.flvViewers.delete(viewer);
+        this.stats.flvDroppedMessages += viewer.stats.droppedMessages;
+        if (viewer.stats.slowDisconnect) this.stats.flvSlowDisconnects++;
+        log.info({ reason, droppedMessages: viewer.stats.droppedMessages }, 'closed');
+      },
+      now: this.now,
+    });
+    res.writeHead(200, { 'content-type': FLV_CONTENT_TYPE, 'cache-control': 'no-store' });
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
+    this.opts.registry.addHttpViewer(entry, viewer, admission);
+    this.flvViewers.add(viewer);
+    res.once('close', () => viewer.close('client_closed'));
+    log.info({}, 'opened');
+    viewer.begin();
+    entry.broadcast.listen(viewer);
+  }
+
+  /**
+   * HLS admission: a request of a known session (client address + token) is served at once; any other
+   * is authorised like an RTMP play (name, token, policy of the stream's publisher, viewer limit) and,
+   * while the stream is live, opens a session counted among its viewers. The stream's segmenter starts
+   * here when it is not running.
+   */
+  private async admitHls(playbackId: string, token: string | undefined, clientIp: string): Promise<HlsRendition> {
+    const key = HlsSessions.keyOf(clientIp, token);
+    const known = this.renditions.get(playbackId)?.sessions.touch(key, this.now());
+    let admission;
+    if (!known) {
+      const entry = this.opts.registry.get(playbackId);
+      const grant = entry?.publisher?.grant ?? this.renditions.get(playbackId)?.grant;
+      if (!grant) throw notLive();
+      admission = await this.authorize(playbackId, token, clientIp, grant, entry);
+    }
+    const entry = this.opts.registry.get(playbackId);
+    const slot = entry?.publisher;
+    let rendition = this.renditions.get(playbackId);
+    if (entry && slot) {
+      if (!rendition) {
+        const epoch = `${this.now().toString(36)}${(this.epochSeq++).toString(36)}`;
+        const format = formatFor(this.opts.hls.format, slot.video?.codec);
+        rendition = new HlsRendition(epoch, { ...this.opts.hls, format }, slot.grant, this.now());
+        this.renditions.set(playbackId, rendition);
+        this.opts.logger.info({ playbackId, epoch, format }, 'hls segmenter started');
+      }
+      rendition.follow(entry.broadcast, slot.grant);
+      if (admission && !rendition.sessions.touch(key, this.now())) {
+        this.opts.registry.addHttpViewer(entry, rendition.sessions.open(key, entry, this.now()), admission);
+      }
+    }
+    if (!rendition) throw notLive();
+    rendition.lastRequestAt = this.now();
+    return rendition;
+  }
+
+  private async authorize(
+    playbackId: string,
+    token: string | undefined,
+    clientIp: string,
+    grant: NonNullable<StreamEntry['publisher']>['grant'],
+    entry: StreamEntry | undefined,
+  ) {
+    const live = { grant, viewers: entry?.viewers.size ?? 0 };
+    const verdict = await this.opts.authorizer.authorizePlay(playbackId, token, clientIp, live);
+    this.opts.metrics.playAuth.inc({ result: verdict.allow ? 'allowed' : verdict.result });
+    if (!verdict.allow) {
+      this.opts.logger.info({ playbackId, result: verdict.result, remote: clientIp }, 'http play refused');
+      throw playRefusal(verdict.result, verdict.description);
+    }
+    return verdict.value;
+  }
+
+  /**
+   * Runs a segmenter wait. A too-far-ahead request is a 400 (rfc8216bis §6.2.5.2); a wait cut by its
+   * deadline serves what there is (`serve`) or answers 404 (`not_found`, nothing to play yet).
+   */
+  private async waitFor(res: ServerResponse, wait: () => Promise<void>, onDeadline: 'serve' | 'not_found'): Promise<void> {
+    try {
+      await wait();
+    } catch (err) {
+      if (!(err instanceof MuxError)) throw err;
+      if (err.code === MuxErrorCode.RequestTooFarAhead) throw new PlaybackHttpError(ErrorCode.badRequest, err.message);
+      if (res.destroyed || onDeadline === 'serve') return;
+      throw new PlaybackHttpError(ErrorCode.notFound, 'The stream has no segment yet; retry shortly.');
+    }
+  }
+
+  /** Aborts when the client goes away or after `ms` (the segmenter's waits have no timeout of their own). */
+  private deadline(res: ServerResponse, ms: number): AbortSignal {
+    const gone = new AbortController();
+    res.once('close', () => gone.abort());
+    return AbortSignal.any([gone.signal, AbortSignal.timeout(ms)]);
+  }
+
+  private send(
+    req: IncomingMessage,
+    res: ServerResponse,
+    contentType: string,
+    cacheControl: string,
+    body: Buffer,
+    playbackId: string,
+  ): void {
+    res.writeHead(200, { 'content-type': contentType, 'cache-control': cacheControl, 'content-length': body.length });
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
+    res.end(body);
+    const entry = this.opts.registry.get(playbackId);
+    this.countSent(entry, body.length);
+  }
+
+  private countSent(entry: StreamEntry | undefined, bytes: number): void {
+    this.stats.bytesSent += bytes;
+    if (entry?.publisher) entry.publisher.httpBytesOut += bytes;
+  }
+
+  private sweep(): void {
+    const now = this.now();
+    for (const [playbackId, rendition] of this.renditions) {
+      if (now - rendition.lastRequestAt > this.opts.hls.idleTimeoutMs) {
+        this.closeRendition(playbackId);
+        continue;
+      }
+      for (const session of rendition.sessions.expire(now)) this.leave(session);
+    }
+  }
+
+  private closeRendition(playbackId: string): void {
+    const rendition = this.renditions.get(playbackId);
+    if (!rendition) return;
+    this.renditions.delete(playbackId);
+    for (const session of rendition.sessions.clear()) this.leave(session);
+    rendition.close();
+    this.opts.logger.info({ playbackId, epoch: rendition.epoch }, 'hls segmenter stopped');
+  }
+
+  private leave(session: HlsSession): void {
+    this.opts.registry.removeViewer(session.entry, session);
+  }
+}
+
+function notLive(): PlaybackHttpError {
+  return new PlaybackHttpError(ErrorCode.notFound, 'This stream is not live here.');
+}
+
+/** `_HLS_msn` / `_HLS_part` (rfc8216bis §6.2.5.2): `_HLS_part` without `_HLS_msn` is a 400. */
+function blockingReloadOf(query: URLSearchParams): { msn: number; part: number | undefined } | undefined {
+  const msn = query.get('_HLS_msn');
+  const part = query.get('_HLS_part');
+  if (msn === null) {
+    if (part !== null) throw new PlaybackHttpError(ErrorCode.badRequest, '_HLS_part needs _HLS_msn.');
+    return undefined;
+  }
+  return { msn: nonNegativeInt('_HLS_msn', msn), part: part === null ? undefined : nonNegativeInt('_HLS_part', part) };
+}
+
+/** Bounded to 10 digits, so a hostile value never becomes a float or an unsafe integer. */
+function nonNegativeInt(name: string, value: string): number {
+  if (!/^\d{1,10}$/.test(value)) throw new PlaybackHttpError(ErrorCode.badRequest, `${name} must be a whole number.`);
+  return Number(value);
+}

@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { PlaybackHttpPaths } from '@tributary/contracts';
+import { parsePlaybackPath } from './playback-routes';
+
+describe('playback routes', () => {
+  it('routes the URLs the api hands out (contracts PlaybackHttpPaths)', () => {
+    assert.deepEqual(parsePlaybackPath(PlaybackHttpPaths.hlsPlaylist('pb_1-A')), { kind: 'hls-playlist', playbackId: 'pb_1-A' });
+    assert.deepEqual(parsePlaybackPath(PlaybackHttpPaths.flv('pb_1-A')), { kind: 'flv', playbackId: 'pb_1-A' });
+  });
+
+  it('routes segments, parts and init sections under their segmenter epoch', () => {
+    for (const resource of ['seg-0.ts', 'seg-12.m4s', 'part-3.1.ts', 'part-3.0.m4s', 'init-0.mp4']) {
+      assert.deepEqual(parsePlaybackPath(`/live/pb/k3x9/${resource}`), {
+        kind: 'hls-resource',
+        playbackId: 'pb',
+        epoch: 'k3x9',
+        resource,
+      });
+    }
+  });
+
+  it('refuses hostile and foreign names before any lookup (M9)', () => {
+    const hostile = [
+      '/live/../index.m3u8',
+      '/live/%2e%2e%2f/index.m3u8',
+      '/live/..%2f..%2ftmp.flv',
+      '/live/a\\b/index.m3u8',
+      '/live/a\u0000b.flv',
+      '/live/a:b/index.m3u8',
+      '/live/~/index.m3u8',
+      `/live/${'a'.repeat(65)}/index.m3u8`,
+      `/live/${'a'.repeat(65)}.flv`,
+      '/live/caf\u00e9/index.m3u8',
+      '/live/.flv',
+      '/live/pb/k3/../../etc/passwd',
+      '/live/pb/k3/seg-0.ts.bak',
+      '/live/pb/K3/seg-0.ts',
+      '/live/pb/k3/other.ts',
+      '/live/pb/other.m3u8',
+      '/live/pb',
+      '/vod/pb/index.m3u8',
+      '//live/pb.flv',
+    ];
+    for (const path of hostile) assert.equal(parsePlaybackPath(path), undefined, path);
+  });
+});
