@@ -14,7 +14,7 @@ import { Peers } from './support/peers';
 /** An AVC keyframe tag body (FLV VideoTagHeader: keyframe + AVC, NALU packet) with a dummy payload. */
 const KEYFRAME = Buffer.from([0x17, 0x01, 0, 0, 0, 0, 0, 0, 1, 0x65]);
 
-describe('edge faults: api outage and slowness, takeover, hostile names', () => {
+describe('edge faults: api outage and slowness, takeover, hostile names and media', () => {
   const peers = new Peers();
   const dir = mkdtempSync(join(tmpdir(), 'edge-faults-'));
   const clip = join(dir, 'clip.flv');
@@ -37,6 +37,7 @@ describe('edge faults: api outage and slowness, takeover, hostile names', () => 
     run.api.allow('live-key', { playbackId: 'livepb', playbackPolicy: 'signed', cacheTtlSeconds: 0 });
     run.api.allow('new-key', { playbackId: 'newpb', cacheTtlSeconds: 0 });
     run.api.allow('silent-key', { playbackId: 'silentpb', cacheTtlSeconds: 0 });
+    run.api.allow('m8-key', { playbackId: 'm8pb', cacheTtlSeconds: 0 });
   });
 
   after(async () => {
@@ -76,6 +77,37 @@ describe('edge faults: api outage and slowness, takeover, hostile names', () => 
     const bad = client('..');
     await assert.rejects(bad.connect(), 'an unknown app is refused at connect');
     assert.ok(run.api.calls.authorize.every((r) => /^[A-Za-z0-9_-]{1,64}$/.test(r.streamKey)));
+  });
+
+  it('survives malformed media and metadata from a publisher (M8)', async () => {
+    const publisher = client();
+    await publisher.connect();
+    const stream = await publisher.publish('m8-key');
+    const viewer = client();
+    await viewer.connect();
+    const played = await viewer.play('m8pb');
+    let received = 0;
+    played.on('media', () => {
+      received += 1;
+    });
+    const hostile: Array<[8 | 9, Buffer]> = [
+      [9, Buffer.alloc(0)], // zero-length video
+      [8, Buffer.alloc(0)], // zero-length audio
+      [9, Buffer.from([0x17, 0x00, 0, 0])], // truncated AVC sequence header
+      [9, Buffer.from([0x1f, 1, 2, 3])], // unknown CodecID 15
+      [9, Buffer.from([0x90, 0x7a, 0x7a, 0x7a, 0x7a, 0])], // Enhanced RTMP, unknown FourCC 'zzzz'
+      [8, Buffer.from([0x90, 0x7a, 0x7a])], // audio ExHeader cut short
+      [9, KEYFRAME],
+    ];
+    hostile.forEach(([typeId, payload], i) => stream.sendMedia({ typeId, timestamp: i * 40, payload }));
+    stream.sendMetadata({ width: 'wide', height: -1, framerate: Number.NaN, stereo: 'yes', title: { nested: true } });
+    stream.sendMedia({ typeId: 9, timestamp: 400, payload: KEYFRAME });
+    await until(() => received > 0);
+    const entry = run.edge.registry.get('m8pb');
+    assert.equal(entry?.isLive, true, 'the hostile session carries on');
+    assert.equal(entry?.publisher?.video?.codec, 'h264', 'the first readable tag names the codec; empty ones are skipped');
+    publisher.close();
+    viewer.close();
   });
 
   it('keeps live streams and signed plays going while the api is slow, and fails new keys closed (F1/F2)', async (t) => {
