@@ -49,6 +49,11 @@ export class FlvViewer implements BroadcastListener, HttpViewer {
     this.now = opts.now ?? Date.now;
   }
 
+  /** Response bytes not yet handed to the kernel (bounded by maxQueueBytes plus one message). */
+  get backlog(): number {
+    return this.res.writableLength;
+  }
+
   /** Writes the FLV header; the caller then listens to the broadcast (which replays the GOP cache). */
   begin(): void {
     this.write([this.writer.header()]);

@@ -5,6 +5,8 @@ export interface ProbedPacket {
   stream_index: number;
   pts?: number;
   dts?: number;
+  /** 'K' first for a keyframe (ffprobe's packet flags). */
+  flags: string;
 }
 
 /**
@@ -18,7 +20,7 @@ export async function probePackets(
 ): Promise<{ code: number | null; packets: ProbedPacket[]; stderr: string }> {
   const res = await peers.run('ffprobe', [
     '-v', 'error', '-rw_timeout', '8000000', ...extra,
-    '-show_entries', 'packet=codec_type,stream_index,pts,dts', '-of', 'json', url,
+    '-show_entries', 'packet=codec_type,stream_index,pts,dts,flags', '-of', 'json', url,
   ]);
   const packets = res.code === 0 ? ((JSON.parse(res.stdout) as { packets?: ProbedPacket[] }).packets ?? []) : [];
   return { code: res.code, packets, stderr: res.stderr };
