@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PLAYBACK_TOKEN_AUDIENCE } from '@tributary/contracts';
+import { RtmpClient } from '@tributary/rtmp-core';
 import { SignJWT } from 'jose';
 import { type RunningEdge, startEdge, until } from './support/edge-harness';
 import { Peers } from './support/peers';
@@ -111,6 +112,27 @@ describe('edge over real sockets with ffmpeg and rtmpdump as peers', () => {
     assert.equal(wrongStream.frames, 0);
     assert.equal(run.edge.metrics.playAuth.get({ result: 'token_expired' }), 1);
     assert.equal(run.edge.metrics.playAuth.get({ result: 'token_wrong_stream' }), 1);
+  });
+
+  it('lets a viewer whose token expires during playback keep watching (documented T6 policy)', { timeout: 60_000 }, async () => {
+    // Expired 25 s ago: still inside the 30 s skew now, outside it within about 5 s.
+    const expiring = await token('signedpb', -25);
+    const client = new RtmpClient({ url: `${run.rtmpUrl}?token=${expiring}`, timeoutMs: 8000 });
+    try {
+      await client.connect();
+      const stream = await client.play('signedpb');
+      let media = 0;
+      stream.on('media', () => {
+        media += 1;
+      });
+      await until(async () => (await peers.decodeFrames(`${run.rtmpUrl}/signedpb?token=${expiring}`, 1)).frames === 0, 500);
+      // The same token is now refused to a new viewer, and the running one still gets about a second more.
+      assert.ok(run.edge.metrics.playAuth.get({ result: 'token_expired' }) >= 2);
+      const seen = media;
+      await until(() => media > seen + 25);
+    } finally {
+      client.close();
+    }
   });
 
   it('keeps a viewer who arrives first waiting past the idle timeout, then starts it when the publisher comes', async () => {
