@@ -63,6 +63,7 @@ describe('HTTP-FLV from the edge, with ffmpeg publishing and ffprobe playing', (
     assert.deepEqual(nonMonotonic(probed.packets), []);
     assert.match(video[0]?.flags ?? '', /^K/, 'the first video tag is the cached GOP keyframe');
     publisher.kill('SIGKILL');
+    await until(() => run.edge.registry.get('flvpb')?.isLive !== true);
   });
 
   it('counts the response as a viewer while it is open and ends it when the publisher leaves', async () => {

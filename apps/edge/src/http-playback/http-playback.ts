@@ -1,11 +1,19 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode } from '@tributary/contracts';
-import { HLS_CONTENT_TYPES, MuxError, MuxErrorCode, type SegmentFormat, tokenDecorator } from '@tributary/media';
+import {
+  HLS_CONTENT_TYPES,
+  type HlsResource,
+  MuxError,
+  MuxErrorCode,
+  type SegmentFormat,
+  tokenDecorator,
+} from '@tributary/media';
 import type { Logger } from '@tributary/service-kit';
 import type { Authorizer } from '../auth/authorizer';
+import type { PublishGrant } from '../control-plane/publish-authorizer';
 import type { EdgeMetrics } from '../http/edge-metrics';
 import { sendJson } from '../http/responses';
-import type { StreamEntry, StreamRegistry } from '../streams/stream-registry';
+import type { StreamEntry, StreamRegistry, ViewerAdmission } from '../streams/stream-registry';
 import { FlvViewer } from './flv-viewer';
 import { HlsRendition, formatFor } from './hls-rendition';
 import { type HlsSession, HlsSessions } from './hls-sessions';
@@ -186,7 +194,7 @@ export class HttpPlayback {
     }
     const segmenter = rendition.segmenter;
     const wait = this.deadline(res, segmenter.targetDurationMs * BLOCKING_WAIT_TARGET_DURATIONS);
-    let resource;
+    let resource: HlsResource | undefined;
     try {
       resource = await segmenter.fetch(route.resource, wait);
     } catch (err) {
@@ -251,7 +259,7 @@ export class HttpPlayback {
   private async admitHls(playbackId: string, token: string | undefined, clientIp: string): Promise<HlsRendition> {
     const key = HlsSessions.keyOf(clientIp, token);
     const known = this.renditions.get(playbackId)?.sessions.touch(key, this.now());
-    let admission;
+    let admission: ViewerAdmission | undefined;
     if (!known) {
       const entry = this.opts.registry.get(playbackId);
       const grant = entry?.publisher?.grant ?? this.renditions.get(playbackId)?.grant;
@@ -283,9 +291,9 @@ export class HttpPlayback {
     playbackId: string,
     token: string | undefined,
     clientIp: string,
-    grant: NonNullable<StreamEntry['publisher']>['grant'],
+    grant: PublishGrant,
     entry: StreamEntry | undefined,
-  ) {
+  ): Promise<ViewerAdmission> {
     const live = { grant, viewers: entry?.viewers.size ?? 0 };
     const verdict = await this.opts.authorizer.authorizePlay(playbackId, token, clientIp, live);
     this.opts.metrics.playAuth.inc({ result: verdict.allow ? 'allowed' : verdict.result });
