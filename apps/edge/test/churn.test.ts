@@ -18,7 +18,7 @@ const C0_C1 = Buffer.concat([Buffer.from([3]), randomBytes(1536)]);
 
 const openFds = () => readdirSync('/proc/self/fd').length;
 
-describe('viewer churn: clean closes, resets and aborts leave nothing behind (RELIABILITY L5, scaled down)', () => {
+describe('viewer churn: clean closes, resets and aborts leave nothing behind (RELIABILITY L5, scaled down)', { timeout: 120_000 }, () => {
   const peers = new Peers();
   const dir = mkdtempSync(join(tmpdir(), 'edge-churn-'));
   let run: RunningEdge;

@@ -19,7 +19,7 @@ async function failureOf(p: Promise<unknown>): Promise<string> {
   assert.fail('expected the call to fail');
 }
 
-describe('api client against a contract-faithful fake api (RELIABILITY F1/F2)', () => {
+describe('api client against a contract-faithful fake api (RELIABILITY F1/F2)', { timeout: 30_000 }, () => {
   const api = new FakeControlPlane();
   let client: ApiClient;
   let url: string;
@@ -122,7 +122,7 @@ describe('api client against a contract-faithful fake api (RELIABILITY F1/F2)', 
   });
 });
 
-describe('playback key store over the api', () => {
+describe('playback key store over the api', { timeout: 30_000 }, () => {
   const api = new FakeControlPlane();
   let client: ApiClient;
   let store: PlaybackKeyStore;

@@ -49,7 +49,7 @@ function restClient(base: string) {
   };
 }
 
-describe('end to end with the real api (apps/api) and a real database', () => {
+describe('end to end with the real api (apps/api) and a real database', { timeout: 180_000 }, () => {
   const peers = new Peers();
   const dir = mkdtempSync(join(tmpdir(), 'edge-e2e-'));
   const clip = join(dir, 'clip.flv');
@@ -153,9 +153,13 @@ describe('end to end with the real api (apps/api) and a real database', () => {
   };
 
   it('publishes with the ingest URL the api returns and plays with a token it mints', async () => {
-    const stream = await rest<{ ingest: Array<{ server: string }> }>('GET', `/v1/live-streams/${live.id}`, { bearer: apiKey });
-    const server = stream.body.ingest[0]?.server;
-    assert.equal(server, rtmpBase);
+    // The api lists an edge for ingest once it is healthy, i.e. after its first heartbeat.
+    let server: string | undefined;
+    await until(async () => {
+      const stream = await rest<{ ingest: Array<{ server: string }> }>('GET', `/v1/live-streams/${live.id}`, { bearer: apiKey });
+      server = stream.body.ingest.find((i) => i.server === rtmpBase)?.server;
+      return server !== undefined;
+    }, 250);
     peers.publish(clip, `${server}/${live.streamKey}`);
     await until(() => edge.registry.get(live.playbackId)?.isLive === true);
     const { token } = await mintToken(live.playbackId);

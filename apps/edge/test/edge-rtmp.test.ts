@@ -21,7 +21,7 @@ function token(sub: string, expInSeconds = 600): Promise<string> {
     .sign(signingKey.privateKey);
 }
 
-describe('edge over real sockets with ffmpeg and rtmpdump as peers', () => {
+describe('edge over real sockets with ffmpeg and rtmpdump as peers', { timeout: 180_000 }, () => {
   const peers = new Peers();
   const dir = mkdtempSync(join(tmpdir(), 'edge-rtmp-'));
   const clip = join(dir, 'clip.flv');

@@ -14,7 +14,7 @@ import { Peers } from './support/peers';
 /** An AVC keyframe tag body (FLV VideoTagHeader: keyframe + AVC, NALU packet) with a dummy payload. */
 const KEYFRAME = Buffer.from([0x17, 0x01, 0, 0, 0, 0, 0, 0, 1, 0x65]);
 
-describe('edge faults: api outage and slowness, takeover, hostile names and media', () => {
+describe('edge faults: api outage and slowness, takeover, hostile names and media', { timeout: 120_000 }, () => {
   const peers = new Peers();
   const dir = mkdtempSync(join(tmpdir(), 'edge-faults-'));
   const clip = join(dir, 'clip.flv');
