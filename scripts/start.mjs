@@ -10,7 +10,7 @@
 // DATABASE_URL, DATA_DIR, EMBEDDED_PG_PORT, PUBLIC_HOST).
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -29,7 +29,8 @@ function portVar(name, def) {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return def;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 65535) fail(`${name} must be a TCP port between 1 and 65535 (got ${JSON.stringify(raw)})`);
+  if (!Number.isInteger(n) || n < 1 || n > 65535)
+    fail(`${name} must be a TCP port between 1 and 65535 (got ${JSON.stringify(raw)})`);
   return n;
 }
 const cfg = {
@@ -44,7 +45,9 @@ const cfg = {
   build: !process.argv.includes('--no-build'),
 };
 if (cfg.databaseUrl && !/^postgres(ql)?:\/\/.+/.test(cfg.databaseUrl)) {
-  fail(`DATABASE_URL must be a postgres:// or postgresql:// connection URL (got ${JSON.stringify(cfg.databaseUrl.replace(/:[^:@/]*@/, ':***@'))})`);
+  fail(
+    `DATABASE_URL must be a postgres:// or postgresql:// connection URL (got ${JSON.stringify(cfg.databaseUrl.replace(/:[^:@/]*@/, ':***@'))})`,
+  );
 }
 const urls = {
   api: `http://${cfg.host}:${cfg.apiPort}`,
@@ -58,7 +61,10 @@ function checkPort(port, variable) {
   return new Promise((resolvePort) => {
     const srv = createServer();
     srv.once('error', (err) => {
-      if (err.code === 'EADDRINUSE') fail(`port ${port} is already in use (${variable}); stop the other process or set ${variable} to another port`);
+      if (err.code === 'EADDRINUSE')
+        fail(
+          `port ${port} is already in use (${variable}); stop the other process or set ${variable} to another port`,
+        );
       fail(`cannot listen on port ${port} (${variable}): ${err.message}`);
     });
     srv.listen(port, '0.0.0.0', () => srv.close(() => resolvePort()));
@@ -73,7 +79,10 @@ if (!cfg.databaseUrl) await checkPort(cfg.embeddedPgPort, 'EMBEDDED_PG_PORT');
 // ---- build ----
 if (cfg.build) {
   console.log(color('2', 'building (turbo run build; cached after the first time)...'));
-  const res = spawnSync('npx', ['turbo', 'run', 'build', '--output-logs=errors-only'], { cwd: root, stdio: 'inherit' });
+  const res = spawnSync('npx', ['turbo', 'run', 'build', '--output-logs=errors-only'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   if (res.status !== 0) fail('the build failed (see above)');
 }
 
@@ -115,10 +124,16 @@ function startChild(name, args, { cwd, env }) {
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream }).on('line', (line) => process.stdout.write(`${prefix} ${line}\n`));
   }
-  const entry = { name, child, exited: new Promise((r) => child.once('exit', (code, signal) => r({ code, signal }))) };
+  const entry = {
+    name,
+    child,
+    exited: new Promise((r) => child.once('exit', (code, signal) => r({ code, signal }))),
+  };
   entry.exited.then(({ code, signal }) => {
     if (!shuttingDown) {
-      process.stdout.write(`${prefix} exited unexpectedly (${signal ?? `code ${code}`}); stopping everything\n`);
+      process.stdout.write(
+        `${prefix} exited unexpectedly (${signal ?? `code ${code}`}); stopping everything\n`,
+      );
       shutdown(1);
     }
   });
@@ -169,7 +184,11 @@ async function api(method, path, { body, token, cookie, tenantId } = {}) {
   if (token) headers.authorization = `Bearer ${token}`;
   if (cookie) headers.cookie = cookie;
   if (tenantId) headers['x-tenant-id'] = tenantId;
-  const res = await fetch(`${urls.api}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(`${urls.api}${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await res.text();
   let json = null;
   try {
@@ -180,7 +199,9 @@ async function api(method, path, { body, token, cookie, tenantId } = {}) {
 async function must(method, path, opts) {
   const res = await api(method, path, opts);
   if (res.status >= 300) {
-    throw new Error(`${method} ${path} answered ${res.status}: ${res.json?.error?.message ?? JSON.stringify(res.json)}`);
+    throw new Error(
+      `${method} ${path} answered ${res.status}: ${res.json?.error?.message ?? JSON.stringify(res.json)}`,
+    );
   }
   return res.json;
 }
@@ -205,25 +226,50 @@ async function bootstrapDemo() {
   if (saved?.apiKey && saved.liveStreamId && saved.edgeCredential) {
     const check = await api('GET', `/v1/live-streams/${saved.liveStreamId}`, { token: saved.apiKey });
     if (check.status === 200) return saved;
-    console.log(color('2', `saved demo objects are not in this database (${check.status}); creating new ones`));
+    console.log(
+      color('2', `saved demo objects are not in this database (${check.status}); creating new ones`),
+    );
   }
   const login = await api('POST', '/v1/auth/login', { body: creds.operator });
-  if (login.status !== 200) throw new Error(`operator login failed (${login.status}): ${login.json?.error?.message ?? ''}`);
+  if (login.status !== 200)
+    throw new Error(`operator login failed (${login.status}): ${login.json?.error?.message ?? ''}`);
   const cookie = (login.headers.getSetCookie?.() ?? [login.headers.get('set-cookie') ?? ''])
     .map((c) => c.split(';')[0])
     .join('; ');
-  const tenant = await must('POST', '/v1/tenants', { cookie, body: { name: 'Demo', maxLiveStreams: 10, maxViewers: 1000 } });
+  const tenant = await must('POST', '/v1/tenants', {
+    cookie,
+    body: { name: 'Demo', maxLiveStreams: 10, maxViewers: 1000 },
+  });
   await must('POST', `/v1/tenants/${tenant.id}/users`, {
     cookie,
-    body: { email: creds.demoUser.email, name: 'Demo Owner', password: creds.demoUser.password, role: 'owner' },
+    body: {
+      email: creds.demoUser.email,
+      name: 'Demo Owner',
+      password: creds.demoUser.password,
+      role: 'owner',
+    },
   });
-  const key = await must('POST', '/v1/api-keys', { cookie, tenantId: tenant.id, body: { name: 'demo (npm start)', scopes: ['read', 'write'] } });
-  const stream = await must('POST', '/v1/live-streams', { token: key.key, body: { name: 'Demo stream', playbackPolicy: 'public' } });
+  const key = await must('POST', '/v1/api-keys', {
+    cookie,
+    tenantId: tenant.id,
+    body: { name: 'demo (npm start)', scopes: ['read', 'write'] },
+  });
+  const stream = await must('POST', '/v1/live-streams', {
+    token: key.key,
+    body: { name: 'Demo stream', playbackPolicy: 'public' },
+  });
   const edge = await must('POST', '/v1/edges', {
     cookie,
     body: { name: 'local-edge', region: 'local', rtmpUrl: urls.rtmp, httpUrl: urls.edgeHttp, capacity: 1000 },
   });
-  const demo = { tenantId: tenant.id, apiKey: key.key, liveStreamId: stream.id, playbackId: stream.playbackId, edgeId: edge.id, edgeCredential: edge.credential };
+  const demo = {
+    tenantId: tenant.id,
+    apiKey: key.key,
+    liveStreamId: stream.id,
+    playbackId: stream.playbackId,
+    edgeId: edge.id,
+    edgeCredential: edge.credential,
+  };
   writeJson(demoFile, demo);
   return demo;
 }
@@ -273,7 +319,9 @@ const [edgeUp, dashUp] = await Promise.all([
 ]);
 if (!edgeUp || !dashUp) await new Promise(() => {});
 
-const streamKey = (await api('GET', `/v1/live-streams/${demo.liveStreamId}/stream-key`, { token: demo.apiKey })).json?.streamKey ?? '<see dashboard>';
+const streamKey =
+  (await api('GET', `/v1/live-streams/${demo.liveStreamId}/stream-key`, { token: demo.apiKey })).json
+    ?.streamKey ?? '<see dashboard>';
 const line = '─'.repeat(78);
 const b = (s) => color('1', s);
 console.log(`

@@ -38,7 +38,11 @@ function runStart(env: Record<string, string>): Running {
   // exercised by the api's own tests.
   delete childEnv.DATABASE_URL;
   if (env.DATABASE_URL) childEnv.DATABASE_URL = env.DATABASE_URL;
-  const child = spawn(process.execPath, [startScript, '--no-build'], { cwd: root, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [startScript, '--no-build'], {
+    cwd: root,
+    env: childEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => {
     out += d.toString();
@@ -55,8 +59,12 @@ async function waitForOutput(run: Running, pattern: RegExp, timeoutMs: number): 
   for (;;) {
     const m = run.output().match(pattern);
     if (m) return m;
-    if (run.child.exitCode !== null) throw new Error(`npm start exited (${run.child.exitCode}) before printing ${pattern}:\n${run.output()}`);
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}; output so far:\n${run.output()}`);
+    if (run.child.exitCode !== null)
+      throw new Error(
+        `npm start exited (${run.child.exitCode}) before printing ${pattern}:\n${run.output()}`,
+      );
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${pattern}; output so far:\n${run.output()}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }
@@ -113,7 +121,8 @@ describe('npm start on a fresh machine (embedded PGlite)', () => {
     const out = run.output();
     apiKey = (out.match(/Demo tenant API key\s+(\S+)/) ?? [])[1] ?? '';
     streamKey = (out.match(/stream key\s+(\S+)/) ?? [])[1] ?? '';
-    playbackId = (out.match(new RegExp(`ffplay rtmp://127\\.0\\.0\\.1:${ports.RTMP_PORT}/live/(\\S+)`)) ?? [])[1] ?? '';
+    playbackId =
+      (out.match(new RegExp(`ffplay rtmp://127\\.0\\.0\\.1:${ports.RTMP_PORT}/live/(\\S+)`)) ?? [])[1] ?? '';
     assert.match(apiKey, /^\S{20,}$/, 'an API key is printed');
     assert.match(streamKey, /^[A-Za-z0-9_-]{16,64}$/, 'the stream key is printed');
     assert.match(playbackId, /^[A-Za-z0-9_-]{8,64}$/, 'a playback id is printed');
@@ -139,17 +148,57 @@ describe('npm start on a fresh machine (embedded PGlite)', () => {
     const publisher = spawn(
       'ffmpeg',
       [
-        '-hide_banner', '-nostdin', '-loglevel', 'error', '-re',
-        '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25',
-        '-f', 'lavfi', '-i', 'sine=frequency=440',
-        '-t', '12', '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-g', '25',
-        '-c:a', 'aac', '-f', 'flv', `${rtmp}/${streamKey}`,
+        '-hide_banner',
+        '-nostdin',
+        '-loglevel',
+        'error',
+        '-re',
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc2=size=320x240:rate=25',
+        '-f',
+        'lavfi',
+        '-i',
+        'sine=frequency=440',
+        '-t',
+        '12',
+        '-c:v',
+        'libx264',
+        '-preset',
+        'veryfast',
+        '-tune',
+        'zerolatency',
+        '-g',
+        '25',
+        '-c:a',
+        'aac',
+        '-f',
+        'flv',
+        `${rtmp}/${streamKey}`,
       ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     try {
       await new Promise((r) => setTimeout(r, 2500));
-      const play = ffmpeg(['-loglevel', 'error', '-progress', 'pipe:1', '-rw_timeout', '8000000', '-i', `${rtmp}/${playbackId}`, '-t', '3', '-f', 'null', '-'], 30_000);
+      const play = ffmpeg(
+        [
+          '-loglevel',
+          'error',
+          '-progress',
+          'pipe:1',
+          '-rw_timeout',
+          '8000000',
+          '-i',
+          `${rtmp}/${playbackId}`,
+          '-t',
+          '3',
+          '-f',
+          'null',
+          '-',
+        ],
+        30_000,
+      );
       const frames = Number((play.stdout.match(/frame=(\d+)/g) ?? []).pop()?.slice(6) ?? 0);
       assert.ok(frames > 20, `the player decoded video frames (got ${frames}; ${play.stderr})`);
     } finally {
@@ -171,7 +220,9 @@ describe('npm start on a fresh machine (embedded PGlite)', () => {
     await waitForOutput(run, /Tributary is running/, 240_000);
     const again = (run.output().match(/Demo tenant API key\s+(\S+)/) ?? [])[1];
     assert.equal(again, apiKey, 'the same demo tenant and key are still there');
-    const res = await fetch(`http://127.0.0.1:${ports.API_PORT}/v1/live-streams`, { headers: { authorization: `Bearer ${apiKey}` } });
+    const res = await fetch(`http://127.0.0.1:${ports.API_PORT}/v1/live-streams`, {
+      headers: { authorization: `Bearer ${apiKey}` },
+    });
     assert.equal(res.status, 200);
     run.child.kill('SIGINT');
     assert.equal(await run.exited, 0);
@@ -192,7 +243,10 @@ describe('bad settings give one clear line', () => {
         timeout: 30_000,
       });
       assert.equal(res.status, 1);
-      assert.equal(res.stderr.trim(), `error: port ${taken} is already in use (RTMP_PORT); stop the other process or set RTMP_PORT to another port`);
+      assert.equal(
+        res.stderr.trim(),
+        `error: port ${taken} is already in use (RTMP_PORT); stop the other process or set RTMP_PORT to another port`,
+      );
     } finally {
       blocker.close();
     }
@@ -201,9 +255,14 @@ describe('bad settings give one clear line', () => {
   test('an unreachable DATABASE_URL ends with one error line from the api, no stack trace', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'tributary-baddb-'));
     const ports: Record<string, string> = {};
-    for (const name of ['API_PORT', 'RTMP_PORT', 'EDGE_HTTP_PORT', 'DASHBOARD_PORT']) ports[name] = String(await freePort());
+    for (const name of ['API_PORT', 'RTMP_PORT', 'EDGE_HTTP_PORT', 'DASHBOARD_PORT'])
+      ports[name] = String(await freePort());
     const deadPort = await freePort();
-    const run = runStart({ ...ports, DATA_DIR: dataDir, DATABASE_URL: `postgres://nobody@127.0.0.1:${deadPort}/nothing` });
+    const run = runStart({
+      ...ports,
+      DATA_DIR: dataDir,
+      DATABASE_URL: `postgres://nobody@127.0.0.1:${deadPort}/nothing`,
+    });
     try {
       const code = await run.exited;
       assert.equal(code, 1);

@@ -54,11 +54,43 @@ mkdirSync(work, { recursive: true });
 mkdirSync(outDir, { recursive: true });
 if (!existsSync(clip)) {
   // The shared harness's clip (../shared/bench/anchors/make-clip.sh): 1280x720 30 fps, GOP 2 s, 2.5 Mbit/s + AAC.
-  const made = spawnSync('ffmpeg', [
-    '-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30',
-    '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100', '-c:v', 'libx264', '-preset', 'veryfast',
-    '-g', '60', '-b:v', '2500k', '-maxrate', '2500k', '-bufsize', '5000k', '-c:a', 'aac', '-b:a', '128k', '-t', '60', clip,
-  ], { stdio: 'inherit' });
+  const made = spawnSync(
+    'ffmpeg',
+    [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=size=1280x720:rate=30',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=440:sample_rate=44100',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'veryfast',
+      '-g',
+      '60',
+      '-b:v',
+      '2500k',
+      '-maxrate',
+      '2500k',
+      '-bufsize',
+      '5000k',
+      '-c:a',
+      'aac',
+      '-b:a',
+      '128k',
+      '-t',
+      '60',
+      clip,
+    ],
+    { stdio: 'inherit' },
+  );
   if (made.status !== 0) fail('ffmpeg could not make the clip');
 }
 
@@ -67,7 +99,12 @@ const signing = generateKeyPairSync('ed25519');
 const jwk = signing.publicKey.export({ format: 'jwk' });
 /** One token per viewer (a jti makes each unique), as a customer's backend mints them. */
 const token = (sub) =>
-  new SignJWT({ aud: PLAYBACK_TOKEN_AUDIENCE, sub, jti: randomUUID(), exp: Math.floor(Date.now() / 1000) + 3600 })
+  new SignJWT({
+    aud: PLAYBACK_TOKEN_AUDIENCE,
+    sub,
+    jti: randomUUID(),
+    exp: Math.floor(Date.now() / 1000) + 3600,
+  })
     .setProtectedHeader({ alg: 'EdDSA', kid: 'bench-1' })
     .sign(signing.privateKey);
 
@@ -84,13 +121,19 @@ try {
 
   const hls = await underLoad(a, (stop) => hlsViewer(a.httpUrl, stop));
   results.cpu.hls = perViewer(hls, baseline);
-  log(`HLS x${VIEWERS}: ${pct(hls.cpu)} of a core, ${results.cpu.hls.msPerViewerSecond} ms CPU per viewer-second, RSS ${mib(hls.rss)}, viewers seen ${hls.viewers}`);
+  log(
+    `HLS x${VIEWERS}: ${pct(hls.cpu)} of a core, ${results.cpu.hls.msPerViewerSecond} ms CPU per viewer-second, RSS ${mib(hls.rss)}, viewers seen ${hls.viewers}`,
+  );
   await sleep(3000);
   const flv = await underLoad(a, (stop) => flvViewer(a.httpUrl, stop));
   results.cpu.flv = perViewer(flv, baseline);
-  log(`HTTP-FLV x${VIEWERS}: ${pct(flv.cpu)} of a core, ${results.cpu.flv.msPerViewerSecond} ms CPU per viewer-second, RSS ${mib(flv.rss)}, viewers seen ${flv.viewers}`);
+  log(
+    `HTTP-FLV x${VIEWERS}: ${pct(flv.cpu)} of a core, ${results.cpu.flv.msPerViewerSecond} ms CPU per viewer-second, RSS ${mib(flv.rss)}, viewers seen ${flv.viewers}`,
+  );
 
-  results.latency.hls = await latency('HLS (MPEG-TS, 2 s segments)', (sink, stop) => hlsViewer(a.httpUrl, stop, sink));
+  results.latency.hls = await latency('HLS (MPEG-TS, 2 s segments)', (sink, stop) =>
+    hlsViewer(a.httpUrl, stop, sink),
+  );
   results.latency.flv = await latency('HTTP-FLV', (sink, stop) => flvViewer(a.httpUrl, stop, sink));
   await a.stop();
 
@@ -101,7 +144,9 @@ try {
     HLS_LOW_LATENCY: 'true',
     HLS_PART_TARGET_MS: '500',
   });
-  results.latency.llhls = await latency('LL-HLS (fMP4, 500 ms parts)', (sink, stop) => llHlsViewer(b.httpUrl, stop, sink));
+  results.latency.llhls = await latency('LL-HLS (fMP4, 500 ms parts)', (sink, stop) =>
+    llHlsViewer(b.httpUrl, stop, sink),
+  );
   await b.stop();
 } finally {
   await runCleanups();
@@ -257,7 +302,7 @@ async function underLoad(edge, startViewer) {
   const m = await measure(edge.edge.pid, SECONDS);
   stop.stopped = true;
   const outcomes = await Promise.all(viewers);
-  const failed = outcomes.filter((o) => o && o.error);
+  const failed = outcomes.filter((o) => o?.error);
   if (failed.length > 0) log(`${failed.length} viewers failed, first: ${failed[0].error}`);
   const errors = failed.length;
   const bytes = outcomes.reduce((sum, o) => sum + (o?.bytes ?? 0), 0);
@@ -295,8 +340,16 @@ async function latency(label, startViewer) {
   await viewer;
   samples.sort((x, y) => x - y);
   const q = (p) => samples[Math.min(samples.length - 1, Math.floor(p * samples.length))] ?? NaN;
-  const out = { frames: samples.length, p50Ms: q(0.5), p95Ms: q(0.95), maxMs: samples.at(-1) ?? NaN, minMs: samples[0] ?? NaN };
-  log(`${label}: frame arrival latency p50 ${out.p50Ms} ms, p95 ${out.p95Ms} ms, min ${out.minMs} ms (${out.frames} frames)`);
+  const out = {
+    frames: samples.length,
+    p50Ms: q(0.5),
+    p95Ms: q(0.95),
+    maxMs: samples.at(-1) ?? NaN,
+    minMs: samples[0] ?? NaN,
+  };
+  log(
+    `${label}: frame arrival latency p50 ${out.p50Ms} ms, p95 ${out.p95Ms} ms, min ${out.minMs} ms (${out.frames} frames)`,
+  );
   return out;
 }
 
@@ -403,11 +456,21 @@ function report(r) {
     '|---|---|---|---|---|---|',
     `| publisher only | ${round(r.cpu.baseline?.cpu ?? NaN, 3)} | | | ${round((r.cpu.baseline?.rss ?? NaN) / 1048576, 1)} | |`,
   ];
-  for (const [name, c] of [['HLS (MPEG-TS)', r.cpu.hls], ['HTTP-FLV', r.cpu.flv]]) {
-    if (c) lines.push(`| ${name} x${r.viewers} | ${c.cpuCores} | ${c.msPerViewerSecond} | ${c.viewersPerCore} | ${c.rssMiB} | ${c.viewersSeen} |`);
+  for (const [name, c] of [
+    ['HLS (MPEG-TS)', r.cpu.hls],
+    ['HTTP-FLV', r.cpu.flv],
+  ]) {
+    if (c)
+      lines.push(
+        `| ${name} x${r.viewers} | ${c.cpuCores} | ${c.msPerViewerSecond} | ${c.viewersPerCore} | ${c.rssMiB} | ${c.viewersSeen} |`,
+      );
   }
   lines.push('', '| protocol | frame arrival latency p50 | p95 | min | frames |', '|---|---|---|---|---|');
-  for (const [name, l] of [['HLS (MPEG-TS, 2 s)', r.latency.hls], ['LL-HLS (fMP4, 0.5 s parts)', r.latency.llhls], ['HTTP-FLV', r.latency.flv]]) {
+  for (const [name, l] of [
+    ['HLS (MPEG-TS, 2 s)', r.latency.hls],
+    ['LL-HLS (fMP4, 0.5 s parts)', r.latency.llhls],
+    ['HTTP-FLV', r.latency.flv],
+  ]) {
     if (l) lines.push(`| ${name} | ${l.p50Ms} ms | ${l.p95Ms} ms | ${l.minMs} ms | ${l.frames} |`);
   }
   return `${lines.join('\n')}\n`;
@@ -455,7 +518,13 @@ function freePort() {
 
 async function waitReady(url) {
   for (let i = 0; i < 100; i++) {
-    if (await fetch(url).then((r) => r.ok, () => false)) return;
+    if (
+      await fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
     await sleep(100);
   }
   throw new Error(`the edge did not become ready (${url})`);

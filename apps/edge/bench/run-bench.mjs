@@ -75,8 +75,18 @@ try {
   const publisher = spawn(
     'ffmpeg',
     // The same publisher as the harness's anchors/publish.sh: the clip in a real-time loop, copied.
-    ['-hide_banner', '-nostats', '-loglevel', 'warning', '-nostdin', '-re', '-stream_loop', '-1', '-i', clip]
-      .concat(['-c', 'copy', '-f', 'flv', `rtmp://127.0.0.1:${rtmpPort}/live/benchkey`]),
+    [
+      '-hide_banner',
+      '-nostats',
+      '-loglevel',
+      'warning',
+      '-nostdin',
+      '-re',
+      '-stream_loop',
+      '-1',
+      '-i',
+      clip,
+    ].concat(['-c', 'copy', '-f', 'flv', `rtmp://127.0.0.1:${rtmpPort}/live/benchkey`]),
     { stdio: 'ignore' },
   );
   children.push(publisher);
@@ -86,13 +96,20 @@ try {
   const { version } = JSON.parse(readFileSync(join(edgeDir, 'package.json'), 'utf8'));
   run(process.execPath, [
     join(harness, 'bench.mjs'),
-    '--url', url,
-    '--server-pid', String(edge.pid),
-    '--publisher-pid', String(publisher.pid),
-    '--clip', clip,
-    '--label', `tributary edge ${version} on node ${process.version}`,
-    '--out', join(outDir, 'edge.json'),
-    '--md', join(outDir, 'edge.md'),
+    '--url',
+    url,
+    '--server-pid',
+    String(edge.pid),
+    '--publisher-pid',
+    String(publisher.pid),
+    '--clip',
+    clip,
+    '--label',
+    `tributary edge ${version} on node ${process.version}`,
+    '--out',
+    join(outDir, 'edge.json'),
+    '--md',
+    join(outDir, 'edge.md'),
     ...args,
   ]);
 } finally {
@@ -103,7 +120,9 @@ const reports = [join(outDir, 'edge.json')];
 if (withAnchors) {
   for (const anchor of ['nginx', 'nms']) {
     const prefix = join(outDir, anchor);
-    const res = spawnSync(join(harness, 'anchors/run-anchor.sh'), [anchor, work, prefix, ...args], { stdio: 'inherit' });
+    const res = spawnSync(join(harness, 'anchors/run-anchor.sh'), [anchor, work, prefix, ...args], {
+      stdio: 'inherit',
+    });
     if (res.status === 0) reports.push(`${prefix}.json`);
     else process.stderr.write(`anchor ${anchor} did not run (see ${prefix}.log); comparing without it\n`);
   }
@@ -134,7 +153,10 @@ function freePort() {
 
 async function waitReady(url) {
   for (let i = 0; i < 100; i++) {
-    const ok = await fetch(url).then((r) => r.ok, () => false);
+    const ok = await fetch(url).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return;
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -18,38 +18,69 @@ describe('edge config', () => {
   it('requires the edge credential', () => {
     assert.throws(
       () => parseEdgeConfig({}),
-      (err: unknown) => err instanceof ConfigError && err.problems.some((p) => p.startsWith('EDGE_API_TOKEN')),
+      (err: unknown) =>
+        err instanceof ConfigError && err.problems.some((p) => p.startsWith('EDGE_API_TOKEN')),
     );
   });
 
   it('names every bad variable and never echoes the credential', () => {
     try {
-      parseEdgeConfig({ EDGE_API_TOKEN: 'short', RTMP_PORT: '70000', RTMP_APP: '../x', API_TIMEOUT_MS: '9000' });
+      parseEdgeConfig({
+        EDGE_API_TOKEN: 'short',
+        RTMP_PORT: '70000',
+        RTMP_APP: '../x',
+        API_TIMEOUT_MS: '9000',
+      });
       assert.fail('expected a ConfigError');
     } catch (err) {
       assert.ok(err instanceof ConfigError);
       const text = err.problems.join('\n');
-      for (const name of ['EDGE_API_TOKEN', 'RTMP_PORT', 'RTMP_APP', 'API_TIMEOUT_MS']) assert.match(text, new RegExp(name));
+      for (const name of ['EDGE_API_TOKEN', 'RTMP_PORT', 'RTMP_APP', 'API_TIMEOUT_MS'])
+        assert.match(text, new RegExp(name));
       assert.doesNotMatch(text, /"short"/);
     }
   });
 
   it('defaults HLS to MPEG-TS, 2 s segments, no LL-HLS, and keeps parts within segments', () => {
     const cfg = parseEdgeConfig({ EDGE_API_TOKEN: 'edge_credential_123' });
-    assert.deepEqual([cfg.HLS_FORMAT, cfg.HLS_TARGET_DURATION_MS, cfg.HLS_LOW_LATENCY], ['mpegts', 2000, false]);
-    assert.throws(
-      () => parseEdgeConfig({ EDGE_API_TOKEN: 'edge_credential_123', HLS_TARGET_DURATION_MS: '1000', HLS_PART_TARGET_MS: '1500' }),
-      (err: unknown) => err instanceof ConfigError && err.problems.some((p) => p.startsWith('HLS_PART_TARGET_MS')),
+    assert.deepEqual(
+      [cfg.HLS_FORMAT, cfg.HLS_TARGET_DURATION_MS, cfg.HLS_LOW_LATENCY],
+      ['mpegts', 2000, false],
     );
     assert.throws(
-      () => parseEdgeConfig({ EDGE_API_TOKEN: 'edge_credential_123', HLS_VIEWER_WINDOW_SECONDS: '30', HLS_IDLE_TIMEOUT_SECONDS: '30' }),
-      (err: unknown) => err instanceof ConfigError && err.problems.some((p) => p.startsWith('HLS_VIEWER_WINDOW_SECONDS')),
+      () =>
+        parseEdgeConfig({
+          EDGE_API_TOKEN: 'edge_credential_123',
+          HLS_TARGET_DURATION_MS: '1000',
+          HLS_PART_TARGET_MS: '1500',
+        }),
+      (err: unknown) =>
+        err instanceof ConfigError && err.problems.some((p) => p.startsWith('HLS_PART_TARGET_MS')),
     );
-    assert.throws(() => parseEdgeConfig({ EDGE_API_TOKEN: 'edge_credential_123', HLS_FORMAT: 'webm' }), ConfigError);
+    assert.throws(
+      () =>
+        parseEdgeConfig({
+          EDGE_API_TOKEN: 'edge_credential_123',
+          HLS_VIEWER_WINDOW_SECONDS: '30',
+          HLS_IDLE_TIMEOUT_SECONDS: '30',
+        }),
+      (err: unknown) =>
+        err instanceof ConfigError && err.problems.some((p) => p.startsWith('HLS_VIEWER_WINDOW_SECONDS')),
+    );
+    assert.throws(
+      () => parseEdgeConfig({ EDGE_API_TOKEN: 'edge_credential_123', HLS_FORMAT: 'webm' }),
+      ConfigError,
+    );
   });
 
   it('keeps the api timeout within the 5 s fail-closed bound (F1)', () => {
-    assert.throws(() => parseEdgeConfig({ EDGE_API_TOKEN: 'edge_credential_123', API_TIMEOUT_MS: '5001' }), ConfigError);
-    assert.equal(parseEdgeConfig({ EDGE_API_TOKEN: 'edge_credential_123', API_TIMEOUT_MS: '5000' }).API_TIMEOUT_MS, 5000);
+    assert.throws(
+      () => parseEdgeConfig({ EDGE_API_TOKEN: 'edge_credential_123', API_TIMEOUT_MS: '5001' }),
+      ConfigError,
+    );
+    assert.equal(
+      parseEdgeConfig({ EDGE_API_TOKEN: 'edge_credential_123', API_TIMEOUT_MS: '5000' }).API_TIMEOUT_MS,
+      5000,
+    );
   });
 });

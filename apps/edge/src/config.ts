@@ -6,107 +6,109 @@ import { z } from 'zod';
  * The edge's configuration, parsed once at start (DEVELOPERS.md "Runtime conventions").
  * Every limit has its reason next to it; README.md has the same table for operators.
  */
-export const EdgeConfigSchema = z.object({
-  /** Base URL of the control plane (apps/api). */
-  EDGE_API_URL: env.url().default('http://127.0.0.1:4000'),
-  /** The credential issued when an operator registered this edge (POST /v1/edges). */
-  EDGE_API_TOKEN: z.string({ error: 'required: the edge credential from POST /v1/edges' }).min(8),
-  EDGE_VERSION: z.string().max(64).default('0.1.0'),
+export const EdgeConfigSchema = z
+  .object({
+    /** Base URL of the control plane (apps/api). */
+    EDGE_API_URL: env.url().default('http://127.0.0.1:4000'),
+    /** The credential issued when an operator registered this edge (POST /v1/edges). */
+    EDGE_API_TOKEN: z.string({ error: 'required: the edge credential from POST /v1/edges' }).min(8),
+    EDGE_VERSION: z.string().max(64).default('0.1.0'),
 
-  RTMP_HOST: env.host('0.0.0.0'),
-  RTMP_PORT: env.port(1935),
-  HTTP_HOST: env.host('0.0.0.0'),
-  HTTP_PORT: env.port(8080),
-  /** The RTMP application name in rtmp://edge/<app>/<name>; names follow contracts/names.ts. */
-  RTMP_APP: z.string().regex(SAFE_NAME, 'must match [A-Za-z0-9_-]{1,64}').default('live'),
+    RTMP_HOST: env.host('0.0.0.0'),
+    RTMP_PORT: env.port(1935),
+    HTTP_HOST: env.host('0.0.0.0'),
+    HTTP_PORT: env.port(8080),
+    /** The RTMP application name in rtmp://edge/<app>/<name>; names follow contracts/names.ts. */
+    RTMP_APP: z.string().regex(SAFE_NAME, 'must match [A-Za-z0-9_-]{1,64}').default('live'),
 
-  /** Edge-wide cap on viewers of one stream; the api's per-tenant maxViewers applies on top. */
-  MAX_VIEWERS_PER_STREAM: env.int(5000, 1),
-  /** Edge-wide cap on RTMP connections (each costs a socket and its buffers). */
-  MAX_CONNECTIONS: env.int(20000, 1),
-  /**
-   * Per-viewer send queue bound in bytes: 2 MiB is about 6 s of a 2.5 Mbit/s stream, enough to ride
-   * out a short network stall, small enough that 1,000 stalled viewers cannot exhaust memory.
-   */
-  VIEWER_QUEUE_MAX_BYTES: env.int(2 * 1024 * 1024, 64 * 1024),
-  /**
-   * A viewer that has been dropping frames (queue full) for this long is disconnected: it is not
-   * catching up (RELIABILITY L3: disconnected after a ≤ 10 s write stall).
-   */
-  VIEWER_MAX_LAG_MS: env.int(10_000, 1000),
+    /** Edge-wide cap on viewers of one stream; the api's per-tenant maxViewers applies on top. */
+    MAX_VIEWERS_PER_STREAM: env.int(5000, 1),
+    /** Edge-wide cap on RTMP connections (each costs a socket and its buffers). */
+    MAX_CONNECTIONS: env.int(20000, 1),
+    /**
+     * Per-viewer send queue bound in bytes: 2 MiB is about 6 s of a 2.5 Mbit/s stream, enough to ride
+     * out a short network stall, small enough that 1,000 stalled viewers cannot exhaust memory.
+     */
+    VIEWER_QUEUE_MAX_BYTES: env.int(2 * 1024 * 1024, 64 * 1024),
+    /**
+     * A viewer that has been dropping frames (queue full) for this long is disconnected: it is not
+     * catching up (RELIABILITY L3: disconnected after a ≤ 10 s write stall).
+     */
+    VIEWER_MAX_LAG_MS: env.int(10_000, 1000),
 
-  /** Handshake plus connect/publish/play must finish within this (RELIABILITY M6: ≤ 10 s). */
-  HANDSHAKE_TIMEOUT_MS: env.int(10_000, 1000),
-  /** A connection with no byte in either direction for this long is gone (half-open TCP). */
-  CONNECTION_IDLE_TIMEOUT_MS: env.int(30_000, 5000),
-  /**
-   * A publisher that sends no media for this long is considered gone: its stream ends, and a new
-   * publisher with the same key may take over (RELIABILITY T3: takeover within ≤ 10 s).
-   */
-  PUBLISHER_IDLE_TIMEOUT_MS: env.int(8000, 1000),
+    /** Handshake plus connect/publish/play must finish within this (RELIABILITY M6: ≤ 10 s). */
+    HANDSHAKE_TIMEOUT_MS: env.int(10_000, 1000),
+    /** A connection with no byte in either direction for this long is gone (half-open TCP). */
+    CONNECTION_IDLE_TIMEOUT_MS: env.int(30_000, 5000),
+    /**
+     * A publisher that sends no media for this long is considered gone: its stream ends, and a new
+     * publisher with the same key may take over (RELIABILITY T3: takeover within ≤ 10 s).
+     */
+    PUBLISHER_IDLE_TIMEOUT_MS: env.int(8000, 1000),
 
-  /** Upper bound on one api call; publish authorisation fails closed after it (RELIABILITY F1: ≤ 5 s). */
-  API_TIMEOUT_MS: env.int(3000, 100, 5000),
-  /** Largest api response body accepted; anything bigger is a fault and denies (RELIABILITY F2). */
-  API_MAX_RESPONSE_BYTES: env.int(256 * 1024, 1024),
-  /**
-   * Concurrent publish authorisations waiting on the api; beyond this new publishers are refused at
-   * once instead of queueing (RELIABILITY F1: no unbounded pending-auth queue).
-   */
-  AUTH_MAX_PENDING: env.int(256, 1),
-  /** Ceiling on the api's cacheTtlSeconds for publish answers (RELIABILITY T5: revocation ≤ 30 s). */
-  AUTH_CACHE_MAX_TTL_SECONDS: env.int(30, 0, 30),
-  /**
-   * When the api is unreachable, a key it allowed within this many seconds is still allowed, so an
-   * encoder that reconnects during an api outage keeps streaming. Unknown keys always fail closed.
-   */
-  AUTH_STALE_IF_ERROR_SECONDS: env.int(300, 0),
-  /** Failed publish attempts per IP before each further attempt is slowed (RELIABILITY T5: after the 5th). */
-  AUTH_FAILURES_BEFORE_DELAY: env.int(5, 1),
-  /** Refresh period of the playback public keys when the api does not say otherwise. */
-  PLAYBACK_KEYS_REFRESH_SECONDS: env.int(60, 5),
-  /** Seconds between session stats reports to the api. */
-  STATS_INTERVAL_SECONDS: env.int(10, 1),
-  /** First heartbeat interval; afterwards the api's heartbeatIntervalSeconds applies. */
-  HEARTBEAT_INTERVAL_SECONDS: env.int(10, 1),
+    /** Upper bound on one api call; publish authorisation fails closed after it (RELIABILITY F1: ≤ 5 s). */
+    API_TIMEOUT_MS: env.int(3000, 100, 5000),
+    /** Largest api response body accepted; anything bigger is a fault and denies (RELIABILITY F2). */
+    API_MAX_RESPONSE_BYTES: env.int(256 * 1024, 1024),
+    /**
+     * Concurrent publish authorisations waiting on the api; beyond this new publishers are refused at
+     * once instead of queueing (RELIABILITY F1: no unbounded pending-auth queue).
+     */
+    AUTH_MAX_PENDING: env.int(256, 1),
+    /** Ceiling on the api's cacheTtlSeconds for publish answers (RELIABILITY T5: revocation ≤ 30 s). */
+    AUTH_CACHE_MAX_TTL_SECONDS: env.int(30, 0, 30),
+    /**
+     * When the api is unreachable, a key it allowed within this many seconds is still allowed, so an
+     * encoder that reconnects during an api outage keeps streaming. Unknown keys always fail closed.
+     */
+    AUTH_STALE_IF_ERROR_SECONDS: env.int(300, 0),
+    /** Failed publish attempts per IP before each further attempt is slowed (RELIABILITY T5: after the 5th). */
+    AUTH_FAILURES_BEFORE_DELAY: env.int(5, 1),
+    /** Refresh period of the playback public keys when the api does not say otherwise. */
+    PLAYBACK_KEYS_REFRESH_SECONDS: env.int(60, 5),
+    /** Seconds between session stats reports to the api. */
+    STATS_INTERVAL_SECONDS: env.int(10, 1),
+    /** First heartbeat interval; afterwards the api's heartbeatIntervalSeconds applies. */
+    HEARTBEAT_INTERVAL_SECONDS: env.int(10, 1),
 
-  /**
-   * HLS segment container (issue 7): MPEG-TS for H.264 + AAC/MP3, or fMP4/CMAF. A stream whose video is
-   * HEVC or AV1 is always segmented as fMP4 (browsers play neither from MPEG-TS; AV1 has no TS mapping).
-   */
-  HLS_FORMAT: z.enum(['mpegts', 'fmp4'], { error: 'expected mpegts or fmp4' }).default('mpegts'),
-  /** Segments are cut at the first keyframe at least this long after their start (RFC 8216 target duration). */
-  HLS_TARGET_DURATION_MS: env.int(2000, 500, 10_000),
-  /** Segments listed in the playlist (the segmenter keeps at least 3 target durations, RFC 8216 §6.2.2). */
-  HLS_WINDOW_SEGMENTS: env.int(6, 3, 30),
-  /** LL-HLS: partial segments, preload hints and blocking playlist reload (draft-pantos-hls-rfc8216bis). */
-  HLS_LOW_LATENCY: env.bool(false),
-  /** LL-HLS part target; 500 ms gives PART-HOLD-BACK 1.5 s, a browser ~2 s behind the encoder. */
-  HLS_PART_TARGET_MS: env.int(500, 100, 2000),
-  /**
-   * A stream's segmenter starts on its first HLS request and stops after this long without one, so a
-   * stream nobody watches over HLS costs nothing (its segments are freed).
-   */
-  HLS_IDLE_TIMEOUT_SECONDS: env.int(30, 5, 600),
-  /**
-   * An HLS viewer (one client address + token) counts as watching from its first request until this long
-   * after its last one. Players reload the playlist every target duration, so 10 s is several missed polls.
-   */
-  HLS_VIEWER_WINDOW_SECONDS: env.int(10, 2, 300),
+    /**
+     * HLS segment container (issue 7): MPEG-TS for H.264 + AAC/MP3, or fMP4/CMAF. A stream whose video is
+     * HEVC or AV1 is always segmented as fMP4 (browsers play neither from MPEG-TS; AV1 has no TS mapping).
+     */
+    HLS_FORMAT: z.enum(['mpegts', 'fmp4'], { error: 'expected mpegts or fmp4' }).default('mpegts'),
+    /** Segments are cut at the first keyframe at least this long after their start (RFC 8216 target duration). */
+    HLS_TARGET_DURATION_MS: env.int(2000, 500, 10_000),
+    /** Segments listed in the playlist (the segmenter keeps at least 3 target durations, RFC 8216 §6.2.2). */
+    HLS_WINDOW_SEGMENTS: env.int(6, 3, 30),
+    /** LL-HLS: partial segments, preload hints and blocking playlist reload (draft-pantos-hls-rfc8216bis). */
+    HLS_LOW_LATENCY: env.bool(false),
+    /** LL-HLS part target; 500 ms gives PART-HOLD-BACK 1.5 s, a browser ~2 s behind the encoder. */
+    HLS_PART_TARGET_MS: env.int(500, 100, 2000),
+    /**
+     * A stream's segmenter starts on its first HLS request and stops after this long without one, so a
+     * stream nobody watches over HLS costs nothing (its segments are freed).
+     */
+    HLS_IDLE_TIMEOUT_SECONDS: env.int(30, 5, 600),
+    /**
+     * An HLS viewer (one client address + token) counts as watching from its first request until this long
+     * after its last one. Players reload the playlist every target duration, so 10 s is several missed polls.
+     */
+    HLS_VIEWER_WINDOW_SECONDS: env.int(10, 2, 300),
 
-  /** On SIGTERM: time given to sessions to close and to report their end before exit (RELIABILITY F4: < 25 s). */
-  DRAIN_TIMEOUT_MS: env.int(10_000, 0, 20_000),
+    /** On SIGTERM: time given to sessions to close and to report their end before exit (RELIABILITY F4: < 25 s). */
+    DRAIN_TIMEOUT_MS: env.int(10_000, 0, 20_000),
 
-  LOG_LEVEL: env.logLevel(),
-  LOG_FORMAT: env.logFormat(),
-})
+    LOG_LEVEL: env.logLevel(),
+    LOG_FORMAT: env.logFormat(),
+  })
   .refine((c) => c.HLS_PART_TARGET_MS <= c.HLS_TARGET_DURATION_MS, {
     path: ['HLS_PART_TARGET_MS'],
     message: 'must not exceed HLS_TARGET_DURATION_MS',
   })
   .refine((c) => c.HLS_VIEWER_WINDOW_SECONDS < c.HLS_IDLE_TIMEOUT_SECONDS, {
     path: ['HLS_VIEWER_WINDOW_SECONDS'],
-    message: 'must be shorter than HLS_IDLE_TIMEOUT_SECONDS (viewers of a stopped segmenter would still count)',
+    message:
+      'must be shorter than HLS_IDLE_TIMEOUT_SECONDS (viewers of a stopped segmenter would still count)',
   });
 
 export type EdgeConfig = z.infer<typeof EdgeConfigSchema>;

@@ -63,7 +63,8 @@ export class Edge {
     this.keys = new PlaybackKeyStore({
       fetch: () => this.api.playbackKeys(),
       defaultRefreshSeconds: cfg.PLAYBACK_KEYS_REFRESH_SECONDS,
-      onRefreshError: (err) => logger.warn({ err: errorText(err) }, 'playback keys refresh failed; keeping the last set'),
+      onRefreshError: (err) =>
+        logger.warn({ err: errorText(err) }, 'playback keys refresh failed; keeping the last set'),
     });
     const authorizer = new Authorizer({
       app: cfg.RTMP_APP,
@@ -95,7 +96,9 @@ export class Edge {
       hooks: {
         onConnect: (_conn, req) => {
           const verdict = authorizer.authorizeConnect(req.app);
-          return verdict.allow ? { allow: true } : { allow: false, code: verdict.code, description: verdict.description };
+          return verdict.allow
+            ? { allow: true }
+            : { allow: false, code: verdict.code, description: verdict.description };
         },
         onPublish: (stream, req) => this.publishing.authorize(stream, req),
         onPlay: (stream, req) => this.playing.authorize(stream, req),
@@ -183,7 +186,10 @@ export class Edge {
     const rtmp = await this.rtmp.listen(this.cfg.RTMP_PORT, this.cfg.RTMP_HOST);
     this.playback.start();
     void this.heartbeat.start();
-    this.sweepTimer = setInterval(() => this.publishing.sweepIdle(this.cfg.PUBLISHER_IDLE_TIMEOUT_MS), IDLE_SWEEP_INTERVAL_MS);
+    this.sweepTimer = setInterval(
+      () => this.publishing.sweepIdle(this.cfg.PUBLISHER_IDLE_TIMEOUT_MS),
+      IDLE_SWEEP_INTERVAL_MS,
+    );
     this.sweepTimer.unref();
     this.keepaliveTimer = setInterval(
       () => this.playing.pingWaitingViewers(Date.now()),
@@ -191,7 +197,10 @@ export class Edge {
     );
     this.keepaliveTimer.unref();
     this.ready = true;
-    this.logger.info({ rtmp: `${rtmp.address}:${rtmp.port}`, http: `${http.address}:${http.port}`, app: this.cfg.RTMP_APP }, 'edge ready');
+    this.logger.info(
+      { rtmp: `${rtmp.address}:${rtmp.port}`, http: `${http.address}:${http.port}`, app: this.cfg.RTMP_APP },
+      'edge ready',
+    );
     return { rtmp, http };
   }
 
@@ -213,7 +222,8 @@ export class Edge {
     });
     const outcome = await Promise.race([drained.then(() => 'drained' as const), deadline]);
     clearTimeout(timer);
-    if (outcome === 'timeout') this.logger.warn({ drainTimeoutMs: this.cfg.DRAIN_TIMEOUT_MS }, 'drain timed out');
+    if (outcome === 'timeout')
+      this.logger.warn({ drainTimeoutMs: this.cfg.DRAIN_TIMEOUT_MS }, 'drain timed out');
     this.playback.stop();
     await this.http.close();
     this.api.close();

@@ -18,7 +18,9 @@ const C0_C1 = Buffer.concat([Buffer.from([3]), randomBytes(1536)]);
 
 const openFds = () => readdirSync('/proc/self/fd').length;
 
-describe('viewer churn: clean closes, resets and aborts leave nothing behind (RELIABILITY L5, scaled down)', { timeout: 120_000 }, () => {
+describe('viewer churn: clean closes, resets and aborts leave nothing behind (RELIABILITY L5, scaled down)', {
+  timeout: 120_000,
+}, () => {
   const peers = new Peers();
   const dir = mkdtempSync(join(tmpdir(), 'edge-churn-'));
   let run: RunningEdge;
@@ -81,9 +83,7 @@ describe('viewer churn: clean closes, resets and aborts leave nothing behind (RE
     const baselineFds = openFds();
     const kinds = [cleanPlay, resetMidHandshake, abortMidHandshake, killMidPlay];
     for (let start = 0; start < ROUNDS; start += CONCURRENCY) {
-      await Promise.all(
-        Array.from({ length: CONCURRENCY }, (_, i) => kinds[(start + i) % kinds.length]!()),
-      );
+      await Promise.all(Array.from({ length: CONCURRENCY }, (_, i) => kinds[(start + i) % kinds.length]!()));
     }
     await until(() => run.edge.registry.get('churnpb')?.viewers.size === 0);
     const metrics = () => fetch(`${run.httpUrl}/metrics`).then((r) => r.text());

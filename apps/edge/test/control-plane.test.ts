@@ -26,7 +26,12 @@ describe('api client against a contract-faithful fake api (RELIABILITY F1/F2)', 
 
   before(async () => {
     url = await api.start();
-    client = new ApiClient({ baseUrl: url, token: api.credential, timeoutMs: TEST_TIMEOUT_MS, maxResponseBytes: 64 * 1024 });
+    client = new ApiClient({
+      baseUrl: url,
+      token: api.credential,
+      timeoutMs: TEST_TIMEOUT_MS,
+      maxResponseBytes: 64 * 1024,
+    });
   });
   after(async () => {
     client.close();
@@ -38,13 +43,26 @@ describe('api client against a contract-faithful fake api (RELIABILITY F1/F2)', 
 
   it('authorises a known key with the bearer credential and validates the answer', async () => {
     api.allow('good-key', { eventTitle: 'Launch day' });
-    const answer = await client.authorizePublish({ streamKey: 'good-key', app: 'live', clientIp: '127.0.0.1' });
+    const answer = await client.authorizePublish({
+      streamKey: 'good-key',
+      app: 'live',
+      clientIp: '127.0.0.1',
+    });
     assert.equal(answer.allowed && answer.eventTitle, 'Launch day');
-    assert.deepEqual(api.calls.authorize.at(-1), { streamKey: 'good-key', app: 'live', clientIp: '127.0.0.1' });
+    assert.deepEqual(api.calls.authorize.at(-1), {
+      streamKey: 'good-key',
+      app: 'live',
+      clientIp: '127.0.0.1',
+    });
   });
 
   it('reports sessions, stats, ends and heartbeats on the contract paths', async () => {
-    const sessionId = await client.startSession({ liveStreamId: 'ls1', clientIp: '127.0.0.1', video: null, audio: null });
+    const sessionId = await client.startSession({
+      liveStreamId: 'ls1',
+      clientIp: '127.0.0.1',
+      video: null,
+      audio: null,
+    });
     await client.reportStats(sessionId, {
       viewers: 1,
       bitrateKbps: 10,
@@ -52,7 +70,12 @@ describe('api client against a contract-faithful fake api (RELIABILITY F1/F2)', 
       bytesOutDelta: 2,
       viewerSecondsDelta: 3,
     });
-    await client.endSession(sessionId, { reason: 'done', bytesInDelta: 0, bytesOutDelta: 0, viewerSecondsDelta: 0 });
+    await client.endSession(sessionId, {
+      reason: 'done',
+      bytesInDelta: 0,
+      bytesOutDelta: 0,
+      viewerSecondsDelta: 0,
+    });
     const beat = await client.heartbeat({
       version: 't',
       connections: 0,
@@ -68,19 +91,28 @@ describe('api client against a contract-faithful fake api (RELIABILITY F1/F2)', 
 
   it('gives up on a 5 s answer at its own deadline', async () => {
     api.fault = { kind: 'slow', delayMs: 5000 };
-    assert.equal(await failureOf(client.authorizePublish({ streamKey: 'k', app: 'live', clientIp: 'x' })), 'timeout');
+    assert.equal(
+      await failureOf(client.authorizePublish({ streamKey: 'k', app: 'live', clientIp: 'x' })),
+      'timeout',
+    );
   });
 
   it('refuses a 5 MB answer without buffering it', async () => {
     api.fault = { kind: 'huge', bytes: 5 * 1024 * 1024 };
-    assert.equal(await failureOf(client.authorizePublish({ streamKey: 'k', app: 'live', clientIp: 'x' })), 'too_large');
+    assert.equal(
+      await failureOf(client.authorizePublish({ streamKey: 'k', app: 'live', clientIp: 'x' })),
+      'too_large',
+    );
   });
 
   it('refuses invalid JSON and answers that do not match the contract', async () => {
     api.fault = { kind: 'invalid-json' };
     assert.equal(await failureOf(client.playbackKeys()), 'invalid_response');
     api.fault = { kind: 'wrong-shape' };
-    assert.equal(await failureOf(client.authorizePublish({ streamKey: 'k', app: 'live', clientIp: 'x' })), 'invalid_response');
+    assert.equal(
+      await failureOf(client.authorizePublish({ streamKey: 'k', app: 'live', clientIp: 'x' })),
+      'invalid_response',
+    );
     assert.equal(await failureOf(client.playbackKeys()), 'invalid_response');
   });
 
@@ -88,7 +120,12 @@ describe('api client against a contract-faithful fake api (RELIABILITY F1/F2)', 
     api.fault = { kind: 'status', status: 503 };
     assert.equal(await failureOf(client.playbackKeys()), 'http_status');
     api.fault = { kind: 'none' };
-    const stranger = new ApiClient({ baseUrl: url, token: 'wrong-credential', timeoutMs: TEST_TIMEOUT_MS, maxResponseBytes: 1024 });
+    const stranger = new ApiClient({
+      baseUrl: url,
+      token: 'wrong-credential',
+      timeoutMs: TEST_TIMEOUT_MS,
+      maxResponseBytes: 1024,
+    });
     assert.equal(await failureOf(stranger.playbackKeys()), 'http_status');
     stranger.close();
   });
@@ -97,7 +134,12 @@ describe('api client against a contract-faithful fake api (RELIABILITY F1/F2)', 
     const down = new FakeControlPlane();
     const downUrl = await down.start();
     await down.stop();
-    const client2 = new ApiClient({ baseUrl: downUrl, token: 'x'.repeat(10), timeoutMs: TEST_TIMEOUT_MS, maxResponseBytes: 1024 });
+    const client2 = new ApiClient({
+      baseUrl: downUrl,
+      token: 'x'.repeat(10),
+      timeoutMs: TEST_TIMEOUT_MS,
+      maxResponseBytes: 1024,
+    });
     assert.equal(await failureOf(client2.playbackKeys()), 'unreachable');
     client2.close();
   });
@@ -129,7 +171,12 @@ describe('playback key store over the api', { timeout: 30_000 }, () => {
 
   before(async () => {
     const url = await api.start();
-    client = new ApiClient({ baseUrl: url, token: api.credential, timeoutMs: TEST_TIMEOUT_MS, maxResponseBytes: 64 * 1024 });
+    client = new ApiClient({
+      baseUrl: url,
+      token: api.credential,
+      timeoutMs: TEST_TIMEOUT_MS,
+      maxResponseBytes: 64 * 1024,
+    });
     const { publicKey } = generateKeyPairSync('ed25519');
     const jwk = publicKey.export({ format: 'jwk' }) as { x: string };
     api.playbackKeys = [{ kid: 'k1', tenantId: null, jwk: { kty: 'OKP', crv: 'Ed25519', x: jwk.x } }];

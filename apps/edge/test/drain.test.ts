@@ -25,7 +25,7 @@ describe('edge process: SIGTERM drains gracefully (RELIABILITY F4)', { timeout: 
   before(async () => {
     await peers.makeClip(clip);
     // Ids unrelated to the keys, so a key found in the logs can only be a leak.
-    KEYS.forEach((key, i) => api.allow(key, { playbackId: `pb${i}`, liveStreamId: `ls${i}` }));
+    for (const [i, key] of KEYS.entries()) api.allow(key, { playbackId: `pb${i}`, liveStreamId: `ls${i}` });
     const apiUrl = await api.start();
     edge = spawn(process.execPath, [MAIN], {
       stdio: ['ignore', 'pipe', 'inherit'],

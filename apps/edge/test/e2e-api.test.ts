@@ -43,7 +43,11 @@ function restClient(base: string) {
     if (auth.cookie) headers.cookie = auth.cookie;
     if (auth.bearer) headers.authorization = `Bearer ${auth.bearer}`;
     if (auth.tenantId) headers['x-tenant-id'] = auth.tenantId;
-    const res = await fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     const text = await res.text();
     return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T, headers: res.headers };
   };
@@ -101,14 +105,24 @@ describe('end to end with the real api (apps/api) and a real database', { timeou
     assert.equal(tenant.status, 201, JSON.stringify(tenant.body));
     const [rtmpPort, httpPort] = [await freePort(), await freePort()];
     rtmpBase = `rtmp://127.0.0.1:${rtmpPort}/live`;
-    const registered = await rest<{ credential: string }>('POST', '/v1/edges', { cookie }, {
-      name: 'e2e-edge',
-      region: 'local',
-      rtmpUrl: rtmpBase,
-      httpUrl: `http://127.0.0.1:${httpPort}`,
-    });
+    const registered = await rest<{ credential: string }>(
+      'POST',
+      '/v1/edges',
+      { cookie },
+      {
+        name: 'e2e-edge',
+        region: 'local',
+        rtmpUrl: rtmpBase,
+        httpUrl: `http://127.0.0.1:${httpPort}`,
+      },
+    );
     assert.equal(registered.status, 201, JSON.stringify(registered.body));
-    const key = await rest<{ key: string }>('POST', '/v1/api-keys', { cookie, tenantId: tenant.body.id }, { name: 'e2e' });
+    const key = await rest<{ key: string }>(
+      'POST',
+      '/v1/api-keys',
+      { cookie, tenantId: tenant.body.id },
+      { name: 'e2e' },
+    );
     assert.equal(key.status, 201, JSON.stringify(key.body));
     apiKey = key.body.key;
     const stream = await rest<{ id: string; playbackId: string; streamKey: string }>(
@@ -118,8 +132,17 @@ describe('end to end with the real api (apps/api) and a real database', { timeou
       { name: 'Main stage', playbackPolicy: 'signed' },
     );
     assert.equal(stream.status, 201, JSON.stringify(stream.body));
-    Object.assign(live, { id: stream.body.id, playbackId: stream.body.playbackId, streamKey: stream.body.streamKey });
-    const second = await rest<{ playbackId: string }>('POST', '/v1/live-streams', { bearer: apiKey }, { name: 'Other' });
+    Object.assign(live, {
+      id: stream.body.id,
+      playbackId: stream.body.playbackId,
+      streamKey: stream.body.streamKey,
+    });
+    const second = await rest<{ playbackId: string }>(
+      'POST',
+      '/v1/live-streams',
+      { bearer: apiKey },
+      { name: 'Other' },
+    );
     other.playbackId = second.body.playbackId;
 
     const cfg = parseEdgeConfig({
@@ -131,7 +154,10 @@ describe('end to end with the real api (apps/api) and a real database', { timeou
       HTTP_PORT: String(httpPort),
       STATS_INTERVAL_SECONDS: '1',
     });
-    edge = new Edge(cfg, createLogger({ name: 'edge-e2e', level: process.env.TEST_LOG_LEVEL ?? 'silent', format: 'json' }));
+    edge = new Edge(
+      cfg,
+      createLogger({ name: 'edge-e2e', level: process.env.TEST_LOG_LEVEL ?? 'silent', format: 'json' }),
+    );
     await edge.start();
   });
 
@@ -147,7 +173,12 @@ describe('end to end with the real api (apps/api) and a real database', { timeou
   });
 
   const mintToken = async (playbackId: string) => {
-    const res = await rest<{ token: string; playback: { rtmp: string } }>('POST', '/v1/playback-tokens', { bearer: apiKey }, { playbackId });
+    const res = await rest<{ token: string; playback: { rtmp: string } }>(
+      'POST',
+      '/v1/playback-tokens',
+      { bearer: apiKey },
+      { playbackId },
+    );
     assert.equal(res.status, 201, JSON.stringify(res.body));
     return res.body;
   };
@@ -156,7 +187,9 @@ describe('end to end with the real api (apps/api) and a real database', { timeou
     // The api lists an edge for ingest once it is healthy, i.e. after its first heartbeat.
     let server: string | undefined;
     await until(async () => {
-      const stream = await rest<{ ingest: Array<{ server: string }> }>('GET', `/v1/live-streams/${live.id}`, { bearer: apiKey });
+      const stream = await rest<{ ingest: Array<{ server: string }> }>('GET', `/v1/live-streams/${live.id}`, {
+        bearer: apiKey,
+      });
       server = stream.body.ingest.find((i) => i.server === rtmpBase)?.server;
       return server !== undefined;
     }, 250);
@@ -172,13 +205,24 @@ describe('end to end with the real api (apps/api) and a real database', { timeou
     const url = `${rtmpBase}/${live.playbackId}?token=${token}`;
     const plain = await peers.rtmpdumpFrames(['-r', url], join(dir, 'plain.flv'));
     assert.ok(plain.frames >= 25, `rtmpdump saved ${plain.frames} frames`);
-    const subscribed = await peers.rtmpdumpFrames(['-r', url, '--subscribe', live.playbackId], join(dir, 'sub.flv'));
+    const subscribed = await peers.rtmpdumpFrames(
+      ['-r', url, '--subscribe', live.playbackId],
+      join(dir, 'sub.flv'),
+    );
     assert.ok(subscribed.frames >= 25, `rtmpdump --subscribe saved ${subscribed.frames} frames`);
   });
 
   it('shows the session active with its viewer count in the api', async () => {
     const { token } = await mintToken(live.playbackId);
-    const viewer = peers.spawn('ffmpeg', ['-v', 'error', '-i', `${rtmpBase}/${live.playbackId}?token=${token}`, '-f', 'null', '-']);
+    const viewer = peers.spawn('ffmpeg', [
+      '-v',
+      'error',
+      '-i',
+      `${rtmpBase}/${live.playbackId}?token=${token}`,
+      '-f',
+      'null',
+      '-',
+    ]);
     await until(async () => {
       const res = await rest<{ currentSession: { viewers: number; videoCodec: string | null } | null }>(
         'GET',
@@ -203,7 +247,12 @@ describe('end to end with the real api (apps/api) and a real database', { timeou
     const wrong = await peers.decodeFrames(`${rtmpBase}/${live.playbackId}?token=${otherToken}`, 5);
     assert.equal(wrong.frames, 0);
 
-    const signing = await rest<{ id: string; privateKeyPem: string }>('POST', '/v1/signing-keys', { bearer: apiKey }, { name: 'e2e' });
+    const signing = await rest<{ id: string; privateKeyPem: string }>(
+      'POST',
+      '/v1/signing-keys',
+      { bearer: apiKey },
+      { name: 'e2e' },
+    );
     assert.equal(signing.status, 201, JSON.stringify(signing.body));
     await edge.refreshPlaybackKeys();
     const sign = (exp: number) =>
@@ -211,9 +260,15 @@ describe('end to end with the real api (apps/api) and a real database', { timeou
         .setProtectedHeader({ alg: 'EdDSA', kid: signing.body.id })
         .sign(createPrivateKey(signing.body.privateKeyPem));
     const now = Math.floor(Date.now() / 1000);
-    const expired = await peers.decodeFrames(`${rtmpBase}/${live.playbackId}?token=${await sign(now - 60)}`, 5);
+    const expired = await peers.decodeFrames(
+      `${rtmpBase}/${live.playbackId}?token=${await sign(now - 60)}`,
+      5,
+    );
     assert.equal(expired.frames, 0);
-    const tenantSigned = await peers.decodeFrames(`${rtmpBase}/${live.playbackId}?token=${await sign(now + 600)}`, 10);
+    const tenantSigned = await peers.decodeFrames(
+      `${rtmpBase}/${live.playbackId}?token=${await sign(now + 600)}`,
+      10,
+    );
     assert.equal(tenantSigned.frames, 10, 'a token signed with the tenant key plays');
     assert.equal(edge.metrics.playAuth.get({ result: 'token_expired' }), 1);
     assert.equal(edge.metrics.playAuth.get({ result: 'token_wrong_stream' }), 1);

@@ -35,7 +35,9 @@ describe('edge over real sockets with ffmpeg and rtmpdump as peers', { timeout: 
       CONNECTION_IDLE_TIMEOUT_MS: String(IDLE_TIMEOUT_MS),
     });
     const jwk = signingKey.publicKey.export({ format: 'jwk' }) as { x: string };
-    run.api.playbackKeys = [{ kid: 'platform-1', tenantId: null, jwk: { kty: 'OKP', crv: 'Ed25519', x: jwk.x } }];
+    run.api.playbackKeys = [
+      { kid: 'platform-1', tenantId: null, jwk: { kty: 'OKP', crv: 'Ed25519', x: jwk.x } },
+    ];
     await run.edge.refreshPlaybackKeys();
     run.api.allow('public-key', { playbackId: 'publicpb', eventTitle: 'Launch day' });
     run.api.allow('signed-key', { playbackId: 'signedpb', playbackPolicy: 'signed' });
@@ -57,7 +59,11 @@ describe('edge over real sockets with ffmpeg and rtmpdump as peers', { timeout: 
     assert.equal(played.frames, 30, played.stderr);
     await until(() => run.api.calls.sessionStarts.length > 0);
     assert.equal(run.api.calls.sessionStarts[0]?.liveStreamId, 'ls-public-key');
-    assert.deepEqual(run.api.calls.authorize[0], { streamKey: 'public-key', app: 'live', clientIp: '127.0.0.1' });
+    assert.deepEqual(run.api.calls.authorize[0], {
+      streamKey: 'public-key',
+      app: 'live',
+      clientIp: '127.0.0.1',
+    });
   });
 
   it('exposes the attached event title in onMetaData', async () => {
@@ -106,15 +112,23 @@ describe('edge over real sockets with ffmpeg and rtmpdump as peers', { timeout: 
       2,
     );
     assert.ok(inConnect.frames > 0, 'token in the connect app accepted');
-    const expired = await peers.decodeFrames(`${run.rtmpUrl}/signedpb?token=${await token('signedpb', -31)}`, 5);
+    const expired = await peers.decodeFrames(
+      `${run.rtmpUrl}/signedpb?token=${await token('signedpb', -31)}`,
+      5,
+    );
     assert.equal(expired.frames, 0);
-    const wrongStream = await peers.decodeFrames(`${run.rtmpUrl}/signedpb?token=${await token('publicpb')}`, 5);
+    const wrongStream = await peers.decodeFrames(
+      `${run.rtmpUrl}/signedpb?token=${await token('publicpb')}`,
+      5,
+    );
     assert.equal(wrongStream.frames, 0);
     assert.equal(run.edge.metrics.playAuth.get({ result: 'token_expired' }), 1);
     assert.equal(run.edge.metrics.playAuth.get({ result: 'token_wrong_stream' }), 1);
   });
 
-  it('lets a viewer whose token expires during playback keep watching (documented T6 policy)', { timeout: 60_000 }, async () => {
+  it('lets a viewer whose token expires during playback keep watching (documented T6 policy)', {
+    timeout: 60_000,
+  }, async () => {
     // Expired 25 s ago: still inside the 30 s skew now, outside it within about 5 s.
     const expiring = await token('signedpb', -25);
     const client = new RtmpClient({ url: `${run.rtmpUrl}?token=${expiring}`, timeoutMs: 8000 });
@@ -125,7 +139,10 @@ describe('edge over real sockets with ffmpeg and rtmpdump as peers', { timeout: 
       stream.on('media', () => {
         media += 1;
       });
-      await until(async () => (await peers.decodeFrames(`${run.rtmpUrl}/signedpb?token=${expiring}`, 1)).frames === 0, 500);
+      await until(
+        async () => (await peers.decodeFrames(`${run.rtmpUrl}/signedpb?token=${expiring}`, 1)).frames === 0,
+        500,
+      );
       // The same token is now refused to a new viewer, and the running one still gets about a second more.
       assert.ok(run.edge.metrics.playAuth.get({ result: 'token_expired' }) >= 2);
       const seen = media;

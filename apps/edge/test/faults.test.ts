@@ -14,7 +14,9 @@ import { Peers } from './support/peers';
 /** An AVC keyframe tag body (FLV VideoTagHeader: keyframe + AVC, NALU packet) with a dummy payload. */
 const KEYFRAME = Buffer.from([0x17, 0x01, 0, 0, 0, 0, 0, 0, 1, 0x65]);
 
-describe('edge faults: api outage and slowness, takeover, hostile names and media', { timeout: 120_000 }, () => {
+describe('edge faults: api outage and slowness, takeover, hostile names and media', {
+  timeout: 120_000,
+}, () => {
   const peers = new Peers();
   const dir = mkdtempSync(join(tmpdir(), 'edge-faults-'));
   const clip = join(dir, 'clip.flv');
@@ -30,7 +32,11 @@ describe('edge faults: api outage and slowness, takeover, hostile names and medi
 
   before(async () => {
     await peers.makeClip(clip);
-    run = await startEdge({ API_TIMEOUT_MS: '1000', PUBLISHER_IDLE_TIMEOUT_MS: '1000', AUTH_STALE_IF_ERROR_SECONDS: '0' });
+    run = await startEdge({
+      API_TIMEOUT_MS: '1000',
+      PUBLISHER_IDLE_TIMEOUT_MS: '1000',
+      AUTH_STALE_IF_ERROR_SECONDS: '0',
+    });
     const jwk = signingKey.publicKey.export({ format: 'jwk' }) as { x: string };
     run.api.playbackKeys = [{ kid: 'k1', tenantId: null, jwk: { kty: 'OKP', crv: 'Ed25519', x: jwk.x } }];
     await run.edge.refreshPlaybackKeys();
@@ -67,7 +73,16 @@ describe('edge faults: api outage and slowness, takeover, hostile names and medi
   });
 
   it('refuses unsafe names before the api sees them (M9)', async () => {
-    for (const name of ['..', '../../tmp/x', '%2e%2e%2f', 'a\\b', 'a:b', '~root', 'x'.repeat(300), 'strëam']) {
+    for (const name of [
+      '..',
+      '../../tmp/x',
+      '%2e%2e%2f',
+      'a\\b',
+      'a:b',
+      '~root',
+      'x'.repeat(300),
+      'strëam',
+    ]) {
       const c = client();
       await c.connect();
       await assert.rejects(c.publish(name), RtmpError, `publish ${name}`);
@@ -99,13 +114,24 @@ describe('edge faults: api outage and slowness, takeover, hostile names and medi
       [8, Buffer.from([0x90, 0x7a, 0x7a])], // audio ExHeader cut short
       [9, KEYFRAME],
     ];
-    hostile.forEach(([typeId, payload], i) => stream.sendMedia({ typeId, timestamp: i * 40, payload }));
-    stream.sendMetadata({ width: 'wide', height: -1, framerate: Number.NaN, stereo: 'yes', title: { nested: true } });
+    for (const [i, [typeId, payload]] of hostile.entries())
+      stream.sendMedia({ typeId, timestamp: i * 40, payload });
+    stream.sendMetadata({
+      width: 'wide',
+      height: -1,
+      framerate: Number.NaN,
+      stereo: 'yes',
+      title: { nested: true },
+    });
     stream.sendMedia({ typeId: 9, timestamp: 400, payload: KEYFRAME });
     await until(() => received > 0);
     const entry = run.edge.registry.get('m8pb');
     assert.equal(entry?.isLive, true, 'the hostile session carries on');
-    assert.equal(entry?.publisher?.video?.codec, 'h264', 'the first readable tag names the codec; empty ones are skipped');
+    assert.equal(
+      entry?.publisher?.video?.codec,
+      'h264',
+      'the first readable tag names the codec; empty ones are skipped',
+    );
     publisher.close();
     viewer.close();
   });
@@ -118,11 +144,19 @@ describe('edge faults: api outage and slowness, takeover, hostile names and medi
     const started = Date.now();
     const refused = peers.publish(clip, `${run.rtmpUrl}/new-key`);
     const refusedExit = once(refused, 'exit');
-    const viewerToken = await new SignJWT({ aud: PLAYBACK_TOKEN_AUDIENCE, sub: 'livepb', exp: Math.floor(Date.now() / 1000) + 600 })
+    const viewerToken = await new SignJWT({
+      aud: PLAYBACK_TOKEN_AUDIENCE,
+      sub: 'livepb',
+      exp: Math.floor(Date.now() / 1000) + 600,
+    })
       .setProtectedHeader({ alg: 'EdDSA', kid: 'k1' })
       .sign(signingKey.privateKey);
     const played = await peers.decodeFrames(`${run.rtmpUrl}/livepb?token=${viewerToken}`, 25);
-    assert.equal(played.frames, 25, 'a signed play of a running stream is served offline while auth calls hang');
+    assert.equal(
+      played.frames,
+      25,
+      'a signed play of a running stream is served offline while auth calls hang',
+    );
     const [code] = await refusedExit;
     t.diagnostic(`new key refused after ${Date.now() - started} ms (API_TIMEOUT_MS=1000)`);
     assert.notEqual(code, 0);
@@ -149,13 +183,16 @@ describe('edge faults: api outage and slowness, takeover, hostile names and medi
     await c.connect();
     await assert.rejects(c.publish('new-key'));
     c.close();
-    const played = await peers.decodeFrames(`${run.rtmpUrl}/livepb?token=${await new SignJWT({
-      aud: PLAYBACK_TOKEN_AUDIENCE,
-      sub: 'livepb',
-      exp: Math.floor(Date.now() / 1000) + 600,
-    })
-      .setProtectedHeader({ alg: 'EdDSA', kid: 'k1' })
-      .sign(signingKey.privateKey)}`, 25);
+    const played = await peers.decodeFrames(
+      `${run.rtmpUrl}/livepb?token=${await new SignJWT({
+        aud: PLAYBACK_TOKEN_AUDIENCE,
+        sub: 'livepb',
+        exp: Math.floor(Date.now() / 1000) + 600,
+      })
+        .setProtectedHeader({ alg: 'EdDSA', kid: 'k1' })
+        .sign(signingKey.privateKey)}`,
+      25,
+    );
     assert.equal(played.frames, 25);
     assert.equal(run.edge.registry.get('livepb')?.isLive, true);
   });

@@ -24,17 +24,40 @@ describe('HTTP-FLV from the edge, with ffmpeg publishing and ffprobe playing', (
   let run: RunningEdge;
   const flvUrl = (id: string) => `${run.httpUrl}${PlaybackHttpPaths.flv(id)}`;
   const flvViewers = (id: string) =>
-    [...(run.edge.registry.get(id)?.viewers.keys() ?? [])].filter((v): v is FlvViewer => v instanceof FlvViewer);
+    [...(run.edge.registry.get(id)?.viewers.keys() ?? [])].filter(
+      (v): v is FlvViewer => v instanceof FlvViewer,
+    );
 
   before(async () => {
     await peers.makeClip(clip, 4);
     // Random noise defeats compression (~15 Mbit/s), so a stalled reader's socket buffers fill in seconds.
     const made = await peers.run('ffmpeg', [
-      '-v', 'error', '-y', '-f', 'lavfi', '-i', 'nullsrc=s=320x240:r=25,geq=random(1)*255:128:128',
-      '-t', '4', '-c:v', 'libx264', '-preset', 'ultrafast', '-qp', '10', '-g', '25', '-f', 'flv', noise,
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      'nullsrc=s=320x240:r=25,geq=random(1)*255:128:128',
+      '-t',
+      '4',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-qp',
+      '10',
+      '-g',
+      '25',
+      '-f',
+      'flv',
+      noise,
     ]);
     assert.equal(made.code, 0, made.stderr);
-    run = await startEdge({ VIEWER_QUEUE_MAX_BYTES: String(QUEUE_BYTES), VIEWER_MAX_LAG_MS: String(MAX_LAG_MS) });
+    run = await startEdge({
+      VIEWER_QUEUE_MAX_BYTES: String(QUEUE_BYTES),
+      VIEWER_MAX_LAG_MS: String(MAX_LAG_MS),
+    });
     run.api.allow('flv-key', { playbackId: 'flvpb' });
     run.api.allow('noise-key', { playbackId: 'noisepb' });
   });
@@ -79,7 +102,8 @@ describe('HTTP-FLV from the edge, with ffmpeg publishing and ffprobe playing', (
     assert.equal(flvViewers('flvpb').length, 1);
     publisher.kill('SIGKILL');
     let bytes = head.value!.length;
-    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) bytes += chunk.value.length;
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read())
+      bytes += chunk.value.length;
     assert.ok(bytes > 13, 'tags followed the header');
     await until(() => run.edge.registry.get('flvpb') === undefined);
   });

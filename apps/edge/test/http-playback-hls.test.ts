@@ -30,11 +30,24 @@ describe('HLS from the edge (MPEG-TS), with ffmpeg publishing and ffprobe playin
   const clip = join(dir, 'clip.flv');
   const loopClip = join(dir, 'loop.flv');
   let run: RunningEdge;
-  const playlistUrl = (id: string, query = '') => `${run.httpUrl}${PlaybackHttpPaths.hlsPlaylist(id)}${query}`;
+  const playlistUrl = (id: string, query = '') =>
+    `${run.httpUrl}${PlaybackHttpPaths.hlsPlaylist(id)}${query}`;
 
   /** Publishes the clip once in real time (it ends, so the playlist ends). */
   const publishOnce = (key: string) =>
-    peers.spawn('ffmpeg', ['-v', 'error', '-nostdin', '-re', '-i', clip, '-c', 'copy', '-f', 'flv', `${run.rtmpUrl}/${key}`]);
+    peers.spawn('ffmpeg', [
+      '-v',
+      'error',
+      '-nostdin',
+      '-re',
+      '-i',
+      clip,
+      '-c',
+      'copy',
+      '-f',
+      'flv',
+      `${run.rtmpUrl}/${key}`,
+    ]);
   const live = (id: string) => until(() => run.edge.registry.get(id)?.isLive === true);
   const playlistUntil = async (url: string, check: (text: string) => boolean): Promise<string> => {
     let text = '';
@@ -57,7 +70,9 @@ describe('HLS from the edge (MPEG-TS), with ffmpeg publishing and ffprobe playin
       PUBLISHER_IDLE_TIMEOUT_MS: '2000',
     });
     const jwk = signingKey.publicKey.export({ format: 'jwk' }) as { x: string };
-    run.api.playbackKeys = [{ kid: 'platform-1', tenantId: null, jwk: { kty: 'OKP', crv: 'Ed25519', x: jwk.x } }];
+    run.api.playbackKeys = [
+      { kid: 'platform-1', tenantId: null, jwk: { kty: 'OKP', crv: 'Ed25519', x: jwk.x } },
+    ];
     await run.edge.refreshPlaybackKeys();
     run.api.allow('once-key', { playbackId: 'oncepb' });
     run.api.allow('signed-key', { playbackId: 'signedpb', playbackPolicy: 'signed' });
@@ -70,7 +85,12 @@ describe('HLS from the edge (MPEG-TS), with ffmpeg publishing and ffprobe playin
   });
 
   it('answers 404 with the error envelope before the stream is live, and for hostile names (M9)', async () => {
-    for (const path of [PlaybackHttpPaths.hlsPlaylist('oncepb'), '/live/..%2f..%2fetc/index.m3u8', '/live/a:b/index.m3u8', `/live/${'x'.repeat(65)}/index.m3u8`]) {
+    for (const path of [
+      PlaybackHttpPaths.hlsPlaylist('oncepb'),
+      '/live/..%2f..%2fetc/index.m3u8',
+      '/live/a:b/index.m3u8',
+      `/live/${'x'.repeat(65)}/index.m3u8`,
+    ]) {
       const res = await fetch(`${run.httpUrl}${path}`);
       assert.equal(res.status, 404, path);
       assert.equal(res.headers.get('access-control-allow-origin'), '*');
@@ -117,7 +137,10 @@ describe('HLS from the edge (MPEG-TS), with ffmpeg publishing and ffprobe playin
     }
     for (const body of bodies) assert.ok(pcrs(body).length > 0, 'every segment carries a PCR');
     const all = pcrs(Buffer.concat(bodies));
-    assert.ok(all.every((pcr, i) => i === 0 || pcr > all[i - 1]!), 'PCR increases');
+    assert.ok(
+      all.every((pcr, i) => i === 0 || pcr > all[i - 1]!),
+      'PCR increases',
+    );
     const joined = join(dir, 'joined.ts');
     writeFileSync(joined, Buffer.concat(bodies));
     const debug = await peers.run('ffprobe', ['-v', 'debug', '-show_packets', '-of', 'csv', joined]);
@@ -128,7 +151,10 @@ describe('HLS from the edge (MPEG-TS), with ffmpeg publishing and ffprobe playin
   it('continues the playlist after EXT-X-DISCONTINUITY when the publisher comes back, timestamps still monotonic', async () => {
     const publisher = publishOnce('once-key');
     await live('oncepb');
-    const restarted = await playlistUntil(playlistUrl('oncepb'), (t) => t.includes('#EXT-X-DISCONTINUITY') && !t.includes('#EXT-X-ENDLIST'));
+    const restarted = await playlistUntil(
+      playlistUrl('oncepb'),
+      (t) => t.includes('#EXT-X-DISCONTINUITY') && !t.includes('#EXT-X-ENDLIST'),
+    );
     assert.match(restarted, /#EXT-X-DISCONTINUITY\n#EXTINF/);
     await once(publisher, 'exit');
     await playlistUntil(playlistUrl('oncepb'), (t) => t.includes('#EXT-X-ENDLIST'));
@@ -177,11 +203,14 @@ describe('HLS from the edge (MPEG-TS), with ffmpeg publishing and ffprobe playin
     const t = await token('signedpb');
     const entry = run.edge.registry.get('signedpb');
     assert.ok(entry);
-    const hlsViewers = () => [...entry.viewers.keys()].filter((v) => 'protocol' in v && v.protocol === 'hls').length;
+    const hlsViewers = () =>
+      [...entry.viewers.keys()].filter((v) => 'protocol' in v && v.protocol === 'hls').length;
     assert.equal(hlsViewers(), 1, 'one client address + token is one viewer, however many requests');
     await fetch(playlistUrl('signedpb', `?token=${t}`)).then((r) => r.text());
     await until(() =>
-      run.api.calls.stats.some((s) => s.body.viewers >= 1 && s.body.bytesOutDelta > 0 && s.body.viewerSecondsDelta > 0),
+      run.api.calls.stats.some(
+        (s) => s.body.viewers >= 1 && s.body.bytesOutDelta > 0 && s.body.viewerSecondsDelta > 0,
+      ),
     );
     await until(() => hlsViewers() === 0);
     await until(() => run.edge.playback.renditionCount === 0);

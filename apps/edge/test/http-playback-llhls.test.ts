@@ -51,12 +51,22 @@ describe('LL-HLS in fMP4 from the edge (parts, preload hints, blocking reload)',
     assert.match(map ?? '', /^[a-z0-9]+\/init-\d+\.mp4$/);
     const init = await fetch(`${run.httpUrl}/live/llpb/${map}`);
     assert.equal(init.headers.get('content-type'), 'video/mp4');
-    assert.equal(Buffer.from(await init.arrayBuffer()).subarray(4, 8).toString('latin1'), 'ftyp');
+    assert.equal(
+      Buffer.from(await init.arrayBuffer())
+        .subarray(4, 8)
+        .toString('latin1'),
+      'ftyp',
+    );
     const hint = /#EXT-X-PRELOAD-HINT:TYPE=PART,URI="([^"]+)"/.exec(text)?.[1];
     assert.ok(hint, text);
     const part = await fetch(`${run.httpUrl}/live/llpb/${hint}`);
     assert.equal(part.status, 200, 'the hinted part is sent once it is cut');
-    assert.equal(Buffer.from(await part.arrayBuffer()).subarray(4, 8).toString('latin1'), 'moof');
+    assert.equal(
+      Buffer.from(await part.arrayBuffer())
+        .subarray(4, 8)
+        .toString('latin1'),
+      'moof',
+    );
   });
 
   it('holds a blocking reload until the asked segment exists, and refuses one too far ahead', async () => {

@@ -11,7 +11,9 @@ const PATTERNS = ['testsrc2', 'smptebars', 'rgbtestsrc', 'yuvtestsrc', 'testsrc'
 const VIEWERS_PER_STREAM = 2;
 const FRAMES = 25;
 
-describe('many publishers at once, each viewer sees only its own stream (RELIABILITY L2, scaled down)', { timeout: 60_000 }, () => {
+describe('many publishers at once, each viewer sees only its own stream (RELIABILITY L2, scaled down)', {
+  timeout: 60_000,
+}, () => {
   const peers = new Peers();
   const dir = mkdtempSync(join(tmpdir(), 'edge-many-'));
   const clipHashes = new Map<string, Set<string>>();
@@ -47,9 +49,17 @@ describe('many publishers at once, each viewer sees only its own stream (RELIABI
       assert.equal(played.frames, FRAMES, played.stderr);
       for (const [playbackId, hashes] of clipHashes) {
         const matches = played.hashes.filter((h) => hashes.has(h)).length;
-        assert.equal(matches, playbackId === played.playbackId ? FRAMES : 0, `${played.playbackId} vs ${playbackId}`);
+        assert.equal(
+          matches,
+          playbackId === played.playbackId ? FRAMES : 0,
+          `${played.playbackId} vs ${playbackId}`,
+        );
       }
     }
-    assert.equal(run.edge.metrics.sessionsEnded.get({ reason: 'connection_closed' }), 0, 'no session dropped');
+    assert.equal(
+      run.edge.metrics.sessionsEnded.get({ reason: 'connection_closed' }),
+      0,
+      'no session dropped',
+    );
   });
 });

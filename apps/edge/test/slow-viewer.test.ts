@@ -22,11 +22,32 @@ describe('a viewer reading far slower than the bitrate (RELIABILITY L3)', { time
   before(async () => {
     // Random noise defeats compression: ~15 Mbit/s, so the kernel's socket buffers fill in seconds.
     const made = await peers.run('ffmpeg', [
-      '-v', 'error', '-y', '-f', 'lavfi', '-i', 'nullsrc=s=320x240:r=25,geq=random(1)*255:128:128',
-      '-t', '4', '-c:v', 'libx264', '-preset', 'ultrafast', '-qp', '10', '-g', '25', '-f', 'flv', clip,
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      'nullsrc=s=320x240:r=25,geq=random(1)*255:128:128',
+      '-t',
+      '4',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-qp',
+      '10',
+      '-g',
+      '25',
+      '-f',
+      'flv',
+      clip,
     ]);
     assert.equal(made.code, 0, made.stderr);
-    run = await startEdge({ VIEWER_QUEUE_MAX_BYTES: String(QUEUE_BYTES), VIEWER_MAX_LAG_MS: String(MAX_LAG_MS) });
+    run = await startEdge({
+      VIEWER_QUEUE_MAX_BYTES: String(QUEUE_BYTES),
+      VIEWER_MAX_LAG_MS: String(MAX_LAG_MS),
+    });
     run.api.allow('noise-key', { playbackId: 'noisepb' });
   });
 
@@ -52,11 +73,15 @@ describe('a viewer reading far slower than the bitrate (RELIABILITY L3)', { time
     const rssBefore = process.memoryUsage().rss;
 
     const normal = peers.decodeFrames(`${run.rtmpUrl}/noisepb`, 150);
-    await until(() => run.edge.metrics.registry.render().includes('tributary_edge_slow_viewer_disconnects_total 1'));
+    await until(() =>
+      run.edge.metrics.registry.render().includes('tributary_edge_slow_viewer_disconnects_total 1'),
+    );
     const played = await normal;
     clearInterval(sampler);
 
-    t.diagnostic(`slow viewer: max socket backlog ${maxQueued} bytes; test process RSS +${((process.memoryUsage().rss - rssBefore) / 1048576).toFixed(1)} MiB`);
+    t.diagnostic(
+      `slow viewer: max socket backlog ${maxQueued} bytes; test process RSS +${((process.memoryUsage().rss - rssBefore) / 1048576).toFixed(1)} MiB`,
+    );
     assert.ok(maxQueued <= QUEUE_BYTES + LARGEST_MESSAGE_SLACK, `backlog ${maxQueued} stayed bounded`);
     assert.ok(!entry.viewers.has(slow), 'the slow viewer is gone');
     assert.equal(played.frames, 150, `the normal viewer decoded every frame: ${played.stderr}`);

@@ -15,7 +15,12 @@ export interface PlaybackUrls {
 }
 
 /** RTMP under the edge's application URL; HLS and HTTP-FLV under its HTTP base; `?token=` on each if given. */
-export function playbackUrls(rtmpBase: string, httpBase: string, playbackId: string, token?: string): PlaybackUrls {
+export function playbackUrls(
+  rtmpBase: string,
+  httpBase: string,
+  playbackId: string,
+  token?: string,
+): PlaybackUrls {
   const q = token ? `?token=${encodeURIComponent(token)}` : '';
   const http = httpBase.replace(/\/+$/, '');
   return {

@@ -1,4 +1,4 @@
 export * from './config';
 export * from './logger';
-export * from './startup';
 export * from './shutdown';
+export * from './startup';

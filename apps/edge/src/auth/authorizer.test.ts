@@ -36,7 +36,11 @@ async function setup() {
   const keys = new PlaybackKeyStore({
     fetch: async () => ({
       keys: [
-        { kid: 'tenant-a-key', tenantId: 'tenant-a', jwk: { kty: 'OKP', crv: 'Ed25519', x: jwkX(tenantKey) } },
+        {
+          kid: 'tenant-a-key',
+          tenantId: 'tenant-a',
+          jwk: { kty: 'OKP', crv: 'Ed25519', x: jwkX(tenantKey) },
+        },
         { kid: 'platform', tenantId: null, jwk: { kty: 'OKP', crv: 'Ed25519', x: jwkX(platformKey) } },
       ],
       cacheTtlSeconds: 60,
@@ -46,13 +50,21 @@ async function setup() {
   await keys.start();
   const answers = new Map<string, AuthorizePublishResponse>([
     ['good', grant],
-    ['disabled', { allowed: false, reason: 'stream_disabled', message: 'The stream is disabled.', cacheTtlSeconds: 5 }],
+    [
+      'disabled',
+      { allowed: false, reason: 'stream_disabled', message: 'The stream is disabled.', cacheTtlSeconds: 5 },
+    ],
   ]);
   const authorizer = new Authorizer({
     app: 'live',
     publish: new PublishAuthorizer({
       ask: async (r) =>
-        answers.get(r.streamKey) ?? { allowed: false, reason: 'unknown_key', message: 'Unknown key.', cacheTtlSeconds: 0 },
+        answers.get(r.streamKey) ?? {
+          allowed: false,
+          reason: 'unknown_key',
+          message: 'Unknown key.',
+          cacheTtlSeconds: 0,
+        },
       maxCacheTtlSeconds: 30,
       staleIfErrorSeconds: 0,
       maxPending: 8,
@@ -120,12 +132,28 @@ describe('Authorizer', () => {
   it('accepts a token of the stream tenant or a platform key, and refuses another tenant key (T6)', async () => {
     const { authorizer, keys } = await setup();
     const live = { grant, viewers: 0 };
-    assert.equal((await authorizer.authorizePlay('pb1', await token('tenant-a-key', tenantKey), '1.2.3.4', live)).allow, true);
-    assert.equal((await authorizer.authorizePlay('pb1', await token('platform', platformKey), '1.2.3.4', live)).allow, true);
+    assert.equal(
+      (await authorizer.authorizePlay('pb1', await token('tenant-a-key', tenantKey), '1.2.3.4', live)).allow,
+      true,
+    );
+    assert.equal(
+      (await authorizer.authorizePlay('pb1', await token('platform', platformKey), '1.2.3.4', live)).allow,
+      true,
+    );
     const otherTenant = { grant: { ...grant, tenantId: 'tenant-b' }, viewers: 0 };
-    const refused = await authorizer.authorizePlay('pb1', await token('tenant-a-key', tenantKey), '1.2.3.4', otherTenant);
+    const refused = await authorizer.authorizePlay(
+      'pb1',
+      await token('tenant-a-key', tenantKey),
+      '1.2.3.4',
+      otherTenant,
+    );
     assert.equal(!refused.allow && refused.result, 'token_wrong_tenant');
-    const wrongStream = await authorizer.authorizePlay('pb1', await token('platform', platformKey, 'pb2'), '1.2.3.4', live);
+    const wrongStream = await authorizer.authorizePlay(
+      'pb1',
+      await token('platform', platformKey, 'pb2'),
+      '1.2.3.4',
+      live,
+    );
     assert.equal(!wrongStream.allow && wrongStream.result, 'token_wrong_stream');
     keys.stop();
   });
@@ -136,7 +164,12 @@ describe('Authorizer', () => {
     assert.ok(waiting.allow);
     assert.equal(authorizer.admitsViewer(waiting.value, grant).allow, false, 'signed stream, no token');
     assert.equal(authorizer.admitsViewer(waiting.value, { ...grant, playbackPolicy: 'public' }).allow, true);
-    const withToken = await authorizer.authorizePlay('pb1', await token('tenant-a-key', tenantKey), '1.2.3.4', undefined);
+    const withToken = await authorizer.authorizePlay(
+      'pb1',
+      await token('tenant-a-key', tenantKey),
+      '1.2.3.4',
+      undefined,
+    );
     assert.ok(withToken.allow);
     assert.equal(authorizer.admitsViewer(withToken.value, grant).allow, true);
     assert.equal(authorizer.admitsViewer(withToken.value, { ...grant, tenantId: 'tenant-b' }).allow, false);
@@ -145,7 +178,10 @@ describe('Authorizer', () => {
 
   it('enforces the tenant viewer limit', async () => {
     const { authorizer, keys } = await setup();
-    const full = await authorizer.authorizePlay('pb1', await token('platform', platformKey), '1.2.3.4', { grant, viewers: 2 });
+    const full = await authorizer.authorizePlay('pb1', await token('platform', platformKey), '1.2.3.4', {
+      grant,
+      viewers: 2,
+    });
     assert.equal(!full.allow && full.result, 'viewer_limit');
     keys.stop();
   });

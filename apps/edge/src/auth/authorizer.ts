@@ -16,7 +16,9 @@ import { keyServesTenant, TOKEN_REFUSAL_MESSAGES, verifyPlaybackToken } from './
  */
 export const PUBLISH_FAILED = 'NetStream.Publish.Failed';
 
-export type Verdict<T> = { allow: true; value: T } | { allow: false; code: string; description: string; result: string };
+export type Verdict<T> =
+  | { allow: true; value: T }
+  | { allow: false; code: string; description: string; result: string };
 
 export interface LiveStreamFacts {
   grant: PublishGrant;
@@ -50,17 +52,28 @@ export class Authorizer {
 
   authorizeConnect(app: string): Verdict<undefined> {
     if (app === this.opts.app) return { allow: true, value: undefined };
-    return refuse(StatusCode.ConnectRejected, `Unknown application; use rtmp://<edge>/${this.opts.app}/<name>.`, 'bad_app');
+    return refuse(
+      StatusCode.ConnectRejected,
+      `Unknown application; use rtmp://<edge>/${this.opts.app}/<name>.`,
+      'bad_app',
+    );
   }
 
-  async authorizePublish(streamKey: string, clientIp: string): Promise<Verdict<{ grant: PublishGrant; keyDigest: string }>> {
+  async authorizePublish(
+    streamKey: string,
+    clientIp: string,
+  ): Promise<Verdict<{ grant: PublishGrant; keyDigest: string }>> {
     if (!isSafeName(streamKey)) {
-      return this.refused(refuse(StatusCode.PublishBadName, 'Stream keys use only A-Z, a-z, 0-9, _ and -.', 'bad_name'));
+      return this.refused(
+        refuse(StatusCode.PublishBadName, 'Stream keys use only A-Z, a-z, 0-9, _ and -.', 'bad_name'),
+      );
     }
     const ip = normalizeIp(clientIp);
     const admission = this.opts.throttle.admit(ip);
     if (!admission.admitted) {
-      return this.refused(refuse(StatusCode.PublishDenied, 'Too many failed attempts; wait and try again.', 'throttled'));
+      return this.refused(
+        refuse(StatusCode.PublishDenied, 'Too many failed attempts; wait and try again.', 'throttled'),
+      );
     }
     if (admission.delayMs > 0) await this.sleep(admission.delayMs);
     const decision = await this.opts.publish.authorize({ streamKey, app: this.opts.app, clientIp: ip });
@@ -90,7 +103,9 @@ export class Authorizer {
       const ip = normalizeIp(clientIp);
       const gate = this.opts.throttle.admit(ip);
       if (!gate.admitted) {
-        return this.refused(refuse(StatusCode.PlayFailed, 'Too many failed attempts; wait and try again.', 'throttled'));
+        return this.refused(
+          refuse(StatusCode.PlayFailed, 'Too many failed attempts; wait and try again.', 'throttled'),
+        );
       }
       if (gate.delayMs > 0) await this.sleep(gate.delayMs);
       const verdict = await verifyPlaybackToken(
@@ -100,7 +115,9 @@ export class Authorizer {
       );
       if (!verdict.ok) {
         this.opts.throttle.recordFailure(ip);
-        return this.refused(refuse(StatusCode.PlayFailed, TOKEN_REFUSAL_MESSAGES[verdict.reason], `token_${verdict.reason}`));
+        return this.refused(
+          refuse(StatusCode.PlayFailed, TOKEN_REFUSAL_MESSAGES[verdict.reason], `token_${verdict.reason}`),
+        );
       }
       admission = { tokenKeyTenantId: verdict.keyTenantId };
     }
@@ -109,7 +126,9 @@ export class Authorizer {
     if (!policy.allow) return this.refused(policy);
     const limit = Math.min(live.grant.maxViewers ?? Number.POSITIVE_INFINITY, this.opts.maxViewersPerStream);
     if (live.viewers >= limit) {
-      return this.refused(refuse(StatusCode.PlayFailed, 'This stream has reached its viewer limit.', 'viewer_limit'));
+      return this.refused(
+        refuse(StatusCode.PlayFailed, 'This stream has reached its viewer limit.', 'viewer_limit'),
+      );
     }
     return { allow: true, value: admission };
   }
@@ -117,11 +136,16 @@ export class Authorizer {
   /** The policy half of play authorisation, for a viewer who waited for the publisher. */
   admitsViewer(admission: ViewerAdmission, grant: PublishGrant): Verdict<undefined> {
     if (admission.tokenKeyTenantId !== undefined) {
-      if (keyServesTenant(admission.tokenKeyTenantId, grant.tenantId)) return { allow: true, value: undefined };
+      if (keyServesTenant(admission.tokenKeyTenantId, grant.tenantId))
+        return { allow: true, value: undefined };
       return refuse(StatusCode.PlayFailed, TOKEN_REFUSAL_MESSAGES.wrong_tenant, 'token_wrong_tenant');
     }
     if (grant.playbackPolicy === 'public') return { allow: true, value: undefined };
-    return refuse(StatusCode.PlayFailed, 'This stream needs a playback token: add ?token=<jwt> to the URL.', 'token_missing');
+    return refuse(
+      StatusCode.PlayFailed,
+      'This stream needs a playback token: add ?token=<jwt> to the URL.',
+      'token_missing',
+    );
   }
 
   private async refused<T>(verdict: Verdict<T>): Promise<Verdict<T>> {
@@ -130,7 +154,11 @@ export class Authorizer {
   }
 }
 
-function refuse(code: string, description: string, result: string): { allow: false; code: string; description: string; result: string } {
+function refuse(
+  code: string,
+  description: string,
+  result: string,
+): { allow: false; code: string; description: string; result: string } {
   return { allow: false, code, description, result };
 }
 

@@ -14,7 +14,11 @@ describe('FailureThrottle', () => {
     assert.deepEqual(throttle.admit('198.51.100.1'), { admitted: true, delayMs: 0 });
     assert.deepEqual(throttle.admit('198.51.100.1'), { admitted: true, delayMs: 1000 });
     assert.deepEqual(throttle.admit('198.51.100.1'), { admitted: true, delayMs: 2000 });
-    assert.deepEqual(throttle.admit('198.51.100.2'), { admitted: true, delayMs: 0 }, 'other IPs are not slowed');
+    assert.deepEqual(
+      throttle.admit('198.51.100.2'),
+      { admitted: true, delayMs: 0 },
+      'other IPs are not slowed',
+    );
   });
 
   it('refuses outright when the queue of slots reaches ten seconds', () => {

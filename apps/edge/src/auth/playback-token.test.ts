@@ -24,7 +24,10 @@ const tenantA = keyPair('tenant-a-1', 'tenant-a');
 const keys = new Map([platform, tenantA].map((k) => [k.verification.kid, k.verification]));
 const resolve = async (kid: string) => keys.get(kid);
 
-function sign(claims: Record<string, unknown>, opts: { key?: KeyObject; kid?: string | null } = {}): Promise<string> {
+function sign(
+  claims: Record<string, unknown>,
+  opts: { key?: KeyObject; kid?: string | null } = {},
+): Promise<string> {
   const header: { alg: string; kid?: string } = { alg: 'EdDSA' };
   if (opts.kid !== null) header.kid = opts.kid ?? 'platform-1';
   return new SignJWT({ aud: PLAYBACK_TOKEN_AUDIENCE, sub: 'pb1', exp: nowS + 600, iat: nowS, ...claims })
@@ -97,26 +100,41 @@ describe('verifyPlaybackToken', () => {
 
   it('refuses a token signed by a key that is not the one its kid names', async () => {
     const token = await sign({}, { key: tenantA.privateKey, kid: 'platform-1' });
-    assert.deepEqual(await verifyPlaybackToken(token, ctx, resolve, NOW), { ok: false, reason: 'bad_signature' });
+    assert.deepEqual(await verifyPlaybackToken(token, ctx, resolve, NOW), {
+      ok: false,
+      reason: 'bad_signature',
+    });
   });
 
   it('refuses an HS256 token even if its kid is known (algorithm confusion)', async () => {
     const token = await new SignJWT({ aud: PLAYBACK_TOKEN_AUDIENCE, sub: 'pb1', exp: nowS + 600 })
       .setProtectedHeader({ alg: 'HS256', kid: 'platform-1' })
       .sign(new TextEncoder().encode('a-shared-secret-of-enough-length!!'));
-    assert.deepEqual(await verifyPlaybackToken(token, ctx, resolve, NOW), { ok: false, reason: 'bad_signature' });
+    assert.deepEqual(await verifyPlaybackToken(token, ctx, resolve, NOW), {
+      ok: false,
+      reason: 'bad_signature',
+    });
   });
 
   it('refuses unknown and missing kids', async () => {
     const unknown = await sign({}, { kid: 'nope' });
-    assert.deepEqual(await verifyPlaybackToken(unknown, ctx, resolve, NOW), { ok: false, reason: 'unknown_key' });
+    assert.deepEqual(await verifyPlaybackToken(unknown, ctx, resolve, NOW), {
+      ok: false,
+      reason: 'unknown_key',
+    });
     const missing = await sign({}, { kid: null });
-    assert.deepEqual(await verifyPlaybackToken(missing, ctx, resolve, NOW), { ok: false, reason: 'unknown_key' });
+    assert.deepEqual(await verifyPlaybackToken(missing, ctx, resolve, NOW), {
+      ok: false,
+      reason: 'unknown_key',
+    });
   });
 
   it('refuses garbage and oversized strings as malformed', async () => {
     for (const token of ['', 'abc', 'a.b.c', '../../etc/passwd', 'x'.repeat(5000)]) {
-      assert.deepEqual(await verifyPlaybackToken(token, ctx, resolve, NOW), { ok: false, reason: 'malformed' });
+      assert.deepEqual(await verifyPlaybackToken(token, ctx, resolve, NOW), {
+        ok: false,
+        reason: 'malformed',
+      });
     }
   });
 

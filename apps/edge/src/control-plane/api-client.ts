@@ -17,7 +17,12 @@ import {
 import { z } from 'zod';
 
 /** Why a call to the api did not produce a valid answer. Every kind means "no answer": callers fail closed. */
-export type ControlPlaneFailure = 'timeout' | 'unreachable' | 'http_status' | 'too_large' | 'invalid_response';
+export type ControlPlaneFailure =
+  | 'timeout'
+  | 'unreachable'
+  | 'http_status'
+  | 'too_large'
+  | 'invalid_response';
 
 /** The one error type of the control-plane layer. */
 export class ControlPlaneError extends Error {
@@ -92,7 +97,10 @@ export class ApiClient {
     body: unknown,
     schema: S,
   ): Promise<z.infer<S>> {
-    const url = new URL(path.replace(/^\//, ''), this.base.href.endsWith('/') ? this.base : `${this.base.href}/`);
+    const url = new URL(
+      path.replace(/^\//, ''),
+      this.base.href.endsWith('/') ? this.base : `${this.base.href}/`,
+    );
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const transport = url.protocol === 'https:' ? https : http;
     return new Promise((resolve, reject) => {
@@ -105,7 +113,10 @@ export class ApiClient {
         reject(err);
       };
       const deadline = setTimeout(
-        () => fail(new ControlPlaneError('timeout', `${method} ${path}: no answer within ${this.opts.timeoutMs} ms`)),
+        () =>
+          fail(
+            new ControlPlaneError('timeout', `${method} ${path}: no answer within ${this.opts.timeoutMs} ms`),
+          ),
         this.opts.timeoutMs,
       );
       const req = transport.request(
@@ -123,7 +134,9 @@ export class ApiClient {
           const status = res.statusCode ?? 0;
           const declared = Number(res.headers['content-length'] ?? 0);
           if (declared > this.opts.maxResponseBytes) {
-            fail(new ControlPlaneError('too_large', `${method} ${path}: response of ${declared} bytes`, status));
+            fail(
+              new ControlPlaneError('too_large', `${method} ${path}: response of ${declared} bytes`, status),
+            );
             return;
           }
           const chunks: Buffer[] = [];
@@ -131,12 +144,20 @@ export class ApiClient {
           res.on('data', (chunk: Buffer) => {
             size += chunk.length;
             if (size > this.opts.maxResponseBytes) {
-              fail(new ControlPlaneError('too_large', `${method} ${path}: response over ${this.opts.maxResponseBytes} bytes`, status));
+              fail(
+                new ControlPlaneError(
+                  'too_large',
+                  `${method} ${path}: response over ${this.opts.maxResponseBytes} bytes`,
+                  status,
+                ),
+              );
               return;
             }
             chunks.push(chunk);
           });
-          res.on('error', () => fail(new ControlPlaneError('unreachable', `${method} ${path}: response aborted`, status)));
+          res.on('error', () =>
+            fail(new ControlPlaneError('unreachable', `${method} ${path}: response aborted`, status)),
+          );
           res.on('end', () => {
             if (settled) return;
             if (status < 200 || status >= 300) {
@@ -146,7 +167,13 @@ export class ApiClient {
             const parsed = parseJson(Buffer.concat(chunks).toString('utf8'));
             const checked = parsed.ok ? schema.safeParse(parsed.value) : undefined;
             if (!checked?.success) {
-              fail(new ControlPlaneError('invalid_response', `${method} ${path}: answer does not match the contract`, status));
+              fail(
+                new ControlPlaneError(
+                  'invalid_response',
+                  `${method} ${path}: answer does not match the contract`,
+                  status,
+                ),
+              );
               return;
             }
             settled = true;

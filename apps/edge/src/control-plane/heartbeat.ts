@@ -40,7 +40,8 @@ export class Heartbeat {
   private async beat(): Promise<void> {
     try {
       const res = await this.opts.api.heartbeat({ version: this.opts.version, ...this.opts.read() });
-      if (this.edgeId !== res.edgeId) this.opts.logger.info({ edgeId: res.edgeId }, 'registered with the api');
+      if (this.edgeId !== res.edgeId)
+        this.opts.logger.info({ edgeId: res.edgeId }, 'registered with the api');
       if (this.failing) this.opts.logger.info('api reachable again');
       this.edgeId = res.edgeId;
       this.intervalSeconds = res.heartbeatIntervalSeconds;

@@ -81,7 +81,8 @@ export class PlaybackKeyStore {
     try {
       const res = await this.opts.fetch();
       this.keys = toKeyMap(res);
-      if (res.cacheTtlSeconds > 0) nextSeconds = Math.min(res.cacheTtlSeconds, this.opts.defaultRefreshSeconds);
+      if (res.cacheTtlSeconds > 0)
+        nextSeconds = Math.min(res.cacheTtlSeconds, this.opts.defaultRefreshSeconds);
     } catch (err) {
       this.opts.onRefreshError?.(err);
     }

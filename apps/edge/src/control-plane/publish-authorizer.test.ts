@@ -21,7 +21,11 @@ const refused: AuthorizePublishResponse = {
   message: 'Unknown stream key.',
   cacheTtlSeconds: 10,
 };
-const req = (streamKey = 'key-1'): AuthorizePublishRequest => ({ streamKey, app: 'live', clientIp: '127.0.0.1' });
+const req = (streamKey = 'key-1'): AuthorizePublishRequest => ({
+  streamKey,
+  app: 'live',
+  clientIp: '127.0.0.1',
+});
 
 /** The api side of the authoriser, answering from a script and counting calls. */
 function scriptedApi(answer: () => AuthorizePublishResponse | Promise<AuthorizePublishResponse>) {
@@ -45,7 +49,11 @@ function deferred<T>() {
   return { promise, resolve, reject };
 }
 
-function authorizer(ask: (r: AuthorizePublishRequest) => Promise<AuthorizePublishResponse>, clock: { t: number }, over = {}) {
+function authorizer(
+  ask: (r: AuthorizePublishRequest) => Promise<AuthorizePublishResponse>,
+  clock: { t: number },
+  over = {},
+) {
   return new PublishAuthorizer({
     ask,
     maxCacheTtlSeconds: 30,

@@ -47,7 +47,14 @@ describe('SessionReporter', () => {
   it('reports deltas since the last accepted report and the bitrate over the interval', async () => {
     const { api, log } = recordingApi();
     const clock = { t: 0 };
-    const totals: SessionTotals = { viewers: 2, bytesIn: 0, bytesOut: 0, viewerSeconds: 0, video: null, audio: null };
+    const totals: SessionTotals = {
+      viewers: 2,
+      bytesIn: 0,
+      bytesOut: 0,
+      viewerSeconds: 0,
+      video: null,
+      audio: null,
+    };
     const r = reporter(api, totals, clock);
     await r.begin();
     assert.equal(r.id, 'sess-1');
@@ -70,7 +77,14 @@ describe('SessionReporter', () => {
   it('carries a failed report into the next one and into the end report', async () => {
     const { api, log } = recordingApi();
     const clock = { t: 0 };
-    const totals: SessionTotals = { viewers: 1, bytesIn: 0, bytesOut: 0, viewerSeconds: 0, video: null, audio: null };
+    const totals: SessionTotals = {
+      viewers: 1,
+      bytesIn: 0,
+      bytesOut: 0,
+      viewerSeconds: 0,
+      video: null,
+      audio: null,
+    };
     const r = reporter(api, totals, clock);
     await r.begin();
     log.failStats = true;
@@ -85,7 +99,14 @@ describe('SessionReporter', () => {
 
   it('retries a failed start on the next tick and reports nothing until it succeeds', async () => {
     const { api, log } = recordingApi();
-    const totals: SessionTotals = { viewers: 0, bytesIn: 10, bytesOut: 0, viewerSeconds: 0, video: null, audio: null };
+    const totals: SessionTotals = {
+      viewers: 0,
+      bytesIn: 10,
+      bytesOut: 0,
+      viewerSeconds: 0,
+      video: null,
+      audio: null,
+    };
     log.failStart = true;
     const r = reporter(api, totals, { t: 0 });
     await r.begin();
@@ -102,7 +123,14 @@ describe('SessionReporter', () => {
 
   it('ends once, even when called twice', async () => {
     const { api, log } = recordingApi();
-    const totals: SessionTotals = { viewers: 0, bytesIn: 0, bytesOut: 0, viewerSeconds: 0, video: null, audio: null };
+    const totals: SessionTotals = {
+      viewers: 0,
+      bytesIn: 0,
+      bytesOut: 0,
+      viewerSeconds: 0,
+      video: null,
+      audio: null,
+    };
     const r = reporter(api, totals, { t: 0 });
     await r.begin();
     await Promise.all([r.end('a'), r.end('b')]);

@@ -77,7 +77,11 @@ export class HlsRendition implements BroadcastListener {
 
   message(msg: BroadcastMessage): void {
     if (msg.typeId !== AUDIO_TYPE_ID && msg.typeId !== VIDEO_TYPE_ID) return;
-    const sample = this.builder.push(msg.typeId === AUDIO_TYPE_ID ? 'audio' : 'video', msg.timestamp, msg.payload);
+    const sample = this.builder.push(
+      msg.typeId === AUDIO_TYPE_ID ? 'audio' : 'video',
+      msg.timestamp,
+      msg.payload,
+    );
     if (sample) this.segmenter.push(sample);
   }
 

@@ -18,10 +18,19 @@ describe('HLS viewer sessions', () => {
     const a = sessions.open('a', entry, 0);
     sessions.open('b', entry, 0);
     assert.equal(sessions.touch('a', 9_000), a);
-    assert.deepEqual(sessions.expire(10_000).map((s) => s.key), []);
-    assert.deepEqual(sessions.expire(10_001).map((s) => s.key), ['b']);
+    assert.deepEqual(
+      sessions.expire(10_000).map((s) => s.key),
+      [],
+    );
+    assert.deepEqual(
+      sessions.expire(10_001).map((s) => s.key),
+      ['b'],
+    );
     assert.equal(sessions.touch('b', 10_002), undefined);
-    assert.deepEqual(sessions.expire(19_001).map((s) => s.key), ['a']);
+    assert.deepEqual(
+      sessions.expire(19_001).map((s) => s.key),
+      ['a'],
+    );
     assert.equal(sessions.size, 0);
   });
 

@@ -15,7 +15,7 @@ import type { EdgeMetrics } from '../http/edge-metrics';
 import { sendJson } from '../http/responses';
 import type { StreamEntry, StreamRegistry, ViewerAdmission } from '../streams/stream-registry';
 import { FlvViewer } from './flv-viewer';
-import { HlsRendition, formatFor } from './hls-rendition';
+import { formatFor, HlsRendition } from './hls-rendition';
 import { type HlsSession, HlsSessions } from './hls-sessions';
 import { PlaybackHttpError, playRefusal } from './playback-errors';
 import { type PlaybackRoute, parsePlaybackPath } from './playback-routes';
@@ -114,7 +114,12 @@ export class HttpPlayback {
   }
 
   /** Serves one request whose path starts with /live/. Never rejects: failures become error responses. */
-  async handle(req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams): Promise<void> {
+  async handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    query: URLSearchParams,
+  ): Promise<void> {
     res.setHeader('access-control-allow-origin', '*');
     if (req.method === 'OPTIONS') {
       res.writeHead(204, {
@@ -150,7 +155,10 @@ export class HttpPlayback {
         sendJson(res, err.status, { error: { code: err.code, message: err.message } });
         return;
       }
-      this.opts.logger.error({ err: err instanceof Error ? err.stack : String(err) }, 'playback request failed');
+      this.opts.logger.error(
+        { err: err instanceof Error ? err.stack : String(err) },
+        'playback request failed',
+      );
       sendJson(res, 500, { error: { code: ErrorCode.internal, message: 'Internal server error.' } });
     }
   }
@@ -168,7 +176,16 @@ export class HttpPlayback {
     const targetMs = segmenter.targetDurationMs;
     const blocking = rendition.isLowLatency ? blockingReloadOf(query) : undefined;
     if (blocking) {
-      await this.waitFor(res, () => segmenter.waitFor(blocking.msn, blocking.part, this.deadline(res, targetMs * BLOCKING_WAIT_TARGET_DURATIONS)), 'serve');
+      await this.waitFor(
+        res,
+        () =>
+          segmenter.waitFor(
+            blocking.msn,
+            blocking.part,
+            this.deadline(res, targetMs * BLOCKING_WAIT_TARGET_DURATIONS),
+          ),
+        'serve',
+      );
     } else if (segmenter.stats.segments === 0 && segmenter.stats.parts === 0) {
       const waitMs = Math.min(targetMs * FIRST_SEGMENT_WAIT_TARGET_DURATIONS, FIRST_SEGMENT_WAIT_MAX_MS);
       const firstPart = rendition.isLowLatency ? 0 : undefined;
@@ -190,7 +207,10 @@ export class HttpPlayback {
   ): Promise<void> {
     const rendition = await this.admitHls(route.playbackId, token, clientIp);
     if (route.epoch !== rendition.epoch) {
-      throw new PlaybackHttpError(ErrorCode.notFound, 'This segment is from an earlier run; reload the playlist.');
+      throw new PlaybackHttpError(
+        ErrorCode.notFound,
+        'This segment is from an earlier run; reload the playlist.',
+      );
     }
     const segmenter = rendition.segmenter;
     const wait = this.deadline(res, segmenter.targetDurationMs * BLOCKING_WAIT_TARGET_DURATIONS);
@@ -201,7 +221,8 @@ export class HttpPlayback {
       if (!(err instanceof MuxError && err.code === MuxErrorCode.Aborted)) throw err;
     }
     if (res.destroyed) return;
-    if (!resource) throw new PlaybackHttpError(ErrorCode.notFound, 'This segment is not (or no longer) available.');
+    if (!resource)
+      throw new PlaybackHttpError(ErrorCode.notFound, 'This segment is not (or no longer) available.');
     this.send(req, res, resource.contentType, SEGMENT_CACHE_CONTROL, resource.data, route.playbackId);
   }
 
@@ -256,7 +277,11 @@ export class HttpPlayback {
    * while the stream is live, opens a session counted among its viewers. The stream's segmenter starts
    * here when it is not running.
    */
-  private async admitHls(playbackId: string, token: string | undefined, clientIp: string): Promise<HlsRendition> {
+  private async admitHls(
+    playbackId: string,
+    token: string | undefined,
+    clientIp: string,
+  ): Promise<HlsRendition> {
     const key = HlsSessions.keyOf(clientIp, token);
     const known = this.renditions.get(playbackId)?.sessions.touch(key, this.now());
     let admission: ViewerAdmission | undefined;
@@ -308,12 +333,17 @@ export class HttpPlayback {
    * Runs a segmenter wait. A too-far-ahead request is a 400 (rfc8216bis §6.2.5.2); a wait cut by its
    * deadline serves what there is (`serve`) or answers 404 (`not_found`, nothing to play yet).
    */
-  private async waitFor(res: ServerResponse, wait: () => Promise<void>, onDeadline: 'serve' | 'not_found'): Promise<void> {
+  private async waitFor(
+    res: ServerResponse,
+    wait: () => Promise<void>,
+    onDeadline: 'serve' | 'not_found',
+  ): Promise<void> {
     try {
       await wait();
     } catch (err) {
       if (!(err instanceof MuxError)) throw err;
-      if (err.code === MuxErrorCode.RequestTooFarAhead) throw new PlaybackHttpError(ErrorCode.badRequest, err.message);
+      if (err.code === MuxErrorCode.RequestTooFarAhead)
+        throw new PlaybackHttpError(ErrorCode.badRequest, err.message);
       if (res.destroyed || onDeadline === 'serve') return;
       throw new PlaybackHttpError(ErrorCode.notFound, 'The stream has no segment yet; retry shortly.');
     }
@@ -334,7 +364,11 @@ export class HttpPlayback {
     body: Buffer,
     playbackId: string,
   ): void {
-    res.writeHead(200, { 'content-type': contentType, 'cache-control': cacheControl, 'content-length': body.length });
+    res.writeHead(200, {
+      'content-type': contentType,
+      'cache-control': cacheControl,
+      'content-length': body.length,
+    });
     if (req.method === 'HEAD') {
       res.end();
       return;
@@ -386,11 +420,15 @@ function blockingReloadOf(query: URLSearchParams): { msn: number; part: number |
     if (part !== null) throw new PlaybackHttpError(ErrorCode.badRequest, '_HLS_part needs _HLS_msn.');
     return undefined;
   }
-  return { msn: nonNegativeInt('_HLS_msn', msn), part: part === null ? undefined : nonNegativeInt('_HLS_part', part) };
+  return {
+    msn: nonNegativeInt('_HLS_msn', msn),
+    part: part === null ? undefined : nonNegativeInt('_HLS_part', part),
+  };
 }
 
 /** Bounded to 10 digits, so a hostile value never becomes a float or an unsafe integer. */
 function nonNegativeInt(name: string, value: string): number {
-  if (!/^\d{1,10}$/.test(value)) throw new PlaybackHttpError(ErrorCode.badRequest, `${name} must be a whole number.`);
+  if (!/^\d{1,10}$/.test(value))
+    throw new PlaybackHttpError(ErrorCode.badRequest, `${name} must be a whole number.`);
   return Number(value);
 }

@@ -34,6 +34,7 @@ const UNAUTHENTICATED_RESULTS: ReadonlySet<string> = new Set([
 export function playRefusal(result: string, description: string): PlaybackHttpError {
   if (result === 'bad_name') return new PlaybackHttpError(ErrorCode.notFound, description);
   if (result === 'throttled') return new PlaybackHttpError(ErrorCode.rateLimited, description);
-  if (UNAUTHENTICATED_RESULTS.has(result)) return new PlaybackHttpError(ErrorCode.unauthenticated, description);
+  if (UNAUTHENTICATED_RESULTS.has(result))
+    return new PlaybackHttpError(ErrorCode.unauthenticated, description);
   return new PlaybackHttpError(ErrorCode.forbidden, description);
 }

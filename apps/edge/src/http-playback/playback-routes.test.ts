@@ -5,8 +5,14 @@ import { parsePlaybackPath } from './playback-routes';
 
 describe('playback routes', () => {
   it('routes the URLs the api hands out (contracts PlaybackHttpPaths)', () => {
-    assert.deepEqual(parsePlaybackPath(PlaybackHttpPaths.hlsPlaylist('pb_1-A')), { kind: 'hls-playlist', playbackId: 'pb_1-A' });
-    assert.deepEqual(parsePlaybackPath(PlaybackHttpPaths.flv('pb_1-A')), { kind: 'flv', playbackId: 'pb_1-A' });
+    assert.deepEqual(parsePlaybackPath(PlaybackHttpPaths.hlsPlaylist('pb_1-A')), {
+      kind: 'hls-playlist',
+      playbackId: 'pb_1-A',
+    });
+    assert.deepEqual(parsePlaybackPath(PlaybackHttpPaths.flv('pb_1-A')), {
+      kind: 'flv',
+      playbackId: 'pb_1-A',
+    });
   });
 
   it('routes segments, parts and init sections under their segmenter epoch', () => {

@@ -33,10 +33,12 @@ export function parsePlaybackPath(path: string): PlaybackRoute | undefined {
   }
   const playbackId = parts[2]!;
   if (!isSafeName(playbackId)) return undefined;
-  if (parts.length === 4) return parts[3] === PLAYLIST_NAME ? { kind: 'hls-playlist', playbackId } : undefined;
+  if (parts.length === 4)
+    return parts[3] === PLAYLIST_NAME ? { kind: 'hls-playlist', playbackId } : undefined;
   if (parts.length === 5) {
     const [epoch, resource] = [parts[3]!, parts[4]!];
-    if (EPOCH.test(epoch) && RESOURCE.test(resource)) return { kind: 'hls-resource', playbackId, epoch, resource };
+    if (EPOCH.test(epoch) && RESOURCE.test(resource))
+      return { kind: 'hls-resource', playbackId, epoch, resource };
   }
   return undefined;
 }

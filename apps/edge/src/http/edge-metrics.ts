@@ -28,12 +28,25 @@ export class EdgeMetrics {
 
   constructor(source: EdgeMetricSource) {
     const r = this.registry;
-    r.gauge('tributary_edge_ready', '1 while the edge accepts new publishers and viewers.', () => (source.ready() ? 1 : 0));
+    r.gauge('tributary_edge_ready', '1 while the edge accepts new publishers and viewers.', () =>
+      source.ready() ? 1 : 0,
+    );
     r.gauge('tributary_edge_connections', 'Open RTMP connections.', source.connections);
-    this.connectionsOpened = r.counter('tributary_edge_connections_opened_total', 'RTMP connections accepted.');
+    this.connectionsOpened = r.counter(
+      'tributary_edge_connections_opened_total',
+      'RTMP connections accepted.',
+    );
     r.gauge('tributary_edge_publishers', 'Streams being published to this edge.', source.publishers);
-    r.gauge('tributary_edge_viewers', 'Viewers subscribed, live or waiting for the publisher.', source.viewers);
-    r.observedCounter('tributary_edge_received_bytes_total', 'Bytes received on RTMP connections.', source.bytesIn);
+    r.gauge(
+      'tributary_edge_viewers',
+      'Viewers subscribed, live or waiting for the publisher.',
+      source.viewers,
+    );
+    r.observedCounter(
+      'tributary_edge_received_bytes_total',
+      'Bytes received on RTMP connections.',
+      source.bytesIn,
+    );
     r.observedCounter('tributary_edge_sent_bytes_total', 'Bytes sent on RTMP connections.', source.bytesOut);
     r.observedCounter(
       'tributary_edge_dropped_messages_total',
@@ -45,8 +58,16 @@ export class EdgeMetrics {
       'Viewers disconnected for staying too far behind.',
       source.slowViewerDisconnects,
     );
-    r.observedCounter('tributary_edge_http_sent_bytes_total', 'Bytes of HLS and HTTP-FLV sent to viewers.', source.httpBytesOut);
-    r.gauge('tributary_edge_hls_renditions', 'Streams with a running HLS segmenter (someone requested HLS recently).', source.hlsRenditions);
+    r.observedCounter(
+      'tributary_edge_http_sent_bytes_total',
+      'Bytes of HLS and HTTP-FLV sent to viewers.',
+      source.httpBytesOut,
+    );
+    r.gauge(
+      'tributary_edge_hls_renditions',
+      'Streams with a running HLS segmenter (someone requested HLS recently).',
+      source.hlsRenditions,
+    );
     r.observedCounter(
       'tributary_edge_http_flv_dropped_messages_total',
       'Media messages skipped for slow HTTP-FLV viewers (dropped to the next keyframe).',
@@ -57,8 +78,17 @@ export class EdgeMetrics {
       'HTTP-FLV viewers disconnected for staying too far behind.',
       source.flvSlowDisconnects,
     );
-    this.publishAuth = r.counter<'result'>('tributary_edge_publish_authorizations_total', 'Publish attempts by result.');
-    this.playAuth = r.counter<'result'>('tributary_edge_play_authorizations_total', 'Play attempts by result.');
-    this.sessionsEnded = r.counter<'reason'>('tributary_edge_publish_sessions_ended_total', 'Publish sessions ended, by reason.');
+    this.publishAuth = r.counter<'result'>(
+      'tributary_edge_publish_authorizations_total',
+      'Publish attempts by result.',
+    );
+    this.playAuth = r.counter<'result'>(
+      'tributary_edge_play_authorizations_total',
+      'Play attempts by result.',
+    );
+    this.sessionsEnded = r.counter<'reason'>(
+      'tributary_edge_publish_sessions_ended_total',
+      'Publish sessions ended, by reason.',
+    );
   }
 }

@@ -1,11 +1,16 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { PROMETHEUS_CONTENT_TYPE, type MetricsRegistry } from './metrics';
+import { type MetricsRegistry, PROMETHEUS_CONTENT_TYPE } from './metrics';
 import { sendJson } from './responses';
 
 /** Serves the playback URLs (http-playback/): every method, since browsers send CORS preflights. */
 export interface PlaybackRequestHandler {
-  handle(req: http.IncomingMessage, res: http.ServerResponse, path: string, query: URLSearchParams): Promise<void>;
+  handle(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    path: string,
+    query: URLSearchParams,
+  ): Promise<void>;
 }
 
 /** Playback URLs live under /live/ (contracts/playback-urls.ts). */

@@ -48,7 +48,10 @@ describe('MetricsRegistry', () => {
   it('renders an observed counter with the counter type', () => {
     const registry = new MetricsRegistry();
     registry.observedCounter('bytes_total', 'Bytes.', () => 42);
-    assert.equal(registry.render(), '# HELP bytes_total Bytes.\n# TYPE bytes_total counter\nbytes_total 42\n');
+    assert.equal(
+      registry.render(),
+      '# HELP bytes_total Bytes.\n# TYPE bytes_total counter\nbytes_total 42\n',
+    );
   });
 
   it('renders special float values', () => {

@@ -76,14 +76,17 @@ export class MetricsRegistry {
     const lines: string[] = [];
     for (const m of this.metrics) {
       lines.push(`# HELP ${m.name} ${escapeHelp(m.help)}`, `# TYPE ${m.name} ${m.type}`);
-      for (const [labels, value] of m.samples()) lines.push(`${m.name}${renderLabels(labels)} ${renderValue(value)}`);
+      for (const [labels, value] of m.samples())
+        lines.push(`${m.name}${renderLabels(labels)} ${renderValue(value)}`);
     }
     return `${lines.join('\n')}\n`;
   }
 
   private add<M extends Metric>(metric: M): M {
-    if (!/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(metric.name)) throw new Error(`invalid metric name ${metric.name}`);
-    if (this.metrics.some((m) => m.name === metric.name)) throw new Error(`metric ${metric.name} registered twice`);
+    if (!/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(metric.name))
+      throw new Error(`invalid metric name ${metric.name}`);
+    if (this.metrics.some((m) => m.name === metric.name))
+      throw new Error(`metric ${metric.name} registered twice`);
     this.metrics.push(metric);
     return metric;
   }

@@ -29,7 +29,9 @@ export class PlayHandler {
     const entry = this.opts.registry.get(req.name);
     const live = entry?.publisher ? { grant: entry.publisher.grant, viewers: entry.viewers.size } : undefined;
     const verdict = await this.opts.authorizer.authorizePlay(req.name, token, conn.remoteAddress, live);
-    this.opts.metrics.playAuth.inc({ result: verdict.allow ? (live ? 'allowed' : 'waiting') : verdict.result });
+    this.opts.metrics.playAuth.inc({
+      result: verdict.allow ? (live ? 'allowed' : 'waiting') : verdict.result,
+    });
     if (!verdict.allow) {
       conn.logger.info({ result: verdict.result }, 'play refused');
       return { allow: false, code: verdict.code, description: verdict.description };
@@ -52,7 +54,12 @@ export class PlayHandler {
     }
     const entry = this.opts.registry.addViewer(name, stream, admission);
     if (!entry) {
-      this.refuseStarted(stream, StatusCode.PlayFailed, 'Too many streams are waiting for a publisher.', 'waiting_limit');
+      this.refuseStarted(
+        stream,
+        StatusCode.PlayFailed,
+        'Too many streams are waiting for a publisher.',
+        'waiting_limit',
+      );
       return;
     }
     this.playing.add(stream);

@@ -12,7 +12,12 @@ import { normalizeIp } from '../auth/client-ip';
 import type { ApiClient } from '../control-plane/api-client';
 import { SessionReporter } from '../control-plane/session-reporter';
 import type { EdgeMetrics } from '../http/edge-metrics';
-import { isHttpViewer, type PublisherSlot, type StreamEntry, type StreamRegistry } from '../streams/stream-registry';
+import {
+  isHttpViewer,
+  type PublisherSlot,
+  type StreamEntry,
+  type StreamRegistry,
+} from '../streams/stream-registry';
 import { audioInfoOf, videoCodecOf, withMetadata } from '../streams/track-info';
 
 /** FLV TagType (FLV spec §E.4.1): 8 audio, 9 video. */
@@ -93,7 +98,8 @@ export class PublishHandler {
       };
     }
     this.opts.metrics.publishAuth.inc({ result: 'allowed' });
-    if (claim.replaced) conn.logger.info({ replacedConnId: claim.replaced.connId }, 'publisher took over a silent publisher');
+    if (claim.replaced)
+      conn.logger.info({ replacedConnId: claim.replaced.connId }, 'publisher took over a silent publisher');
     slot.bytesOutAtStart = claim.entry.broadcast.stats.bytesOut;
     this.publications.set(stream, { entry: claim.entry, slot, ended: false });
     conn.once('close', () => void this.end(stream, 'connection_closed'));
@@ -126,7 +132,12 @@ export class PublishHandler {
 
     publication.reporter = new SessionReporter({
       api: this.opts.api,
-      start: { liveStreamId: slot.grant.liveStreamId, clientIp: normalizeIp(conn.remoteAddress), video: null, audio: null },
+      start: {
+        liveStreamId: slot.grant.liveStreamId,
+        clientIp: normalizeIp(conn.remoteAddress),
+        video: null,
+        audio: null,
+      },
       read: () => ({
         viewers: entry.viewers.size,
         bytesIn: conn.stats.bytesIn,
@@ -166,7 +177,7 @@ export class PublishHandler {
    */
   sweepIdle(idleTimeoutMs: number): void {
     const now = this.now();
-    for (const [stream, publication] of this.publications) {
+    for (const publication of this.publications.values()) {
       if (now - publication.slot.lastMediaAt <= idleTimeoutMs) continue;
       publication.slot.close('publisher_idle');
     }
@@ -189,7 +200,8 @@ export class PublishHandler {
       const verdict = this.opts.authorizer.admitsViewer(viewer, grant);
       if (verdict.allow) continue;
       this.opts.metrics.playAuth.inc({ result: verdict.result });
-      if (!isHttpViewer(sink)) sink.sendStatus({ level: 'error', code: verdict.code, description: verdict.description });
+      if (!isHttpViewer(sink))
+        sink.sendStatus({ level: 'error', code: verdict.code, description: verdict.description });
       this.opts.registry.removeViewer(entry, sink);
       sink.close(verdict.result);
     }

@@ -11,7 +11,8 @@ const CENSORED = '[redacted]';
 
 export function redactingRtmpLogger(logger: Logger): RtmpLogger {
   const wrap = (level: 'debug' | 'info' | 'warn' | 'error') => (obj: object, msg?: string) => {
-    const safe = msg !== undefined && PUBLISH_MESSAGES.has(msg) && 'stream' in obj ? { ...obj, stream: CENSORED } : obj;
+    const safe =
+      msg !== undefined && PUBLISH_MESSAGES.has(msg) && 'stream' in obj ? { ...obj, stream: CENSORED } : obj;
     logger[level](safe, msg);
   };
   return {

@@ -85,7 +85,10 @@ describe('StreamRegistry', () => {
     const reg = registry(clock);
     reg.claimPublisher(slot(clock, 'k1'));
     clock.t = 60_000;
-    assert.deepEqual(reg.claimPublisher(slot(clock, 'other-key')), { ok: false, reason: 'already_publishing' });
+    assert.deepEqual(reg.claimPublisher(slot(clock, 'other-key')), {
+      ok: false,
+      reason: 'already_publishing',
+    });
   });
 
   it('keeps viewers who arrive first waiting and tells them when the publisher leaves', () => {
@@ -110,7 +113,10 @@ describe('StreamRegistry', () => {
     assert.ok(reg.addViewer('a', new RecordingSink(), { tokenKeyTenantId: undefined }));
     assert.ok(reg.addViewer('b', new RecordingSink(), { tokenKeyTenantId: undefined }));
     assert.equal(reg.addViewer('c', new RecordingSink(), { tokenKeyTenantId: undefined }), undefined);
-    assert.ok(reg.addViewer('a', new RecordingSink(), { tokenKeyTenantId: undefined }), 'an existing id still admits');
+    assert.ok(
+      reg.addViewer('a', new RecordingSink(), { tokenKeyTenantId: undefined }),
+      'an existing id still admits',
+    );
   });
 
   it('counts viewer-seconds only while the stream is live, including viewers who left', () => {

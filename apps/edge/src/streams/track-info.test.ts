@@ -20,7 +20,11 @@ describe('track info from FLV tag bodies', () => {
   });
 
   it('reads audio format, rate and channels', () => {
-    assert.deepEqual(audioInfoOf(Buffer.from([0xaf, 0x00])), { codec: 'aac', sampleRate: 44100, channels: 2 });
+    assert.deepEqual(audioInfoOf(Buffer.from([0xaf, 0x00])), {
+      codec: 'aac',
+      sampleRate: 44100,
+      channels: 2,
+    });
     assert.deepEqual(audioInfoOf(Buffer.from([0x2a])), { codec: 'mp3', sampleRate: 22050, channels: 1 });
     assert.deepEqual(audioInfoOf(Buffer.from([0x90, ...Buffer.from('Opus')])), {
       codec: 'opus',

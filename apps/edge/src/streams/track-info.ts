@@ -76,7 +76,8 @@ export function withMetadata(
   audio: AudioTrackInfo | null,
   meta: Record<string, unknown>,
 ): { video: VideoTrackInfo | null; audio: AudioTrackInfo | null } {
-  const num = (k: string) => (typeof meta[k] === 'number' && Number.isFinite(meta[k]) ? (meta[k] as number) : null);
+  const num = (k: string) =>
+    typeof meta[k] === 'number' && Number.isFinite(meta[k]) ? (meta[k] as number) : null;
   const int = (k: string) => {
     const n = num(k);
     return n === null ? null : Math.round(n);
@@ -91,7 +92,8 @@ export function withMetadata(
     audio: audio && {
       ...audio,
       sampleRate: int('audiosamplerate') ?? audio.sampleRate,
-      channels: typeof meta.stereo === 'boolean' ? (meta.stereo ? 2 : 1) : (int('audiochannels') ?? audio.channels),
+      channels:
+        typeof meta.stereo === 'boolean' ? (meta.stereo ? 2 : 1) : (int('audiochannels') ?? audio.channels),
     },
   };
 }

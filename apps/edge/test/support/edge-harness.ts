@@ -25,7 +25,11 @@ export async function startEdge(env: Record<string, string> = {}): Promise<Runni
     DRAIN_TIMEOUT_MS: '3000',
     ...env,
   });
-  const logger = createLogger({ name: 'edge-test', level: process.env.TEST_LOG_LEVEL ?? 'silent', format: 'json' });
+  const logger = createLogger({
+    name: 'edge-test',
+    level: process.env.TEST_LOG_LEVEL ?? 'silent',
+    format: 'json',
+  });
   const edge = new Edge(cfg, logger);
   const addresses = await edge.start();
   return {

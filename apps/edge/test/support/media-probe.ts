@@ -19,10 +19,19 @@ export async function probePackets(
   extra: string[] = [],
 ): Promise<{ code: number | null; packets: ProbedPacket[]; stderr: string }> {
   const res = await peers.run('ffprobe', [
-    '-v', 'error', '-rw_timeout', '8000000', ...extra,
-    '-show_entries', 'packet=codec_type,stream_index,pts,dts,flags', '-of', 'json', url,
+    '-v',
+    'error',
+    '-rw_timeout',
+    '8000000',
+    ...extra,
+    '-show_entries',
+    'packet=codec_type,stream_index,pts,dts,flags',
+    '-of',
+    'json',
+    url,
   ]);
-  const packets = res.code === 0 ? ((JSON.parse(res.stdout) as { packets?: ProbedPacket[] }).packets ?? []) : [];
+  const packets =
+    res.code === 0 ? ((JSON.parse(res.stdout) as { packets?: ProbedPacket[] }).packets ?? []) : [];
   return { code: res.code, packets, stderr: res.stderr };
 }
 
@@ -33,8 +42,10 @@ export function nonMonotonic(packets: readonly ProbedPacket[]): string[] {
   for (const [i, p] of packets.entries()) {
     if (p.dts === undefined) continue;
     const previous = last.get(p.stream_index);
-    if (previous !== undefined && p.dts <= previous) broken.push(`#${i} ${p.codec_type} ${previous} -> ${p.dts}`);
-    if (p.pts !== undefined && p.pts < p.dts) broken.push(`#${i} ${p.codec_type} pts ${p.pts} < dts ${p.dts}`);
+    if (previous !== undefined && p.dts <= previous)
+      broken.push(`#${i} ${p.codec_type} ${previous} -> ${p.dts}`);
+    if (p.pts !== undefined && p.pts < p.dts)
+      broken.push(`#${i} ${p.codec_type} pts ${p.pts} < dts ${p.dts}`);
     last.set(p.stream_index, p.dts);
   }
   return broken;
@@ -55,7 +66,9 @@ export function pcrs(ts: Buffer): number[] {
     const hasAdaptation = (ts[at + 3]! & 0x20) !== 0;
     if (!hasAdaptation || ts[at + 4]! === 0 || (ts[at + 5]! & 0x10) === 0) continue;
     const p = at + 6;
-    found.push(ts[p]! * 2 ** 25 + ts[p + 1]! * 2 ** 17 + ts[p + 2]! * 2 ** 9 + ts[p + 3]! * 2 + (ts[p + 4]! >> 7));
+    found.push(
+      ts[p]! * 2 ** 25 + ts[p + 1]! * 2 ** 17 + ts[p + 2]! * 2 ** 9 + ts[p + 3]! * 2 + (ts[p + 4]! >> 7),
+    );
   }
   return found;
 }

@@ -11,18 +11,53 @@ export class Peers {
   /** A 1 s GOP, 25 fps test pattern (any lavfi video source) with a sine tone: small and quick to decode. */
   async makeClip(path: string, seconds = 4, pattern = 'testsrc2'): Promise<void> {
     const res = await this.run('ffmpeg', [
-      '-v', 'error', '-y',
-      '-f', 'lavfi', '-i', `${pattern}=size=320x240:rate=25:duration=${seconds}`,
-      '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=44100:duration=${seconds}`,
-      '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '25', '-pix_fmt', 'yuv420p',
-      '-c:a', 'aac', '-b:a', '64k', '-f', 'flv', path,
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      `${pattern}=size=320x240:rate=25:duration=${seconds}`,
+      '-f',
+      'lavfi',
+      '-i',
+      `sine=frequency=440:sample_rate=44100:duration=${seconds}`,
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-g',
+      '25',
+      '-pix_fmt',
+      'yuv420p',
+      '-c:a',
+      'aac',
+      '-b:a',
+      '64k',
+      '-f',
+      'flv',
+      path,
     ]);
     if (res.code !== 0) throw new Error(`ffmpeg could not make the clip: ${res.stderr}`);
   }
 
   /** Publishes the clip in a real-time loop, as an encoder would. */
   publish(clip: string, url: string): ChildProcess {
-    return this.spawn('ffmpeg', ['-v', 'error', '-nostdin', '-re', '-stream_loop', '-1', '-i', clip, '-c', 'copy', '-f', 'flv', url]);
+    return this.spawn('ffmpeg', [
+      '-v',
+      'error',
+      '-nostdin',
+      '-re',
+      '-stream_loop',
+      '-1',
+      '-i',
+      clip,
+      '-c',
+      'copy',
+      '-f',
+      'flv',
+      url,
+    ]);
   }
 
   /**
@@ -34,7 +69,21 @@ export class Peers {
     frames: number,
     extra: string[] = [],
   ): Promise<{ frames: number; hashes: string[]; code: number | null; stderr: string }> {
-    const res = await this.run('ffmpeg', ['-v', 'error', '-nostdin', ...extra, '-i', url, '-map', '0:v:0', '-frames:v', String(frames), '-f', 'framemd5', '-']);
+    const res = await this.run('ffmpeg', [
+      '-v',
+      'error',
+      '-nostdin',
+      ...extra,
+      '-i',
+      url,
+      '-map',
+      '0:v:0',
+      '-frames:v',
+      String(frames),
+      '-f',
+      'framemd5',
+      '-',
+    ]);
     const hashes = res.stdout
       .split('\n')
       .filter((l) => /^0,/.test(l))
@@ -43,8 +92,19 @@ export class Peers {
   }
 
   /** ffprobe of the stream's format and metadata (onMetaData lands in format tags). */
-  async probe(url: string): Promise<{ code: number | null; json: { format?: { tags?: Record<string, string> } } }> {
-    const res = await this.run('ffprobe', ['-v', 'error', '-rw_timeout', '8000000', '-show_format', '-of', 'json', url]);
+  async probe(
+    url: string,
+  ): Promise<{ code: number | null; json: { format?: { tags?: Record<string, string> } } }> {
+    const res = await this.run('ffprobe', [
+      '-v',
+      'error',
+      '-rw_timeout',
+      '8000000',
+      '-show_format',
+      '-of',
+      'json',
+      url,
+    ]);
     return { code: res.code, json: res.code === 0 ? JSON.parse(res.stdout) : {} };
   }
 
@@ -59,7 +119,16 @@ export class Peers {
     await exited;
     clearTimeout(timer);
     const probe = await this.run('ffprobe', [
-      '-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', file,
+      '-v',
+      'error',
+      '-count_frames',
+      '-select_streams',
+      'v:0',
+      '-show_entries',
+      'stream=nb_read_frames',
+      '-of',
+      'csv=p=0',
+      file,
     ]);
     return { frames: Number.parseInt(probe.stdout.trim(), 10) || 0 };
   }

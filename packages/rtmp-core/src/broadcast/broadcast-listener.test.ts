@@ -6,8 +6,16 @@ import { RecordingSink } from '../testing/recording-sink';
 import { Broadcast, type BroadcastListener, type BroadcastMessage } from './broadcast';
 
 // FLV tag bodies (E.4.2/E.4.3): AVC sequence header, keyframe, inter frame; AAC config and frame.
-const video = (timestamp: number, body: string): MediaMessage => ({ typeId: 9, timestamp, payload: hex(body) });
-const audio = (timestamp: number, body: string): MediaMessage => ({ typeId: 8, timestamp, payload: hex(body) });
+const video = (timestamp: number, body: string): MediaMessage => ({
+  typeId: 9,
+  timestamp,
+  payload: hex(body),
+});
+const audio = (timestamp: number, body: string): MediaMessage => ({
+  typeId: 8,
+  timestamp,
+  payload: hex(body),
+});
 const AVC_CONFIG = video(0, '17 00 000000 0164001fffe1000467640028');
 const key = (ts: number): MediaMessage => video(ts, `17 01 000000 ${'65'.repeat(30)}`);
 const inter = (ts: number): MediaMessage => video(ts, `27 01 000000 ${'41'.repeat(10)}`);
@@ -33,7 +41,8 @@ describe('Broadcast message listeners', () => {
     const b = new Broadcast({ mergeWriteMs: 0 });
     b.start();
     b.setMetadata({ width: 640 }, 0);
-    for (const m of [AVC_CONFIG, AAC_CONFIG, key(0), inter(33), key(1000), aac(1010), inter(1033)]) b.pushMedia(m);
+    for (const m of [AVC_CONFIG, AAC_CONFIG, key(0), inter(33), key(1000), aac(1010), inter(1033)])
+      b.pushMedia(m);
     const late = new RecordingListener();
     b.listen(late);
     assert.deepEqual(late.summary(), [

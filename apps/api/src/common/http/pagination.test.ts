@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import fc from 'fast-check';
 import { MAX_PAGE_SIZE } from '@tributary/contracts';
+import fc from 'fast-check';
 import { ListQuery, toPage } from './pagination';
 
 test('limit is clamped to [1, 100] and defaults to 20', () => {

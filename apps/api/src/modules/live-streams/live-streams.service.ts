@@ -4,6 +4,7 @@ import type {
   LiveStream,
   UpdateLiveStreamInputSchema,
 } from '@tributary/contracts';
+import { playbackUrls } from '@tributary/contracts';
 import type { z } from 'zod';
 import { CredentialPrefix } from '../../common/auth/credentials';
 import { SecretBox } from '../../common/crypto/secret-box';
@@ -16,7 +17,6 @@ import { ownedByCurrentTenant } from '../../database/tenant-scope';
 import type { IngestSession, LiveStream as LiveStreamRow } from '../../generated/prisma/client';
 import { EdgesService } from '../edges/edges.service';
 import { toSessionSummary } from '../sessions/session.presenter';
-import { playbackUrls } from '@tributary/contracts';
 
 /**
  * Live-stream resources per tenant (RELIABILITY T10 "10 001st stream key" → quota error):

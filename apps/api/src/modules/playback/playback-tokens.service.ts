@@ -5,6 +5,7 @@ import {
   PLAYBACK_TOKEN_ALG,
   PLAYBACK_TOKEN_AUDIENCE,
   type PlaybackToken,
+  playbackUrls,
 } from '@tributary/contracts';
 import { SignJWT } from 'jose';
 import type { z } from 'zod';
@@ -15,7 +16,6 @@ import { currentContext } from '../../common/request-context';
 import type { ApiConfig } from '../../config';
 import { Database } from '../../database/database';
 import { EdgesService } from '../edges/edges.service';
-import { playbackUrls } from '@tributary/contracts';
 import { PlaybackKeys } from './playback-keys.service';
 
 /** Mints playback tokens (contracts/playback-token.ts claims) with the platform key. */
