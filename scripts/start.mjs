@@ -86,6 +86,9 @@ if (cfg.build) {
   if (res.status !== 0) fail('the build failed (see above)');
 }
 
+// Workspace packages are importable only once built (a fresh clone has no dist/ yet).
+const { PlaybackHttpPaths } = await import('@tributary/contracts');
+
 // ---- local secrets kept under DATA_DIR (git-ignored) ----
 mkdirSync(cfg.dataDir, { recursive: true, mode: 0o700 });
 const credentialsFile = join(cfg.dataDir, 'dev-credentials.json');
@@ -351,5 +354,8 @@ ${b('Publish (ffmpeg test pattern, or point OBS at the server URL with the strea
 ${b('Play')}
   ffplay ${urls.rtmp}/${demo.playbackId}
   ffmpeg -i ${urls.rtmp}/${demo.playbackId} -t 5 -f null -
+  HLS       ${urls.edgeHttp}${PlaybackHttpPaths.hlsPlaylist(demo.playbackId)}
+  HTTP-FLV  ${urls.edgeHttp}${PlaybackHttpPaths.flv(demo.playbackId)}
+  or watch the preview on the stream's page in the dashboard
 ${line}
 `);
