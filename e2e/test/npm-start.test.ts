@@ -11,20 +11,10 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { ffmpegClipArgs, freePort } from '@tributary/test-kit';
 
 const root = resolve(__dirname, '../../..');
 const startScript = join(root, 'scripts/start.mjs');
-
-async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => res(typeof addr === 'object' && addr ? addr.port : 0));
-    });
-  });
-}
 
 interface Running {
   child: ChildProcess;
@@ -147,36 +137,12 @@ describe('npm start on a fresh machine (embedded PGlite)', () => {
     const rtmp = `rtmp://127.0.0.1:${ports.RTMP_PORT}/live`;
     const publisher = spawn(
       'ffmpeg',
-      [
-        '-hide_banner',
-        '-nostdin',
-        '-loglevel',
-        'error',
-        '-re',
-        '-f',
-        'lavfi',
-        '-i',
-        'testsrc2=size=320x240:rate=25',
-        '-f',
-        'lavfi',
-        '-i',
-        'sine=frequency=440',
-        '-t',
-        '12',
-        '-c:v',
-        'libx264',
-        '-preset',
-        'veryfast',
-        '-tune',
-        'zerolatency',
-        '-g',
-        '25',
-        '-c:a',
-        'aac',
-        '-f',
-        'flv',
-        `${rtmp}/${streamKey}`,
-      ],
+      ffmpegClipArgs(`${rtmp}/${streamKey}`, {
+        seconds: 12,
+        audio: 'sine=frequency=440',
+        videoOptions: ['-tune', 'zerolatency'],
+        realtime: true,
+      }),
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     try {

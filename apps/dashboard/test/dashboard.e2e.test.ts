@@ -3,8 +3,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ApiKey, List, LiveStream, Tenant } from '@tributary/contracts';
+import { launchChromium } from '@tributary/test-kit';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium, signIn } from './support/browser';
+import { signIn } from './support/browser';
 import { RestSession } from './support/rest';
 import { artifactsDir, type Stack, startStack } from './support/stack';
 

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { CreatedLiveStreamSchema, LiveStream, Tenant } from '@tributary/contracts';
+import { launchChromium, type ServiceProcess, startService } from '@tributary/test-kit';
 import type { Browser, Page } from 'playwright-core';
 import type { z } from 'zod';
 import { ffmpegPublishCommand } from '../src/lib/encoder-settings';
-import { launchChromium, signIn } from './support/browser';
-import { type Child, startChild } from './support/processes';
+import { signIn } from './support/browser';
 import { RestSession } from './support/rest';
 import { artifactsDir, type Stack, startStack } from './support/stack';
 
@@ -27,7 +27,7 @@ describe('live preview on the stream page', { timeout: 300_000 }, () => {
   let stack: Stack;
   let browser: Browser;
   let page: Page;
-  let publisher: Child | undefined;
+  let publisher: ServiceProcess | undefined;
   let stream: CreatedStream;
   let tenantId: string;
 
@@ -53,7 +53,7 @@ describe('live preview on the stream page', { timeout: 300_000 }, () => {
     const server = stream.ingest[0]?.server;
     assert.ok(server, 'the api hands out the edge as ingest');
     assert.equal(server, stack.edge?.rtmpUrl);
-    publisher = startChild(
+    publisher = startService(
       'ffmpeg',
       'sh',
       ['-c', `exec ${ffmpegPublishCommand(server, stream.streamKey)} -loglevel warning`],

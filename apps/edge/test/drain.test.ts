@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
+import { killAndWait, type LogLine, spawnJsonLogProcess } from '@tributary/test-kit';
 import { until } from './support/edge-harness';
 import { FakeControlPlane } from './support/fake-control-plane';
 import { Peers } from './support/peers';
@@ -18,7 +18,7 @@ describe('edge process: SIGTERM drains gracefully (RELIABILITY F4)', { timeout: 
   const api = new FakeControlPlane();
   const dir = mkdtempSync(join(tmpdir(), 'edge-drain-'));
   const clip = join(dir, 'clip.flv');
-  const logLines: Array<Record<string, unknown>> = [];
+  let logLines: LogLine[] = [];
   let edge: ChildProcess;
   let rtmpUrl = '';
 
@@ -27,8 +27,8 @@ describe('edge process: SIGTERM drains gracefully (RELIABILITY F4)', { timeout: 
     // Ids unrelated to the keys, so a key found in the logs can only be a leak.
     for (const [i, key] of KEYS.entries()) api.allow(key, { playbackId: `pb${i}`, liveStreamId: `ls${i}` });
     const apiUrl = await api.start();
-    edge = spawn(process.execPath, [MAIN], {
-      stdio: ['ignore', 'pipe', 'inherit'],
+    const edgeProcess = spawnJsonLogProcess(MAIN, {
+      stderr: 'inherit',
       env: {
         ...process.env,
         EDGE_API_URL: apiUrl,
@@ -42,23 +42,15 @@ describe('edge process: SIGTERM drains gracefully (RELIABILITY F4)', { timeout: 
         DRAIN_TIMEOUT_MS: '5000',
       },
     });
-    const ready = new Promise<string>((res) => {
-      createInterface({ input: edge.stdout! }).on('line', (line) => {
-        const entry = JSON.parse(line) as Record<string, unknown>;
-        logLines.push(entry);
-        if (entry.msg === 'edge ready') res(String(entry.rtmp));
-      });
-    });
-    rtmpUrl = `rtmp://${await ready}/live`;
+    edge = edgeProcess.child;
+    logLines = edgeProcess.lines;
+    const ready = await edgeProcess.waitForLog((l) => l.msg === 'edge ready', 'edge ready');
+    rtmpUrl = `rtmp://${String(ready.rtmp)}/live`;
   });
 
   after(async () => {
     await peers.stopAll();
-    if (edge.exitCode === null && edge.signalCode === null) {
-      const exited = once(edge, 'exit');
-      edge.kill('SIGKILL');
-      await exited;
-    }
+    await killAndWait(edge);
     await api.stop();
     rmSync(dir, { recursive: true, force: true });
   });

@@ -1,15 +1,13 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createPrivateKey } from 'node:crypto';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import { PLAYBACK_TOKEN_AUDIENCE } from '@tributary/contracts';
 import { createLogger } from '@tributary/service-kit';
+import { freePort, type JsonLogProcess, spawnJsonLogProcess } from '@tributary/test-kit';
 import { SignJWT } from 'jose';
 import { parseEdgeConfig } from '../src/config';
 import { Edge } from '../src/edge';
@@ -19,17 +17,6 @@ import { Peers } from './support/peers';
 /** The real control plane, built by its own package (apps/api). */
 const API_MAIN = resolve(__dirname, '../../../api/dist/src/main.js');
 const OPERATOR = { email: 'operator@edge-e2e.test', password: 'edge-e2e-password-1' };
-
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => res(port));
-    });
-  });
-}
 
 /** A REST caller with either the operator cookie or a tenant API key. */
 function restClient(base: string) {
@@ -57,7 +44,7 @@ describe('end to end with the real api (apps/api) and a real database', { timeou
   const peers = new Peers();
   const dir = mkdtempSync(join(tmpdir(), 'edge-e2e-'));
   const clip = join(dir, 'clip.flv');
-  let api: ChildProcess;
+  let api: JsonLogProcess;
   let edge: Edge;
   let rest: ReturnType<typeof restClient>;
   let rtmpBase = '';
@@ -68,8 +55,8 @@ describe('end to end with the real api (apps/api) and a real database', { timeou
   before(async () => {
     assert.ok(existsSync(API_MAIN), `build apps/api first (${API_MAIN})`);
     await peers.makeClip(clip);
-    api = spawn(process.execPath, [API_MAIN], {
-      stdio: ['ignore', 'pipe', 'inherit'],
+    api = spawnJsonLogProcess(API_MAIN, {
+      stderr: 'inherit',
       env: {
         PATH: process.env.PATH ?? '',
         API_HOST: '127.0.0.1',
@@ -85,17 +72,8 @@ describe('end to end with the real api (apps/api) and a real database', { timeou
         EDGE_HEARTBEAT_INTERVAL_SECONDS: '10',
       },
     });
-    const apiUrl = await new Promise<string>((res, rej) => {
-      createInterface({ input: api.stdout! }).on('line', (line) => {
-        try {
-          const entry = JSON.parse(line) as { msg?: string; url?: string };
-          if (entry.msg?.startsWith('api listening')) res(String(entry.url));
-        } catch {
-          // not a log line
-        }
-      });
-      api.once('exit', (code) => rej(new Error(`api exited with ${code}`)));
-    });
+    const listening = await api.waitForLog((l) => String(l.msg).startsWith('api listening'), 'api listening');
+    const apiUrl = String(listening.url);
     rest = restClient(apiUrl);
 
     const login = await rest('POST', '/v1/auth/login', {}, OPERATOR);
@@ -164,9 +142,9 @@ describe('end to end with the real api (apps/api) and a real database', { timeou
   after(async () => {
     await peers.stopAll();
     await edge?.stop();
-    if (api && api.exitCode === null) {
-      const exited = once(api, 'exit');
-      api.kill('SIGTERM');
+    if (api && api.child.exitCode === null) {
+      const exited = once(api.child, 'exit');
+      api.child.kill('SIGTERM');
       await exited;
     }
     rmSync(dir, { recursive: true, force: true });

@@ -5,10 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PlaybackHttpPaths } from '@tributary/contracts';
+import { ffmpegClipArgs } from '@tributary/test-kit';
 import { FlvViewer } from '../src/http-playback/flv-viewer';
 import { type RunningEdge, startEdge, until } from './support/edge-harness';
 import { nonMonotonic, probePackets } from './support/media-probe';
-import { Peers } from './support/peers';
+import { NOISE_CLIP, Peers } from './support/peers';
 
 /** Small bounds so a stalled reader hits them within seconds (RELIABILITY L3 uses ≤ 10 s). */
 const QUEUE_BYTES = 512 * 1024;
@@ -31,28 +32,7 @@ describe('HTTP-FLV from the edge, with ffmpeg publishing and ffprobe playing', (
   before(async () => {
     await peers.makeClip(clip, 4);
     // Random noise defeats compression (~15 Mbit/s), so a stalled reader's socket buffers fill in seconds.
-    const made = await peers.run('ffmpeg', [
-      '-v',
-      'error',
-      '-y',
-      '-f',
-      'lavfi',
-      '-i',
-      'nullsrc=s=320x240:r=25,geq=random(1)*255:128:128',
-      '-t',
-      '4',
-      '-c:v',
-      'libx264',
-      '-preset',
-      'ultrafast',
-      '-qp',
-      '10',
-      '-g',
-      '25',
-      '-f',
-      'flv',
-      noise,
-    ]);
+    const made = await peers.run('ffmpeg', ffmpegClipArgs(noise, NOISE_CLIP));
     assert.equal(made.code, 0, made.stderr);
     run = await startEdge({
       VIEWER_QUEUE_MAX_BYTES: String(QUEUE_BYTES),

@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { BroadcastSink } from '@tributary/rtmp-core';
+import { ffmpegClipArgs } from '@tributary/test-kit';
 import { type RunningEdge, startEdge, until } from './support/edge-harness';
-import { Peers } from './support/peers';
+import { NOISE_CLIP, Peers } from './support/peers';
 
 /** Small bounds so the slow viewer hits them within seconds. */
 const QUEUE_BYTES = 512 * 1024;
@@ -21,28 +22,7 @@ describe('a viewer reading far slower than the bitrate (RELIABILITY L3)', { time
 
   before(async () => {
     // Random noise defeats compression: ~15 Mbit/s, so the kernel's socket buffers fill in seconds.
-    const made = await peers.run('ffmpeg', [
-      '-v',
-      'error',
-      '-y',
-      '-f',
-      'lavfi',
-      '-i',
-      'nullsrc=s=320x240:r=25,geq=random(1)*255:128:128',
-      '-t',
-      '4',
-      '-c:v',
-      'libx264',
-      '-preset',
-      'ultrafast',
-      '-qp',
-      '10',
-      '-g',
-      '25',
-      '-f',
-      'flv',
-      clip,
-    ]);
+    const made = await peers.run('ffmpeg', ffmpegClipArgs(clip, NOISE_CLIP));
     assert.equal(made.code, 0, made.stderr);
     run = await startEdge({
       VIEWER_QUEUE_MAX_BYTES: String(QUEUE_BYTES),

@@ -8,12 +8,11 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type FlvTag, FlvTagType } from '@tributary/rtmp-core';
-import { type Browser, chromium } from 'playwright-core';
+import { ffmpegClipArgs, launchChromium, run, tempDir } from '@tributary/test-kit';
+import type { Browser } from 'playwright-core';
 import { type FlvTagKind, HttpFlvWriter } from '../src/flv/http-flv-writer';
 import { readFlvTags } from './helpers/flv-samples';
-import { run, tempDir } from './helpers/peers';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CLIP_SECONDS = 3;
 /** Past the restart point, so the shifted timeline is what plays. */
 const PLAYED_SECONDS = CLIP_SECONDS + 1;
@@ -41,41 +40,12 @@ describe('mpegts.js in Chromium plays the HTTP-FLV writer output', () => {
   let server: Server;
 
   before(async () => {
-    dir = await tempDir();
+    dir = tempDir('tributary-media-');
     const flv = join(dir.path, 'clip.flv');
-    const made = await run('ffmpeg', [
-      '-nostdin',
-      '-v',
-      'error',
-      '-y',
-      '-f',
-      'lavfi',
-      '-i',
-      'testsrc2=size=320x240:rate=25',
-      '-f',
-      'lavfi',
-      '-i',
-      'sine',
-      '-t',
-      String(CLIP_SECONDS),
-      '-c:v',
-      'libx264',
-      '-preset',
-      'veryfast',
-      '-g',
-      '25',
-      '-c:a',
-      'aac',
-      '-f',
-      'flv',
-      flv,
-    ]);
+    const made = await run('ffmpeg', ffmpegClipArgs(flv, { seconds: CLIP_SECONDS }));
     assert.equal(made.code, 0, made.stderr);
     tags = await readFlvTags(flv);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--autoplay-policy=no-user-gesture-required'],
-    });
+    browser = await launchChromium();
   });
 
   after(async () => {

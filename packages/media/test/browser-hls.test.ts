@@ -4,14 +4,13 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Browser, chromium } from 'playwright-core';
+import { ffmpegClipArgs, launchChromium, run, tempDir } from '@tributary/test-kit';
+import type { Browser } from 'playwright-core';
 import { LiveSegmenter } from '../src/hls/live-segmenter';
 import type { MediaSample } from '../src/types';
 import { readFlvTags, samplesFromTags } from './helpers/flv-samples';
 import { type HlsTestServer, startHlsServer } from './helpers/hls-server';
-import { run, tempDir } from './helpers/peers';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const TOKEN = 'viewer-token-1';
 /** How far playback must get: past the first segment, so segment boundaries are crossed. */
 const PLAYED_SECONDS = 2.5;
@@ -32,41 +31,12 @@ describe('hls.js in Chromium plays the segmenter output', () => {
   const cleanups: (() => Promise<void>)[] = [];
 
   before(async () => {
-    dir = await tempDir();
+    dir = tempDir('tributary-media-');
     const flv = join(dir.path, 'clip.flv');
-    const made = await run('ffmpeg', [
-      '-nostdin',
-      '-v',
-      'error',
-      '-y',
-      '-f',
-      'lavfi',
-      '-i',
-      'testsrc2=size=320x240:rate=25',
-      '-f',
-      'lavfi',
-      '-i',
-      'sine',
-      '-t',
-      '6',
-      '-c:v',
-      'libx264',
-      '-preset',
-      'veryfast',
-      '-g',
-      '25',
-      '-c:a',
-      'aac',
-      '-f',
-      'flv',
-      flv,
-    ]);
+    const made = await run('ffmpeg', ffmpegClipArgs(flv, { seconds: 6 }));
     assert.equal(made.code, 0, made.stderr);
     samples = samplesFromTags(await readFlvTags(flv));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--autoplay-policy=no-user-gesture-required'],
-    });
+    browser = await launchChromium();
   });
 
   after(async () => {

@@ -3,12 +3,13 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { run, tempDir } from '@tributary/test-kit';
 import { SampleBuilder } from '../src/flv/sample-builder';
 import { LiveSegmenter, type LiveSegmenterOptions } from '../src/hls/live-segmenter';
 import type { MediaSample } from '../src/types';
 import { readFlvTags, samplesFromTags } from './helpers/flv-samples';
 import { videoTagsFromFragmentedMp4 } from './helpers/mp4-samples';
-import { decode, nonMonotonicDts, probe, run, tempDir, writeRendition } from './helpers/peers';
+import { decode, nonMonotonicDts, probe, writeRendition } from './helpers/peers';
 
 const SECONDS = 4;
 const FRAME_RATE = 25;
@@ -19,7 +20,7 @@ describe('codecs beyond H.264/AAC', () => {
   let dir: { path: string; remove: () => Promise<void> };
 
   before(async () => {
-    dir = await tempDir();
+    dir = tempDir('tributary-media-');
   });
 
   after(async () => {

@@ -3,12 +3,13 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { ffmpegClipArgs, run, tempDir } from '@tributary/test-kit';
 import { LiveSegmenter, type LiveSegmenterOptions } from '../src/hls/live-segmenter';
 import { parsePlaylist } from '../src/testing/playlists';
 import { continuityErrors, readPackets, readPes } from '../src/testing/ts-reader';
 import type { MediaSample } from '../src/types';
 import { readFlvTags, samplesFromTags } from './helpers/flv-samples';
-import { decode, nonMonotonicDts, probe, run, tempDir, writeRendition } from './helpers/peers';
+import { decode, nonMonotonicDts, probe, writeRendition } from './helpers/peers';
 
 const CLIP_SECONDS = 6;
 const FRAME_RATE = 25;
@@ -18,39 +19,18 @@ describe('HLS from an ffmpeg H.264/AAC FLV', () => {
   let samples: MediaSample[];
 
   before(async () => {
-    dir = await tempDir();
+    dir = tempDir('tributary-media-');
     const flv = join(dir.path, 'clip.flv');
-    const made = await run('ffmpeg', [
-      '-nostdin',
-      '-v',
-      'error',
-      '-y',
-      '-f',
-      'lavfi',
-      '-i',
-      `testsrc2=size=320x240:rate=${FRAME_RATE}`,
-      '-f',
-      'lavfi',
-      '-i',
-      'sine=frequency=440:sample_rate=44100',
-      '-t',
-      String(CLIP_SECONDS),
-      '-c:v',
-      'libx264',
-      '-preset',
-      'veryfast',
-      '-g',
-      String(FRAME_RATE),
-      '-bf',
-      '2',
-      '-c:a',
-      'aac',
-      '-ac',
-      '2',
-      '-f',
-      'flv',
-      flv,
-    ]);
+    const made = await run(
+      'ffmpeg',
+      ffmpegClipArgs(flv, {
+        seconds: CLIP_SECONDS,
+        rate: FRAME_RATE,
+        audio: 'sine=frequency=440:sample_rate=44100',
+        videoOptions: ['-bf', '2'],
+        audioOptions: ['-ac', '2'],
+      }),
+    );
     assert.equal(made.code, 0, made.stderr);
     samples = samplesFromTags(await readFlvTags(flv));
   });

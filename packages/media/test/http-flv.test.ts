@@ -4,9 +4,10 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type FlvTag, FlvTagType, parseFlv } from '@tributary/rtmp-core';
+import { ffmpegClipArgs, run, tempDir } from '@tributary/test-kit';
 import { type FlvTagKind, HttpFlvWriter } from '../src/flv/http-flv-writer';
 import { readFlvTags } from './helpers/flv-samples';
-import { decode, nonMonotonicDts, probe, run, tempDir } from './helpers/peers';
+import { decode, nonMonotonicDts, probe } from './helpers/peers';
 
 const KINDS: Record<number, FlvTagKind> = {
   [FlvTagType.Audio]: 'audio',
@@ -19,35 +20,9 @@ describe('HttpFlvWriter', () => {
   let tags: FlvTag[];
 
   before(async () => {
-    dir = await tempDir();
+    dir = tempDir('tributary-media-');
     const flv = join(dir.path, 'clip.flv');
-    const made = await run('ffmpeg', [
-      '-nostdin',
-      '-v',
-      'error',
-      '-y',
-      '-f',
-      'lavfi',
-      '-i',
-      'testsrc2=size=320x240:rate=25',
-      '-f',
-      'lavfi',
-      '-i',
-      'sine',
-      '-t',
-      '3',
-      '-c:v',
-      'libx264',
-      '-preset',
-      'veryfast',
-      '-g',
-      '25',
-      '-c:a',
-      'aac',
-      '-f',
-      'flv',
-      flv,
-    ]);
+    const made = await run('ffmpeg', ffmpegClipArgs(flv, { seconds: 3 }));
     assert.equal(made.code, 0, made.stderr);
     tags = await readFlvTags(flv);
   });

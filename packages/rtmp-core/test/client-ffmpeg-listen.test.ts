@@ -1,29 +1,30 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { freePort, makeClip, PeerProcesses, tempDir, waitForListener } from '@tributary/test-kit';
 import { RtmpClient } from '../src/client/rtmp-client';
 import { parseVideoTagHeader } from '../src/media';
 import { type MediaMessage } from '../src/message/media-message';
-import { freePort, listening, makeFlv, Peers, readFlvMedia, tempDir } from './helpers/peers';
+import { readFlvMedia } from './helpers/peers';
 
 /** Issue 3 proof: our client interoperates with ffmpeg acting as a listening RTMP server, both directions. */
 describe('our client against ffmpeg -listen 1', { timeout: 120_000 }, () => {
-  const peers = new Peers();
-  const dir = tempDir();
+  const peers = new PeerProcesses();
+  const dir = tempDir('rtmp-core-');
   const clients: RtmpClient[] = [];
   let input: string;
   let media: MediaMessage[];
 
   before(async () => {
     input = join(dir.path, 'in.flv');
-    await makeFlv(peers, input, 2);
+    await makeClip(input, { seconds: 2, rate: 30, preset: 'medium' });
     media = readFlvMedia(input);
   });
 
-  after(() => {
+  after(async () => {
     for (const c of clients) c.close();
-    peers.killAll();
-    dir.remove();
+    await peers.stopAll();
+    await dir.remove();
   });
 
   it('publishes to ffmpeg, which records every video frame', async () => {
@@ -44,7 +45,7 @@ describe('our client against ffmpeg -listen 1', { timeout: 120_000 }, () => {
       'flv',
       output,
     ]);
-    await listening(port);
+    await waitForListener(port);
     const client = new RtmpClient({ url: `rtmp://127.0.0.1:${port}/live` });
     clients.push(client);
     await client.connect();
@@ -91,7 +92,7 @@ describe('our client against ffmpeg -listen 1', { timeout: 120_000 }, () => {
       '1',
       url,
     ]);
-    await listening(port);
+    await waitForListener(port);
     const client = new RtmpClient({ url: `rtmp://127.0.0.1:${port}/live` });
     clients.push(client);
     await client.connect();

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { makeClip, PeerProcesses, tempDir } from '@tributary/test-kit';
 import { type AmfObject } from '../src/amf';
 import { RtmpClient } from '../src/client/rtmp-client';
 import { RtmpError, RtmpErrorCode } from '../src/errors/rtmp-error';
@@ -9,7 +10,7 @@ import { type OnStatusInfo, StatusCode } from '../src/message/on-status';
 import { RtmpServer } from '../src/server/rtmp-server';
 import { type RtmpServerStream } from '../src/server/server-stream';
 import { type LiveServer, startLiveServer } from '../src/testing/live-server';
-import { makeFlv, Peers, readFlvMedia, tempDir } from './helpers/peers';
+import { readFlvMedia } from './helpers/peers';
 
 /** Waits for a condition the test cannot be told about by an event (checked every 10 ms). */
 async function until(condition: () => boolean): Promise<void> {
@@ -17,8 +18,8 @@ async function until(condition: () => boolean): Promise<void> {
 }
 
 describe('our client against our server', { timeout: 120_000 }, () => {
-  const peers = new Peers();
-  const dir = tempDir();
+  const peers = new PeerProcesses();
+  const dir = tempDir('rtmp-core-');
   const clients: RtmpClient[] = [];
   let media: MediaMessage[];
   let live: LiveServer;
@@ -31,16 +32,16 @@ describe('our client against our server', { timeout: 120_000 }, () => {
 
   before(async () => {
     const flv = join(dir.path, 'in.flv');
-    await makeFlv(peers, flv, 2);
+    await makeClip(flv, { seconds: 2, rate: 30, preset: 'medium' });
     media = readFlvMedia(flv);
     live = await startLiveServer();
   });
 
   after(async () => {
     for (const c of clients) c.close();
-    peers.killAll();
+    await peers.stopAll();
     await live.close();
-    dir.remove();
+    await dir.remove();
   });
 
   it('publishes and plays back every message byte for byte (digest handshake on one side)', async () => {

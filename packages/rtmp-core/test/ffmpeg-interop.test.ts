@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { ffmpegClipArgs, PeerProcesses } from '@tributary/test-kit';
 import { type LiveServer, startLiveServer } from '../src/testing/live-server';
-import { decodedFrames, ffmpegDecodeArgs, ffmpegPublishArgs, Peers } from './helpers/peers';
+import { decodedFrames, ffmpegDecodeArgs } from './helpers/peers';
 
 /**
  * Issue 3 proof: ffmpeg publishes H.264/AAC, and ffmpeg, ffprobe and rtmpdump (plain and with
  * --subscribe, i.e. FCSubscribe) play it back concurrently with every frame decodable.
  */
 describe('interop with ffmpeg, ffprobe and rtmpdump', { timeout: 120_000 }, () => {
-  const peers = new Peers();
+  const peers = new PeerProcesses();
   let live: LiveServer;
   let url: string;
   let publisher: Promise<{ code: number | null; stderr: string }>;
@@ -17,12 +18,16 @@ describe('interop with ffmpeg, ffprobe and rtmpdump', { timeout: 120_000 }, () =
     live = await startLiveServer();
     url = `rtmp://127.0.0.1:${live.port}/live/x`;
     const published = new Promise((resolve) => live.server.once('publish', resolve));
-    publisher = peers.run('ffmpeg', ffmpegPublishArgs(url, 9));
+    publisher = peers.run(
+      'ffmpeg',
+      // The publish command of issue 3: H.264 + AAC from lavfi, in real time.
+      ffmpegClipArgs(url, { seconds: 9, size: '640x360', rate: 30, preset: 'medium', realtime: true }),
+    );
     await published;
   });
 
   after(async () => {
-    peers.killAll();
+    await peers.stopAll();
     await live.close();
   });
 

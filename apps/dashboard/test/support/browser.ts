@@ -1,24 +1,4 @@
-import { type Browser, chromium, type Page } from 'playwright-core';
-
-/** Debian's Chromium, headless, with nothing that phones home or needs a GPU. */
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-  // The preview starts muted on its own, as a user's browser allows for muted video.
-  '--autoplay-policy=no-user-gesture-required',
-];
-
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
-  });
-}
+import type { Page } from 'playwright-core';
 
 /** Signs in through the dashboard's sign-in page and waits for the streams page. */
 export async function signIn(

@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { freePort, type ServiceProcess, startService, waitUntilServing } from '@tributary/test-kit';
 import { Client } from 'pg';
-import { type Child, freePort, startChild, waitUntilServing } from './processes';
 import { RestSession } from './rest';
 
 /**
@@ -46,7 +46,7 @@ export async function startStack(options: { edge?: boolean } = {}): Promise<Stac
   mkdirSync(artifactsDir, { recursive: true });
   const dataDir = mkdtempSync(join(tmpdir(), 'tributary-dashboard-e2e-'));
   const operator = { email: 'operator@e2e.test', password: 'operator-password-1' };
-  const children: Child[] = [];
+  const children: ServiceProcess[] = [];
   let dropDatabase = async () => {};
 
   const stop = async () => {
@@ -67,7 +67,7 @@ export async function startStack(options: { edge?: boolean } = {}): Promise<Stac
       ? { rtmpUrl: `rtmp://127.0.0.1:${edgePorts.rtmp}/live`, httpUrl: `http://127.0.0.1:${edgePorts.http}` }
       : null;
 
-    const api = startChild('api', process.execPath, [apiMain], {
+    const api = startService('api', process.execPath, [apiMain], {
       cwd: repoDir,
       logFile: join(artifactsDir, 'api.log'),
       env: {
@@ -93,7 +93,7 @@ export async function startStack(options: { edge?: boolean } = {}): Promise<Stac
       const registered = await rest.request<{ credential: string }>('POST', '/v1/edges', {
         body: { name: 'edge-e2e', region: 'local', rtmpUrl: edge.rtmpUrl, httpUrl: edge.httpUrl },
       });
-      const edgeChild = startChild('edge', process.execPath, [edgeMain], {
+      const edgeChild = startService('edge', process.execPath, [edgeMain], {
         cwd: repoDir,
         logFile: join(artifactsDir, 'edge.log'),
         env: {
@@ -111,7 +111,7 @@ export async function startStack(options: { edge?: boolean } = {}): Promise<Stac
       await waitUntilServing(edgeChild, `${edge.httpUrl}/healthz`, EDGE_START_DEADLINE_MS);
     }
 
-    const dashboard = startChild(
+    const dashboard = startService(
       'dashboard',
       process.execPath,
       [nextBin, 'start', '-p', String(dashboardPort), '-H', '127.0.0.1'],

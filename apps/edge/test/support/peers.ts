@@ -1,44 +1,35 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { makeClip, PeerProcesses, type TestClip } from '@tributary/test-kit';
+
+/**
+ * Random noise defeats compression (~15 Mbit/s at 320x240, x264 -qp 10), so a stalled reader's
+ * socket buffers fill in seconds. Video only.
+ */
+export const NOISE_CLIP: TestClip = {
+  seconds: 4,
+  pattern: 'nullsrc',
+  filter: 'geq=random(1)*255:128:128',
+  audio: null,
+  preset: 'ultrafast',
+  videoOptions: ['-qp', '10'],
+};
 
 /**
  * Real peers for interop tests (STYLE 25): ffmpeg publishes and decodes, rtmpdump plays as librtmp
- * players do. Every child is tracked so after() can end them all.
+ * players do. Every child is tracked (test-kit's PeerProcesses) so after() can end them all.
  */
-export class Peers {
-  private readonly children = new Set<ChildProcess>();
-
+export class Peers extends PeerProcesses {
   /** A 1 s GOP, 25 fps test pattern (any lavfi video source) with a sine tone: small and quick to decode. */
-  async makeClip(path: string, seconds = 4, pattern = 'testsrc2'): Promise<void> {
-    const res = await this.run('ffmpeg', [
-      '-v',
-      'error',
-      '-y',
-      '-f',
-      'lavfi',
-      '-i',
-      `${pattern}=size=320x240:rate=25:duration=${seconds}`,
-      '-f',
-      'lavfi',
-      '-i',
-      `sine=frequency=440:sample_rate=44100:duration=${seconds}`,
-      '-c:v',
-      'libx264',
-      '-preset',
-      'ultrafast',
-      '-g',
-      '25',
-      '-pix_fmt',
-      'yuv420p',
-      '-c:a',
-      'aac',
-      '-b:a',
-      '64k',
-      '-f',
-      'flv',
-      path,
-    ]);
-    if (res.code !== 0) throw new Error(`ffmpeg could not make the clip: ${res.stderr}`);
+  makeClip(path: string, seconds = 4, pattern = 'testsrc2'): Promise<void> {
+    return makeClip(path, {
+      seconds,
+      pattern,
+      audio: 'sine=frequency=440:sample_rate=44100',
+      preset: 'ultrafast',
+      videoOptions: ['-pix_fmt', 'yuv420p'],
+      audioOptions: ['-b:a', '64k'],
+    });
   }
 
   /** Publishes the clip in a real-time loop, as an encoder would. */
@@ -131,37 +122,5 @@ export class Peers {
       file,
     ]);
     return { frames: Number.parseInt(probe.stdout.trim(), 10) || 0 };
-  }
-
-  spawn(cmd: string, args: string[]): ChildProcess {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    this.children.add(child);
-    child.once('exit', () => this.children.delete(child));
-    return child;
-  }
-
-  async run(cmd: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    const child = this.spawn(cmd, args);
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr?.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    const [code] = (await once(child, 'exit')) as [number | null];
-    return { code, stdout, stderr };
-  }
-
-  async stopAll(): Promise<void> {
-    await Promise.all(
-      [...this.children].map(async (child) => {
-        if (child.exitCode !== null || child.signalCode !== null) return;
-        const exited = once(child, 'exit');
-        child.kill('SIGKILL');
-        await exited;
-      }),
-    );
   }
 }

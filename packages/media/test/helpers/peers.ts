@@ -1,30 +1,9 @@
-// Runs the peers we did not write (ffmpeg, ffprobe) and keeps track of temp directories to remove.
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+// The media package's use of the peers we did not write (ffprobe, ffmpeg) on what the muxers produce;
+// running them comes from @tributary/test-kit.
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { type PeerResult, run } from '@tributary/test-kit';
 import type { LiveSegmenter } from '../../src/hls/live-segmenter';
-
-export interface PeerResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs a command to completion; never rejects, so tests can assert on the exit code and stderr. */
-export function run(command: string, args: readonly string[]): Promise<PeerResult> {
-  return new Promise((resolve) => {
-    execFile(command, args, { maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-export async function tempDir(): Promise<{ path: string; remove: () => Promise<void> }> {
-  const path = await mkdtemp(join(tmpdir(), 'tributary-media-'));
-  return { path, remove: () => rm(path, { recursive: true, force: true }) };
-}
 
 /** Writes the playlist and every listed segment, part and init section, as an HTTP server would serve them. */
 export async function writeRendition(segmenter: LiveSegmenter, dir: string): Promise<string> {
