@@ -1,42 +1,34 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Database } from '../database/database';
-import { AppError, ErrorCode } from './errors';
-
-/** Fixed one-minute windows: simple, and Retry-After is exact. */
-const WINDOW_MS = 60_000;
+import { RateCounter, WINDOW_MS } from './rate-counter';
 
 /**
- * Request counters kept in Postgres so every api instance counts against the
- * same budget (RELIABILITY T10: "counted across instances"). One upsert per
- * counted request.
+ * The api's rate limits (per API key, per login IP, per tenant's token mints),
+ * counted in Postgres so every instance shares the same budget, with writes
+ * batched per bucket by RateCounter.
  */
 @Injectable()
 export class RateLimiter {
-  constructor(@Inject(Database) private readonly db: Database) {}
+  private readonly counter: RateCounter;
 
-  /** Counts one hit on `bucket`; throws rate_limited (429 + Retry-After) past `perMinute`. */
-  async hit(bucket: string, perMinute: number, now = Date.now()): Promise<void> {
-    const windowStart = new Date(now - (now % WINDOW_MS));
-    const rows = await this.db.unscoped('rate-limit counters').$queryRaw<{ count: number }[]>`
-      INSERT INTO "rate_limit_windows" ("bucket", "windowStart", "count") VALUES (${bucket}, ${windowStart}, 1)
-      ON CONFLICT ("bucket", "windowStart") DO UPDATE SET "count" = "rate_limit_windows"."count" + 1
-      RETURNING "count"`;
-    const count = Number(rows[0]?.count ?? 0);
-    if (count > perMinute) {
-      const retryAfter = Math.max(1, Math.ceil((windowStart.getTime() + WINDOW_MS - now) / 1000));
-      throw new AppError(
-        ErrorCode.rateLimited,
-        `rate limit of ${perMinute} requests per minute exceeded; retry in ${retryAfter} s`,
-        undefined,
-        {
-          'Retry-After': String(retryAfter),
-        },
-      );
-    }
+  constructor(@Inject(Database) private readonly db: Database) {
+    this.counter = new RateCounter(async (bucket, windowStart, hits) => {
+      const rows = await this.db.unscoped('rate-limit counters').$queryRaw<{ count: number }[]>`
+        INSERT INTO "rate_limit_windows" ("bucket", "windowStart", "count") VALUES (${bucket}, ${windowStart}, ${hits})
+        ON CONFLICT ("bucket", "windowStart") DO UPDATE SET "count" = "rate_limit_windows"."count" + ${hits}
+        RETURNING "count"`;
+      return Number(rows[0]?.count ?? 0);
+    });
   }
 
-  /** Drops finished windows (called by the maintenance timer). */
+  /** Counts one hit on `bucket`; throws rate_limited (429 + Retry-After) past `perMinute`. */
+  hit(bucket: string, perMinute: number, now = Date.now()): Promise<void> {
+    return this.counter.hit(bucket, perMinute, now);
+  }
+
+  /** Drops finished windows, here and in Postgres (called by the maintenance timer). */
   async prune(now = Date.now()): Promise<void> {
+    this.counter.forgetBefore(now);
     await this.db.unscoped('rate-limit pruning').rateLimitWindow.deleteMany({
       where: { windowStart: { lt: new Date(now - 2 * WINDOW_MS) } },
     });

@@ -5,10 +5,25 @@ import { Database } from '../../database/database';
 import { digestsEqual, sha256Hex } from '../crypto/tokens';
 import { AppError, ErrorCode } from '../errors';
 import type { Principal } from '../request-context';
+import { TtlCache } from '../ttl-cache';
 import { CredentialPrefix } from './credentials';
 
 /** lastUsedAt is refreshed at most this often per key, so reads do not each cost a write. */
 const LAST_USED_GRANULARITY_MS = 60_000;
+/**
+ * A verified edge credential is trusted this long without a database read: every
+ * publish authorisation starts with it. A deregistration through this instance
+ * evicts at once; through another instance it takes effect here within this
+ * time, well inside the 30 s the edge contract already allows a revocation.
+ */
+export const EDGE_CREDENTIAL_CACHE_MS = 5_000;
+/** Far above any fleet's edge count; only verified credentials are cached, so strangers cannot fill it. */
+const EDGE_CREDENTIAL_CACHE_ENTRIES = 1_024;
+
+interface VerifiedEdge {
+  edgeId: string;
+  credentialHash: string;
+}
 
 const unauthenticated = (message: string) => new AppError(ErrorCode.unauthenticated, message);
 
@@ -19,6 +34,11 @@ const unauthenticated = (message: string) => new AppError(ErrorCode.unauthentica
  */
 @Injectable()
 export class Authenticator {
+  private readonly edges = new TtlCache<string, VerifiedEdge>(
+    EDGE_CREDENTIAL_CACHE_MS,
+    EDGE_CREDENTIAL_CACHE_ENTRIES,
+  );
+
   constructor(
     @Inject(Database) private readonly db: Database,
     @Inject(CONFIG) private readonly config: ApiConfig,
@@ -57,12 +77,27 @@ export class Authenticator {
   async edge(token: string): Promise<Extract<Principal, { kind: 'edge' }>> {
     if (!token.startsWith(`${CredentialPrefix.edge}_`)) throw unauthenticated('invalid edge credential');
     const digest = sha256Hex(token);
-    const edge = await this.db
-      .unscoped('edge authentication')
-      .edge.findUnique({ where: { credentialHash: digest } });
-    if (!edge || !digestsEqual(edge.credentialHash, digest) || edge.deletedAt)
-      throw unauthenticated('invalid edge credential');
-    return { kind: 'edge', edgeId: edge.id };
+    let edge = this.edges.get(digest);
+    if (!edge) {
+      // Only a verified credential is cached, and only when read: the entry expires however often it is used.
+      edge = await this.lookUpEdge(digest);
+      if (edge) this.edges.set(digest, edge);
+    }
+    if (!edge || !digestsEqual(edge.credentialHash, digest)) throw unauthenticated('invalid edge credential');
+    return { kind: 'edge', edgeId: edge.edgeId };
+  }
+
+  /** Called when an edge is deregistered through this instance: its credential stops working here at once. */
+  forgetEdge(edgeId: string): void {
+    this.edges.deleteWhere((e) => e.edgeId === edgeId);
+  }
+
+  private async lookUpEdge(digest: string): Promise<VerifiedEdge | undefined> {
+    const row = await this.db.unscoped('edge authentication').edge.findUnique({
+      where: { credentialHash: digest },
+      select: { id: true, credentialHash: true, deletedAt: true },
+    });
+    return row && !row.deletedAt ? { edgeId: row.id, credentialHash: row.credentialHash } : undefined;
   }
 
   /**

@@ -1,7 +1,12 @@
 import { Module } from '@nestjs/common';
+import { EdgesModule } from '../edges/edges.module';
 import { PlaybackModule } from '../playback/playback.module';
 import { EdgeApiController } from './edge-api.controller';
 import { EdgeApiService } from './edge-api.service';
 
-@Module({ imports: [PlaybackModule], controllers: [EdgeApiController], providers: [EdgeApiService] })
+@Module({
+  imports: [EdgesModule, PlaybackModule],
+  controllers: [EdgeApiController],
+  providers: [EdgeApiService],
+})
 export class EdgeApiModule {}

@@ -16,6 +16,7 @@ import { IdPrefix, newId } from '../../common/ids';
 import type { ApiConfig } from '../../config';
 import { Database } from '../../database/database';
 import type { PrismaClient } from '../../generated/prisma/client';
+import { EdgesService } from '../edges/edges.service';
 import { PlaybackKeys } from '../playback/playback-keys.service';
 
 /**
@@ -29,6 +30,23 @@ export const PUBLISH_REFUSAL_CACHE_SECONDS = 5;
 export const PLAYBACK_KEYS_CACHE_SECONDS = 30;
 
 const HOUR_MS = 3_600_000;
+
+/** One row of EdgeApiService.publishFacts. */
+interface PublishFacts {
+  id: string;
+  tenantId: string;
+  playbackId: string;
+  playbackPolicy: 'public' | 'signed';
+  record: boolean;
+  disabled: boolean;
+  streamKeyHmac: string;
+  tenantStatus: 'active' | 'suspended';
+  maxLiveStreams: number | null;
+  maxViewers: number | null;
+  eventTitle: string | null;
+  /** null when not counted (no cap, or the stream is already live). */
+  liveStreams: number | null;
+}
 
 const refusal = (reason: PublishRefusalReason, message: string): AuthorizePublishResponse => ({
   allowed: false,
@@ -45,6 +63,7 @@ export class EdgeApiService {
     @Inject(SecretBox) private readonly secrets: SecretBox,
     @Inject(PlaybackKeys) private readonly keys: PlaybackKeys,
     @Inject(CONFIG) private readonly config: ApiConfig,
+    @Inject(EdgesService) private readonly edges: EdgesService,
   ) {}
 
   private get prisma(): PrismaClient {
@@ -52,33 +71,17 @@ export class EdgeApiService {
   }
 
   async authorizePublish(req: AuthorizePublishRequest): Promise<AuthorizePublishResponse> {
-    // Lookup by HMAC: the stream key is never stored, and the unique index answers in one probe.
-    const digest = this.secrets.mac(req.streamKey);
-    const stream = await this.prisma.liveStream.findUnique({
-      where: { streamKeyHmac: digest },
-      include: {
-        tenant: true,
-        events: {
-          where: { state: { in: ['live', 'scheduled'] } },
-          orderBy: [{ state: 'asc' }, { scheduledStartAt: 'asc' }],
-          take: 1,
-        },
-      },
-    });
+    const stream = await this.publishFacts(this.secrets.mac(req.streamKey));
     if (!stream || !this.secrets.macMatches(req.streamKey, stream.streamKeyHmac))
       return refusal('unknown_key', 'unknown stream key');
-    if (stream.tenant.status === 'suspended') return refusal('tenant_suspended', 'the account is suspended');
+    if (stream.tenantStatus === 'suspended') return refusal('tenant_suspended', 'the account is suspended');
     if (stream.disabled) return refusal('stream_disabled', 'this live stream is disabled');
-    if (stream.tenant.maxLiveStreams !== null && !stream.currentSessionId) {
-      const live = await this.prisma.liveStream.count({
-        where: { tenantId: stream.tenantId, currentSessionId: { not: null } },
-      });
-      if (live >= stream.tenant.maxLiveStreams) {
-        return refusal(
-          'live_stream_limit_reached',
-          `at most ${stream.tenant.maxLiveStreams} concurrent live streams`,
-        );
-      }
+    if (
+      stream.maxLiveStreams !== null &&
+      stream.liveStreams !== null &&
+      stream.liveStreams >= stream.maxLiveStreams
+    ) {
+      return refusal('live_stream_limit_reached', `at most ${stream.maxLiveStreams} concurrent live streams`);
     }
     return {
       allowed: true,
@@ -87,10 +90,33 @@ export class EdgeApiService {
       playbackId: stream.playbackId,
       playbackPolicy: stream.playbackPolicy,
       record: stream.record,
-      eventTitle: stream.events[0]?.title ?? null,
-      maxViewers: stream.tenant.maxViewers,
+      eventTitle: stream.eventTitle,
+      maxViewers: stream.maxViewers,
       cacheTtlSeconds: PUBLISH_ALLOW_CACHE_SECONDS,
     };
+  }
+
+  /**
+   * Everything a publish decision needs in one statement (one round trip, the
+   * hottest call an edge makes): the stream found by its key's HMAC through the
+   * unique index, its tenant, the title of its first live or scheduled event,
+   * and, only when the tenant has a concurrency cap and the stream is not
+   * already live, how many of the tenant's streams are live.
+   */
+  private async publishFacts(streamKeyHmac: string): Promise<PublishFacts | undefined> {
+    const rows = await this.prisma.$queryRaw<PublishFacts[]>`
+      SELECT s."id", s."tenantId", s."playbackId", s."playbackPolicy"::text AS "playbackPolicy", s."record",
+             s."disabled", s."streamKeyHmac", t."status"::text AS "tenantStatus", t."maxLiveStreams", t."maxViewers",
+             (SELECT e."title" FROM "live_events" e
+                WHERE e."liveStreamId" = s."id" AND e."state" IN ('live', 'scheduled')
+                ORDER BY e."state" ASC, e."scheduledStartAt" ASC LIMIT 1) AS "eventTitle",
+             CASE WHEN t."maxLiveStreams" IS NOT NULL AND s."currentSessionId" IS NULL THEN
+               (SELECT count(*)::int FROM "live_streams" l
+                  WHERE l."tenantId" = s."tenantId" AND l."currentSessionId" IS NOT NULL)
+             END AS "liveStreams"
+      FROM "live_streams" s JOIN "tenants" t ON t."id" = s."tenantId"
+      WHERE s."streamKeyHmac" = ${streamKeyHmac}`;
+    return rows[0];
   }
 
   /** A new session becomes the stream's current one; a session it replaces (publisher takeover) is ended. */
@@ -213,16 +239,7 @@ export class EdgeApiService {
     edgeId: string,
     req: HeartbeatRequest,
   ): Promise<{ edgeId: string; heartbeatIntervalSeconds: number }> {
-    await this.prisma.edge.update({
-      where: { id: edgeId },
-      data: {
-        lastHeartbeatAt: new Date(),
-        version: req.version,
-        connections: req.connections,
-        publishers: req.publishers,
-        viewers: req.viewers,
-      },
-    });
+    await this.edges.recordHeartbeat(edgeId, req);
     return { edgeId, heartbeatIntervalSeconds: this.config.EDGE_HEARTBEAT_INTERVAL_SECONDS };
   }
 

@@ -1,18 +1,34 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { CreateEdgeInputSchema, Edge } from '@tributary/contracts';
+import type { CreateEdgeInputSchema, Edge, HeartbeatRequest } from '@tributary/contracts';
 import type { z } from 'zod';
 import { CONFIG } from '../../app.tokens';
+import { Authenticator } from '../../common/auth/authenticator';
 import { CredentialPrefix } from '../../common/auth/credentials';
 import { newSecret, sha256Hex } from '../../common/crypto/tokens';
 import { AppError } from '../../common/errors';
 import { type ListQuery, pageArgs, toPage } from '../../common/http/pagination';
 import { IdPrefix, newId } from '../../common/ids';
+import { TtlCache } from '../../common/ttl-cache';
 import type { ApiConfig } from '../../config';
 import { Database } from '../../database/database';
 import type { Edge as EdgeRow } from '../../generated/prisma/client';
 
 /** An edge that missed this many heartbeats in a row is unhealthy (issue 4; contracts HeartbeatResponse). */
 export const MISSED_HEARTBEATS_UNHEALTHY = 3;
+
+/**
+ * Every live-stream read and token mint names the public endpoints, so they are
+ * read at most this often. A registration, heartbeat or deregistration through
+ * this instance refreshes them at once; health is judged on a scale of
+ * heartbeats (10 s by default), which 2 s of staleness elsewhere hardly moves.
+ */
+export const PUBLIC_ENDPOINTS_CACHE_MS = 2_000;
+
+export interface PublicEndpoints {
+  ingest: { edgeId: string | null; region: string | null; server: string }[];
+  rtmp: string;
+  http: string;
+}
 
 /** Health follows from the last heartbeat, so every api instance agrees without a sweeper. */
 export function edgeStatus(
@@ -29,9 +45,13 @@ export function edgeStatus(
 /** Operators' edge registry. */
 @Injectable()
 export class EdgesService {
+  /** One entry: the endpoint set is the same for every tenant. */
+  private readonly endpoints = new TtlCache<'all', PublicEndpoints>(PUBLIC_ENDPOINTS_CACHE_MS, 1);
+
   constructor(
     @Inject(Database) private readonly db: Database,
     @Inject(CONFIG) private readonly config: ApiConfig,
+    @Inject(Authenticator) private readonly auth: Authenticator,
   ) {}
 
   private get edges() {
@@ -71,6 +91,7 @@ export class EdgesService {
     const row = await this.edges.create({
       data: { id: newId(IdPrefix.edge), ...input, credentialHash: sha256Hex(credential) },
     });
+    this.endpoints.clear();
     return { ...this.toEdge(row), credential };
   }
 
@@ -78,11 +99,11 @@ export class EdgesService {
    * Where customers publish and play: every healthy edge, or the configured
    * public URLs when none is registered or healthy (single-node installs).
    */
-  async publicEndpoints(): Promise<{
-    ingest: { edgeId: string | null; region: string | null; server: string }[];
-    rtmp: string;
-    http: string;
-  }> {
+  publicEndpoints(): Promise<PublicEndpoints> {
+    return this.endpoints.getOrLoad('all', () => this.readPublicEndpoints());
+  }
+
+  private async readPublicEndpoints(): Promise<PublicEndpoints> {
     const now = Date.now();
     const healthy = (
       await this.edges.findMany({
@@ -114,5 +135,22 @@ export class EdgesService {
       data: { deletedAt: new Date() },
     });
     if (count === 0) throw AppError.notFound('edge');
+    this.auth.forgetEdge(id);
+    this.endpoints.clear();
+  }
+
+  /** An edge's liveness and load (edge contract heartbeat). */
+  async recordHeartbeat(edgeId: string, req: HeartbeatRequest): Promise<void> {
+    await this.edges.update({
+      where: { id: edgeId },
+      data: {
+        lastHeartbeatAt: new Date(),
+        version: req.version,
+        connections: req.connections,
+        publishers: req.publishers,
+        viewers: req.viewers,
+      },
+    });
+    this.endpoints.clear();
   }
 }

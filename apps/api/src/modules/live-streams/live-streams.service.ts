@@ -15,7 +15,7 @@ import { IdPrefix, newId, newPlaybackId } from '../../common/ids';
 import { Database } from '../../database/database';
 import { ownedByCurrentTenant } from '../../database/tenant-scope';
 import type { IngestSession, LiveStream as LiveStreamRow } from '../../generated/prisma/client';
-import { EdgesService } from '../edges/edges.service';
+import { EdgesService, type PublicEndpoints } from '../edges/edges.service';
 import { toSessionSummary } from '../sessions/session.presenter';
 
 /**
@@ -25,7 +25,6 @@ import { toSessionSummary } from '../sessions/session.presenter';
 export const MAX_LIVE_STREAMS_PER_TENANT = 10_000;
 
 type Row = LiveStreamRow & { currentSession: IngestSession | null };
-type Endpoints = Awaited<ReturnType<EdgesService['publicEndpoints']>>;
 
 /** Stream keys are bound to their row as AAD: a ciphertext copied to another row does not open. */
 const keyContext = (liveStreamId: string) => `live-stream:${liveStreamId}`;
@@ -38,7 +37,7 @@ export class LiveStreamsService {
     @Inject(EdgesService) private readonly edges: EdgesService,
   ) {}
 
-  private present(row: Row, at: Endpoints): LiveStream {
+  private present(row: Row, at: PublicEndpoints): LiveStream {
     return {
       id: row.id,
       name: row.name,
