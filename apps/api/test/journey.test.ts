@@ -147,6 +147,27 @@ test('customer journey: stream, ingest URL, token, rotation, publish authorisati
     assert.equal(ok.eventTitle, 'Keynote');
     assert.ok(ok.cacheTtlSeconds <= 30);
   }
+
+  // Players see the live event's title: a live event wins over one still scheduled.
+  const later = await api.request('POST', '/v1/live-events', {
+    key,
+    body: {
+      liveStreamId: stream.id,
+      title: 'Later show',
+      scheduledStartAt: new Date(Date.now() + 3_600_000).toISOString(),
+    },
+  });
+  assert.equal(later.status, 201);
+  const titleNow = async () => AuthorizePublishResponseSchema.parse((await authorize(stream.streamKey)).body);
+  const beforeLive = await titleNow();
+  assert.equal(beforeLive.allowed && beforeLive.eventTitle, 'Later show', 'the next scheduled event first');
+  const goLive = await api.request('POST', `/v1/live-events/${ev.body.id}/transitions`, {
+    key,
+    body: { to: 'live' },
+  });
+  assert.equal(goLive.status, 200);
+  const whileLive = await titleNow();
+  assert.equal(whileLive.allowed && whileLive.eventTitle, 'Keynote');
   const rotated = await api.request('POST', `/v1/live-streams/${stream.id}/rotate-key`, { key });
   assert.equal(rotated.status, 200);
   assert.notEqual(rotated.body.streamKey, stream.streamKey);

@@ -109,7 +109,8 @@ export class EdgeApiService {
              s."disabled", s."streamKeyHmac", t."status"::text AS "tenantStatus", t."maxLiveStreams", t."maxViewers",
              (SELECT e."title" FROM "live_events" e
                 WHERE e."liveStreamId" = s."id" AND e."state" IN ('live', 'scheduled')
-                ORDER BY e."state" ASC, e."scheduledStartAt" ASC LIMIT 1) AS "eventTitle",
+                -- the live event first (the enum sorts 'scheduled' before 'live'), then the next scheduled one
+                ORDER BY (e."state" = 'live') DESC, e."scheduledStartAt" ASC NULLS LAST LIMIT 1) AS "eventTitle",
              CASE WHEN t."maxLiveStreams" IS NOT NULL AND s."currentSessionId" IS NULL THEN
                (SELECT count(*)::int FROM "live_streams" l
                   WHERE l."tenantId" = s."tenantId" AND l."currentSessionId" IS NOT NULL)
