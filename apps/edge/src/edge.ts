@@ -13,13 +13,10 @@ import { EdgeHttpServer } from './http/http-server';
 import { HttpPlayback } from './http-playback/http-playback';
 import { PlayHandler } from './rtmp/play-handler';
 import { PublishHandler } from './rtmp/publish-handler';
-import { redactingRtmpLogger } from './rtmp/redacting-logger';
 import { StreamRegistry } from './streams/stream-registry';
 
 /** How often silent publishers are looked for; a quarter of a second keeps takeover well inside T3's 10 s. */
 const IDLE_SWEEP_INTERVAL_MS = 250;
-/** Pings per idle timeout for waiting viewers: three, so one lost or late ping does not cost the viewer. */
-const KEEPALIVES_PER_IDLE_TIMEOUT = 3;
 /** Waiting (not yet live) playback ids with viewers; see StreamRegistryOptions.maxWaitingStreams. */
 const MAX_WAITING_STREAMS = 10_000;
 
@@ -47,7 +44,6 @@ export class Edge {
   private readonly closedTotals = { bytesIn: 0, bytesOut: 0 };
   private readonly playing: PlayHandler;
   private sweepTimer: NodeJS.Timeout | undefined;
-  private keepaliveTimer: NodeJS.Timeout | undefined;
   private ready = false;
 
   constructor(
@@ -90,7 +86,8 @@ export class Edge {
       maxWaitingStreams: MAX_WAITING_STREAMS,
     });
     this.rtmp = new RtmpServer({
-      logger: redactingRtmpLogger(logger),
+      // rtmp-core logs a fingerprint of publishing names (stream keys), never the names or tokens.
+      logger,
       handshakeTimeoutMs: cfg.HANDSHAKE_TIMEOUT_MS,
       idleTimeoutMs: cfg.CONNECTION_IDLE_TIMEOUT_MS,
       hooks: {
@@ -191,11 +188,6 @@ export class Edge {
       IDLE_SWEEP_INTERVAL_MS,
     );
     this.sweepTimer.unref();
-    this.keepaliveTimer = setInterval(
-      () => this.playing.pingWaitingViewers(Date.now()),
-      this.cfg.CONNECTION_IDLE_TIMEOUT_MS / KEEPALIVES_PER_IDLE_TIMEOUT,
-    );
-    this.keepaliveTimer.unref();
     this.ready = true;
     this.logger.info(
       { rtmp: `${rtmp.address}:${rtmp.port}`, http: `${http.address}:${http.port}`, app: this.cfg.RTMP_APP },
@@ -212,7 +204,6 @@ export class Edge {
   async stop(): Promise<void> {
     this.ready = false;
     clearInterval(this.sweepTimer);
-    clearInterval(this.keepaliveTimer);
     this.heartbeat.stop();
     this.keys.stop();
     const drained = Promise.all([this.publishing.endAll('shutdown'), this.rtmp.close()]);

@@ -9,6 +9,7 @@ export * from './chunk';
 export * from './client';
 export * from './errors/rtmp-error';
 export * from './handshake';
+export { nameFingerprint } from './logger/name-fingerprint';
 export * from './logger/rtmp-logger';
 export * from './media';
 export * from './message';

@@ -1,15 +1,15 @@
 import type { ServerResponse } from 'node:http';
-import { type FlvTagKind, HttpFlvWriter } from '@tributary/media';
-import type { BroadcastListener, BroadcastMessage } from '@tributary/rtmp-core';
+import { FlvTimeline } from '@tributary/media';
+import { type BroadcastListener, type BroadcastMessage, encodeFlvHeader } from '@tributary/rtmp-core';
 import type { HttpViewer } from '../streams/stream-registry';
-
-/** FLV TagType (FLV spec §E.4.1). */
-const TAG_KINDS: Record<number, FlvTagKind> = { 8: 'audio', 9: 'video', 18: 'script' };
+import type { FlvFanout, MergedWriter } from './flv-fanout';
 
 export interface FlvViewerOptions {
   /** Tracks announced in the FLV header (players such as mpegts.js wait for each announced track). */
   tracks: { audio: boolean; video: boolean };
-  /** Response backlog (bytes) above which the viewer skips to the next keyframe (VIEWER_QUEUE_MAX_BYTES). */
+  /** Shares each tag's Buffers between viewers and paces their writes. */
+  fanout: FlvFanout;
+  /** Queued plus unsent response bytes above which the viewer skips to the next keyframe (VIEWER_QUEUE_MAX_BYTES). */
   maxQueueBytes: number;
   /** A viewer that keeps dropping for longer than this is disconnected (VIEWER_MAX_LAG_MS). */
   maxLagMs: number;
@@ -27,15 +27,19 @@ export interface FlvViewerStats {
 
 /**
  * One HTTP-FLV viewer (GET /live/<id>.flv): the FLV header, then the broadcast's metadata, sequence
- * headers and GOP cache, then live tags, each payload shared with every viewer (HttpFlvWriter).
+ * headers and GOP cache, then live tags. Tags are shared with every viewer (FlvFanout) and queued here;
+ * the fan-out writes the queue in one corked write per `FLV_MERGE_WRITE_MS`, as RTMP viewers get theirs.
  * Flow control is the RTMP viewers' (rtmp-core Broadcast, RELIABILITY L3): past `maxQueueBytes` of
- * unsent response the viewer drops to the next keyframe, and one that keeps dropping for `maxLagMs`
- * is disconnected, so a slow reader holds at most about one queue of memory.
+ * queued and unsent response the viewer drops to the next keyframe, and one that keeps dropping for
+ * `maxLagMs` is disconnected, so a slow reader holds at most about one queue of memory.
  */
-export class FlvViewer implements BroadcastListener, HttpViewer {
+export class FlvViewer implements BroadcastListener, HttpViewer, MergedWriter {
   readonly protocol = 'http-flv' as const;
   readonly stats: FlvViewerStats = { droppedMessages: 0, slowDisconnect: false };
-  private readonly writer: HttpFlvWriter;
+  private readonly timeline = new FlvTimeline();
+  /** Tag Buffers waiting for the next merged write, and their byte count. */
+  private queued: Buffer[] = [];
+  private queuedBytes = 0;
   private readonly now: () => number;
   private waitingForKeyframe = false;
   private droppingSince: number | null = null;
@@ -45,34 +49,49 @@ export class FlvViewer implements BroadcastListener, HttpViewer {
     private readonly res: ServerResponse,
     private readonly opts: FlvViewerOptions,
   ) {
-    this.writer = new HttpFlvWriter(opts.tracks);
     this.now = opts.now ?? Date.now;
   }
 
-  /** Response bytes not yet handed to the kernel (bounded by maxQueueBytes plus one message). */
+  /** Queued and unsent response bytes (bounded by maxQueueBytes plus one message). */
   get backlog(): number {
-    return this.res.writableLength;
+    return this.res.writableLength + this.queuedBytes;
   }
 
   /** Writes the FLV header; the caller then listens to the broadcast (which replays the GOP cache). */
   begin(): void {
-    this.write([this.writer.header()]);
+    const header = encodeFlvHeader(this.opts.tracks);
+    this.queue([header], header.length);
+    this.flush();
   }
 
   message(msg: BroadcastMessage): void {
-    const kind = TAG_KINDS[msg.typeId];
-    if (this.ended || kind === undefined) return;
+    const tag = this.opts.fanout.tagOf(msg);
+    if (this.ended || tag === undefined) return;
     if (this.waitingForKeyframe && !this.resumesPlayback(msg)) {
       this.drop();
       return;
     }
-    if (this.res.writableLength > this.opts.maxQueueBytes) {
+    if (this.backlog > this.opts.maxQueueBytes) {
       this.drop();
       return;
     }
     this.waitingForKeyframe = false;
     this.droppingSince = null;
-    this.write(this.writer.tag(kind, msg.timestamp, msg.payload));
+    this.queue(tag.buffersAt(this.timeline.map(tag.kind, msg.timestamp)), tag.byteLength);
+    this.opts.fanout.schedule(this);
+  }
+
+  /** Hands the queued tags to the response in one corked write (FlvFanout calls this every period). */
+  flush(): void {
+    const buffers = this.queued;
+    const bytes = this.queuedBytes;
+    this.queued = [];
+    this.queuedBytes = 0;
+    if (buffers.length === 0 || this.res.destroyed || this.res.writableEnded) return;
+    this.res.cork();
+    for (const b of buffers) this.res.write(b);
+    this.res.uncork();
+    this.opts.onSent(bytes);
   }
 
   /** The publisher left: the response ends (HTTP-FLV viewers do not wait; the player reconnects). */
@@ -80,9 +99,12 @@ export class FlvViewer implements BroadcastListener, HttpViewer {
     if (!isLive) this.close('unpublished');
   }
 
+  /** Ends the response after what is queued (nothing more reaches a destroyed one). */
   close(reason: string): void {
     if (this.ended) return;
     this.ended = true;
+    this.opts.fanout.cancel(this);
+    this.flush();
     this.res.end();
     this.opts.onEnd(reason);
   }
@@ -105,14 +127,8 @@ export class FlvViewer implements BroadcastListener, HttpViewer {
     }
   }
 
-  private write(buffers: Buffer[]): void {
-    let bytes = 0;
-    this.res.cork();
-    for (const b of buffers) {
-      this.res.write(b);
-      bytes += b.length;
-    }
-    this.res.uncork();
-    this.opts.onSent(bytes);
+  private queue(buffers: readonly Buffer[], byteLength: number): void {
+    for (const b of buffers) this.queued.push(b);
+    this.queuedBytes += byteLength;
   }
 }

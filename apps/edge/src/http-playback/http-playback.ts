@@ -14,6 +14,7 @@ import type { PublishGrant } from '../control-plane/publish-authorizer';
 import type { EdgeMetrics } from '../http/edge-metrics';
 import { sendJson } from '../http/responses';
 import type { StreamEntry, StreamRegistry, ViewerAdmission } from '../streams/stream-registry';
+import { FlvFanout } from './flv-fanout';
 import { FlvViewer } from './flv-viewer';
 import { formatFor, HlsRendition } from './hls-rendition';
 import { type HlsSession, HlsSessions } from './hls-sessions';
@@ -80,6 +81,7 @@ export class HttpPlayback {
   readonly stats: HttpPlaybackStats = { bytesSent: 0, flvDroppedMessages: 0, flvSlowDisconnects: 0 };
   private readonly renditions = new Map<string, HlsRendition>();
   private readonly flvViewers = new Set<FlvViewer>();
+  private readonly flvFanout = new FlvFanout();
   private readonly now: () => number;
   private epochSeq = 0;
   private sweepTimer: NodeJS.Timeout | undefined;
@@ -245,6 +247,7 @@ export class HttpPlayback {
     const known = slot.video !== null || slot.audio !== null;
     const viewer = new FlvViewer(res, {
       tracks: { audio: !known || slot.audio !== null, video: !known || slot.video !== null },
+      fanout: this.flvFanout,
       maxQueueBytes: this.opts.flv.maxQueueBytes,
       maxLagMs: this.opts.flv.maxLagMs,
       onSent: (bytes) => this.countSent(entry, bytes),

@@ -13,12 +13,11 @@ export interface PlayHandlerOptions {
  * Playback: rtmp://<edge>/<app>/<playbackId>[?token=<jwt>]. The token may also sit in the connect
  * URL's query or tcUrl (players differ: ffmpeg appends it to the play name, librtmp-based players
  * often to the app). Verification is offline (cached public keys), never an api call per viewer.
- * A viewer of a stream that is not live yet waits in the broadcast and starts on PublishNotify.
+ * A viewer of a stream that is not live yet waits in the broadcast and starts on PublishNotify
+ * (rtmp-core pings it when idle rather than cutting it).
  */
 export class PlayHandler {
   private readonly admissions = new WeakMap<RtmpServerStream, ViewerAdmission>();
-  /** RTMP viewers subscribed now, live or waiting. */
-  private readonly playing = new Set<RtmpServerStream>();
 
   constructor(private readonly opts: PlayHandlerOptions) {}
 
@@ -62,28 +61,9 @@ export class PlayHandler {
       );
       return;
     }
-    this.playing.add(stream);
-    const leave = () => {
-      this.playing.delete(stream);
-      this.opts.registry.removeViewer(entry, stream);
-    };
+    const leave = () => this.opts.registry.removeViewer(entry, stream);
     stream.once('stop', leave);
     stream.connection.once('close', leave);
-  }
-
-  /**
-   * A viewer waiting for its publisher neither sends nor receives anything, and the connection idle
-   * timeout would cut it. A ping request (spec 7.1.7, answered by every RTMP client) keeps traffic
-   * flowing both ways; call this well within CONNECTION_IDLE_TIMEOUT_MS.
-   */
-  pingWaitingViewers(now: number): void {
-    for (const stream of this.playing) {
-      const name = stream.playRequest?.name;
-      if (name !== undefined && this.opts.registry.get(name)?.isLive !== true) {
-        // The ping timestamp is 32-bit milliseconds; only its echo matters.
-        stream.sendUserControl({ type: 'PingRequest', timestamp: now % 2 ** 32 });
-      }
-    }
   }
 
   private refuseStarted(stream: RtmpServerStream, code: string, description: string, result: string): void {

@@ -5,6 +5,7 @@ import { type RtmpMessage } from '../chunk/chunk-constants';
 import { type OutgoingMessage } from '../chunk/chunk-encoder';
 import { RtmpError, RtmpErrorCode } from '../errors/rtmp-error';
 import { ServerHandshake } from '../handshake/server-handshake';
+import { nameFingerprint } from '../logger/name-fingerprint';
 import { type RtmpLogger } from '../logger/rtmp-logger';
 import { splitAggregate } from '../message/aggregate';
 import { type Command, decodeCommand, encodeCommand, errorCommand, resultCommand } from '../message/command';
@@ -13,6 +14,7 @@ import { isMediaType, type MediaMessage } from '../message/media-message';
 import { Csid, MessageType } from '../message/message-types';
 import { connectRejectedInfo, type OnStatusInfo, StatusCode, statusInfo } from '../message/on-status';
 import { encodeSetPeerBandwidth, PeerBandwidthLimit } from '../message/protocol-control';
+import { encodeUserControl } from '../message/user-control';
 import { type ConnectionStats, ProtocolSession } from '../session/protocol-session';
 import { parseConnect, parsePlay, parsePlay2, parsePublish } from './command-requests';
 import { RtmpServerStream } from './server-stream';
@@ -64,6 +66,8 @@ export class RtmpServerConnection extends EventEmitter {
   private readonly heldMedia = new Map<number, MediaMessage[]>();
   private heldBytes = 0;
   private handshakeTimer: NodeJS.Timeout | undefined;
+  /** An idle ping went out and no byte has arrived since (onIdle). */
+  private awaitingPingReply = false;
   /** Whether replies go out as AMF3 command messages (17): the client sent its connect as one. */
   usesAmf3 = false;
 
@@ -80,7 +84,9 @@ export class RtmpServerConnection extends EventEmitter {
     });
     this.session = new ProtocolSession((buffers) => this.writeRaw(buffers), options.chunkLimits);
     socket.setNoDelay(true);
-    socket.setTimeout(options.idleTimeoutMs, () => this.close('idle timeout', RtmpErrorCode.Timeout));
+    // on, not setTimeout's callback, which is a once listener: a pinged viewer meets the timeout again.
+    socket.setTimeout(options.idleTimeoutMs);
+    socket.on('timeout', () => this.onIdle());
     this.handshakeTimer = setTimeout(
       () => this.close('handshake timeout', RtmpErrorCode.Timeout),
       options.handshakeTimeoutMs,
@@ -133,6 +139,7 @@ export class RtmpServerConnection extends EventEmitter {
 
   private onData(data: Buffer): void {
     if (this.state === 'closed') return;
+    this.awaitingPingReply = false;
     try {
       let chunkBytes = data;
       if (this.state === 'handshake') {
@@ -147,6 +154,28 @@ export class RtmpServerConnection extends EventEmitter {
     } catch (err) {
       this.fail(err);
     }
+  }
+
+  /**
+   * No byte either way for `idleTimeoutMs`. A playing stream may legitimately be silent (a viewer waiting
+   * for its publisher, or paused; nginx-rtmp's idle streams): its connection gets a PingRequest (spec
+   * 7.1.7, answered by every client, by ProtocolSession here) and is closed only when nothing at all has
+   * come back by the next timeout, as a half-open one would. Any other connection is closed at once.
+   */
+  private onIdle(): void {
+    if (this.awaitingPingReply || !this.hasPlayingStream()) {
+      this.close('idle timeout', RtmpErrorCode.Timeout);
+      return;
+    }
+    this.awaitingPingReply = true;
+    // The ping timestamp is 32-bit milliseconds; only its echo matters.
+    this.send(encodeUserControl({ type: 'PingRequest', timestamp: Date.now() % 2 ** 32 }));
+    this.logger.debug({}, 'idle: ping sent');
+  }
+
+  private hasPlayingStream(): boolean {
+    for (const stream of this.streams.values()) if (stream.state === 'playing') return true;
+    return false;
   }
 
   /** Closes this connection for a protocol violation, never the process. */
@@ -479,13 +508,13 @@ export class RtmpServerConnection extends EventEmitter {
           decision.description ?? `${req.name} is not allowed.`,
         ),
       );
-      this.logger.info({ stream: req.name }, 'publish rejected');
+      this.logger.info({ streamFingerprint: nameFingerprint(req.name) }, 'publish rejected');
       return;
     }
     stream.publishRequest = req;
     stream.state = 'publishing';
     stream.sendStatus(statusInfo('status', StatusCode.PublishStart, `${req.name} is now published.`));
-    this.logger.info({ stream: req.name, type: req.type }, 'publishing');
+    this.logger.info({ streamFingerprint: nameFingerprint(req.name), type: req.type }, 'publishing');
     this.events.emit('publish', stream);
     for (const m of held) stream.emit('media', m);
   }

@@ -1,0 +1,157 @@
+import assert from 'node:assert/strict';
+import { createServer, get, type Server, type ServerResponse } from 'node:http';
+import { type AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { type BroadcastMessage, encodeFlvHeader, FlvTagType, parseFlv } from '@tributary/rtmp-core';
+import { FlvFanout } from './flv-fanout';
+import { FlvViewer } from './flv-viewer';
+
+const AVC_KEYFRAME = Buffer.from([0x17, 0x01, 0, 0, 0, 0xaa, 0xbb]);
+const AVC_FRAME = Buffer.from([0x27, 0x01, 0, 0, 0, 0xcc]);
+const AAC_FRAME = Buffer.from([0xaf, 0x01, 0x21, 0x10]);
+
+function video(timestamp: number, keyframe = false): BroadcastMessage {
+  const payload = keyframe ? AVC_KEYFRAME : AVC_FRAME;
+  return { typeId: FlvTagType.Video, timestamp, payload, role: keyframe ? 'keyframe' : 'frame' };
+}
+
+function audio(timestamp: number): BroadcastMessage {
+  return { typeId: FlvTagType.Audio, timestamp, payload: AAC_FRAME, role: 'frame' };
+}
+
+describe('FlvFanout', () => {
+  it('encodes a message once and hands every viewer the same Buffers', () => {
+    const fanout = new FlvFanout();
+    const msg = video(40, true);
+    const tag = fanout.tagOf(msg);
+    assert.ok(tag);
+    assert.equal(fanout.tagOf(msg), tag);
+    const buffers = tag.buffersAt(40);
+    assert.equal(tag.buffersAt(40), buffers, 'the same header, payload and trailer');
+    assert.equal(buffers[1], msg.payload, 'the published payload, not a copy');
+    assert.equal(tag.byteLength, 11 + msg.payload.length + 4);
+  });
+
+  it('gives a viewer with a shifted timeline a header of its own, payload still shared', () => {
+    const tag = new FlvFanout().tagOf(audio(1000));
+    assert.ok(tag);
+    const shifted = tag.buffersAt(61_000);
+    assert.notEqual(shifted[0], tag.buffersAt(1000)[0]);
+    assert.equal(shifted[1], AAC_FRAME);
+    const [parsed] = parseFlv(Buffer.concat([encodeFlvHeader({ audio: true, video: false }), ...shifted]));
+    assert.equal(parsed?.timestampMs, 61_000);
+  });
+
+  it('has no tag for a message FLV cannot carry', () => {
+    const msg: BroadcastMessage = { typeId: 20, timestamp: 0, payload: Buffer.alloc(1), role: 'frame' };
+    assert.equal(new FlvFanout().tagOf(msg), undefined);
+  });
+});
+
+describe('FlvViewer over a real HTTP response', () => {
+  let server: Server;
+  let port = 0;
+  const responses: ServerResponse[] = [];
+  const waiting: Array<(res: ServerResponse) => void> = [];
+
+  before(async () => {
+    server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'video/x-flv' });
+      const next = waiting.shift();
+      if (next) next(res);
+      else responses.push(res);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+
+  after(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  /** Opens a request; resolves with the server's response and the body the client will have read. */
+  async function open(): Promise<{ res: ServerResponse; body: Promise<Buffer> }> {
+    const res = new Promise<ServerResponse>((resolve) => waiting.push(resolve));
+    const body = new Promise<Buffer>((resolve, reject) => {
+      get({ port, host: '127.0.0.1', path: '/live/x.flv' }, (incoming) => {
+        const parts: Buffer[] = [];
+        incoming.on('data', (b: Buffer) => parts.push(b));
+        incoming.on('end', () => resolve(Buffer.concat(parts)));
+      }).on('error', reject);
+    });
+    return { res: await res, body };
+  }
+
+  function viewerOn(res: ServerResponse, fanout: FlvFanout, maxQueueBytes = 1 << 20) {
+    const sent: number[] = [];
+    const ended: string[] = [];
+    const viewer = new FlvViewer(res, {
+      tracks: { audio: true, video: true },
+      fanout,
+      maxQueueBytes,
+      maxLagMs: 10_000,
+      onSent: (bytes) => sent.push(bytes),
+      onEnd: (reason) => ended.push(reason),
+      now: () => 0,
+    });
+    return { viewer, sent, ended };
+  }
+
+  it('writes the queued tags of every viewer in one flush, in order, byte-identical across viewers', async () => {
+    const fanout = new FlvFanout();
+    const a = await open();
+    const b = await open();
+    const one = viewerOn(a.res, fanout);
+    const two = viewerOn(b.res, fanout);
+    for (const v of [one.viewer, two.viewer]) v.begin();
+    const messages = [video(0, true), audio(10), video(33), audio(33), video(66)];
+    for (const msg of messages) for (const v of [one.viewer, two.viewer]) v.message(msg);
+    assert.equal(one.sent.length, 1, 'only the FLV header is written before the flush');
+    fanout.flush();
+    assert.equal(one.sent.length, 2, 'one write for the five tags');
+    one.viewer.live(false);
+    two.viewer.live(false);
+    const [bodyA, bodyB] = await Promise.all([a.body, b.body]);
+    assert.deepEqual(bodyA, bodyB);
+    assert.deepEqual(
+      parseFlv(bodyA).map((t) => [t.type, t.timestampMs]),
+      messages.map((m) => [m.typeId, m.timestamp]),
+    );
+    assert.deepEqual(one.ended, ['unpublished']);
+  });
+
+  it('ends the response after what is still queued', async () => {
+    const fanout = new FlvFanout();
+    const { res, body } = await open();
+    const { viewer } = viewerOn(res, fanout);
+    viewer.begin();
+    viewer.message(video(0, true));
+    viewer.close('shutdown');
+    assert.deepEqual(
+      parseFlv(await body).map((t) => t.timestampMs),
+      [0],
+    );
+  });
+
+  it('counts queued bytes against maxQueueBytes and resumes at the next keyframe', async () => {
+    const fanout = new FlvFanout();
+    const { res, body } = await open();
+    const tagBytes = 11 + AVC_FRAME.length + 4;
+    const maxQueueBytes = 3 * tagBytes;
+    const { viewer } = viewerOn(res, fanout, maxQueueBytes);
+    viewer.begin();
+    for (const ts of [0, 33, 66, 100]) viewer.message(video(ts, ts === 0));
+    assert.ok(viewer.backlog <= maxQueueBytes + tagBytes, 'bounded by the queue plus one message');
+    assert.equal(viewer.stats.droppedMessages, 1, 'the fourth message exceeds the queue');
+    viewer.message(video(133));
+    assert.equal(viewer.stats.droppedMessages, 2, 'a delta frame after a drop waits for a keyframe');
+    fanout.flush();
+    viewer.message(video(166, true));
+    viewer.close('shutdown');
+    assert.deepEqual(
+      parseFlv(await body).map((t) => t.timestampMs),
+      [0, 33, 66, 166],
+    );
+  });
+});
