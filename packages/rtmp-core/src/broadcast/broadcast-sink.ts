@@ -16,6 +16,20 @@ export interface BroadcastSink {
   /** Writes the buffers in order, corked into one writev; `byteLength` is their total when known. */
   writeChunks(buffers: readonly Buffer[], byteLength?: number): void;
   sendStatus(info: OnStatusInfo): void;
+  /** Called after UnpublishNotify/StreamEOF: the item this sink plays has ended (its play list may move on). */
+  ended?(): void;
+  /**
+   * True while a play2 switch waits for the new stream (AS3 NetStreamPlayTransitions.SWITCH): a subscription
+   * made now stays silent until a keyframe arrives, then calls `switched()` and starts with the stream's
+   * metadata and sequence headers, so the decoder never sees a gap or a frame it cannot decode.
+   */
+  readonly switching?: boolean;
+  switched?(): void;
+  /**
+   * While switching, the stream switched away from keeps playing until `switched()`: returns true and
+   * calls `done` then (the broadcast unsubscribes at that point); false means unsubscribe now.
+   */
+  deferUnsubscribe?(done: () => void): boolean;
   sendUserControl(event: UserControlEvent): void;
   close(reason: string): void;
 }

@@ -112,6 +112,8 @@ interface Subscriber {
   readonly sink: BroadcastSink;
   /** Set after a drop: only a keyframe (or codec config) resumes delivery, so the decoder never sees a hole. */
   waitingForKeyframe: boolean;
+  /** Subscribed by a play2 switch: silent until a keyframe, which is preceded by metadata and configs. */
+  awaitingSwitch: boolean;
   droppingSince: number | null;
   dropped: number;
   /** Merged-write queue: chunk Buffers not yet handed to the sink, and their byte count. */
@@ -186,6 +188,8 @@ export class Broadcast {
       sub.sink.sendUserControl({ type: 'StreamEOF', streamId: sub.sink.messageStreamId });
     }
     for (const listener of this.listeners) listener.live?.(false);
+    // After the loop: a play list moving on unsubscribes the sink from this broadcast.
+    for (const sink of [...this.subscribers.keys()]) sink.ended?.();
     this.metadata = null;
     this.videoConfig = null;
     this.audioConfig = null;
@@ -244,8 +248,20 @@ export class Broadcast {
     return !this.hasVideo && shared.typeId === MessageType.Audio;
   }
 
+  /** A switch happens on a keyframe (audio-only streams: any audio frame), never on a config or delta frame. */
+  private startsSwitch(shared: SharedMessage): boolean {
+    return shared.role === 'keyframe' || (shared.role === 'frame' && this.resumesPlayback(shared));
+  }
+
   private deliver(sub: Subscriber, shared: SharedMessage): void {
     const { sink } = sub;
+    if (sub.awaitingSwitch) {
+      if (!this.startsSwitch(shared)) return;
+      sub.awaitingSwitch = false;
+      sink.switched?.();
+      for (const m of [this.metadata, this.videoConfig, this.audioConfig])
+        if (m !== null) this.deliver(sub, m);
+    }
     if (shared.role !== 'config') {
       if (shared.typeId === MessageType.Audio && sink.receiveAudio === false) return;
       if (shared.typeId === MessageType.Video && sink.receiveVideo === false) return;
@@ -314,6 +330,7 @@ export class Broadcast {
     const sub: Subscriber = {
       sink,
       waitingForKeyframe: false,
+      awaitingSwitch: sink.switching === true,
       droppingSince: null,
       dropped: 0,
       queued: [],
@@ -321,15 +338,21 @@ export class Broadcast {
     };
     this.subscribers.set(sink, sub);
     this.stats.subscribers = this.subscribers.size;
-    if (!this.live) return;
+    if (!this.live || sub.awaitingSwitch) return;
     for (const m of [this.metadata, this.videoConfig, this.audioConfig]) if (m !== null) this.deliver(sub, m);
     // Without a cached GOP the viewer waits for the next keyframe rather than decoding from a hole.
     if (this.hasVideo && this.gop.length === 0) sub.waitingForKeyframe = true;
     for (const m of this.gop) this.deliver(sub, m);
   }
 
+  /**
+   * Removes a viewer (after its queued chunks). One switching away keeps playing until the switch point,
+   * unless this is a stream it was still waiting to switch to (a second switch, or a stop).
+   */
   unsubscribe(sink: BroadcastSink): void {
     const sub = this.subscribers.get(sink);
+    if (sub?.awaitingSwitch !== true && sink.deferUnsubscribe?.(() => this.unsubscribe(sink)) === true)
+      return;
     if (sub !== undefined && sub.queued.length > 0) {
       sink.writeChunks(sub.queued, sub.queuedBytes);
     }

@@ -26,7 +26,14 @@ export const StatusCode = {
   PlayFailed: 'NetStream.Play.Failed',
   PlayPublishNotify: 'NetStream.Play.PublishNotify',
   PlayUnpublishNotify: 'NetStream.Play.UnpublishNotify',
+  /** onPlayStatus: the play list moves on to its next item. */
   PlaySwitch: 'NetStream.Play.Switch',
+  /** onPlayStatus: the play list has played its last item. */
+  PlayComplete: 'NetStream.Play.Complete',
+  /** play2 switch/swap accepted: the server moves to the new stream at its next keyframe. */
+  PlayTransition: 'NetStream.Play.Transition',
+  /** onPlayStatus: the play2 switch happened; what follows comes from the new stream. */
+  PlayTransitionComplete: 'NetStream.Play.TransitionComplete',
   PauseNotify: 'NetStream.Pause.Notify',
   UnpauseNotify: 'NetStream.Unpause.Notify',
   SeekNotify: 'NetStream.Seek.Notify',

@@ -2,7 +2,12 @@ import { type AmfObject, type AmfValue } from '../amf';
 import { RtmpError, RtmpErrorCode } from '../errors/rtmp-error';
 import { type Command } from '../message/command';
 import { metadataObject } from '../message/data';
-import { type ConnectRequest, type PlayRequest, type PublishRequest } from './server-types';
+import {
+  type ConnectRequest,
+  type PlayRequest,
+  type PlayTransition,
+  type PublishRequest,
+} from './server-types';
 
 /**
  * Turns decoded commands into the typed requests the hooks see. Names arrive as `name?query` (FFmpeg,
@@ -65,24 +70,33 @@ function num(v: AmfValue, fallback: number): number {
 
 /** Spec 7.2.2.1 play(name, start = -2, duration = -1, reset = true). */
 export function parsePlay(cmd: Command): PlayRequest {
-  const [rawName, start, duration, reset] = cmd.args;
+  const [rawName, start, duration, rawReset] = cmd.args;
+  const reset = rawReset !== false;
   return {
     ...splitQuery(typeof rawName === 'string' ? rawName : ''),
     start: num(start, -2),
     duration: num(duration, -1),
-    reset: reset !== false,
+    reset,
+    transition: reset ? 'reset' : 'append',
     command: 'play',
   };
 }
 
+const PLAY2_TRANSITIONS: readonly PlayTransition[] = ['reset', 'append', 'switch', 'swap', 'stop'];
+
 /** Spec 7.2.2.2 play2(parameters): a NetStreamPlayOptions object (streamName, start, len, transition). */
 export function parsePlay2(cmd: Command): PlayRequest {
   const options = metadataObject(cmd.args[0]) ?? {};
+  const raw = str(options, 'transition');
+  // A missing or unknown transition is 'switch', AS3 NetStreamPlayOptions' default; on a stream that plays
+  // nothing, a switch starts like a play with reset.
+  const transition: PlayTransition = PLAY2_TRANSITIONS.find((t) => t === raw) ?? 'switch';
   return {
     ...splitQuery(str(options, 'streamName') ?? ''),
     start: num(options.start, -2),
     duration: num(options.len, -1),
-    reset: options.transition !== 'append',
+    reset: transition !== 'append',
+    transition,
     command: 'play2',
   };
 }

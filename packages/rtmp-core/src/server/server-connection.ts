@@ -414,11 +414,16 @@ export class RtmpServerConnection extends EventEmitter {
     this.streams.delete(id);
   }
 
-  /** Ends publishing or playing on `stream` (closeStream, deleteStream, disconnect). */
-  private endStream(stream: RtmpServerStream): void {
+  /**
+   * Ends publishing or playing on `stream` (closeStream, deleteStream, disconnect, a replacing play). A play
+   * list is dropped unless `keepPlayList` (moving on to its next item).
+   */
+  private endStream(stream: RtmpServerStream, { keepPlayList = false } = {}): void {
     const was = stream.state;
     stream.state = 'idle';
     this.releaseHeld(stream.messageStreamId);
+    clearTimeout(stream.itemTimer);
+    if (!keepPlayList) stream.playList.length = 0;
     if (was === 'publishing') {
       stream.sendStatus(
         statusInfo(
@@ -429,6 +434,8 @@ export class RtmpServerConnection extends EventEmitter {
       );
       stream.emit('unpublish');
     } else if (was === 'playing') {
+      // First leave the stream a pending switch comes from, so 'stop' then leaves the current one.
+      stream.cancelSwitch();
       stream.emit('stop');
     }
   }
@@ -519,43 +526,129 @@ export class RtmpServerConnection extends EventEmitter {
     for (const m of held) stream.emit('media', m);
   }
 
+  /**
+   * play and play2 (spec 7.2.2.1/7.2.2.2) as Flash's play list: 'reset' replaces the list and plays now,
+   * 'append' queues behind the current item (or plays now when nothing plays), 'switch'/'swap' move a
+   * playing stream to another one at its next keyframe, 'stop' stops. Each item passes the onPlay hook
+   * when it starts, so every stream played is authorised the same way.
+   */
   private async onPlay(stream: RtmpServerStream, req: PlayRequest): Promise<void> {
-    const decision = await this.runHook('onPlay', () => this.options.hooks.onPlay?.(stream, req));
-    if (this.isClosed) return;
-    if (!decision.allow) {
-      stream.sendStatus(
-        statusInfo(
-          'error',
-          decision.code ?? StatusCode.PlayStreamNotFound,
-          decision.description ?? `${req.name} is not available.`,
-        ),
-      );
-      this.logger.info({ stream: req.name }, 'play rejected');
+    const playing = stream.state === 'playing';
+    if (req.transition === 'stop') {
+      if (playing) this.finishPlayList(stream, false);
       return;
     }
-    if (req.command === 'play2' && stream.state === 'playing') {
-      stream.playRequest = req;
-      stream.sendStatus(statusInfo('status', StatusCode.PlaySwitch, `Switching to ${req.name}.`));
-      stream.emit('play2', req);
+    if (playing && req.transition === 'append') {
+      stream.playList.push(req);
+      stream.isPlayList = true;
       return;
     }
-    // A new play replaces the current one (live has no play list to wait on); reset=false only omits Play.Reset.
+    if (playing && (req.transition === 'switch' || req.transition === 'swap'))
+      return this.switchTo(stream, req);
+    if (!(await this.authorizePlay(stream, req)) || this.isClosed) return;
     if (stream.state === 'playing') this.endStream(stream);
+    stream.isPlayList = false;
+    this.startItem(stream, req, req.reset ? 'reset' : 'start');
+  }
+
+  /** Runs onPlay; on denial sends its error onStatus and returns false. */
+  private async authorizePlay(stream: RtmpServerStream, req: PlayRequest): Promise<boolean> {
+    const decision = await this.runHook('onPlay', () => this.options.hooks.onPlay?.(stream, req));
+    if (this.isClosed || decision.allow) return decision.allow;
+    stream.sendStatus(
+      statusInfo(
+        'error',
+        decision.code ?? StatusCode.PlayStreamNotFound,
+        decision.description ?? `${req.name} is not available.`,
+      ),
+    );
+    this.logger.info({ stream: req.name }, 'play rejected');
+    return false;
+  }
+
+  /**
+   * Starts an authorised item: 'reset'/'start' open the stream (StreamBegin, Play.Reset for 'reset',
+   * Play.Start, |RtmpSampleAccess); 'next' continues a play list (StreamBegin, onPlayStatus Play.Switch,
+   * Play.Start).
+   */
+  private startItem(stream: RtmpServerStream, req: PlayRequest, how: 'reset' | 'start' | 'next'): void {
     stream.playRequest = req;
     stream.state = 'playing';
     const id = stream.messageStreamId;
+    // StreamBegin for every item: the previous one may have ended with StreamEOF (its publisher left).
     stream.sendUserControl({ type: 'StreamBegin', streamId: id });
-    if (req.reset)
+    if (how === 'next')
+      stream.sendPlayStatus(statusInfo('status', StatusCode.PlaySwitch, `Switching to ${req.name}.`));
+    if (how === 'reset')
       stream.sendStatus(statusInfo('status', StatusCode.PlayReset, `Playing and resetting ${req.name}.`));
     stream.sendStatus(statusInfo('status', StatusCode.PlayStart, `Started playing ${req.name}.`));
-    // Flash: allows the player to read raw audio and video data (BitmapData.draw, SoundMixer.computeSpectrum).
-    this.send(
-      encodeData(
-        { name: '|RtmpSampleAccess', values: [true, true] },
-        { csid: Csid.StreamCommand, messageStreamId: id },
-      ),
-    );
+    if (how !== 'next') {
+      // Flash: allows the player to read raw audio and video data (BitmapData.draw, SoundMixer.computeSpectrum).
+      this.send(
+        encodeData(
+          { name: '|RtmpSampleAccess', values: [true, true] },
+          { csid: Csid.StreamCommand, messageStreamId: id },
+        ),
+      );
+    }
+    this.armDuration(stream, req);
     this.logger.info({ stream: req.name }, 'playing');
+    this.events.emit('play', stream);
+  }
+
+  /** Spec 7.2.2.1: a positive duration (seconds) plays that long of the live stream, then the next item. */
+  private armDuration(stream: RtmpServerStream, req: PlayRequest): void {
+    if (req.duration > 0) {
+      stream.itemTimer = setTimeout(() => this.playItemEnded(stream, 'duration'), req.duration * 1000);
+    }
+  }
+
+  /**
+   * The current item ended: its publisher left ('unpublished') or its duration elapsed. A single live play
+   * keeps waiting for its publisher to return (PublishNotify); a play list moves on to its next item.
+   */
+  playItemEnded(stream: RtmpServerStream, cause: 'unpublished' | 'duration'): void {
+    const item = stream.playRequest;
+    this.enqueue(async () => {
+      if (stream.state !== 'playing' || stream.playRequest !== item) return; // replaced meanwhile
+      if (cause === 'unpublished' && !stream.isPlayList) return;
+      this.endStream(stream, { keepPlayList: true });
+      for (let next = stream.playList.shift(); next !== undefined; next = stream.playList.shift()) {
+        // Spec 7.2.2.1: duration 0 plays a single frame of a recording; a live stream has no such frame,
+        // so the item is skipped: the nearest live reading of "nothing to play" (documented in API.md).
+        if (next.duration === 0) continue;
+        const allowed = await this.authorizePlay(stream, next);
+        if (this.isClosed) return;
+        if (!allowed) continue; // its error onStatus was sent; the list goes on
+        this.startItem(stream, next, 'next');
+        return;
+      }
+      this.finishPlayList(stream, true);
+    });
+  }
+
+  /** After the last item (complete) or on play2 'stop': onPlayStatus Play.Complete, then Play.Stop. */
+  private finishPlayList(stream: RtmpServerStream, complete: boolean): void {
+    this.endStream(stream);
+    if (complete) stream.sendPlayStatus(statusInfo('status', StatusCode.PlayComplete, 'Play list complete.'));
+    stream.sendStatus(statusInfo('status', StatusCode.PlayStop, 'Stopped.'));
+  }
+
+  /**
+   * play2 switch/swap (AS3 NetStreamPlayTransitions): authorised like any play, then NetStream.Play.Transition.
+   * The current item ends ('stop') but keeps playing, and the new one starts ('play'): its Broadcast holds
+   * the viewer back until a keyframe, then leaves the old stream and sends Play.TransitionComplete.
+   */
+  private async switchTo(stream: RtmpServerStream, req: PlayRequest): Promise<void> {
+    if (!(await this.authorizePlay(stream, req))) return;
+    if (this.isClosed || stream.state !== 'playing') return;
+    stream.sendStatus(statusInfo('status', StatusCode.PlayTransition, `Switching to ${req.name}.`));
+    stream.beginSwitch();
+    clearTimeout(stream.itemTimer);
+    stream.emit('stop');
+    stream.playRequest = req;
+    this.armDuration(stream, req);
+    this.logger.info({ stream: req.name }, 'switching');
     this.events.emit('play', stream);
   }
 

@@ -2,9 +2,10 @@ import { EventEmitter } from 'node:events';
 import { type AmfObject } from '../amf';
 import { type BroadcastSink } from '../broadcast/broadcast-sink';
 import { encodeCommand } from '../message/command';
+import { encodeData } from '../message/data';
 import { type DataMessage, type MediaMessage } from '../message/media-message';
 import { Csid } from '../message/message-types';
-import { type OnStatusInfo } from '../message/on-status';
+import { type OnStatusInfo, StatusCode, statusInfo } from '../message/on-status';
 import { encodeUserControl, type UserControlEvent } from '../message/user-control';
 import type { RtmpServerConnection } from './server-connection';
 import { type PlayRequest, type PublishRequest } from './server-types';
@@ -29,6 +30,14 @@ export class RtmpServerStream extends EventEmitter implements BroadcastSink {
   receiveAudio = true;
   receiveVideo = true;
   paused = false;
+  /** Play list items after the current one (play with reset=false, play2 'append'), oldest first. */
+  readonly playList: PlayRequest[] = [];
+  /** Something was appended since the last reset: ending the last item completes the list (Play.Complete). */
+  isPlayList = false;
+  /** Ends the current item when its duration (> 0) elapses. */
+  itemTimer: NodeJS.Timeout | undefined;
+  /** Unsubscribes from the stream switched away from, run at the switch point; null when not switching. */
+  private switchDone: (() => void)[] | null = null;
 
   constructor(
     readonly connection: RtmpServerConnection,
@@ -58,6 +67,55 @@ export class RtmpServerStream extends EventEmitter implements BroadcastSink {
     );
   }
 
+  /**
+   * onPlayStatus (a data message, as FMS sends it): the play-list and transition notifications
+   * NetStream.Play.Switch, Play.Complete and Play.TransitionComplete (AS3 NetStream.onPlayStatus).
+   */
+  sendPlayStatus(info: OnStatusInfo): void {
+    this.connection.send(
+      encodeData(
+        { name: 'onPlayStatus', values: [info] },
+        { csid: Csid.StreamCommand, messageStreamId: this.messageStreamId },
+      ),
+    );
+  }
+
+  get switching(): boolean {
+    return this.switchDone !== null;
+  }
+
+  /** A play2 switch starts: unsubscribes from the current stream wait for `switched()`. */
+  beginSwitch(): void {
+    this.switchDone ??= [];
+  }
+
+  deferUnsubscribe(done: () => void): boolean {
+    if (this.switchDone === null) return false;
+    this.switchDone.push(done);
+    return true;
+  }
+
+  /** The new stream reached its keyframe: leave the old one, then NetStream.Play.TransitionComplete. */
+  switched(): void {
+    if (this.switchDone === null) return;
+    this.cancelSwitch();
+    this.sendPlayStatus(
+      statusInfo('status', StatusCode.PlayTransitionComplete, `Switched to ${this.playRequest?.name}.`),
+    );
+  }
+
+  /** Ends a pending switch without completing it (stop, reset, close): the old stream is left at once. */
+  cancelSwitch(): void {
+    const done = this.switchDone ?? [];
+    this.switchDone = null;
+    for (const f of done) f();
+  }
+
+  /** The broadcast played has ended (UnpublishNotify sent); during a switch the old stream's end is moot. */
+  ended(): void {
+    if (this.state === 'playing' && !this.switching) this.connection.playItemEnded(this, 'unpublished');
+  }
+
   sendUserControl(event: UserControlEvent): void {
     this.connection.send(encodeUserControl(event));
   }
@@ -77,7 +135,6 @@ export interface RtmpServerStream {
   on(event: 'pause', listener: (paused: boolean, timeMs: number) => void): this;
   on(event: 'seek', listener: (timeMs: number) => void): this;
   on(event: 'receive', listener: (kind: 'audio' | 'video', enabled: boolean) => void): this;
-  on(event: 'play2', listener: (req: PlayRequest) => void): this;
   once(event: 'media', listener: (msg: MediaMessage) => void): this;
   once(event: 'unpublish' | 'stop', listener: () => void): this;
   once(event: 'receive', listener: (kind: 'audio' | 'video', enabled: boolean) => void): this;

@@ -26,14 +26,21 @@ export interface PublishRequest {
   readonly type: 'live' | 'record' | 'append';
 }
 
+/**
+ * How a play joins the stream's play list: play's `reset` true is 'reset' and false 'append'; play2 carries
+ * one of the five NetStreamPlayOptions transitions (AS3 NetStreamPlayTransitions).
+ */
+export type PlayTransition = 'reset' | 'append' | 'switch' | 'swap' | 'stop';
+
 export interface PlayRequest {
   readonly name: string;
   readonly query: URLSearchParams;
   /** Spec 7.2.2.1: -2 live or recorded (default), -1 live only, ≥ 0 offset into a recording (ms). */
   readonly start: number;
-  /** -1 until the end (default). */
+  /** Seconds; -1 until the end (default); > 0: play that long, then the next item; 0: API.md play lists. */
   readonly duration: number;
   readonly reset: boolean;
+  readonly transition: PlayTransition;
   readonly command: 'play' | 'play2';
 }
 
