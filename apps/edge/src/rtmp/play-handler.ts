@@ -61,7 +61,13 @@ export class PlayHandler {
       );
       return;
     }
-    const leave = () => this.opts.registry.removeViewer(entry, stream);
+    // One play-list item at a time: whichever of 'stop' and 'close' comes first removes the viewer and
+    // the other listener, so listeners do not pile up on a connection that plays many items.
+    const leave = () => {
+      stream.off('stop', leave);
+      stream.connection.off('close', leave);
+      this.opts.registry.removeViewer(entry, stream);
+    };
     stream.once('stop', leave);
     stream.connection.once('close', leave);
   }
