@@ -14,16 +14,16 @@
 //    the same frame. This is publisher-to-player-buffer latency; a player adds its hold-back on top
 //    (hls.js: 3 segments for HLS, PART-HOLD-BACK for LL-HLS; mpegts.js: ~0.5 s).
 // Requires a build (npm run build) and ffmpeg. Results: bench/results/<date>/http-playback.{json,md}.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PLAYBACK_TOKEN_AUDIENCE } from '@tributary/contracts';
 import { FlvTagType, parseFlv, RtmpClient } from '@tributary/rtmp-core';
 import { SignJWT } from 'jose';
+import { startBenchEdge } from './bench-edge.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const edgeDir = resolve(here, '..');
@@ -163,24 +163,7 @@ async function startEdge(env) {
   api.allow('benchkey', { playbackId: 'bench', playbackPolicy: 'signed', cacheTtlSeconds: 30 });
   api.playbackKeys = [{ kid: 'bench-1', tenantId: null, jwk: { kty: 'OKP', crv: 'Ed25519', x: jwk.x } }];
   const apiUrl = await api.start();
-  const [rtmpPort, httpPort] = [await freePort(), await freePort()];
-  const edge = spawn(process.execPath, ['dist/src/main.js'], {
-    cwd: edgeDir,
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: {
-      ...process.env,
-      EDGE_API_URL: apiUrl,
-      EDGE_API_TOKEN: api.credential,
-      RTMP_HOST: '127.0.0.1',
-      RTMP_PORT: String(rtmpPort),
-      HTTP_HOST: '127.0.0.1',
-      HTTP_PORT: String(httpPort),
-      LOG_LEVEL: 'warn',
-      LOG_FORMAT: 'json',
-      ...env,
-    },
-  });
-  const httpUrl = `http://127.0.0.1:${httpPort}`;
+  const { edge, rtmpPort, httpUrl } = await startBenchEdge(apiUrl, api.credential, env);
   let publisher;
   let stopping;
   const stop = () =>
@@ -194,7 +177,6 @@ async function startEdge(env) {
       await api.stop();
     })());
   cleanups.push(stop);
-  await waitReady(`${httpUrl}/readyz`);
   publisher = await publishWithClock(`rtmp://127.0.0.1:${rtmpPort}/live`, 'benchkey');
   await sleep(3000);
   return { edge, httpUrl, stop };
@@ -503,29 +485,4 @@ function pct(cores) {
 
 function mib(bytes) {
   return `${(bytes / 1048576).toFixed(0)} MiB`;
-}
-
-function freePort() {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => res(port));
-    });
-  });
-}
-
-async function waitReady(url) {
-  for (let i = 0; i < 100; i++) {
-    if (
-      await fetch(url).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return;
-    await sleep(100);
-  }
-  throw new Error(`the edge did not become ready (${url})`);
 }

@@ -10,9 +10,9 @@
 // (npm run build) and ffmpeg. Results: bench/results/<date>/{edge,nginx,nms}.{json,md,log}.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startBenchEdge } from './bench-edge.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const edgeDir = resolve(here, '..');
@@ -46,7 +46,6 @@ const { FakeControlPlane } = await import(join(edgeDir, 'dist/test/support/fake-
 const api = new FakeControlPlane();
 api.allow('benchkey', { playbackId: 'bench', cacheTtlSeconds: 30 });
 const apiUrl = await api.start();
-const [rtmpPort, httpPort] = [await freePort(), await freePort()];
 const children = [];
 const stopAll = async () => {
   for (const child of children.reverse()) if (child.exitCode === null) child.kill('SIGTERM');
@@ -55,23 +54,8 @@ const stopAll = async () => {
 process.on('SIGINT', () => void stopAll().then(() => process.exit(130)));
 
 try {
-  const edge = spawn(process.execPath, ['dist/src/main.js'], {
-    cwd: edgeDir,
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: {
-      ...process.env,
-      EDGE_API_URL: apiUrl,
-      EDGE_API_TOKEN: api.credential,
-      RTMP_HOST: '127.0.0.1',
-      RTMP_PORT: String(rtmpPort),
-      HTTP_HOST: '127.0.0.1',
-      HTTP_PORT: String(httpPort),
-      LOG_LEVEL: 'warn',
-      LOG_FORMAT: 'json',
-    },
-  });
+  const { edge, rtmpPort } = await startBenchEdge(apiUrl, api.credential);
   children.push(edge);
-  await waitReady(`http://127.0.0.1:${httpPort}/readyz`);
   const publisher = spawn(
     'ffmpeg',
     // The same publisher as the harness's anchors/publish.sh: the clip in a real-time loop, copied.
@@ -138,27 +122,4 @@ function run(cmd, argv) {
 function fail(message) {
   process.stderr.write(`bench: ${message}\n`);
   process.exit(1);
-}
-
-function freePort() {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => res(port));
-    });
-  });
-}
-
-async function waitReady(url) {
-  for (let i = 0; i < 100; i++) {
-    const ok = await fetch(url).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`the edge did not become ready (${url})`);
 }
