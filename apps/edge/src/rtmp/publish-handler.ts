@@ -12,6 +12,7 @@ import { normalizeIp } from '../auth/client-ip';
 import type { ApiClient } from '../control-plane/api-client';
 import { SessionReporter } from '../control-plane/session-reporter';
 import type { EdgeMetrics } from '../http/edge-metrics';
+import { playerMetadata } from '../streams/player-metadata';
 import {
   isHttpViewer,
   type PublisherSlot,
@@ -38,6 +39,8 @@ interface Publication {
   slot: PublisherSlot;
   reporter?: SessionReporter;
   ended: boolean;
+  /** Removes every listener this publication added to its stream and connection (run once, at the end). */
+  detach: () => void;
 }
 
 /**
@@ -101,8 +104,15 @@ export class PublishHandler {
     if (claim.replaced)
       conn.logger.info({ replacedConnId: claim.replaced.connId }, 'publisher took over a silent publisher');
     slot.bytesOutAtStart = claim.entry.broadcast.stats.bytesOut;
-    this.publications.set(stream, { entry: claim.entry, slot, ended: false });
-    conn.once('close', () => void this.end(stream, 'connection_closed'));
+    const onClose = () => void this.end(stream, 'connection_closed');
+    const publication: Publication = {
+      entry: claim.entry,
+      slot,
+      ended: false,
+      detach: () => conn.off('close', onClose),
+    };
+    this.publications.set(stream, publication);
+    conn.once('close', onClose);
     return { allow: true };
   }
 
@@ -118,17 +128,32 @@ export class PublishHandler {
     entry.broadcast.start();
     if (title !== null) entry.broadcast.setMetadata({ title });
 
-    stream.on('media', (msg: MediaMessage) => {
+    const own: AmfObject = title === null ? {} : { title };
+    const onMedia = (msg: MediaMessage) => {
       slot.lastMediaAt = this.now();
       if (msg.typeId === VIDEO_TYPE_ID) slot.video ??= trackOf(videoCodecOf(msg.payload));
       else slot.audio ??= audioInfoOf(msg.payload);
       entry.broadcast.pushMedia(msg);
-    });
-    stream.on('metadata', (meta: AmfObject, timestamp: number) => {
-      Object.assign(slot, withMetadata(slot.video, slot.audio, meta));
-      entry.broadcast.setMetadata(title === null ? meta : { ...meta, title }, timestamp);
-    });
-    stream.once('unpublish', () => void this.end(stream, 'unpublished'));
+    };
+    // Never the publisher's object as is: players get whitelisted scalars (see playerMetadata).
+    const onMetadata = (meta: AmfObject, timestamp: number) => {
+      const safe = playerMetadata(meta, own);
+      Object.assign(slot, withMetadata(slot.video, slot.audio, safe));
+      entry.broadcast.setMetadata(safe, timestamp);
+    };
+    const onUnpublish = () => void this.end(stream, 'unpublished');
+    stream.on('media', onMedia);
+    stream.on('metadata', onMetadata);
+    stream.once('unpublish', onUnpublish);
+    // One publish/unpublish cycle adds these once and removes them at its end: a connection that
+    // publishes again on the same stream must not feed the broadcast once per earlier publish.
+    const detachClose = publication.detach;
+    publication.detach = () => {
+      detachClose();
+      stream.off('media', onMedia);
+      stream.off('metadata', onMetadata);
+      stream.off('unpublish', onUnpublish);
+    };
 
     publication.reporter = new SessionReporter({
       api: this.opts.api,
@@ -162,13 +187,13 @@ export class PublishHandler {
     const publication = this.publications.get(stream);
     if (!publication || publication.ended) return;
     publication.ended = true;
+    publication.detach();
+    // At once, not after the api answered: the same stream may publish again meanwhile, and its new
+    // publication must not be forgotten when this end report completes (a phantom publisher).
+    this.publications.delete(stream);
     this.opts.registry.releasePublisher(publication.entry, publication.slot);
     this.opts.metrics.sessionsEnded.inc({ reason });
-    try {
-      await publication.reporter?.end(reason);
-    } finally {
-      this.publications.delete(stream);
-    }
+    await publication.reporter?.end(reason);
   }
 
   /**

@@ -9,6 +9,8 @@ import type { AmfReader } from './amf-reader';
  * truncated input, not a large string.
  */
 export class AmfBudget {
+  private nodes = 0;
+
   constructor(
     readonly limits: AmfLimits,
     private readonly reader: AmfReader,
@@ -20,6 +22,16 @@ export class AmfBudget {
       throw new AmfError(
         'too_large',
         `input of ${byteLength} bytes exceeds maxBytes ${this.limits.maxBytes}`,
+      );
+    }
+  }
+
+  /** One more value decoded (any type, a reference included); throws past `maxNodes`. */
+  node(): void {
+    if (++this.nodes > this.limits.maxNodes) {
+      throw new AmfError(
+        'too_large',
+        `more than maxNodes ${this.limits.maxNodes} values at offset ${this.reader.offset}`,
       );
     }
   }

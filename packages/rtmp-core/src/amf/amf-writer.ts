@@ -1,15 +1,41 @@
-/** Growable big-endian writer; `finish()` returns one Buffer of exactly the bytes written. */
+import { AmfError } from './amf-error';
+import { type AmfEncodeLimits, resolveAmfEncodeLimits } from './amf-limits';
+
+/**
+ * Growable big-endian writer; `finish()` returns one Buffer of exactly the bytes written. It also keeps
+ * the encode budget (AmfEncodeLimits): values visited (`node()`) and bytes written, shared by the AMF0
+ * and AMF3 encoders of one encode call.
+ */
 export class AmfWriter {
   /** First allocation; command messages are a few hundred bytes, so this rarely grows. */
   private static readonly INITIAL_CAPACITY = 256;
 
-  private buf = Buffer.allocUnsafe(AmfWriter.INITIAL_CAPACITY);
+  private buf: Buffer;
   private pos = 0;
+  private nodes = 0;
+  readonly limits: AmfEncodeLimits;
+
+  constructor(limits?: Partial<AmfEncodeLimits>) {
+    this.limits = resolveAmfEncodeLimits(limits);
+    this.buf = Buffer.allocUnsafe(Math.min(AmfWriter.INITIAL_CAPACITY, this.limits.maxBytes));
+  }
+
+  /** One more value visited; throws past `maxNodes`, before any work on it. */
+  node(): void {
+    if (++this.nodes > this.limits.maxNodes) {
+      throw new AmfError('too_large', `encoding visits more than maxNodes ${this.limits.maxNodes} values`);
+    }
+  }
 
   private reserve(n: number): void {
     if (this.pos + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
+    if (this.pos + n > this.limits.maxBytes) {
+      throw new AmfError('too_large', `encoding writes more than maxBytes ${this.limits.maxBytes} bytes`);
+    }
+    // The buffer never grows past maxBytes, so the fast path above is bounded too.
+    let size = Math.max(1, this.buf.length * 2);
     while (size < this.pos + n) size *= 2;
+    size = Math.min(size, this.limits.maxBytes);
     const next = Buffer.allocUnsafe(size);
     this.buf.copy(next, 0, 0, this.pos);
     this.buf = next;

@@ -5,7 +5,7 @@
 
 import { AmfBudget } from './amf-budget';
 import { AmfError } from './amf-error';
-import { type AmfLimits, resolveAmfLimits } from './amf-limits';
+import { type AmfEncodeLimits, type AmfLimits, resolveAmfLimits } from './amf-limits';
 import { AmfReader } from './amf-reader';
 import {
   AmfEcmaArray,
@@ -90,6 +90,7 @@ export class Amf0Decoder {
   /** `depth` is the number of containers around this value. */
   readValue(depth = 0): AmfValue {
     const r = this.reader;
+    this.budget.node();
     const marker = r.u8('AMF0 type marker');
     switch (marker) {
       case Amf0Marker.Number:
@@ -209,11 +210,16 @@ export interface Amf0EncodeOptions {
    * Values AMF0 cannot express (byte arrays, vectors) always switch.
    */
   avmplus?: 'never' | 'objects' | 'all';
+  /** Bounds on values visited and bytes written (DEFAULT_AMF_ENCODE_LIMITS). */
+  limits?: Partial<AmfEncodeLimits>;
 }
 
-/** Encodes `values` one after another, e.g. a command name, a transaction id and arguments. */
+/**
+ * Encodes `values` one after another, e.g. a command name, a transaction id and arguments. Throws
+ * AmfError('too_large') past `options.limits` (values visited, bytes written), whatever the graph.
+ */
 export function encodeAmf0(values: readonly AmfValue[], options: Amf0EncodeOptions = {}): Buffer {
-  const encoder = new Amf0Encoder(new AmfWriter(), options.avmplus ?? 'never');
+  const encoder = new Amf0Encoder(new AmfWriter(options.limits), options.avmplus ?? 'never');
   for (const v of values) encoder.writeValue(v, true);
   return encoder.writer.finish();
 }
@@ -230,6 +236,7 @@ class Amf0Encoder {
 
   writeValue(v: AmfValue, topLevel: boolean): void {
     const w = this.writer;
+    w.node();
     const primitive = v === null || typeof v !== 'object';
     const switchToAmf3 =
       v instanceof Uint8Array ||

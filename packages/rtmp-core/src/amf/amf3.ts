@@ -11,7 +11,7 @@
  */
 import { AmfBudget } from './amf-budget';
 import { AmfError } from './amf-error';
-import { type AmfLimits, resolveAmfLimits } from './amf-limits';
+import { type AmfEncodeLimits, type AmfLimits, resolveAmfLimits } from './amf-limits';
 import { AmfReader } from './amf-reader';
 import {
   AmfEcmaArray,
@@ -92,9 +92,12 @@ export function decodeAmf3(buf: Uint8Array, limits?: Partial<AmfLimits>): AmfVal
   return values;
 }
 
-/** Encodes `values` one after another with one set of reference tables. */
-export function encodeAmf3(values: readonly AmfValue[]): Buffer {
-  const writer = new AmfWriter();
+/**
+ * Encodes `values` one after another with one set of reference tables. Throws AmfError('too_large')
+ * past `limits` (values visited, bytes written).
+ */
+export function encodeAmf3(values: readonly AmfValue[], limits?: Partial<AmfEncodeLimits>): Buffer {
+  const writer = new AmfWriter(limits);
   const encoder = new Amf3Encoder(writer);
   for (const v of values) encoder.writeValue(v);
   return writer.finish();
@@ -120,6 +123,7 @@ export class Amf3Decoder {
   /** `depth` is the number of containers around this value. */
   readValue(depth = 0): AmfValue {
     const r = this.reader;
+    this.budget.node();
     const marker = r.u8('AMF3 type marker');
     switch (marker) {
       case Amf3Marker.Undefined:
@@ -373,6 +377,7 @@ export class Amf3Encoder {
 
   writeValue(v: AmfValue): void {
     const w = this.writer;
+    w.node();
     if (v === undefined) {
       w.u8(Amf3Marker.Undefined);
       return;

@@ -1,14 +1,19 @@
 /**
  * AMF0 and AMF3 codecs: pure functions over bytes, no I/O. Decoders throw only
- * `AmfError` and apply `AmfLimits` to every declared length, count and nesting level.
+ * `AmfError` and apply `AmfLimits` to every declared length, count, nesting level and to
+ * the number of values decoded; encoders apply `AmfEncodeLimits` (values visited, bytes written).
  */
 export { AmfError, AmfErrorCode } from './amf-error';
 export {
   AMF_DEFAULT_MAX_BYTES,
   AMF_DEFAULT_MAX_DEPTH,
   AMF_DEFAULT_MAX_ELEMENTS,
+  AMF_DEFAULT_MAX_ENCODED_BYTES,
+  AMF_DEFAULT_MAX_NODES,
   AMF_DEFAULT_MAX_STRING_LENGTH,
+  type AmfEncodeLimits,
   type AmfLimits,
+  DEFAULT_AMF_ENCODE_LIMITS,
   DEFAULT_AMF_LIMITS,
 } from './amf-limits';
 export { AmfReader } from './amf-reader';

@@ -1,0 +1,98 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { type JsonLogProcess, killAndWait, spawnJsonLogProcess } from '@tributary/test-kit';
+import { FakeControlPlane } from './fake-control-plane';
+
+const MAIN = resolve(__dirname, '../../src/main.js');
+
+export interface EdgeProcess {
+  proc: JsonLogProcess;
+  api: FakeControlPlane;
+  rtmpUrl: string;
+  httpUrl: string;
+  /** VmRSS of the edge process, in bytes (Linux /proc). */
+  rss(): number;
+  stop(): Promise<void>;
+}
+
+/**
+ * The edge as its own process (`node dist/src/main.js`), authorised by an in-test fake control plane:
+ * for tests where the edge may stall or grow (the test process stays free to notice and fail), or where
+ * its memory and log lines are measured.
+ */
+export async function startEdgeProcess(env: Record<string, string> = {}): Promise<EdgeProcess> {
+  const api = new FakeControlPlane();
+  const apiUrl = await api.start();
+  const proc = spawnJsonLogProcess(MAIN, {
+    stderr: 'inherit',
+    env: {
+      ...process.env,
+      EDGE_API_URL: apiUrl,
+      EDGE_API_TOKEN: api.credential,
+      RTMP_HOST: '127.0.0.1',
+      RTMP_PORT: '0',
+      HTTP_HOST: '127.0.0.1',
+      HTTP_PORT: '0',
+      LOG_FORMAT: 'json',
+      LOG_LEVEL: 'info',
+      DRAIN_TIMEOUT_MS: '2000',
+      ...env,
+    },
+  });
+  const ready = await withDeadline(
+    proc.waitForLog((l) => l.msg === 'edge ready', 'edge ready'),
+    15_000,
+    'the edge process logging "edge ready"',
+  );
+  const pid = proc.child.pid;
+  return {
+    proc,
+    api,
+    rtmpUrl: `rtmp://${String(ready.rtmp)}/live`,
+    httpUrl: `http://${String(ready.http)}`,
+    rss() {
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      const kb = /^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1];
+      if (kb === undefined) throw new Error(`no VmRSS in /proc/${pid}/status`);
+      return Number(kb) * 1024;
+    },
+    async stop() {
+      await killAndWait(proc.child);
+      await api.stop();
+    },
+  };
+}
+
+/** Rejects with `what` when `promise` has not settled within `ms`. */
+export async function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  try {
+    return await Promise.race([promise, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Polls `check` every `stepMs` until it holds; fails after `ms`. */
+export async function eventually(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  ms = 10_000,
+  stepMs = 50,
+): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+}
+
+/** GET `url` within `ms` (the caller's normal timeout); resolves with the status. */
+export async function getWithin(url: string, ms: number): Promise<number> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(ms) });
+  await res.arrayBuffer();
+  return res.status;
+}
