@@ -26,6 +26,27 @@ export const EdgeConfigSchema = z
     /** Edge-wide cap on RTMP connections (each costs a socket and its buffers). */
     MAX_CONNECTIONS: env.int(20000, 1),
     /**
+     * RTMP connections from one client address: a NAT may hide a few dozen viewers, one host opening
+     * thousands is a flood (waiting viewers included: they hold a socket each).
+     */
+    MAX_CONNECTIONS_PER_IP: env.int(200, 1),
+    /** Viewers waiting (edge-wide) for a stream that is not live yet; each holds a socket and a broadcast slot. */
+    MAX_WAITING_VIEWERS: env.int(2000, 1),
+    /**
+     * Commands one RTMP connection may send: RTMP_COMMAND_BURST at once, RTMP_COMMANDS_PER_SECOND on
+     * average; past it the connection is closed. Real encoders and players send a handful.
+     */
+    RTMP_COMMANDS_PER_SECOND: env.int(50, 1),
+    RTMP_COMMAND_BURST: env.int(200, 1),
+    /**
+     * Bytes written to one RTMP peer and not yet read by it, past which it is dropped. Media for a slow
+     * viewer skips to the next keyframe at VIEWER_QUEUE_MAX_BYTES, well below this.
+     */
+    RTMP_MAX_WRITE_BUFFER_BYTES: env.int(8 * 1024 * 1024, 256 * 1024),
+    /** Log lines one RTMP connection may cause: a burst, then this many per second ('opened'/'closed' always). */
+    RTMP_LOG_BURST: env.int(20, 1),
+    RTMP_LOG_LINES_PER_SECOND: env.int(1, 1),
+    /**
      * Per-viewer send queue bound in bytes: 2 MiB is about 6 s of a 2.5 Mbit/s stream, enough to ride
      * out a short network stall, small enough that 1,000 stalled viewers cannot exhaust memory.
      */
@@ -100,6 +121,10 @@ export const EdgeConfigSchema = z
 
     LOG_LEVEL: env.logLevel(),
     LOG_FORMAT: env.logFormat(),
+  })
+  .refine((c) => c.RTMP_MAX_WRITE_BUFFER_BYTES > c.VIEWER_QUEUE_MAX_BYTES, {
+    path: ['RTMP_MAX_WRITE_BUFFER_BYTES'],
+    message: 'must exceed VIEWER_QUEUE_MAX_BYTES (slow viewers skip to a keyframe before being dropped)',
   })
   .refine((c) => c.HLS_PART_TARGET_MS <= c.HLS_TARGET_DURATION_MS, {
     path: ['HLS_PART_TARGET_MS'],

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { Broadcast, RtmpServer, type RtmpServerConnection } from '@tributary/rtmp-core';
+import { Broadcast, RateLimitedLogger, RtmpServer, type RtmpServerConnection } from '@tributary/rtmp-core';
 import type { Logger } from '@tributary/service-kit';
 import { Authorizer } from './auth/authorizer';
 import { FailureThrottle } from './auth/failure-throttle';
@@ -11,6 +11,7 @@ import { PublishAuthorizer } from './control-plane/publish-authorizer';
 import { EdgeMetrics } from './http/edge-metrics';
 import { EdgeHttpServer } from './http/http-server';
 import { HttpPlayback } from './http-playback/http-playback';
+import { ConnectionsPerIp } from './rtmp/connections-per-ip';
 import { PlayHandler } from './rtmp/play-handler';
 import { PublishHandler } from './rtmp/publish-handler';
 import { StreamRegistry } from './streams/stream-registry';
@@ -44,6 +45,7 @@ export class Edge {
   private readonly closedTotals = { bytesIn: 0, bytesOut: 0 };
   private readonly playing: PlayHandler;
   private sweepTimer: NodeJS.Timeout | undefined;
+  private readonly connectionsPerIp: ConnectionsPerIp;
   private ready = false;
 
   constructor(
@@ -78,18 +80,29 @@ export class Edge {
       createBroadcast: (playbackId) =>
         new Broadcast({
           name: playbackId,
-          logger: logger.child({ playbackId }),
+          // Rate-limited like a connection's lines: its viewers' comings and goings are theirs to cause.
+          logger: RateLimitedLogger.wrap(logger.child({ playbackId }), {
+            burst: cfg.RTMP_LOG_BURST,
+            perSecond: cfg.RTMP_LOG_LINES_PER_SECOND,
+          }),
           maxQueueBytes: cfg.VIEWER_QUEUE_MAX_BYTES,
           maxLagMs: cfg.VIEWER_MAX_LAG_MS,
         }),
       publisherIdleTimeoutMs: cfg.PUBLISHER_IDLE_TIMEOUT_MS,
       maxWaitingStreams: MAX_WAITING_STREAMS,
+      maxWaitingViewers: cfg.MAX_WAITING_VIEWERS,
     });
+    this.connectionsPerIp = new ConnectionsPerIp(cfg.MAX_CONNECTIONS_PER_IP);
     this.rtmp = new RtmpServer({
       // rtmp-core logs a fingerprint of publishing names (stream keys), never the names or tokens.
       logger,
       handshakeTimeoutMs: cfg.HANDSHAKE_TIMEOUT_MS,
       idleTimeoutMs: cfg.CONNECTION_IDLE_TIMEOUT_MS,
+      commandRate: { perSecond: cfg.RTMP_COMMANDS_PER_SECOND, burst: cfg.RTMP_COMMAND_BURST },
+      maxWriteBufferBytes: cfg.RTMP_MAX_WRITE_BUFFER_BYTES,
+      // A viewer whose backlog is past its media queue bound is not reading: its commands wait too.
+      readPauseBytes: cfg.VIEWER_QUEUE_MAX_BYTES,
+      logRate: { burst: cfg.RTMP_LOG_BURST, perSecond: cfg.RTMP_LOG_LINES_PER_SECOND },
       hooks: {
         onConnect: (_conn, req) => {
           const verdict = authorizer.authorizeConnect(req.app);
@@ -117,13 +130,19 @@ export class Edge {
     });
     this.publishing = new PublishHandler({
       authorizer,
+      maxViewersPerStream: cfg.MAX_VIEWERS_PER_STREAM,
       registry: this.registry,
       api: this.api,
       metrics: this.metrics,
       statsIntervalMs: cfg.STATS_INTERVAL_SECONDS * 1000,
       logger,
     });
-    this.playing = new PlayHandler({ authorizer, registry: this.registry, metrics: this.metrics });
+    this.playing = new PlayHandler({
+      authorizer,
+      registry: this.registry,
+      metrics: this.metrics,
+      maxViewersPerStream: cfg.MAX_VIEWERS_PER_STREAM,
+    });
     this.rtmp.on('connection', (conn: RtmpServerConnection) => this.admitConnection(conn));
     this.rtmp.on('publish', (stream) => this.publishing.started(stream));
     this.rtmp.on('play', (stream) => this.playing.started(stream));
@@ -224,6 +243,7 @@ export class Edge {
     this.metrics.connectionsOpened.inc();
     if (!this.ready) conn.close('shutting_down');
     else if (this.rtmp.connections.size > this.cfg.MAX_CONNECTIONS) conn.close('too_many_connections');
+    else if (!this.connectionsPerIp.admit(conn)) conn.close('too_many_connections_from_address');
   }
 
   private liveBytes(which: 'bytesIn' | 'bytesOut'): number {

@@ -10,6 +10,7 @@ export * from './client';
 export * from './errors/rtmp-error';
 export * from './handshake';
 export { nameFingerprint } from './logger/name-fingerprint';
+export { type LogRateLimit, RateLimitedLogger } from './logger/rate-limited-logger';
 export * from './logger/rtmp-logger';
 export * from './media';
 export * from './message';

@@ -7,6 +7,8 @@ export interface PlayHandlerOptions {
   authorizer: Authorizer;
   registry: StreamRegistry;
   metrics: EdgeMetrics;
+  /** Edge-wide viewer cap per stream; the grant's maxViewers applies on top. */
+  maxViewersPerStream: number;
 }
 
 /**
@@ -44,19 +46,32 @@ export class PlayHandler {
     const admission = this.admissions.get(stream);
     const name = stream.playRequest?.name;
     if (!admission || name === undefined) return;
-    // The publisher may have arrived while the hook ran: its policy applies to this viewer too.
-    const grant = this.opts.registry.get(name)?.publisher?.grant;
+    // The publisher may have arrived while the hook ran: its policy and viewer limit apply to this viewer too.
+    const live = this.opts.registry.get(name);
+    const grant = live?.publisher?.grant;
     const policy = grant ? this.opts.authorizer.admitsViewer(admission, grant) : undefined;
     if (policy && !policy.allow) {
       this.refuseStarted(stream, policy.code, policy.description, policy.result);
       return;
+    }
+    if (grant && live) {
+      const limit = Math.min(grant.maxViewers ?? Number.POSITIVE_INFINITY, this.opts.maxViewersPerStream);
+      if (live.viewers.size >= limit) {
+        this.refuseStarted(
+          stream,
+          StatusCode.PlayFailed,
+          'This stream has reached its viewer limit.',
+          'viewer_limit',
+        );
+        return;
+      }
     }
     const entry = this.opts.registry.addViewer(name, stream, admission);
     if (!entry) {
       this.refuseStarted(
         stream,
         StatusCode.PlayFailed,
-        'Too many streams are waiting for a publisher.',
+        'Too many viewers are waiting for a publisher.',
         'waiting_limit',
       );
       return;

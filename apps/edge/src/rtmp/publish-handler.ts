@@ -26,6 +26,8 @@ const VIDEO_TYPE_ID = 9;
 
 export interface PublishHandlerOptions {
   authorizer: Authorizer;
+  /** Edge-wide viewer cap per stream; the grant's maxViewers applies on top. */
+  maxViewersPerStream: number;
   registry: StreamRegistry;
   api: Pick<ApiClient, 'startSession' | 'reportStats' | 'endSession'>;
   metrics: EdgeMetrics;
@@ -216,14 +218,27 @@ export class PublishHandler {
   /**
    * Viewers who waited for this publisher were checked without knowing the stream's tenant and
    * policy; now both are known, so those the policy refuses are told why and disconnected, and
-   * the rest are kept up to the viewer limit.
+   * the rest are kept up to the viewer limit (earliest first; the others get NetStream.Play.Failed).
    */
   private admitWaitingViewers(entry: StreamEntry): void {
     const grant = entry.publisher?.grant;
     if (!grant) return;
-    for (const [sink, viewer] of entry.viewers) {
-      const verdict = this.opts.authorizer.admitsViewer(viewer, grant);
-      if (verdict.allow) continue;
+    const limit = Math.min(grant.maxViewers ?? Number.POSITIVE_INFINITY, this.opts.maxViewersPerStream);
+    let kept = 0;
+    for (const [sink, viewer] of [...entry.viewers]) {
+      let verdict = this.opts.authorizer.admitsViewer(viewer, grant);
+      if (verdict.allow && kept >= limit) {
+        verdict = {
+          allow: false,
+          code: StatusCode.PlayFailed,
+          description: 'This stream has reached its viewer limit.',
+          result: 'viewer_limit',
+        };
+      }
+      if (verdict.allow) {
+        kept += 1;
+        continue;
+      }
       this.opts.metrics.playAuth.inc({ result: verdict.result });
       if (!isHttpViewer(sink))
         sink.sendStatus({ level: 'error', code: verdict.code, description: verdict.description });

@@ -83,6 +83,11 @@ export interface StreamRegistryOptions {
    * invented ids must stop somewhere.
    */
   maxWaitingStreams: number;
+  /**
+   * Viewers (edge-wide) waiting on streams that are not live: they are admitted before any tenant's
+   * viewer limit can apply (the publisher brings it), so this caps what they can hold meanwhile.
+   */
+  maxWaitingViewers?: number;
   now?: () => number;
 }
 
@@ -162,9 +167,14 @@ export class StreamRegistry {
     this.dropIfEmpty(entry);
   }
 
-  /** Admits a viewer (live or waiting); false when too many ids are waiting. */
+  /** Admits a viewer (live or waiting); undefined when too many ids or viewers are waiting. */
   addViewer(playbackId: string, sink: BroadcastSink, admission: ViewerAdmission): StreamEntry | undefined {
     let entry = this.entries.get(playbackId);
+    if (
+      !entry?.publisher &&
+      this.waitingViewerCount() >= (this.opts.maxWaitingViewers ?? Number.POSITIVE_INFINITY)
+    )
+      return undefined;
     if (!entry) {
       if (this.waitingCount() >= this.opts.maxWaitingStreams) return undefined;
       entry = this.create(playbackId);
@@ -191,6 +201,13 @@ export class StreamRegistry {
       entry.publisher.viewerMsClosed += this.now() - Math.max(viewer.joinedAt, entry.publisher.startedAt);
     }
     this.dropIfEmpty(entry);
+  }
+
+  /** Viewers of streams that are not live here. */
+  waitingViewerCount(): number {
+    let n = 0;
+    for (const e of this.entries.values()) if (!e.publisher) n += e.viewers.size;
+    return n;
   }
 
   private waitingCount(): number {

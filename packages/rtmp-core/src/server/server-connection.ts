@@ -6,7 +6,7 @@ import { type OutgoingMessage } from '../chunk/chunk-encoder';
 import { RtmpError, RtmpErrorCode } from '../errors/rtmp-error';
 import { ServerHandshake } from '../handshake/server-handshake';
 import { nameFingerprint } from '../logger/name-fingerprint';
-import { type RtmpLogger } from '../logger/rtmp-logger';
+import { RateLimitedLogger } from '../logger/rate-limited-logger';
 import { splitAggregate } from '../message/aggregate';
 import { type Command, decodeCommand, encodeCommand, errorCommand, resultCommand } from '../message/command';
 import { decodeData, encodeData, metadataObject, ON_METADATA } from '../message/data';
@@ -40,6 +40,8 @@ type ConnectionState =
 
 /** The version we announce in the connect _result (what FFmpeg, OBS and Flash expect to see). */
 const SERVER_INFO: AmfObject = { fmsVer: 'FMS/3,5,7,7009', capabilities: 31, mode: 1 };
+/** Commands waiting past this many times maxQueuedCommands (all from reads before the pause) close the connection. */
+const QUEUED_COMMANDS_HARD_FACTOR = 4;
 /** After close() sent its statuses and FIN, a peer that never closes its side is destroyed after this. */
 const CLOSE_LINGER_MS = 2_000;
 
@@ -54,7 +56,8 @@ async function decide(result: HookResult): Promise<HookDecision> {
  * media of a stream whose publish is being authorised is held, bounded, and released after acceptance.
  */
 export class RtmpServerConnection extends EventEmitter {
-  readonly logger: RtmpLogger;
+  /** This connection's lines, rate-limited: a hostile peer cannot make the server write thousands. */
+  readonly logger: RateLimitedLogger;
   connectRequest: ConnectRequest | null = null;
   readonly streams = new Map<number, RtmpServerStream>();
   private state: ConnectionState = 'handshake';
@@ -70,6 +73,15 @@ export class RtmpServerConnection extends EventEmitter {
   private awaitingPingReply = false;
   /** Whether replies go out as AMF3 command messages (17): the client sent its connect as one. */
   usesAmf3 = false;
+  /** Command token bucket (options.commandRate). */
+  private commandTokens: number;
+  private commandTokensAt = Date.now();
+  /** Commands received and not yet finished. */
+  private queuedCommands = 0;
+  /** Input paused because the peer is not reading what we write (options.readPauseBytes). */
+  private pausedForBacklog = false;
+  /** Input paused because maxQueuedCommands commands wait to run. */
+  private pausedForQueue = false;
 
   constructor(
     readonly id: string,
@@ -78,10 +90,11 @@ export class RtmpServerConnection extends EventEmitter {
     private readonly events: EventEmitter,
   ) {
     super();
-    this.logger = options.logger.child({
-      connId: id,
-      remote: `${socket.remoteAddress}:${socket.remotePort}`,
-    });
+    this.logger = RateLimitedLogger.wrap(
+      options.logger.child({ connId: id, remote: `${socket.remoteAddress}:${socket.remotePort}` }),
+      options.logRate,
+    );
+    this.commandTokens = options.commandRate.burst;
     this.session = new ProtocolSession((buffers) => this.writeRaw(buffers), options.chunkLimits);
     socket.setNoDelay(true);
     // on, not setTimeout's callback, which is a once listener: a pinged viewer meets the timeout again.
@@ -99,7 +112,8 @@ export class RtmpServerConnection extends EventEmitter {
         : this.close('socket error', undefined, err),
     );
     socket.on('close', () => this.close('peer closed'));
-    this.logger.info({}, 'opened');
+    socket.on('drain', () => this.resumeInput());
+    this.logger.always('info', {}, 'opened');
   }
 
   get remoteAddress(): string {
@@ -130,11 +144,72 @@ export class RtmpServerConnection extends EventEmitter {
     if (this.state !== 'closed') this.session.writeChunks(buffers, byteLength);
   }
 
+  /**
+   * Every byte to the peer goes through here, so this is where a peer that stops reading is bounded:
+   * past readPauseBytes its input is no longer read (its commands wait with it), past
+   * maxWriteBufferBytes the connection is dropped. Media never gets that far for a slow viewer (the
+   * broadcast skips it to the next keyframe at its own, lower bound); control replies can.
+   */
   private writeRaw(buffers: readonly Buffer[]): void {
-    if (this.socket.destroyed || this.socket.writableEnded) return;
-    this.socket.cork();
-    for (const b of buffers) this.socket.write(b);
-    this.socket.uncork();
+    const socket = this.socket;
+    if (socket.destroyed || socket.writableEnded) return;
+    socket.cork();
+    for (const b of buffers) socket.write(b);
+    socket.uncork();
+    const backlog = socket.writableLength;
+    if (backlog > this.options.maxWriteBufferBytes && this.state !== 'closed') {
+      // Destroyed first: the statuses close() sends would only add to the backlog (and come back here).
+      socket.destroy();
+      this.logger.always('warn', { backlog }, 'peer is not reading: dropping it');
+      this.close(`write backlog over ${this.options.maxWriteBufferBytes} bytes`, RtmpErrorCode.BufferLimit);
+    } else if (backlog > this.options.readPauseBytes && !this.pausedForBacklog) {
+      this.pausedForBacklog = true;
+      socket.pause();
+    }
+  }
+
+  /** 'drain': the peer read its backlog. */
+  private resumeInput(): void {
+    this.pausedForBacklog = false;
+    if (!this.pausedForQueue && this.state !== 'closed') this.socket.resume();
+  }
+
+  /** A command finished: below half the queue bound, reading resumes (unless the peer is not reading). */
+  private commandDone(): void {
+    this.queuedCommands -= 1;
+    if (!this.pausedForQueue || this.queuedCommands > this.options.maxQueuedCommands / 2) return;
+    this.pausedForQueue = false;
+    if (!this.pausedForBacklog && this.state !== 'closed') this.socket.resume();
+  }
+
+  /** Takes a command token; throws (closing the connection) when the peer is over its command rate. */
+  private takeCommandToken(): void {
+    const { perSecond, burst } = this.options.commandRate;
+    const now = Date.now();
+    this.commandTokens = Math.min(
+      burst,
+      this.commandTokens + ((now - this.commandTokensAt) / 1000) * perSecond,
+    );
+    this.commandTokensAt = now;
+    if (this.commandTokens < 1) {
+      throw new RtmpError(
+        RtmpErrorCode.Limit,
+        `more than ${burst} commands at once or ${perSecond} a second`,
+      );
+    }
+    this.commandTokens -= 1;
+    // At the bound the socket stops being read (TCP holds the rest back); one read may still carry
+    // more commands than that, so far past it the connection goes.
+    if (this.queuedCommands >= this.options.maxQueuedCommands && !this.pausedForQueue) {
+      this.pausedForQueue = true;
+      this.socket.pause();
+    }
+    if (this.queuedCommands >= QUEUED_COMMANDS_HARD_FACTOR * this.options.maxQueuedCommands) {
+      throw new RtmpError(
+        RtmpErrorCode.Limit,
+        `more than ${QUEUED_COMMANDS_HARD_FACTOR * this.options.maxQueuedCommands} commands waiting to run`,
+      );
+    }
   }
 
   private onData(data: Buffer): void {
@@ -188,9 +263,17 @@ export class RtmpServerConnection extends EventEmitter {
     switch (msg.typeId) {
       case MessageType.CommandAmf0:
       case MessageType.CommandAmf3: {
+        this.takeCommandToken();
         const cmd = decodeCommand(msg, this.options.amfLimits);
         this.markPending(cmd, msg.messageStreamId);
-        this.enqueue(() => this.onCommand(cmd, msg));
+        this.queuedCommands += 1;
+        this.enqueue(async () => {
+          try {
+            await this.onCommand(cmd, msg);
+          } finally {
+            this.commandDone();
+          }
+        });
         return;
       }
       case MessageType.Audio:
@@ -539,8 +622,17 @@ export class RtmpServerConnection extends EventEmitter {
       return;
     }
     if (playing && req.transition === 'append') {
+      if (stream.playList.length >= this.options.maxPlayListItems) {
+        throw new RtmpError(RtmpErrorCode.Limit, `play list over ${this.options.maxPlayListItems} items`);
+      }
       stream.playList.push(req);
       stream.isPlayList = true;
+      return;
+    }
+    if (playing && req.transition === 'reset' && this.isSamePlay(stream, req)) {
+      // Playing this very stream already: a repeated play is a no-op, not a restart (no new subscription,
+      // no second GOP replay, no statuses), so repeating it costs the peer's bytes and nothing more.
+      this.logger.debug({ stream: req.name }, 'repeated play ignored');
       return;
     }
     if (playing && (req.transition === 'switch' || req.transition === 'swap'))
@@ -549,6 +641,20 @@ export class RtmpServerConnection extends EventEmitter {
     if (stream.state === 'playing') this.endStream(stream);
     stream.isPlayList = false;
     this.startItem(stream, req, req.reset ? 'reset' : 'start');
+  }
+
+  /** A plain play of the name (and query) the stream plays now, with nothing queued or switching. */
+  private isSamePlay(stream: RtmpServerStream, req: PlayRequest): boolean {
+    const current = stream.playRequest;
+    return (
+      current !== null &&
+      current.name === req.name &&
+      current.query.toString() === req.query.toString() &&
+      current.duration === req.duration &&
+      stream.playList.length === 0 &&
+      !stream.isPlayList &&
+      !stream.switching
+    );
   }
 
   /** Runs onPlay; on denial sends its error onStatus and returns false. */
@@ -676,7 +782,7 @@ export class RtmpServerConnection extends EventEmitter {
     const fields: Record<string, unknown> = { reason, bytesIn, bytesOut };
     if (code !== undefined) fields.code = code;
     if (err !== undefined) fields.err = err instanceof Error ? err.message : String(err);
-    this.logger.info(fields, 'closed');
+    this.logger.always('info', fields, 'closed');
     this.emit('close', reason);
     this.events.emit('close', this, reason);
   }

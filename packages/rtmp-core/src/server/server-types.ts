@@ -51,7 +51,7 @@ export type HookDecision =
 // biome-ignore lint/suspicious/noConfusingVoidType: a hook that allows may return nothing (`async () => {}`).
 export type HookResult = HookDecision | void | Promise<HookDecision | void>;
 
-/** Asynchronous authorisation, one hook per step (STYLE 14). A throwing hook denies (fail closed). */
+/** Asynchronous authorisation, one hook per step. A throwing hook denies (fail closed). */
 export interface RtmpServerHooks {
   onConnect?(conn: RtmpServerConnection, req: ConnectRequest): HookResult;
   onPublish?(stream: RtmpServerStream, req: PublishRequest): HookResult;
@@ -70,6 +70,28 @@ export interface RtmpServerOptions {
   amfLimits?: Partial<AmfLimits>;
   maxStreamsPerConnection?: number;
   maxPendingMediaBytes?: number;
+  /**
+   * Commands one connection may send: `burst` at once, `perSecond` on average (a token bucket). A
+   * connection over it is closed: its commands cost hook calls, replies and GOP replays.
+   */
+  commandRate?: { perSecond: number; burst: number };
+  /**
+   * Commands received but not yet run (waiting behind a hook): at this many the peer's input is no
+   * longer read until half have run; four times this (one read can carry many) closes the connection.
+   */
+  maxQueuedCommands?: number;
+  /** Items a play list may hold behind the current one (play reset=false, play2 append). */
+  maxPlayListItems?: number;
+  /**
+   * Bytes written to a peer that has not read them yet, past which the connection is closed: a peer
+   * that stops reading cannot make the server buffer without bound. Broadcasts skip a slow viewer to
+   * the next keyframe well below this (their maxQueueBytes); this catches everything else.
+   */
+  maxWriteBufferBytes?: number;
+  /** While this many written bytes wait for the peer, its input is not read (its commands wait too). */
+  readPauseBytes?: number;
+  /** Log lines one connection may cause (RateLimitedLogger); 'opened' and 'closed' always pass. */
+  logRate?: { perSecond: number; burst: number };
 }
 
 export type ResolvedServerOptions = Required<Omit<RtmpServerOptions, 'chunkLimits' | 'amfLimits'>> & {
@@ -86,7 +108,7 @@ export const DEFAULT_SERVER_OPTIONS = {
   /** 2.5 MB: the value FMS, nginx-rtmp and SRS announce; FFmpeg and librtmp ack at this pace. */
   windowAckSize: 2_500_000,
   peerBandwidth: 2_500_000,
-  /** RELIABILITY M6: a stalled handshake is closed within 10 s. */
+  /** A stalled handshake is closed within 10 s (slow-loris peers hold no socket for long). */
   handshakeTimeoutMs: 10_000,
   /** No byte in either direction for 30 s: the peer is gone (half-open TCP). */
   idleTimeoutMs: 30_000,
@@ -94,4 +116,18 @@ export const DEFAULT_SERVER_OPTIONS = {
   maxStreamsPerConnection: 8,
   /** Media held while onPublish runs: ~10 s of a 3 Mbps stream, far more than an auth round trip. */
   maxPendingMediaBytes: 4 * 1024 * 1024,
-} as const;
+  /**
+   * An encoder sends ~6 commands to start and a player ~4; 200 at once and 50 a second leave every real
+   * client (and play-list or play2-switching players) far below it.
+   */
+  commandRate: { perSecond: 50, burst: 200 },
+  /** Hooks run one at a time, so a real client has one or two commands waiting at most. */
+  maxQueuedCommands: 64,
+  maxPlayListItems: 32,
+  /** 8 MiB: above a broadcast's default per-viewer queue (4 MiB) plus a large keyframe. */
+  maxWriteBufferBytes: 8 * 1024 * 1024,
+  /** 1 MiB: a few hundred ms of a 3 Mbps stream; a reading peer drains it at once. */
+  readPauseBytes: 1024 * 1024,
+  /** 50 lines at once, then one a second: a real connection writes fewer than ten in its life. */
+  logRate: { perSecond: 1, burst: 50 },
+};
