@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ffmpegClipArgs, PeerProcesses } from '@tributary/test-kit';
+import { ffmpegClipArgs, makeClip, PeerProcesses, tempDir } from '@tributary/test-kit';
+import { RtmpClient } from '../src/client/rtmp-client';
+import { type MediaMessage } from '../src/message/media-message';
 import { type LiveServer, startLiveServer } from '../src/testing/live-server';
-import { decodedFrames, ffmpegDecodeArgs } from './helpers/peers';
+import { decodedFrames, ffmpegDecodeArgs, readFlvMedia } from './helpers/peers';
 
 /**
  * Issue 3 proof: ffmpeg publishes H.264/AAC, and ffmpeg, ffprobe and rtmpdump (plain and with
@@ -93,5 +96,71 @@ describe('interop with ffmpeg, ffprobe and rtmpdump', { timeout: 120_000 }, () =
     const b = live.broadcasts.get('x');
     assert.ok(b && b.stats.messagesIn > 0);
     assert.equal(b.stats.droppedMessages, 0);
+  });
+});
+
+/** An AVC/AAC sequence header: packet type 0 right after the codec byte. */
+const isSequenceHeader = (m: MediaMessage): boolean => m.payload[1] === 0;
+/** An AVC keyframe NALU message (frame type 1, codec 7, packet type 1). */
+const isKeyframe = (m: MediaMessage): boolean => m.typeId === 9 && m.payload[0] === 0x17 && m.payload[1] === 1;
+/** Presentation time of a video message: its DTS plus the signed 24-bit composition time. */
+const videoPts = (m: MediaMessage): number => m.timestamp + m.payload.readIntBE(2, 3);
+
+/**
+ * The flake of "ffmpeg plays with every frame decodable", made deterministic: the viewer receives the
+ * broadcast from the 2 s keyframe on, where (with x264's B-frame delay of 67 ms and AAC's 23.2 ms
+ * frames) the first audio frame leads the first picture by exactly 1.5 frame periods. The timestamps
+ * are the publisher's own, forwarded unchanged; the same file cut at that keyframe gives ffmpeg's
+ * null muxer the same "non monotonically increasing dts" lines. Every frame must decode cleanly.
+ */
+describe('a viewer joining where the audio leads the first picture by 1.5 frames', { timeout: 60_000 }, () => {
+  const peers = new PeerProcesses();
+  const dir = tempDir('rtmp-core-join-');
+  let live: LiveServer;
+  let media: MediaMessage[];
+  const clients: RtmpClient[] = [];
+
+  before(async () => {
+    const flv = join(dir.path, 'clip.flv');
+    await makeClip(flv, { seconds: 3, rate: 30, preset: 'medium' });
+    media = readFlvMedia(flv);
+    live = await startLiveServer();
+  });
+
+  after(async () => {
+    for (const c of clients) c.close();
+    await peers.stopAll();
+    await live.close();
+    await dir.remove();
+  });
+
+  it('ffmpeg decodes every frame with no error', async () => {
+    const at = media.findIndex((m) => isKeyframe(m) && m.timestamp === 2000);
+    assert.ok(at > 0, 'the clip has a keyframe at 2000 ms');
+    const joined = media.slice(at);
+    const firstAudio = joined.find((m) => m.typeId === 8);
+    const firstPts = Math.min(...joined.filter((m) => m.typeId === 9).map(videoPts));
+    assert.ok(firstAudio);
+    assert.equal(firstPts - firstAudio.timestamp, 50, 'the audio leads the first picture by 1.5 frames');
+
+    const url = `rtmp://127.0.0.1:${live.port}/live/join`;
+    const playing = new Promise((resolve) => live.server.once('play', resolve));
+    const viewer = peers.run('ffmpeg', ffmpegDecodeArgs(url));
+    await playing;
+    const publisher = new RtmpClient({ url: `rtmp://127.0.0.1:${live.port}/live` });
+    clients.push(publisher);
+    await publisher.connect();
+    const stream = await publisher.publish('join');
+    const headers = [media.find((m) => m.typeId === 9), media.find((m) => m.typeId === 8)];
+    for (const m of headers) if (m && isSequenceHeader(m)) stream.sendMedia(m);
+    for (const m of joined) stream.sendMedia(m);
+    stream.close();
+
+    const r = await viewer;
+    assert.equal(r.stderr, '', 'ffmpeg reported errors');
+    assert.equal(r.code, 0);
+    // Every picture sent (AVC NALU messages; the clip ends with an end-of-sequence message) decoded.
+    const pictures = joined.filter((m) => m.typeId === 9 && m.payload[1] === 1).length;
+    assert.equal(decodedFrames(r.stdout), pictures);
   });
 });

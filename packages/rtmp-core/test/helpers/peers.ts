@@ -4,7 +4,16 @@ import { readFileSync } from 'node:fs';
 import { FlvReader, FlvTagType } from '../../src/media';
 import { type MediaMessage } from '../../src/message/media-message';
 
-/** ffmpeg decoding `input` to null, with `-progress` so the last frame= line counts decoded frames. */
+/**
+ * ffmpeg decoding `input` to null, with `-progress` so the last frame= line counts decoded frames.
+ *
+ * `-enc_time_base:v -1` keeps the decoded pictures on the input's millisecond clock. Without it ffmpeg
+ * re-times them onto a 1/framerate grid for the null muxer, after shifting every stream so the earliest
+ * packet starts at 0: a viewer that joins at a keyframe whose first audio frame leads the first picture
+ * by 1.5 frame periods (the publisher's own 2,017 ms audio against 2,067 ms video at 30 fps) gets
+ * pictures at 1.50, 2.49, 3.51... frames, which round to 2, 2, 4, and the muxer prints "non
+ * monotonically increasing dts" for every third frame although every frame decoded.
+ */
 export function ffmpegDecodeArgs(input: string, extra: string[] = []): string[] {
   return [
     '-hide_banner',
@@ -13,6 +22,8 @@ export function ffmpegDecodeArgs(input: string, extra: string[] = []): string[] 
     ...extra,
     '-i',
     input,
+    '-enc_time_base:v',
+    '-1',
     '-f',
     'null',
     '-',
