@@ -6,3 +6,4 @@ export { killAndWait, PeerProcesses, type PeerResult, run } from './peers/peer-p
 export { ffmpegClipArgs, makeClip, type TestClip } from './peers/test-clip';
 export { type JsonLogProcess, type LogLine, spawnJsonLogProcess } from './services/json-log-process';
 export { type ServiceProcess, startService, waitUntilServing } from './services/service-process';
+export { DEFAULT_WAIT_MS, type WaitOptions, WaitTimeoutError, waitUntil, withDeadline } from './wait/until';

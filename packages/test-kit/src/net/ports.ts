@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { DEFAULT_WAIT_MS, waitUntil } from '../wait/until';
 
 /**
  * A port the kernel just handed out on 127.0.0.1, closed again so a child can bind it. Only for
@@ -26,15 +26,17 @@ const TCP_LISTEN = '0A';
 
 /**
  * Resolves once something listens on 127.0.0.1:`port`, read from /proc/net/tcp. Probing with a
- * connection would use up the single accept of `ffmpeg -listen 1`. Bounded by the test's timeout.
+ * connection would use up the single accept of `ffmpeg -listen 1`. Rejects once `timeoutMs` passes.
  */
-export async function waitForListener(port: number): Promise<void> {
+export async function waitForListener(port: number, timeoutMs: number = DEFAULT_WAIT_MS): Promise<void> {
   // /proc/net/tcp writes addresses as little-endian hex: 127.0.0.1 is 0100007F.
   const local = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`;
-  for (;;) {
-    const table = await readFile('/proc/net/tcp', 'utf8');
-    const rows = table.split('\n').map((row) => row.trim().split(/\s+/));
-    if (rows.some((cols) => cols[1] === local && cols[3] === TCP_LISTEN)) return;
-    await sleep(LISTEN_POLL_MS);
-  }
+  await waitUntil(
+    async () => {
+      const table = await readFile('/proc/net/tcp', 'utf8');
+      const rows = table.split('\n').map((row) => row.trim().split(/\s+/));
+      return rows.some((cols) => cols[1] === local && cols[3] === TCP_LISTEN);
+    },
+    { what: `a listener on 127.0.0.1:${port}`, timeoutMs, stepMs: LISTEN_POLL_MS },
+  );
 }

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { DEFAULT_WAIT_MS, withDeadline } from '../wait/until';
 
 /** One pino line of a child's stdout. */
 export type LogLine = Record<string, unknown>;
@@ -11,8 +12,11 @@ export interface JsonLogProcess {
   readonly lines: LogLine[];
   /** Called with every later line. */
   onLine(listener: (line: LogLine) => void): void;
-  /** The first line (already printed or still to come) that `matches`; rejects if the child exits first. */
-  waitForLog(matches: (line: LogLine) => boolean, what: string): Promise<LogLine>;
+  /**
+   * The first line (already printed or still to come) that `matches`; rejects if the child exits first
+   * or `timeoutMs` (DEFAULT_WAIT_MS) passes.
+   */
+  waitForLog(matches: (line: LogLine) => boolean, what: string, timeoutMs?: number): Promise<LogLine>;
   /** The exit code, with stderr when it was piped. */
   readonly exit: Promise<{ code: number | null; stderr: string }>;
 }
@@ -51,14 +55,18 @@ export function spawnJsonLogProcess(
   const onLine = (listener: (line: LogLine) => void) => {
     listeners.push(listener);
   };
-  const waitForLog = (matches: (line: LogLine) => boolean, what: string) =>
-    new Promise<LogLine>((resolve, reject) => {
-      const seen = lines.find(matches);
-      if (seen) return resolve(seen);
-      onLine((line) => matches(line) && resolve(line));
-      void exit.then(({ code, stderr: err }) =>
-        reject(new Error(`${script} exited (${code}) before logging ${what}: ${err}`)),
-      );
-    });
+  const waitForLog = (matches: (line: LogLine) => boolean, what: string, timeoutMs = DEFAULT_WAIT_MS) =>
+    withDeadline(
+      new Promise<LogLine>((resolve, reject) => {
+        const seen = lines.find(matches);
+        if (seen) return resolve(seen);
+        onLine((line) => matches(line) && resolve(line));
+        void exit.then(({ code, stderr: err }) =>
+          reject(new Error(`${script} exited (${code}) before logging ${what}: ${err}`)),
+        );
+      }),
+      `${script} to log ${what}`,
+      timeoutMs,
+    );
   return { child, lines, onLine, waitForLog, exit };
 }
