@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { waitUntil } from '@tributary/test-kit';
 import { type AmfObject, encodeAmf0 } from '../src/amf';
 import { RtmpClient } from '../src/client/rtmp-client';
 import { decodeCommand } from '../src/message/command';
@@ -150,7 +151,7 @@ describe('robustness of a live server (RELIABILITY M2, M3, M5, M6, M10)', { time
       for (const p of attackers) p.write(bytes);
       // Every attacker's bytes have reached the server: 32 × (12 + 128) after the handshake.
       const total = (): number => [...live.server.connections].reduce((n, c) => n + c.stats.bytesIn, 0);
-      while (total() < 200 * bytes.length) await new Promise((r) => setTimeout(r, 20));
+      await waitUntil(() => total() >= 200 * bytes.length, { what: "every attacker's bytes to reach the server", stepMs: 20 });
       const grown = process.memoryUsage().rss - before;
       assert.ok(grown < 32 * MiB, `RSS grew by ${(grown / MiB).toFixed(1)} MiB`);
       for (const p of attackers) p.destroy();

@@ -1,4 +1,5 @@
 import { createLogger } from '@tributary/service-kit';
+import { DEFAULT_WAIT_MS, waitUntil } from '@tributary/test-kit';
 import { parseEdgeConfig } from '../../src/config';
 import { Edge } from '../../src/edge';
 import { FakeControlPlane } from './fake-control-plane';
@@ -44,7 +45,15 @@ export async function startEdge(env: Record<string, string> = {}): Promise<Runni
   };
 }
 
-/** Polls `check` until it holds (no timing assertion: the test's own timeout bounds it). */
-export async function until(check: () => boolean | Promise<boolean>, stepMs = 50): Promise<void> {
-  while (!(await check())) await new Promise((r) => setTimeout(r, stepMs));
+/**
+ * Polls `check` until it holds; fails the test with `what` once `timeoutMs` passes (a deadline that turns
+ * a hang into a clear failure, not a timing assertion).
+ */
+export async function until(
+  check: () => boolean | Promise<boolean>,
+  stepMs = 50,
+  timeoutMs = DEFAULT_WAIT_MS,
+  what = 'a condition of the test',
+): Promise<void> {
+  await waitUntil(check, { stepMs, timeoutMs, what });
 }

@@ -19,9 +19,17 @@ const config = (marker: number) => videoTag(0x17, 0, marker);
 const keyframe = (marker: number) => videoTag(0x17, 1, marker);
 const interFrame = (marker: number) => videoTag(0x27, 1, marker);
 
-/** Waits for a condition the test cannot be told about by an event (checked every 10 ms). */
+/** How long `until` waits before it fails the test. */
+const UNTIL_DEADLINE_MS = 30_000;
+
+/** Waits for a condition the test cannot be told about by an event (checked every 10 ms), with a deadline. */
 async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((r) => setTimeout(r, 10));
+  const deadline = Date.now() + UNTIL_DEADLINE_MS;
+  while (!condition()) {
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${UNTIL_DEADLINE_MS} ms waiting for ${condition}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
 
 /** What the viewer saw, in order: `status:<code>`, `playStatus:<code>` and `media:<marker>:<role>`. */
