@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
+import { encodeAmf0 } from '../src/amf';
 import { decodeCommand, encodeCommand } from '../src/message/command';
 import { Csid, MessageType } from '../src/message/message-types';
 import { RtmpServer } from '../src/server/rtmp-server';
@@ -119,6 +120,27 @@ describe('per-connection limits of the RTMP server', { timeout: 60_000 }, () => 
       'the play of another name',
     );
     assert.equal(plays, 2, 'one for "same", one for "other"');
+  });
+
+  it('closes a publisher whose data messages (decoded as AMF) exceed their byte budget', async () => {
+    const { port, closes } = await start({ dataRate: { bytesPerSecond: 1024, burst: 64 * 1024 } });
+    const p = await connected(port);
+    p.send(command('publish', 0, ['pub', 'live'], 1));
+    await deadline(
+      p.expect((m) => m.payload.includes(Buffer.from('NetStream.Publish.Start'))),
+      'NetStream.Publish.Start',
+    );
+    const meta = encodeAmf0(['@setDataFrame', 'onMetaData', { pad: 'x'.repeat(20_000) }]);
+    for (let i = 0; i < 5; i++)
+      p.send({
+        csid: Csid.Data,
+        timestamp: 0,
+        typeId: MessageType.DataAmf0,
+        messageStreamId: 1,
+        payload: meta,
+      });
+    await deadline(p.closed, 'the close');
+    assert.match(closes[0] ?? '', /data messages over 65536 bytes at once/);
   });
 
   it('drops a peer that stops reading once its backlog passes maxWriteBufferBytes', async () => {

@@ -76,6 +76,9 @@ export class RtmpServerConnection extends EventEmitter {
   /** Command token bucket (options.commandRate). */
   private commandTokens: number;
   private commandTokensAt = Date.now();
+  /** Data-message byte bucket (options.dataRate). */
+  private dataTokens: number;
+  private dataTokensAt = Date.now();
   /** Commands received and not yet finished. */
   private queuedCommands = 0;
   /** Input paused because the peer is not reading what we write (options.readPauseBytes). */
@@ -95,6 +98,7 @@ export class RtmpServerConnection extends EventEmitter {
       options.logRate,
     );
     this.commandTokens = options.commandRate.burst;
+    this.dataTokens = options.dataRate.burst;
     this.session = new ProtocolSession((buffers) => this.writeRaw(buffers), options.chunkLimits);
     socket.setNoDelay(true);
     // on, not setTimeout's callback, which is a once listener: a pinged viewer meets the timeout again.
@@ -180,6 +184,24 @@ export class RtmpServerConnection extends EventEmitter {
     if (!this.pausedForQueue || this.queuedCommands > this.options.maxQueuedCommands / 2) return;
     this.pausedForQueue = false;
     if (!this.pausedForBacklog && this.state !== 'closed') this.socket.resume();
+  }
+
+  /**
+   * Charges a data message before it is decoded: decoding AMF costs CPU per byte (a 256 KiB graph of
+   * 65 536 objects takes milliseconds), media does not, so data messages get a byte budget of their own.
+   */
+  private takeDataBytes(n: number): void {
+    const { bytesPerSecond, burst } = this.options.dataRate;
+    const now = Date.now();
+    this.dataTokens = Math.min(burst, this.dataTokens + ((now - this.dataTokensAt) / 1000) * bytesPerSecond);
+    this.dataTokensAt = now;
+    if (n > this.dataTokens) {
+      throw new RtmpError(
+        RtmpErrorCode.Limit,
+        `data messages over ${burst} bytes at once or ${bytesPerSecond} bytes a second`,
+      );
+    }
+    this.dataTokens -= n;
   }
 
   /** Takes a command token; throws (closing the connection) when the peer is over its command rate. */
@@ -341,6 +363,7 @@ export class RtmpServerConnection extends EventEmitter {
   private onDataMessage(msg: RtmpMessage): void {
     const stream = this.streams.get(msg.messageStreamId);
     if (stream?.state !== 'publishing') return;
+    this.takeDataBytes(msg.payload.length);
     const data = decodeData(msg, this.options.amfLimits);
     const meta = data.name === ON_METADATA ? metadataObject(data.values[0]) : null;
     if (meta !== null) stream.emit('metadata', meta, msg.timestamp);

@@ -76,6 +76,12 @@ export interface RtmpServerOptions {
    */
   commandRate?: { perSecond: number; burst: number };
   /**
+   * Bytes of data messages (onMetaData, onCuePoint, onTextData) a publisher may send: `burst` at once,
+   * `bytesPerSecond` on average. They are decoded as AMF, which costs CPU per byte; past it the
+   * connection is closed.
+   */
+  dataRate?: { bytesPerSecond: number; burst: number };
+  /**
    * Commands received but not yet run (waiting behind a hook): at this many the peer's input is no
    * longer read until half have run; four times this (one read can carry many) closes the connection.
    */
@@ -121,6 +127,11 @@ export const DEFAULT_SERVER_OPTIONS = {
    * client (and play-list or play2-switching players) far below it.
    */
   commandRate: { perSecond: 50, burst: 200 },
+  /**
+   * Encoders send onMetaData once (a few hundred bytes) and captions a few hundred bytes a second;
+   * 1 MiB at once still admits a large keyframe index.
+   */
+  dataRate: { bytesPerSecond: 64 * 1024, burst: 1024 * 1024 },
   /** Hooks run one at a time, so a real client has one or two commands waiting at most. */
   maxQueuedCommands: 64,
   maxPlayListItems: 32,
