@@ -10,7 +10,7 @@
 // DATABASE_URL, DATA_DIR, EMBEDDED_PG_PORT, PUBLIC_HOST).
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -90,7 +90,14 @@ if (cfg.build) {
 const { PlaybackHttpPaths } = await import('@tributary/contracts');
 
 // ---- local secrets kept under DATA_DIR (git-ignored) ----
+// Owner-only: every file this script and its children (api, edge, dashboard) write is 0600, every directory
+// 0700, and an existing DATA_DIR left open by an older run is closed (unless it is a shared sticky directory).
+process.umask(0o077);
 mkdirSync(cfg.dataDir, { recursive: true, mode: 0o700 });
+{
+  const st = statSync(cfg.dataDir);
+  if ((st.mode & 0o1000) === 0 && st.uid === process.getuid?.()) chmodSync(cfg.dataDir, 0o700);
+}
 const credentialsFile = join(cfg.dataDir, 'dev-credentials.json');
 function readJson(file) {
   try {
@@ -278,6 +285,9 @@ async function bootstrapDemo() {
 }
 
 // ---- start ----
+// The dashboard proves itself to the api with this (a fresh one per run): the api then believes the client IP
+// it forwards for the sign-in limits.
+const proxySecret = randomBytes(24).toString('base64url');
 const apiEntry = startChild('api', ['dist/src/main.js'], {
   cwd: join(root, 'apps/api'),
   env: {
@@ -289,6 +299,7 @@ const apiEntry = startChild('api', ['dist/src/main.js'], {
     PUBLIC_RTMP_URL: urls.rtmp,
     PUBLIC_PLAYBACK_HTTP_URL: urls.edgeHttp,
     CORS_ORIGINS: urls.dashboard,
+    TRUSTED_PROXY_SECRET: proxySecret,
     ...(cfg.databaseUrl ? { DATABASE_URL: cfg.databaseUrl } : {}),
   },
 });
@@ -314,7 +325,13 @@ const edgeEntry = startChild('edge', ['dist/src/main.js'], {
 const nextBin = join(root, 'node_modules/next/dist/bin/next');
 const dashboardEntry = startChild('dashboard', [nextBin, 'start', '-p', String(cfg.dashboardPort)], {
   cwd: join(root, 'apps/dashboard'),
-  env: { API_URL: urls.api, PORT: String(cfg.dashboardPort), NODE_ENV: 'production' },
+  env: {
+    API_URL: urls.api,
+    API_PROXY_SECRET: proxySecret,
+    PUBLIC_URL: urls.dashboard,
+    PORT: String(cfg.dashboardPort),
+    NODE_ENV: 'production',
+  },
 });
 const [edgeUp, dashUp] = await Promise.all([
   waitFor('edge', `${urls.edgeHttp}/healthz`, 60_000, edgeEntry),

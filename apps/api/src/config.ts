@@ -51,6 +51,24 @@ export const ApiConfigSchema = z
     EDGE_HEARTBEAT_INTERVAL_SECONDS: env.int(10, 1, 3600),
     /** Dashboard session lifetime. */
     SESSION_TTL_HOURS: env.int(24 * 7, 1),
+    /** Per-tenant caps on objects (only active ones count: unrevoked keys, undeleted streams, scheduled or live events). */
+    TENANT_MAX_SIGNING_KEYS: env.int(50, 1),
+    TENANT_MAX_API_KEYS: env.int(100, 1),
+    TENANT_MAX_LIVE_STREAMS: env.int(10_000, 1),
+    TENANT_MAX_LIVE_EVENTS: env.int(10_000, 1),
+    /** Failed logins per account per minute, counted across every client IP (password guessing from many IPs). */
+    LOGIN_ACCOUNT_FAILURES_PER_MINUTE: env.int(5, 1),
+    /**
+     * Shared with the dashboard (its API_PROXY_SECRET): a request carrying it in X-Tributary-Proxy-Secret may
+     * name the client's IP in X-Forwarded-For. Unset: X-Forwarded-For is never trusted.
+     */
+    TRUSTED_PROXY_SECRET: z.string().min(16, 'expected at least 16 characters').optional(),
+    /** Idempotency records (and the responses they replay) are kept this long, then purged. */
+    IDEMPOTENCY_TTL_HOURS: env.int(24, 1),
+    /** Ended ingest sessions are deleted this many days after they ended (usage aggregates stay). */
+    INGEST_SESSION_RETENTION_DAYS: env.int(90, 1),
+    /** How often expired sessions, idempotency records and old ingest sessions are purged. */
+    RETENTION_INTERVAL_SECONDS: env.int(300, 1, 86_400),
     /** Database pool size for an external Postgres (the embedded one is fixed at 1). */
     DATABASE_POOL_MAX: env.int(10, 1, 100),
     LOG_LEVEL: env.logLevel(),

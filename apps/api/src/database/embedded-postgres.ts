@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 
@@ -25,6 +26,24 @@ export interface EmbeddedPostgres {
   close(): Promise<void>;
 }
 
+/** Directories of the embedded database: only its owner may enter (Postgres itself insists on the same). */
+export const DATA_DIR_MODE = 0o700;
+/** Its files: only the owner may read or write them (they hold every tenant's data). */
+export const DATA_FILE_MODE = 0o600;
+
+/**
+ * Makes `dir` and everything under it owner-only: directories 0700, files 0600.
+ * Fixes data directories written before this was enforced, or copied with a loose umask.
+ */
+export function restrictToOwner(dir: string): void {
+  chmodSync(dir, DATA_DIR_MODE);
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) restrictToOwner(path);
+    else if (entry.isFile()) chmodSync(path, DATA_FILE_MODE);
+  }
+}
+
 /** dataDir undefined: in memory (tests, which also raise maxConnections to run several api instances on one PGlite). */
 export async function startEmbeddedPostgres(opts: {
   dataDir?: string;
@@ -32,8 +51,16 @@ export async function startEmbeddedPostgres(opts: {
   host?: string;
   maxConnections?: number;
 }): Promise<EmbeddedPostgres> {
-  if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
+  if (opts.dataDir) {
+    // New files this process writes (PGlite's, secrets.key) are owner-only; existing ones are fixed.
+    process.umask(0o077);
+    mkdirSync(opts.dataDir, { recursive: true, mode: DATA_DIR_MODE });
+    restrictToOwner(opts.dataDir);
+  }
   const db = opts.dataDir ? await PGlite.create(opts.dataDir) : await PGlite.create();
+  // PGlite writes its files 0666 whatever the umask (its in-memory file system's modes): close them again.
+  // Files it adds while running sit in the 0700 directory and are closed at the next close or start.
+  if (opts.dataDir) restrictToOwner(opts.dataDir);
   const host = opts.host ?? '127.0.0.1';
   const server = new PGLiteSocketServer({
     db,
@@ -57,6 +84,7 @@ export async function startEmbeddedPostgres(opts: {
       closed = true;
       await server.stop();
       await db.close();
+      if (opts.dataDir) restrictToOwner(opts.dataDir);
     },
   };
 }

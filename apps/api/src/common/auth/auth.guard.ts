@@ -2,7 +2,10 @@ import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@ne
 import { Reflector } from '@nestjs/core';
 import { TENANT_HEADER } from '@tributary/contracts';
 import type { Request } from 'express';
+import { CONFIG } from '../../app.tokens';
+import type { ApiConfig } from '../../config';
 import { AppError, ErrorCode } from '../errors';
+import { assertSameOriginWrite } from '../http/origin-check';
 import { RateLimiter } from '../rate-limiter';
 import { currentContext, type Principal } from '../request-context';
 import { ACCESS_METADATA, type AccessRule } from './access.decorator';
@@ -21,6 +24,7 @@ export class AuthGuard implements CanActivate {
     @Inject(Reflector) private readonly reflector: Reflector,
     @Inject(Authenticator) private readonly auth: Authenticator,
     @Inject(RateLimiter) private readonly rateLimiter: RateLimiter,
+    @Inject(CONFIG) private readonly config: ApiConfig,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -80,6 +84,8 @@ export class AuthGuard implements CanActivate {
     const token = readSessionCookie(req.headers.cookie);
     if (!token)
       throw new AppError(ErrorCode.unauthenticated, 'sign in, or send Authorization: Bearer <API key>');
+    // The session cookie is an ambient credential: a write with it must come from our own origin.
+    assertSameOriginWrite(req, this.config);
     return this.auth.session(token);
   }
 }

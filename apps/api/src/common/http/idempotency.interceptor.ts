@@ -11,6 +11,8 @@ import { Reflector } from '@nestjs/core';
 import { IDEMPOTENCY_HEADER } from '@tributary/contracts';
 import type { Request, Response } from 'express';
 import { from, lastValueFrom, type Observable } from 'rxjs';
+import { CONFIG } from '../../app.tokens';
+import type { ApiConfig } from '../../config';
 import { Database } from '../../database/database';
 import type { Prisma } from '../../generated/prisma/client';
 import { sha256Hex } from '../crypto/tokens';
@@ -23,6 +25,49 @@ export const Idempotent = () => SetMetadata(IDEMPOTENT_METADATA, true);
 
 /** Keys are client-chosen (usually a UUID); 255 bounds what we store. */
 const MAX_KEY_LENGTH = 255;
+
+/**
+ * Response fields that carry a secret shown once (API key, stream key, a signing
+ * key's private half, an edge credential). They are never written to the
+ * idempotency record: a replay returns the resource without them and says which
+ * were left out in the Idempotent-Redacted header. The client then knows the
+ * object exists (no duplicate), and recovers the secret the resource's own way
+ * (reveal the stream key, or revoke and create the key again).
+ */
+export const SECRET_RESPONSE_FIELDS = ['key', 'streamKey', 'privateKeyPem', 'credential'] as const;
+export const IDEMPOTENT_REPLAYED_HEADER = 'idempotent-replayed';
+export const IDEMPOTENT_REDACTED_HEADER = 'idempotent-redacted';
+
+/** The body to store: `body` without its secret fields, and the names of those removed. */
+export function redactSecrets(body: unknown): { stored: unknown; redacted: string[] } {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return { stored: body, redacted: [] };
+  const stored: Record<string, unknown> = { ...(body as Record<string, unknown>) };
+  const redacted: string[] = [];
+  for (const field of SECRET_RESPONSE_FIELDS) {
+    if (field in stored) {
+      delete stored[field];
+      redacted.push(field);
+    }
+  }
+  return { stored, redacted };
+}
+
+/** Stored replay: the redacted body and the names of the fields left out. */
+interface StoredReplay {
+  body: unknown;
+  redacted: string[];
+}
+
+/** Records written before redaction held the bare body: redact those on the way out too. */
+function storedReplay(value: unknown): StoredReplay | null {
+  if (value === null || value === undefined) return null;
+  const v = value as Partial<StoredReplay>;
+  if (typeof v === 'object' && 'body' in v && Array.isArray(v.redacted)) {
+    return { body: v.body, redacted: v.redacted.filter((f) => typeof f === 'string') };
+  }
+  const { stored, redacted } = redactSecrets(value);
+  return { body: stored, redacted };
+}
 
 function principalId(p: Principal | undefined): string {
   if (!p) return 'anonymous';
@@ -37,15 +82,19 @@ function principalId(p: Principal | undefined): string {
  * Idempotency-Key on creating endpoints (the Stripe/Mux convention): the first
  * request with a key claims it, and a repeat with the same key and body gets
  * the first response again, so a client retrying after a timeout or a 503
- * never creates twice (RELIABILITY F3). A repeat with another body is
+ * never creates twice (a retried create must not duplicate). A repeat with another body is
  * idempotency_conflict; a repeat while the first still runs is conflict.
- * A failed first attempt releases the key.
+ * A failed first attempt releases the key. Records expire after
+ * IDEMPOTENCY_TTL_HOURS (as Stripe's do after 24 h): an expired key is claimed
+ * afresh, and the retention job purges them. Secrets are never stored (see
+ * SECRET_RESPONSE_FIELDS).
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
   constructor(
     @Inject(Reflector) private readonly reflector: Reflector,
     @Inject(Database) private readonly db: Database,
+    @Inject(CONFIG) private readonly config: ApiConfig,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -78,10 +127,17 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const scope = `${ctx?.tenantId ?? 'platform'}:${principalId(ctx?.principal)}:${req.method} ${req.path}`;
     const requestHash = sha256Hex(JSON.stringify(req.body ?? null));
     const db = this.db.unscoped('idempotency records');
-    const claimed = await db.idempotencyRecord.createMany({
-      data: [{ scope, key, requestHash }],
-      skipDuplicates: true,
-    });
+    const claim = () =>
+      db.idempotencyRecord.createMany({ data: [{ scope, key, requestHash }], skipDuplicates: true });
+    let claimed = await claim();
+    if (claimed.count === 0) {
+      // An expired record no longer counts (the purge may not have run yet): drop it and claim afresh.
+      const expiredBefore = new Date(Date.now() - this.config.IDEMPOTENCY_TTL_HOURS * 3_600_000);
+      const { count } = await db.idempotencyRecord.deleteMany({
+        where: { scope, key, createdAt: { lt: expiredBefore } },
+      });
+      if (count > 0) claimed = await claim();
+    }
     if (claimed.count === 0) {
       const record = await db.idempotencyRecord.findUnique({ where: { scope_key: { scope, key } } });
       if (!record || record.requestHash !== requestHash) {
@@ -96,14 +152,18 @@ export class IdempotencyInterceptor implements NestInterceptor {
           'a request with this Idempotency-Key is still being processed',
         );
       }
-      res.setHeader('idempotent-replayed', 'true');
-      return record.responseBody;
+      const replay = storedReplay(record.responseBody);
+      res.setHeader(IDEMPOTENT_REPLAYED_HEADER, 'true');
+      if (replay?.redacted.length) res.setHeader(IDEMPOTENT_REDACTED_HEADER, replay.redacted.join(', '));
+      return replay?.body ?? undefined;
     }
     try {
       const body = await lastValueFrom(next.handle(), { defaultValue: undefined });
+      const { stored, redacted } = redactSecrets(body ?? null);
+      const replay: StoredReplay = { body: stored, redacted };
       await db.idempotencyRecord.update({
         where: { scope_key: { scope, key } },
-        data: { responseStatus: status, responseBody: (body ?? null) as Prisma.InputJsonValue },
+        data: { responseStatus: status, responseBody: replay as unknown as Prisma.InputJsonValue },
       });
       return body;
     } catch (err) {

@@ -7,6 +7,7 @@ import { CONFIG } from '../../app.tokens';
 import { Access } from '../../common/auth/access.decorator';
 import { sessionCookie } from '../../common/auth/cookies';
 import { ApiDoc } from '../../common/http/api-doc.decorator';
+import { fromTrustedProxy } from '../../common/http/origin-check';
 import { Zod } from '../../common/http/validation';
 import { RateLimiter } from '../../common/rate-limiter';
 import { principalOf } from '../../common/request-context';
@@ -35,7 +36,7 @@ export class AuthController {
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): Promise<User> {
-    await this.rateLimiter.hit(`login:${req.ip ?? 'unknown'}`, this.config.LOGIN_RATE_LIMIT_PER_MINUTE);
+    await this.rateLimiter.hit(`login:${this.clientIp(req)}`, this.config.LOGIN_RATE_LIMIT_PER_MINUTE);
     const { user, token } = await this.auth.login(input.email, input.password);
     res.setHeader('set-cookie', sessionCookie(token, this.auth.sessionTtlSeconds, this.secure(req)));
     return user;
@@ -55,6 +56,26 @@ export class AuthController {
   @ApiDoc({ summary: 'The signed-in user and their memberships', response: UserSchema })
   me(): Promise<User> {
     return this.auth.me(principalOf('user').userId);
+  }
+
+  /**
+   * The IP that tried to sign in. Behind the dashboard every login arrives from the
+   * dashboard's server, so the dashboard names the browser's IP in X-Forwarded-For;
+   * that header is believed only from a caller that proves it is the dashboard with
+   * TRUSTED_PROXY_SECRET, never from anyone else (who could pick a fresh IP per guess).
+   */
+  private clientIp(req: Request): string {
+    const socketIp = req.socket.remoteAddress ?? 'unknown';
+    if (!fromTrustedProxy(req, this.config)) return socketIp;
+    const forwarded = req.headers['x-forwarded-for'];
+    const value = Array.isArray(forwarded) ? forwarded.join(',') : (forwarded ?? '');
+    // The nearest hop's entry: the dashboard appends (or sets) the address it saw last.
+    const nearest = value
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0)
+      .pop();
+    return nearest && nearest.length <= 64 ? nearest : socketIp;
   }
 
   private secure(req: Request): boolean {

@@ -6,6 +6,7 @@ import { DUMMY_PASSWORD_HASH, verifyPassword } from '../../common/auth/passwords
 import { newSecret, sha256Hex } from '../../common/crypto/tokens';
 import { AppError, ErrorCode } from '../../common/errors';
 import { IdPrefix, newId } from '../../common/ids';
+import { WINDOW_MS } from '../../common/rate-counter';
 import type { ApiConfig } from '../../config';
 import { Database } from '../../database/database';
 
@@ -44,12 +45,39 @@ export class AuthService {
     return this.config.SESSION_TTL_HOURS * 3600;
   }
 
-  /** Returns the user and a new session token (stored only as its sha256). */
+  /**
+   * Returns the user and a new session token (stored only as its sha256).
+   * Failed attempts are counted per account (per e-mail, whichever IP they come
+   * from): each attempt is counted before the password is checked, so concurrent
+   * guesses cannot all slip under the limit, and a success takes its count back.
+   * Past LOGIN_ACCOUNT_FAILURES_PER_MINUTE the account refuses logins (429) until
+   * the minute is over, even with the right password.
+   */
   async login(email: string, password: string): Promise<{ user: User; token: string }> {
     const db = this.db.unscoped('login');
+    const now = Date.now();
+    const bucket = `login-account:${sha256Hex(email.trim().toLowerCase())}`;
+    const windowStart = new Date(now - (now % WINDOW_MS));
+    const limit = this.config.LOGIN_ACCOUNT_FAILURES_PER_MINUTE;
+    const counted = await db.$queryRaw<{ count: number }[]>`
+      INSERT INTO "rate_limit_windows" ("bucket", "windowStart", "count") VALUES (${bucket}, ${windowStart}, 1)
+      ON CONFLICT ("bucket", "windowStart") DO UPDATE SET "count" = "rate_limit_windows"."count" + 1
+      RETURNING "count"`;
+    if (Number(counted[0]?.count ?? 0) > limit) {
+      const retryAfter = Math.max(1, Math.ceil((windowStart.getTime() + WINDOW_MS - now) / 1000));
+      throw new AppError(
+        ErrorCode.rateLimited,
+        `too many failed sign-ins for this account; retry in ${retryAfter} s`,
+        undefined,
+        { 'Retry-After': String(retryAfter) },
+      );
+    }
     const row = await db.user.findUnique({ where: { email }, include: userInclude });
     const ok = await verifyPassword(password, row?.passwordHash ?? DUMMY_PASSWORD_HASH);
     if (!row || !ok) throw new AppError(ErrorCode.unauthenticated, 'wrong e-mail or password');
+    await db.$executeRaw`
+      UPDATE "rate_limit_windows" SET "count" = GREATEST("count" - 1, 0)
+      WHERE "bucket" = ${bucket} AND "windowStart" = ${windowStart}`;
     const token = newSecret(CredentialPrefix.session);
     await db.userSession.create({
       data: {

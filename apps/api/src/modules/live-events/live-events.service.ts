@@ -1,12 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { CreateLiveEventInputSchema, LiveEvent, UpdateLiveEventInputSchema } from '@tributary/contracts';
 import type { z } from 'zod';
+import { CONFIG } from '../../app.tokens';
 import { AppError, ErrorCode } from '../../common/errors';
 import { type ListQuery, pageArgs, toPage } from '../../common/http/pagination';
 import { IdPrefix, newId } from '../../common/ids';
+import type { ApiConfig } from '../../config';
 import { Database } from '../../database/database';
-import { ownedByCurrentTenant } from '../../database/tenant-scope';
 import type { LiveEvent as LiveEventRow } from '../../generated/prisma/client';
+import { withinQuota } from '../tenants/quotas';
 
 type State = LiveEvent['state'];
 
@@ -38,7 +40,10 @@ const toDate = (s: string | null | undefined) =>
 
 @Injectable()
 export class LiveEventsService {
-  constructor(@Inject(Database) private readonly db: Database) {}
+  constructor(
+    @Inject(Database) private readonly db: Database,
+    @Inject(CONFIG) private readonly config: ApiConfig,
+  ) {}
 
   async list(q: ListQuery) {
     return toPage(await this.db.tenant().liveEvent.findMany(pageArgs(q)), q, toLiveEvent);
@@ -55,16 +60,19 @@ export class LiveEventsService {
     if (!(await this.db.tenant().liveStream.findFirst({ where: { id: input.liveStreamId } }))) {
       throw AppError.notFound('live stream');
     }
-    const row = await this.db.tenant().liveEvent.create({
-      data: ownedByCurrentTenant({
-        id: newId(IdPrefix.liveEvent),
-        liveStreamId: input.liveStreamId,
-        title: input.title,
-        description: input.description,
-        scheduledStartAt: toDate(input.scheduledStartAt) ?? null,
-        scheduledEndAt: toDate(input.scheduledEndAt) ?? null,
+    const row = await withinQuota(this.db, this.config, 'liveEvents', (tx, tenantId) =>
+      tx.liveEvent.create({
+        data: {
+          id: newId(IdPrefix.liveEvent),
+          tenantId,
+          liveStreamId: input.liveStreamId,
+          title: input.title,
+          description: input.description,
+          scheduledStartAt: toDate(input.scheduledStartAt) ?? null,
+          scheduledEndAt: toDate(input.scheduledEndAt) ?? null,
+        },
       }),
-    });
+    );
     return toLiveEvent(row);
   }
 

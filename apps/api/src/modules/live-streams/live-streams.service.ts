@@ -6,23 +6,19 @@ import type {
 } from '@tributary/contracts';
 import { playbackUrls } from '@tributary/contracts';
 import type { z } from 'zod';
+import { CONFIG } from '../../app.tokens';
 import { CredentialPrefix } from '../../common/auth/credentials';
 import { SecretBox } from '../../common/crypto/secret-box';
 import { newSecret } from '../../common/crypto/tokens';
-import { AppError, ErrorCode } from '../../common/errors';
+import { AppError } from '../../common/errors';
 import { type ListQuery, pageArgs, toPage } from '../../common/http/pagination';
 import { IdPrefix, newId, newPlaybackId } from '../../common/ids';
+import type { ApiConfig } from '../../config';
 import { Database } from '../../database/database';
-import { ownedByCurrentTenant } from '../../database/tenant-scope';
 import type { IngestSession, LiveStream as LiveStreamRow } from '../../generated/prisma/client';
 import { EdgesService, type PublicEndpoints } from '../edges/edges.service';
 import { toSessionSummary } from '../sessions/session.presenter';
-
-/**
- * Live-stream resources per tenant (RELIABILITY T10 "10 001st stream key" → quota error):
- * far above any real channel line-up, low enough that one tenant cannot fill the table.
- */
-export const MAX_LIVE_STREAMS_PER_TENANT = 10_000;
+import { withinQuota } from '../tenants/quotas';
 
 type Row = LiveStreamRow & { currentSession: IngestSession | null };
 
@@ -35,6 +31,7 @@ export class LiveStreamsService {
     @Inject(Database) private readonly db: Database,
     @Inject(SecretBox) private readonly secrets: SecretBox,
     @Inject(EdgesService) private readonly edges: EdgesService,
+    @Inject(CONFIG) private readonly config: ApiConfig,
   ) {}
 
   private present(row: Row, at: PublicEndpoints): LiveStream {
@@ -91,24 +88,21 @@ export class LiveStreamsService {
   async create(
     input: z.infer<typeof CreateLiveStreamInputSchema>,
   ): Promise<LiveStream & { streamKey: string }> {
-    const streams = this.db.tenant().liveStream;
-    if ((await streams.count()) >= MAX_LIVE_STREAMS_PER_TENANT) {
-      throw new AppError(
-        ErrorCode.quotaExceeded,
-        `a tenant may have at most ${MAX_LIVE_STREAMS_PER_TENANT} live streams; delete unused ones`,
-      );
-    }
+    // The cap (TENANT_MAX_LIVE_STREAMS) is far above any real channel line-up, low enough that one tenant cannot fill the table.
     const id = newId(IdPrefix.liveStream);
     const streamKey = newSecret(CredentialPrefix.streamKey);
-    const row = await streams.create({
-      data: ownedByCurrentTenant({
-        id,
-        playbackId: newPlaybackId(),
-        ...input,
-        ...this.sealKey(id, streamKey),
+    const row = await withinQuota(this.db, this.config, 'liveStreams', (tx, tenantId) =>
+      tx.liveStream.create({
+        data: {
+          id,
+          tenantId,
+          playbackId: newPlaybackId(),
+          ...input,
+          ...this.sealKey(id, streamKey),
+        },
+        include: { currentSession: true },
       }),
-      include: { currentSession: true },
-    });
+    );
     return { ...this.present(row, await this.edges.publicEndpoints()), streamKey };
   }
 

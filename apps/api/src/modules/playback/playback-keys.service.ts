@@ -1,13 +1,15 @@
 import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { PlaybackKey, SigningKey } from '@tributary/contracts';
+import { CONFIG } from '../../app.tokens';
 import { SecretBox } from '../../common/crypto/secret-box';
 import { AppError } from '../../common/errors';
 import { type ListQuery, pageArgs, toPage } from '../../common/http/pagination';
 import { IdPrefix, newId } from '../../common/ids';
+import type { ApiConfig } from '../../config';
 import { Database } from '../../database/database';
-import { ownedByCurrentTenant } from '../../database/tenant-scope';
 import type { SigningKey as SigningKeyRow } from '../../generated/prisma/client';
+import { withinQuota } from '../tenants/quotas';
 
 /** The one platform key lives in this slot (unique), so concurrent first starts create it once. */
 const PLATFORM_SLOT = 1;
@@ -52,6 +54,7 @@ export class PlaybackKeys {
   constructor(
     @Inject(Database) private readonly db: Database,
     @Inject(SecretBox) private readonly secrets: SecretBox,
+    @Inject(CONFIG) private readonly config: ApiConfig,
   ) {}
 
   async ensurePlatformKey(): Promise<void> {
@@ -113,14 +116,17 @@ export class PlaybackKeys {
 
   async create(name: string): Promise<SigningKey & { privateKeyPem: string }> {
     const pair = generateEd25519();
-    const row = await this.db.tenant().signingKey.create({
-      data: ownedByCurrentTenant({
-        id: newId(IdPrefix.signingKey),
-        name,
-        publicKeyPem: pair.publicKeyPem,
-        publicKeyX: pair.x,
+    const row = await withinQuota(this.db, this.config, 'signingKeys', (tx, tenantId) =>
+      tx.signingKey.create({
+        data: {
+          id: newId(IdPrefix.signingKey),
+          tenantId,
+          name,
+          publicKeyPem: pair.publicKeyPem,
+          publicKeyX: pair.x,
+        },
       }),
-    });
+    );
     return { ...toSigningKey(row), privateKeyPem: pair.privateKeyPem };
   }
 
