@@ -36,6 +36,8 @@ export type Caller = { session: string | null; tenantId: string | null };
 
 type CallOptions = {
   body?: unknown;
+  /** The browser's IP, forwarded to the api (believed there only with API_PROXY_SECRET). */
+  clientIp?: string | null;
   query?: Record<string, string | number | undefined>;
   /** Send X-Tenant-Id: tenant-scoped resources only. */
   tenantScoped?: boolean;
@@ -60,6 +62,8 @@ async function call<S extends z.ZodType>(
   if (caller.session) headers.cookie = `${SESSION_COOKIE}=${caller.session}`;
   if (options.tenantScoped && caller.tenantId) headers[TENANT_HEADER] = caller.tenantId;
   if (options.body !== undefined) headers['content-type'] = 'application/json';
+  if (config.API_PROXY_SECRET) headers['x-tributary-proxy-secret'] = config.API_PROXY_SECRET;
+  if (options.clientIp) headers['x-forwarded-for'] = options.clientIp;
 
   let response: Response;
   try {
@@ -142,10 +146,11 @@ function sessionFromSetCookie(response: Response): { value: string; maxAgeSecond
 
 export const api = {
   auth: {
-    async login(input: { email: string; password: string }) {
+    async login(input: { email: string; password: string }, clientIp: string | null = null) {
       const anonymous: Caller = { session: null, tenantId: null };
       const { data: user, response } = await call(anonymous, UserSchema, 'POST', '/v1/auth/login', {
         body: input,
+        clientIp,
       });
       const session = sessionFromSetCookie(response);
       if (!session)

@@ -1,6 +1,6 @@
 import 'server-only';
 import { SESSION_COOKIE, type User } from '@tributary/contracts';
-import { cookies } from 'next/headers';
+import { cookies, headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { cache } from 'react';
 import { config } from '../config';
@@ -64,6 +64,33 @@ export async function requireCaller(): Promise<Caller> {
 }
 
 /**
+ * Whether cookies get `Secure` (sent over HTTPS only): COOKIE_SECURE=auto decides by
+ * PUBLIC_URL being https, or the request having come over https as the proxy in front
+ * says in X-Forwarded-Proto (Next sets it itself when nothing in front did).
+ */
+export async function cookieSecure(): Promise<boolean> {
+  if (config.COOKIE_SECURE !== 'auto') return config.COOKIE_SECURE === 'true';
+  if (config.PUBLIC_URL?.startsWith('https:')) return true;
+  const proto = (await headers()).get('x-forwarded-proto') ?? '';
+  return proto.split(',')[0]?.trim().toLowerCase() === 'https';
+}
+
+/**
+ * The browser's IP as this server saw it, for the api's sign-in limits: the last
+ * X-Forwarded-For entry, which the nearest hop wrote (the reverse proxy in front, or
+ * Next itself from the socket when nothing in front set the header).
+ */
+export async function clientIp(): Promise<string | null> {
+  const forwarded = (await headers()).get('x-forwarded-for') ?? '';
+  const nearest = forwarded
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0)
+    .pop();
+  return nearest && nearest.length <= 64 ? nearest : null;
+}
+
+/**
  * Re-sets the api's session on the dashboard origin: HTTP-only, never readable by
  * scripts, and as long-lived as the api made it (no Max-Age: a browser-session cookie).
  */
@@ -72,7 +99,7 @@ export async function storeSession(value: string, maxAgeSeconds: number | null):
   jar.set(SESSION_COOKIE, value, {
     httpOnly: true,
     sameSite: 'lax',
-    secure: config.COOKIE_SECURE,
+    secure: await cookieSecure(),
     path: '/',
     maxAge: maxAgeSeconds ?? undefined,
   });
@@ -82,7 +109,7 @@ export async function storeTenant(tenantId: string): Promise<void> {
   (await cookies()).set(TENANT_COOKIE, tenantId, {
     httpOnly: true,
     sameSite: 'lax',
-    secure: config.COOKIE_SECURE,
+    secure: await cookieSecure(),
     path: '/',
   });
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -35,9 +36,12 @@ export type Stack = {
 
 /**
  * `edge: true` also registers an edge with the api and runs apps/edge with its credential,
- * and makes the api hand out that edge's RTMP and HTTP URLs.
+ * and makes the api hand out that edge's RTMP and HTTP URLs. The dashboard and the api share
+ * a proxy secret as `npm start` wires them; `apiEnv`/`dashboardEnv` add or override settings.
  */
-export async function startStack(options: { edge?: boolean } = {}): Promise<Stack> {
+export async function startStack(
+  options: { edge?: boolean; apiEnv?: Record<string, string>; dashboardEnv?: Record<string, string> } = {},
+): Promise<Stack> {
   if (!existsSync(apiMain))
     throw new Error(`the api is not built: ${apiMain} is missing (npm run build -w @tributary/api)`);
   if (!existsSync(join(dashboardDir, '.next', 'BUILD_ID'))) {
@@ -48,6 +52,7 @@ export async function startStack(options: { edge?: boolean } = {}): Promise<Stac
   const operator = { email: 'operator@e2e.test', password: 'operator-password-1' };
   const children: ServiceProcess[] = [];
   let dropDatabase = async () => {};
+  const proxySecret = randomBytes(24).toString('base64url');
 
   const stop = async () => {
     for (const child of children.reverse()) await child.stop();
@@ -82,6 +87,8 @@ export async function startStack(options: { edge?: boolean } = {}): Promise<Stac
         ...(edge ? { PUBLIC_RTMP_URL: edge.rtmpUrl, PUBLIC_PLAYBACK_HTTP_URL: edge.httpUrl } : {}),
         LOG_FORMAT: 'json',
         LOG_LEVEL: 'warn',
+        TRUSTED_PROXY_SECRET: proxySecret,
+        ...options.apiEnv,
       },
     });
     children.push(api);
@@ -118,7 +125,13 @@ export async function startStack(options: { edge?: boolean } = {}): Promise<Stac
       {
         cwd: dashboardDir,
         logFile: join(artifactsDir, 'dashboard.log'),
-        env: { API_URL: apiUrl, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' },
+        env: {
+          API_URL: apiUrl,
+          API_PROXY_SECRET: proxySecret,
+          NEXT_TELEMETRY_DISABLED: '1',
+          NODE_ENV: 'production',
+          ...options.dashboardEnv,
+        },
       },
     );
     children.push(dashboard);
