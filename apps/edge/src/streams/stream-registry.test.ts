@@ -119,6 +119,24 @@ describe('StreamRegistry', () => {
     );
   });
 
+  it('bounds the viewers waiting edge-wide, not those of live streams', () => {
+    const clock = { t: 0 };
+    const reg = new StreamRegistry({
+      createBroadcast: (name) => new Broadcast({ name }),
+      publisherIdleTimeoutMs: 8000,
+      maxWaitingStreams: 10,
+      maxWaitingViewers: 2,
+      now: () => clock.t,
+    });
+    const none = { tokenKeyTenantId: undefined };
+    assert.ok(reg.addViewer('a', new RecordingSink(), none));
+    assert.ok(reg.addViewer('b', new RecordingSink(), none));
+    assert.equal(reg.addViewer('a', new RecordingSink(), none), undefined, 'a third waiting viewer');
+    assert.equal(reg.waitingViewerCount(), 2);
+    reg.claimPublisher(slot(clock));
+    for (let i = 0; i < 5; i++) assert.ok(reg.addViewer('pb1', new RecordingSink(), none), 'live viewers');
+  });
+
   it('counts viewer-seconds only while the stream is live, including viewers who left', () => {
     const clock = { t: 0 };
     const reg = registry(clock);
