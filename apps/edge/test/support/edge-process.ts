@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { type JsonLogProcess, killAndWait, spawnJsonLogProcess } from '@tributary/test-kit';
+import {
+  type JsonLogProcess,
+  killAndWait,
+  withDeadline as kitWithDeadline,
+  spawnJsonLogProcess,
+  waitUntil,
+} from '@tributary/test-kit';
 import { FakeControlPlane } from './fake-control-plane';
 
 const MAIN = resolve(__dirname, '../../src/main.js');
@@ -63,31 +69,19 @@ export async function startEdgeProcess(env: Record<string, string> = {}): Promis
   };
 }
 
-/** Rejects with `what` when `promise` has not settled within `ms`. */
-export async function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  try {
-    return await Promise.race([promise, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
+/** Rejects with `what` when `promise` has not settled within `ms` (test-kit's withDeadline). */
+export function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  return kitWithDeadline(promise, what, ms);
 }
 
-/** Polls `check` every `stepMs` until it holds; fails after `ms`. */
-export async function eventually(
+/** Polls `check` every `stepMs` until it holds; fails naming `what` after `ms` (test-kit's waitUntil). */
+export function eventually(
   check: () => boolean | Promise<boolean>,
   what: string,
   ms = 10_000,
   stepMs = 50,
 ): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
+  return waitUntil(check, { what, timeoutMs: ms, stepMs });
 }
 
 /** GET `url` within `ms` (the caller's normal timeout); resolves with the status. */
