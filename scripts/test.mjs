@@ -1,11 +1,23 @@
 #!/usr/bin/env node
 // `npm test`: builds and tests every workspace through Turborepo, then prints one
-// closing line that adds up every package's node:test summary:
-//   tests: N passed, N failed, N skipped
+// closing line that adds up every package's node:test summary and names the database the
+// tests ran on (DATABASE_URL set: that Postgres; unset: the in-process PGlite):
+//   tests: N passed, N failed, N skipped (database: Postgres 127.0.0.1:5432)
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+/** Which database the tests used, without credentials: host and port of DATABASE_URL, or PGlite. */
+function databaseLabel(url) {
+  if (!url) return 'PGlite, in-process';
+  try {
+    const u = new URL(url);
+    return `Postgres ${u.hostname}:${u.port || '5432'}`;
+  } catch {
+    return 'Postgres (DATABASE_URL is not a URL)';
+  }
+}
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const workspaces = [
@@ -47,5 +59,7 @@ if (failures.length) {
 }
 const status = run.status ?? 1;
 if (status !== 0 && total.fail === 0) total.fail = 1; // a build or runner failure is a failure
-console.log(`\ntests: ${total.pass} passed, ${total.fail} failed, ${total.skip} skipped`);
+console.log(
+  `\ntests: ${total.pass} passed, ${total.fail} failed, ${total.skip} skipped (database: ${databaseLabel(process.env.DATABASE_URL)})`,
+);
 process.exit(status === 0 && total.fail === 0 ? 0 : 1);

@@ -19,7 +19,8 @@ const UNTIL_DEADLINE_MS = 30_000;
 async function until(condition: () => boolean): Promise<void> {
   const deadline = Date.now() + UNTIL_DEADLINE_MS;
   while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${UNTIL_DEADLINE_MS} ms waiting for ${condition}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${UNTIL_DEADLINE_MS} ms waiting for ${condition}`);
     await new Promise((r) => setTimeout(r, 10));
   }
 }

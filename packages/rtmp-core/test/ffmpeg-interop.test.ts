@@ -102,7 +102,8 @@ describe('interop with ffmpeg, ffprobe and rtmpdump', { timeout: 120_000 }, () =
 /** An AVC/AAC sequence header: packet type 0 right after the codec byte. */
 const isSequenceHeader = (m: MediaMessage): boolean => m.payload[1] === 0;
 /** An AVC keyframe NALU message (frame type 1, codec 7, packet type 1). */
-const isKeyframe = (m: MediaMessage): boolean => m.typeId === 9 && m.payload[0] === 0x17 && m.payload[1] === 1;
+const isKeyframe = (m: MediaMessage): boolean =>
+  m.typeId === 9 && m.payload[0] === 0x17 && m.payload[1] === 1;
 /** Presentation time of a video message: its DTS plus the signed 24-bit composition time. */
 const videoPts = (m: MediaMessage): number => m.timestamp + m.payload.readIntBE(2, 3);
 
@@ -113,7 +114,9 @@ const videoPts = (m: MediaMessage): number => m.timestamp + m.payload.readIntBE(
  * are the publisher's own, forwarded unchanged; the same file cut at that keyframe gives ffmpeg's
  * null muxer the same "non monotonically increasing dts" lines. Every frame must decode cleanly.
  */
-describe('a viewer joining where the audio leads the first picture by 1.5 frames', { timeout: 60_000 }, () => {
+describe('a viewer joining where the audio leads the first picture by 1.5 frames', {
+  timeout: 60_000,
+}, () => {
   const peers = new PeerProcesses();
   const dir = tempDir('rtmp-core-join-');
   let live: LiveServer;

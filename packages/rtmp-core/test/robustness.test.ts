@@ -151,7 +151,10 @@ describe('robustness of a live server (RELIABILITY M2, M3, M5, M6, M10)', { time
       for (const p of attackers) p.write(bytes);
       // Every attacker's bytes have reached the server: 32 × (12 + 128) after the handshake.
       const total = (): number => [...live.server.connections].reduce((n, c) => n + c.stats.bytesIn, 0);
-      await waitUntil(() => total() >= 200 * bytes.length, { what: "every attacker's bytes to reach the server", stepMs: 20 });
+      await waitUntil(() => total() >= 200 * bytes.length, {
+        what: "every attacker's bytes to reach the server",
+        stepMs: 20,
+      });
       const grown = process.memoryUsage().rss - before;
       assert.ok(grown < 32 * MiB, `RSS grew by ${(grown / MiB).toFixed(1)} MiB`);
       for (const p of attackers) p.destroy();
