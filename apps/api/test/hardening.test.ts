@@ -388,6 +388,76 @@ test('retention: expired dashboard sessions and long-ended ingest sessions are p
   assert.equal((await api.request('GET', '/v1/auth/me', { cookie: operator })).status, 200);
 });
 
+test("edge scope: one edge's session start never ends a healthy other edge's session; a dead edge's is replaced", async () => {
+  const a = await api.tenantWithKey('edge-scope', operator);
+  const stream = (await api.request('POST', '/v1/live-streams', { key: a.key, body: { name: 'scope' } }))
+    .body;
+  const [edgeA, edgeB, edgeDead] = [
+    await api.edge(operator, 'edge-scope-a'),
+    await api.edge(operator, 'edge-scope-b'),
+    await api.edge(operator, 'edge-scope-dead'),
+  ];
+  const heartbeat = {
+    version: 'test',
+    connections: 1,
+    publishers: 1,
+    viewers: 0,
+    bytesInTotal: 0,
+    bytesOutTotal: 0,
+  };
+  for (const e of [edgeA, edgeB]) {
+    const hb = await api.request('POST', EdgeApiPaths.heartbeat, { key: e.credential, body: heartbeat });
+    assert.equal(hb.status < 300, true, JSON.stringify(hb.body));
+  }
+  const start = async (edge: { credential: string }) => {
+    const res = await api.request('POST', EdgeApiPaths.sessions, {
+      key: edge.credential,
+      body: { liveStreamId: stream.id, clientIp: '10.0.0.2', video: null, audio: null },
+    });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    return res.body.sessionId as string;
+  };
+  const endedAt = async (id: string) =>
+    (await db.query('SELECT "endedAt" FROM ingest_sessions WHERE id = $1', [id])).rows[0]?.endedAt ?? null;
+  const stats = { viewers: 1, bitrateKbps: 1, bytesInDelta: 1, bytesOutDelta: 1, viewerSecondsDelta: 1 };
+
+  const onA = await start(edgeA);
+  const onB = await start(edgeB);
+  assert.equal(await endedAt(onA), null, "edge B's start must not end edge A's session");
+  assert.equal(
+    (await api.request('POST', EdgeApiPaths.sessionStats(onA), { key: edgeA.credential, body: stats }))
+      .status < 300,
+    true,
+  );
+  const end = { reason: 'x', bytesInDelta: 0, bytesOutDelta: 0, viewerSecondsDelta: 0 };
+  assert.equal(
+    (await api.request('POST', EdgeApiPaths.sessionEnd(onA), { key: edgeB.credential, body: end })).status,
+    404,
+  );
+  assert.equal(
+    (await api.request('POST', EdgeApiPaths.sessionStats(onA), { key: edgeB.credential, body: stats }))
+      .status,
+    404,
+  );
+  assert.equal(await endedAt(onA), null);
+  // The newest session is the stream's current one.
+  assert.equal(
+    (await api.request('GET', `/v1/live-streams/${stream.id}`, { key: a.key })).body.currentSession?.id,
+    onB,
+  );
+
+  // An edge replaces its own open session (its publisher reconnected).
+  const onA2 = await start(edgeA);
+  assert.notEqual(await endedAt(onA), null);
+  assert.equal(await endedAt(onB), null);
+
+  // A session left by an edge that never reported (or stopped) is replaced by a new publish elsewhere.
+  const onDead = await start(edgeDead);
+  await start(edgeB);
+  assert.notEqual(await endedAt(onDead), null);
+  assert.equal(await endedAt(onA2), null);
+});
+
 // Last: it spends the socket IP's login budget for this minute.
 test('login: X-Forwarded-For is ignored without the proxy secret (no fresh IP per guess)', async () => {
   await freshWindowRoom();

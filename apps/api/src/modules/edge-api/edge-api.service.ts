@@ -16,7 +16,7 @@ import { IdPrefix, newId } from '../../common/ids';
 import type { ApiConfig } from '../../config';
 import { Database } from '../../database/database';
 import type { PrismaClient } from '../../generated/prisma/client';
-import { EdgesService } from '../edges/edges.service';
+import { EdgesService, MISSED_HEARTBEATS_UNHEALTHY } from '../edges/edges.service';
 import { PlaybackKeys } from '../playback/playback-keys.service';
 
 /**
@@ -125,9 +125,31 @@ export class EdgeApiService {
     const stream = await this.prisma.liveStream.findUnique({ where: { id: req.liveStreamId } });
     if (!stream) throw AppError.notFound('live stream');
     const id = newId(IdPrefix.ingestSession);
+    // An edge replaces only its own open session, or one left by an edge that is gone (deregistered, or
+    // unhealthy: no heartbeat for 3 intervals). A healthy edge's session is never ended by another edge,
+    // which ends it itself when its publisher goes: one edge credential cannot cut streams elsewhere.
+    const staleBefore = new Date(
+      Date.now() - MISSED_HEARTBEATS_UNHEALTHY * this.config.EDGE_HEARTBEAT_INTERVAL_SECONDS * 1000,
+    );
     await this.prisma.$transaction([
       this.prisma.ingestSession.updateMany({
-        where: { liveStreamId: stream.id, endedAt: null },
+        where: {
+          liveStreamId: stream.id,
+          endedAt: null,
+          OR: [
+            { edgeId },
+            { edgeId: null },
+            {
+              edge: {
+                OR: [
+                  { deletedAt: { not: null } },
+                  { lastHeartbeatAt: null },
+                  { lastHeartbeatAt: { lt: staleBefore } },
+                ],
+              },
+            },
+          ],
+        },
         data: { endedAt: new Date(), endReason: 'replaced by a new session' },
       }),
       this.prisma.ingestSession.create({
