@@ -102,6 +102,38 @@ describe('LiveSegmenter (MPEG-TS)', () => {
     );
   });
 
+  it('cuts a segment at its bound when the publisher sends no further keyframe', () => {
+    const segmenter = new LiveSegmenter({ windowSize: 3 });
+    assert.equal(segmenter.maxSegmentDurationMs, 10_000, '5 target durations');
+    // One keyframe, then a minute of inter frames (40 ms apart) and audio.
+    feed(segmenter, interleavedStream(60, { gopMs: 3_600_000 }));
+    const manifest = validPlaylist(segmenter);
+    assert.ok(segmenter.stats.segments >= 5, `${segmenter.stats.segments} segments closed`);
+    assert.equal(segmenter.stats.forcedCuts, segmenter.stats.segments);
+    assert.ok(manifest.mediaSequence! > 0, 'the window slides on');
+    for (const s of segmenter.segmentInfo()) {
+      assert.ok(s.durationMs >= 10_000 && s.durationMs < 10_000 + 40, `segment of ${s.durationMs} ms`);
+      const packets = readPackets(segmenter.get(s.uri)!.data);
+      assert.equal(packets[0]!.pid, 0, 'a cut segment still starts with the PAT');
+    }
+    assert.ok(manifest.targetDuration! <= 10);
+  });
+
+  it('cuts a segment once its samples reach the byte bound', () => {
+    const maxSegmentBytes = 256 * 1024;
+    const segmenter = new LiveSegmenter({ maxSegmentBytes });
+    const video = h264Config();
+    // 20 KB frames every 40 ms, one keyframe: 10 MB that a keyframe would never cut.
+    for (let t = 0; t < 20_000; t += 40) segmenter.push(videoSample(video, t, t === 0, 20_000));
+    segmenter.end();
+    validPlaylist(segmenter);
+    const info = segmenter.segmentInfo();
+    assert.ok(info.length >= 3);
+    assert.ok(segmenter.stats.forcedCuts >= 30, `${segmenter.stats.forcedCuts} cuts`);
+    // MPEG-TS adds 4 bytes of header per 184 of payload, plus PAT, PMT and PES headers.
+    for (const s of info) assert.ok(s.bytes <= maxSegmentBytes * 1.05, `segment of ${s.bytes} bytes`);
+  });
+
   it('plays an audio-only stream once audio has run 1 s without video', () => {
     const segmenter = new LiveSegmenter();
     feed(
@@ -237,6 +269,19 @@ describe('LiveSegmenter (LL-HLS)', () => {
     assert.deepEqual(partBytes, segment, 'a segment is the concatenation of its parts');
   });
 
+  it('does not flag the first part after a cut at the segment bound as independent', () => {
+    const segmenter = new LiveSegmenter({ lowLatency: { partTargetMs: 500 }, maxSegmentDurationMs: 3000 });
+    feed(segmenter, interleavedStream(10, { gopMs: 3_600_000 }));
+    const manifest = validPlaylist(segmenter);
+    const parts = manifest.segments.flatMap((s) => s.parts ?? []);
+    assert.ok(manifest.segments.length >= 2);
+    assert.deepEqual(
+      parts.filter((p) => p.independent).map((p) => p.uri),
+      ['part-0.0.ts'],
+      'only the part that starts with the keyframe',
+    );
+  });
+
   it('answers blocking reloads when the part appears, refuses far-ahead ones, honours abort', async () => {
     const segmenter = new LiveSegmenter({ lowLatency: true });
     const stream = interleavedStream(6);
@@ -353,6 +398,59 @@ describe('LiveSegmenter properties', () => {
           },
         ),
         { seed: 42, numRuns: 100 },
+      );
+    });
+  }
+});
+
+describe('LiveSegmenter segment bound (property)', () => {
+  const video = h264Config();
+  const audio = aacConfig();
+  const sample = fc.record({
+    kind: fc.constantFrom('video' as const, 'audio' as const),
+    step: fc.integer({ min: 0, max: 80 }),
+    // Keyframes are rare: most runs have stretches far longer than the bound without one.
+    keyframe: fc.integer({ min: 0, max: 199 }).map((n) => n === 0),
+    size: fc.integer({ min: 0, max: 4000 }),
+  });
+
+  for (const format of ['mpegts', 'fmp4'] as const) {
+    it(`never lets a segment run past its bound by more than one sample step (${format})`, () => {
+      fc.assert(
+        fc.property(
+          fc.array(sample, { minLength: 50, maxLength: 1500 }),
+          fc.boolean(),
+          fc.integer({ min: 2000, max: 8000 }),
+          (samples, lowLatency, maxSegmentDurationMs) => {
+            const segmenter = new LiveSegmenter({
+              format,
+              lowLatency,
+              maxSegmentDurationMs,
+              windowSize: 1000,
+            });
+            let clock = 0;
+            let maxStep = 0;
+            let first = true;
+            for (const s of samples) {
+              clock += s.step;
+              maxStep = Math.max(maxStep, s.step);
+              segmenter.push(
+                s.kind === 'video'
+                  ? videoSample(video, clock, first || s.keyframe, s.size)
+                  : audioSample(audio, clock, s.size),
+              );
+              if (s.kind === 'video') first = false;
+            }
+            assert.deepEqual(parsePlaylist(segmenter.playlist()).warnings, []);
+            // Every listed segment was closed by a later sample: the first at or past the bound at the latest.
+            for (const info of segmenter.segmentInfo())
+              assert.ok(
+                info.durationMs < maxSegmentDurationMs + maxStep + 1,
+                `segment ${info.msn} of ${info.durationMs} ms, bound ${maxSegmentDurationMs} ms`,
+              );
+          },
+        ),
+        { seed: 7, numRuns: 100 },
       );
     });
   }

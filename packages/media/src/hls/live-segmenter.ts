@@ -4,6 +4,11 @@
 // Timeline rules (RFC 8216 §3, §6.2.1-6.2.2; draft-pantos-hls-rfc8216bis §6.2.5 for LL-HLS):
 // - a segment starts with a video keyframe (any audio frame when there is no video) and is cut at the
 //   first such point at least the target duration after its start;
+// - a segment that reaches its bound (maxSegmentDurationMs of media or maxSegmentBytes of samples)
+//   without such a point is cut anyway, before the next sample: a publisher that stops sending
+//   keyframes cannot grow one segment without end, and the playlist keeps advancing. The segment after
+//   such a cut starts mid-GOP (RFC 8216 allows it, as the playlist declares no
+//   EXT-X-INDEPENDENT-SEGMENTS); its first LL-HLS part is not INDEPENDENT;
 // - a publisher restart, a timestamp jump in a track or a track change the container cannot follow
 //   ends the open segment, and the next one carries EXT-X-DISCONTINUITY;
 // - in low-latency mode each segment is also cut into parts no longer than the part target.
@@ -23,6 +28,13 @@ export interface LiveSegmenterOptions {
   readonly windowSize?: number;
   /** LL-HLS parts and blocking reload. `true` uses the default part target. */
   readonly lowLatency?: boolean | { readonly partTargetMs?: number };
+  /**
+   * A segment with no keyframe to cut at is cut anyway once it holds this much media. Default 5 target
+   * durations (10 s), above the keyframe interval of common encoder defaults (OBS: about 8 s).
+   */
+  readonly maxSegmentDurationMs?: number;
+  /** ... or once its samples add up to this many bytes. Default 32 MiB (10 s at 25 Mbps). */
+  readonly maxSegmentBytes?: number;
 }
 
 export interface HlsResource {
@@ -35,6 +47,8 @@ export interface SegmenterStats {
   parts: number;
   discontinuities: number;
   droppedSamples: number;
+  /** Segments cut at their bound, not at a keyframe (a publisher that stopped sending keyframes). */
+  forcedCuts: number;
   /** Last reason a sample was dropped, for the edge's aggregated warning. */
   lastDropReason: string | undefined;
 }
@@ -75,6 +89,10 @@ const MAX_TIMESTAMP_GAP_MS = 10_000;
 const TRACK_DISCOVERY_MS = 1000;
 /** The frame interval assumed before two frames have been seen (30 fps). */
 const DEFAULT_FRAME_INTERVAL_MS = 1000 / 30;
+/** Default bound of one segment's media, in target durations, when no keyframe comes to cut at. */
+const DEFAULT_MAX_SEGMENT_TARGET_DURATIONS = 5;
+/** Default bound of one segment's sample bytes. */
+const DEFAULT_MAX_SEGMENT_BYTES = 32 * 1024 * 1024;
 /** _HLS_msn may be at most 2 beyond the last segment (rfc8216bis §6.2.5.2). */
 const MAX_MSN_AHEAD = 2;
 
@@ -109,6 +127,8 @@ interface OpenSegment {
   readonly parts: Part[];
   partStartDts: number;
   partIndependent: boolean;
+  /** Sample bytes muxed into it so far. */
+  bytes: number;
 }
 
 /** The tracks a container can carry out of the ones the publisher sends. */
@@ -143,11 +163,14 @@ export class LiveSegmenter {
   readonly targetDurationMs: number;
   readonly windowSize: number;
   readonly partTargetMs: number | undefined;
+  readonly maxSegmentDurationMs: number;
+  readonly maxSegmentBytes: number;
   readonly stats: SegmenterStats = {
     segments: 0,
     parts: 0,
     discontinuities: 0,
     droppedSamples: 0,
+    forcedCuts: 0,
     lastDropReason: undefined,
   };
 
@@ -192,6 +215,17 @@ export class LiveSegmenter {
       );
     }
     this.windowSize = positiveOption('windowSize', options.windowSize ?? DEFAULT_WINDOW_SIZE);
+    this.maxSegmentDurationMs = positiveOption(
+      'maxSegmentDurationMs',
+      options.maxSegmentDurationMs ?? DEFAULT_MAX_SEGMENT_TARGET_DURATIONS * this.targetDurationMs,
+    );
+    if (this.maxSegmentDurationMs < this.targetDurationMs) {
+      throw new MuxError(MuxErrorCode.InvalidOption, `maxSegmentDurationMs is below targetDurationMs`);
+    }
+    this.maxSegmentBytes = positiveOption(
+      'maxSegmentBytes',
+      options.maxSegmentBytes ?? DEFAULT_MAX_SEGMENT_BYTES,
+    );
     const ll = options.lowLatency;
     if (ll) {
       const part = positiveOption(
@@ -407,6 +441,17 @@ export class LiveSegmenter {
   /** Closes the segment or part that `sample` must not join. */
   private cutBefore(sample: MediaSample): void {
     const open = this.open!;
+    if (
+      sample.dts - open.startDts >= this.maxSegmentDurationMs ||
+      (open.bytes > 0 && open.bytes + sample.data.length > this.maxSegmentBytes)
+    ) {
+      // No keyframe came within the bound: cut here, mid-GOP, so the segment cannot grow without end.
+      this.stats.forcedCuts++;
+      const independent = sample.kind === 'audio' ? !this.writer?.tracks.video : sample.keyframe;
+      this.closeSegment(sample.dts, sample.kind === 'video' ? sample.dts : undefined);
+      this.openSegment(sample.dts, independent);
+      return;
+    }
     const cutKind = this.writer?.tracks.video ? 'video' : 'audio';
     if (sample.kind !== cutKind) return;
     const independent = sample.kind === 'audio' || sample.keyframe;
@@ -429,6 +474,7 @@ export class LiveSegmenter {
   private addToWriter(sample: MediaSample): void {
     try {
       this.writer!.add(sample);
+      if (this.open) this.open.bytes += sample.data.length;
       this.latestDtsMs = Math.max(this.latestDtsMs, sample.dts);
     } catch (error) {
       if (!(error instanceof MuxError)) throw error;
@@ -437,10 +483,11 @@ export class LiveSegmenter {
   }
 
   /**
-   * Opens the next segment; its first sample is a keyframe (or audio), so its first part is independent.
+   * Opens the next segment; its first sample is a keyframe (or audio), so its first part is independent,
+   * unless a cut at the segment bound opened it mid-GOP (`independent` false).
    * False when no writer can be built for the tracks (a config the container cannot express).
    */
-  private openSegment(startDts: number): boolean {
+  private openSegment(startDts: number, independent = true): boolean {
     const tracks = carriedTracks(this.format, this.tracks);
     if (this.writer === undefined || !writerFits(this.format, this.writer.tracks, tracks)) {
       try {
@@ -464,7 +511,8 @@ export class LiveSegmenter {
       init: this.init,
       parts: [],
       partStartDts: startDts,
-      partIndependent: true,
+      partIndependent: independent,
+      bytes: 0,
     };
     if (this.discontinuityPending) this.stats.discontinuities++;
     this.discontinuityPending = false;
