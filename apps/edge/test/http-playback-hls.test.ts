@@ -132,7 +132,7 @@ describe('HLS from the edge (MPEG-TS), with ffmpeg publishing and ffprobe playin
       const res = await fetch(`${run.httpUrl}/live/oncepb/${uri}`);
       assert.equal(res.status, 200);
       assert.equal(res.headers.get('content-type'), 'video/mp2t');
-      assert.match(res.headers.get('cache-control') ?? '', /max-age=\d+/);
+      assert.equal(res.headers.get('cache-control'), 'public, max-age=86400, immutable');
       bodies.push(Buffer.from(await res.arrayBuffer()));
     }
     for (const body of bodies) assert.ok(pcrs(body).length > 0, 'every segment carries a PCR');
@@ -179,11 +179,17 @@ describe('HLS from the edge (MPEG-TS), with ffmpeg publishing and ffprobe playin
     const t = await token('signedpb');
     const ok = await fetch(playlistUrl('signedpb', `?token=${t}`));
     assert.equal(ok.status, 200);
+    assert.equal(ok.headers.get('cache-control'), 'private, no-cache', 'no shared cache keeps it');
     const listed = uris(await ok.text());
     assert.ok(listed.length > 0);
     for (const uri of listed) assert.ok(uri.endsWith(`?token=${encodeURIComponent(t)}`), uri);
     const segment = await fetch(`${run.httpUrl}/live/signedpb/${listed[0]}`);
     assert.equal(segment.status, 200);
+    assert.equal(
+      segment.headers.get('cache-control'),
+      'private, max-age=86400, immutable',
+      'a token guards it: only the viewer may cache it, never a CDN or proxy',
+    );
     await segment.arrayBuffer();
     const bare = await fetch(`${run.httpUrl}/live/signedpb/${listed[0]!.split('?')[0]}`);
     assert.equal(bare.status, 401, 'a segment without the token is refused too');

@@ -27,9 +27,14 @@ const FLV_CONTENT_TYPE = 'video/x-flv';
  * Playlists change every part or segment: `no-cache` makes every cache revalidate (RFC 9111 §5.2.2.4).
  * Segment URIs name one segmenter run (playback-routes.ts), so their bytes never change: a day of caching
  * is safe, and `immutable` spares revalidation (RFC 8246).
+ * A signed stream's playlists and segments are only for holders of a token: `private` keeps them out of
+ * shared caches (a CDN or proxy would otherwise serve them to anyone, RFC 9111 §5.2.2.7), while the
+ * viewer's own browser may still keep segments.
  */
-const PLAYLIST_CACHE_CONTROL = 'no-cache';
-const SEGMENT_CACHE_CONTROL = 'public, max-age=86400, immutable';
+const CACHE_CONTROL = {
+  public: { playlist: 'no-cache', segment: 'public, max-age=86400, immutable' },
+  signed: { playlist: 'private, no-cache', segment: 'private, max-age=86400, immutable' },
+} as const;
 /** Browsers may cache a preflight this long (Chromium caps it at 2 h). */
 const PREFLIGHT_MAX_AGE_S = 7200;
 /**
@@ -197,7 +202,8 @@ export class HttpPlayback {
     const prefix = `${rendition.epoch}/`;
     const withToken = token === undefined ? undefined : tokenDecorator(token);
     const body = segmenter.playlist((uri) => (withToken ? withToken(prefix + uri) : prefix + uri));
-    this.send(req, res, HLS_CONTENT_TYPES.playlist, PLAYLIST_CACHE_CONTROL, Buffer.from(body), playbackId);
+    const cacheControl = CACHE_CONTROL[rendition.grant.playbackPolicy].playlist;
+    this.send(req, res, HLS_CONTENT_TYPES.playlist, cacheControl, Buffer.from(body), playbackId);
   }
 
   private async serveResource(
@@ -225,7 +231,8 @@ export class HttpPlayback {
     if (res.destroyed) return;
     if (!resource)
       throw new PlaybackHttpError(ErrorCode.notFound, 'This segment is not (or no longer) available.');
-    this.send(req, res, resource.contentType, SEGMENT_CACHE_CONTROL, resource.data, route.playbackId);
+    const cacheControl = CACHE_CONTROL[rendition.grant.playbackPolicy].segment;
+    this.send(req, res, resource.contentType, cacheControl, resource.data, route.playbackId);
   }
 
   private async serveFlv(
