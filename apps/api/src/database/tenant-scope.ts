@@ -85,7 +85,11 @@ function filterToTenant(model: string, operation: string, args: unknown, tenantI
  * Builds the tenant-scoped client. Every operation, raw SQL included, runs in
  * its own short transaction that first switches to TENANT_ROLE and sets the
  * tenant, both transaction-local (`SET LOCAL` semantics), so nothing outlives
- * the transaction on the pooled connection. `filter: false` leaves out the
+ * the transaction on the pooled connection. Per operation, not per connection
+ * or per request: Prisma may merge concurrent `findUnique` calls of different
+ * requests into one statement outside a transaction, and a request-long
+ * transaction would hold the embedded database's only connection while the
+ * same request's unscoped queries wait for it. `filter: false` leaves out the
  * Prisma filter and keeps only the database's confinement (tests use it to
  * prove that row-level security holds on its own).
  */
