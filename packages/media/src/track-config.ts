@@ -38,7 +38,7 @@ export function sameTracks(a: TrackSet, b: TrackSet): boolean {
 
 /**
  * Why a sample cannot be used at all, whatever the container, or undefined when it looks sane. The
- * types promise these things, but samples are built from a publisher's bytes (RELIABILITY M8).
+ * types promise these things, but samples are built from a publisher's bytes, which may be malformed.
  */
 export function sampleDefect(sample: MediaSample): string | undefined {
   if (!Number.isFinite(sample.dts)) return 'non-finite dts';

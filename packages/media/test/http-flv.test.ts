@@ -51,7 +51,7 @@ describe('HttpFlvWriter', () => {
       const times = written.filter((t) => t.type === kind).map((t) => t.timestampMs);
       assert.ok(
         times.every((t, i) => i === 0 || t >= times[i - 1]!),
-        'monotonic per track (RELIABILITY M7)',
+        'monotonic per track',
       );
     }
 

@@ -15,7 +15,7 @@ const TAG_TYPES = {
 /**
  * Keeps a viewer's FLV timestamps monotonic per tag kind. FLV has no discontinuity marker, and players
  * (flv.js, mpegts.js) stall on timestamps that go back, so a publisher restart (its clock starts at 0
- * again) shifts the rest of the stream to continue where the viewer's timeline was (RELIABILITY M7).
+ * again) shifts the rest of the stream to continue where the viewer's timeline was.
  */
 export class FlvTimeline {
   private offset = 0;

@@ -61,7 +61,7 @@ describe('SampleBuilder', () => {
     );
   });
 
-  it('ignores and counts what it cannot use (RELIABILITY M8)', () => {
+  it('ignores and counts what it cannot use (malformed media never throws)', () => {
     const builder = new SampleBuilder();
     const frame = avcTag(true, 1, 0, avcc(slice(true, 10)));
     assert.equal(builder.push('video', 0, frame), undefined, 'a frame before any sequence header');

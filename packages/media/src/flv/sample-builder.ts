@@ -78,7 +78,7 @@ function videoConfig(codec: VideoCodec, record: Buffer): VideoConfig {
 /**
  * Turns one publisher's audio and video messages into samples. Sequence headers update the track
  * configs and yield nothing; so do messages this package cannot mux, counted in `stats` (never thrown:
- * the bytes come from a publisher, RELIABILITY M8). Only the first track of an Enhanced RTMP
+ * the bytes come from a publisher and may be malformed). Only the first track of an Enhanced RTMP
  * multitrack message is used.
  */
 export class SampleBuilder {

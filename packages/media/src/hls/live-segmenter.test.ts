@@ -159,7 +159,7 @@ describe('LiveSegmenter (MPEG-TS)', () => {
     assert.equal(segmenter.stats.discontinuities, 0);
   });
 
-  it('keeps the playlist valid through malformed media (RELIABILITY M8)', () => {
+  it('keeps the playlist valid through malformed media', () => {
     const segmenter = new LiveSegmenter();
     const video = h264Config();
     const audio = aacConfig();
@@ -456,7 +456,7 @@ describe('LiveSegmenter segment bound (property)', () => {
   }
 });
 
-describe('LiveSegmenter under hostile samples (RELIABILITY M8)', () => {
+describe('LiveSegmenter under hostile samples', () => {
   const bytes = fc.uint8Array({ maxLength: 40 }).map((a) => Buffer.from(a));
   const hostile = fc.oneof(
     fc.record({

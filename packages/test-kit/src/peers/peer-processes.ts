@@ -41,7 +41,8 @@ export function run(command: string, args: readonly string[]): Promise<PeerResul
 }
 
 /**
- * The peers of one test file (ffmpeg, ffprobe, rtmpdump: programs we did not write, STYLE 25).
+ * The peers of one test file (ffmpeg, ffprobe, rtmpdump: real programs we did not write, so interop is
+ * proven against them rather than against our own client).
  * Every child is tracked, so `stopAll()` in after() ends whatever still runs.
  */
 export class PeerProcesses {
