@@ -56,6 +56,20 @@ export const EdgeConfigSchema = z
      * catching up (RELIABILITY L3: disconnected after a ≤ 10 s write stall).
      */
     VIEWER_MAX_LAG_MS: env.int(10_000, 1000),
+    /**
+     * When the RTMP fan-out writes a viewer's messages (rtmp-core Broadcast `coalesce`): `turn` writes what
+     * one turn of the event loop queued right after it (no added wait); `adaptive` is `turn` until one
+     * write pass over the viewers takes ≥ 1 ms, then holds the next pass for twice that (at most
+     * FANOUT_MAX_HOLD_MS) so more messages share a write; `interval` writes every FANOUT_MERGE_WRITE_MS
+     * (fewest writes, every message waits); `off` writes each message at once.
+     */
+    FANOUT_COALESCE: z
+      .enum(['turn', 'adaptive', 'interval', 'off'], { error: 'expected turn, adaptive, interval or off' })
+      .default('turn'),
+    /** The `adaptive` policy's longest hold: a message waits at most this long plus one write pass. */
+    FANOUT_MAX_HOLD_MS: env.int(15, 1, 1000),
+    /** The `interval` policy's period: every message waits up to this long (SRS's default is 350 ms). */
+    FANOUT_MERGE_WRITE_MS: env.int(50, 1, 1000),
 
     /** Handshake plus connect/publish/play must finish within this (RELIABILITY M6: ≤ 10 s). */
     HANDSHAKE_TIMEOUT_MS: env.int(10_000, 1000),

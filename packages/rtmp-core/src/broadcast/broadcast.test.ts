@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { type AddressInfo, connect, createServer } from 'node:net';
 import { describe, it } from 'node:test';
 import { type MediaMessage } from '../message/media-message';
 import { StatusCode } from '../message/on-status';
@@ -164,5 +165,194 @@ describe('Broadcast', () => {
     assert.equal(s.writes.length, 1);
     assert.deepEqual(summary(s), ['9@0:1701', '8@10:af01']);
     assert.deepEqual(s.statuses, [StatusCode.PlayPublishNotify, StatusCode.PlayUnpublishNotify]);
+  });
+});
+
+/**
+ * Runs `push` where a publisher's messages arrive, in a socket's data callback (the poll phase of the event
+ * loop), then `check` in the timer phase that follows it (where a timer set by `push` would run).
+ */
+async function inSocketRead(push: () => void, check: () => void = () => {}): Promise<void> {
+  const server = createServer((conn) => conn.end('x'));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const deadline = setTimeout(() => reject(new Error('no byte from the socket within 5 s')), 5000);
+      const client = connect(port, '127.0.0.1');
+      client.on('error', reject);
+      client.once('data', () => {
+        push();
+        setTimeout(() => {
+          clearTimeout(deadline);
+          client.destroy();
+          try {
+            check();
+            resolve();
+          } catch (err) {
+            reject(err);
+          }
+        }, 0);
+      });
+    });
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
+describe('Broadcast write coalescing', () => {
+  it('turn: messages pushed in one turn reach each subscriber in one write', async () => {
+    const b = new Broadcast({ coalesce: 'turn' });
+    const sinks = [new RecordingSink(), new RecordingSink(1, 4096)];
+    for (const s of sinks) b.subscribe(s);
+    b.start();
+    await inSocketRead(() => {
+      b.pushMedia(key(0));
+      b.pushMedia(aac(10));
+      b.pushMedia(inter(33));
+      for (const s of sinks) assert.equal(s.writes.length, 0, 'the turn is not over yet');
+    });
+    for (const s of sinks) {
+      assert.equal(s.writes.length, 1);
+      assert.deepEqual(summary(s), ['9@0:1701', '8@10:af01', '9@33:2701']);
+    }
+  });
+
+  it('turn: a message pushed alone is written before the next timer phase, and the next turn gets its own write', async () => {
+    const b = new Broadcast({ coalesce: 'turn', mergeWriteMs: 60_000 });
+    const s = new RecordingSink();
+    b.subscribe(s);
+    b.start();
+    await inSocketRead(() => b.pushMedia(key(0)));
+    assert.deepEqual(summary(s), ['9@0:1701']);
+    await inSocketRead(() => b.pushMedia(aac(10)));
+    assert.equal(s.writes.length, 2);
+    assert.deepEqual(summary(s), ['9@0:1701', '8@10:af01']);
+  });
+
+  it('turn is the default policy', async () => {
+    const b = new Broadcast();
+    const s = new RecordingSink();
+    b.subscribe(s);
+    b.start();
+    await inSocketRead(() => {
+      b.pushMedia(key(0));
+      b.pushMedia(aac(10));
+    });
+    assert.equal(s.writes.length, 1);
+    assert.deepEqual(summary(s), ['9@0:1701', '8@10:af01']);
+  });
+
+  it('turn: queued messages go out before a status and before the subscriber leaves', () => {
+    const b = new Broadcast({ coalesce: 'turn' });
+    const s = new RecordingSink();
+    const leaving = new RecordingSink();
+    b.subscribe(s);
+    b.subscribe(leaving);
+    b.start();
+    b.pushMedia(key(0));
+    b.unsubscribe(leaving);
+    assert.deepEqual(summary(leaving), ['9@0:1701']);
+    b.stop();
+    assert.deepEqual(summary(s), ['9@0:1701']);
+    assert.deepEqual(s.statuses, [StatusCode.PlayPublishNotify, StatusCode.PlayUnpublishNotify]);
+  });
+
+  it('interval: queued messages wait for the period, whatever the turns', async () => {
+    const b = new Broadcast({ coalesce: 'interval', mergeWriteMs: 60_000 });
+    const s = new RecordingSink();
+    b.subscribe(s);
+    b.start();
+    await inSocketRead(() => b.pushMedia(key(0)));
+    assert.equal(s.writes.length, 0);
+    b.close();
+    assert.deepEqual(summary(s), ['9@0:1701']);
+  });
+
+  it('off: every message is its own write, at once', () => {
+    const b = new Broadcast({ coalesce: 'off' });
+    const s = new RecordingSink();
+    b.subscribe(s);
+    b.start();
+    b.pushMedia(key(0));
+    b.pushMedia(aac(10));
+    assert.equal(s.writes.length, 2);
+    assert.deepEqual(summary(s), ['9@0:1701', '8@10:af01']);
+  });
+});
+
+describe('Broadcast merged writes', () => {
+  it('hands subscribers that got the same messages one shared contiguous buffer; a late joiner its own', async () => {
+    const b = new Broadcast({ coalesce: 'turn' });
+    const a = new RecordingSink(1, 128);
+    const c = new RecordingSink(1, 128);
+    b.subscribe(a);
+    b.subscribe(c);
+    b.start();
+    const late = new RecordingSink(1, 128);
+    await inSocketRead(() => {
+      b.pushMedia(key(0));
+      b.subscribe(late); // gets the GOP (key 0) from the cache, then the inter frame with the others
+      b.pushMedia(inter(33));
+    });
+    assert.equal(a.writes.length, 1);
+    assert.equal(a.writes[0]?.length, 1, 'one buffer for the whole batch');
+    assert.equal(a.writes[0]?.[0], c.writes[0]?.[0], 'the same Buffer object');
+    for (const s of [a, c, late]) assert.deepEqual(summary(s), ['9@0:1701', '9@33:2701']);
+  });
+
+  it('frames no subscriber can take (all wait for a keyframe) are not held for a flush', async () => {
+    const b = new Broadcast({ coalesce: 'turn' });
+    b.start();
+    b.pushMedia(AVC_CONFIG);
+    b.pushMedia(inter(0)); // video, but no keyframe yet: nothing cached, a joiner waits for one
+    const s = new RecordingSink();
+    b.subscribe(s);
+    await inSocketRead(() => {});
+    assert.deepEqual(summary(s), ['9@0:1700'], 'only the sequence header');
+    await inSocketRead(() => {
+      for (let i = 1; i <= 100; i++) b.pushMedia(inter(i * 33));
+    });
+    assert.equal(s.writes.length, 1);
+    assert.equal((b as unknown as { batch: unknown[] }).batch.length, 0, 'bounded: nothing kept');
+  });
+});
+
+describe('Broadcast adaptive coalescing', () => {
+  it('idle, writes a message before the next timer phase', async () => {
+    const b = new Broadcast({ coalesce: 'adaptive' });
+    const s = new RecordingSink();
+    b.subscribe(s);
+    b.start();
+    await inSocketRead(() => b.pushMedia(key(0)));
+    assert.deepEqual(summary(s), ['9@0:1701']);
+  });
+
+  it('after a slow flush pass, holds the next one (twice the pass, at most maxHoldMs) and merges what came meanwhile', async () => {
+    let now = 1000;
+    const b = new Broadcast({ coalesce: 'adaptive', maxHoldMs: 40, now: () => now });
+    // A sink whose writes take 5 ms of the injected clock: a pass over it takes 5 ms.
+    const s = new (class extends RecordingSink {
+      override writeChunks(buffers: readonly Buffer[]): void {
+        now += 5;
+        super.writeChunks(buffers);
+      }
+    })();
+    b.subscribe(s);
+    b.start();
+    await inSocketRead(() => b.pushMedia(key(0)));
+    assert.equal(s.writes.length, 1, 'the first pass is not held');
+    await inSocketRead(
+      () => {
+        b.pushMedia(inter(33));
+        b.pushMedia(aac(40));
+        b.pushMedia(inter(66));
+      },
+      () => assert.equal(s.writes.length, 1, 'held: the last pass took 5 ms, so this one waits 10 ms'),
+    );
+    const deadline = Date.now() + 5000;
+    while (s.writes.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(s.writes.length, 2, 'the held messages went out in one write within 5 s');
+    assert.deepEqual(summary(s), ['9@0:1701', '9@33:2701', '8@40:af01', '9@66:2701']);
   });
 });

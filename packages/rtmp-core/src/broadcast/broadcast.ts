@@ -8,6 +8,23 @@ import { StatusCode, statusInfo } from '../message/on-status';
 import { type BroadcastSink } from './broadcast-sink';
 import { classifyMedia, type MediaRole } from './media-role';
 
+/**
+ * How the fan-out merges writes, one writev per subscriber per flush instead of one per message:
+ * - `turn`: messages queued during one turn of the event loop (everything parsed from the publisher's
+ *   reads of that turn) are written together right after it (setImmediate, before the next timer
+ *   phase). Idle, a message goes out alone at once; under load, a turn's I/O holds more messages, so
+ *   the batching grows with the load and costs no wait of its own.
+ * - `interval`: queued messages are written every `mergeWriteMs` (SRS's "mw"); fewer writes, but every
+ *   message waits up to that long.
+ * - `adaptive`: `turn` while flushing is cheap; once one flush pass over the subscribers takes a
+ *   millisecond or more, the next pass waits until twice that time has passed since (at most
+ *   `maxHoldMs`), so more messages share each write as the subscriber count grows. Idle, it is `turn`.
+ * - `off`: each message is written on its own, at once.
+ * Subscribers that got the same messages since the last flush (all but late joiners and droppers) are
+ * handed the same Buffer: the batch's chunks copied once into one contiguous buffer, one write each.
+ */
+export type CoalescePolicy = 'turn' | 'adaptive' | 'interval' | 'off';
+
 export interface BroadcastOptions {
   name?: string;
   logger?: RtmpLogger;
@@ -18,28 +35,39 @@ export interface BroadcastOptions {
   /** A GOP larger than this is not cached (late joiners then wait for the next keyframe). */
   gopCacheMaxBytes?: number;
   /**
-   * Merged writes (SRS's "mw"): messages for a subscriber are queued and written together every this many
-   * ms, one writev per subscriber per period instead of one per message. 0 writes each message at once.
+   * When a subscriber's messages are written (see `CoalescePolicy`). Default `turn`. Without it, an explicit
+   * `mergeWriteMs: 0` means `off` and any other `mergeWriteMs` means `interval`, as before the policy existed.
    */
+  coalesce?: CoalescePolicy;
+  /** The period of the `interval` policy, in ms (default 50). */
   mergeWriteMs?: number;
-  /** Clock for the lag rule; injected by tests. */
+  /** The longest wait of the `adaptive` policy, in ms (default 15). */
+  maxHoldMs?: number;
+  /** Clock (ms) for the lag rule and the `adaptive` policy's pass timing; injected by tests. */
   now?: () => number;
 }
+
+
 
 const DEFAULT_BROADCAST_OPTIONS = {
   /** 4 MiB ≈ 10 s of a 3 Mbps stream: a viewer this far behind gains nothing from the frames in between. */
   maxQueueBytes: 4 * 1024 * 1024,
-  /** RELIABILITY L3: a viewer stalled for 10 s is disconnected. */
+  /** A viewer stalled for 10 s is disconnected: one slow reader must not hold memory for the others. */
   maxLagMs: 10_000,
-  /** 16 MiB holds a 10 s GOP at 12 Mbps; one GOP is cached, not a count of messages (STYLE 13). */
+  /** 16 MiB holds a 10 s GOP at 12 Mbps; the cache is bounded by bytes (one GOP), not by a count of messages. */
   gopCacheMaxBytes: 16 * 1024 * 1024,
-  /**
-   * 50 ms: far below a player's start buffer (FFmpeg and Flash buffer ≥ 100 ms) and SRS's default of 350 ms,
-   * while the per-socket writev is paid every ~3.6 messages at 3 Mbps instead of for each one: `npm run
-   * bench` measured 729 µs (0 ms), 435 µs (20 ms) and 295 µs (50 ms) of CPU per subscriber-second.
-   */
+  coalesce: 'turn' as CoalescePolicy,
+  /** 50 ms, SRS's default is 350 ms: only used by the `interval` policy. */
   mergeWriteMs: 50,
+  /** 15 ms: with the pass itself and the loop's other work, a message waits at most about 30 ms under load. */
+  maxHoldMs: 15,
 };
+
+function resolveCoalesce(options: BroadcastOptions): CoalescePolicy {
+  if (options.coalesce !== undefined) return options.coalesce;
+  if (options.mergeWriteMs === undefined) return DEFAULT_BROADCAST_OPTIONS.coalesce;
+  return options.mergeWriteMs === 0 ? 'off' : 'interval';
+}
 
 /**
  * A message as published, for message-level subscribers (HTTP-FLV, HLS segmenting): `typeId` is 8 (audio),
@@ -116,13 +144,14 @@ interface Subscriber {
   awaitingSwitch: boolean;
   droppingSince: number | null;
   dropped: number;
-  /** Merged-write queue: chunk Buffers not yet handed to the sink, and their byte count. */
-  queued: Buffer[];
+  /** Merged-write queue: messages not yet handed to the sink, and their encoded byte count. */
+  queued: SharedMessage[];
   queuedBytes: number;
 }
 
 /**
- * One live stream's fan-out (STYLE 12/13). Each publisher message is wrapped once; its chunk serialisation
+ * One live stream's fan-out: payloads are shared, never copied per viewer, and caches are bounded by bytes.
+ * Each publisher message is wrapped once; its chunk serialisation
  * is made once per (chunk size, message stream id) and the same Buffers go to every subscriber. Late
  * joiners get metadata, sequence headers and the current GOP. A subscriber whose socket backlog exceeds
  * `maxQueueBytes` skips to the next keyframe; one that keeps lagging for `maxLagMs` is disconnected.
@@ -149,14 +178,21 @@ export class Broadcast {
   private gop: SharedMessage[] = [];
   private gopBytes = 0;
   private flushTimer: NodeJS.Timeout | undefined;
+  private flushImmediate: NodeJS.Immediate | undefined;
+  /** Every message fanned out since the last flush, in order: what an in-sync subscriber has queued. */
+  private batch: SharedMessage[] = [];
+  /** Duration and end (options.now) of the last flush pass, for the `adaptive` policy. */
+  private lastPassMs = 0;
+  private lastPassEnd = 0;
 
   constructor(options: BroadcastOptions = {}) {
     this.name = options.name ?? '';
     this.logger = (options.logger ?? silentLogger).child({ broadcast: this.name });
     this.options = {
       ...DEFAULT_BROADCAST_OPTIONS,
-      now: Date.now,
+      now: () => performance.now(),
       ...Object.fromEntries(Object.entries(options).filter(([k]) => k !== 'name' && k !== 'logger')),
+      coalesce: resolveCoalesce(options),
     };
   }
 
@@ -238,8 +274,11 @@ export class Broadcast {
   }
 
   private fanOut(shared: SharedMessage): void {
+    if (this.options.coalesce !== 'off' && this.subscribers.size > 0) this.batch.push(shared);
     for (const sub of this.subscribers.values()) this.deliver(sub, shared);
     for (const listener of this.listeners) listener.message(shared);
+    // Nothing queued (every subscriber waiting for a keyframe): no flush will clear the batch, so do it now.
+    if (this.flushImmediate === undefined && this.flushTimer === undefined) this.batch = [];
   }
 
   /** True when `shared` may start playback for a subscriber that dropped (audio-only streams: any frame). */
@@ -283,27 +322,80 @@ export class Broadcast {
     }
     const e = shared.encodedFor(sink);
     this.stats.bytesOut += e.length;
-    if (this.options.mergeWriteMs === 0) {
+    if (this.options.coalesce === 'off') {
       sink.writeChunks(e.buffers, e.length);
       return;
     }
-    for (const b of e.buffers) sub.queued.push(b);
+    sub.queued.push(shared);
     sub.queuedBytes += e.length;
-    this.flushTimer ??= setTimeout(() => this.flush(), this.options.mergeWriteMs);
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushImmediate !== undefined || this.flushTimer !== undefined) return;
+    const { coalesce } = this.options;
+    if (coalesce === 'interval') {
+      this.flushTimer = setTimeout(() => this.flush(), this.options.mergeWriteMs);
+      return;
+    }
+    if (coalesce === 'adaptive' && this.lastPassMs >= 1) {
+      const hold = Math.min(this.options.maxHoldMs, 2 * this.lastPassMs);
+      const wait = this.lastPassEnd + hold - this.options.now();
+      if (wait >= 1) {
+        this.flushTimer = setTimeout(() => this.flush(), wait);
+        return;
+      }
+    }
+    this.flushImmediate = setImmediate(() => this.flush());
+  }
+
+  /** The chunks of `messages` as encoded for `sink`: views of the shared serialisations, nothing copied. */
+  private static chunksFor(sink: BroadcastSink, messages: readonly SharedMessage[]): Buffer[] {
+    if (messages.length === 1) return messages[0]!.encodedFor(sink).buffers;
+    const out: Buffer[] = [];
+    for (const m of messages) for (const b of m.encodedFor(sink).buffers) out.push(b);
+    return out;
+  }
+
+  /** True when `queued` is exactly this flush's batch (the subscriber missed nothing and got nothing extra). */
+  private inSync(queued: readonly SharedMessage[]): boolean {
+    const { batch } = this;
+    if (queued.length !== batch.length) return false;
+    for (let i = 0; i < queued.length; i++) if (queued[i] !== batch[i]) return false;
+    return true;
   }
 
   /** Hands every subscriber's queued chunks to its sink (also before any status, to keep the order). */
   private flush(): void {
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
+    clearImmediate(this.flushImmediate);
+    this.flushImmediate = undefined;
+    const start = this.options.now();
+    // One contiguous copy of the batch per (message stream id, chunk size), shared by in-sync subscribers.
+    const shared = new Map<number, Buffer>();
     for (const sub of this.subscribers.values()) {
-      if (sub.queuedBytes === 0 && sub.queued.length === 0) continue;
-      const buffers = sub.queued;
+      if (sub.queued.length === 0) continue;
+      const { sink } = sub;
+      const messages = sub.queued;
       const bytes = sub.queuedBytes;
       sub.queued = [];
       sub.queuedBytes = 0;
-      sub.sink.writeChunks(buffers, bytes);
+      if (!this.inSync(messages)) {
+        sink.writeChunks(Broadcast.chunksFor(sink, messages), bytes);
+        continue;
+      }
+      const key = sink.messageStreamId * 0x1000000 + sink.outgoingChunkSize;
+      let buf = shared.get(key);
+      if (buf === undefined) {
+        buf = Buffer.concat(Broadcast.chunksFor(sink, messages), bytes);
+        shared.set(key, buf);
+      }
+      sink.writeChunks([buf], bytes);
     }
+    this.batch = [];
+    this.lastPassEnd = this.options.now();
+    this.lastPassMs = this.lastPassEnd - start;
   }
 
   private drop(sub: Subscriber): void {
@@ -354,7 +446,9 @@ export class Broadcast {
     if (sub?.awaitingSwitch !== true && sink.deferUnsubscribe?.(() => this.unsubscribe(sink)) === true)
       return;
     if (sub !== undefined && sub.queued.length > 0) {
-      sink.writeChunks(sub.queued, sub.queuedBytes);
+      sink.writeChunks(Broadcast.chunksFor(sink, sub.queued), sub.queuedBytes);
+      sub.queued = [];
+      sub.queuedBytes = 0;
     }
     this.subscribers.delete(sink);
     this.stats.subscribers = this.subscribers.size;

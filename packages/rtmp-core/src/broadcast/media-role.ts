@@ -11,7 +11,7 @@ import { MessageType } from '../message/message-types';
 export type MediaRole = 'config' | 'keyframe' | 'frame';
 
 /**
- * A tag header the media layer cannot parse (zero-length, unknown FourCC: RELIABILITY M8) is forwarded as
+ * A tag header the media layer cannot parse (zero-length, unknown FourCC: hostile or unknown input degrades, it never stops the stream) is forwarded as
  * an ordinary frame: the stream continues and the player decides.
  */
 export function classifyMedia(msg: MediaMessage): MediaRole {
