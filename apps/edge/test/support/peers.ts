@@ -107,8 +107,11 @@ export class Peers extends PeerProcesses {
     const dump = this.spawn('rtmpdump', ['-q', '--live', '-o', file, ...args]);
     const exited = once(dump, 'exit');
     const timer = setTimeout(() => dump.kill('SIGINT'), seconds * 1000);
+    // An rtmpdump that ignores SIGINT is killed, so the wait has a deadline.
+    const hard = setTimeout(() => dump.kill('SIGKILL'), seconds * 1000 + 10_000);
     await exited;
     clearTimeout(timer);
+    clearTimeout(hard);
     const probe = await this.run('ffprobe', [
       '-v',
       'error',

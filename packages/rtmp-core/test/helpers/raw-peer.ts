@@ -5,6 +5,9 @@ import { ChunkDecoder } from '../../src/chunk/chunk-decoder';
 import { ChunkEncoder } from '../../src/chunk/chunk-encoder';
 import { HANDSHAKE_SIZE } from '../../src/handshake/handshake-constants';
 
+/** How long a raw peer waits for the server's bytes before it fails the test. */
+const RAW_PEER_WAIT_MS = 30_000;
+
 /**
  * A hostile or minimal peer on a real socket: writes exactly the bytes a test gives it, and records what the
  * server sends and when it closes. For the robustness rows (M2, M3, M5, M6, M10).
@@ -40,16 +43,26 @@ export class RawPeer {
     if (!this.socket.destroyed) this.socket.write(b);
   }
 
+  /** Resolves once `condition` holds; rejects if the socket closes first or RAW_PEER_WAIT_MS passes. */
   private waitFor(condition: () => boolean): Promise<void> {
     return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiter = null;
+        reject(new Error(`timed out after ${RAW_PEER_WAIT_MS} ms waiting for ${condition}`));
+      }, RAW_PEER_WAIT_MS);
       const check = (): void => {
         if (condition()) {
           this.waiter = null;
+          clearTimeout(timer);
           resolve();
         }
       };
       this.waiter = check;
-      void this.closed.then(() => (condition() ? resolve() : reject(new Error('closed while waiting'))));
+      void this.closed.then(() => {
+        clearTimeout(timer);
+        if (condition()) resolve();
+        else reject(new Error('closed while waiting'));
+      });
       check();
     });
   }
