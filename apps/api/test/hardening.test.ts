@@ -195,6 +195,49 @@ test('caps: API keys (the first one counts), live streams and scheduled or live 
   );
 });
 
+test("caps: an operator's per-tenant quota replaces the default, and null restores it", async () => {
+  const a = await api.tenantWithKey('caps-override', operator, { quotaSigningKeys: 1, quotaLiveStreams: 5 });
+  const tenant = await api.request('GET', `/v1/tenants/${a.tenantId}`, { cookie: operator });
+  assert.equal(tenant.body.quotaSigningKeys, 1);
+  assert.equal(tenant.body.quotaApiKeys, null);
+  assert.equal(
+    (await api.request('POST', '/v1/signing-keys', { key: a.key, body: { name: 'one' } })).status,
+    201,
+  );
+  assertQuotaExceeded(
+    await api.request('POST', '/v1/signing-keys', { key: a.key, body: { name: 'two' } }),
+    'signingKeys',
+    1,
+  );
+  // Above the platform default (3) for this tenant only.
+  for (let i = 0; i < 5; i++) {
+    assert.equal(
+      (await api.request('POST', '/v1/live-streams', { key: a.key, body: { name: `s${i}` } })).status,
+      201,
+    );
+  }
+  assertQuotaExceeded(
+    await api.request('POST', '/v1/live-streams', { key: a.key, body: { name: 'over' } }),
+    'liveStreams',
+    5,
+  );
+  const reset = await api.request('PATCH', `/v1/tenants/${a.tenantId}`, {
+    cookie: operator,
+    body: { quotaSigningKeys: null },
+  });
+  assert.equal(reset.status, 200, JSON.stringify(reset.body));
+  assert.equal(reset.body.quotaSigningKeys, null);
+  assert.equal(
+    (await api.request('POST', '/v1/signing-keys', { key: a.key, body: { name: 'two' } })).status,
+    201,
+  );
+  const negative = await api.request('PATCH', `/v1/tenants/${a.tenantId}`, {
+    cookie: operator,
+    body: { quotaApiKeys: -1 },
+  });
+  assert.equal(negative.status, 400);
+});
+
 test('idempotency: a replay returns the resource without its secret and says so; no secret is stored', async () => {
   const a = await api.tenantWithKey('idem-secrets', operator);
   const cases = [

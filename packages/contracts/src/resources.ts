@@ -28,6 +28,15 @@ export const ListQuerySchema = z.strictObject({
 });
 
 // ---- tenants (operators) ----
+/**
+ * Per-tenant caps on how many objects a tenant may hold (active ones: unrevoked keys, streams, scheduled
+ * or live events); null: the platform default (the api's TENANT_MAX_*). Not to be confused with
+ * maxLiveStreams, which caps streams live at the same time.
+ */
+function TenantQuotaFields<T extends z.ZodType>(field: T) {
+  return { quotaSigningKeys: field, quotaApiKeys: field, quotaLiveStreams: field, quotaLiveEvents: field };
+}
+const quotaInput = z.number().int().min(0).max(1_000_000).nullable().optional();
 export const TenantStatusSchema = z.enum(['active', 'suspended']);
 export const TenantSchema = z.object({
   id: z.string(),
@@ -35,6 +44,7 @@ export const TenantSchema = z.object({
   status: TenantStatusSchema,
   maxLiveStreams: z.number().int().nullable(),
   maxViewers: z.number().int().nullable(),
+  ...TenantQuotaFields(z.number().int().nullable()),
   createdAt: isoDate,
 });
 export type Tenant = z.infer<typeof TenantSchema>;
@@ -42,12 +52,14 @@ export const CreateTenantInputSchema = z.strictObject({
   name: z.string().trim().min(1).max(100),
   maxLiveStreams: z.number().int().min(0).max(100000).nullable().optional(),
   maxViewers: z.number().int().min(0).max(10000000).nullable().optional(),
+  ...TenantQuotaFields(quotaInput),
 });
 export const UpdateTenantInputSchema = z.strictObject({
   name: z.string().trim().min(1).max(100).optional(),
   status: TenantStatusSchema.optional(),
   maxLiveStreams: z.number().int().min(0).max(100000).nullable().optional(),
   maxViewers: z.number().int().min(0).max(10000000).nullable().optional(),
+  ...TenantQuotaFields(quotaInput),
 });
 
 // ---- users and sessions ----

@@ -26,6 +26,22 @@ const HINT: Record<QuotaResource, string> = {
   liveEvents: 'end or cancel old ones',
 };
 
+/** The tenant's own cap for each resource (tenants.quota*), null for the platform default. */
+interface TenantQuotas {
+  quotaSigningKeys: number | null;
+  quotaApiKeys: number | null;
+  quotaLiveStreams: number | null;
+  quotaLiveEvents: number | null;
+}
+
+const OVERRIDE: Record<QuotaResource, keyof TenantQuotas> = {
+  signingKeys: 'quotaSigningKeys',
+  apiKeys: 'quotaApiKeys',
+  liveStreams: 'quotaLiveStreams',
+  liveEvents: 'quotaLiveEvents',
+};
+
+/** The platform default for a resource (TENANT_MAX_*), which a tenant's own quota replaces. */
 export function quotaLimit(config: ApiConfig, resource: QuotaResource): number {
   switch (resource) {
     case 'signingKeys':
@@ -57,7 +73,9 @@ async function countActive(tx: Prisma.TransactionClient, resource: QuotaResource
  * the tenant's active objects: two concurrent creates for the last slot queue on
  * the lock, so the second counts the first's row and is refused. `create` must
  * write through `tx` (and set tenantId itself) so its row is inside the lock.
- * Refusal: 422 quota_exceeded, details naming the resource, the limit and the count.
+ * The limit is the tenant's own quota (tenants.quota*, set by operators) or else
+ * the platform default. Refusal: 422 quota_exceeded, details naming the
+ * resource, the limit and the count.
  */
 export async function withinQuota<T>(
   db: Database,
@@ -67,11 +85,13 @@ export async function withinQuota<T>(
 ): Promise<T> {
   const tenantId = currentContext()?.tenantId;
   if (!tenantId) throw new AppError(ErrorCode.internal, 'quota check outside a tenant request');
-  const limit = quotaLimit(config, resource);
   return db.unscoped('tenant quota').$transaction(async (tx) => {
-    const locked = await tx.$queryRaw<{ id: string }[]>`
-      SELECT "id" FROM "tenants" WHERE "id" = ${tenantId} FOR UPDATE`;
-    if (locked.length === 0) throw AppError.notFound('tenant');
+    const locked = await tx.$queryRaw<TenantQuotas[]>`
+      SELECT "quotaSigningKeys", "quotaApiKeys", "quotaLiveStreams", "quotaLiveEvents"
+      FROM "tenants" WHERE "id" = ${tenantId} FOR UPDATE`;
+    const quotas = locked[0];
+    if (!quotas) throw AppError.notFound('tenant');
+    const limit = quotas[OVERRIDE[resource]] ?? quotaLimit(config, resource);
     const count = await countActive(tx, resource, tenantId);
     if (count >= limit) {
       throw new AppError(

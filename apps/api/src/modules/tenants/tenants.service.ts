@@ -22,6 +22,10 @@ function toTenant(row: TenantRow): Tenant {
     status: row.status,
     maxLiveStreams: row.maxLiveStreams,
     maxViewers: row.maxViewers,
+    quotaSigningKeys: row.quotaSigningKeys,
+    quotaApiKeys: row.quotaApiKeys,
+    quotaLiveStreams: row.quotaLiveStreams,
+    quotaLiveEvents: row.quotaLiveEvents,
     createdAt: row.createdAt.toISOString(),
   };
 }
