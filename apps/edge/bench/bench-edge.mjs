@@ -24,6 +24,8 @@ export async function startBenchEdge(apiUrl, credential, env = {}) {
       HTTP_PORT: String(httpPort),
       LOG_LEVEL: 'warn',
       LOG_FORMAT: 'json',
+      // every bench viewer comes from 127.0.0.1: the per-address cap would refuse all past the 200th
+      MAX_CONNECTIONS_PER_IP: '100000',
       ...env,
     },
   });

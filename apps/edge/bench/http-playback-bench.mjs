@@ -13,7 +13,13 @@
 //    bytes it receives (FLV tags, MPEG-TS segments, LL-HLS fMP4 parts): latency = arrival − send, for
 //    the same frame. This is publisher-to-player-buffer latency; a player adds its hold-back on top
 //    (hls.js: 3 segments for HLS, PART-HOLD-BACK for LL-HLS; mpegts.js: ~0.5 s).
-// Requires a build (npm run build) and ffmpeg. Results: bench/results/<date>/http-playback.{json,md}.
+// 3. RTMP viewers of the same edge and publisher (the shared harness's play client, in this process), so
+//    HTTP-FLV's CPU per viewer is compared with RTMP's in the same run.
+// A CPU figure counts only when every viewer received the full stream in the window (at least 95 % of
+// the payload bytes the publisher sent; HLS: less the two segments a poller may lag by); otherwise the
+// row says the run is invalid and why, and gives no per-viewer figure.
+// Requires a build (npm run build) and ffmpeg. Each run writes a new folder, never overwriting one:
+// bench/results/<ISO time>-http/http-playback.{json,md}.
 import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -47,10 +53,20 @@ const CLOCK_DIGITS = 13;
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK']).stdout.toString().trim() || 100);
 const work = resolve(option('--work', process.env.BENCH_WORK ?? '/tmp/tributary-edge-bench'));
 const clip = option('--clip', join(work, 'clip.flv'));
-const outDir = join(here, 'results', new Date().toISOString().slice(0, 10));
+const outDir = join(
+  here,
+  'results',
+  `${new Date()
+    .toISOString()
+    .replace(/:/g, '-')
+    .replace(/\.\d+Z$/, 'Z')}-http`,
+);
+const harnessDir = resolve(process.env.BENCH_HARNESS ?? resolve(edgeDir, '../../../shared/bench'));
+const { RtmpPlayer, parseRtmpUrl } = await import(join(harnessDir, 'lib/rtmp-player.mjs'));
 
 if (!existsSync(join(edgeDir, 'dist/src/main.js'))) fail('build first: npm run build');
 mkdirSync(work, { recursive: true });
+if (existsSync(outDir)) fail(`${outDir} exists: a run never overwrites another`);
 mkdirSync(outDir, { recursive: true });
 if (!existsSync(clip)) {
   // The shared harness's clip (../shared/bench/anchors/make-clip.sh): 1280x720 30 fps, GOP 2 s, 2.5 Mbit/s + AAC.
@@ -115,21 +131,32 @@ process.on('SIGINT', () => void runCleanups().then(() => process.exit(130)));
 try {
   // Edge A: MPEG-TS HLS (2 s segments) and HTTP-FLV.
   const a = await startEdge({ HLS_TARGET_DURATION_MS: String(TARGET_DURATION_MS) });
-  const baseline = await measure(a.edge.pid, SECONDS);
+  const baseline = await measure(a.edge.pid, SECONDS, a.publisher);
   results.cpu.baseline = baseline;
   log(`publisher only: ${pct(baseline.cpu)} of a core, RSS ${mib(baseline.rss)}`);
 
-  const hls = await underLoad(a, (stop) => hlsViewer(a.httpUrl, stop));
+  const hls = await underLoad(a, (stop, counter) => hlsViewer(a.httpUrl, stop, undefined, counter), {
+    // a poller fetches a segment once it is listed: it may be up to two segments behind at either end
+    fullRate: 0.95 * ((SECONDS * 1000 - 2 * TARGET_DURATION_MS) / (SECONDS * 1000)),
+  });
   results.cpu.hls = perViewer(hls, baseline);
   log(
     `HLS x${VIEWERS}: ${pct(hls.cpu)} of a core, ${results.cpu.hls.msPerViewerSecond} ms CPU per viewer-second, RSS ${mib(hls.rss)}, viewers seen ${hls.viewers}`,
   );
   await sleep(3000);
-  const flv = await underLoad(a, (stop) => flvViewer(a.httpUrl, stop));
+  const flv = await underLoad(a, (stop, counter) => flvViewer(a.httpUrl, stop, undefined, counter));
   results.cpu.flv = perViewer(flv, baseline);
   log(
     `HTTP-FLV x${VIEWERS}: ${pct(flv.cpu)} of a core, ${results.cpu.flv.msPerViewerSecond} ms CPU per viewer-second, RSS ${mib(flv.rss)}, viewers seen ${flv.viewers}`,
   );
+  await sleep(3000);
+  const rtmp = await underLoad(a, (stop, counter) => rtmpViewer(a.rtmpUrl, stop, counter));
+  results.cpu.rtmp = perViewer(rtmp, baseline);
+  log(
+    `RTMP x${VIEWERS}: ${pct(rtmp.cpu)} of a core, ${results.cpu.rtmp.msPerViewerSecond} ms CPU per viewer-second, RSS ${mib(rtmp.rss)}, viewers seen ${rtmp.viewers}`,
+  );
+  if (results.cpu.flv.valid && results.cpu.rtmp.valid)
+    results.cpu.flvToRtmp = round(results.cpu.flv.msPerViewerSecond / results.cpu.rtmp.msPerViewerSecond, 2);
 
   results.latency.hls = await latency('HLS (MPEG-TS, 2 s segments)', (sink, stop) =>
     hlsViewer(a.httpUrl, stop, sink),
@@ -179,7 +206,7 @@ async function startEdge(env) {
   cleanups.push(stop);
   publisher = await publishWithClock(`rtmp://127.0.0.1:${rtmpPort}/live`, 'benchkey');
   await sleep(3000);
-  return { edge, httpUrl, stop };
+  return { edge, httpUrl, rtmpUrl: `rtmp://127.0.0.1:${rtmpPort}/live/bench`, publisher, stop };
 }
 
 /** An SEI NAL unit (type 6) with one user_data_unregistered message carrying `ms` as ASCII digits. */
@@ -210,6 +237,7 @@ async function publishWithClock(url, key) {
   const stream = await client.publish(key);
   const started = Date.now();
   let stopped = false;
+  let sentPayloadBytes = 0;
   let loop = 0;
   let i = 0;
   const step = () => {
@@ -234,6 +262,7 @@ async function publishWithClock(url, key) {
           payload = Buffer.concat([payload.subarray(0, 5), length, sei, payload.subarray(5)]);
         }
         stream.sendMedia({ typeId: tag.type, timestamp: ts, payload });
+        sentPayloadBytes += payload.length;
       }
       i += 1;
       if (i === tags.length) {
@@ -244,6 +273,10 @@ async function publishWithClock(url, key) {
   };
   step();
   return {
+    /** Audio and video payload bytes sent so far (what a full-rate viewer must receive, at least). */
+    get sentPayloadBytes() {
+      return sentPayloadBytes;
+    },
     stop() {
       stopped = true;
       client.close();
@@ -263,43 +296,71 @@ function readRss(pid) {
   return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) * 1024;
 }
 
-async function measure(pid, seconds) {
+async function measure(pid, seconds, publisher, counters = []) {
   const cpu0 = readCpu(pid);
+  const sent0 = publisher.sentPayloadBytes;
+  const got0 = counters.map((c) => c.bytes);
   const t0 = performance.now();
   await sleep(seconds * 1000);
   const cpu = (readCpu(pid) - cpu0) / ((performance.now() - t0) / 1000);
-  return { cpu, rss: readRss(pid) };
+  const published = publisher.sentPayloadBytes - sent0;
+  const received = counters.map((c, i) => c.bytes - got0[i]);
+  return { cpu, rss: readRss(pid), published, received };
 }
 
-/** Starts VIEWERS viewers over RAMP_MS, lets them settle, measures, stops them. */
-async function underLoad(edge, startViewer) {
+/**
+ * Starts VIEWERS viewers over RAMP_MS, lets them settle, measures, stops them. The measurement counts
+ * only if every viewer received at least `fullRate` of the payload bytes published in the window.
+ */
+async function underLoad(edge, startViewer, { fullRate = 0.95 } = {}) {
   const stop = { stopped: false };
   const viewers = [];
+  const counters = [];
   for (let n = 0; n < VIEWERS; n++) {
-    viewers.push(startViewer(stop).catch((err) => ({ error: String(err) })));
+    const counter = { bytes: 0 };
+    counters.push(counter);
+    viewers.push(startViewer(stop, counter).catch((err) => ({ error: String(err) })));
     await sleep(RAMP_MS / VIEWERS);
   }
   await sleep(TARGET_DURATION_MS * 2);
   const seen = await viewerGauge(edge.httpUrl);
-  const m = await measure(edge.edge.pid, SECONDS);
+  const m = await measure(edge.edge.pid, SECONDS, edge.publisher, counters);
   stop.stopped = true;
   const outcomes = await Promise.all(viewers);
   const failed = outcomes.filter((o) => o?.error);
   if (failed.length > 0) log(`${failed.length} viewers failed, first: ${failed[0].error}`);
   const errors = failed.length;
-  const bytes = outcomes.reduce((sum, o) => sum + (o?.bytes ?? 0), 0);
-  return { ...m, viewers: seen, errors, bytes };
+  const ratios = m.received.map((b) => b / Math.max(1, m.published)).sort((x, y) => x - y);
+  const belowFullRate = ratios.filter((r) => r < fullRate).length;
+  const { received: _received, ...rest } = m;
+  return {
+    ...rest,
+    viewers: seen,
+    errors,
+    fullRate: round(fullRate, 3),
+    belowFullRate,
+    receivedRatioMin: round(ratios[0] ?? 0, 3),
+    receivedRatioP50: round(ratios[Math.floor(ratios.length / 2)] ?? 0, 3),
+  };
 }
 
 function perViewer(load, baseline) {
   const extra = Math.max(0, load.cpu - baseline.cpu);
+  const valid = load.belowFullRate === 0 && load.errors === 0;
   return {
+    valid,
+    invalidBecause: valid
+      ? undefined
+      : `${load.belowFullRate} of ${VIEWERS} viewers received less than ${load.fullRate} of the published bytes (min ${load.receivedRatioMin}), ${load.errors} failed`,
     cpuCores: round(load.cpu, 3),
-    msPerViewerSecond: round((extra / VIEWERS) * 1000, 3),
-    viewersPerCore: Math.round(VIEWERS / Math.max(extra, 1e-6)),
+    msPerViewerSecond: valid ? round((extra / VIEWERS) * 1000, 3) : null,
+    viewersPerCore: valid ? Math.round(VIEWERS / Math.max(extra, 1e-6)) : null,
     rssMiB: round(load.rss / 1048576, 1),
     viewersSeen: load.viewers,
     clientErrors: load.errors,
+    publishedPayloadBytes: load.published,
+    receivedRatioMin: load.receivedRatioMin,
+    receivedRatioP50: load.receivedRatioP50,
   };
 }
 
@@ -338,7 +399,7 @@ async function latency(label, startViewer) {
 // --- players --------------------------------------------------------------------------------------
 
 /** An HLS player's requests: the playlist every target duration, each new segment once. */
-async function hlsViewer(base, stop, sink) {
+async function hlsViewer(base, stop, sink, counter = { bytes: 0 }) {
   const t = await token('bench');
   const seen = new Set();
   let bytes = 0;
@@ -354,6 +415,7 @@ async function hlsViewer(base, stop, sink) {
       seen.add(uri);
       const body = Buffer.from(await (await fetch(`${base}/live/bench/${uri}`)).arrayBuffer());
       bytes += body.length;
+      counter.bytes += body.length;
       sink?.(clocksIn(tsPayloads(body)), Date.now());
     }
     await sleep(sink ? TARGET_DURATION_MS / 4 : TARGET_DURATION_MS);
@@ -385,7 +447,7 @@ async function llHlsViewer(base, stop, sink) {
 }
 
 /** An HTTP-FLV player reading the stream until told to stop. */
-function flvViewer(base, stop, sink) {
+function flvViewer(base, stop, sink, counter = { bytes: 0 }) {
   return token('bench').then(
     (t) =>
       new Promise((resolvePlayer, reject) => {
@@ -395,6 +457,7 @@ function flvViewer(base, stop, sink) {
           if (res.statusCode !== 200) reject(new Error(`flv ${res.statusCode}`));
           res.on('data', (chunk) => {
             bytes += chunk.length;
+            counter.bytes += chunk.length;
             if (sink) {
               // Keep a short tail so a clock split across two reads is still found.
               const window = Buffer.concat([tail, chunk]);
@@ -413,6 +476,24 @@ function flvViewer(base, stop, sink) {
         }, 200);
       }),
   );
+}
+
+/** An RTMP player (the shared harness's play client, which skips media payloads in place) until told to stop. */
+async function rtmpViewer(url, stop, counter) {
+  const t = await token('bench');
+  return new Promise((resolvePlayer) => {
+    const player = new RtmpPlayer(parseRtmpUrl(`${url}?token=${t}`), {
+      hooks: { onClose: () => !stop.stopped && resolvePlayer({ error: `closed: ${player.closeReason}` }) },
+    });
+    player.start();
+    const timer = setInterval(() => {
+      counter.bytes = player.bytesIn;
+      if (!stop.stopped) return;
+      clearInterval(timer);
+      player.stop();
+      resolvePlayer({ bytes: player.bytesIn });
+    }, 100);
+  });
 }
 
 /** The elementary-stream bytes of each PID of an MPEG-TS segment, joined (so NAL units are contiguous). */
@@ -441,12 +522,19 @@ function report(r) {
   for (const [name, c] of [
     ['HLS (MPEG-TS)', r.cpu.hls],
     ['HTTP-FLV', r.cpu.flv],
+    ['RTMP', r.cpu.rtmp],
   ]) {
     if (c)
       lines.push(
-        `| ${name} x${r.viewers} | ${c.cpuCores} | ${c.msPerViewerSecond} | ${c.viewersPerCore} | ${c.rssMiB} | ${c.viewersSeen} |`,
+        `| ${name} x${r.viewers} | ${c.cpuCores} | ${c.valid ? c.msPerViewerSecond : `invalid run: ${c.invalidBecause}`} | ${c.viewersPerCore ?? ''} | ${c.rssMiB} | ${c.viewersSeen} |`,
       );
   }
+  lines.push(
+    '',
+    `A CPU figure counts only when every viewer received at least 95 % of the published payload bytes in the window (HLS: less two segments); ` +
+      `received/published min: HLS ${r.cpu.hls?.receivedRatioMin}, HTTP-FLV ${r.cpu.flv?.receivedRatioMin}, RTMP ${r.cpu.rtmp?.receivedRatioMin}. ` +
+      `HTTP-FLV / RTMP CPU per viewer: ${r.cpu.flvToRtmp ?? '– (a run was invalid)'}.`,
+  );
   lines.push('', '| protocol | frame arrival latency p50 | p95 | min | frames |', '|---|---|---|---|---|');
   for (const [name, l] of [
     ['HLS (MPEG-TS, 2 s)', r.latency.hls],

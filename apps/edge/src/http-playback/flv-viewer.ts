@@ -28,8 +28,10 @@ export interface FlvViewerStats {
 /**
  * One HTTP-FLV viewer (GET /live/<id>.flv): the FLV header, then the broadcast's metadata, sequence
  * headers and GOP cache, then live tags. Tags are shared with every viewer (FlvFanout) and queued here;
- * the fan-out writes the queue in one corked write per `FLV_MERGE_WRITE_MS`, as RTMP viewers get theirs.
- * Flow control is the RTMP viewers' (rtmp-core Broadcast, RELIABILITY L3): past `maxQueueBytes` of
+ * the fan-out writes the queue in one write per `FLV_MERGE_WRITE_MS`, as RTMP viewers get theirs: viewers
+ * that queued the same tags since the last flush (all but joiners, droppers and shifted timelines) write
+ * one contiguous Buffer, copied once for all of them, so each response pays one chunk and one write.
+ * Flow control is the RTMP viewers' (rtmp-core Broadcast; a viewer stalled for 10 s is cut): past `maxQueueBytes` of
  * queued and unsent response the viewer drops to the next keyframe, and one that keeps dropping for
  * `maxLagMs` is disconnected, so a slow reader holds at most about one queue of memory.
  */
@@ -37,8 +39,14 @@ export class FlvViewer implements BroadcastListener, HttpViewer, MergedWriter {
   readonly protocol = 'http-flv' as const;
   readonly stats: FlvViewerStats = { droppedMessages: 0, slowDisconnect: false };
   private readonly timeline = new FlvTimeline();
-  /** Tag Buffers waiting for the next merged write, and their byte count. */
-  private queued: Buffer[] = [];
+  /**
+   * The last batch made contiguous, by the buffer lists it joined (tag buffer lists are shared between
+   * viewers): the next viewer of the same flush with the same lists writes the same Buffer. Held until
+   * the next batch replaces it, so at most one batch of memory.
+   */
+  private static lastBatch: { parts: readonly (readonly Buffer[])[]; joined: Buffer } | null = null;
+  /** Tag buffer lists waiting for the next merged write, and their byte count. */
+  private queued: (readonly Buffer[])[] = [];
   private queuedBytes = 0;
   private readonly now: () => number;
   private waitingForKeyframe = false;
@@ -81,17 +89,29 @@ export class FlvViewer implements BroadcastListener, HttpViewer, MergedWriter {
     this.opts.fanout.schedule(this);
   }
 
-  /** Hands the queued tags to the response in one corked write (FlvFanout calls this every period). */
+  /** Hands the queued tags to the response in one write (FlvFanout calls this every period). */
   flush(): void {
-    const buffers = this.queued;
+    const parts = this.queued;
     const bytes = this.queuedBytes;
     this.queued = [];
     this.queuedBytes = 0;
-    if (buffers.length === 0 || this.res.destroyed || this.res.writableEnded) return;
-    this.res.cork();
-    for (const b of buffers) this.res.write(b);
-    this.res.uncork();
+    if (parts.length === 0 || this.res.destroyed || this.res.writableEnded) return;
+    this.res.write(FlvViewer.joined(parts, bytes));
     this.opts.onSent(bytes);
+  }
+
+  private static joined(parts: readonly (readonly Buffer[])[], bytes: number): Buffer {
+    const last = FlvViewer.lastBatch;
+    if (last !== null && last.joined.length === bytes && last.parts.length === parts.length) {
+      let same = true;
+      for (let i = 0; i < parts.length && same; i++) same = parts[i] === last.parts[i];
+      if (same) return last.joined;
+    }
+    const joined = Buffer.allocUnsafe(bytes);
+    let at = 0;
+    for (const list of parts) for (const b of list) at += b.copy(joined, at);
+    FlvViewer.lastBatch = { parts, joined };
+    return joined;
   }
 
   /** The publisher left: the response ends (HTTP-FLV viewers do not wait; the player reconnects). */
@@ -128,7 +148,7 @@ export class FlvViewer implements BroadcastListener, HttpViewer, MergedWriter {
   }
 
   private queue(buffers: readonly Buffer[], byteLength: number): void {
-    for (const b of buffers) this.queued.push(b);
+    this.queued.push(buffers);
     this.queuedBytes += byteLength;
   }
 }

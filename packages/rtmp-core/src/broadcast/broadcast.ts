@@ -47,8 +47,6 @@ export interface BroadcastOptions {
   now?: () => number;
 }
 
-
-
 const DEFAULT_BROADCAST_OPTIONS = {
   /** 4 MiB ≈ 10 s of a 3 Mbps stream: a viewer this far behind gains nothing from the frames in between. */
   maxQueueBytes: 4 * 1024 * 1024,
