@@ -69,6 +69,15 @@ export const ApiConfigSchema = z
     INGEST_SESSION_RETENTION_DAYS: env.int(90, 1),
     /** How often expired sessions, idempotency records and old ingest sessions are purged. */
     RETENTION_INTERVAL_SECONDS: env.int(300, 1, 86_400),
+    /**
+     * Control feed (revocations edges follow): parked long-polls re-read the feed's head this often, the
+     * fallback when no notification arrives (PGlite never delivers them), so this bounds revocation latency.
+     */
+    CONTROL_FEED_POLL_MS: env.int(1000, 50, 10_000),
+    /** LISTEN for other api instances' feed commits (external Postgres only) for immediate wake-ups. */
+    CONTROL_FEED_LISTEN: env.bool(true),
+    /** Feed rows are kept this long; an edge whose cursor is older resyncs fully. */
+    CONTROL_FEED_RETENTION_HOURS: env.int(24, 1, 24 * 90),
     /** Database pool size for an external Postgres (the embedded one is fixed at 1). */
     DATABASE_POOL_MAX: env.int(10, 1, 100),
     LOG_LEVEL: env.logLevel(),

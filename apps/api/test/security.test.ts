@@ -108,7 +108,9 @@ GET /healthz public
 GET /readyz public
 GET /v1/api-keys tenant:read
 GET /v1/auth/me user
+GET /v1/edge/changes edge
 GET /v1/edge/playback-keys edge
+GET /v1/edge/playback-keys/:id edge
 GET /v1/edges operator
 GET /v1/edges/:id operator
 GET /v1/live-events tenant:read
@@ -131,6 +133,7 @@ POST /v1/api-keys tenant:write
 POST /v1/auth/login public
 POST /v1/auth/logout user
 POST /v1/edge/heartbeat edge
+POST /v1/edge/live-stream-checks edge
 POST /v1/edge/publish-authorizations edge
 POST /v1/edge/sessions edge
 POST /v1/edge/sessions/:id/end edge

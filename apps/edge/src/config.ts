@@ -99,8 +99,11 @@ export const EdgeConfigSchema = z
     AUTH_STALE_IF_ERROR_SECONDS: env.int(300, 0),
     /** Failed publish attempts per IP before each further attempt is slowed (RELIABILITY T5: after the 5th). */
     AUTH_FAILURES_BEFORE_DELAY: env.int(5, 1),
-    /** Refresh period of the playback public keys when the api does not say otherwise. */
-    PLAYBACK_KEYS_REFRESH_SECONDS: env.int(60, 5),
+    /**
+     * Long-poll length on the api's control feed (revocations, key changes). Events arrive as soon as
+     * they commit; this only bounds how long one idle request stays open.
+     */
+    CONTROL_FEED_WAIT_SECONDS: env.int(25, 1, 30),
     /** Seconds between session stats reports to the api. */
     STATS_INTERVAL_SECONDS: env.int(10, 1),
     /** First heartbeat interval; afterwards the api's heartbeatIntervalSeconds applies. */

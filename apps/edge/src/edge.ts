@@ -5,9 +5,11 @@ import { Authorizer } from './auth/authorizer';
 import { FailureThrottle } from './auth/failure-throttle';
 import type { EdgeConfig } from './config';
 import { ApiClient } from './control-plane/api-client';
+import { ControlFeedFollower } from './control-plane/control-feed';
 import { Heartbeat } from './control-plane/heartbeat';
 import { PlaybackKeyStore } from './control-plane/playback-keys';
 import { PublishAuthorizer } from './control-plane/publish-authorizer';
+import { Revocations } from './control-plane/revocations';
 import { EdgeMetrics } from './http/edge-metrics';
 import { EdgeHttpServer } from './http/http-server';
 import { HttpPlayback } from './http-playback/http-playback';
@@ -37,6 +39,7 @@ export class Edge {
   readonly registry: StreamRegistry;
   private readonly api: ApiClient;
   private readonly keys: PlaybackKeyStore;
+  private readonly feed: ControlFeedFollower;
   private readonly rtmp: RtmpServer;
   private readonly http: EdgeHttpServer;
   private readonly heartbeat: Heartbeat;
@@ -59,20 +62,25 @@ export class Edge {
       maxResponseBytes: cfg.API_MAX_RESPONSE_BYTES,
     });
     this.keys = new PlaybackKeyStore({
-      fetch: () => this.api.playbackKeys(),
-      defaultRefreshSeconds: cfg.PLAYBACK_KEYS_REFRESH_SECONDS,
-      onRefreshError: (err) =>
-        logger.warn({ err: errorText(err) }, 'playback keys refresh failed; keeping the last set'),
+      fetchPage: (after) => this.api.playbackKeys(after),
+      fetchOne: (kid) => this.api.playbackKey(kid),
+      onError: (err, during) =>
+        logger.warn(
+          { err: errorText(err), during },
+          'playback keys from the api failed; keeping the known set',
+        ),
+    });
+    const publish = new PublishAuthorizer({
+      ask: (req) => this.api.authorizePublish(req),
+      maxCacheTtlSeconds: cfg.AUTH_CACHE_MAX_TTL_SECONDS,
+      staleIfErrorSeconds: cfg.AUTH_STALE_IF_ERROR_SECONDS,
+      maxPending: cfg.AUTH_MAX_PENDING,
     });
     const authorizer = new Authorizer({
       app: cfg.RTMP_APP,
-      publish: new PublishAuthorizer({
-        ask: (req) => this.api.authorizePublish(req),
-        maxCacheTtlSeconds: cfg.AUTH_CACHE_MAX_TTL_SECONDS,
-        staleIfErrorSeconds: cfg.AUTH_STALE_IF_ERROR_SECONDS,
-        maxPending: cfg.AUTH_MAX_PENDING,
-      }),
+      publish,
       keys: this.keys,
+
       throttle: new FailureThrottle(cfg.AUTH_FAILURES_BEFORE_DELAY),
       maxViewersPerStream: cfg.MAX_VIEWERS_PER_STREAM,
     });
@@ -96,6 +104,21 @@ export class Edge {
       maxWaitingViewers: cfg.MAX_WAITING_VIEWERS,
     });
     this.connectionsPerIp = new ConnectionsPerIp(cfg.MAX_CONNECTIONS_PER_IP);
+    const revocations = new Revocations({
+      registry: this.registry,
+      publish,
+      keys: this.keys,
+      closeHls: (playbackId) => this.playback.revoke(playbackId),
+      checkLiveStreams: (ids) => this.api.liveStreamChecks(ids),
+      logger: logger.child({ component: 'control-feed' }),
+    });
+    this.feed = new ControlFeedFollower({
+      changes: (after, waitSeconds) => this.api.changes(after, waitSeconds),
+      apply: (events) => revocations.apply(events),
+      resync: () => revocations.resync(),
+      waitSeconds: cfg.CONTROL_FEED_WAIT_SECONDS,
+      logger: logger.child({ component: 'control-feed' }),
+    });
     this.rtmp = new RtmpServer({
       // rtmp-core logs a fingerprint of publishing names (stream keys), never the names or tokens.
       logger,
@@ -193,15 +216,16 @@ export class Edge {
     return this.ready;
   }
 
-  /** Fetches the playback keys now (they also refresh on their own schedule). */
-  refreshPlaybackKeys(): Promise<void> {
-    return this.keys.refresh();
+  /** Reloads the playback keys now (the control feed keeps them current on its own). */
+  async refreshPlaybackKeys(): Promise<void> {
+    await this.keys.sync();
   }
 
   /** Listens on both ports, loads the playback keys and registers with the api (an api outage is not fatal). */
   async start(): Promise<EdgeAddresses> {
     const http = await this.http.listen(this.cfg.HTTP_PORT, this.cfg.HTTP_HOST);
-    await this.keys.start();
+    // Takes the feed's head cursor and loads the key set, then follows the feed in the background.
+    await this.feed.start();
     const rtmp = await this.rtmp.listen(this.cfg.RTMP_PORT, this.cfg.RTMP_HOST);
     this.playback.start();
     void this.heartbeat.start();
@@ -227,7 +251,8 @@ export class Edge {
     this.ready = false;
     clearInterval(this.sweepTimer);
     this.heartbeat.stop();
-    this.keys.stop();
+    // Not awaited: its long-poll in flight ends when api.close() below destroys the connection.
+    void this.feed.stop();
     const drained = Promise.all([this.publishing.endAll('shutdown'), this.rtmp.close()]);
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<'timeout'>((resolve) => {

@@ -180,27 +180,44 @@ describe('playback key store over the api', { timeout: 30_000 }, () => {
     const { publicKey } = generateKeyPairSync('ed25519');
     const jwk = publicKey.export({ format: 'jwk' }) as { x: string };
     api.playbackKeys = [{ kid: 'k1', tenantId: null, jwk: { kty: 'OKP', crv: 'Ed25519', x: jwk.x } }];
-    store = new PlaybackKeyStore({ fetch: () => client.playbackKeys(), defaultRefreshSeconds: 60 });
+    store = new PlaybackKeyStore({
+      fetchPage: (after) => client.playbackKeys(after),
+      fetchOne: (kid) => client.playbackKey(kid),
+    });
   });
   after(async () => {
-    store.stop();
     client.close();
     await api.stop();
   });
 
   it('loads the keys and keeps them while the api fails', async () => {
-    await store.start();
+    assert.equal(await store.sync(), true);
     assert.equal(store.lookup('k1')?.tenantId, null);
     api.fault = { kind: 'status', status: 500 };
-    await store.refresh();
+    assert.equal(await store.sync(), false);
     assert.ok(store.lookup('k1'), 'the last known keys stay in use');
     api.fault = { kind: 'none' };
   });
 
-  it('refreshes for an unknown kid at most once per period', async () => {
+  it('looks an unknown kid up once, then remembers that the api does not know it', async () => {
     const before = api.calls.playbackKeys;
     assert.equal(await store.resolve('new-kid'), undefined);
-    assert.equal(await store.resolve('another-new-kid'), undefined);
+    assert.equal(await store.resolve('new-kid'), undefined);
     assert.equal(api.calls.playbackKeys - before, 1);
+  });
+
+  it('finds a key created after the sync by its kid, and drops a revoked one at once', async () => {
+    const { publicKey } = generateKeyPairSync('ed25519');
+    const jwk = publicKey.export({ format: 'jwk' }) as { x: string };
+    api.playbackKeys.push({ kid: 'k2', tenantId: 't2', jwk: { kty: 'OKP', crv: 'Ed25519', x: jwk.x } });
+    assert.equal((await store.resolve('k2'))?.tenantId, 't2');
+    store.forget('k2');
+    assert.equal(await store.resolve('k2'), undefined, 'a revoked kid is not asked about again');
+    await store.learn('k2');
+    assert.equal(
+      store.lookup('k2')?.tenantId,
+      't2',
+      'the feed saying it was created clears the negative entry',
+    );
   });
 });

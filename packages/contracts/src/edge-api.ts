@@ -12,6 +12,9 @@ export const EdgeApiPaths = {
   sessionEnd: (sessionId: string) => `/v1/edge/sessions/${encodeURIComponent(sessionId)}/end`,
   heartbeat: '/v1/edge/heartbeat',
   playbackKeys: '/v1/edge/playback-keys',
+  playbackKey: (kid: string) => `/v1/edge/playback-keys/${encodeURIComponent(kid)}`,
+  changes: '/v1/edge/changes',
+  liveStreamChecks: '/v1/edge/live-stream-checks',
 } as const;
 
 export const PlaybackPolicySchema = z.enum(['public', 'signed']);
@@ -120,9 +123,84 @@ export const PlaybackKeySchema = z.object({
   jwk: z.object({ kty: z.literal('OKP'), crv: z.literal('Ed25519'), x: z.string() }),
 });
 export type PlaybackKey = z.infer<typeof PlaybackKeySchema>;
+/** Most keys in one page of GET playbackKeys (a page, never the whole platform, is one response). */
+export const PLAYBACK_KEYS_MAX_PAGE = 500;
+
+/** GET playbackKeys?after=<kid>&limit=<n>: the unrevoked keys ordered by kid, one page at a time. */
+export const PlaybackKeysQuerySchema = z.object({
+  after: z.string().max(64).optional(),
+  limit: z.coerce.number().int().min(1).max(PLAYBACK_KEYS_MAX_PAGE).default(PLAYBACK_KEYS_MAX_PAGE),
+});
+export type PlaybackKeysQuery = z.infer<typeof PlaybackKeysQuerySchema>;
 export const PlaybackKeysResponseSchema = z.object({
-  keys: z.array(PlaybackKeySchema),
-  /** How long the edge may cache the key set, in seconds. */
-  cacheTtlSeconds: z.number().int().min(0),
+  keys: z.array(PlaybackKeySchema).max(PLAYBACK_KEYS_MAX_PAGE),
+  /** Pass as `after` for the next page; null on the last page. */
+  next: z.string().nullable(),
 });
 export type PlaybackKeysResponse = z.infer<typeof PlaybackKeysResponseSchema>;
+
+/**
+ * What changed in the control plane that edges must act on (the control feed). Each names the
+ * stream, tenant or signing key it concerns; the edge drops what it cached about it and cuts the
+ * publishers and viewers it no longer allows.
+ */
+export const ControlEventKindSchema = z.enum([
+  'stream_key_rotated',
+  'stream_disabled',
+  'stream_enabled',
+  'stream_deleted',
+  'tenant_suspended',
+  'tenant_reactivated',
+  'signing_key_created',
+  'signing_key_revoked',
+]);
+export type ControlEventKind = z.infer<typeof ControlEventKindSchema>;
+
+/** Feed ids are 64-bit integers, sent as decimal strings. */
+export const FeedCursorSchema = z.string().regex(/^\d{1,19}$/, 'expected a decimal feed cursor');
+
+export const ControlEventSchema = z.object({
+  id: FeedCursorSchema,
+  kind: ControlEventKindSchema,
+  tenantId: z.string().nullable(),
+  liveStreamId: z.string().nullable(),
+  signingKeyId: z.string().nullable(),
+  at: z.string(),
+});
+export type ControlEvent = z.infer<typeof ControlEventSchema>;
+
+/** Longest long-poll an edge may ask for; most events one answer carries. */
+export const CHANGES_MAX_WAIT_SECONDS = 30;
+export const CHANGES_MAX_PAGE = 500;
+
+/**
+ * GET changes?after=<cursor>&waitSeconds=<s>: events after the cursor, answered as soon as there is
+ * one or when the wait ends (empty). Without `after` the answer is the current head cursor and
+ * `resync: true`: a starting edge takes the cursor first, loads its state, then follows.
+ */
+export const ChangesQuerySchema = z.object({
+  after: FeedCursorSchema.optional(),
+  waitSeconds: z.coerce.number().int().min(0).max(CHANGES_MAX_WAIT_SECONDS).default(0),
+});
+export type ChangesQuery = z.infer<typeof ChangesQuerySchema>;
+export const ChangesResponseSchema = z.object({
+  events: z.array(ControlEventSchema).max(CHANGES_MAX_PAGE),
+  /** Where to continue from (the last event's id, or the unchanged/head cursor). */
+  cursor: FeedCursorSchema,
+  /**
+   * true: the cursor is older than the feed keeps (or unknown to this database), so events were
+   * lost: drop every cached answer, reload the key set and re-check what is live, then follow from
+   * `cursor`.
+   */
+  resync: z.boolean(),
+});
+export type ChangesResponse = z.infer<typeof ChangesResponseSchema>;
+
+/** POST liveStreamChecks: on a resync the edge asks which of its live streams may still publish. */
+export const LiveStreamChecksRequestSchema = z.object({
+  liveStreamIds: z.array(z.string().max(64)).max(10_000),
+});
+export const LiveStreamChecksResponseSchema = z.object({
+  /** The ids (of those asked) whose stream is deleted or disabled, or whose tenant is suspended. */
+  revoked: z.array(z.string()),
+});

@@ -34,7 +34,7 @@ function token(kid: string, key: typeof tenantKey, sub = 'pb1'): Promise<string>
 async function setup() {
   const sleeps: number[] = [];
   const keys = new PlaybackKeyStore({
-    fetch: async () => ({
+    fetchPage: async () => ({
       keys: [
         {
           kid: 'tenant-a-key',
@@ -43,11 +43,11 @@ async function setup() {
         },
         { kid: 'platform', tenantId: null, jwk: { kty: 'OKP', crv: 'Ed25519', x: jwkX(platformKey) } },
       ],
-      cacheTtlSeconds: 60,
+      next: null,
     }),
-    defaultRefreshSeconds: 60,
+    fetchOne: async () => undefined,
   });
-  await keys.start();
+  await keys.sync();
   const answers = new Map<string, AuthorizePublishResponse>([
     ['good', grant],
     [
@@ -81,15 +81,14 @@ async function setup() {
 
 describe('Authorizer', () => {
   it('accepts only the configured app on connect', async () => {
-    const { authorizer, keys } = await setup();
+    const { authorizer } = await setup();
     assert.equal(authorizer.authorizeConnect('live').allow, true);
     const other = authorizer.authorizeConnect('admin');
     assert.equal(!other.allow && other.code, StatusCode.ConnectRejected);
-    keys.stop();
   });
 
   it('maps publish refusals to their onStatus codes and never lets unsafe names reach the api (M9)', async () => {
-    const { authorizer, keys } = await setup();
+    const { authorizer } = await setup();
     const ok = await authorizer.authorizePublish('good', '::ffff:10.0.0.1');
     assert.equal(ok.allow && ok.value.grant.playbackId, 'pb1');
     assert.ok(ok.allow && ok.value.keyDigest !== 'good', 'only a digest of the key is kept');
@@ -105,11 +104,10 @@ describe('Authorizer', () => {
       const verdict = await authorizer.authorizePublish(key, '10.0.0.2');
       assert.deepEqual(!verdict.allow && [verdict.code, verdict.result], [code, result], key);
     }
-    keys.stop();
   });
 
   it('slows an IP down after five wrong keys (T5)', async () => {
-    const { authorizer, sleeps, keys } = await setup();
+    const { authorizer, sleeps } = await setup();
     for (let i = 0; i < 5; i++) await authorizer.authorizePublish(`wrong${i}`, '10.9.9.9');
     // Refusal jitter is < 250 ms; the throttle's waits are close to a whole second.
     const throttleSleeps = () => sleeps.filter((ms) => ms >= 500);
@@ -117,20 +115,18 @@ describe('Authorizer', () => {
     await authorizer.authorizePublish('wrong5', '10.9.9.9');
     await authorizer.authorizePublish('wrong6', '10.9.9.9');
     assert.equal(throttleSleeps().length, 1);
-    keys.stop();
   });
 
   it('lets viewers of a public stream in without a token, and requires one for a signed stream', async () => {
-    const { authorizer, keys } = await setup();
+    const { authorizer } = await setup();
     const live = { grant: { ...grant, playbackPolicy: 'public' as const }, viewers: 0 };
     assert.equal((await authorizer.authorizePlay('pb1', undefined, '1.2.3.4', live)).allow, true);
     const signed = await authorizer.authorizePlay('pb1', undefined, '1.2.3.4', { grant, viewers: 0 });
     assert.equal(!signed.allow && signed.result, 'token_missing');
-    keys.stop();
   });
 
   it('accepts a token of the stream tenant or a platform key, and refuses another tenant key (T6)', async () => {
-    const { authorizer, keys } = await setup();
+    const { authorizer } = await setup();
     const live = { grant, viewers: 0 };
     assert.equal(
       (await authorizer.authorizePlay('pb1', await token('tenant-a-key', tenantKey), '1.2.3.4', live)).allow,
@@ -155,11 +151,10 @@ describe('Authorizer', () => {
       live,
     );
     assert.equal(!wrongStream.allow && wrongStream.result, 'token_wrong_stream');
-    keys.stop();
   });
 
   it('lets a viewer wait before the publisher and applies the policy when it arrives', async () => {
-    const { authorizer, keys } = await setup();
+    const { authorizer } = await setup();
     const waiting = await authorizer.authorizePlay('pb1', undefined, '1.2.3.4', undefined);
     assert.ok(waiting.allow);
     assert.equal(authorizer.admitsViewer(waiting.value, grant).allow, false, 'signed stream, no token');
@@ -173,16 +168,14 @@ describe('Authorizer', () => {
     assert.ok(withToken.allow);
     assert.equal(authorizer.admitsViewer(withToken.value, grant).allow, true);
     assert.equal(authorizer.admitsViewer(withToken.value, { ...grant, tenantId: 'tenant-b' }).allow, false);
-    keys.stop();
   });
 
   it('enforces the tenant viewer limit', async () => {
-    const { authorizer, keys } = await setup();
+    const { authorizer } = await setup();
     const full = await authorizer.authorizePlay('pb1', await token('platform', platformKey), '1.2.3.4', {
       grant,
       viewers: 2,
     });
     assert.equal(!full.allow && full.result, 'viewer_limit');
-    keys.stop();
   });
 });

@@ -119,7 +119,7 @@ export class Authorizer {
           refuse(StatusCode.PlayFailed, TOKEN_REFUSAL_MESSAGES[verdict.reason], `token_${verdict.reason}`),
         );
       }
-      admission = { tokenKeyTenantId: verdict.keyTenantId };
+      admission = { tokenKeyTenantId: verdict.keyTenantId, tokenKid: verdict.kid };
     }
     if (!live) return { allow: true, value: admission };
     const policy = this.admitsViewer(admission, live.grant);

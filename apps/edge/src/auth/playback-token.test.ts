@@ -38,11 +38,12 @@ function sign(
 const ctx: TokenContext = { playbackId: 'pb1', tenantId: 'tenant-a', clientIp: '203.0.113.7' };
 
 describe('verifyPlaybackToken', () => {
-  it('accepts a valid platform token and returns its claims', async () => {
+  it('accepts a valid platform token and returns its claims and key', async () => {
     const verdict = await verifyPlaybackToken(await sign({ jti: 'j1' }), ctx, resolve, NOW);
     assert.deepEqual(verdict, {
       ok: true,
       keyTenantId: null,
+      kid: 'platform-1',
       claims: { aud: PLAYBACK_TOKEN_AUDIENCE, sub: 'pb1', exp: nowS + 600, iat: nowS, jti: 'j1' },
     });
   });

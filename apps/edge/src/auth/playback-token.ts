@@ -37,7 +37,7 @@ export const TOKEN_REFUSAL_MESSAGES: Record<TokenRefusal, string> = {
 };
 
 export type TokenVerdict =
-  | { ok: true; claims: PlaybackTokenClaims; keyTenantId: string | null }
+  | { ok: true; claims: PlaybackTokenClaims; keyTenantId: string | null; kid: string }
   | { ok: false; reason: TokenRefusal };
 
 export interface TokenContext {
@@ -112,7 +112,7 @@ export async function verifyPlaybackToken(
   if (claims.data.ip !== undefined && normalizeIp(claims.data.ip) !== normalizeIp(ctx.clientIp)) {
     return { ok: false, reason: 'ip_mismatch' };
   }
-  return { ok: true, claims: claims.data, keyTenantId: key.tenantId };
+  return { ok: true, claims: claims.data, keyTenantId: key.tenantId, kid };
 }
 
 function joseRefusal(err: unknown): TokenRefusal {

@@ -4,9 +4,14 @@ import {
   type AuthorizePublishRequest,
   type AuthorizePublishResponse,
   AuthorizePublishResponseSchema,
+  type ChangesResponse,
+  ChangesResponseSchema,
   EdgeApiPaths,
   type HeartbeatRequest,
   HeartbeatResponseSchema,
+  LiveStreamChecksResponseSchema,
+  type PlaybackKey,
+  PlaybackKeySchema,
   type PlaybackKeysResponse,
   PlaybackKeysResponseSchema,
   type SessionEndRequest,
@@ -83,8 +88,47 @@ export class ApiClient {
     return this.call('POST', EdgeApiPaths.heartbeat, req, HeartbeatResponseSchema);
   }
 
-  playbackKeys(): Promise<PlaybackKeysResponse> {
-    return this.call('GET', EdgeApiPaths.playbackKeys, undefined, PlaybackKeysResponseSchema);
+  /** One page of the unrevoked playback keys, ordered by kid (start with no `after`). */
+  playbackKeys(after?: string): Promise<PlaybackKeysResponse> {
+    const query = after === undefined ? '' : `?after=${encodeURIComponent(after)}`;
+    return this.call('GET', `${EdgeApiPaths.playbackKeys}${query}`, undefined, PlaybackKeysResponseSchema);
+  }
+
+  /** One key by its kid; undefined when the api does not know it (or it is revoked). */
+  async playbackKey(kid: string): Promise<PlaybackKey | undefined> {
+    try {
+      return await this.call('GET', EdgeApiPaths.playbackKey(kid), undefined, PlaybackKeySchema);
+    } catch (err) {
+      if (err instanceof ControlPlaneError && err.status === 404) return undefined;
+      throw err;
+    }
+  }
+
+  /**
+   * The control feed's long-poll: events after `after`, or an empty answer once `waitSeconds` pass.
+   * The call's deadline is the wait plus the usual timeout.
+   */
+  changes(after: string | undefined, waitSeconds: number): Promise<ChangesResponse> {
+    const query = new URLSearchParams({ waitSeconds: String(waitSeconds) });
+    if (after !== undefined) query.set('after', after);
+    return this.call(
+      'GET',
+      `${EdgeApiPaths.changes}?${query}`,
+      undefined,
+      ChangesResponseSchema,
+      waitSeconds * 1000 + this.opts.timeoutMs,
+    );
+  }
+
+  /** Which of these live streams may no longer publish (after a resync of the feed). */
+  async liveStreamChecks(liveStreamIds: string[]): Promise<string[]> {
+    const res = await this.call(
+      'POST',
+      EdgeApiPaths.liveStreamChecks,
+      { liveStreamIds },
+      LiveStreamChecksResponseSchema,
+    );
+    return res.revoked;
   }
 
   close(): void {
@@ -96,6 +140,7 @@ export class ApiClient {
     path: string,
     body: unknown,
     schema: S,
+    timeoutMs = this.opts.timeoutMs,
   ): Promise<z.infer<S>> {
     const url = new URL(
       path.replace(/^\//, ''),
@@ -113,11 +158,8 @@ export class ApiClient {
         reject(err);
       };
       const deadline = setTimeout(
-        () =>
-          fail(
-            new ControlPlaneError('timeout', `${method} ${path}: no answer within ${this.opts.timeoutMs} ms`),
-          ),
-        this.opts.timeoutMs,
+        () => fail(new ControlPlaneError('timeout', `${method} ${path}: no answer within ${timeoutMs} ms`)),
+        timeoutMs,
       );
       const req = transport.request(
         url,

@@ -48,6 +48,7 @@ export class PublishAuthorizer {
   private readonly cache = new Map<string, CacheEntry>();
   private readonly pending = new Map<string, Promise<PublishDecision>>();
   private readonly now: () => number;
+  private epoch = 0;
 
   constructor(private readonly opts: PublishAuthorizerOptions) {
     this.now = opts.now ?? Date.now;
@@ -81,10 +82,31 @@ export class PublishAuthorizer {
     this.cache.delete(cacheId(app, streamKey));
   }
 
+  /**
+   * The control feed revoked something: cached allows it matches are dropped (and their stale
+   * window with them), and so are all cached refusals (a rotated key or a re-enabled stream must
+   * work at once). Answers in flight while this runs are asked again rather than trusted.
+   */
+  invalidate(matches: (grant: PublishGrant) => boolean): void {
+    this.epoch += 1;
+    for (const [id, entry] of this.cache) {
+      if (!entry.answer.allowed || matches(entry.answer)) this.cache.delete(id);
+    }
+  }
+
+  /** A resync: nothing cached can be trusted. */
+  invalidateAll(): void {
+    this.epoch += 1;
+    this.cache.clear();
+  }
+
   private async ask(id: string, req: AuthorizePublishRequest): Promise<PublishDecision> {
     let answer: AuthorizePublishResponse;
     try {
+      const epoch = this.epoch;
       answer = await this.opts.ask(req);
+      // The api may have answered from before a revocation the feed has since delivered: ask once more.
+      if (this.epoch !== epoch) answer = await this.opts.ask(req);
     } catch {
       const stale = this.cache.get(id);
       if (stale?.answer.allowed && stale.usableUntil > this.now()) return toDecision(stale.answer, 'stale');

@@ -113,6 +113,14 @@ export class HttpPlayback {
     this.sweepTimer.unref();
   }
 
+  /**
+   * The stream was revoked (control feed): its segmenter and sessions go now, so its last segments are
+   * not served on (an ended stream's tail is kept for players until the idle timeout; a revoked one's is not).
+   */
+  revoke(playbackId: string): void {
+    this.closeRendition(playbackId);
+  }
+
   /** Stops every segmenter and ends every HTTP-FLV response (drain). */
   stop(): void {
     clearInterval(this.sweepTimer);

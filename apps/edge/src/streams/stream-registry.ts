@@ -27,6 +27,8 @@ export interface PublisherSlot {
 export interface ViewerAdmission {
   /** undefined: no token presented; otherwise the tenant of the key that signed the valid token. */
   readonly tokenKeyTenantId: string | null | undefined;
+  /** The signing key (kid) of that token: a viewer is cut when its key is revoked. */
+  readonly tokenKid?: string;
 }
 
 interface ViewerSlot extends ViewerAdmission {

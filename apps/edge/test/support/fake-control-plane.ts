@@ -74,8 +74,12 @@ export class FakeControlPlane {
       this.calls.unauthorized += 1;
       return send(res, 401, { error: { code: 'unauthenticated', message: 'bad edge credential' } });
     }
-    const answer = this.route(req.method ?? 'GET', req.url ?? '/', body);
     const fault = this.fault;
+    const url = new URL(req.url ?? '/', 'http://fake');
+    if (fault.kind === 'none' && req.method === 'GET' && url.pathname === EdgeApiPaths.changes) {
+      return this.holdChanges(url, res);
+    }
+    const answer = this.route(req.method ?? 'GET', url.pathname, body);
     switch (fault.kind) {
       case 'slow':
         await new Promise<void>((r) => {
@@ -103,6 +107,21 @@ export class FakeControlPlane {
       case 'none':
         return send(res, answer.status, answer.body);
     }
+  }
+
+  /**
+   * The control feed of a control plane where nothing is ever revoked: a starting edge gets the head
+   * cursor at once, a follower's long-poll is held for its wait (or until it hangs up) and answered empty.
+   */
+  private holdChanges(url: URL, res: http.ServerResponse): void {
+    const after = url.searchParams.get('after');
+    if (after === null) {
+      send(res, 200, { events: [], cursor: '0', resync: true });
+      return;
+    }
+    const waitMs = Math.min(Number(url.searchParams.get('waitSeconds') ?? 0), 30) * 1000;
+    const timer = setTimeout(() => send(res, 200, { events: [], cursor: after, resync: false }), waitMs);
+    res.once('close', () => clearTimeout(timer));
   }
 
   private route(method: string, url: string, body: unknown): { status: number; body: unknown } {
@@ -135,7 +154,15 @@ export class FakeControlPlane {
     }
     if (method === 'GET' && url === EdgeApiPaths.playbackKeys) {
       this.calls.playbackKeys += 1;
-      return { status: 200, body: { keys: this.playbackKeys, cacheTtlSeconds: 60 } };
+      return { status: 200, body: { keys: this.playbackKeys, next: null } };
+    }
+    if (method === 'GET' && url.startsWith(`${EdgeApiPaths.playbackKeys}/`)) {
+      this.calls.playbackKeys += 1;
+      const kid = decodeURIComponent(url.slice(EdgeApiPaths.playbackKeys.length + 1));
+      const key = this.playbackKeys.find((k) => k.kid === kid);
+      return key
+        ? { status: 200, body: key }
+        : { status: 404, body: { error: { code: 'not_found', message: 'no such key' } } };
     }
     return { status: 404, body: { error: { code: 'not_found', message: 'no such route' } } };
   }

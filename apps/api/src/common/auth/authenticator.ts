@@ -48,9 +48,15 @@ export class Authenticator {
     if (!token.startsWith(`${CredentialPrefix.apiKey}_`)) throw unauthenticated('invalid API key');
     const digest = sha256Hex(token);
     const db = this.db.unscoped('API key authentication');
-    const key = await db.apiKey.findUnique({ where: { keyHash: digest } });
+    const key = await db.apiKey.findUnique({
+      where: { keyHash: digest },
+      include: { tenant: { select: { status: true } } },
+    });
     if (!key || !digestsEqual(key.keyHash, digest) || key.revokedAt)
       throw unauthenticated('invalid or revoked API key');
+    // A valid key of a suspended tenant is known, so 403 says why (unlike the uniform 401 above).
+    if (key.tenant.status === 'suspended')
+      throw new AppError(ErrorCode.forbidden, 'the account is suspended; its API keys do not work');
     if (!key.lastUsedAt || now.getTime() - key.lastUsedAt.getTime() > LAST_USED_GRANULARITY_MS) {
       await db.apiKey.update({ where: { id: key.id }, data: { lastUsedAt: now } });
     }

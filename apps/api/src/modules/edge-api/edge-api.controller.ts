@@ -1,11 +1,17 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import {
   AuthorizePublishRequestSchema,
   AuthorizePublishResponseSchema,
+  ChangesQuerySchema,
+  ChangesResponseSchema,
   EdgeApiPaths,
   HeartbeatRequestSchema,
   HeartbeatResponseSchema,
+  LiveStreamChecksRequestSchema,
+  LiveStreamChecksResponseSchema,
+  PlaybackKeySchema,
+  PlaybackKeysQuerySchema,
   PlaybackKeysResponseSchema,
   SessionEndRequestSchema,
   SessionStartRequestSchema,
@@ -87,8 +93,42 @@ export class EdgeApiController {
   }
 
   @Get(EdgeApiPaths.playbackKeys)
-  @ApiDoc({ summary: 'Public keys that verify playback tokens', response: PlaybackKeysResponseSchema })
-  playbackKeys() {
-    return this.edge.playbackKeys();
+  @ApiDoc({
+    summary: 'Public keys that verify playback tokens, one page at a time (kid order)',
+    response: PlaybackKeysResponseSchema,
+  })
+  playbackKeys(@Query(new Zod(PlaybackKeysQuerySchema, 'query')) q: z.infer<typeof PlaybackKeysQuerySchema>) {
+    return this.edge.playbackKeys(q);
+  }
+
+  @Get(route(EdgeApiPaths.playbackKey))
+  @ApiDoc({
+    summary: 'One playback verification key by kid (404: unknown or revoked)',
+    response: PlaybackKeySchema,
+  })
+  playbackKey(@Param('id') kid: string) {
+    return this.edge.playbackKey(kid);
+  }
+
+  @Get(EdgeApiPaths.changes)
+  @ApiDoc({
+    summary: 'The control feed: revocations and key changes after a cursor (long-poll)',
+    response: ChangesResponseSchema,
+  })
+  changes(@Query(new Zod(ChangesQuerySchema, 'query')) q: z.infer<typeof ChangesQuerySchema>) {
+    return this.edge.changes(q);
+  }
+
+  @Post(EdgeApiPaths.liveStreamChecks)
+  @HttpCode(200)
+  @ApiDoc({
+    summary: 'Which of these live streams may no longer publish (after a feed resync)',
+    body: LiveStreamChecksRequestSchema,
+    response: LiveStreamChecksResponseSchema,
+  })
+  liveStreamChecks(
+    @Body(new Zod(LiveStreamChecksRequestSchema, 'body')) req: z.infer<typeof LiveStreamChecksRequestSchema>,
+  ) {
+    return this.edge.liveStreamChecks(req.liveStreamIds);
   }
 }

@@ -2,7 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import type {
   AuthorizePublishRequest,
   AuthorizePublishResponse,
+  ChangesQuery,
+  ChangesResponse,
   HeartbeatRequest,
+  PlaybackKey,
+  PlaybackKeysQuery,
   PlaybackKeysResponse,
   PublishRefusalReason,
   SessionEndRequest,
@@ -16,18 +20,18 @@ import { IdPrefix, newId } from '../../common/ids';
 import type { ApiConfig } from '../../config';
 import { Database } from '../../database/database';
 import type { PrismaClient } from '../../generated/prisma/client';
+import { ControlFeed } from '../control-feed/control-feed.service';
 import { EdgesService, MISSED_HEARTBEATS_UNHEALTHY } from '../edges/edges.service';
 import { PlaybackKeys } from '../playback/playback-keys.service';
 
 /**
- * How long an edge may cache answers. Allows: 30 s, so a rotated key, disabled
- * stream or suspended tenant takes effect at every edge within 30 s
- * (RELIABILITY T5). Refusals: 5 s, so a key that was just created works soon.
+ * How long an edge may cache answers. Revocations do not wait for these: the
+ * control feed drops the cached answer and cuts the publisher on every edge
+ * within seconds. Allows: 30 s bounds the cost of a missed event; refusals: 5 s,
+ * so a key that was just created works soon.
  */
 export const PUBLISH_ALLOW_CACHE_SECONDS = 30;
 export const PUBLISH_REFUSAL_CACHE_SECONDS = 5;
-/** Edges refetch the playback key set this often, so a revoked signing key stops verifying within 30 s. */
-export const PLAYBACK_KEYS_CACHE_SECONDS = 30;
 
 const HOUR_MS = 3_600_000;
 
@@ -64,6 +68,7 @@ export class EdgeApiService {
     @Inject(PlaybackKeys) private readonly keys: PlaybackKeys,
     @Inject(CONFIG) private readonly config: ApiConfig,
     @Inject(EdgesService) private readonly edges: EdgesService,
+    @Inject(ControlFeed) private readonly feed: ControlFeed,
   ) {}
 
   private get prisma(): PrismaClient {
@@ -266,7 +271,27 @@ export class EdgeApiService {
     return { edgeId, heartbeatIntervalSeconds: this.config.EDGE_HEARTBEAT_INTERVAL_SECONDS };
   }
 
-  async playbackKeys(): Promise<PlaybackKeysResponse> {
-    return { keys: await this.keys.verificationKeys(), cacheTtlSeconds: PLAYBACK_KEYS_CACHE_SECONDS };
+  playbackKeys(q: PlaybackKeysQuery): Promise<PlaybackKeysResponse> {
+    return this.keys.verificationKeysPage(q.after, q.limit);
+  }
+
+  async playbackKey(kid: string): Promise<PlaybackKey> {
+    const key = await this.keys.verificationKey(kid);
+    if (!key) throw AppError.notFound('playback key');
+    return key;
+  }
+
+  changes(q: ChangesQuery): Promise<ChangesResponse> {
+    return this.feed.changes(q.after, q.waitSeconds);
+  }
+
+  /** After a feed resync: which of the streams an edge carries may no longer publish. */
+  async liveStreamChecks(liveStreamIds: string[]): Promise<{ revoked: string[] }> {
+    const rows = await this.prisma.liveStream.findMany({
+      where: { id: { in: liveStreamIds }, disabled: false, tenant: { status: 'active' } },
+      select: { id: true },
+    });
+    const allowed = new Set(rows.map((r) => r.id));
+    return { revoked: liveStreamIds.filter((id) => !allowed.has(id)) };
   }
 }

@@ -1,7 +1,12 @@
 import { Module } from '@nestjs/common';
+import { ControlFeedModule } from '../control-feed/control-feed.module';
 import { EdgesModule } from '../edges/edges.module';
 import { LiveStreamsController } from './live-streams.controller';
 import { LiveStreamsService } from './live-streams.service';
 
-@Module({ imports: [EdgesModule], controllers: [LiveStreamsController], providers: [LiveStreamsService] })
+@Module({
+  imports: [EdgesModule, ControlFeedModule],
+  controllers: [LiveStreamsController],
+  providers: [LiveStreamsService],
+})
 export class LiveStreamsModule {}

@@ -15,7 +15,8 @@ import { type ListQuery, pageArgs, toPage } from '../../common/http/pagination';
 import { IdPrefix, newId, newPlaybackId } from '../../common/ids';
 import type { ApiConfig } from '../../config';
 import { Database } from '../../database/database';
-import type { IngestSession, LiveStream as LiveStreamRow } from '../../generated/prisma/client';
+import type { IngestSession, LiveStream as LiveStreamRow, Prisma } from '../../generated/prisma/client';
+import { ControlFeed } from '../control-feed/control-feed.service';
 import { EdgesService, type PublicEndpoints } from '../edges/edges.service';
 import { toSessionSummary } from '../sessions/session.presenter';
 import { withinQuota } from '../tenants/quotas';
@@ -32,6 +33,7 @@ export class LiveStreamsService {
     @Inject(SecretBox) private readonly secrets: SecretBox,
     @Inject(EdgesService) private readonly edges: EdgesService,
     @Inject(CONFIG) private readonly config: ApiConfig,
+    @Inject(ControlFeed) private readonly feed: ControlFeed,
   ) {}
 
   private present(row: Row, at: PublicEndpoints): LiveStream {
@@ -112,16 +114,44 @@ export class LiveStreamsService {
     return this.get(id);
   }
 
+  /**
+   * Deleted, disabled, or key rotated: the change and its control-feed event commit together, and
+   * every edge cuts the stream's publisher and viewers within seconds (apps/api control-feed).
+   */
   async remove(id: string): Promise<void> {
-    const { count } = await this.db.tenant().liveStream.deleteMany({ where: { id } });
+    const { tenantId } = await this.find(id);
+    const count = await this.withFeed(async (tx) => {
+      const { count } = await tx.liveStream.deleteMany({ where: { id, tenantId } });
+      if (count > 0) await this.feed.append(tx, { kind: 'stream_deleted', liveStreamId: id, tenantId });
+      return count;
+    });
     if (count === 0) throw AppError.notFound('live stream');
   }
 
-  /** The old key stops working at once here; edges that cached an allow learn it within their cache TTL. */
+  /**
+   * A change and its control-feed event in one transaction. The tenant-scoped client runs each
+   * operation on its own, so this uses the unscoped one: callers found the row through the scoped
+   * client first and name its tenantId in every filter.
+   */
+  private async withFeed<T>(work: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
+    const result = await this.db
+      .unscoped('live stream change with its control-feed event')
+      .$transaction(work);
+    this.feed.committed();
+    return result;
+  }
+
+  /** The old key stops working at once here, and its running publisher is cut on every edge. */
   async rotateKey(id: string): Promise<{ streamKey: string }> {
-    await this.find(id);
+    const row = await this.find(id);
     const streamKey = newSecret(CredentialPrefix.streamKey);
-    await this.db.tenant().liveStream.update({ where: { id }, data: this.sealKey(id, streamKey) });
+    await this.withFeed(async (tx) => {
+      await tx.liveStream.updateMany({
+        where: { id, tenantId: row.tenantId },
+        data: this.sealKey(id, streamKey),
+      });
+      await this.feed.append(tx, { kind: 'stream_key_rotated', liveStreamId: id, tenantId: row.tenantId });
+    });
     return { streamKey };
   }
 
@@ -131,8 +161,15 @@ export class LiveStreamsService {
   }
 
   async setDisabled(id: string, disabled: boolean): Promise<LiveStream> {
-    await this.find(id);
-    await this.db.tenant().liveStream.update({ where: { id }, data: { disabled } });
+    const row = await this.find(id);
+    await this.withFeed(async (tx) => {
+      await tx.liveStream.updateMany({ where: { id, tenantId: row.tenantId }, data: { disabled } });
+      await this.feed.append(tx, {
+        kind: disabled ? 'stream_disabled' : 'stream_enabled',
+        liveStreamId: id,
+        tenantId: row.tenantId,
+      });
+    });
     return this.get(id);
   }
 }

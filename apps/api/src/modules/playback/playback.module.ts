@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
+import { ControlFeedModule } from '../control-feed/control-feed.module';
 import { EdgesModule } from '../edges/edges.module';
 import { PlaybackTokensController, SigningKeysController } from './playback.controller';
 import { PlaybackKeys } from './playback-keys.service';
 import { PlaybackTokensService } from './playback-tokens.service';
 
 @Module({
-  imports: [EdgesModule],
+  imports: [EdgesModule, ControlFeedModule],
   controllers: [PlaybackTokensController, SigningKeysController],
   providers: [PlaybackKeys, PlaybackTokensService],
   exports: [PlaybackKeys],

@@ -14,6 +14,7 @@ import { IdPrefix, newId } from '../../common/ids';
 import { Database } from '../../database/database';
 import type { Tenant as TenantRow } from '../../generated/prisma/client';
 import { toUser } from '../auth/auth.service';
+import { ControlFeed } from '../control-feed/control-feed.service';
 
 function toTenant(row: TenantRow): Tenant {
   return {
@@ -33,7 +34,10 @@ function toTenant(row: TenantRow): Tenant {
 /** Operators' tenant administration: crosses tenants by definition, hence unscoped. */
 @Injectable()
 export class TenantsService {
-  constructor(@Inject(Database) private readonly db: Database) {}
+  constructor(
+    @Inject(Database) private readonly db: Database,
+    @Inject(ControlFeed) private readonly feed: ControlFeed,
+  ) {}
 
   private get tenants() {
     return this.db.unscoped('operator tenant administration').tenant;
@@ -53,9 +57,25 @@ export class TenantsService {
     return toTenant(await this.tenants.create({ data: { id: newId(IdPrefix.tenant), ...input } }));
   }
 
+  /**
+   * A change of status commits with its control-feed event: suspending cuts the tenant's publishers
+   * and viewers on every edge within seconds (and its API keys stop working, common/auth).
+   */
   async update(id: string, input: z.infer<typeof UpdateTenantInputSchema>): Promise<Tenant> {
     await this.get(id);
-    return toTenant(await this.tenants.update({ where: { id }, data: input }));
+    // Written whenever a status is set (also unchanged): edges apply it idempotently, and no read can race it.
+    const changesStatus = input.status !== undefined;
+    const row = await this.db.unscoped('operator tenant administration').$transaction(async (tx) => {
+      const updated = await tx.tenant.update({ where: { id }, data: input });
+      if (changesStatus)
+        await this.feed.append(tx, {
+          kind: updated.status === 'suspended' ? 'tenant_suspended' : 'tenant_reactivated',
+          tenantId: id,
+        });
+      return updated;
+    });
+    if (changesStatus) this.feed.committed();
+    return toTenant(row);
   }
 
   async listUsers(tenantId: string, q: ListQuery) {

@@ -1,0 +1,497 @@
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { createPrivateKey, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { PLAYBACK_TOKEN_AUDIENCE, PlaybackHttpPaths } from '@tributary/contracts';
+import { createLogger } from '@tributary/service-kit';
+import { freePort, type JsonLogProcess, spawnJsonLogProcess } from '@tributary/test-kit';
+import { SignJWT } from 'jose';
+import { parseEdgeConfig } from '../src/config';
+import { Edge } from '../src/edge';
+import { Peers } from './support/peers';
+
+/**
+ * Revocations reach every edge: two real api processes on one database, two in-process edges
+ * (one following each api), real ffmpeg publishers and RTMP, HTTP-FLV and HLS viewers. Rotating
+ * a key, disabling or deleting a stream, suspending its tenant and revoking a signing key each cut
+ * the affected publisher and viewers within the deadline, whichever api instance the change went
+ * through; an event written while an edge's api is down reaches it once that api is back; one
+ * tenant's thousands of signing keys do not stop a restarted edge from verifying another's tokens.
+ */
+
+const API_DIST = resolve(__dirname, '../../../api/dist');
+const API_MAIN = join(API_DIST, 'src/main.js');
+/** The api's own test databases (a migrated PGlite, or a database on DATABASE_URL's server). */
+const API_TEST_DATABASE = join(API_DIST, 'test/support/database.js');
+const OPERATOR = { email: 'operator@revocation.test', password: 'revocation-password-1' };
+/** The requirement: a revocation takes effect on every edge within 5 s. Every wait below ends by it. */
+const CUT_DEADLINE_MS = 5_000;
+/** Setting a scene up (an encoder connecting, a viewer starting) gets longer on a busy machine. */
+const SETUP_DEADLINE_MS = 20_000;
+
+interface TestDatabase {
+  url: string;
+  kind: 'postgres' | 'pglite';
+  close(): Promise<void>;
+}
+
+async function within<T>(ms: number, what: string, check: () => T | undefined | Promise<T | undefined>) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== (false as unknown)) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function deadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+function restClient(base: () => string) {
+  return async <T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    auth: { cookie?: string; bearer?: string; tenantId?: string },
+    body?: unknown,
+  ): Promise<{ status: number; body: T; headers: Headers }> => {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (auth.cookie) headers.cookie = auth.cookie;
+    if (auth.bearer) headers.authorization = `Bearer ${auth.bearer}`;
+    if (auth.tenantId) headers['x-tenant-id'] = auth.tenantId;
+    const res = await fetch(`${base()}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T, headers: res.headers };
+  };
+}
+
+/** An HTTP-FLV viewer: resolves `ended` when the edge ends the response. */
+function flvViewer(url: string) {
+  let bytes = 0;
+  let req: http.ClientRequest | undefined;
+  const ended = new Promise<{ status: number; bytes: number }>((resolveEnded) => {
+    req = http.get(url, (res) => {
+      res.on('data', (d: Buffer) => {
+        bytes += d.length;
+      });
+      res.once('close', () => resolveEnded({ status: res.statusCode ?? 0, bytes }));
+    });
+    req.once('error', () => resolveEnded({ status: 0, bytes }));
+  });
+  return { ended, bytes: () => bytes, stop: () => req?.destroy() };
+}
+
+describe('revocations cut publishers and viewers on every edge', { timeout: 240_000 }, () => {
+  const peers = new Peers();
+  const dir = mkdtempSync(join(tmpdir(), 'edge-revocation-'));
+  const clip = join(dir, 'clip.flv');
+  let database: TestDatabase;
+  const apis: Array<{ proc: JsonLogProcess; url: string; env: Record<string, string> }> = [];
+  const edges: Array<{ edge: Edge; rtmp: string; http: string }> = [];
+  const via = (i: number) => restClient(() => apis[i]?.url ?? '');
+  let cookie = '';
+  let tenant = { id: '', key: '' };
+  const measured: Record<string, number> = {};
+
+  async function startApi(env: Record<string, string>) {
+    const proc = spawnJsonLogProcess(API_MAIN, { stderr: 'inherit', env });
+    const listening = await proc.waitForLog(
+      (l) => String(l.msg).startsWith('api listening'),
+      'api listening',
+    );
+    return { proc, url: String(listening.url), env };
+  }
+
+  async function stopApi(i: number) {
+    const api = apis[i];
+    if (!api || api.proc.child.exitCode !== null) return;
+    const exited = once(api.proc.child, 'exit');
+    api.proc.child.kill('SIGTERM');
+    await exited;
+  }
+
+  async function startEdge(apiIndex: number, name: string) {
+    const [rtmpPort, httpPort] = [await freePort(), await freePort()];
+    const registered = await via(0)<{ credential: string }>(
+      'POST',
+      '/v1/edges',
+      { cookie },
+      {
+        name,
+        region: 'local',
+        rtmpUrl: `rtmp://127.0.0.1:${rtmpPort}/live`,
+        httpUrl: `http://127.0.0.1:${httpPort}`,
+      },
+    );
+    assert.equal(registered.status, 201, JSON.stringify(registered.body));
+    const edge = new Edge(
+      parseEdgeConfig({
+        EDGE_API_URL: apis[apiIndex]?.url,
+        EDGE_API_TOKEN: registered.body.credential,
+        RTMP_HOST: '127.0.0.1',
+        RTMP_PORT: String(rtmpPort),
+        HTTP_HOST: '127.0.0.1',
+        HTTP_PORT: String(httpPort),
+        STATS_INTERVAL_SECONDS: '1',
+        HLS_TARGET_DURATION_MS: '1000',
+      }),
+      createLogger({ name, level: process.env.TEST_LOG_LEVEL ?? 'silent', format: 'json' }),
+    );
+    await edge.start();
+    const running = { edge, rtmp: `rtmp://127.0.0.1:${rtmpPort}/live`, http: `http://127.0.0.1:${httpPort}` };
+    edges.push(running);
+    return running;
+  }
+
+  before(async () => {
+    assert.ok(existsSync(API_MAIN), `build apps/api first (${API_MAIN})`);
+    const { createTestDatabase } = require(API_TEST_DATABASE) as {
+      createTestDatabase: () => Promise<TestDatabase>;
+    };
+    await peers.makeClip(clip);
+    database = await createTestDatabase();
+    const secretsKey = randomBytes(32).toString('base64');
+    for (const i of [0, 1]) {
+      apis.push(
+        await startApi({
+          PATH: process.env.PATH ?? '',
+          API_HOST: '127.0.0.1',
+          API_PORT: String(await freePort()),
+          DATABASE_URL: database.url,
+          // Each instance keeps to one pooled connection on PGlite's socket (see the api's test support).
+          DATABASE_POOL_MAX: database.kind === 'pglite' ? '1' : '4',
+          DATA_DIR: join(dir, `api-${i}`),
+          SECRETS_KEY: secretsKey,
+          BOOTSTRAP_OPERATOR_EMAIL: OPERATOR.email,
+          BOOTSTRAP_OPERATOR_PASSWORD: OPERATOR.password,
+          LOG_FORMAT: 'json',
+          LOG_LEVEL: 'info',
+        }),
+      );
+    }
+    const login = await via(0)('POST', '/v1/auth/login', {}, OPERATOR);
+    assert.equal(login.status, 200, JSON.stringify(login.body));
+    cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    tenant = await newTenant('Revoked');
+    // Edge 0 follows api 0, edge 1 follows api 1; changes are made through either.
+    await startEdge(0, 'edge-a');
+    await startEdge(1, 'edge-b');
+  });
+
+  after(async () => {
+    await peers.stopAll();
+    for (const { edge } of edges) await edge.stop();
+    for (const i of apis.keys()) await stopApi(i);
+    await database?.close();
+    rmSync(dir, { recursive: true, force: true });
+    for (const [what, ms] of Object.entries(measured)) console.log(`# measured: ${what}: ${ms} ms`);
+  });
+
+  async function newTenant(name: string) {
+    const t = await via(0)<{ id: string }>('POST', '/v1/tenants', { cookie }, { name });
+    assert.equal(t.status, 201, JSON.stringify(t.body));
+    const key = await via(0)<{ key: string }>(
+      'POST',
+      '/v1/api-keys',
+      { cookie, tenantId: t.body.id },
+      { name: 'k' },
+    );
+    assert.equal(key.status, 201, JSON.stringify(key.body));
+    return { id: t.body.id, key: key.body.key };
+  }
+
+  async function newStream(
+    owner: { key: string },
+    name: string,
+    playbackPolicy: 'public' | 'signed' = 'public',
+  ) {
+    const s = await via(1)<{ id: string; playbackId: string; streamKey: string }>(
+      'POST',
+      '/v1/live-streams',
+      { bearer: owner.key },
+      { name, playbackPolicy },
+    );
+    assert.equal(s.status, 201, JSON.stringify(s.body));
+    return s.body;
+  }
+
+  /** Publishes with ffmpeg on an edge and waits until the stream is live there. */
+  async function publish(on: (typeof edges)[number], stream: { streamKey: string; playbackId: string }) {
+    const encoder = peers.publish(clip, `${on.rtmp}/${stream.streamKey}`);
+    await within(SETUP_DEADLINE_MS, 'publisher live', () => on.edge.registry.get(stream.playbackId)?.isLive);
+    return encoder;
+  }
+
+  function rtmpViewer(on: (typeof edges)[number], playbackId: string, token?: string): ChildProcess {
+    const url = `${on.rtmp}/${playbackId}${token ? `?token=${token}` : ''}`;
+    return peers.spawn('ffmpeg', ['-v', 'error', '-nostdin', '-i', url, '-f', 'null', '-']);
+  }
+
+  const viewers = (on: (typeof edges)[number], playbackId: string) =>
+    on.edge.registry.get(playbackId)?.viewers.size ?? 0;
+
+  /** Waits until the edge counts `n` viewers of the stream (RTMP and HTTP viewers alike). */
+  const watching = (on: (typeof edges)[number], playbackId: string, n: number) =>
+    within(SETUP_DEADLINE_MS, `${n} viewers watching`, () => viewers(on, playbackId) >= n);
+
+  const exited = (child: ChildProcess) =>
+    child.exitCode !== null || child.signalCode !== null
+      ? Promise.resolve()
+      : once(child, 'exit').then(() => undefined);
+
+  /** The publisher, every viewer and the edge's live entry are gone within the deadline. */
+  async function cutWithin(
+    what: string,
+    started: number,
+    on: (typeof edges)[number],
+    playbackId: string,
+    parts: { encoder: ChildProcess; rtmpViewers: ChildProcess[]; flv?: ReturnType<typeof flvViewer> },
+  ) {
+    await deadline(
+      Promise.all([
+        exited(parts.encoder),
+        ...parts.rtmpViewers.map(exited),
+        parts.flv?.ended,
+        within(
+          CUT_DEADLINE_MS,
+          'stream no longer live',
+          () => on.edge.registry.get(playbackId)?.isLive !== true,
+        ),
+      ]),
+      CUT_DEADLINE_MS,
+      `${what}: publisher and viewers cut`,
+    );
+    measured[what] = Date.now() - started;
+  }
+
+  it('rotating a key (through the other api instance) cuts the old publisher and viewers; the new key publishes at once', async () => {
+    const on = edges[1];
+    assert.ok(on);
+    const stream = await newStream(tenant, 'rotate');
+    const encoder = await publish(on, stream);
+    const viewer = rtmpViewer(on, stream.playbackId);
+    const flv = flvViewer(`${on.http}${PlaybackHttpPaths.flv(stream.playbackId)}`);
+    await watching(on, stream.playbackId, 2);
+
+    const started = Date.now();
+    const rotated = await via(0)<{ streamKey: string }>('POST', `/v1/live-streams/${stream.id}/rotate-key`, {
+      bearer: tenant.key,
+    });
+    assert.equal(rotated.status, 200);
+    await cutWithin('rotate-key', started, on, stream.playbackId, { encoder, rtmpViewers: [viewer], flv });
+
+    const old = peers.publish(clip, `${on.rtmp}/${stream.streamKey}`);
+    const [code] = await deadline(once(old, 'exit'), SETUP_DEADLINE_MS, 'old key refused');
+    assert.notEqual(code, 0, 'the old key is refused');
+    await publish(on, { ...stream, streamKey: rotated.body.streamKey });
+    // In the api: the cut session ended with the revocation as its reason, the new key's session is open.
+    await within(
+      SETUP_DEADLINE_MS,
+      'the cut session reported with its reason, the new one open',
+      async () => {
+        const res = await via(1)<{ data: Array<{ liveStreamId: string; endReason: string | null }> }>(
+          'GET',
+          '/v1/sessions',
+          { bearer: tenant.key },
+        );
+        const reasons = res.body.data.filter((s) => s.liveStreamId === stream.id).map((s) => s.endReason);
+        return reasons.includes('stream_key_rotated') && reasons.includes(null);
+      },
+    );
+  });
+
+  it('disabling a stream cuts its RTMP, HTTP-FLV and HLS viewers; it cannot publish again', async () => {
+    const on = edges[0];
+    assert.ok(on);
+    const stream = await newStream(tenant, 'disable');
+    const encoder = await publish(on, stream);
+    const viewer = rtmpViewer(on, stream.playbackId);
+    const flv = flvViewer(`${on.http}${PlaybackHttpPaths.flv(stream.playbackId)}`);
+    const playlist = `${on.http}${PlaybackHttpPaths.hlsPlaylist(stream.playbackId)}`;
+    await within(
+      SETUP_DEADLINE_MS,
+      'HLS playlist served',
+      async () => (await fetch(playlist)).status === 200,
+    );
+    await watching(on, stream.playbackId, 3);
+
+    const started = Date.now();
+    assert.equal(
+      (await via(1)('POST', `/v1/live-streams/${stream.id}/disable`, { bearer: tenant.key })).status,
+      200,
+    );
+    await cutWithin('disable', started, on, stream.playbackId, { encoder, rtmpViewers: [viewer], flv });
+    assert.notEqual((await fetch(playlist)).status, 200, 'HLS is not served any more');
+    const again = peers.publish(clip, `${on.rtmp}/${stream.streamKey}`);
+    const [code] = await deadline(once(again, 'exit'), SETUP_DEADLINE_MS, 'disabled stream refused');
+    assert.notEqual(code, 0);
+  });
+
+  it('deleting a stream cuts its publisher and viewers', async () => {
+    const on = edges[1];
+    assert.ok(on);
+    const stream = await newStream(tenant, 'delete');
+    const encoder = await publish(on, stream);
+    const viewer = rtmpViewer(on, stream.playbackId);
+    await watching(on, stream.playbackId, 1);
+    const started = Date.now();
+    assert.equal(
+      (await via(0)('DELETE', `/v1/live-streams/${stream.id}`, { bearer: tenant.key })).status,
+      204,
+    );
+    await cutWithin('delete', started, on, stream.playbackId, { encoder, rtmpViewers: [viewer] });
+  });
+
+  it('suspending a tenant cuts its streams on every edge, and its API keys stop working', async () => {
+    const suspended = await newTenant('Suspended');
+    const [a, b] = [edges[0], edges[1]];
+    assert.ok(a && b);
+    const s1 = await newStream(suspended, 'on-a');
+    const s2 = await newStream(suspended, 'on-b');
+    const bystander = await newStream(tenant, 'bystander');
+    const [e1, e2, e3] = [await publish(a, s1), await publish(b, s2), await publish(a, bystander)];
+    const [v1, v2] = [rtmpViewer(a, s1.playbackId), rtmpViewer(b, s2.playbackId)];
+    await watching(a, s1.playbackId, 1);
+    await watching(b, s2.playbackId, 1);
+
+    const started = Date.now();
+    const res = await via(1)('PATCH', `/v1/tenants/${suspended.id}`, { cookie }, { status: 'suspended' });
+    assert.equal(res.status, 200);
+    await Promise.all([
+      cutWithin('suspend (edge a)', started, a, s1.playbackId, { encoder: e1, rtmpViewers: [v1] }),
+      cutWithin('suspend (edge b)', started, b, s2.playbackId, { encoder: e2, rtmpViewers: [v2] }),
+    ]);
+    assert.equal(a.edge.registry.get(bystander.playbackId)?.isLive, true, "another tenant's stream goes on");
+    assert.equal(e3.exitCode, null);
+    for (const i of [0, 1]) {
+      const refused = await via(i)('GET', '/v1/live-streams', { bearer: suspended.key });
+      assert.equal(refused.status, 403, `API key of a suspended tenant, api ${i}`);
+    }
+    e3.kill('SIGKILL');
+  });
+
+  it('revoking a signing key cuts the viewers whose token it signed, and only those', async () => {
+    const on = edges[0];
+    assert.ok(on);
+    const stream = await newStream(tenant, 'signed', 'signed');
+    const encoder = await publish(on, stream);
+    const sk = await via(1)<{ id: string; privateKeyPem: string }>(
+      'POST',
+      '/v1/signing-keys',
+      { bearer: tenant.key },
+      { name: 'backend' },
+    );
+    assert.equal(sk.status, 201);
+    const tenantToken = await new SignJWT({ aud: PLAYBACK_TOKEN_AUDIENCE, sub: stream.playbackId })
+      .setProtectedHeader({ alg: 'EdDSA', kid: sk.body.id })
+      .setExpirationTime('10m')
+      .sign(createPrivateKey(sk.body.privateKeyPem));
+    const minted = await via(0)<{ token: string }>(
+      'POST',
+      '/v1/playback-tokens',
+      { bearer: tenant.key },
+      { playbackId: stream.playbackId },
+    );
+    assert.equal(minted.status, 201);
+    const revokedViewer = rtmpViewer(on, stream.playbackId, tenantToken);
+    const revokedFlv = flvViewer(
+      `${on.http}${PlaybackHttpPaths.flv(stream.playbackId)}?token=${tenantToken}`,
+    );
+    const platformViewer = rtmpViewer(on, stream.playbackId, minted.body.token);
+    await watching(on, stream.playbackId, 3);
+
+    const started = Date.now();
+    assert.equal(
+      (await via(1)('DELETE', `/v1/signing-keys/${sk.body.id}`, { bearer: tenant.key })).status,
+      204,
+    );
+    await deadline(
+      Promise.all([exited(revokedViewer), revokedFlv.ended]),
+      CUT_DEADLINE_MS,
+      'viewers of the revoked key cut',
+    );
+    measured['revoke signing key'] = Date.now() - started;
+    assert.equal(viewers(on, stream.playbackId), 1, 'the platform-token viewer keeps watching');
+    assert.equal(platformViewer.exitCode, null);
+    assert.equal(encoder.exitCode, null, 'the publisher goes on');
+    const again = await peers.decodeFrames(`${on.rtmp}/${stream.playbackId}?token=${tenantToken}`, 5);
+    assert.equal(again.frames, 0, 'a token of the revoked key is refused');
+    encoder.kill('SIGKILL');
+    platformViewer.kill('SIGKILL');
+  });
+
+  it('an event written while an edge’s api is down reaches that edge once the api is back', async () => {
+    const on = edges[1];
+    assert.ok(on);
+    const stream = await newStream(tenant, 'restart');
+    const encoder = await publish(on, stream);
+    const viewer = rtmpViewer(on, stream.playbackId);
+    await watching(on, stream.playbackId, 1);
+    await stopApi(1);
+    assert.equal(
+      (await via(0)('POST', `/v1/live-streams/${stream.id}/disable`, { bearer: tenant.key })).status,
+      200,
+    );
+    assert.equal(
+      on.edge.registry.get(stream.playbackId)?.isLive,
+      true,
+      'its api is down: the edge has not heard',
+    );
+    const env = apis[1]?.env ?? {};
+    apis[1] = await startApi(env);
+    const started = Date.now();
+    await cutWithin('disable during api restart (after the api is back)', started, on, stream.playbackId, {
+      encoder,
+      rtmpViewers: [viewer],
+    });
+  });
+
+  it("one tenant's thousands of signing keys do not stop a restarted edge from verifying another tenant's tokens", async () => {
+    const flooder = await newTenant('Flooder');
+    const { Client } = require('pg') as typeof import('pg');
+    const db = new Client({ connectionString: database.url });
+    await db.connect();
+    try {
+      // Written directly (the API caps signing keys per tenant); ~3,000 keys are over 256 KiB as one answer.
+      await db.query(
+        `INSERT INTO signing_keys ("id", "tenantId", "name", "publicKeyPem", "publicKeyX")
+         SELECT 'sk_flood' || lpad(i::text, 5, '0'), $1, 'flood', 'unused', $2 FROM generate_series(1, 3000) AS i`,
+        [flooder.id, randomBytes(32).toString('base64url')],
+      );
+    } finally {
+      await db.end();
+    }
+    const sk = await via(0)<{ id: string; privateKeyPem: string }>(
+      'POST',
+      '/v1/signing-keys',
+      { bearer: tenant.key },
+      { name: 'after the flood' },
+    );
+    assert.equal(sk.status, 201);
+    const stream = await newStream(tenant, 'flooded', 'signed');
+    const fresh = await startEdge(1, 'edge-restarted');
+    await publish(fresh, stream);
+    const token = await new SignJWT({ aud: PLAYBACK_TOKEN_AUDIENCE, sub: stream.playbackId })
+      .setProtectedHeader({ alg: 'EdDSA', kid: sk.body.id })
+      .setExpirationTime('10m')
+      .sign(createPrivateKey(sk.body.privateKeyPem));
+    const played = await peers.decodeFrames(`${fresh.rtmp}/${stream.playbackId}?token=${token}`, 10);
+    assert.equal(played.frames, 10, played.stderr);
+  });
+});
