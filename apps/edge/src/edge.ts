@@ -80,7 +80,6 @@ export class Edge {
       app: cfg.RTMP_APP,
       publish,
       keys: this.keys,
-
       throttle: new FailureThrottle(cfg.AUTH_FAILURES_BEFORE_DELAY),
       maxViewersPerStream: cfg.MAX_VIEWERS_PER_STREAM,
     });
