@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { createLogger } from '@tributary/service-kit';
-import { Client } from 'pg';
+import { Client, Pool } from 'pg';
 import { requestContext } from '../src/common/request-context';
 import { type Database, openDatabase } from '../src/database/database';
 import { MIGRATIONS_DIR } from '../src/database/migrator';
@@ -12,7 +12,9 @@ import {
   TENANT_OWNED_MODELS,
   TENANT_ROLE,
   TENANT_SETTING,
+  tenantConfinedPrisma,
 } from '../src/database/tenant-scope';
+import type { PrismaClient } from '../src/generated/prisma/client';
 import { createTestDatabase, type TestDatabase } from './support/database';
 
 /**
@@ -28,6 +30,9 @@ let database: TestDatabase;
 let admin: Client;
 /** The api's Database, pool of one: every operation reuses the same connection. */
 let db: Database;
+/** A tenant-confined client of its own, for the row-level security layer without the Prisma filter. */
+let confinedPool: Pool;
+let confined: PrismaClient;
 
 interface Seeded {
   tenantId: string;
@@ -116,6 +121,8 @@ before(async () => {
   A = await seed('a');
   B = await seed('b');
   db = await openDatabase(database.url, 1, silent);
+  confinedPool = new Pool({ connectionString: database.url, max: 1 });
+  confined = tenantConfinedPrisma(confinedPool);
   const { rows } = await admin.query<{ table_name: string }>(
     `SELECT table_name FROM information_schema.columns
       WHERE table_schema = current_schema() AND column_name = 'tenantId' ORDER BY table_name`,
@@ -123,6 +130,8 @@ before(async () => {
   tenantTables = rows.map((r) => r.table_name);
 });
 after(async () => {
+  await confined?.$disconnect();
+  await confinedPool?.end();
   await db?.close();
   await admin?.end();
   await database?.close();
@@ -254,7 +263,7 @@ test('a raw update or delete of another tenant row by id through the scoped clie
 });
 
 test('without the Prisma tenant filter, another tenant row by id is not found, updated, deleted or created', async () => {
-  const rls = confineByRowLevelSecurity(db.prisma);
+  const rls = confineByRowLevelSecurity(confined);
   await asTenant(A.tenantId, async () => {
     assert.equal(await rls.liveStream.findFirst({ where: { id: B.streamId } }), null);
     assert.equal(await rls.liveStream.findUnique({ where: { id: B.streamId } }), null);
@@ -302,6 +311,57 @@ test('without the Prisma tenant filter, another tenant row by id is not found, u
   assert.deepEqual(rows, [
     { b_name: 'b stream', b_title: 'event', b_keys: 1, b_signing: 1, planted: 0, a_name: 'renamed' },
   ]);
+});
+
+test('concurrent requests of two tenants each get their own row (Prisma never merges them across tenants)', async () => {
+  // Issued in the same tick: Prisma would batch findUnique calls into one statement run for one caller.
+  const [a, b] = await Promise.all([
+    asTenant(A.tenantId, async () => await db.tenant().liveStream.findUnique({ where: { id: A.streamId } })),
+    asTenant(B.tenantId, async () => await db.tenant().liveStream.findUnique({ where: { id: B.streamId } })),
+  ]);
+  assert.equal(a?.id, A.streamId);
+  assert.equal(b?.id, B.streamId);
+  const [crossA, crossB] = await Promise.all([
+    asTenant(A.tenantId, async () => await db.tenant().liveStream.findUnique({ where: { id: B.streamId } })),
+    asTenant(B.tenantId, async () => await db.tenant().liveStream.findUnique({ where: { id: A.streamId } })),
+  ]);
+  assert.equal(crossA, null);
+  assert.equal(crossB, null);
+});
+
+test('a write Prisma wraps in its own transaction (create with include) is confined too', async () => {
+  const rls = confineByRowLevelSecurity(confined);
+  await asTenant(A.tenantId, async () => {
+    await assert.rejects(
+      rls.liveStream.create({
+        data: {
+          id: 'ls_planted',
+          tenantId: B.tenantId,
+          name: 'planted',
+          playbackId: 'planted_pb',
+          streamKeyHmac: 'planted_hmac',
+          streamKeyEncrypted: 'sealed',
+        },
+        include: { currentSession: true },
+      }),
+      /row-level security|denied/i,
+    );
+    const own = await rls.liveStream.create({
+      data: {
+        id: 'ls_a2',
+        tenantId: A.tenantId,
+        name: 'second',
+        playbackId: 'a2_pb',
+        streamKeyHmac: 'a2_hmac',
+        streamKeyEncrypted: 'sealed',
+      },
+      include: { currentSession: true },
+    });
+    assert.equal(own.tenantId, A.tenantId);
+    await rls.liveStream.deleteMany({ where: { id: 'ls_a2' } });
+  });
+  const planted = await admin.query(`SELECT id FROM live_streams WHERE id = 'ls_planted'`);
+  assert.equal(planted.rowCount, 0);
 });
 
 test('with no tenant set, the tenant role sees nothing and writes nothing (fail closed)', async () => {

@@ -3,11 +3,12 @@ import type { Logger } from '@tributary/service-kit';
 import { Pool } from 'pg';
 import { PrismaClient } from '../generated/prisma/client';
 import { MIGRATIONS_DIR, migrate, readMigrations } from './migrator';
-import { scopeToTenant, type TenantClient } from './tenant-scope';
+import { scopeToTenant, type TenantClient, tenantConfinedPrisma } from './tenant-scope';
 
 /**
  * A request waits at most this long for a pool connection; past it the request
- * fails fast with 503 instead of hanging while Postgres is down (RELIABILITY F3).
+ * fails fast with 503 instead of hanging while Postgres is down: a dead
+ * dependency must fail requests quickly, never pile them up.
  */
 const CONNECT_TIMEOUT_MS = 3000;
 /** Idle connections are dropped after this, so a restarted Postgres is re-dialled promptly. */
@@ -19,6 +20,7 @@ const IDLE_TIMEOUT_MS = 30_000;
  * edge and auth paths that legitimately cross tenants: easy to grep, and logged.
  */
 export class Database {
+  private readonly confined: PrismaClient;
   private readonly scoped: TenantClient;
 
   constructor(
@@ -26,7 +28,9 @@ export class Database {
     private readonly pool: Pool,
     private readonly logger: Logger,
   ) {
-    this.scoped = scopeToTenant(prisma);
+    // The same pool: the tenant-confined client borrows its connections (row-level security, tenant-scope.ts).
+    this.confined = tenantConfinedPrisma(pool);
+    this.scoped = scopeToTenant(this.confined);
   }
 
   tenant(): TenantClient {
@@ -44,6 +48,7 @@ export class Database {
   }
 
   async close(): Promise<void> {
+    await this.confined.$disconnect();
     await this.prisma.$disconnect();
     await this.pool.end();
   }

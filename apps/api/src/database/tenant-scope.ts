@@ -1,6 +1,9 @@
+import { PrismaPg } from '@prisma/adapter-pg';
+import type { Pool } from 'pg';
 import { AppError, ErrorCode } from '../common/errors';
 import { currentContext } from '../common/request-context';
-import type { PrismaClient } from '../generated/prisma/client';
+import { PrismaClient } from '../generated/prisma/client';
+import { TenantConfinedPool } from './tenant-pool';
 
 /**
  * Models owned by a tenant: every query through the scoped client is confined
@@ -82,31 +85,51 @@ function filterToTenant(model: string, operation: string, args: unknown, tenantI
 }
 
 /**
- * Builds the tenant-scoped client. Every operation, raw SQL included, runs in
- * its own short transaction that first switches to TENANT_ROLE and sets the
- * tenant, both transaction-local (`SET LOCAL` semantics), so nothing outlives
- * the transaction on the pooled connection. Per operation, not per connection
- * or per request: Prisma may merge concurrent `findUnique` calls of different
- * requests into one statement outside a transaction, and a request-long
- * transaction would hold the embedded database's only connection while the
- * same request's unscoped queries wait for it. `filter: false` leaves out the
- * Prisma filter and keeps only the database's confinement (tests use it to
- * prove that row-level security holds on its own).
+ * A Prisma client whose every statement is confined to the current request's
+ * tenant by the connection it runs on (database/tenant-pool.ts): each one in a
+ * short transaction as TENANT_ROLE with TENANT_SETTING set, transaction-local,
+ * so nothing outlives it on the pooled connection. It shares `pool` with the
+ * unscoped client. Outside a tenant request no statement runs.
  */
-function tenantClient(prisma: PrismaClient, opts: { filter: boolean }) {
-  return prisma
+export function tenantConfinedPrisma(pool: Pool): PrismaClient {
+  const confined = new TenantConfinedPool(pool, TENANT_ROLE, TENANT_SETTING, requireTenantId);
+  return new PrismaClient({ adapter: new PrismaPg(confined) });
+}
+
+/** `findUnique` → `findFirst` (same argument shape for single-field keys, same result). */
+const NOT_BATCHED: Record<string, 'findFirst' | 'findFirstOrThrow'> = {
+  findUnique: 'findFirst',
+  findUniqueOrThrow: 'findFirstOrThrow',
+};
+
+type Delegate = Record<string, (args: unknown) => Promise<unknown>>;
+
+/**
+ * Builds the tenant-scoped client on a client from tenantConfinedPrisma.
+ * `filter: false` leaves out the Prisma filter and keeps only the database's
+ * confinement (tests use it to prove that row-level security holds on its own).
+ */
+function tenantClient(confined: PrismaClient, opts: { filter: boolean }) {
+  return confined
     .$extends({
       name: 'tenant-scope',
       query: {
         async $allOperations({ model, operation, args, query }) {
           const tenantId = requireTenantId();
-          const scopedArgs = model && opts.filter ? filterToTenant(model, operation, args, tenantId) : args;
-          // One batch transaction, two statements: the confinement, then the query itself.
-          const [, result] = await prisma.$transaction([
-            prisma.$executeRaw`SELECT set_config('role', ${TENANT_ROLE}, true), set_config(${TENANT_SETTING}, ${tenantId}, true)`,
-            query(scopedArgs),
-          ]);
-          return result;
+          if (!model) return query(args);
+          const scopedArgs = opts.filter ? filterToTenant(model, operation, args, tenantId) : args;
+          const instead = NOT_BATCHED[operation];
+          if (instead) {
+            // Prisma merges the findUnique calls made in one tick into one statement, run in the async
+            // context of the first caller: another request's, perhaps another tenant's. findFirst is
+            // never merged, so each statement is confined to its own caller's tenant.
+            const delegate = (confined as unknown as Record<string, Delegate>)[
+              model.charAt(0).toLowerCase() + model.slice(1)
+            ];
+            if (!delegate) throw new AppError(ErrorCode.internal, `no delegate for model ${model}`);
+            return delegate[instead]?.(scopedArgs);
+          }
+          return query(scopedArgs);
         },
       },
     })
@@ -114,8 +137,8 @@ function tenantClient(prisma: PrismaClient, opts: { filter: boolean }) {
       name: 'tenant-scope-no-transactions',
       client: {
         /**
-         * Each operation is already its own transaction; an interactive one around
-         * them would need a second pool connection (the embedded pool has one).
+         * An interactive transaction would hold the pool connection (the embedded
+         * pool has one) across operations; each operation is its own transaction.
          */
         $transaction(..._args: unknown[]): never {
           throw new AppError(
@@ -127,13 +150,14 @@ function tenantClient(prisma: PrismaClient, opts: { filter: boolean }) {
     });
 }
 
-export function scopeToTenant(prisma: PrismaClient) {
-  return tenantClient(prisma, { filter: true });
+/** The client services use (db.tenant()): the Prisma tenant filter on a tenant-confined client. */
+export function scopeToTenant(confined: PrismaClient) {
+  return tenantClient(confined, { filter: true });
 }
 
 /** Only the database's half of the confinement (row-level security under TENANT_ROLE), without the Prisma filter. */
-export function confineByRowLevelSecurity(prisma: PrismaClient) {
-  return tenantClient(prisma, { filter: false });
+export function confineByRowLevelSecurity(confined: PrismaClient) {
+  return tenantClient(confined, { filter: false });
 }
 
 export type TenantClient = ReturnType<typeof scopeToTenant>;
