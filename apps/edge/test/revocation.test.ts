@@ -462,6 +462,32 @@ describe('revocations cut publishers and viewers on every edge', { timeout: 240_
     });
   });
 
+  it('a cursor the feed no longer holds makes the edge resync: it checks its live streams and cuts the revoked', async () => {
+    const on = edges[0];
+    assert.ok(on);
+    const stream = await newStream(tenant, 'lost-event');
+    const encoder = await publish(on, stream);
+    const viewer = rtmpViewer(on, stream.playbackId);
+    await watching(on, stream.playbackId, 1);
+    const { Client } = require('pg') as typeof import('pg');
+    const db = new Client({ connectionString: database.url });
+    await db.connect();
+    const started = Date.now();
+    try {
+      // A change whose event the retention has already purged: the stream is disabled, and the feed moved
+      // past every edge's cursor (two newer rows, all but the newest purged).
+      await db.query('UPDATE live_streams SET disabled = true WHERE id = $1', [stream.id]);
+      await db.query(`INSERT INTO control_events ("kind") VALUES ('stream_enabled'), ('stream_enabled')`);
+      await db.query('DELETE FROM control_events WHERE id < (SELECT max(id) FROM control_events)');
+    } finally {
+      await db.end();
+    }
+    await cutWithin('resync after a lost cursor', started, on, stream.playbackId, {
+      encoder,
+      rtmpViewers: [viewer],
+    });
+  });
+
   it("one tenant's thousands of signing keys do not stop a restarted edge from verifying another tenant's tokens", async () => {
     const flooder = await newTenant('Flooder');
     const { Client } = require('pg') as typeof import('pg');

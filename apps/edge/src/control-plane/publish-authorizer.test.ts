@@ -182,4 +182,47 @@ describe('PublishAuthorizer', () => {
     await auth.authorize({ ...req(), app: 'other' });
     assert.equal(api.calls.length, 2);
   });
+
+  it('invalidate() drops the matching allows (stale window too) and every refusal, and nothing else', async () => {
+    const answers = new Map<string, AuthorizePublishResponse>([
+      ['revoked', { ...allowed, liveStreamId: 'ls-revoked' }],
+      ['other', { ...allowed, liveStreamId: 'ls-other', playbackId: 'pb2' }],
+      ['wrong', refused],
+    ]);
+    let down = false;
+    const api = scriptedApi(() => {
+      if (down) throw new ControlPlaneError('unreachable', 'down');
+      return answers.get(api.calls.at(-1)?.streamKey ?? '') ?? refused;
+    });
+    const auth = authorizer(api.ask, { t: 0 });
+    for (const key of ['revoked', 'other', 'wrong']) await auth.authorize(req(key));
+    auth.invalidate((g) => g.liveStreamId === 'ls-revoked');
+    down = true;
+    const revoked = await auth.authorize(req('revoked'));
+    assert.equal(!revoked.allowed && revoked.reason, 'control_plane_unavailable', 'no stale allow survives');
+    assert.equal((await auth.authorize(req('other'))).allowed, true, 'other streams stay cached');
+    assert.equal(
+      (await auth.authorize(req('wrong'))).allowed,
+      false,
+      'the refusal was dropped: the api is asked (and is down)',
+    );
+    assert.equal(api.calls.length, 5);
+  });
+
+  it('asks again when a revocation arrives while the api is answering', async () => {
+    const gate = deferred<AuthorizePublishResponse>();
+    let first = true;
+    const api = scriptedApi(() => {
+      if (!first) return refused;
+      first = false;
+      return gate.promise;
+    });
+    const auth = authorizer(api.ask, { t: 0 });
+    const pending = auth.authorize(req());
+    auth.invalidate((g) => g.liveStreamId === 'ls1');
+    gate.resolve(allowed);
+    const decision = await pending;
+    assert.equal(decision.allowed, false, 'the answer from before the revocation is not used');
+    assert.equal(api.calls.length, 2);
+  });
 });

@@ -147,7 +147,8 @@ export class ControlFeed implements OnModuleInit, OnModuleDestroy {
       return first;
     if (max > this.head) this.head = max;
     await this.waitPast(after, waitSeconds * 1000);
-    return this.closed ? first : this.read(after);
+    // Checked again from the start: rows may have been purged past the cursor while it waited.
+    return this.closed ? first : this.changes(afterText, 0);
   }
 
   private async read(after: bigint): Promise<ChangesResponse> {
