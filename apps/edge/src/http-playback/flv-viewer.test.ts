@@ -121,6 +121,41 @@ describe('FlvViewer over a real HTTP response', () => {
     assert.deepEqual(one.ended, ['unpublished']);
   });
 
+  it('hands viewers that queued the same tags one shared buffer; a viewer with other tags its own', async () => {
+    const fanout = new FlvFanout();
+    const [a, b, c] = [await open(), await open(), await open()];
+    const writes: Buffer[][] = [[], [], []];
+    const viewers = [a, b, c].map(({ res }, i) => {
+      const write = res.write.bind(res) as (chunk: Buffer) => boolean;
+      // observe what reaches the real response (then write it there)
+      res.write = ((chunk: Buffer) => {
+        writes[i]?.push(chunk);
+        return write(chunk);
+      }) as typeof res.write;
+      return viewerOn(res, fanout).viewer;
+    });
+    for (const v of viewers) v.begin();
+    const [one, two, late] = viewers as [FlvViewer, FlvViewer, FlvViewer];
+    const keyframe = video(0, true);
+    for (const v of [one, two]) v.message(keyframe);
+    for (const msg of [audio(10), video(33)]) for (const v of viewers) v.message(msg);
+    fanout.flush();
+    assert.equal(writes[0]?.length, 2, 'the FLV header, then one write for the three tags');
+    assert.equal(writes[0]?.at(-1), writes[1]?.at(-1), 'the same Buffer object for the in-sync viewers');
+    assert.notEqual(writes[2]?.at(-1), writes[0]?.at(-1), 'the viewer that missed the keyframe has its own');
+    for (const v of viewers) v.live(false);
+    const [bodyA, bodyB, bodyC] = await Promise.all([a.body, b.body, c.body]);
+    assert.deepEqual(bodyA, bodyB);
+    assert.deepEqual(
+      parseFlv(bodyA).map((t) => t.timestampMs),
+      [0, 10, 33],
+    );
+    assert.deepEqual(
+      parseFlv(bodyC).map((t) => t.timestampMs),
+      [10, 33],
+    );
+  });
+
   it('ends the response after what is still queued', async () => {
     const fanout = new FlvFanout();
     const { res, body } = await open();

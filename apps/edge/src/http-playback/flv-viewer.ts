@@ -96,7 +96,10 @@ export class FlvViewer implements BroadcastListener, HttpViewer, MergedWriter {
     this.queued = [];
     this.queuedBytes = 0;
     if (parts.length === 0 || this.res.destroyed || this.res.writableEnded) return;
+    // corked: the chunk goes to the socket now, not on Node's next-tick uncork of chunked responses
+    this.res.cork();
     this.res.write(FlvViewer.joined(parts, bytes));
+    this.res.uncork();
     this.opts.onSent(bytes);
   }
 
