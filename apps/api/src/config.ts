@@ -45,7 +45,7 @@ export const ApiConfigSchema = z
     RATE_LIMIT_PER_MINUTE: env.int(1200, 1),
     /** Login attempts per client IP per minute (password guessing). */
     LOGIN_RATE_LIMIT_PER_MINUTE: env.int(10, 1),
-    /** Playback tokens minted per tenant per minute (RELIABILITY T10 token-mint loop). */
+    /** Playback tokens minted per tenant per minute (docs/reliability.md: rate-limits-and-caps token-mint loop). */
     TOKEN_MINT_RATE_LIMIT_PER_MINUTE: env.int(600, 1),
     /** Seconds between edge heartbeats; an edge is unhealthy after 3 missed. */
     EDGE_HEARTBEAT_INTERVAL_SECONDS: env.int(10, 1, 3600),

@@ -2,7 +2,7 @@ import { createLogger, describeStartupError, onShutdownSignal } from '@tributary
 import { StartupError, startApi } from './app';
 import { loadApiConfig } from './config';
 
-/** The api must be gone well within 10 s of SIGTERM (RELIABILITY F4); the rest of the window is for in-flight requests. */
+/** The api must be gone well within 10 s of SIGTERM (docs/reliability.md: graceful-drain); the rest of the window is for in-flight requests. */
 const SHUTDOWN_TIMEOUT_MS = 9000;
 
 async function main(): Promise<void> {

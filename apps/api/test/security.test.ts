@@ -97,7 +97,7 @@ after(async () => {
 
 /**
  * The access rule of every route. A change here is a permission change: review
- * it as such, not as a snapshot refresh (STYLE.md 19).
+ * it as such, not as a snapshot refresh (DEVELOPERS.md: routes are private by default).
  */
 const EXPECTED_ACCESS = `
 DELETE /v1/api-keys/:id tenant:write

@@ -10,7 +10,7 @@ import { RtmpClient } from '@tributary/rtmp-core';
 import { type RunningEdge, startEdge, until } from './support/edge-harness';
 import { Peers } from './support/peers';
 
-/** Scaled down from RELIABILITY L5's 10,000 (that figure belongs in a scripted scenario, not a unit run). */
+/** Scaled down from docs/reliability.md: viewer-churn's 10,000 (that figure belongs in a scripted scenario, not a unit run). */
 const ROUNDS = 200;
 const CONCURRENCY = 20;
 /** RTMP handshake: C0 is the version byte (3), C1 is 1536 bytes (spec 5.2.2, 5.2.3). */
@@ -18,7 +18,7 @@ const C0_C1 = Buffer.concat([Buffer.from([3]), randomBytes(1536)]);
 
 const openFds = () => readdirSync('/proc/self/fd').length;
 
-describe('viewer churn: clean closes, resets and aborts leave nothing behind (RELIABILITY L5, scaled down)', {
+describe('viewer churn: clean closes, resets and aborts leave nothing behind (docs/reliability.md: viewer-churn, scaled down)', {
   timeout: 120_000,
 }, () => {
   const peers = new Peers();

@@ -19,7 +19,9 @@ async function failureOf(p: Promise<unknown>): Promise<string> {
   assert.fail('expected the call to fail');
 }
 
-describe('api client against a contract-faithful fake api (RELIABILITY F1/F2)', { timeout: 30_000 }, () => {
+describe('api client against a contract-faithful fake api (docs/reliability.md: api-down-publish, api-down-play)', {
+  timeout: 30_000,
+}, () => {
   const api = new FakeControlPlane();
   let client: ApiClient;
   let url: string;

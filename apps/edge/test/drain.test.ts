@@ -13,7 +13,9 @@ import { Peers } from './support/peers';
 const MAIN = resolve(__dirname, '../src/main.js');
 const KEYS = ['drainkey1secret', 'drainkey2secret'];
 
-describe('edge process: SIGTERM drains gracefully (RELIABILITY F4)', { timeout: 60_000 }, () => {
+describe('edge process: SIGTERM drains gracefully (docs/reliability.md: graceful-drain)', {
+  timeout: 60_000,
+}, () => {
   const peers = new Peers();
   const api = new FakeControlPlane();
   const dir = mkdtempSync(join(tmpdir(), 'edge-drain-'));

@@ -11,7 +11,7 @@ import { type RunningEdge, startEdge, until } from './support/edge-harness';
 import { nonMonotonic, probePackets } from './support/media-probe';
 import { NOISE_CLIP, Peers } from './support/peers';
 
-/** Small bounds so a stalled reader hits them within seconds (RELIABILITY L3 uses ≤ 10 s). */
+/** Small bounds so a stalled reader hits them within seconds (docs/reliability.md: slow-viewer uses ≤ 10 s). */
 const QUEUE_BYTES = 512 * 1024;
 const MAX_LAG_MS = 2000;
 /** One message may be written past the bound before dropping starts: a noise keyframe is < 1 MiB. */

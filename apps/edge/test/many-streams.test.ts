@@ -11,7 +11,7 @@ const PATTERNS = ['testsrc2', 'smptebars', 'rgbtestsrc', 'yuvtestsrc', 'testsrc'
 const VIEWERS_PER_STREAM = 2;
 const FRAMES = 25;
 
-describe('many publishers at once, each viewer sees only its own stream (RELIABILITY L2, scaled down)', {
+describe('many publishers at once, each viewer sees only its own stream (docs/reliability.md: many-streams, scaled down)', {
   timeout: 60_000,
 }, () => {
   const peers = new Peers();

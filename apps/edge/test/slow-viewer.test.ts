@@ -14,7 +14,9 @@ const MAX_LAG_MS = 2000;
 /** One message may be written past the bound before dropping starts: a noise keyframe is < 1 MiB. */
 const LARGEST_MESSAGE_SLACK = 1024 * 1024;
 
-describe('a viewer reading far slower than the bitrate (RELIABILITY L3)', { timeout: 60_000 }, () => {
+describe('a viewer reading far slower than the bitrate (docs/reliability.md: slow-viewer)', {
+  timeout: 60_000,
+}, () => {
   const peers = new Peers();
   const dir = mkdtempSync(join(tmpdir(), 'edge-slow-'));
   const clip = join(dir, 'noise.flv');

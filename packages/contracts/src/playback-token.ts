@@ -8,7 +8,7 @@ import { z } from 'zod';
  */
 export const PLAYBACK_TOKEN_AUDIENCE = 'tributary:playback';
 export const PLAYBACK_TOKEN_ALG = 'EdDSA';
-/** Tokens whose exp lies further ahead than this are refused (RELIABILITY T6). */
+/** Tokens whose exp lies further ahead than this are refused (docs/reliability.md: playback-tokens). */
 export const PLAYBACK_TOKEN_MAX_TTL_SECONDS = 24 * 3600;
 /** Allowed clock skew between api, tenant backends and edges. */
 export const PLAYBACK_TOKEN_CLOCK_SKEW_SECONDS = 30;

@@ -13,7 +13,7 @@ export function listOf<T extends z.ZodTypeAny>(item: T) {
 }
 export type List<T> = { data: T[]; nextCursor: string | null };
 
-/** Largest page a list returns: bounded work per request (RELIABILITY T10: limit=1000000 is clamped, not refused). */
+/** Largest page a list returns: bounded work per request (docs/reliability.md: rate-limits-and-caps: limit=1000000 is clamped, not refused). */
 export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 20;
 

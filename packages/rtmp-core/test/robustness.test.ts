@@ -29,7 +29,9 @@ function nested(depth: number): AmfObject {
 }
 
 // The timeout only guards against a hang; no assertion depends on time.
-describe('robustness of a live server (RELIABILITY M2, M3, M5, M6, M10)', { timeout: 120_000 }, () => {
+describe('robustness of a live server (docs/reliability.md: amf-work-bound, declared-length, chunk-size, handshake, crash-corpus)', {
+  timeout: 120_000,
+}, () => {
   let live: LiveServer;
   const peers: RawPeer[] = [];
   const clients: RtmpClient[] = [];

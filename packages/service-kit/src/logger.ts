@@ -12,7 +12,7 @@ export interface LoggerOptions {
 
 /**
  * Secrets never reach the logs: these paths are censored wherever they appear
- * in a log object (RELIABILITY T4).
+ * in a log object (docs/reliability.md: secrets-at-rest).
  */
 export const REDACT_PATHS = [
   'streamKey',

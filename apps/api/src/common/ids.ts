@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 
 /**
  * Resource ids: a type prefix plus 16 random bytes in base64url (128 bits, so
- * ids cannot be guessed or enumerated; RELIABILITY T1). All inside SAFE_NAME.
+ * ids cannot be guessed or enumerated; docs/reliability.md: cross-tenant-access). All inside SAFE_NAME.
  */
 export const IdPrefix = {
   tenant: 'tn',

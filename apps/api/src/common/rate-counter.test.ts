@@ -50,7 +50,7 @@ test('far under the limit, an instance writes at most once per sync interval and
   assert.equal(store.totals.get(`key@${T0}`), 101);
 });
 
-test('two instances share one limit, as RELIABILITY T10 asks, and answer 429 with Retry-After', async () => {
+test('two instances share one limit, as docs/reliability.md: rate-limits-and-caps asks, and answer 429 with Retry-After', async () => {
   const store = sharedStore();
   const instances = [new RateCounter(store.add), new RateCounter(store.add)];
   const limit = 6;

@@ -31,7 +31,7 @@ interface BucketWindow {
 /**
  * Per-minute request counters shared by every api instance through a store
  * (Postgres in production), without a write per request: a bucket well under
- * its limit costs one write per second per instance (RELIABILITY T10 still
+ * its limit costs one write per second per instance (docs/reliability.md: rate-limits-and-caps still
  * holds: counted across instances, exact near the limit).
  */
 export class RateCounter {

@@ -2,7 +2,7 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 
 /**
  * A TCP forwarder the test controls, standing in for a database that goes away
- * and comes back (RELIABILITY F3) without touching the machine's Postgres.
+ * and comes back (docs/reliability.md: database-outage) without touching the machine's Postgres.
  */
 export class TcpProxy {
   private server?: Server;

@@ -200,7 +200,7 @@ export class PublishHandler {
 
   /**
    * Ends publications whose publisher has sent no media past the idle timeout: a crashed encoder or
-   * a half-open connection (RELIABILITY T3) must not keep its stream "live" for viewers or the api.
+   * a half-open connection (docs/reliability.md: duplicate-publisher) must not keep its stream "live" for viewers or the api.
    */
   sweepIdle(idleTimeoutMs: number): void {
     const now = this.now();

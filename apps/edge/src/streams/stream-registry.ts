@@ -6,7 +6,7 @@ import type { AudioTrackInfo, VideoTrackInfo } from './track-info';
 export interface PublisherSlot {
   /** Identifies the publisher's connection in logs and in takeovers. */
   readonly connId: string;
-  /** SHA-256 of the stream key: a takeover is only ever by the same key (RELIABILITY T3). */
+  /** SHA-256 of the stream key: a takeover is only ever by the same key (docs/reliability.md: duplicate-publisher). */
   readonly keyDigest: string;
   readonly grant: PublishGrant;
   readonly startedAt: number;

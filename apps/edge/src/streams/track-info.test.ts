@@ -35,7 +35,7 @@ describe('track info from FLV tag bodies', () => {
     assert.equal(audioInfoOf(Buffer.alloc(0)), null);
   });
 
-  it('never throws on arbitrary bytes (RELIABILITY M8)', () => {
+  it('never throws on arbitrary bytes (docs/reliability.md: media-payloads)', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 16 }), (bytes) => {
         const b = Buffer.from(bytes);

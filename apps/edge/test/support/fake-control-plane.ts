@@ -11,7 +11,7 @@ import {
   type SessionStatsRequest,
 } from '@tributary/contracts';
 
-/** How the fake api misbehaves (RELIABILITY F1/F2). */
+/** How the fake api misbehaves (docs/reliability.md: api-down-publish, api-down-play). */
 export type Fault =
   | { kind: 'none' }
   | { kind: 'slow'; delayMs: number }

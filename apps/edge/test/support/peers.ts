@@ -16,7 +16,7 @@ export const NOISE_CLIP: TestClip = {
 };
 
 /**
- * Real peers for interop tests (STYLE 25): ffmpeg publishes and decodes, rtmpdump plays as librtmp
+ * Real peers for interop tests (DEVELOPERS.md: interop tests use peers we did not write): ffmpeg publishes and decodes, rtmpdump plays as librtmp
  * players do. Every child is tracked (test-kit's PeerProcesses) so after() can end them all.
  */
 export class Peers extends PeerProcesses {

@@ -1,4 +1,4 @@
-/** RELIABILITY M10 (codec half): replays fuzz-corpus/amf/ through the decoders. */
+/** docs/reliability.md: crash-corpus (codec half): replays fuzz-corpus/amf/ through the decoders. */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,5 +1,5 @@
 /**
- * Property tests (RELIABILITY M1): decoders throw only AmfError on any bytes, and
+ * Property tests (docs/reliability.md: amf-fuzz): decoders throw only AmfError on any bytes, and
  * encode∘decode is the identity on generated values. Seeds are fixed so a failure
  * reproduces; inputs that once broke a decoder go to fuzz-corpus/amf/ (replayed by
  * amf-corpus.test.ts).
@@ -113,7 +113,7 @@ const amf3Values = amfValues(nonEmptyText, (tie) => [
     .map(([t, i]) => new AmfVector('object', i, false, t)),
 ]).value;
 
-describe('AMF0 properties (RELIABILITY M1)', () => {
+describe('AMF0 properties (docs/reliability.md: amf-fuzz)', () => {
   it('throws only AmfError on arbitrary bytes up to 64 KiB', () => {
     fc.assert(
       fc.property(fuzzBytes, (b) => {

@@ -1,6 +1,6 @@
 /**
  * AMF codec speed (run: node dist/src/amf/amf.bench.js). Prints one JSON line per
- * measurement. RELIABILITY M1's "each input < 50 ms" is checked here, not in tests.
+ * measurement. docs/reliability.md: amf-fuzz's "each input < 50 ms" is checked here, not in tests.
  */
 import { performance } from 'node:perf_hooks';
 import { AmfError, decodeAmf0, encodeAmf0 } from './index';

@@ -156,7 +156,7 @@ function nestedArrays(depth: number): Buffer {
   return hex(`${'0a 00000001 '.repeat(depth)}05`);
 }
 
-describe('AMF0 hostile input (RELIABILITY M2 at codec level)', () => {
+describe('AMF0 hostile input (docs/reliability.md: amf-work-bound at codec level)', () => {
   const errors: { name: string; bytes: Buffer; code: AmfErrorCode; limits?: Partial<AmfLimits> }[] = [
     { name: 'a number cut short', bytes: hex('00 3ff0'), code: 'truncated' },
     { name: 'a string longer than its bytes', bytes: hex('02 0005 6162'), code: 'truncated' },
@@ -178,7 +178,7 @@ describe('AMF0 hostile input (RELIABILITY M2 at codec level)', () => {
     { name: 'a reference with an empty table', bytes: hex('07 0000'), code: 'bad_reference' },
     { name: 'an object referencing itself', bytes: hex('03 0001 61 07 0000 0000 09'), code: 'bad_reference' },
     {
-      name: '1000 nested objects, ECMA and strict arrays (RELIABILITY M2; ZLMediaKit #4787, Red5 #469)',
+      name: '1000 nested objects, ECMA and strict arrays (docs/reliability.md: amf-work-bound; ZLMediaKit #4787, Red5 #469)',
       bytes: nested(1000),
       code: 'depth_exceeded',
     },

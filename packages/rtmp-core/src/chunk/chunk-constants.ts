@@ -2,7 +2,7 @@
 export const DEFAULT_CHUNK_SIZE = 128;
 /**
  * Spec 5.4.1: "The maximum chunk size can be 65536 bytes [...] chunk size can't exceed 16777215 (0xFFFFFF)
- * because messages are not bigger": a larger SetChunkSize behaves as 0xFFFFFF (RELIABILITY M5).
+ * because messages are not bigger": a larger SetChunkSize behaves as 0xFFFFFF (docs/reliability.md: chunk-size).
  */
 export const MAX_CHUNK_SIZE = 0xffffff;
 /** Spec 5.3.1.3: a 24-bit timestamp field of 0xFFFFFF means a 32-bit Extended Timestamp follows. */
@@ -23,7 +23,7 @@ export interface ChunkLimits {
   readonly maxMessageLength: number;
   /**
    * Smallest SetChunkSize accepted (a policy, not the spec, which allows 1). Every chunk costs a header
-   * parse, so tiny chunks are a CPU amplification attack (RELIABILITY M5; Red5 #475, SRS #541): 1 MiB at
+   * parse, so tiny chunks are a CPU amplification attack (docs/reliability.md: chunk-size; Red5 #475, SRS #541): 1 MiB at
    * chunk size 1 takes ~0.5 s of CPU. 128 is the spec default and SRS's floor; no encoder goes below it.
    */
   readonly minChunkSize: number;

@@ -64,7 +64,7 @@ function headers(
   return { first, continuation };
 }
 
-/** Interleaves headers with payload views: the payload is never copied (STYLE 12). */
+/** Interleaves headers with payload views: the payload is never copied (DEVELOPERS.md: encode once, share everywhere). */
 function chunkify(first: Buffer, continuation: Buffer, payload: Buffer, chunkSize: number): Buffer[] {
   const out: Buffer[] = [first];
   if (payload.length === 0) return out;

@@ -8,7 +8,7 @@ const FINGERPRINT_HEX_DIGITS = 8;
 
 /**
  * What the server logs in place of a publishing name, which for ingest is the secret stream key
- * (RELIABILITY T4): the first hex digits of its SHA-256. The same name always gives the same fingerprint,
+ * (docs/reliability.md: secrets-at-rest): the first hex digits of its SHA-256. The same name always gives the same fingerprint,
  * so an operator who holds the key can find its lines.
  */
 export function nameFingerprint(name: string): string {

@@ -1,6 +1,6 @@
 /**
  * The minimal logging interface rtmp-core needs. A pino logger satisfies it as is; the package itself
- * depends on no logging library (STYLE 1). Fields go in `obj`, the message is a constant string (STYLE 28).
+ * depends on no logging library (DEVELOPERS.md: dependencies point one way). Fields go in `obj`, the message is a constant string (DEVELOPERS.md: logs are structured fields).
  */
 export interface RtmpLogger {
   debug(obj: object, msg?: string): void;

@@ -93,7 +93,7 @@ describe('codec summary for session reports', () => {
     );
   });
 
-  it('falls back to the metadata when the sequence header is truncated (RELIABILITY M8)', () => {
+  it('falls back to the metadata when the sequence header is truncated (docs/reliability.md: media-payloads)', () => {
     const s = sessionOf('h264-aac.flv');
     const truncated = s.video?.subarray(0, 12);
     assert.deepStrictEqual(summarizeCodecs({ videoSequenceHeader: truncated, metadata: s.metadata }).video, {

@@ -1,4 +1,4 @@
-/** RELIABILITY M10 (codec half): replays fuzz-corpus/media/ through the media parsers. */
+/** docs/reliability.md: crash-corpus (codec half): replays fuzz-corpus/media/ through the media parsers. */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,6 +1,6 @@
 /**
  * Property tests: every media parser throws only MediaError on random and mutated
- * bytes (RELIABILITY M8 at codec level), and FLV tags survive encode → parse. Seeds are
+ * bytes (docs/reliability.md: media-payloads at codec level), and FLV tags survive encode → parse. Seeds are
  * fixed; inputs that once broke a parser go to fuzz-corpus/media/ (media-corpus.test.ts).
  */
 import assert from 'node:assert/strict';

@@ -74,7 +74,7 @@ describe('RtmpServerConnection logs', () => {
     return client;
   }
 
-  it('never contain a publishing name, a publish query or a play token (RELIABILITY T4)', async () => {
+  it('never contain a publishing name, a publish query or a play token (docs/reliability.md: secrets-at-rest)', async () => {
     const publisher = await connected();
     await publisher.publish(`${SECRET_KEY}?key=${SECRET_KEY}`);
     const refused = await connected();

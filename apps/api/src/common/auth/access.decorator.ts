@@ -2,7 +2,7 @@ import { SetMetadata } from '@nestjs/common';
 
 /**
  * Every route declares who may call it; the global AuthGuard refuses any route
- * without a declaration (STYLE.md 19: private by default).
+ * without a declaration (DEVELOPERS.md: routes are private by default).
  *  - public:       anyone (health, login, docs)
  *  - user:         any signed-in dashboard user
  *  - operator:     a signed-in platform operator

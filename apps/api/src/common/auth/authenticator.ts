@@ -29,7 +29,7 @@ const unauthenticated = (message: string) => new AppError(ErrorCode.unauthentica
 
 /**
  * Turns a credential into a Principal. Secrets are looked up by their sha256
- * and the stored digest is compared again in constant time (RELIABILITY T4).
+ * and the stored digest is compared again in constant time (docs/reliability.md: secrets-at-rest).
  * Every failure is the same 401 whatever the reason (unknown, revoked, expired).
  */
 @Injectable()

@@ -6,7 +6,7 @@ import { Lifecycle } from './lifecycle';
 /**
  * Largest JSON body: every input schema in contracts fits in a few KiB (the
  * longest field is a 5,000-character description); 1 MiB leaves room and caps
- * what one request can make the api buffer (RELIABILITY T10: 2 MB → 413).
+ * what one request can make the api buffer (docs/reliability.md: rate-limits-and-caps: 2 MB → 413).
  */
 export const MAX_BODY_BYTES = 1024 * 1024;
 

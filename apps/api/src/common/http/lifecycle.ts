@@ -1,4 +1,4 @@
-/** Process-wide serving state: /readyz and new requests answer 503 once draining (RELIABILITY F4). */
+/** Process-wide serving state: /readyz and new requests answer 503 once draining (docs/reliability.md: graceful-drain). */
 export class Lifecycle {
   draining = false;
 }

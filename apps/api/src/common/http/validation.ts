@@ -2,7 +2,7 @@ import { type PipeTransform } from '@nestjs/common';
 import type { z } from 'zod';
 import { AppError, ErrorCode, type ErrorDetail } from '../errors';
 
-/** zod issues → the envelope's field details; unknown keys name each field (mass assignment, RELIABILITY T7). */
+/** zod issues → the envelope's field details; unknown keys name each field (mass assignment, docs/reliability.md: mass-assignment). */
 export function issuesToDetails(error: z.ZodError): ErrorDetail[] {
   return error.issues.flatMap((issue): ErrorDetail[] => {
     const base = issue.path.map(String).join('.');
@@ -21,7 +21,7 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, wha
   return result.data;
 }
 
-/** `@Body(new Zod(schema))`, `@Query(new Zod(schema))`: one validation library, everywhere (STYLE.md 16). */
+/** `@Body(new Zod(schema))`, `@Query(new Zod(schema))`: one validation library, everywhere (DEVELOPERS.md: one validation library). */
 export class Zod<S extends z.ZodType> implements PipeTransform<unknown, z.output<S>> {
   constructor(
     readonly schema: S,

@@ -1,7 +1,7 @@
-/** Arbitrary byte arrays for the AMF fuzz property (RELIABILITY M1) and the AMF bench. */
+/** Arbitrary byte arrays for the AMF fuzz property (docs/reliability.md: amf-fuzz) and the AMF bench. */
 import fc from 'fast-check';
 
-/** RELIABILITY M1: arbitrary inputs up to 64 KiB. */
+/** docs/reliability.md: amf-fuzz: arbitrary inputs up to 64 KiB. */
 export const MAX_FUZZ_BYTES = 64 * 1024;
 
 /** `length` bytes from xorshift32 seeded with `seed` (non-zero). */
