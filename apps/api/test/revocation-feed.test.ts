@@ -141,6 +141,57 @@ test('a long-poll parked on one instance wakes when the other instance commits',
   );
 });
 
+test('one edge may park only a few long-polls; the next is refused with 429', async () => {
+  const s = await stream(a, 'parked');
+  const cursor = await head(a);
+  // Five at once: whichever comes fifth finds four parked and is refused; the four wait for the event.
+  const polls = Array.from({ length: 5 }, () =>
+    withinDeadline(
+      a.request('GET', `${EdgeApiPaths.changes}?after=${cursor}&waitSeconds=30`, { key: edge.credential }),
+      'long-poll',
+    ),
+  );
+  const first = await Promise.race(polls);
+  assert.equal(first.status, 429, 'the fifth is refused at once');
+  assert.equal(
+    (await a.request('POST', `/v1/live-streams/${s.id}/disable`, { key: tenant.key })).status,
+    200,
+  );
+  const all = await Promise.all(polls);
+  assert.deepEqual(all.map((r) => r.status).sort(), [200, 200, 200, 200, 429]);
+  for (const r of all.filter((x) => x.status === 200))
+    assert.equal(r.body.events[0]?.kind, 'stream_disabled');
+});
+
+test('a long-poll whose edge hung up is released at once, so a reconnecting edge is not refused', async () => {
+  const cursor = await head(a);
+  const url = `${a.url}${EdgeApiPaths.changes}?after=${cursor}&waitSeconds=30`;
+  const headers = { authorization: `Bearer ${edge.credential}` };
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const hangUps = Array.from({ length: 4 }, () => new AbortController());
+  const zombies = hangUps.map((c) => fetch(url, { headers, signal: c.signal }).catch(() => 'hung up'));
+  await sleep(300);
+  for (const c of hangUps) c.abort();
+  await Promise.all(zombies);
+  // Four hung-up polls would fill the edge's allowance until their 30 s ran out; released, a new one parks.
+  await withinDeadline(
+    (async () => {
+      for (;;) {
+        const probe = new AbortController();
+        const outcome = await Promise.race([
+          fetch(url, { headers, signal: probe.signal }).then((r) => r.status),
+          sleep(500).then(() => 'parked' as const),
+        ]);
+        probe.abort();
+        if (outcome === 'parked') return;
+        assert.equal(outcome, 429);
+        await sleep(50);
+      }
+    })(),
+    'a new long-poll parks',
+  );
+});
+
 test('a cursor survives an api restart: a new instance continues from it', async () => {
   const s = await stream(a, 'restart');
   const cursor = await head(b);

@@ -51,6 +51,7 @@ async function follow(steps: Step[], resyncResults: boolean[] = []) {
     logger: silent,
     backoffMinMs: 1,
     backoffMaxMs: 4,
+    emptyAnswerPauseMs: 1,
   });
   await follower.start();
   const deadline = Date.now() + 5000;

@@ -16,9 +16,15 @@ export interface ControlFeedFollowerOptions {
   /** Retry delays after a failed call: from min, doubling, up to max (with jitter). */
   backoffMinMs?: number;
   backoffMaxMs?: number;
+  emptyAnswerPauseMs?: number;
 }
 
 const BACKOFF_MIN_MS = 250;
+/**
+ * After an empty answer (the wait ran out, or an api answering at once) the next poll waits this long, so
+ * an api that does not hold long-polls cannot turn the follower into a busy loop.
+ */
+const EMPTY_ANSWER_PAUSE_MS = 250;
 /** Short enough that an edge is back on the feed within seconds of an api restart; jitter spreads a fleet. */
 const BACKOFF_MAX_MS = 3_000;
 
@@ -37,10 +43,12 @@ export class ControlFeedFollower {
   private failures = 0;
   private readonly min: number;
   private readonly max: number;
+  private readonly emptyPauseMs: number;
 
   constructor(private readonly opts: ControlFeedFollowerOptions) {
     this.min = opts.backoffMinMs ?? BACKOFF_MIN_MS;
     this.max = opts.backoffMaxMs ?? BACKOFF_MAX_MS;
+    this.emptyPauseMs = opts.emptyAnswerPauseMs ?? EMPTY_ANSWER_PAUSE_MS;
   }
 
   get position(): string | undefined {
@@ -88,10 +96,14 @@ export class ControlFeedFollower {
         await this.backOff(new Error('resync failed'));
         return;
       }
+      this.cursor = res.cursor;
     } else if (res.events.length > 0) {
       await this.opts.apply(res.events);
+      this.cursor = res.cursor;
+    } else {
+      this.cursor = res.cursor;
+      if (waitSeconds > 0) await this.sleep(this.emptyPauseMs);
     }
-    this.cursor = res.cursor;
   }
 
   private async backOff(err: unknown): Promise<void> {

@@ -9,6 +9,7 @@ import {
 import type { Logger } from '@tributary/service-kit';
 import { Client } from 'pg';
 import { CONFIG, LOGGER } from '../../app.tokens';
+import { AppError, ErrorCode } from '../../common/errors';
 import type { ApiConfig } from '../../config';
 import { Database } from '../../database/database';
 
@@ -21,8 +22,10 @@ export const FEED_CHANNEL = 'tributary_control_feed';
  * serialisation costs nothing that matters.
  */
 const FEED_LOCK_KEY = 7_414_926_117;
-/** Long-polls one instance holds at once; past it a poll is answered at once (empty) instead of parked. */
+/** Long-polls one instance parks at once; past it a poll is refused with 503 (the edge backs off). */
 const MAX_WAITERS = 10_000;
+/** Long-polls one edge may have parked at once (it needs one; a few ride out a reconnect); past it, 429. */
+const MAX_WAITERS_PER_EDGE = 4;
 /** The LISTEN connection is re-dialled after a failure with this backoff (doubling, capped). */
 const LISTEN_RETRY_MIN_MS = 1_000;
 const LISTEN_RETRY_MAX_MS = 30_000;
@@ -68,6 +71,7 @@ interface EventRow {
 export class ControlFeed implements OnModuleInit, OnModuleDestroy {
   private head = -1n;
   private readonly waiters = new Set<Waiter>();
+  private readonly waitersPerEdge = new Map<string, number>();
   private pollTimer: NodeJS.Timeout | undefined;
   private purgeTimer: NodeJS.Timeout | undefined;
   private refreshing: Promise<void> | undefined;
@@ -132,8 +136,16 @@ export class ControlFeed implements OnModuleInit, OnModuleDestroy {
     void this.refreshHead();
   }
 
-  /** GET /v1/edge/changes. */
-  async changes(afterText: string | undefined, waitSeconds: number): Promise<ChangesResponse> {
+  /**
+   * GET /v1/edge/changes, for the edge `edgeId`. `gone` aborts when the client hangs up: its parked
+   * poll is released at once rather than counting against the edge until the wait runs out.
+   */
+  async changes(
+    afterText: string | undefined,
+    waitSeconds: number,
+    edgeId: string,
+    gone?: AbortSignal,
+  ): Promise<ChangesResponse> {
     const bounds = await this.bounds();
     const max = bounds.max ?? 0n;
     if (afterText === undefined) return { events: [], cursor: max.toString(), resync: true };
@@ -143,12 +155,25 @@ export class ControlFeed implements OnModuleInit, OnModuleDestroy {
     const tooOld = bounds.min !== null && after < bounds.min - 1n;
     if (foreign || tooOld) return { events: [], cursor: max.toString(), resync: true };
     const first = await this.read(after);
-    if (first.events.length > 0 || waitSeconds === 0 || this.closed || this.waiters.size >= MAX_WAITERS)
-      return first;
+    if (first.events.length > 0 || waitSeconds === 0 || this.closed || gone?.aborted) return first;
+    const parked = this.waitersPerEdge.get(edgeId) ?? 0;
+    if (parked >= MAX_WAITERS_PER_EDGE) {
+      throw new AppError(ErrorCode.rateLimited, `at most ${MAX_WAITERS_PER_EDGE} parked long-polls per edge`);
+    }
+    if (this.waiters.size >= MAX_WAITERS) {
+      throw new AppError(ErrorCode.serviceUnavailable, 'too many parked long-polls on this instance; retry');
+    }
     if (max > this.head) this.head = max;
-    await this.waitPast(after, waitSeconds * 1000);
+    this.waitersPerEdge.set(edgeId, parked + 1);
+    try {
+      await this.waitPast(after, waitSeconds * 1000, gone);
+    } finally {
+      const left = (this.waitersPerEdge.get(edgeId) ?? 1) - 1;
+      if (left > 0) this.waitersPerEdge.set(edgeId, left);
+      else this.waitersPerEdge.delete(edgeId);
+    }
     // Checked again from the start: rows may have been purged past the cursor while it waited.
-    return this.closed ? first : this.changes(afterText, 0);
+    return this.closed || gone?.aborted ? first : this.changes(afterText, 0, edgeId);
   }
 
   private async read(after: bigint): Promise<ChangesResponse> {
@@ -182,18 +207,20 @@ export class ControlFeed implements OnModuleInit, OnModuleDestroy {
     return { min: row?.min ?? null, max: row?.max ?? null };
   }
 
-  private waitPast(after: bigint, timeoutMs: number): Promise<void> {
+  private waitPast(after: bigint, timeoutMs: number, gone?: AbortSignal): Promise<void> {
     if (this.head > after) return Promise.resolve();
     return new Promise((resolve) => {
       const waiter: Waiter = {
         after,
         wake: () => {
           clearTimeout(timer);
+          gone?.removeEventListener('abort', waiter.wake);
           this.waiters.delete(waiter);
           resolve();
         },
       };
       const timer = setTimeout(waiter.wake, timeoutMs);
+      gone?.addEventListener('abort', waiter.wake, { once: true });
       this.waiters.add(waiter);
     });
   }

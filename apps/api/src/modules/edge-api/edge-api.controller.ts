@@ -1,4 +1,5 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import type { ServerResponse } from 'node:http';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import {
   AuthorizePublishRequestSchema,
@@ -115,8 +116,14 @@ export class EdgeApiController {
     summary: 'The control feed: revocations and key changes after a cursor (long-poll)',
     response: ChangesResponseSchema,
   })
-  changes(@Query(new Zod(ChangesQuerySchema, 'query')) q: z.infer<typeof ChangesQuerySchema>) {
-    return this.edge.changes(q);
+  changes(
+    @Query(new Zod(ChangesQuerySchema, 'query')) q: z.infer<typeof ChangesQuerySchema>,
+    @Res({ passthrough: true }) res: ServerResponse,
+  ) {
+    // The edge hung up (restart, network): its parked poll is released now.
+    const gone = new AbortController();
+    res.once('close', () => gone.abort());
+    return this.edge.changes(edgeId(), q, gone.signal);
   }
 
   @Post(EdgeApiPaths.liveStreamChecks)

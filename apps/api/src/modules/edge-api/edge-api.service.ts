@@ -281,8 +281,8 @@ export class EdgeApiService {
     return key;
   }
 
-  changes(q: ChangesQuery): Promise<ChangesResponse> {
-    return this.feed.changes(q.after, q.waitSeconds);
+  changes(edgeId: string, q: ChangesQuery, gone?: AbortSignal): Promise<ChangesResponse> {
+    return this.feed.changes(q.after, q.waitSeconds, edgeId, gone);
   }
 
   /** After a feed resync: which of the streams an edge carries may no longer publish. */
