@@ -87,7 +87,7 @@ describe('Authorizer', () => {
     assert.equal(!other.allow && other.code, StatusCode.ConnectRejected);
   });
 
-  it('maps publish refusals to their onStatus codes and never lets unsafe names reach the api (M9)', async () => {
+  it('maps publish refusals to their onStatus codes and never lets unsafe names reach the api (docs/reliability.md: names)', async () => {
     const { authorizer } = await setup();
     const ok = await authorizer.authorizePublish('good', '::ffff:10.0.0.1');
     assert.equal(ok.allow && ok.value.grant.playbackId, 'pb1');
@@ -106,7 +106,7 @@ describe('Authorizer', () => {
     }
   });
 
-  it('slows an IP down after five wrong keys (T5)', async () => {
+  it('slows an IP down after five wrong keys (docs/reliability.md: broken-credentials)', async () => {
     const { authorizer, sleeps } = await setup();
     for (let i = 0; i < 5; i++) await authorizer.authorizePublish(`wrong${i}`, '10.9.9.9');
     // Refusal jitter is < 250 ms; the throttle's waits are close to a whole second.
@@ -125,7 +125,7 @@ describe('Authorizer', () => {
     assert.equal(!signed.allow && signed.result, 'token_missing');
   });
 
-  it('accepts a token of the stream tenant or a platform key, and refuses another tenant key (T6)', async () => {
+  it('accepts a token of the stream tenant or a platform key, and refuses another tenant key (docs/reliability.md: playback-tokens)', async () => {
     const { authorizer } = await setup();
     const live = { grant, viewers: 0 };
     assert.equal(

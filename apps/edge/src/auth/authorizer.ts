@@ -40,8 +40,8 @@ const REFUSAL_JITTER_MS = 250;
 /**
  * The edge's one authorisation door: connect (app), publish (stream key via the api, cached),
  * play (playback policy, offline token verification, viewer limits). Wrong keys and tokens count
- * against the client IP in the failure throttle (RELIABILITY T5); names are checked against the
- * safe alphabet before anything else sees them (M9).
+ * against the client IP in the failure throttle (docs/reliability.md: broken-credentials); names are
+ * checked against the safe alphabet before anything else sees them (docs/reliability.md: names).
  */
 export class Authorizer {
   private readonly sleep: (ms: number) => Promise<void>;

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { FailureThrottle } from './failure-throttle';
 
 describe('FailureThrottle', () => {
-  it('lets the first five failures through without delay, then spaces attempts one second apart (T5)', () => {
+  it('lets the first five failures through without delay, then spaces attempts one second apart (docs/reliability.md: broken-credentials)', () => {
     const clock = { t: 0 };
     const throttle = new FailureThrottle(5, () => clock.t);
     for (let i = 0; i < 5; i++) {

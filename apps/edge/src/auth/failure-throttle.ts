@@ -1,6 +1,6 @@
 /**
- * After this many failures an IP gets one attempt per second (RELIABILITY T5: "≤ 1 attempt/s/IP
- * after the 5th failure").
+ * After this many failures an IP gets one attempt per second (docs/reliability.md: broken-credentials:
+ * after five failures an address is held to one attempt a second).
  */
 const SLOT_MS = 1000;
 /** An IP that has not failed for this long starts again with a clean record. */

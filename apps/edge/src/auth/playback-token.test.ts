@@ -48,7 +48,7 @@ describe('verifyPlaybackToken', () => {
     });
   });
 
-  it('accepts a tenant key for its own tenant and refuses it for another tenant (T6)', async () => {
+  it('accepts a tenant key for its own tenant and refuses it for another tenant (docs/reliability.md: playback-tokens)', async () => {
     const token = await sign({}, { key: tenantA.privateKey, kid: 'tenant-a-1' });
     assert.equal((await verifyPlaybackToken(token, ctx, resolve, NOW)).ok, true);
     const other = await verifyPlaybackToken(token, { ...ctx, tenantId: 'tenant-b' }, resolve, NOW);

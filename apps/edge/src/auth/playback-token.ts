@@ -67,7 +67,7 @@ const MAX_TOKEN_LENGTH = 4096;
  * Verifies a playback token offline (no api call): EdDSA signature with the key its `kid` names,
  * `aud`, `exp` with the contract's clock skew, the contract's maximum TTL, `sub` equal to the
  * playback id being played, the key's tenant equal to the stream's tenant (platform keys excepted),
- * and the optional client-IP binding (RELIABILITY T6).
+ * and the optional client-IP binding (docs/reliability.md: playback-tokens).
  */
 export async function verifyPlaybackToken(
   token: string,

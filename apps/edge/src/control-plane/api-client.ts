@@ -47,7 +47,7 @@ export interface ApiClientOptions {
   token: string;
   /** Deadline for one whole call: connect, send, and read the full response. */
   timeoutMs: number;
-  /** A response body larger than this is abandoned (RELIABILITY F2: a 5 MB answer must not be buffered). */
+  /** A response body larger than this is abandoned (docs/reliability.md: api-down-play: a 5 MB answer is never buffered). */
   maxResponseBytes: number;
 }
 

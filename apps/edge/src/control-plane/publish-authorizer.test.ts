@@ -91,7 +91,7 @@ describe('PublishAuthorizer', () => {
     assert.equal(api.calls.length, 2);
   });
 
-  it('caps the api TTL at the configured ceiling so revocation reaches the edge in time (T5)', async () => {
+  it('caps the api TTL at the configured ceiling (what a missed feed event could cost at most)', async () => {
     const clock = { t: 0 };
     const api = scriptedApi(() => ({ ...allowed, cacheTtlSeconds: 3600 }));
     const auth = authorizer(api.ask, clock, { maxCacheTtlSeconds: 30 });
@@ -111,7 +111,7 @@ describe('PublishAuthorizer', () => {
     assert.equal(api.calls.length, 1);
   });
 
-  it('fails closed for a key it has never seen when the api fails (F1)', async () => {
+  it('fails closed for a key it has never seen when the api fails (docs/reliability.md: api-down-publish)', async () => {
     const api = scriptedApi(() => {
       throw new ControlPlaneError('unreachable', 'ECONNREFUSED');
     });
@@ -152,7 +152,7 @@ describe('PublishAuthorizer', () => {
     assert.equal(!decision.allowed && decision.reason, 'control_plane_unavailable');
   });
 
-  it('refuses at once beyond the pending limit instead of queueing (F1)', async () => {
+  it('refuses at once beyond the pending limit instead of queueing (docs/reliability.md: api-down-publish)', async () => {
     const gate = deferred<AuthorizePublishResponse>();
     const api = scriptedApi(() => gate.promise);
     const auth = authorizer(api.ask, { t: 0 }, { maxPending: 2 });
