@@ -155,7 +155,9 @@ export class ControlFeed implements OnModuleInit, OnModuleDestroy {
     const tooOld = bounds.min !== null && after < bounds.min - 1n;
     if (foreign || tooOld) return { events: [], cursor: max.toString(), resync: true };
     const first = await this.read(after);
-    if (first.events.length > 0 || waitSeconds === 0 || this.closed || gone?.aborted) return first;
+    // The cursor moved (events, or only kinds this version skips): answer now.
+    const moved = BigInt(first.cursor) !== after;
+    if (moved || waitSeconds === 0 || this.closed || gone?.aborted) return first;
     const parked = this.waitersPerEdge.get(edgeId) ?? 0;
     if (parked >= MAX_WAITERS_PER_EDGE) {
       throw new AppError(ErrorCode.rateLimited, `at most ${MAX_WAITERS_PER_EDGE} parked long-polls per edge`);
