@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import {
   ChangesResponseSchema,
@@ -307,14 +307,23 @@ test("thousands of one tenant's signing keys are paged, and another tenant's key
   );
 });
 
-test('after a resync an edge learns which of its live streams may no longer publish', async () => {
+test('after a resync an edge learns which of its live streams may no longer publish (rotated keys too)', async () => {
+  const digest = (key: string) => createHash('sha256').update(key).digest('base64url');
   const live = await stream(a, 'checked');
   const gone = await stream(a, 'disabled');
+  const rotated = await stream(a, 'rotated');
   await a.request('POST', `/v1/live-streams/${gone.id}/disable`, { key: tenant.key });
-  const res = await b.request('POST', EdgeApiPaths.liveStreamChecks, {
-    key: edge.credential,
-    body: { liveStreamIds: [live.id, gone.id, 'ls_deleted'] },
-  });
-  assert.equal(res.status, 200);
-  assert.deepEqual(res.body, { revoked: [gone.id, 'ls_deleted'] });
+  const check = (streams: Array<{ liveStreamId: string; keyDigest: string }>) =>
+    b.request('POST', EdgeApiPaths.liveStreamChecks, { key: edge.credential, body: { streams } });
+  const asked = [
+    { liveStreamId: live.id, keyDigest: digest(live.streamKey) },
+    { liveStreamId: gone.id, keyDigest: digest(gone.streamKey) },
+    { liveStreamId: rotated.id, keyDigest: digest(rotated.streamKey) },
+    { liveStreamId: 'ls_deleted', keyDigest: digest('x') },
+  ];
+  const before = await check(asked);
+  assert.equal(before.status, 200);
+  assert.deepEqual(before.body, { revoked: [gone.id, 'ls_deleted'] });
+  await a.request('POST', `/v1/live-streams/${rotated.id}/rotate-key`, { key: tenant.key });
+  assert.deepEqual((await check(asked)).body, { revoked: [gone.id, rotated.id, 'ls_deleted'] });
 });

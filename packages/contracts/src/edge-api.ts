@@ -196,11 +196,18 @@ export const ChangesResponseSchema = z.object({
 });
 export type ChangesResponse = z.infer<typeof ChangesResponseSchema>;
 
-/** POST liveStreamChecks: on a resync the edge asks which of its live streams may still publish. */
+/**
+ * POST liveStreamChecks: on a resync the edge asks which of its live streams may still publish, naming
+ * each with the SHA-256 (base64url) of the stream key its publisher used (the edge never keeps the key).
+ */
 export const LiveStreamChecksRequestSchema = z.object({
-  liveStreamIds: z.array(z.string().max(64)).max(10_000),
+  streams: z.array(z.object({ liveStreamId: z.string().max(64), keyDigest: z.string().max(64) })).max(10_000),
 });
+export type LiveStreamCheck = z.infer<typeof LiveStreamChecksRequestSchema>['streams'][number];
 export const LiveStreamChecksResponseSchema = z.object({
-  /** The ids (of those asked) whose stream is deleted or disabled, or whose tenant is suspended. */
+  /**
+   * The ids (of those asked) whose stream is deleted or disabled, whose tenant is suspended, or whose
+   * key is no longer the one the publisher used (rotated).
+   */
   revoked: z.array(z.string()),
 });

@@ -9,6 +9,7 @@ import {
   EdgeApiPaths,
   type HeartbeatRequest,
   HeartbeatResponseSchema,
+  type LiveStreamCheck,
   LiveStreamChecksResponseSchema,
   type PlaybackKey,
   PlaybackKeySchema,
@@ -121,11 +122,11 @@ export class ApiClient {
   }
 
   /** Which of these live streams may no longer publish (after a resync of the feed). */
-  async liveStreamChecks(liveStreamIds: string[]): Promise<string[]> {
+  async liveStreamChecks(streams: LiveStreamCheck[]): Promise<string[]> {
     const res = await this.call(
       'POST',
       EdgeApiPaths.liveStreamChecks,
-      { liveStreamIds },
+      { streams },
       LiveStreamChecksResponseSchema,
     );
     return res.revoked;

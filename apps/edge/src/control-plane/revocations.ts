@@ -1,4 +1,4 @@
-import type { ControlEvent } from '@tributary/contracts';
+import type { ControlEvent, LiveStreamCheck } from '@tributary/contracts';
 import { StatusCode } from '@tributary/rtmp-core';
 import type { Logger } from '@tributary/service-kit';
 import { isHttpViewer, type StreamEntry, type StreamRegistry } from '../streams/stream-registry';
@@ -12,7 +12,7 @@ export interface RevocationsOptions {
   /** Drops the stream's HLS rendition (segments already cut must not be served on). */
   closeHls: (playbackId: string) => void;
   /** Which of these live streams may no longer publish (asked after a resync). */
-  checkLiveStreams: (liveStreamIds: string[]) => Promise<string[]>;
+  checkLiveStreams: (streams: LiveStreamCheck[]) => Promise<string[]>;
   logger: Logger;
 }
 
@@ -53,7 +53,7 @@ export class Revocations {
     this.opts.publish.invalidateAll();
     const synced = await this.opts.keys.sync();
     const live = [...this.opts.registry.all()].flatMap((e) =>
-      e.publisher ? [e.publisher.grant.liveStreamId] : [],
+      e.publisher ? [{ liveStreamId: e.publisher.grant.liveStreamId, keyDigest: e.publisher.keyDigest }] : [],
     );
     if (live.length === 0) return synced;
     let revoked: string[];

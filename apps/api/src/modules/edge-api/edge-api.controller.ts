@@ -136,6 +136,6 @@ export class EdgeApiController {
   liveStreamChecks(
     @Body(new Zod(LiveStreamChecksRequestSchema, 'body')) req: z.infer<typeof LiveStreamChecksRequestSchema>,
   ) {
-    return this.edge.liveStreamChecks(req.liveStreamIds);
+    return this.edge.liveStreamChecks(req.streams);
   }
 }

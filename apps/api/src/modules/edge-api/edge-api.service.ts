@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type {
   AuthorizePublishRequest,
@@ -5,6 +6,7 @@ import type {
   ChangesQuery,
   ChangesResponse,
   HeartbeatRequest,
+  LiveStreamCheck,
   PlaybackKey,
   PlaybackKeysQuery,
   PlaybackKeysResponse,
@@ -22,6 +24,7 @@ import { Database } from '../../database/database';
 import type { PrismaClient } from '../../generated/prisma/client';
 import { ControlFeed } from '../control-feed/control-feed.service';
 import { EdgesService, MISSED_HEARTBEATS_UNHEALTHY } from '../edges/edges.service';
+import { keyContext } from '../live-streams/live-streams.service';
 import { PlaybackKeys } from '../playback/playback-keys.service';
 
 /**
@@ -285,13 +288,29 @@ export class EdgeApiService {
     return this.feed.changes(q.after, q.waitSeconds, edgeId, gone);
   }
 
-  /** After a feed resync: which of the streams an edge carries may no longer publish. */
-  async liveStreamChecks(liveStreamIds: string[]): Promise<{ revoked: string[] }> {
+  /**
+   * After a feed resync: which of the streams an edge carries may no longer publish. A rotated key is
+   * told apart by the digest of the key the publisher used against the stream's current key.
+   */
+  async liveStreamChecks(streams: LiveStreamCheck[]): Promise<{ revoked: string[] }> {
     const rows = await this.prisma.liveStream.findMany({
-      where: { id: { in: liveStreamIds }, disabled: false, tenant: { status: 'active' } },
-      select: { id: true },
+      where: {
+        id: { in: streams.map((s) => s.liveStreamId) },
+        disabled: false,
+        tenant: { status: 'active' },
+      },
+      select: { id: true, streamKeyEncrypted: true },
     });
-    const allowed = new Set(rows.map((r) => r.id));
-    return { revoked: liveStreamIds.filter((id) => !allowed.has(id)) };
+    const current = new Map(
+      rows.map((r) => [
+        r.id,
+        createHash('sha256')
+          .update(this.secrets.decrypt(r.streamKeyEncrypted, keyContext(r.id)))
+          .digest('base64url'),
+      ]),
+    );
+    return {
+      revoked: streams.filter((s) => current.get(s.liveStreamId) !== s.keyDigest).map((s) => s.liveStreamId),
+    };
   }
 }

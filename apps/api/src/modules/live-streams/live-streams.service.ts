@@ -24,7 +24,7 @@ import { withinQuota } from '../tenants/quotas';
 type Row = LiveStreamRow & { currentSession: IngestSession | null };
 
 /** Stream keys are bound to their row as AAD: a ciphertext copied to another row does not open. */
-const keyContext = (liveStreamId: string) => `live-stream:${liveStreamId}`;
+export const keyContext = (liveStreamId: string) => `live-stream:${liveStreamId}`;
 
 @Injectable()
 export class LiveStreamsService {
