@@ -167,7 +167,8 @@ function chartEnv(templateFile, valuesEnv) {
   const literal = [...text.matchAll(/- name: ([A-Z][A-Z0-9_]+)/g)].map((m) => m[1]);
   return [...literal, ...Object.keys(valuesEnv ?? {})];
 }
-const secretKeys = ['DATABASE_URL', 'SECRETS_KEY', 'BOOTSTRAP_OPERATOR_PASSWORD'];
+// The keys of the api's Secret (secret.yaml, or secrets.existingSecret); the api takes them all (envFrom).
+const secretKeys = ['DATABASE_URL', 'SECRETS_KEY', 'BOOTSTRAP_OPERATOR_PASSWORD', 'TRUSTED_PROXY_SECRET'];
 const envByApp = {
   api: [...chartEnv('api-deployment.yaml', values.api.env), ...secretKeys],
   // The edge reads EDGE_API_TOKEN from its per-pod Secret file (edge-statefulset.yaml).
@@ -187,6 +188,25 @@ for (const [app, names] of Object.entries(envByApp)) {
 }
 const secretTemplate = read(join(templatesDir, 'secret.yaml'));
 for (const key of secretKeys) check(secretTemplate.includes(`${key}:`), `secret.yaml does not carry ${key}`);
+// Keys other pods take from that Secret one by one must be keys it carries; and the dashboard's
+// API_PROXY_SECRET must be the api's TRUSTED_PROXY_SECRET, or the api never believes the browser IP
+// the dashboard forwards and counts every sign-in against the dashboard pod.
+const secretRefs = {};
+for (const file of templateFiles) {
+  const text = read(join(templatesDir, file));
+  const refs = text.matchAll(
+    /- name: ([A-Z][A-Z0-9_]+)\s+valueFrom:\s+secretKeyRef:\s+name: (.+)\s+key: (\S+)/g,
+  );
+  for (const [, name, secret, key] of refs) {
+    if (!secret.includes('tributary.apiSecretName')) continue;
+    check(secretKeys.includes(key), `${file}: ${name} reads key ${key}, which the api's Secret does not carry`);
+    secretRefs[`${file}:${name}`] = key;
+  }
+}
+check(
+  secretRefs['dashboard-deployment.yaml:API_PROXY_SECRET'] === 'TRUSTED_PROXY_SECRET',
+  "dashboard-deployment.yaml: API_PROXY_SECRET must come from the api's Secret, key TRUSTED_PROXY_SECRET",
+);
 
 // 6. Dockerfiles.
 for (const app of ['api', 'edge', 'dashboard']) {
