@@ -187,7 +187,16 @@ export class Edge {
         idleTimeoutMs: cfg.HLS_IDLE_TIMEOUT_SECONDS * 1000,
         sessionWindowMs: cfg.HLS_VIEWER_WINDOW_SECONDS * 1000,
       },
-      flv: { maxQueueBytes: cfg.VIEWER_QUEUE_MAX_BYTES, maxLagMs: cfg.VIEWER_MAX_LAG_MS },
+      flv: {
+        maxQueueBytes: cfg.VIEWER_QUEUE_MAX_BYTES,
+        maxLagMs: cfg.VIEWER_MAX_LAG_MS,
+        // the RTMP viewers' write policy (above), so both protocols add the same latency
+        writes: {
+          coalesce: cfg.FANOUT_COALESCE,
+          mergeWriteMs: cfg.FANOUT_MERGE_WRITE_MS,
+          maxHoldMs: cfg.FANOUT_MAX_HOLD_MS,
+        },
+      },
       logger: logger.child({ component: 'http-playback' }),
     });
     this.http = new EdgeHttpServer({

@@ -1,12 +1,11 @@
 import type { FlvTagKind } from '@tributary/media';
-import { type BroadcastMessage, encodeFlvTag, FlvTagType } from '@tributary/rtmp-core';
-
-/**
- * 50 ms, as rtmp-core's Broadcast `mergeWriteMs` for RTMP viewers: far below a player's start buffer
- * (mpegts.js and ffmpeg buffer more), while the response write is paid every ~3.6 messages of a 30 fps
- * stream with audio instead of once per message (apps/edge `npm run bench:http`, README).
- */
-export const FLV_MERGE_WRITE_MS = 50;
+import {
+  type BroadcastMessage,
+  encodeFlvTag,
+  FlushScheduler,
+  type FlushSchedulerOptions,
+  FlvTagType,
+} from '@tributary/rtmp-core';
 
 /** Broadcast message type ids are the FLV TagTypes (FLV spec §E.4.1 reuses the RTMP message types). */
 const TAG_KINDS: Readonly<Record<number, { kind: FlvTagKind; type: FlvTagType }>> = {
@@ -57,17 +56,25 @@ export interface MergedWriter {
 }
 
 /**
- * The HTTP-FLV fan-out of one edge (RTMP's merged writes, rtmp-core Broadcast `mergeWriteMs`): every
- * message becomes a SharedFlvTag once, however many viewers and streams listen (the cache is keyed by the
- * broadcast's message object, and lives as long as it does, GOP cache included); viewers queue the tags
- * and every queue is written each `mergeWriteMs`, one corked write per viewer per period.
+ * The HTTP-FLV fan-out of one edge: every message becomes a SharedFlvTag once, however many viewers and
+ * streams listen (the cache is keyed by the broadcast's message object, and lives as long as it does, GOP
+ * cache included); viewers queue the tags and every queue is written in one flush pass, one corked write
+ * per viewer per pass. When the pass runs is the RTMP viewers' rule, rtmp-core's FlushScheduler with the
+ * same policy and settings (edge FANOUT_COALESCE, FANOUT_MAX_HOLD_MS, FANOUT_MERGE_WRITE_MS): `turn`
+ * writes what one event-loop turn queued right after it, `adaptive` (the edge's default) is `turn` until a
+ * pass takes ≥ 1 ms and then holds the next one for twice that (at most the max hold), `interval` writes
+ * every merge period, `off` writes each tag at once. The scheduler times the whole pass over every viewer
+ * of every stream, so `adaptive` holds grow with the edge's HTTP-FLV audience, not one stream's.
  */
 export class FlvFanout {
   private readonly tags = new WeakMap<BroadcastMessage, SharedFlvTag | null>();
   private readonly dirty = new Set<MergedWriter>();
-  private timer: NodeJS.Timeout | undefined;
+  private readonly flusher: FlushScheduler;
 
-  constructor(private readonly mergeWriteMs: number = FLV_MERGE_WRITE_MS) {}
+  /** `options` as given to rtmp-core's Broadcast (default `turn`). */
+  constructor(options: FlushSchedulerOptions = {}) {
+    this.flusher = new FlushScheduler(() => this.writeQueued(), options);
+  }
 
   tagOf(msg: BroadcastMessage): SharedFlvTag | undefined {
     let tag = this.tags.get(msg);
@@ -78,10 +85,10 @@ export class FlvFanout {
     return tag ?? undefined;
   }
 
-  /** `writer` has queued tags: it is flushed within `mergeWriteMs`. */
+  /** `writer` has queued tags: it is flushed in the next pass the policy schedules (`off`: now). */
   schedule(writer: MergedWriter): void {
     this.dirty.add(writer);
-    this.timer ??= setTimeout(() => this.flush(), this.mergeWriteMs);
+    this.flusher.schedule();
   }
 
   /** `writer` ended: nothing more is flushed for it. */
@@ -89,9 +96,12 @@ export class FlvFanout {
     this.dirty.delete(writer);
   }
 
+  /** Writes every queued viewer now, in place of the scheduled pass. */
   flush(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.flusher.run();
+  }
+
+  private writeQueued(): void {
     const writers = [...this.dirty];
     this.dirty.clear();
     for (const writer of writers) writer.flush();

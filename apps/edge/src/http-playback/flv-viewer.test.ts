@@ -1,8 +1,14 @@
 import assert from 'node:assert/strict';
 import { createServer, get, type Server, type ServerResponse } from 'node:http';
-import { type AddressInfo } from 'node:net';
+import { type AddressInfo, connect, createServer as createNetServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { type BroadcastMessage, encodeFlvHeader, FlvTagType, parseFlv } from '@tributary/rtmp-core';
+import {
+  type BroadcastMessage,
+  type CoalescePolicy,
+  encodeFlvHeader,
+  FlvTagType,
+  parseFlv,
+} from '@tributary/rtmp-core';
 import { FlvFanout } from './flv-fanout';
 import { FlvViewer } from './flv-viewer';
 
@@ -189,4 +195,123 @@ describe('FlvViewer over a real HTTP response', () => {
       [0, 33, 66, 166],
     );
   });
+
+  describe("write policy (the RTMP fan-out's FANOUT_COALESCE)", () => {
+    async function viewers(coalesce: CoalescePolicy, count: number) {
+      const fanout = new FlvFanout({ coalesce, mergeWriteMs: 60_000 });
+      const opened = [];
+      for (let i = 0; i < count; i++) opened.push(await open());
+      const vs = opened.map(({ res }) => viewerOn(res, fanout));
+      for (const { viewer } of vs) viewer.begin();
+      return { fanout, vs, bodies: opened.map((o) => o.body) };
+    }
+
+    it('turn: tags queued in one turn go out in one write per viewer, right after it', async () => {
+      const { vs, bodies } = await viewers('turn', 2);
+      const messages = [video(0, true), audio(10), video(33)];
+      await inSocketRead(
+        () => {
+          for (const msg of messages) for (const { viewer } of vs) viewer.message(msg);
+          for (const { sent } of vs)
+            assert.equal(sent.length, 1, 'the turn is not over yet: only the FLV header');
+        },
+        () => {
+          for (const { sent } of vs)
+            assert.equal(sent.length, 2, 'the FLV header, then one write for the three tags');
+        },
+      );
+      for (const { viewer } of vs) viewer.live(false);
+      for (const body of await Promise.all(bodies))
+        assert.deepEqual(
+          parseFlv(body).map((t) => t.timestampMs),
+          [0, 10, 33],
+        );
+    });
+
+    it('turn: a lone tag is written before the next timer phase, and the next turn gets its own write', async () => {
+      const { vs, bodies } = await viewers('turn', 1);
+      const [{ viewer, sent }] = vs as [(typeof vs)[number]];
+      await inSocketRead(
+        () => viewer.message(video(0, true)),
+        () => assert.equal(sent.length, 2, 'written before a timer set in the same turn runs'),
+      );
+      await inSocketRead(
+        () => viewer.message(audio(10)),
+        () => assert.equal(sent.length, 3, 'its own write'),
+      );
+      viewer.live(false);
+      assert.deepEqual(
+        parseFlv((await Promise.all(bodies))[0]!).map((t) => t.timestampMs),
+        [0, 10],
+      );
+    });
+
+    it('adaptive: idle, a tag is written before the next timer phase', async () => {
+      const { vs } = await viewers('adaptive', 1);
+      const [{ viewer, sent }] = vs as [(typeof vs)[number]];
+      await inSocketRead(
+        () => viewer.message(video(0, true)),
+        () => assert.equal(sent.length, 2),
+      );
+      viewer.live(false);
+    });
+
+    it('interval: queued tags wait for the merge period, whatever the turns', async () => {
+      const { vs, bodies } = await viewers('interval', 1);
+      const [{ viewer, sent }] = vs as [(typeof vs)[number]];
+      await inSocketRead(
+        () => viewer.message(video(0, true)),
+        () => assert.equal(sent.length, 1, 'still queued: only the FLV header is written'),
+      );
+      await inSocketRead(() => viewer.message(audio(10)));
+      assert.equal(sent.length, 1);
+      viewer.close('shutdown');
+      assert.equal(sent.length, 2, 'what was queued goes out in one write as the response ends');
+      assert.deepEqual(
+        parseFlv((await Promise.all(bodies))[0]!).map((t) => t.timestampMs),
+        [0, 10],
+      );
+    });
+
+    it('off: every tag is its own write, at once', async () => {
+      const { vs } = await viewers('off', 1);
+      const [{ viewer, sent }] = vs as [(typeof vs)[number]];
+      viewer.message(video(0, true));
+      viewer.message(audio(10));
+      assert.equal(sent.length, 3);
+      viewer.live(false);
+    });
+  });
 });
+
+/**
+ * Runs `push` where a publisher's messages arrive, in a socket's data callback (the poll phase of the event
+ * loop), then `check` in the timer phase that follows it (where a timer set by `push` would run).
+ */
+async function inSocketRead(push: () => void, check: () => void = () => {}): Promise<void> {
+  const server = createNetServer((conn) => conn.end('x'));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const deadline = setTimeout(() => reject(new Error('no byte from the socket within 5 s')), 5000);
+      const client = connect(port, '127.0.0.1');
+      client.on('error', reject);
+      client.once('data', () => {
+        push();
+        setTimeout(() => {
+          clearTimeout(deadline);
+          client.destroy();
+          try {
+            check();
+            resolve();
+          } catch (err) {
+            reject(err);
+          }
+        }, 0);
+      });
+    });
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+}

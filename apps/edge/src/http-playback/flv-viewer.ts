@@ -28,7 +28,8 @@ export interface FlvViewerStats {
 /**
  * One HTTP-FLV viewer (GET /live/<id>.flv): the FLV header, then the broadcast's metadata, sequence
  * headers and GOP cache, then live tags. Tags are shared with every viewer (FlvFanout) and queued here;
- * the fan-out writes the queue in one write per `FLV_MERGE_WRITE_MS`, as RTMP viewers get theirs: viewers
+ * the fan-out writes the queue in one write per flush pass, when the RTMP viewers' write policy says (edge
+ * FANOUT_COALESCE: by default right after the event-loop turn that queued it), as RTMP viewers get theirs: viewers
  * that queued the same tags since the last flush (all but joiners, droppers and shifted timelines) write
  * one contiguous Buffer, copied once for all of them, so each response pays one chunk and one write.
  * Flow control is the RTMP viewers' (rtmp-core Broadcast; a viewer stalled for 10 s is cut): past `maxQueueBytes` of
@@ -89,7 +90,7 @@ export class FlvViewer implements BroadcastListener, HttpViewer, MergedWriter {
     this.opts.fanout.schedule(this);
   }
 
-  /** Hands the queued tags to the response in one write (FlvFanout calls this every period). */
+  /** Hands the queued tags to the response in one write (FlvFanout calls this in each flush pass). */
   flush(): void {
     const parts = this.queued;
     const bytes = this.queuedBytes;

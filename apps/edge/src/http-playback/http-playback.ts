@@ -8,6 +8,7 @@ import {
   type SegmentFormat,
   tokenDecorator,
 } from '@tributary/media';
+import type { FlushSchedulerOptions } from '@tributary/rtmp-core';
 import type { Logger } from '@tributary/service-kit';
 import type { Authorizer } from '../auth/authorizer';
 import type { PublishGrant } from '../control-plane/publish-authorizer';
@@ -66,7 +67,8 @@ export interface HttpPlaybackOptions {
     idleTimeoutMs: number;
     sessionWindowMs: number;
   };
-  flv: { maxQueueBytes: number; maxLagMs: number };
+  /** `writes`: when queued tags are written, the RTMP fan-out's policy and settings (default `turn`). */
+  flv: { maxQueueBytes: number; maxLagMs: number; writes?: FlushSchedulerOptions };
   logger: Logger;
   now?: () => number;
 }
@@ -86,13 +88,14 @@ export class HttpPlayback {
   readonly stats: HttpPlaybackStats = { bytesSent: 0, flvDroppedMessages: 0, flvSlowDisconnects: 0 };
   private readonly renditions = new Map<string, HlsRendition>();
   private readonly flvViewers = new Set<FlvViewer>();
-  private readonly flvFanout = new FlvFanout();
+  private readonly flvFanout: FlvFanout;
   private readonly now: () => number;
   private epochSeq = 0;
   private sweepTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: HttpPlaybackOptions) {
     this.now = opts.now ?? Date.now;
+    this.flvFanout = new FlvFanout(opts.flv.writes);
   }
 
   get renditionCount(): number {

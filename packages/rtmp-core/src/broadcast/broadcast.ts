@@ -6,24 +6,8 @@ import { type MediaMessage } from '../message/media-message';
 import { Csid, MessageType } from '../message/message-types';
 import { StatusCode, statusInfo } from '../message/on-status';
 import { type BroadcastSink } from './broadcast-sink';
+import { type CoalescePolicy, DEFAULT_FLUSH_OPTIONS, FlushScheduler } from './flush-scheduler';
 import { classifyMedia, type MediaRole } from './media-role';
-
-/**
- * How the fan-out merges writes, one writev per subscriber per flush instead of one per message:
- * - `turn`: messages queued during one turn of the event loop (everything parsed from the publisher's
- *   reads of that turn) are written together right after it (setImmediate, before the next timer
- *   phase). Idle, a message goes out alone at once; under load, a turn's I/O holds more messages, so
- *   the batching grows with the load and costs no wait of its own.
- * - `interval`: queued messages are written every `mergeWriteMs` (SRS's "mw"); fewer writes, but every
- *   message waits up to that long.
- * - `adaptive`: `turn` while flushing is cheap; once one flush pass over the subscribers takes a
- *   millisecond or more, the next pass waits until twice that time has passed since (at most
- *   `maxHoldMs`), so more messages share each write as the subscriber count grows. Idle, it is `turn`.
- * - `off`: each message is written on its own, at once.
- * Subscribers that got the same messages since the last flush (all but late joiners and droppers) are
- * handed the same Buffer: the batch's chunks copied once into one contiguous buffer, one write each.
- */
-export type CoalescePolicy = 'turn' | 'adaptive' | 'interval' | 'off';
 
 export interface BroadcastOptions {
   name?: string;
@@ -35,8 +19,11 @@ export interface BroadcastOptions {
   /** A GOP larger than this is not cached (late joiners then wait for the next keyframe). */
   gopCacheMaxBytes?: number;
   /**
-   * When a subscriber's messages are written (see `CoalescePolicy`). Default `turn`. Without it, an explicit
-   * `mergeWriteMs: 0` means `off` and any other `mergeWriteMs` means `interval`, as before the policy existed.
+   * When a subscriber's messages are written (see `CoalescePolicy`, flush-scheduler.ts). Default `turn`.
+   * Without it, an explicit `mergeWriteMs: 0` means `off` and any other `mergeWriteMs` means `interval`, as
+   * before the policy existed. Subscribers that got the same messages since the last flush (all but late
+   * joiners and droppers) are handed the same Buffer: the batch's chunks copied once into one contiguous
+   * buffer, one write each.
    */
   coalesce?: CoalescePolicy;
   /** The period of the `interval` policy, in ms (default 50). */
@@ -54,11 +41,7 @@ const DEFAULT_BROADCAST_OPTIONS = {
   maxLagMs: 10_000,
   /** 16 MiB holds a 10 s GOP at 12 Mbps; the cache is bounded by bytes (one GOP), not by a count of messages. */
   gopCacheMaxBytes: 16 * 1024 * 1024,
-  coalesce: 'turn' as CoalescePolicy,
-  /** 50 ms, SRS's default is 350 ms: only used by the `interval` policy. */
-  mergeWriteMs: 50,
-  /** 15 ms: with the pass itself and the loop's other work, a message waits at most about 30 ms under load. */
-  maxHoldMs: 15,
+  ...DEFAULT_FLUSH_OPTIONS,
 };
 
 function resolveCoalesce(options: BroadcastOptions): CoalescePolicy {
@@ -175,13 +158,10 @@ export class Broadcast {
   private audioConfig: SharedMessage | null = null;
   private gop: SharedMessage[] = [];
   private gopBytes = 0;
-  private flushTimer: NodeJS.Timeout | undefined;
-  private flushImmediate: NodeJS.Immediate | undefined;
+  /** When the queued messages are written, by the `coalesce` policy. */
+  private readonly flusher: FlushScheduler;
   /** Every message fanned out since the last flush, in order: what an in-sync subscriber has queued. */
   private batch: SharedMessage[] = [];
-  /** Duration and end (options.now) of the last flush pass, for the `adaptive` policy. */
-  private lastPassMs = 0;
-  private lastPassEnd = 0;
 
   constructor(options: BroadcastOptions = {}) {
     this.name = options.name ?? '';
@@ -192,6 +172,7 @@ export class Broadcast {
       ...Object.fromEntries(Object.entries(options).filter(([k]) => k !== 'name' && k !== 'logger')),
       coalesce: resolveCoalesce(options),
     };
+    this.flusher = new FlushScheduler(() => this.writeQueued(), this.options);
   }
 
   get isLive(): boolean {
@@ -276,7 +257,7 @@ export class Broadcast {
     for (const sub of this.subscribers.values()) this.deliver(sub, shared);
     for (const listener of this.listeners) listener.message(shared);
     // Nothing queued (every subscriber waiting for a keyframe): no flush will clear the batch, so do it now.
-    if (this.flushImmediate === undefined && this.flushTimer === undefined) this.batch = [];
+    if (!this.flusher.pending) this.batch = [];
   }
 
   /** True when `shared` may start playback for a subscriber that dropped (audio-only streams: any frame). */
@@ -326,25 +307,7 @@ export class Broadcast {
     }
     sub.queued.push(shared);
     sub.queuedBytes += e.length;
-    this.scheduleFlush();
-  }
-
-  private scheduleFlush(): void {
-    if (this.flushImmediate !== undefined || this.flushTimer !== undefined) return;
-    const { coalesce } = this.options;
-    if (coalesce === 'interval') {
-      this.flushTimer = setTimeout(() => this.flush(), this.options.mergeWriteMs);
-      return;
-    }
-    if (coalesce === 'adaptive' && this.lastPassMs >= 1) {
-      const hold = Math.min(this.options.maxHoldMs, 2 * this.lastPassMs);
-      const wait = this.lastPassEnd + hold - this.options.now();
-      if (wait >= 1) {
-        this.flushTimer = setTimeout(() => this.flush(), wait);
-        return;
-      }
-    }
-    this.flushImmediate = setImmediate(() => this.flush());
+    this.flusher.schedule();
   }
 
   /** The chunks of `messages` as encoded for `sink`: views of the shared serialisations, nothing copied. */
@@ -363,13 +326,13 @@ export class Broadcast {
     return true;
   }
 
-  /** Hands every subscriber's queued chunks to its sink (also before any status, to keep the order). */
+  /** Hands every subscriber's queued chunks to its sink now (also before any status, to keep the order). */
   private flush(): void {
-    clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
-    clearImmediate(this.flushImmediate);
-    this.flushImmediate = undefined;
-    const start = this.options.now();
+    this.flusher.run();
+  }
+
+  /** The flush pass (timed by the scheduler for the `adaptive` policy). */
+  private writeQueued(): void {
     // One contiguous copy of the batch per (message stream id, chunk size), shared by in-sync subscribers.
     const shared = new Map<number, Buffer>();
     for (const sub of this.subscribers.values()) {
@@ -392,8 +355,6 @@ export class Broadcast {
       sink.writeChunks([buf], bytes);
     }
     this.batch = [];
-    this.lastPassEnd = this.options.now();
-    this.lastPassMs = this.lastPassEnd - start;
   }
 
   private drop(sub: Subscriber): void {
