@@ -53,7 +53,7 @@ export const EdgeConfigSchema = z
     VIEWER_QUEUE_MAX_BYTES: env.int(2 * 1024 * 1024, 64 * 1024),
     /**
      * A viewer that has been dropping frames (queue full) for this long is disconnected: it is not
-     * catching up (RELIABILITY L3: disconnected after a ≤ 10 s write stall).
+     * catching up (docs/reliability.md: slow-viewer: disconnected after a ≤ 10 s write stall).
      */
     VIEWER_MAX_LAG_MS: env.int(10_000, 1000),
     /**
@@ -72,33 +72,33 @@ export const EdgeConfigSchema = z
     /** The `interval` policy's period: every message waits up to this long (SRS's default is 350 ms). */
     FANOUT_MERGE_WRITE_MS: env.int(50, 1, 1000),
 
-    /** Handshake plus connect/publish/play must finish within this (RELIABILITY M6: ≤ 10 s). */
+    /** Handshake plus connect/publish/play must finish within this (docs/reliability.md: handshake: ≤ 10 s). */
     HANDSHAKE_TIMEOUT_MS: env.int(10_000, 1000),
     /** A connection with no byte in either direction for this long is gone (half-open TCP). */
     CONNECTION_IDLE_TIMEOUT_MS: env.int(30_000, 5000),
     /**
      * A publisher that sends no media for this long is considered gone: its stream ends, and a new
-     * publisher with the same key may take over (RELIABILITY T3: takeover within ≤ 10 s).
+     * publisher with the same key may take over (docs/reliability.md: duplicate-publisher: takeover within ≤ 10 s).
      */
     PUBLISHER_IDLE_TIMEOUT_MS: env.int(8000, 1000),
 
-    /** Upper bound on one api call; publish authorisation fails closed after it (RELIABILITY F1: ≤ 5 s). */
+    /** Upper bound on one api call; publish authorisation fails closed after it (docs/reliability.md: api-down-publish: ≤ 5 s). */
     API_TIMEOUT_MS: env.int(3000, 100, 5000),
-    /** Largest api response body accepted; anything bigger is a fault and denies (RELIABILITY F2). */
+    /** Largest api response body accepted; anything bigger is a fault and denies (docs/reliability.md: api-down-play). */
     API_MAX_RESPONSE_BYTES: env.int(256 * 1024, 1024),
     /**
      * Concurrent publish authorisations waiting on the api; beyond this new publishers are refused at
-     * once instead of queueing (RELIABILITY F1: no unbounded pending-auth queue).
+     * once instead of queueing (docs/reliability.md: api-down-publish: no unbounded pending-auth queue).
      */
     AUTH_MAX_PENDING: env.int(256, 1),
-    /** Ceiling on the api's cacheTtlSeconds for publish answers (RELIABILITY T5: revocation ≤ 30 s). */
+    /** Ceiling on the api's cacheTtlSeconds for publish answers (a bound on staleness; revocations themselves arrive through the control feed at once). */
     AUTH_CACHE_MAX_TTL_SECONDS: env.int(30, 0, 30),
     /**
      * When the api is unreachable, a key it allowed within this many seconds is still allowed, so an
      * encoder that reconnects during an api outage keeps streaming. Unknown keys always fail closed.
      */
     AUTH_STALE_IF_ERROR_SECONDS: env.int(300, 0),
-    /** Failed publish attempts per IP before each further attempt is slowed (RELIABILITY T5: after the 5th). */
+    /** Failed publish attempts per IP before each further attempt is slowed (docs/reliability.md: broken-credentials: after the 5th). */
     AUTH_FAILURES_BEFORE_DELAY: env.int(5, 1),
     /**
      * Long-poll length on the api's control feed (revocations, key changes). Events arrive as soon as
@@ -134,7 +134,7 @@ export const EdgeConfigSchema = z
      */
     HLS_VIEWER_WINDOW_SECONDS: env.int(10, 2, 300),
 
-    /** On SIGTERM: time given to sessions to close and to report their end before exit (RELIABILITY F4: < 25 s). */
+    /** On SIGTERM: time given to sessions to close and to report their end before exit (docs/reliability.md: graceful-drain: < 25 s). */
     DRAIN_TIMEOUT_MS: env.int(10_000, 0, 20_000),
 
     LOG_LEVEL: env.logLevel(),

@@ -251,7 +251,7 @@ export class Edge {
   }
 
   /**
-   * Graceful drain (RELIABILITY F4): readiness goes false and the RTMP listener closes at once;
+   * Graceful drain (docs/reliability.md: graceful-drain): readiness goes false and the RTMP listener closes at once;
    * viewers get UnpublishNotify, every connection gets its onStatus and a FIN, session ends are
    * reported; whatever is still running when DRAIN_TIMEOUT_MS runs out is abandoned.
    */

@@ -5,7 +5,7 @@ import type { HttpViewer, StreamEntry } from '../streams/stream-registry';
  * One HLS viewer. HLS has no connection per viewer, so a viewer is a session: requests from one client
  * address with one token (or none), counted from its first request until the activity window after its
  * last one (README "HLS viewers"). Its token was verified when the session opened; like an RTMP viewer
- * it is not cut when that token expires later (RELIABILITY T6 policy), but a session that lapses must
+ * it is not cut when that token expires later (docs/reliability.md: playback-tokens policy), but a session that lapses must
  * present a valid token again.
  */
 export interface HlsSession extends HttpViewer {

@@ -19,7 +19,7 @@ const FLV_SUFFIX = '.flv';
 
 /**
  * Parses the path (without query) of a playback request. Undefined for anything that is not a playback
- * URL, and for ids outside the safe alphabet (RELIABILITY M9): those are answered 404 before any
+ * URL, and for ids outside the safe alphabet (docs/reliability.md: names): those are answered 404 before any
  * lookup. Percent-encoded paths are not decoded, so `%2e%2e` never becomes `..`.
  */
 export function parsePlaybackPath(path: string): PlaybackRoute | undefined {
