@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type AmfObject, Csid, MessageType, RtmpClient, type RtmpClientStream } from '@tributary/rtmp-core';
+import { hostileSetDataFrame } from '@tributary/rtmp-core/testing';
 import {
   type EdgeProcess,
   eventually,
@@ -8,7 +9,6 @@ import {
   startEdgeProcess,
   withDeadline,
 } from './support/edge-process';
-import { hostileSetDataFrame } from './support/hostile-amf';
 
 /** An AVC keyframe tag body (FLV VideoTagHeader: keyframe + AVC, NALU packet) with a dummy payload. */
 const KEYFRAME = Buffer.from([0x17, 0x01, 0, 0, 0, 0, 0, 0, 1, 0x65]);
