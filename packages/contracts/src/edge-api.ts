@@ -15,6 +15,8 @@ export const EdgeApiPaths = {
   playbackKey: (kid: string) => `/v1/edge/playback-keys/${encodeURIComponent(kid)}`,
   changes: '/v1/edge/changes',
   liveStreamChecks: '/v1/edge/live-stream-checks',
+  /** GET: where a playback id is live in the fleet, and a relay token to pull it (issue 11). */
+  streamOrigin: (playbackId: string) => `/v1/edge/streams/${encodeURIComponent(playbackId)}/origin`,
 } as const;
 
 export const PlaybackPolicySchema = z.enum(['public', 'signed']);
@@ -107,13 +109,53 @@ export const HeartbeatRequestSchema = z.object({
   viewers: z.number().int().min(0),
   bytesInTotal: z.number().int().min(0),
   bytesOutTotal: z.number().int().min(0),
+  /**
+   * The RTMP application URL other edges pull this edge's streams from (rtmp://<pod address>:<port>/<app>):
+   * an address inside the fleet, which may differ from the public rtmpUrl viewers are given. Omitted:
+   * the edge's registered rtmpUrl.
+   */
+  internalRtmpUrl: z.string().url().max(512).optional(),
+  /** EDGE_MAX_VIEWERS: viewers across all streams past which new connections are redirected (null: none). */
+  maxViewers: z.number().int().min(1).nullable().optional(),
+  /** Egress in bits per second over the last interval (load balancing by bandwidth). */
+  egressBps: z.number().min(0).optional(),
+  /** True once the edge is shutting down: it takes no new viewers or publishers and is never chosen. */
+  draining: z.boolean().optional(),
 });
 export type HeartbeatRequest = z.infer<typeof HeartbeatRequestSchema>;
+
+/** One healthy edge as the fleet sees it: where to send players (302, SMIL) and how loaded it is. */
+export const FleetEdgeSchema = z.object({
+  edgeId: z.string(),
+  name: z.string(),
+  region: z.string().nullable(),
+  /** Public RTMP application URL (rtmp://host[:port]/<app>), the `ex.redirect` and SMIL base. */
+  rtmpUrl: z.string(),
+  /** Public HTTP base (HLS, HTTP-FLV, SMIL). */
+  httpUrl: z.string().nullable(),
+  connections: z.number().int().min(0),
+  viewers: z.number().int().min(0),
+  /** The edge's own viewer cap (EDGE_MAX_VIEWERS), or null. */
+  maxViewers: z.number().int().nullable(),
+  /** Connections it is sized for (the operator's Edge.capacity). */
+  capacity: z.number().int().min(1),
+  egressBps: z.number().min(0),
+});
+export type FleetEdge = z.infer<typeof FleetEdgeSchema>;
+/** Most edges one heartbeat answer lists (the rest are not offered as redirect targets). */
+export const FLEET_MAX_EDGES = 1000;
+
 export const HeartbeatResponseSchema = z.object({
   edgeId: z.string(),
   /** Seconds between heartbeats the api expects; it marks the edge unhealthy after 3 missed. */
   heartbeatIntervalSeconds: z.number().int().min(1),
+  /**
+   * The other healthy, non-draining edges (never the caller), as of this heartbeat: the candidates an
+   * edge at capacity or draining redirects to (RTMP 302, SMIL, ReconnectRequest). Older apis omit it.
+   */
+  fleet: z.array(FleetEdgeSchema).max(FLEET_MAX_EDGES).default([]),
 });
+export type HeartbeatResponse = z.infer<typeof HeartbeatResponseSchema>;
 
 export const PlaybackKeySchema = z.object({
   kid: z.string(),
@@ -211,3 +253,55 @@ export const LiveStreamChecksResponseSchema = z.object({
    */
   revoked: z.array(z.string()),
 });
+
+/**
+ * Relay tokens let one edge pull a live stream from another (origin → mid-tier → edge). They are
+ * JWTs like playback tokens (contracts/playback-token.ts) signed with the platform key, but with
+ * their own audience, so a viewer's playback token never opens the relay path and a relay token is
+ * never a viewer's: only an edge, with its credential, can get one from the api.
+ */
+export const RELAY_TOKEN_AUDIENCE = 'tributary:relay';
+/** A relay token only has to last until the pulling edge's `play` is accepted. */
+export const RELAY_TOKEN_TTL_SECONDS = 120;
+/** The play-name query parameter a pulling edge sends its relay token in. */
+export const RELAY_TOKEN_PARAM = 'relay';
+
+export const RelayTokenClaimsSchema = z.object({
+  /** The playback id it opens. */
+  sub: z.string(),
+  aud: z.literal(RELAY_TOKEN_AUDIENCE),
+  exp: z.number().int(),
+  iat: z.number().int().optional(),
+  /** The edge it was issued to (the puller), for logs and metrics at the upstream edge. */
+  edg: z.string(),
+});
+export type RelayTokenClaims = z.infer<typeof RelayTokenClaimsSchema>;
+
+/**
+ * GET streamOrigin(playbackId): is the stream live anywhere in the fleet, on which edge (its origin:
+ * the ingest session's edge), and what a pulling edge needs: the publish grant's viewer-side fields
+ * (so the edge applies the stream's policy and limits before its own publisher exists) and a relay
+ * token. `live: false` while no healthy edge has an open session for it.
+ */
+export const StreamOriginResponseSchema = z.discriminatedUnion('live', [
+  z.object({ live: z.literal(false) }),
+  z.object({
+    live: z.literal(true),
+    tenantId: z.string(),
+    liveStreamId: z.string(),
+    playbackId: z.string(),
+    playbackPolicy: PlaybackPolicySchema,
+    eventTitle: z.string().nullable(),
+    maxViewers: z.number().int().nullable(),
+    sessionId: z.string(),
+    origin: z.object({
+      edgeId: z.string(),
+      /** The origin edge's internal RTMP application URL (HeartbeatRequest.internalRtmpUrl or rtmpUrl). */
+      rtmpUrl: z.string(),
+    }),
+    /** True when the asking edge is the origin itself (it has, or just lost, the publisher). */
+    isSelf: z.boolean(),
+    relayToken: z.string(),
+  }),
+]);
+export type StreamOriginResponse = z.infer<typeof StreamOriginResponseSchema>;

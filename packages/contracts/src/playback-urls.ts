@@ -6,6 +6,8 @@
 export const PlaybackHttpPaths = {
   hlsPlaylist: (playbackId: string) => `/live/${playbackId}/index.m3u8`,
   flv: (playbackId: string) => `/live/${playbackId}.flv`,
+  /** SMIL load balancing (issue 11): `<meta base="rtmp://<least-loaded edge>/live"/>` + `<video src>`. */
+  smil: (playbackId: string) => `/live/${playbackId}.smil`,
 } as const;
 
 export interface PlaybackUrls {
