@@ -98,13 +98,18 @@ describe('dashboard end to end', { timeout: 600_000 }, () => {
   it('creates a tenant on the operator page', async () => {
     await firstLoad('/operator/tenants');
     await page.getByLabel('Name').fill('Acme Media');
+    await page.getByLabel('Stream quota').fill('25');
     await page.getByRole('button', { name: 'Create tenant' }).click();
-    await page.getByTestId('tenant-row').filter({ hasText: 'Acme Media' }).waitFor();
+    const row = page.getByTestId('tenant-row').filter({ hasText: 'Acme Media' });
+    await row.waitFor();
+    assert.match(await row.getByTestId('tenant-quotas').innerText(), /streams 25 · events default/);
     const rest = await RestSession.login(stack.apiUrl, stack.operator.email, stack.operator.password);
     const tenants = await rest.request<List<Tenant>>('GET', '/v1/tenants');
     const acme = tenants.data.find((t) => t.name === 'Acme Media');
     assert.ok(acme);
     assert.equal(acme.status, 'active');
+    assert.equal(acme.quotaLiveStreams, 25, 'the quota typed in the form reaches the api');
+    assert.equal(acme.quotaApiKeys, null, 'an empty quota field keeps the platform default');
     tenantId = acme.id;
     await screenshot('operator-tenants');
   });

@@ -20,6 +20,10 @@ export async function createTenant(_previous: FormState<null>, form: FormData): 
       name: text(form, 'name'),
       maxLiveStreams: optionalInt(form, 'maxLiveStreams'),
       maxViewers: optionalInt(form, 'maxViewers'),
+      quotaLiveStreams: optionalInt(form, 'quotaLiveStreams'),
+      quotaLiveEvents: optionalInt(form, 'quotaLiveEvents'),
+      quotaApiKeys: optionalInt(form, 'quotaApiKeys'),
+      quotaSigningKeys: optionalInt(form, 'quotaSigningKeys'),
     });
     await api.tenants.create(await requireCaller(), input);
     // The layout's tenant switcher lists tenants too.

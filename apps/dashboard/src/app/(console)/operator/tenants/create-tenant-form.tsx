@@ -3,6 +3,14 @@
 import { ActionForm, Field } from '@/components/action-form';
 import { createTenant } from '../actions';
 
+/** Caps on what the tenant may hold (active objects); empty keeps the platform default (the api's TENANT_MAX_*). */
+const QUOTAS = [
+  { name: 'quotaLiveStreams', label: 'Stream quota' },
+  { name: 'quotaLiveEvents', label: 'Event quota' },
+  { name: 'quotaApiKeys', label: 'API key quota' },
+  { name: 'quotaSigningKeys', label: 'Signing key quota' },
+] as const;
+
 export function CreateTenantForm() {
   return (
     <ActionForm action={createTenant} submitLabel="Create tenant" resetOnSuccess aria-label="New tenant">
@@ -25,6 +33,20 @@ export function CreateTenantForm() {
           hint="Empty: no limit."
         />
       </div>
+      <fieldset className="grid-2">
+        <legend>Quotas</legend>
+        {QUOTAS.map((q) => (
+          <Field
+            key={q.name}
+            name={q.name}
+            label={q.label}
+            type="number"
+            min={0}
+            max={1000000}
+            hint="Empty: platform default."
+          />
+        ))}
+      </fieldset>
     </ActionForm>
   );
 }

@@ -1,3 +1,4 @@
+import type { Tenant } from '@tributary/contracts';
 import type { Metadata } from 'next';
 import { ActionButton } from '@/components/action-button';
 import { EmptyState } from '@/components/empty-state';
@@ -9,6 +10,17 @@ import { setTenantStatus } from '../actions';
 import { CreateTenantForm } from './create-tenant-form';
 
 export const metadata: Metadata = { title: 'Tenants' };
+
+/** "streams 5 · events default · …": a tenant's own quotas, "default" where the platform's applies. */
+function quotaSummary(t: Tenant): string {
+  const q = (n: number | null) => (n === null ? 'default' : String(n));
+  return [
+    `streams ${q(t.quotaLiveStreams)}`,
+    `events ${q(t.quotaLiveEvents)}`,
+    `API keys ${q(t.quotaApiKeys)}`,
+    `signing keys ${q(t.quotaSigningKeys)}`,
+  ].join(' · ');
+}
 
 export default async function TenantsPage() {
   const { caller } = await requireViewer();
@@ -41,6 +53,7 @@ export default async function TenantsPage() {
                 <th>Status</th>
                 <th>Max streams</th>
                 <th>Max viewers</th>
+                <th title="Streams, events, API keys and signing keys the tenant may hold">Quotas</th>
                 <th>Created</th>
                 <th />
               </tr>
@@ -54,6 +67,7 @@ export default async function TenantsPage() {
                   </td>
                   <td>{t.maxLiveStreams ?? 'no limit'}</td>
                   <td>{t.maxViewers ?? 'no limit'}</td>
+                  <td data-testid="tenant-quotas">{quotaSummary(t)}</td>
                   <td>{formatDateTime(t.createdAt)}</td>
                   <td>
                     {t.status === 'active' ? (
