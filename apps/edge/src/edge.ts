@@ -103,6 +103,20 @@ export class Edge {
       maxWaitingViewers: cfg.MAX_WAITING_VIEWERS,
     });
     this.connectionsPerIp = new ConnectionsPerIp(cfg.MAX_CONNECTIONS_PER_IP);
+    this.metrics = new EdgeMetrics({
+      ready: () => this.ready,
+      connections: () => this.rtmp.connections.size,
+      publishers: () => this.registry.publisherCount,
+      viewers: () => this.registry.viewerCount,
+      bytesIn: () => this.liveBytes('bytesIn'),
+      bytesOut: () => this.liveBytes('bytesOut'),
+      droppedMessages: () => this.registry.dropTotals().droppedMessages,
+      slowViewerDisconnects: () => this.registry.dropTotals().slowDisconnects,
+      httpBytesOut: () => this.playback.stats.bytesSent,
+      hlsRenditions: () => this.playback.renditionCount,
+      flvDroppedMessages: () => this.playback.stats.flvDroppedMessages,
+      flvSlowDisconnects: () => this.playback.stats.flvSlowDisconnects,
+    });
     const revocations = new Revocations({
       registry: this.registry,
       publish,
@@ -110,6 +124,7 @@ export class Edge {
       closeHls: (playbackId) => this.playback.revoke(playbackId),
       checkLiveStreams: (ids) => this.api.liveStreamChecks(ids),
       logger: logger.child({ component: 'control-feed' }),
+      metrics: this.metrics,
     });
     this.feed = new ControlFeedFollower({
       changes: (after, waitSeconds) => this.api.changes(after, waitSeconds),
@@ -138,20 +153,6 @@ export class Edge {
         onPublish: (stream, req) => this.publishing.authorize(stream, req),
         onPlay: (stream, req) => this.playing.authorize(stream, req),
       },
-    });
-    this.metrics = new EdgeMetrics({
-      ready: () => this.ready,
-      connections: () => this.rtmp.connections.size,
-      publishers: () => this.registry.publisherCount,
-      viewers: () => this.registry.viewerCount,
-      bytesIn: () => this.liveBytes('bytesIn'),
-      bytesOut: () => this.liveBytes('bytesOut'),
-      droppedMessages: () => this.registry.dropTotals().droppedMessages,
-      slowViewerDisconnects: () => this.registry.dropTotals().slowDisconnects,
-      httpBytesOut: () => this.playback.stats.bytesSent,
-      hlsRenditions: () => this.playback.renditionCount,
-      flvDroppedMessages: () => this.playback.stats.flvDroppedMessages,
-      flvSlowDisconnects: () => this.playback.stats.flvSlowDisconnects,
     });
     this.publishing = new PublishHandler({
       authorizer,

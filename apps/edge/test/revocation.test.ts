@@ -295,6 +295,18 @@ describe('revocations cut publishers and viewers on every edge', { timeout: 240_
     });
     assert.equal(rotated.status, 200);
     await cutWithin('rotate-key', started, on, stream.playbackId, { encoder, rtmpViewers: [viewer], flv });
+    // The edge's metrics count the event and what it cut (one publisher, the RTMP and the HTTP-FLV viewer).
+    const metrics = await (await fetch(`${on.http}/metrics`)).text();
+    assert.match(metrics, /^tributary_edge_control_events_total\{kind="stream_key_rotated"\} [1-9]/m);
+    assert.match(
+      metrics,
+      /^tributary_edge_revocation_cuts_total\{reason="stream_key_rotated",role="publisher"\} 1$/m,
+    );
+    assert.match(
+      metrics,
+      /^tributary_edge_revocation_cuts_total\{reason="stream_key_rotated",role="viewer"\} 2$/m,
+    );
+    assert.match(metrics, /^tributary_edge_control_feed_lag_seconds \d/m);
 
     const old = peers.publish(clip, `${on.rtmp}/${stream.streamKey}`);
     const [code] = await deadline(once(old, 'exit'), SETUP_DEADLINE_MS, 'old key refused');

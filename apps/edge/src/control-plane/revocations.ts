@@ -1,6 +1,7 @@
 import type { ControlEvent, LiveStreamCheck } from '@tributary/contracts';
 import { StatusCode } from '@tributary/rtmp-core';
 import type { Logger } from '@tributary/service-kit';
+import type { EdgeMetrics } from '../http/edge-metrics';
 import { isHttpViewer, type StreamEntry, type StreamRegistry } from '../streams/stream-registry';
 import type { PlaybackKeyStore } from './playback-keys';
 import type { PublishAuthorizer } from './publish-authorizer';
@@ -14,6 +15,9 @@ export interface RevocationsOptions {
   /** Which of these live streams may no longer publish (asked after a resync). */
   checkLiveStreams: (streams: LiveStreamCheck[]) => Promise<string[]>;
   logger: Logger;
+  /** Counts events, resyncs and cuts; records how late the newest event was applied. */
+  metrics?: Pick<EdgeMetrics, 'controlEvents' | 'revocationCuts' | 'controlFeedLagSeconds'>;
+  now?: () => number;
 }
 
 /** What a viewer is told when its stream is cut (the publisher's connection just closes). */
@@ -40,6 +44,8 @@ export class Revocations {
     for (const event of events) {
       try {
         await this.applyOne(event);
+        this.opts.metrics?.controlEvents.inc({ kind: event.kind });
+        this.recordLag(event);
       } catch (err) {
         this.opts.logger.warn(
           { err: err instanceof Error ? err.message : String(err), eventId: event.id, kind: event.kind },
@@ -50,6 +56,7 @@ export class Revocations {
   }
 
   async resync(): Promise<boolean> {
+    this.opts.metrics?.controlEvents.inc({ kind: 'resync' });
     this.opts.publish.invalidateAll();
     const synced = await this.opts.keys.sync();
     const live = [...this.opts.registry.all()].flatMap((e) =>
@@ -110,6 +117,7 @@ export class Revocations {
       const viewers = entry.viewers.size;
       for (const viewer of [...entry.viewers.keys()]) this.cutViewer(entry, viewer, reason);
       publisher.close(reason);
+      this.opts.metrics?.revocationCuts.inc({ reason, role: 'publisher' });
       this.opts.closeHls(entry.playbackId);
       this.opts.logger.info(
         {
@@ -152,5 +160,13 @@ export class Revocations {
     }
     this.opts.registry.removeViewer(entry, viewer);
     viewer.close(reason);
+    this.opts.metrics?.revocationCuts.inc({ reason, role: 'viewer' });
+  }
+
+  private recordLag(event: ControlEvent): void {
+    const metrics = this.opts.metrics;
+    const at = Date.parse(event.at);
+    if (!metrics || Number.isNaN(at)) return;
+    metrics.controlFeedLagSeconds = Math.max(0, ((this.opts.now ?? Date.now)() - at) / 1000);
   }
 }

@@ -25,6 +25,12 @@ export class EdgeMetrics {
   readonly playAuth: Counter<'result'>;
   /** Labels: reason = why the session ended (unpublished, connection_closed, publisher_idle, taken_over, shutdown). */
   readonly sessionsEnded: Counter<'reason'>;
+  /** Labels: kind = the control event's kind (contracts ControlEventKind) or `resync`. */
+  readonly controlEvents: Counter<'kind'>;
+  /** Labels: reason = the event kind that cut them (or `revoked` after a resync); role = publisher | viewer. */
+  readonly revocationCuts: Counter<'reason' | 'role'>;
+  /** Seconds from the api committing the newest applied control event to this edge acting on it. */
+  controlFeedLagSeconds = 0;
 
   constructor(source: EdgeMetricSource) {
     const r = this.registry;
@@ -89,6 +95,19 @@ export class EdgeMetrics {
     this.sessionsEnded = r.counter<'reason'>(
       'tributary_edge_publish_sessions_ended_total',
       'Publish sessions ended, by reason.',
+    );
+    this.controlEvents = r.counter<'kind'>(
+      'tributary_edge_control_events_total',
+      'Control feed events acted on (revocations, key changes), and resyncs.',
+    );
+    this.revocationCuts = r.counter<'reason' | 'role'>(
+      'tributary_edge_revocation_cuts_total',
+      'Publishers and viewers cut because the control plane revoked them.',
+    );
+    r.gauge(
+      'tributary_edge_control_feed_lag_seconds',
+      'Delay from the api committing the newest control event to this edge applying it (clock skew included).',
+      () => this.controlFeedLagSeconds,
     );
   }
 }
