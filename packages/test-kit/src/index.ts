@@ -1,6 +1,7 @@
 // Test support shared by the workspace's integration tests (never imported by production code).
 export { launchChromium } from './browser/chromium';
 export { type TempDir, tempDir } from './fs/temp-dir';
+export { createNetnsLab, type NetnsHost, type NetnsLab, netnsUnavailable } from './net/netns';
 export { freePort, waitForListener } from './net/ports';
 export { killAndWait, PeerProcesses, type PeerResult, run } from './peers/peer-processes';
 export { ffmpegClipArgs, makeClip, type TestClip } from './peers/test-clip';

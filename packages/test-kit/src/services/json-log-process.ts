@@ -27,9 +27,15 @@ export interface JsonLogProcess {
  */
 export function spawnJsonLogProcess(
   script: string,
-  options: { env: NodeJS.ProcessEnv; stderr: 'pipe' | 'inherit' },
+  options: {
+    env: NodeJS.ProcessEnv;
+    stderr: 'pipe' | 'inherit';
+    /** Runs `[...prefix, node, script]` instead, e.g. inside a network namespace (net/netns.ts). */
+    prefix?: readonly string[];
+  },
 ): JsonLogProcess {
-  const child = spawn(process.execPath, [script], {
+  const [program = process.execPath, ...args] = [...(options.prefix ?? []), process.execPath, script];
+  const child = spawn(program, args, {
     env: options.env,
     stdio: ['ignore', 'pipe', options.stderr],
   });
