@@ -33,7 +33,7 @@ describe('createNetnsLab', { skip }, () => {
     assert.ok(a && b);
     assert.notEqual(a.ip, b.ip);
     // A TCP server inside host a, listening on the host's own address only.
-    const script = `require('net').createServer((s)=>s.end('hi')).listen(7070, '${a.ip}', ()=>console.log('up'))`;
+    const script = `require('net').createServer((s)=>{s.on('error',()=>{});s.end('hi')}).listen(7070, '${a.ip}', ()=>console.log('up'))`;
     const server = spawn(a.prefix[0] as string, [...a.prefix.slice(1), process.execPath, '-e', script], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -44,6 +44,25 @@ describe('createNetnsLab', { skip }, () => {
       assert.equal(await reaches(a.ip, 7070, 700), false, 'unreachable with its link down');
       lab.restore(a);
       assert.equal(await reaches(a.ip, 7070, 3000), true, 'reachable again once restored');
+      // A block cuts one path only: b no longer reaches a, the root namespace still does.
+      const fromB = (ms: number) =>
+        new Promise<string>((resolve) => {
+          const probe = `const s=require('net').connect(7070,'${a.ip}');s.on('connect',()=>{console.log('ok');process.exit(0)});s.on('error',()=>{console.log('error');process.exit(0)});setTimeout(()=>{console.log('timeout');process.exit(0)},${ms})`;
+          const child = spawn(b.prefix[0] as string, [...b.prefix.slice(1), process.execPath, '-e', probe], {
+            stdio: ['ignore', 'pipe', 'inherit'],
+          });
+          let out = '';
+          child.stdout.on('data', (d: Buffer) => {
+            out += d.toString();
+          });
+          child.once('exit', () => resolve(out.trim()));
+        });
+      assert.equal(await fromB(2000), 'ok', 'b reaches a');
+      lab.block(b, a.ip);
+      assert.notEqual(await fromB(700), 'ok', 'b does not reach a while blocked');
+      assert.equal(await reaches(a.ip, 7070, 2000), true, 'the root namespace still reaches a');
+      lab.unblock(b, a.ip);
+      assert.equal(await fromB(2000), 'ok', 'b reaches a again');
     } finally {
       await killAndWait(server);
     }

@@ -25,6 +25,13 @@ export interface NetnsLab {
   cut(host: NetnsHost): void;
   /** Brings a cut link back. */
   restore(host: NetnsHost): void;
+  /**
+   * Cuts only the path from `from` to `toIp` (a blackhole route in `from`: its packets there, TCP's
+   * ACKs included, vanish without an error, as on a broken link); `from` still reaches every other host.
+   */
+  block(from: NetnsHost, toIp: string): void;
+  /** Removes a block. */
+  unblock(from: NetnsHost, toIp: string): void;
   /** Removes every namespace, link and the bridge (processes inside must be stopped first). */
   close(): void;
 }
@@ -107,6 +114,8 @@ export function createNetnsLab(count: number): NetnsLab {
     hosts,
     cut: (host) => ip('link', 'set', linkOf(host), 'down'),
     restore: (host) => ip('link', 'set', linkOf(host), 'up'),
+    block: (from, toIp) => ip('-n', from.name, 'route', 'add', 'blackhole', `${toIp}/32`),
+    unblock: (from, toIp) => ip('-n', from.name, 'route', 'del', 'blackhole', `${toIp}/32`),
     close,
   };
 }
