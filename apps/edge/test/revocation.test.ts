@@ -2,17 +2,17 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { createPrivateKey, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PLAYBACK_TOKEN_AUDIENCE, PlaybackHttpPaths } from '@tributary/contracts';
 import { createLogger } from '@tributary/service-kit';
-import { freePort, type JsonLogProcess, spawnJsonLogProcess } from '@tributary/test-kit';
 import { SignJWT } from 'jose';
 import { parseEdgeConfig } from '../src/config';
 import { Edge } from '../src/edge';
+import { ControlPlane, type TenantHandle } from './support/control-plane';
 import { Peers } from './support/peers';
 
 /**
@@ -24,21 +24,10 @@ import { Peers } from './support/peers';
  * tenant's thousands of signing keys do not stop a restarted edge from verifying another's tokens.
  */
 
-const API_DIST = resolve(__dirname, '../../../api/dist');
-const API_MAIN = join(API_DIST, 'src/main.js');
-/** The api's own test databases (a migrated PGlite, or a database on DATABASE_URL's server). */
-const API_TEST_DATABASE = join(API_DIST, 'test/support/database.js');
-const OPERATOR = { email: 'operator@revocation.test', password: 'revocation-password-1' };
 /** The requirement: a revocation takes effect on every edge within 5 s. Every wait below ends by it. */
 const CUT_DEADLINE_MS = 5_000;
 /** Setting a scene up (an encoder connecting, a viewer starting) gets longer on a busy machine. */
 const SETUP_DEADLINE_MS = 20_000;
-
-interface TestDatabase {
-  url: string;
-  kind: 'postgres' | 'pglite';
-  close(): Promise<void>;
-}
 
 async function within<T>(ms: number, what: string, check: () => T | undefined | Promise<T | undefined>) {
   const deadline = Date.now() + ms;
@@ -58,27 +47,6 @@ function deadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> 
       timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms);
     }),
   ]).finally(() => clearTimeout(timer));
-}
-
-function restClient(base: () => string) {
-  return async <T = Record<string, unknown>>(
-    method: string,
-    path: string,
-    auth: { cookie?: string; bearer?: string; tenantId?: string },
-    body?: unknown,
-  ): Promise<{ status: number; body: T; headers: Headers }> => {
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (auth.cookie) headers.cookie = auth.cookie;
-    if (auth.bearer) headers.authorization = `Bearer ${auth.bearer}`;
-    if (auth.tenantId) headers['x-tenant-id'] = auth.tenantId;
-    const res = await fetch(`${base()}${path}`, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T, headers: res.headers };
-  };
 }
 
 /** An HTTP-FLV viewer: resolves `ended` when the edge ends the response. */
@@ -101,49 +69,18 @@ describe('revocations cut publishers and viewers on every edge', { timeout: 240_
   const peers = new Peers();
   const dir = mkdtempSync(join(tmpdir(), 'edge-revocation-'));
   const clip = join(dir, 'clip.flv');
-  let database: TestDatabase;
-  const apis: Array<{ proc: JsonLogProcess; url: string; env: Record<string, string> }> = [];
+  let plane: ControlPlane;
   const edges: Array<{ edge: Edge; rtmp: string; http: string }> = [];
-  const via = (i: number) => restClient(() => apis[i]?.url ?? '');
-  let cookie = '';
-  let tenant = { id: '', key: '' };
+  const via = (i: number) => plane.via(i);
+  let tenant: TenantHandle = { id: '', key: '' };
   const measured: Record<string, number> = {};
 
-  async function startApi(env: Record<string, string>) {
-    const proc = spawnJsonLogProcess(API_MAIN, { stderr: 'inherit', env });
-    const listening = await proc.waitForLog(
-      (l) => String(l.msg).startsWith('api listening'),
-      'api listening',
-    );
-    return { proc, url: String(listening.url), env };
-  }
-
-  async function stopApi(i: number) {
-    const api = apis[i];
-    if (!api || api.proc.child.exitCode !== null) return;
-    const exited = once(api.proc.child, 'exit');
-    api.proc.child.kill('SIGTERM');
-    await exited;
-  }
-
   async function startEdge(apiIndex: number, name: string) {
-    const [rtmpPort, httpPort] = [await freePort(), await freePort()];
-    const registered = await via(0)<{ credential: string }>(
-      'POST',
-      '/v1/edges',
-      { cookie },
-      {
-        name,
-        region: 'local',
-        rtmpUrl: `rtmp://127.0.0.1:${rtmpPort}/live`,
-        httpUrl: `http://127.0.0.1:${httpPort}`,
-      },
-    );
-    assert.equal(registered.status, 201, JSON.stringify(registered.body));
+    const { credential, rtmp, http, rtmpPort, httpPort } = await plane.registerEdge({ name });
     const edge = new Edge(
       parseEdgeConfig({
-        EDGE_API_URL: apis[apiIndex]?.url,
-        EDGE_API_TOKEN: registered.body.credential,
+        EDGE_API_URL: plane.apis[apiIndex]?.url,
+        EDGE_API_TOKEN: credential,
         RTMP_HOST: '127.0.0.1',
         RTMP_PORT: String(rtmpPort),
         HTTP_HOST: '127.0.0.1',
@@ -154,41 +91,16 @@ describe('revocations cut publishers and viewers on every edge', { timeout: 240_
       createLogger({ name, level: process.env.TEST_LOG_LEVEL ?? 'silent', format: 'json' }),
     );
     await edge.start();
-    const running = { edge, rtmp: `rtmp://127.0.0.1:${rtmpPort}/live`, http: `http://127.0.0.1:${httpPort}` };
+    const running = { edge, rtmp, http };
     edges.push(running);
     return running;
   }
 
   before(async () => {
-    assert.ok(existsSync(API_MAIN), `build apps/api first (${API_MAIN})`);
-    const { createTestDatabase } = require(API_TEST_DATABASE) as {
-      createTestDatabase: () => Promise<TestDatabase>;
-    };
     await peers.makeClip(clip);
-    database = await createTestDatabase();
-    const secretsKey = randomBytes(32).toString('base64');
-    for (const i of [0, 1]) {
-      apis.push(
-        await startApi({
-          PATH: process.env.PATH ?? '',
-          API_HOST: '127.0.0.1',
-          API_PORT: String(await freePort()),
-          DATABASE_URL: database.url,
-          // Each instance keeps to one pooled connection on PGlite's socket (see the api's test support).
-          DATABASE_POOL_MAX: database.kind === 'pglite' ? '1' : '4',
-          DATA_DIR: join(dir, `api-${i}`),
-          SECRETS_KEY: secretsKey,
-          BOOTSTRAP_OPERATOR_EMAIL: OPERATOR.email,
-          BOOTSTRAP_OPERATOR_PASSWORD: OPERATOR.password,
-          LOG_FORMAT: 'json',
-          LOG_LEVEL: 'info',
-        }),
-      );
-    }
-    const login = await via(0)('POST', '/v1/auth/login', {}, OPERATOR);
-    assert.equal(login.status, 200, JSON.stringify(login.body));
-    cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-    tenant = await newTenant('Revoked');
+    // Two api instances on one database: changes made through either reach the edges following the other.
+    plane = await ControlPlane.start({ dir, apis: 2 });
+    tenant = await plane.newTenant('Revoked');
     // Edge 0 follows api 0, edge 1 follows api 1; changes are made through either.
     await startEdge(0, 'edge-a');
     await startEdge(1, 'edge-b');
@@ -197,39 +109,13 @@ describe('revocations cut publishers and viewers on every edge', { timeout: 240_
   after(async () => {
     await peers.stopAll();
     for (const { edge } of edges) await edge.stop();
-    for (const i of apis.keys()) await stopApi(i);
-    await database?.close();
+    await plane?.stop();
     rmSync(dir, { recursive: true, force: true });
     for (const [what, ms] of Object.entries(measured)) console.log(`# measured: ${what}: ${ms} ms`);
   });
 
-  async function newTenant(name: string) {
-    const t = await via(0)<{ id: string }>('POST', '/v1/tenants', { cookie }, { name });
-    assert.equal(t.status, 201, JSON.stringify(t.body));
-    const key = await via(0)<{ key: string }>(
-      'POST',
-      '/v1/api-keys',
-      { cookie, tenantId: t.body.id },
-      { name: 'k' },
-    );
-    assert.equal(key.status, 201, JSON.stringify(key.body));
-    return { id: t.body.id, key: key.body.key };
-  }
-
-  async function newStream(
-    owner: { key: string },
-    name: string,
-    playbackPolicy: 'public' | 'signed' = 'public',
-  ) {
-    const s = await via(1)<{ id: string; playbackId: string; streamKey: string }>(
-      'POST',
-      '/v1/live-streams',
-      { bearer: owner.key },
-      { name, playbackPolicy },
-    );
-    assert.equal(s.status, 201, JSON.stringify(s.body));
-    return s.body;
-  }
+  const newStream = (owner: TenantHandle, name: string, policy: 'public' | 'signed' = 'public') =>
+    plane.newStream(owner, name, policy);
 
   /** Publishes with ffmpeg on an edge and waits until the stream is live there. */
   async function publish(on: (typeof edges)[number], stream: { streamKey: string; playbackId: string }) {
@@ -371,7 +257,7 @@ describe('revocations cut publishers and viewers on every edge', { timeout: 240_
   });
 
   it('suspending a tenant cuts its streams on every edge, and its API keys stop working', async () => {
-    const suspended = await newTenant('Suspended');
+    const suspended = await plane.newTenant('Suspended');
     const [a, b] = [edges[0], edges[1]];
     assert.ok(a && b);
     const s1 = await newStream(suspended, 'on-a');
@@ -383,7 +269,7 @@ describe('revocations cut publishers and viewers on every edge', { timeout: 240_
     await watching(b, s2.playbackId, 1);
 
     const started = Date.now();
-    const res = await via(1)('PATCH', `/v1/tenants/${suspended.id}`, { cookie }, { status: 'suspended' });
+    const res = await via(1)('PATCH', `/v1/tenants/${suspended.id}`, plane.operator, { status: 'suspended' });
     assert.equal(res.status, 200);
     await Promise.all([
       cutWithin('suspend (edge a)', started, a, s1.playbackId, { encoder: e1, rtmpViewers: [v1] }),
@@ -455,7 +341,7 @@ describe('revocations cut publishers and viewers on every edge', { timeout: 240_
     const encoder = await publish(on, stream);
     const viewer = rtmpViewer(on, stream.playbackId);
     await watching(on, stream.playbackId, 1);
-    await stopApi(1);
+    await plane.stopApi(1);
     assert.equal(
       (await via(0)('POST', `/v1/live-streams/${stream.id}/disable`, { bearer: tenant.key })).status,
       200,
@@ -465,8 +351,7 @@ describe('revocations cut publishers and viewers on every edge', { timeout: 240_
       true,
       'its api is down: the edge has not heard',
     );
-    const env = apis[1]?.env ?? {};
-    apis[1] = await startApi(env);
+    await plane.startApi(1);
     const started = Date.now();
     await cutWithin('disable during api restart (after the api is back)', started, on, stream.playbackId, {
       encoder,
@@ -482,7 +367,7 @@ describe('revocations cut publishers and viewers on every edge', { timeout: 240_
     const viewer = rtmpViewer(on, stream.playbackId);
     await watching(on, stream.playbackId, 1);
     const { Client } = require('pg') as typeof import('pg');
-    const db = new Client({ connectionString: database.url });
+    const db = new Client({ connectionString: plane.databaseUrl });
     await db.connect();
     const started = Date.now();
     try {
@@ -501,9 +386,9 @@ describe('revocations cut publishers and viewers on every edge', { timeout: 240_
   });
 
   it("one tenant's thousands of signing keys do not stop a restarted edge from verifying another tenant's tokens", async () => {
-    const flooder = await newTenant('Flooder');
+    const flooder = await plane.newTenant('Flooder');
     const { Client } = require('pg') as typeof import('pg');
-    const db = new Client({ connectionString: database.url });
+    const db = new Client({ connectionString: plane.databaseUrl });
     await db.connect();
     try {
       // Written directly (the API caps signing keys per tenant); ~3,000 keys are over 256 KiB as one answer.
