@@ -3,8 +3,8 @@
 // README) against this edge, and with --anchors also against nginx-rtmp and Node-Media-Server in the
 // same run, and adds what the harness does not measure: added latency, publisher send -> viewer receive.
 //
-//   npm run bench -- [--anchors] [--work DIR] [--edge-env K=V,...] [--policies turn,adaptive,...]
-//                    [any bench.mjs option]
+//   npm run bench -- [--anchors] [--only edge,nginx,...] [--work DIR] [--edge-env K=V,...]
+//                    [--policies turn,adaptive,...] [--syscalls] [any bench.mjs option]
 //   e.g. npm run bench -- --anchors --viewers 0,1,950 --window 15 --joins 5
 //
 // Every server gets the same publisher and the same latency probe:
@@ -20,6 +20,9 @@
 // (npm run build), ffmpeg, and for --anchors nginx + libnginx-mod-rtmp and node-media-server@4 in
 // WORK/nms (harness README). Each run writes a new folder, never overwriting an earlier one:
 // bench/results/<ISO time>/{edge,nginx,nms}.{json,md,log,latency.json}, summary.md, summary.json.
+// --syscalls (needs perf and its syscall tracepoints, i.e. root) also counts each server's write-type
+// system calls (write, writev, sendmsg, sendto) in each window: writes per viewer-second, beside the CPU.
+// --only runs just the named servers of the list (edge-<policy>, nginx, nms).
 import { fork, spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -54,6 +57,9 @@ const edgeEnv = Object.fromEntries(
 );
 // --policies turn,adaptive: the edge once per fan-out write policy (FANOUT_COALESCE), in the same run
 const policies = takeOption('--policies', '').split(',').filter(Boolean);
+const only = takeOption('--only', '').split(',').filter(Boolean);
+const countSyscalls = takeFlag('--syscalls');
+const WRITE_SYSCALLS = ['write', 'writev', 'sendmsg', 'sendto'];
 const settleSec = Number(peekOption('--settle', '5'));
 const outDir = join(
   benchDir,
@@ -82,11 +88,18 @@ const edgeLabel = (env) =>
           .join(' ')})`
       : ''
   }`;
-const servers = (policies.length > 0 ? policies : [null]).map((policy) => {
-  const env = policy ? { ...edgeEnv, FANOUT_COALESCE: policy } : edgeEnv;
-  return { name: policy ? `edge-${policy}` : 'edge', label: edgeLabel(env), start: () => startEdge(env) };
+// a policy may carry settings of its own: adaptive/FANOUT_MAX_HOLD_MS=1 is `adaptive` with that setting
+const servers = (policies.length > 0 ? policies : [null]).map((item) => {
+  const [policy, ...settings] = item ? item.split('/') : [];
+  const own = Object.fromEntries(
+    settings.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  );
+  const env = policy ? { ...edgeEnv, ...own, FANOUT_COALESCE: policy } : edgeEnv;
+  const name = item ? `edge-${item.replace(/[^\w-]+/g, '-')}` : 'edge';
+  return { name, label: edgeLabel(env), start: () => startEdge(env) };
 });
 if (withAnchors) servers.push({ name: 'nginx', start: startNginx }, { name: 'nms', start: startNms });
+if (only.length > 0) servers.splice(0, servers.length, ...servers.filter((s) => only.includes(s.name)));
 
 const summary = { date: new Date().toISOString(), argv: process.argv.slice(2), edgeEnv, servers: [] };
 for (const server of servers) {
@@ -155,6 +168,7 @@ async function measure(server) {
     let step = null;
     let windowTimer;
     let cpuAtStart = null;
+    let syscalls = null;
     const pending = [];
     for await (const line of createInterface({ input: bench.stderr })) {
       log.write(`${line}\n`);
@@ -164,6 +178,7 @@ async function measure(server) {
       else if (/^\[[\d:]+\]\s+ready in /.test(line)) {
         windowTimer = setTimeout(() => {
           cpuAtStart = cpuSplit(pid);
+          if (countSyscalls) syscalls = startSyscallCount(pid);
           ask({ cmd: 'start' });
         }, settleSec * 1000);
       } else if (/^\[[\d:]+\]\s+timing \d+ late joiners/.test(line)) {
@@ -175,7 +190,13 @@ async function measure(server) {
           serverUserCores: round3((cpu.user - cpuAtStart.user) / ((cpu.t - cpuAtStart.t) / 1000)),
           serverSystemCores: round3((cpu.system - cpuAtStart.system) / ((cpu.t - cpuAtStart.t) / 1000)),
         };
-        pending.push(ask({ cmd: 'stop' }).then((r) => latency.push({ viewers, ...r, ...split })));
+        const counted = syscalls?.stop();
+        syscalls = null;
+        pending.push(
+          Promise.all([ask({ cmd: 'stop' }), counted]).then(([r, writes]) =>
+            latency.push({ viewers, ...r, ...split, ...(writes ? { writes } : {}) }),
+          ),
+        );
       }
     }
     await Promise.all(pending);
@@ -190,6 +211,41 @@ async function measure(server) {
   } finally {
     for (const stop of started.reverse()) await stop();
   }
+}
+
+/**
+ * Counts the write-type system calls of `pid` and its descendants from now until `stop()`, with perf's
+ * syscall tracepoints; `stop()` resolves to { perSecond, byCall } (null when perf could not count).
+ */
+function startSyscallCount(pid) {
+  const t0 = performance.now();
+  const events = WRITE_SYSCALLS.map((c) => `syscalls:sys_enter_${c}`).join(',');
+  const perf = spawn('perf', ['stat', '-x', ',', '-e', events, '-p', processTree(pid).join(',')], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let out = '';
+  perf.stderr.on('data', (d) => {
+    out += d;
+  });
+  const exited = new Promise((r) => perf.on('close', r));
+  perf.on('error', () => {});
+  return {
+    stop: async () => {
+      const seconds = (performance.now() - t0) / 1000;
+      perf.kill('SIGINT');
+      await Promise.race([exited, sleep(5000)]);
+      const byCall = {};
+      for (const line of out.split('\n')) {
+        const [count, , event] = line.split(',');
+        const m = /sys_enter_(\w+)/.exec(event ?? '');
+        if (m && /^\d+$/.test(count)) byCall[m[1]] = Number(count);
+      }
+      const total = Object.values(byCall).reduce((a, b) => a + b, 0);
+      return Object.keys(byCall).length > 0
+        ? { perSecond: round3(total / seconds), seconds: round3(seconds), byCall }
+        : null;
+    },
+  };
 }
 
 /** User and system CPU seconds of `pid` and its descendants (nginx's worker), from /proc. */
@@ -313,10 +369,11 @@ function summaryTable(s) {
     `Run ${s.date}, harness options \`${s.argv.join(' ')}\`. Latency: publisher send → viewer receive of every video frame, ` +
       'read from the in-band clock by one probe viewer that plays through every step (so step N has N + 1 viewers; ' +
       `the 0 step is the probe alone; probe nice ${s.probeNice ?? 0}). CPU per viewer-second: (server CPU at N − at 0) / N; ` +
-      "user / system: the server's CPU in the probe's window, in cores.",
+      "user / system: the server's CPU in the probe's window, in cores. Writes per viewer-second (--syscalls): the server's " +
+      'write, writev, sendmsg and sendto calls in that window / (N + 1).',
     '',
-    '| server | viewers (+ probe) | server CPU (cores) | user / system | µs CPU per viewer-second | full-rate / dropped | added latency p50 / p99 / max (ms) | frames sampled |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    '| server | viewers (+ probe) | server CPU (cores) | user / system | µs CPU per viewer-second | writes per viewer-second | full-rate / dropped | added latency p50 / p99 / max (ms) | frames sampled |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const srv of s.servers) {
     const base = srv.steps.find((x) => x.viewers === 0)?.server.cpuCores ?? null;
@@ -328,6 +385,7 @@ function summaryTable(s) {
       const lat = srv.latency.find((l) => l.viewers === st.viewers);
       lines.push(
         `| ${srv.label} | ${st.viewers} | ${f(st.server.cpuCores, 3)} | ${f(lat?.serverUserCores, 3)} / ${f(lat?.serverSystemCores, 3)} | ${st.viewers >= 50 ? f(per) : '–'} | ` +
+          `${lat?.writes && st.viewers > 0 ? f(lat.writes.perSecond / (st.viewers + 1), 1) : '–'} | ` +
           `${st.viewers ? `${st.healthy}/${st.viewers} / ${st.droppedInStep}` : '–'} | ` +
           `${lat ? `${f(lat.p50Ms, 1)} / ${f(lat.p99Ms, 1)} / ${f(lat.maxMs, 1)}` : '–'} | ${lat?.frames ?? '–'} |`,
       );

@@ -318,6 +318,76 @@ describe('Broadcast merged writes', () => {
   });
 });
 
+describe('Broadcast subscribers in step', () => {
+  const flushOf = (b: Broadcast) => () => (b as unknown as { flush(): void }).flush();
+
+  it('checks the socket backlog once per write: over the bound, the batch drops to the next keyframe', () => {
+    const b = new Broadcast({ coalesce: 'interval', mergeWriteMs: 60_000, maxQueueBytes: 1000 });
+    const flush = flushOf(b);
+    const slow = new RecordingSink();
+    const fast = new RecordingSink();
+    b.subscribe(slow);
+    b.subscribe(fast);
+    b.start(); // the flush before PublishNotify puts both in step
+    b.pushMedia(key(0));
+    flush();
+    slow.backlog = 1001; // over the bound when the batch is written
+    b.pushMedia(inter(33));
+    b.pushMedia(aac(40));
+    flush();
+    slow.backlog = 0;
+    b.pushMedia(key(1000));
+    b.pushMedia(inter(1033));
+    flush();
+    b.pushMedia(inter(1066));
+    flush();
+    assert.deepEqual(summary(slow), ['9@0:1701', '9@1000:1701', '9@1033:2701', '9@1066:2701']);
+    assert.equal(b.stats.droppedMessages, 2);
+    assert.equal(summary(fast).length, 6, 'the fast subscriber loses nothing');
+    assert.equal(fast.writes.length, 4, 'one write per flush');
+    assert.equal(slow.writes.at(-1)?.[0], fast.writes.at(-1)?.[0], 'back in step: the same Buffer');
+  });
+
+  it('disconnects a subscriber in step that stays over the bound longer than maxLagMs', () => {
+    let now = 0;
+    const b = new Broadcast({ coalesce: 'turn', maxQueueBytes: 1000, maxLagMs: 10_000, now: () => now });
+    const flush = flushOf(b);
+    const stuck = new RecordingSink();
+    b.subscribe(stuck);
+    b.start();
+    stuck.backlog = 1_000_000;
+    for (const t of [0, 5000, 10_001]) {
+      now = t;
+      b.pushMedia(key(t));
+      flush();
+      assert.equal(stuck.closedWith, t > 10_000 ? 'subscriber too slow' : null);
+    }
+    assert.deepEqual([b.stats.slowDisconnects, b.stats.subscribers], [1, 0]);
+    assert.equal(stuck.writes.length, 0);
+  });
+
+  it('honours receiveAudio(false) set while in step, and is back in step for the next batch', () => {
+    const b = new Broadcast({ coalesce: 'interval', mergeWriteMs: 60_000 });
+    const flush = flushOf(b);
+    const s = new RecordingSink();
+    const other = new RecordingSink();
+    b.subscribe(s);
+    b.subscribe(other);
+    b.start();
+    b.pushMedia(key(0));
+    s.receiveAudio = false;
+    b.pushMedia(aac(10));
+    flush();
+    s.receiveAudio = true;
+    b.pushMedia(aac(20));
+    b.pushMedia(inter(33));
+    flush();
+    assert.deepEqual(summary(s), ['9@0:1701', '8@20:af01', '9@33:2701']);
+    assert.equal(summary(other).length, 4);
+    assert.equal(s.writes.at(-1)?.[0], other.writes.at(-1)?.[0], 'in step again: the same Buffer');
+  });
+});
+
 describe('Broadcast adaptive coalescing', () => {
   it('idle, writes a message before the next timer phase', async () => {
     const b = new Broadcast({ coalesce: 'adaptive' });
@@ -354,5 +424,47 @@ describe('Broadcast adaptive coalescing', () => {
     while (s.writes.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
     assert.equal(s.writes.length, 2, 'the held messages went out in one write within 5 s');
     assert.deepEqual(summary(s), ['9@0:1701', '9@33:2701', '8@40:af01', '9@66:2701']);
+  });
+
+  it('under load, audio waits for the next video frame and goes out in its write; a video frame is not held for audio', async () => {
+    let now = 1000;
+    const b = new Broadcast({ coalesce: 'adaptive', maxHoldMs: 1, audioHoldMs: 60_000, now: () => now });
+    const s = new (class extends RecordingSink {
+      override writeChunks(buffers: readonly Buffer[]): void {
+        now += 5; // a pass over this sink takes 5 ms of the injected clock: the edge is under load
+        super.writeChunks(buffers);
+      }
+    })();
+    b.subscribe(s);
+    b.start();
+    b.pushMedia(key(0));
+    await inSocketRead(() => {});
+    now += 100;
+    await inSocketRead(() => b.pushMedia(aac(10)));
+    await inSocketRead(() => b.pushMedia(aac(31)));
+    assert.equal(s.writes.length, 1, 'audio alone is held (the hold is 60 s here)');
+    await inSocketRead(() => b.pushMedia(inter(33)));
+    assert.equal(s.writes.length, 2, 'the video frame went out at the end of its turn, with the audio');
+    assert.deepEqual(summary(s), ['9@0:1701', '8@10:af01', '8@31:af01', '9@33:2701']);
+  });
+
+  it('under load, held audio goes out after audioHoldMs when no video frame comes', async () => {
+    let now = 1000;
+    const b = new Broadcast({ coalesce: 'adaptive', audioHoldMs: 20, now: () => now });
+    const s = new (class extends RecordingSink {
+      override writeChunks(buffers: readonly Buffer[]): void {
+        now += 5;
+        super.writeChunks(buffers);
+      }
+    })();
+    b.subscribe(s);
+    b.start();
+    b.pushMedia(key(0));
+    await inSocketRead(() => {});
+    await inSocketRead(() => b.pushMedia(aac(10)));
+    assert.equal(s.writes.length, 1);
+    const deadline = Date.now() + 5000;
+    while (s.writes.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    assert.deepEqual(summary(s), ['9@0:1701', '8@10:af01'], 'written within 5 s');
   });
 });

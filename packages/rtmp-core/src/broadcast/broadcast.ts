@@ -30,6 +30,8 @@ export interface BroadcastOptions {
   mergeWriteMs?: number;
   /** The longest wait of the `adaptive` policy, in ms (default 15). */
   maxHoldMs?: number;
+  /** Under load, the longest the `adaptive` policy holds audio for the next video frame, in ms (default 45). */
+  audioHoldMs?: number;
   /** Clock (ms) for the lag rule and the `adaptive` policy's pass timing; injected by tests. */
   now?: () => number;
 }
@@ -125,7 +127,14 @@ interface Subscriber {
   awaitingSwitch: boolean;
   droppingSince: number | null;
   dropped: number;
-  /** Merged-write queue: messages not yet handed to the sink, and their encoded byte count. */
+  /**
+   * In step: gets every message of the batch and nothing else, so it has no queue of its own and costs
+   * nothing per message; the flush pass writes it the batch. A subscriber out of step (a joiner with its
+   * GOP, one waiting for a keyframe or a switch) goes message by message through `deliver` until the
+   * pass after which it is back in step.
+   */
+  inStep: boolean;
+  /** Merged-write queue of a subscriber out of step: messages not yet handed to the sink, and their encoded byte count. */
   queued: SharedMessage[];
   queuedBytes: number;
 }
@@ -160,8 +169,11 @@ export class Broadcast {
   private gopBytes = 0;
   /** When the queued messages are written, by the `coalesce` policy. */
   private readonly flusher: FlushScheduler;
-  /** Every message fanned out since the last flush, in order: what an in-sync subscriber has queued. */
+  /** Every message fanned out since the last flush while a subscriber was in step, in order: what each one in step gets. */
   private batch: SharedMessage[] = [];
+  /** Subscribers out of step (each message goes through `deliver` for them); all of them under `off`. */
+  private readonly outOfStep = new Set<Subscriber>();
+  private inStepCount = 0;
 
   constructor(options: BroadcastOptions = {}) {
     this.name = options.name ?? '';
@@ -253,11 +265,19 @@ export class Broadcast {
   }
 
   private fanOut(shared: SharedMessage): void {
-    if (this.options.coalesce !== 'off' && this.subscribers.size > 0) this.batch.push(shared);
-    for (const sub of this.subscribers.values()) this.deliver(sub, shared);
+    if (this.inStepCount > 0) {
+      this.batch.push(shared);
+      this.flusher.schedule(this.holdable(shared));
+    }
+    for (const sub of this.outOfStep) this.deliver(sub, shared);
     for (const listener of this.listeners) listener.message(shared);
     // Nothing queued (every subscriber waiting for a keyframe): no flush will clear the batch, so do it now.
     if (!this.flusher.pending) this.batch = [];
+  }
+
+  /** Audio and data of a stream with video may wait for the next video frame's write (`adaptive` under load). */
+  private holdable(shared: SharedMessage): boolean {
+    return this.hasVideo && shared.typeId !== MessageType.Video;
   }
 
   /** True when `shared` may start playback for a subscriber that dropped (audio-only streams: any frame). */
@@ -307,7 +327,7 @@ export class Broadcast {
     }
     sub.queued.push(shared);
     sub.queuedBytes += e.length;
-    this.flusher.schedule();
+    this.flusher.schedule(this.holdable(shared));
   }
 
   /** The chunks of `messages` as encoded for `sink`: views of the shared serialisations, nothing copied. */
@@ -318,43 +338,73 @@ export class Broadcast {
     return out;
   }
 
-  /** True when `queued` is exactly this flush's batch (the subscriber missed nothing and got nothing extra). */
-  private inSync(queued: readonly SharedMessage[]): boolean {
-    const { batch } = this;
-    if (queued.length !== batch.length) return false;
-    for (let i = 0; i < queued.length; i++) if (queued[i] !== batch[i]) return false;
-    return true;
-  }
-
   /** Hands every subscriber's queued chunks to its sink now (also before any status, to keep the order). */
   private flush(): void {
     this.flusher.run();
   }
 
-  /** The flush pass (timed by the scheduler for the `adaptive` policy). */
+  /**
+   * The flush pass (timed by the scheduler for the `adaptive` policy). Subscribers in step are written
+   * the batch: one contiguous copy per (message stream id, chunk size), the same Buffer for all of them,
+   * after the checks `deliver` makes per message for the others, made here once per write: a socket
+   * backlog that the batch would take past `maxQueueBytes`, or receiveAudio/receiveVideo(false), puts
+   * the subscriber out of step and the batch goes through `deliver` for it (drops to the next keyframe,
+   * skipped kinds). A subscriber out of step writes its own queue and is back in step when it neither
+   * waits for a keyframe nor for a switch.
+   */
   private writeQueued(): void {
-    // One contiguous copy of the batch per (message stream id, chunk size), shared by in-sync subscribers.
-    const shared = new Map<number, Buffer>();
-    for (const sub of this.subscribers.values()) {
-      if (sub.queued.length === 0) continue;
-      const { sink } = sub;
-      const messages = sub.queued;
-      const bytes = sub.queuedBytes;
-      sub.queued = [];
-      sub.queuedBytes = 0;
-      if (!this.inSync(messages)) {
-        sink.writeChunks(Broadcast.chunksFor(sink, messages), bytes);
-        continue;
-      }
-      const key = sink.messageStreamId * 0x1000000 + sink.outgoingChunkSize;
-      let buf = shared.get(key);
-      if (buf === undefined) {
-        buf = Buffer.concat(Broadcast.chunksFor(sink, messages), bytes);
-        shared.set(key, buf);
-      }
-      sink.writeChunks([buf], bytes);
-    }
+    const batch = this.batch;
     this.batch = [];
+    const joined = new Map<number, { buf: Buffer; bytes: number }>();
+    for (const sub of this.subscribers.values()) {
+      const { sink } = sub;
+      if (sub.inStep) {
+        if (batch.length === 0) continue;
+        const key = sink.messageStreamId * 0x1000000 + sink.outgoingChunkSize;
+        let j = joined.get(key);
+        if (j === undefined) {
+          const chunks = Broadcast.chunksFor(sink, batch);
+          let bytes = 0;
+          for (const b of chunks) bytes += b.length;
+          j = { buf: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, bytes), bytes };
+          joined.set(key, j);
+        }
+        if (
+          sink.receiveAudio !== false &&
+          sink.receiveVideo !== false &&
+          sink.writableLength + j.bytes <= this.options.maxQueueBytes
+        ) {
+          this.stats.bytesOut += j.bytes;
+          sink.writeChunks([j.buf], j.bytes);
+          continue;
+        }
+        this.leaveStep(sub, batch);
+        if (!this.subscribers.has(sink)) continue; // disconnected as too slow
+      }
+      if (sub.queued.length > 0) {
+        const messages = sub.queued;
+        const bytes = sub.queuedBytes;
+        sub.queued = [];
+        sub.queuedBytes = 0;
+        sink.writeChunks(Broadcast.chunksFor(sink, messages), bytes);
+      }
+      if (!sub.waitingForKeyframe && !sub.awaitingSwitch && this.options.coalesce !== 'off') {
+        sub.inStep = true;
+        this.inStepCount++;
+        this.outOfStep.delete(sub);
+      }
+    }
+  }
+
+  /** `sub` goes out of step; `pending` (the messages it was due as in step) go through `deliver` for it. */
+  private leaveStep(sub: Subscriber, pending: readonly SharedMessage[]): void {
+    sub.inStep = false;
+    this.inStepCount--;
+    this.outOfStep.add(sub);
+    for (const m of pending) {
+      if (!this.subscribers.has(sub.sink)) return;
+      this.deliver(sub, m);
+    }
   }
 
   private drop(sub: Subscriber): void {
@@ -384,10 +434,12 @@ export class Broadcast {
       awaitingSwitch: sink.switching === true,
       droppingSince: null,
       dropped: 0,
+      inStep: false,
       queued: [],
       queuedBytes: 0,
     };
     this.subscribers.set(sink, sub);
+    this.outOfStep.add(sub);
     this.stats.subscribers = this.subscribers.size;
     if (!this.live || sub.awaitingSwitch) return;
     for (const m of [this.metadata, this.videoConfig, this.audioConfig]) if (m !== null) this.deliver(sub, m);
@@ -404,12 +456,15 @@ export class Broadcast {
     const sub = this.subscribers.get(sink);
     if (sub?.awaitingSwitch !== true && sink.deferUnsubscribe?.(() => this.unsubscribe(sink)) === true)
       return;
-    if (sub !== undefined && sub.queued.length > 0) {
+    if (sub === undefined) return;
+    if (sub.inStep) this.leaveStep(sub, this.batch);
+    if (sub.queued.length > 0) {
       sink.writeChunks(Broadcast.chunksFor(sink, sub.queued), sub.queuedBytes);
       sub.queued = [];
       sub.queuedBytes = 0;
     }
     this.subscribers.delete(sink);
+    this.outOfStep.delete(sub);
     this.stats.subscribers = this.subscribers.size;
   }
 
@@ -433,6 +488,9 @@ export class Broadcast {
   close(): void {
     this.flush();
     this.subscribers.clear();
+    this.outOfStep.clear();
+    this.inStepCount = 0;
+    this.batch = [];
     this.listeners.clear();
     this.stats.subscribers = 0;
     this.live = false;

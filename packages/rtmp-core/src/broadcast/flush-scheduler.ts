@@ -8,7 +8,11 @@
  *   message waits up to that long.
  * - `adaptive`: `turn` while flushing is cheap; once one flush pass over the viewers takes a
  *   millisecond or more, the next pass waits until twice that time has passed since (at most
- *   `maxHoldMs`), so more messages share each write as the viewer count grows. Idle, it is `turn`.
+ *   `maxHoldMs`), so more messages share each write as the viewer count grows, and items the owner
+ *   marks holdable (audio and data of a stream with video) no longer trigger a pass of their own: they
+ *   ride with the next video frame's write, or go out after `audioHoldMs` if none comes. Under load a
+ *   viewer then gets about one write per video frame instead of one per message, and a video frame is
+ *   never held behind audio. Idle, it is `turn`.
  * - `off`: each message is written on its own, at once.
  */
 export type CoalescePolicy = 'turn' | 'adaptive' | 'interval' | 'off';
@@ -20,6 +24,8 @@ export interface FlushSchedulerOptions {
   mergeWriteMs?: number;
   /** The longest wait of the `adaptive` policy, in ms (default 15). */
   maxHoldMs?: number;
+  /** Under the `adaptive` policy's load rule, the longest a holdable item waits for the next video frame (default 45). */
+  audioHoldMs?: number;
   /** Clock (ms) timing the passes for the `adaptive` policy (default performance.now); injected by tests. */
   now?: () => number;
 }
@@ -30,6 +36,8 @@ export const DEFAULT_FLUSH_OPTIONS = {
   mergeWriteMs: 50,
   /** 15 ms: with the pass itself and the loop's other work, a message waits at most about 30 ms under load. */
   maxHoldMs: 15,
+  /** 45 ms: a little more than one frame interval at 24 fps (41.7 ms), so audio waits for the next video frame. */
+  audioHoldMs: 45,
 };
 
 /**
@@ -43,9 +51,12 @@ export class FlushScheduler {
   readonly coalesce: CoalescePolicy;
   private readonly mergeWriteMs: number;
   private readonly maxHoldMs: number;
+  private readonly audioHoldMs: number;
   private readonly now: () => number;
   private timer: NodeJS.Timeout | undefined;
   private immediate: NodeJS.Immediate | undefined;
+  /** The scheduled pass is an `audioHoldMs` hold: only holdable items are waiting. */
+  private holding = false;
   /** Duration and end (now) of the last pass, for the `adaptive` policy. */
   private lastPassMs = 0;
   private lastPassEnd = 0;
@@ -57,6 +68,7 @@ export class FlushScheduler {
     this.coalesce = options.coalesce ?? DEFAULT_FLUSH_OPTIONS.coalesce;
     this.mergeWriteMs = options.mergeWriteMs ?? DEFAULT_FLUSH_OPTIONS.mergeWriteMs;
     this.maxHoldMs = options.maxHoldMs ?? DEFAULT_FLUSH_OPTIONS.maxHoldMs;
+    this.audioHoldMs = options.audioHoldMs ?? DEFAULT_FLUSH_OPTIONS.audioHoldMs;
     this.now = options.now ?? (() => performance.now());
   }
 
@@ -65,9 +77,13 @@ export class FlushScheduler {
     return this.timer !== undefined || this.immediate !== undefined;
   }
 
-  /** Something was queued: the pass runs when the policy says (at most one is scheduled at a time). */
-  schedule(): void {
-    if (this.pending) return;
+  /**
+   * Something was queued: the pass runs when the policy says (at most one is scheduled at a time).
+   * `holdable`: the item may wait for the next non-holdable one under the `adaptive` policy's load rule
+   * (audio and data of a stream with video: they then share the next video frame's write).
+   */
+  schedule(holdable = false): void {
+    if (this.pending && !(this.holding && !holdable)) return;
     if (this.coalesce === 'off') {
       this.run();
       return;
@@ -77,6 +93,12 @@ export class FlushScheduler {
       return;
     }
     if (this.coalesce === 'adaptive' && this.lastPassMs >= 1) {
+      if (this.holding) this.cancel(); // a video frame came: what was held goes with it
+      if (holdable) {
+        this.holding = true;
+        this.timer = setTimeout(() => this.run(), this.audioHoldMs);
+        return;
+      }
       const hold = Math.min(this.maxHoldMs, 2 * this.lastPassMs);
       const wait = this.lastPassEnd + hold - this.now();
       if (wait >= 1) {
@@ -102,5 +124,6 @@ export class FlushScheduler {
     this.timer = undefined;
     clearImmediate(this.immediate);
     this.immediate = undefined;
+    this.holding = false;
   }
 }

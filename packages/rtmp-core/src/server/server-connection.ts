@@ -157,9 +157,13 @@ export class RtmpServerConnection extends EventEmitter {
   private writeRaw(buffers: readonly Buffer[]): void {
     const socket = this.socket;
     if (socket.destroyed || socket.writableEnded) return;
-    socket.cork();
-    for (const b of buffers) socket.write(b);
-    socket.uncork();
+    // one Buffer (the broadcast's merged batch): written as it is, without a cork's buffering
+    if (buffers.length === 1) socket.write(buffers[0]!);
+    else {
+      socket.cork();
+      for (const b of buffers) socket.write(b);
+      socket.uncork();
+    }
     const backlog = socket.writableLength;
     if (backlog > this.options.maxWriteBufferBytes && this.state !== 'closed') {
       // Destroyed first: the statuses close() sends would only add to the backlog (and come back here).
