@@ -61,14 +61,20 @@ export const EdgeConfigSchema = z
      * default: the latency of `turn` and, at 950 viewers, 0.58x its CPU, bench in README): `turn` writes what
      * one turn of the event loop queued right after it (no added wait); `adaptive` is `turn` until one
      * write pass over the viewers takes ≥ 1 ms, then holds the next pass for twice that (at most
-     * FANOUT_MAX_HOLD_MS) so more messages share a write; `interval` writes every FANOUT_MERGE_WRITE_MS
-     * (fewest writes, every message waits); `off` writes each message at once.
+     * FANOUT_MAX_HOLD_MS) so more messages share a write, and audio waits for the next video frame's
+     * write (at most FANOUT_AUDIO_HOLD_MS): about one write per viewer per video frame; `interval` writes
+     * every FANOUT_MERGE_WRITE_MS (fewest writes, every message waits); `off` writes each message at once.
      */
     FANOUT_COALESCE: z
       .enum(['turn', 'adaptive', 'interval', 'off'], { error: 'expected turn, adaptive, interval or off' })
       .default('adaptive'),
     /** The `adaptive` policy's longest hold: a message waits at most this long plus one write pass. */
     FANOUT_MAX_HOLD_MS: env.int(15, 1, 1000),
+    /**
+     * The `adaptive` policy under load: how long audio (and data) of a stream with video waits for the next
+     * video frame's write. 45 ms is a little more than one frame at 24 fps, so it rides with the next frame.
+     */
+    FANOUT_AUDIO_HOLD_MS: env.int(45, 1, 1000),
     /** The `interval` policy's period: every message waits up to this long (SRS's default is 350 ms). */
     FANOUT_MERGE_WRITE_MS: env.int(50, 1, 1000),
 

@@ -60,7 +60,7 @@ export interface MergedWriter {
  * streams listen (the cache is keyed by the broadcast's message object, and lives as long as it does, GOP
  * cache included); viewers queue the tags and every queue is written in one flush pass, one corked write
  * per viewer per pass. When the pass runs is the RTMP viewers' rule, rtmp-core's FlushScheduler with the
- * same policy and settings (edge FANOUT_COALESCE, FANOUT_MAX_HOLD_MS, FANOUT_MERGE_WRITE_MS): `turn`
+ * same policy and settings (edge FANOUT_COALESCE, FANOUT_MAX_HOLD_MS, FANOUT_AUDIO_HOLD_MS, FANOUT_MERGE_WRITE_MS): `turn`
  * writes what one event-loop turn queued right after it, `adaptive` (the edge's default) is `turn` until a
  * pass takes ≥ 1 ms and then holds the next one for twice that (at most the max hold), `interval` writes
  * every merge period, `off` writes each tag at once. The scheduler times the whole pass over every viewer
@@ -85,10 +85,14 @@ export class FlvFanout {
     return tag ?? undefined;
   }
 
-  /** `writer` has queued tags: it is flushed in the next pass the policy schedules (`off`: now). */
-  schedule(writer: MergedWriter): void {
+  /**
+   * `writer` has queued tags: it is flushed in the next pass the policy schedules (`off`: now).
+   * `holdable`: an audio or data tag of a stream with video, which under `adaptive`'s load rule waits for
+   * the next video tag's pass (rtmp-core FlushScheduler).
+   */
+  schedule(writer: MergedWriter, holdable = false): void {
     this.dirty.add(writer);
-    this.flusher.schedule();
+    this.flusher.schedule(holdable);
   }
 
   /** `writer` ended: nothing more is flushed for it. */

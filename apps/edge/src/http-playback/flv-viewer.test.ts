@@ -62,7 +62,7 @@ describe('FlvViewer over a real HTTP response', () => {
 
   before(async () => {
     server = createServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'video/x-flv' });
+      FlvViewer.writeHead(res, { 'content-type': 'video/x-flv' });
       const next = waiting.shift();
       if (next) next(res);
       else responses.push(res);
@@ -132,12 +132,14 @@ describe('FlvViewer over a real HTTP response', () => {
     const [a, b, c] = [await open(), await open(), await open()];
     const writes: Buffer[][] = [[], [], []];
     const viewers = [a, b, c].map(({ res }, i) => {
-      const write = res.write.bind(res) as (chunk: Buffer) => boolean;
-      // observe what reaches the real response (then write it there)
-      res.write = ((chunk: Buffer) => {
-        writes[i]?.push(chunk);
+      const socket = res.socket;
+      assert.ok(socket);
+      const write = socket.write.bind(socket) as (chunk: Buffer) => boolean;
+      // observe what reaches the real socket (then write it there)
+      socket.write = ((chunk: Buffer) => {
+        if (chunk.length > 0 && !chunk.toString('latin1').startsWith('HTTP/1.1')) writes[i]?.push(chunk);
         return write(chunk);
-      }) as typeof res.write;
+      }) as typeof socket.write;
       return viewerOn(res, fanout).viewer;
     });
     for (const v of viewers) v.begin();
@@ -159,6 +161,39 @@ describe('FlvViewer over a real HTTP response', () => {
     assert.deepEqual(
       parseFlv(bodyC).map((t) => t.timestampMs),
       [10, 33],
+    );
+  });
+
+  it('sends a close-delimited body: no chunked framing, each flush one write of the tags to the socket', async () => {
+    const fanout = new FlvFanout();
+    const raw = connect(port, '127.0.0.1');
+    raw.write('GET /live/x.flv HTTP/1.1\r\nHost: x\r\n\r\n');
+    const received = new Promise<Buffer>((resolve, reject) => {
+      const parts: Buffer[] = [];
+      raw.on('data', (b: Buffer) => parts.push(b));
+      raw.on('end', () => resolve(Buffer.concat(parts)));
+      raw.on('error', reject);
+    });
+    const res = await new Promise<ServerResponse>((resolve) => waiting.push(resolve));
+    const { viewer } = viewerOn(res, fanout);
+    viewer.begin();
+    for (const msg of [video(0, true), audio(10)]) viewer.message(msg);
+    viewer.close('shutdown');
+    const bytes = await received;
+    const split = bytes.indexOf('\r\n\r\n');
+    const head = bytes.subarray(0, split).toString('latin1').toLowerCase();
+    assert.match(head, /^http\/1\.1 200/);
+    assert.match(head, /\r\nconnection: close/);
+    assert.doesNotMatch(head, /transfer-encoding|content-length/);
+    const body = bytes.subarray(split + 4);
+    const flvHeader = encodeFlvHeader({ audio: true, video: true });
+    assert.deepEqual(body.subarray(0, flvHeader.length), flvHeader, 'FLV bytes, unframed');
+    assert.deepEqual(
+      parseFlv(body).map((t) => [t.type, t.timestampMs]),
+      [
+        [FlvTagType.Video, 0],
+        [FlvTagType.Audio, 10],
+      ],
     );
   });
 
@@ -257,7 +292,7 @@ describe('FlvViewer over a real HTTP response', () => {
     });
 
     it('interval: queued tags wait for the merge period, whatever the turns', async () => {
-      const { vs, bodies } = await viewers('interval', 1);
+      const { fanout, vs, bodies } = await viewers('interval', 1);
       const [{ viewer, sent }] = vs as [(typeof vs)[number]];
       await inSocketRead(
         () => viewer.message(video(0, true)),
@@ -271,6 +306,7 @@ describe('FlvViewer over a real HTTP response', () => {
         parseFlv((await Promise.all(bodies))[0]!).map((t) => t.timestampMs),
         [0, 10],
       );
+      fanout.flush(); // the 60 s period's timer would keep the test process alive
     });
 
     it('off: every tag is its own write, at once', async () => {

@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http';
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { FlvTimeline } from '@tributary/media';
 import { type BroadcastListener, type BroadcastMessage, encodeFlvHeader } from '@tributary/rtmp-core';
 import type { HttpViewer } from '../streams/stream-registry';
@@ -31,7 +31,9 @@ export interface FlvViewerStats {
  * the fan-out writes the queue in one write per flush pass, when the RTMP viewers' write policy says (edge
  * FANOUT_COALESCE: by default right after the event-loop turn that queued it), as RTMP viewers get theirs: viewers
  * that queued the same tags since the last flush (all but joiners, droppers and shifted timelines) write
- * one contiguous Buffer, copied once for all of them, so each response pays one chunk and one write.
+ * one contiguous Buffer, copied once for all of them, so each response pays one write. The body is
+ * close-delimited (`FlvViewer.writeHead`: no chunked framing, `Connection: close`, as HTTP/1.0 streams
+ * and nginx-http-flv send it), so that write goes straight to the socket, the RTMP viewers' cost.
  * Flow control is the RTMP viewers' (rtmp-core Broadcast; a viewer stalled for 10 s is cut): past `maxQueueBytes` of
  * queued and unsent response the viewer drops to the next keyframe, and one that keeps dropping for
  * `maxLagMs` is disconnected, so a slow reader holds at most about one queue of memory.
@@ -46,6 +48,10 @@ export class FlvViewer implements BroadcastListener, HttpViewer, MergedWriter {
    * the next batch replaces it, so at most one batch of memory.
    */
   private static lastBatch: { parts: readonly (readonly Buffer[])[]; joined: Buffer } | null = null;
+  /** Responses whose head `writeHead` wrote: their body is the socket's bytes, written there directly. */
+  private static readonly closeDelimited = new WeakSet<ServerResponse>();
+  /** The socket the tags go to (a close-delimited response), or null: through `res.write` (chunked). */
+  private socket: ServerResponse['socket'] = null;
   /** Tag buffer lists waiting for the next merged write, and their byte count. */
   private queued: (readonly Buffer[])[] = [];
   private queuedBytes = 0;
@@ -66,8 +72,25 @@ export class FlvViewer implements BroadcastListener, HttpViewer, MergedWriter {
     return this.res.writableLength + this.queuedBytes;
   }
 
+  /**
+   * The response head of an HTTP-FLV stream: 200 with `headers`, `Connection: close` and no
+   * Transfer-Encoding, so the body runs until the connection closes (RFC 9112 §6.3: a response without
+   * Content-Length or Transfer-Encoding) and needs no framing per write. Players (ffmpeg, flv.js and
+   * mpegts.js over fetch) read such a body as they read a chunked one.
+   */
+  static writeHead(res: ServerResponse, headers: OutgoingHttpHeaders): void {
+    // Node then frames nothing: without it, a body of unknown length is sent chunked
+    res.removeHeader('transfer-encoding');
+    res.writeHead(200, { ...headers, connection: 'close' });
+    FlvViewer.closeDelimited.add(res);
+  }
+
   /** Writes the FLV header; the caller then listens to the broadcast (which replays the GOP cache). */
   begin(): void {
+    if (FlvViewer.closeDelimited.has(this.res)) {
+      this.res.flushHeaders();
+      this.socket = this.res.socket;
+    }
     const header = encodeFlvHeader(this.opts.tracks);
     this.queue([header], header.length);
     this.flush();
@@ -87,7 +110,7 @@ export class FlvViewer implements BroadcastListener, HttpViewer, MergedWriter {
     this.waitingForKeyframe = false;
     this.droppingSince = null;
     this.queue(tag.buffersAt(this.timeline.map(tag.kind, msg.timestamp)), tag.byteLength);
-    this.opts.fanout.schedule(this);
+    this.opts.fanout.schedule(this, this.opts.tracks.video && msg.typeId !== 9);
   }
 
   /** Hands the queued tags to the response in one write (FlvFanout calls this in each flush pass). */
@@ -97,10 +120,16 @@ export class FlvViewer implements BroadcastListener, HttpViewer, MergedWriter {
     this.queued = [];
     this.queuedBytes = 0;
     if (parts.length === 0 || this.res.destroyed || this.res.writableEnded) return;
-    // corked: the chunk goes to the socket now, not on Node's next-tick uncork of chunked responses
-    this.res.cork();
-    this.res.write(FlvViewer.joined(parts, bytes));
-    this.res.uncork();
+    const buf = FlvViewer.joined(parts, bytes);
+    if (this.socket !== null) {
+      if (this.socket.destroyed) return;
+      this.socket.write(buf);
+    } else {
+      // corked: the chunk goes to the socket now, not on Node's next-tick uncork of chunked responses
+      this.res.cork();
+      this.res.write(buf);
+      this.res.uncork();
+    }
     this.opts.onSent(bytes);
   }
 

@@ -279,7 +279,7 @@ export class HttpPlayback {
       },
       now: this.now,
     });
-    res.writeHead(200, { 'content-type': FLV_CONTENT_TYPE, 'cache-control': 'no-store' });
+    FlvViewer.writeHead(res, { 'content-type': FLV_CONTENT_TYPE, 'cache-control': 'no-store' });
     if (req.method === 'HEAD') {
       res.end();
       return;
