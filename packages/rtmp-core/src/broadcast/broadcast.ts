@@ -355,7 +355,7 @@ export class Broadcast {
   private writeQueued(): void {
     const batch = this.batch;
     this.batch = [];
-    const joined = new Map<number, { buf: Buffer; bytes: number }>();
+    const joined = new Map<number, { buffers: readonly Buffer[]; bytes: number }>();
     for (const sub of this.subscribers.values()) {
       const { sink } = sub;
       if (sub.inStep) {
@@ -366,7 +366,7 @@ export class Broadcast {
           const chunks = Broadcast.chunksFor(sink, batch);
           let bytes = 0;
           for (const b of chunks) bytes += b.length;
-          j = { buf: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, bytes), bytes };
+          j = { buffers: [chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, bytes)], bytes };
           joined.set(key, j);
         }
         if (
@@ -375,7 +375,7 @@ export class Broadcast {
           sink.writableLength + j.bytes <= this.options.maxQueueBytes
         ) {
           this.stats.bytesOut += j.bytes;
-          sink.writeChunks([j.buf], j.bytes);
+          sink.writeChunks(j.buffers, j.bytes);
           continue;
         }
         this.leaveStep(sub, batch);
