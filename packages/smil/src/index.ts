@@ -6,9 +6,11 @@ export { SmilError, SmilErrorCode, type SourcePosition } from './errors';
 export {
   type EdgeEntry,
   type EdgeList,
+  type EdgeRedirect,
   generateEdgeListSmil,
   MAX_EDGES,
   parseEdgeListSmil,
+  parseEdgeRedirectSmil,
   renderEdgeRedirectSmil,
 } from './load-balancing/edge-list';
 export { chooseEdge, type EdgeLoad } from './load-balancing/edge-selector';

@@ -5,7 +5,13 @@ import { SmilError, SmilErrorCode } from '../errors';
 import { edgeList, mutated, PROPERTY_SEED } from '../testing/arbitraries';
 import { readFixture } from '../testing/fixtures';
 import { parseXml } from '../xml/xml-parser';
-import { type EdgeList, generateEdgeListSmil, parseEdgeListSmil, renderEdgeRedirectSmil } from './edge-list';
+import {
+  type EdgeList,
+  generateEdgeListSmil,
+  parseEdgeListSmil,
+  parseEdgeRedirectSmil,
+  renderEdgeRedirectSmil,
+} from './edge-list';
 
 function rejects(xml: string, code: SmilErrorCode, detail: RegExp) {
   assert.throws(
@@ -146,5 +152,59 @@ describe('renderEdgeRedirectSmil', () => {
 
   it('refuses a stream name that is a path', () => {
     assert.throws(() => renderEdgeRedirectSmil({ base: 'rtmp://e/live' }, '../x'), /stream: /);
+  });
+
+  it('carries a playback token on the src, and reads back what it wrote', () => {
+    const token = 'eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJhYmMifQ.c2ln-_';
+    const xml = renderEdgeRedirectSmil(
+      { base: 'rtmp://edge-2.example.com:1936/live' },
+      'abc123',
+      `token=${token}`,
+    );
+    assert.match(xml, new RegExp(`<video src="abc123\\?token=${token.replace(/[.]/g, '\\.')}"/>`));
+    assert.deepEqual(parseEdgeRedirectSmil(xml), {
+      edge: { base: 'rtmp://edge-2.example.com:1936/live' },
+      streamName: 'abc123',
+      query: `token=${token}`,
+    });
+    assert.deepEqual(parseEdgeRedirectSmil(renderEdgeRedirectSmil({ base: 'rtmp://e/live' }, 'x')), {
+      edge: { base: 'rtmp://e/live' },
+      streamName: 'x',
+    });
+  });
+
+  it('refuses a query that is not URL-encoded pairs, writing and reading', () => {
+    for (const query of ['token=a b', 'token="x"', '&token=x', 'token=<x>', `t=${'a'.repeat(2048)}`]) {
+      assert.throws(() => renderEdgeRedirectSmil({ base: 'rtmp://e/live' }, 'abc', query), /query: /, query);
+    }
+    assert.throws(
+      () =>
+        parseEdgeRedirectSmil(
+          '<smil><head><meta base="rtmp://e/live"/></head><body><video src="a?b c"/></body></smil>',
+        ),
+      (err: unknown) => err instanceof SmilError && /query: /.test(err.detail),
+    );
+    assert.throws(
+      () => parseEdgeRedirectSmil('<smil><head><meta base="rtmp://e/live"/></head><body/></smil>'),
+      (err: unknown) => err instanceof SmilError && /no <video src>/.test(err.detail),
+    );
+  });
+
+  it('round-trips any valid name and query (property)', () => {
+    const part = fc.stringMatching(/^[A-Za-z0-9._~%+-]{1,40}$/);
+    fc.assert(
+      fc.property(
+        fc.stringMatching(/^[A-Za-z0-9_-][A-Za-z0-9_-]{0,40}$/),
+        fc.option(fc.array(fc.tuple(part, part), { minLength: 1, maxLength: 4 }), { nil: undefined }),
+        (name, pairs) => {
+          const query = pairs?.map(([k, v]) => `${k}=${v}`).join('&');
+          const back = parseEdgeRedirectSmil(
+            renderEdgeRedirectSmil({ base: 'rtmp://e.example/live' }, name, query),
+          );
+          assert.equal(back.streamName, name);
+          assert.equal(back.query, query);
+        },
+      ),
+    );
   });
 });

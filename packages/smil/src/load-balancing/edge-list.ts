@@ -1,6 +1,6 @@
 import { SmilError, SmilErrorCode } from '../errors';
 import { SmilDocument } from '../smil/smil-document';
-import { checkBaseUrl, checkEdgeId, checkStreamSource } from '../smil/value-rules';
+import { checkBaseUrl, checkEdgeId, checkPlayQuery, checkStreamSource } from '../smil/value-rules';
 import type { XmlElement } from '../xml/xml-parser';
 import { presentAttributes, writeXml, xmlElement } from '../xml/xml-writer';
 
@@ -60,16 +60,51 @@ export function generateEdgeListSmil(list: EdgeList): string {
   return writeXml(xmlElement('smil', [], [xmlElement('head', [], metas), xmlElement('body', [])]));
 }
 
+/** What a player reads from a redirect SMIL: where to connect, and what to play there. */
+export interface EdgeRedirect {
+  edge: EdgeEntry;
+  streamName: string;
+  /** Carried to the edge with the play name (`token=<jwt>` for signed streams). */
+  query?: string;
+}
+
 /**
  * The small SMIL a player fetches to be sent to an edge: the edge's base URL and the
  * stream to play there (`<meta base/>` + `<video src/>`), as Wowza's load balancer
- * answers SMIL redirect requests.
+ * answers SMIL redirect requests. A query (a playback token) rides on the src, so the
+ * player hands it to the edge with its play command.
  */
-export function renderEdgeRedirectSmil(edge: EdgeEntry, streamName: string): string {
-  throwIfProblem(findEdgeProblem(edge) ?? prefixed('stream', checkStreamSource(streamName)));
+export function renderEdgeRedirectSmil(edge: EdgeEntry, streamName: string, query?: string): string {
+  throwIfProblem(
+    findEdgeProblem(edge) ??
+      prefixed('stream', checkStreamSource(streamName)) ??
+      (query === undefined ? undefined : prefixed('query', checkPlayQuery(query))),
+  );
+  const src = query === undefined ? streamName : `${streamName}?${query}`;
   const head = xmlElement('head', [], [xmlElement('meta', [['base', edge.base]])]);
-  const body = xmlElement('body', [], [xmlElement('video', [['src', streamName]])]);
+  const body = xmlElement('body', [], [xmlElement('video', [['src', src]])]);
   return writeXml(xmlElement('smil', [], [head, body]));
+}
+
+/** Reads what renderEdgeRedirectSmil writes: the first edge base and the first `<video src>`. */
+export function parseEdgeRedirectSmil(input: string | Uint8Array): EdgeRedirect {
+  // Annotated, so that TypeScript narrows after doc.fail (which never returns).
+  const doc: SmilDocument = SmilDocument.read(input);
+  const edges = parseEdgeListSmil(input).edges;
+  const edge = edges[0];
+  if (!edge) doc.fail(doc.root, SmilErrorCode.InvalidValue, 'the redirect has no <meta base>');
+  const video = doc.body?.children.find((c) => c.name === 'video');
+  const src = video?.attributes.get('src');
+  if (!video || src === undefined)
+    doc.fail(doc.body ?? doc.root, SmilErrorCode.InvalidValue, 'the redirect has no <video src>');
+  const at = src.indexOf('?');
+  const streamName = at < 0 ? src : src.slice(0, at);
+  const query = at < 0 ? undefined : src.slice(at + 1);
+  const problem =
+    prefixed('stream', checkStreamSource(streamName)) ??
+    (query === undefined ? undefined : prefixed('query', checkPlayQuery(query)));
+  if (problem) doc.fail(video, SmilErrorCode.InvalidValue, problem);
+  return query === undefined ? { edge, streamName } : { edge, streamName, query };
 }
 
 interface EdgeListProblem {

@@ -56,6 +56,18 @@ export function checkBaseUrl(value: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The query a stream source may carry to the edge (`token=<jwt>`, as Wowza's SecureToken and CDNs'
+ * tokenised URLs do): URL-encoded name=value pairs joined by `&`, nothing else.
+ */
+const PLAY_QUERY = /^[A-Za-z0-9._~%+-]+=[A-Za-z0-9._~%+-]*(?:&[A-Za-z0-9._~%+-]+=[A-Za-z0-9._~%+-]*)*$/;
+
+export function checkPlayQuery(value: string): string | undefined {
+  if (value.length > MAX_URL_LENGTH) return `query is longer than ${MAX_URL_LENGTH} characters`;
+  if (!PLAY_QUERY.test(value)) return `"${value.slice(0, 64)}" is not a URL-encoded name=value query`;
+  return undefined;
+}
+
 export function checkStreamSource(value: string): string | undefined {
   if (!STREAM_SOURCE.test(value) || value.includes('..')) {
     return `"${value}" is not a stream name ([A-Za-z0-9_.-], up to 128, optional mp4:/flv: prefix, no "..")`;
