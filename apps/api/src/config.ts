@@ -29,6 +29,17 @@ export const ApiConfigSchema = z
       .regex(/^rtmps?:\/\//, 'expected an rtmp:// URL')
       .default('rtmp://127.0.0.1:1935/live'),
     PUBLIC_PLAYBACK_HTTP_URL: env.url().default('http://127.0.0.1:8080'),
+    /**
+     * The fleet's playback name (issue 11): a round-robin DNS name or load balancer in front of every
+     * edge, e.g. rtmp://live.example.com/live and https://live.example.com. Any edge serves any stream
+     * (edges pull from the stream's origin), so playback URLs name the fleet, not one edge. Unset: the
+     * least-loaded healthy edge's own URLs.
+     */
+    FLEET_RTMP_URL: z
+      .string()
+      .regex(/^rtmps?:\/\//, 'expected an rtmp:// URL')
+      .optional(),
+    FLEET_HTTP_URL: env.url().optional(),
     /** auto: Secure when the request came over https (directly or per X-Forwarded-Proto). */
     COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
     /** Comma-separated origins allowed to call with credentials (the dashboard); empty: no CORS. */

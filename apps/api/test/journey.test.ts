@@ -98,7 +98,7 @@ test('customer journey: stream, ingest URL, token, rotation, publish authorisati
     key: edge.credential,
     body: { version: '1.0.0', connections: 1, publishers: 0, viewers: 0, bytesInTotal: 0, bytesOutTotal: 0 },
   });
-  assert.deepEqual(hb.body, { edgeId: edge.edgeId, heartbeatIntervalSeconds: 10 });
+  assert.deepEqual(hb.body, { edgeId: edge.edgeId, heartbeatIntervalSeconds: 10, fleet: [] });
   const edgeView = await api.request('GET', `/v1/edges/${edge.edgeId}`, { cookie: operator });
   assert.equal(edgeView.body.status, 'healthy');
   const afterHb = LiveStreamSchema.parse(

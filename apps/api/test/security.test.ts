@@ -105,12 +105,14 @@ DELETE /v1/edges/:id operator
 DELETE /v1/live-streams/:id tenant:write
 DELETE /v1/signing-keys/:id tenant:write
 GET /healthz public
+GET /live/:id.smil public
 GET /readyz public
 GET /v1/api-keys tenant:read
 GET /v1/auth/me user
 GET /v1/edge/changes edge
 GET /v1/edge/playback-keys edge
 GET /v1/edge/playback-keys/:id edge
+GET /v1/edge/streams/:id/origin edge
 GET /v1/edges operator
 GET /v1/edges/:id operator
 GET /v1/live-events tenant:read

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * Where an edge serves a live stream, by playback id (never by stream key).
  * The api builds customer-facing URLs with this, the edge routes requests with
@@ -10,13 +12,22 @@ export const PlaybackHttpPaths = {
   smil: (playbackId: string) => `/live/${playbackId}.smil`,
 } as const;
 
-export interface PlaybackUrls {
-  rtmp: string;
-  hls: string | null;
-  flv: string | null;
-}
+/**
+ * Where a stream plays. `smil` is the load-balanced entry point (issue 11): a SMIL document naming the
+ * least-loaded healthy edge, which players that read SMIL (JW Player) fetch first.
+ */
+export const PlaybackUrlsSchema = z.object({
+  rtmp: z.string(),
+  hls: z.string().nullable(),
+  flv: z.string().nullable(),
+  smil: z.string().nullable(),
+});
+export type PlaybackUrls = z.infer<typeof PlaybackUrlsSchema>;
 
-/** RTMP under the edge's application URL; HLS and HTTP-FLV under its HTTP base; `?token=` on each if given. */
+/**
+ * RTMP under the edge's (or the fleet's) application URL; HLS, HTTP-FLV and SMIL under its HTTP base
+ * (every edge serves each, as does the api for SMIL); `?token=` on each if given.
+ */
 export function playbackUrls(
   rtmpBase: string,
   httpBase: string,
@@ -29,5 +40,6 @@ export function playbackUrls(
     rtmp: `${rtmpBase.replace(/\/+$/, '')}/${playbackId}${q}`,
     hls: `${http}${PlaybackHttpPaths.hlsPlaylist(playbackId)}${q}`,
     flv: `${http}${PlaybackHttpPaths.flv(playbackId)}${q}`,
+    smil: `${http}${PlaybackHttpPaths.smil(playbackId)}${q}`,
   };
 }

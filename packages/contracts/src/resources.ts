@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PlaybackPolicySchema } from './edge-api';
+import { PlaybackUrlsSchema } from './playback-urls';
 
 /**
  * Public REST API resources (responses). Request bodies are validated by the api
@@ -137,7 +138,7 @@ export const LiveStreamSchema = z.object({
     z.object({ edgeId: z.string().nullable(), region: z.string().nullable(), server: z.string() }),
   ),
   /** Playback URLs (append `?token=` for signed streams). */
-  playback: z.object({ rtmp: z.string(), hls: z.string().nullable(), flv: z.string().nullable() }),
+  playback: PlaybackUrlsSchema,
   createdAt: isoDate,
   updatedAt: isoDate,
 });
@@ -199,7 +200,7 @@ export const PlaybackTokenSchema = z.object({
   playbackId: z.string(),
   expiresAt: isoDate,
   /** Ready-made URLs carrying the token. */
-  playback: z.object({ rtmp: z.string(), hls: z.string().nullable(), flv: z.string().nullable() }),
+  playback: PlaybackUrlsSchema,
 });
 export type PlaybackToken = z.infer<typeof PlaybackTokenSchema>;
 export const SigningKeySchema = z.object({

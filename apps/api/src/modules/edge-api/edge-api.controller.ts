@@ -18,6 +18,7 @@ import {
   SessionStartRequestSchema,
   SessionStartResponseSchema,
   SessionStatsRequestSchema,
+  StreamOriginResponseSchema,
 } from '@tributary/contracts';
 import type { z } from 'zod';
 import { Access } from '../../common/auth/access.decorator';
@@ -30,7 +31,7 @@ const edgeId = () => principalOf('edge').edgeId;
 /** EdgeApiPaths builders percent-encode their argument; the route pattern needs the bare ':id'. */
 const route = (path: (id: string) => string) => decodeURIComponent(path(':id'));
 
-/** Routes exactly as contracts' EdgeApiPaths (':id' stands for the session id). */
+/** Routes exactly as contracts' EdgeApiPaths (':id' stands for the session, key or playback id). */
 @ApiTags('edge contract')
 @Controller()
 @Access('edge')
@@ -109,6 +110,15 @@ export class EdgeApiController {
   })
   playbackKey(@Param('id') kid: string) {
     return this.edge.playbackKey(kid);
+  }
+
+  @Get(route(EdgeApiPaths.streamOrigin))
+  @ApiDoc({
+    summary: 'Where a playback id is live in the fleet, and a relay token to pull it with',
+    response: StreamOriginResponseSchema,
+  })
+  streamOrigin(@Param('id') playbackId: string) {
+    return this.edge.streamOrigin(edgeId(), playbackId);
   }
 
   @Get(EdgeApiPaths.changes)

@@ -1,20 +1,26 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import type {
-  AuthorizePublishRequest,
-  AuthorizePublishResponse,
-  ChangesQuery,
-  ChangesResponse,
-  HeartbeatRequest,
-  LiveStreamCheck,
-  PlaybackKey,
-  PlaybackKeysQuery,
-  PlaybackKeysResponse,
-  PublishRefusalReason,
-  SessionEndRequest,
-  SessionStartRequest,
-  SessionStatsRequest,
+import {
+  type AuthorizePublishRequest,
+  type AuthorizePublishResponse,
+  type ChangesQuery,
+  type ChangesResponse,
+  type HeartbeatRequest,
+  type HeartbeatResponse,
+  type LiveStreamCheck,
+  PLAYBACK_TOKEN_ALG,
+  type PlaybackKey,
+  type PlaybackKeysQuery,
+  type PlaybackKeysResponse,
+  type PublishRefusalReason,
+  RELAY_TOKEN_AUDIENCE,
+  RELAY_TOKEN_TTL_SECONDS,
+  type SessionEndRequest,
+  type SessionStartRequest,
+  type SessionStatsRequest,
+  type StreamOriginResponse,
 } from '@tributary/contracts';
+import { SignJWT } from 'jose';
 import { CONFIG } from '../../app.tokens';
 import { SecretBox } from '../../common/crypto/secret-box';
 import { AppError } from '../../common/errors';
@@ -23,7 +29,7 @@ import type { ApiConfig } from '../../config';
 import { Database } from '../../database/database';
 import type { PrismaClient } from '../../generated/prisma/client';
 import { ControlFeed } from '../control-feed/control-feed.service';
-import { EdgesService, MISSED_HEARTBEATS_UNHEALTHY } from '../edges/edges.service';
+import { EdgesService, edgeStatus, MISSED_HEARTBEATS_UNHEALTHY } from '../edges/edges.service';
 import { keyContext } from '../live-streams/live-streams.service';
 import { PlaybackKeys } from '../playback/playback-keys.service';
 
@@ -53,6 +59,25 @@ interface PublishFacts {
   eventTitle: string | null;
   /** null when not counted (no cap, or the stream is already live). */
   liveStreams: number | null;
+}
+
+/** One row of EdgeApiService.streamOrigin: the stream, its current session and that session's edge. */
+interface OriginFacts {
+  id: string;
+  tenantId: string;
+  playbackId: string;
+  playbackPolicy: 'public' | 'signed';
+  disabled: boolean;
+  tenantStatus: 'active' | 'suspended';
+  maxViewers: number | null;
+  eventTitle: string | null;
+  sessionId: string | null;
+  sessionEndedAt: Date | null;
+  originEdgeId: string | null;
+  originRtmpUrl: string | null;
+  originInternalRtmpUrl: string | null;
+  originHeartbeatAt: Date | null;
+  originDeletedAt: Date | null;
 }
 
 const refusal = (reason: PublishRefusalReason, message: string): AuthorizePublishResponse => ({
@@ -266,12 +291,76 @@ export class EdgeApiService {
     ]);
   }
 
-  async heartbeat(
-    edgeId: string,
-    req: HeartbeatRequest,
-  ): Promise<{ edgeId: string; heartbeatIntervalSeconds: number }> {
+  /** Records the edge's load and answers with the rest of the fleet: where it may send players. */
+  async heartbeat(edgeId: string, req: HeartbeatRequest): Promise<HeartbeatResponse> {
     await this.edges.recordHeartbeat(edgeId, req);
-    return { edgeId, heartbeatIntervalSeconds: this.config.EDGE_HEARTBEAT_INTERVAL_SECONDS };
+    const fleet = await this.edges.fleet();
+    return {
+      edgeId,
+      heartbeatIntervalSeconds: this.config.EDGE_HEARTBEAT_INTERVAL_SECONDS,
+      fleet: fleet.filter((e) => e.edgeId !== edgeId),
+    };
+  }
+
+  /**
+   * Where a playback id is live (issue 11): its current ingest session's edge, if that session is open
+   * and its edge healthy (a draining edge still carries its publishers until they move), with the
+   * stream's viewer-side facts and a relay token the asking edge pulls with. A disabled stream or a
+   * suspended tenant is not live for anyone. Unknown playback ids are 404, as for players.
+   */
+  async streamOrigin(edgeId: string, playbackId: string, now = Date.now()): Promise<StreamOriginResponse> {
+    const rows = await this.prisma.$queryRaw<OriginFacts[]>`
+      SELECT s."id", s."tenantId", s."playbackId", s."playbackPolicy"::text AS "playbackPolicy", s."disabled",
+             t."status"::text AS "tenantStatus", t."maxViewers",
+             (SELECT e."title" FROM "live_events" e
+                WHERE e."liveStreamId" = s."id" AND e."state" IN ('live', 'scheduled')
+                ORDER BY (e."state" = 'live') DESC, e."scheduledStartAt" ASC NULLS LAST LIMIT 1) AS "eventTitle",
+             i."id" AS "sessionId", i."endedAt" AS "sessionEndedAt",
+             g."id" AS "originEdgeId", g."rtmpUrl" AS "originRtmpUrl", g."internalRtmpUrl" AS "originInternalRtmpUrl",
+             g."lastHeartbeatAt" AS "originHeartbeatAt", g."deletedAt" AS "originDeletedAt"
+      FROM "live_streams" s
+        JOIN "tenants" t ON t."id" = s."tenantId"
+        LEFT JOIN "ingest_sessions" i ON i."id" = s."currentSessionId"
+        LEFT JOIN "edges" g ON g."id" = i."edgeId"
+      WHERE s."playbackId" = ${playbackId}`;
+    const row = rows[0];
+    if (!row) throw AppError.notFound('playback id');
+    const live =
+      !row.disabled &&
+      row.tenantStatus === 'active' &&
+      row.sessionId !== null &&
+      row.sessionEndedAt === null &&
+      row.originEdgeId !== null &&
+      row.originDeletedAt === null &&
+      edgeStatus(row.originHeartbeatAt, this.config.EDGE_HEARTBEAT_INTERVAL_SECONDS, now) === 'healthy';
+    if (!live || row.sessionId === null || row.originEdgeId === null || row.originRtmpUrl === null)
+      return { live: false };
+    return {
+      live: true,
+      tenantId: row.tenantId,
+      liveStreamId: row.id,
+      playbackId: row.playbackId,
+      playbackPolicy: row.playbackPolicy,
+      eventTitle: row.eventTitle,
+      maxViewers: row.maxViewers,
+      sessionId: row.sessionId,
+      origin: { edgeId: row.originEdgeId, rtmpUrl: row.originInternalRtmpUrl ?? row.originRtmpUrl },
+      isSelf: row.originEdgeId === edgeId,
+      relayToken: await this.relayToken(edgeId, row.playbackId, now),
+    };
+  }
+
+  /** A relay token (contracts/edge-api.ts): the platform key, the relay audience, a short life. */
+  private relayToken(edgeId: string, playbackId: string, now: number): Promise<string> {
+    const { kid, key } = this.keys.platformKey();
+    const iat = Math.floor(now / 1000);
+    return new SignJWT({ edg: edgeId })
+      .setProtectedHeader({ alg: PLAYBACK_TOKEN_ALG, kid, typ: 'JWT' })
+      .setSubject(playbackId)
+      .setAudience(RELAY_TOKEN_AUDIENCE)
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + RELAY_TOKEN_TTL_SECONDS)
+      .sign(key);
   }
 
   playbackKeys(q: PlaybackKeysQuery): Promise<PlaybackKeysResponse> {

@@ -1,5 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { CreateEdgeInputSchema, Edge, HeartbeatRequest } from '@tributary/contracts';
+import {
+  type CreateEdgeInputSchema,
+  type Edge,
+  FLEET_MAX_EDGES,
+  type FleetEdge,
+  type HeartbeatRequest,
+} from '@tributary/contracts';
 import type { z } from 'zod';
 import { CONFIG } from '../../app.tokens';
 import { Authenticator } from '../../common/auth/authenticator';
@@ -12,6 +18,7 @@ import { TtlCache } from '../../common/ttl-cache';
 import type { ApiConfig } from '../../config';
 import { Database } from '../../database/database';
 import type { Edge as EdgeRow } from '../../generated/prisma/client';
+import { pickEdge, toFleetEdge } from './fleet';
 
 /** An edge that missed this many heartbeats in a row is unhealthy (issue 4; contracts HeartbeatResponse). */
 export const MISSED_HEARTBEATS_UNHEALTHY = 3;
@@ -47,6 +54,7 @@ export function edgeStatus(
 export class EdgesService {
   /** One entry: the endpoint set is the same for every tenant. */
   private readonly endpoints = new TtlCache<'all', PublicEndpoints>(PUBLIC_ENDPOINTS_CACHE_MS, 1);
+  private readonly fleetCache = new TtlCache<'all', FleetEdge[]>(PUBLIC_ENDPOINTS_CACHE_MS, 1);
 
   constructor(
     @Inject(Database) private readonly db: Database,
@@ -92,39 +100,30 @@ export class EdgesService {
       data: { id: newId(IdPrefix.edge), ...input, credentialHash: sha256Hex(credential) },
     });
     this.endpoints.clear();
+    this.fleetCache.clear();
     return { ...this.toEdge(row), credential };
   }
 
   /**
-   * Where customers publish and play: every healthy edge, or the configured
-   * public URLs when none is registered or healthy (single-node installs).
+   * Where customers publish and play. Ingest: every healthy edge (an encoder is given one address per
+   * region), or the configured public URL when none is registered or healthy (single-node installs).
+   * Playback: the fleet's own name when the operator configured one (FLEET_RTMP_URL, FLEET_HTTP_URL:
+   * a round-robin DNS name or a load balancer in front of every edge, which can each serve any stream),
+   * otherwise the least-loaded healthy edge at the time of the read.
    */
   publicEndpoints(): Promise<PublicEndpoints> {
     return this.endpoints.getOrLoad('all', () => this.readPublicEndpoints());
   }
 
   private async readPublicEndpoints(): Promise<PublicEndpoints> {
-    const now = Date.now();
-    const healthy = (
-      await this.edges.findMany({
-        where: { deletedAt: null, lastHeartbeatAt: { not: null } },
-        orderBy: { createdAt: 'asc' },
-      })
-    ).filter(
-      (e) => edgeStatus(e.lastHeartbeatAt, this.config.EDGE_HEARTBEAT_INTERVAL_SECONDS, now) === 'healthy',
-    );
-    const first = healthy[0];
-    if (!first) {
-      return {
-        ingest: [{ edgeId: null, region: null, server: this.config.PUBLIC_RTMP_URL }],
-        rtmp: this.config.PUBLIC_RTMP_URL,
-        http: this.config.PUBLIC_PLAYBACK_HTTP_URL,
-      };
-    }
+    const healthy = await this.fleet();
+    const chosen = pickEdge(healthy) ?? healthy[0];
     return {
-      ingest: healthy.map((e) => ({ edgeId: e.id, region: e.region, server: e.rtmpUrl })),
-      rtmp: first.rtmpUrl,
-      http: first.httpUrl,
+      ingest: healthy.length
+        ? healthy.map((e) => ({ edgeId: e.edgeId, region: e.region, server: e.rtmpUrl }))
+        : [{ edgeId: null, region: null, server: this.config.PUBLIC_RTMP_URL }],
+      rtmp: this.config.FLEET_RTMP_URL ?? chosen?.rtmpUrl ?? this.config.PUBLIC_RTMP_URL,
+      http: this.config.FLEET_HTTP_URL ?? chosen?.httpUrl ?? this.config.PUBLIC_PLAYBACK_HTTP_URL,
     };
   }
 
@@ -137,9 +136,13 @@ export class EdgesService {
     if (count === 0) throw AppError.notFound('edge');
     this.auth.forgetEdge(id);
     this.endpoints.clear();
+    this.fleetCache.clear();
   }
 
-  /** An edge's liveness and load (edge contract heartbeat). */
+  /**
+   * An edge's liveness and load (edge contract heartbeat). Fields an older edge omits keep their
+   * defaults: no internal address (peers use rtmpUrl), no viewer cap, not draining.
+   */
   async recordHeartbeat(edgeId: string, req: HeartbeatRequest): Promise<void> {
     await this.edges.update({
       where: { id: edgeId },
@@ -149,8 +152,34 @@ export class EdgesService {
         connections: req.connections,
         publishers: req.publishers,
         viewers: req.viewers,
+        internalRtmpUrl: req.internalRtmpUrl ?? null,
+        maxViewers: req.maxViewers ?? null,
+        egressBps: req.egressBps ?? 0,
+        draining: req.draining ?? false,
       },
     });
     this.endpoints.clear();
+    this.fleetCache.clear();
+  }
+
+  /**
+   * The healthy, non-draining edges with their load, in registration order, read at most every
+   * PUBLIC_ENDPOINTS_CACHE_MS: every heartbeat answer and every SMIL request reads it.
+   */
+  fleet(): Promise<FleetEdge[]> {
+    return this.fleetCache.getOrLoad('all', async () => {
+      const now = Date.now();
+      const rows = await this.edges.findMany({
+        where: { deletedAt: null, draining: false, lastHeartbeatAt: { not: null } },
+        orderBy: { createdAt: 'asc' },
+        take: FLEET_MAX_EDGES,
+      });
+      return rows
+        .filter(
+          (e) =>
+            edgeStatus(e.lastHeartbeatAt, this.config.EDGE_HEARTBEAT_INTERVAL_SECONDS, now) === 'healthy',
+        )
+        .map(toFleetEdge);
+    });
   }
 }
