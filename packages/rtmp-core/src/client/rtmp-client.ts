@@ -58,6 +58,8 @@ export class RtmpClient extends EventEmitter {
   /** Transaction ids → the command waiting for its _result/_error (as FFmpeg's tracked methods). */
   private readonly pending = new Map<number, Pending>();
   private readonly streams = new Map<number, RtmpClientStream>();
+  /** fcSubscribe() calls waiting for their onFCSubscribe, oldest first (servers answer in order). */
+  private readonly subscriptions: Array<{ resolve(info: OnStatusInfo): void; reject(err: Error): void }> = [];
 
   constructor(private readonly options: RtmpClientOptions) {
     super();
@@ -191,6 +193,11 @@ export class RtmpClient extends EventEmitter {
       else p.reject(this.rejection(cmd.args[0] ?? null, `_error for transaction ${cmd.transactionId}`));
       return;
     }
+    if (cmd.name === 'onFCSubscribe') {
+      const info = metadataObject(cmd.args[0] ?? null) as OnStatusInfo | null;
+      if (info !== null) this.subscriptions.shift()?.resolve(info);
+      return;
+    }
     if (cmd.name === 'onStatus') {
       const info = metadataObject(cmd.args[0] ?? null) as OnStatusInfo | null;
       if (info === null) return;
@@ -278,6 +285,25 @@ export class RtmpClient extends EventEmitter {
     );
   }
 
+  /**
+   * FCSubscribe(name), the live subscription of Akamai/Limelight CDNs: resolves with the server's
+   * `onFCSubscribe` info, `NetStream.Play.Start` when the stream is live and (level error)
+   * `NetStream.Play.StreamNotFound` while it is not; it never rejects for either (the caller retries or
+   * plays). Rejects on timeout or when the connection closes.
+   */
+  fcSubscribe(name: string): Promise<OnStatusInfo> {
+    let waiter: { resolve(info: OnStatusInfo): void; reject(err: Error): void } | undefined;
+    const answer = new Promise<OnStatusInfo>((resolve, reject) => {
+      waiter = { resolve, reject };
+      this.subscriptions.push(waiter);
+    });
+    this.sendCommand({ name: 'FCSubscribe', transactionId: 0, object: null, args: [name] }, 0);
+    return this.withTimeout('FCSubscribe', answer).finally(() => {
+      const at = waiter === undefined ? -1 : this.subscriptions.indexOf(waiter);
+      if (at >= 0) this.subscriptions.splice(at, 1);
+    });
+  }
+
   async publish(name: string, type: 'live' | 'record' | 'append' = 'live'): Promise<RtmpClientStream> {
     // FMLE/FFmpeg sequence: releaseStream and FCPublish (CDN servers expect them), then createStream.
     this.sendCommand(
@@ -335,6 +361,7 @@ export class RtmpClient extends EventEmitter {
     this.state = 'closed';
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();
+    for (const s of this.subscriptions.splice(0)) s.reject(err);
     this.socket?.destroy();
     this.emit('close', err);
   }
@@ -342,8 +369,10 @@ export class RtmpClient extends EventEmitter {
   close(): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
-    for (const p of this.pending.values()) p.reject(new RtmpError(RtmpErrorCode.Closed, 'client closed'));
+    const closed = new RtmpError(RtmpErrorCode.Closed, 'client closed');
+    for (const p of this.pending.values()) p.reject(closed);
     this.pending.clear();
+    for (const s of this.subscriptions.splice(0)) s.reject(closed);
     this.socket?.end();
     this.socket?.destroySoon();
     this.emit('close');

@@ -7,6 +7,7 @@ import {
   type PlayRequest,
   type PlayTransition,
   type PublishRequest,
+  type SubscribeRequest,
 } from './server-types';
 
 /**
@@ -80,6 +81,11 @@ export function parsePlay(cmd: Command): PlayRequest {
     transition: reset ? 'reset' : 'append',
     command: 'play',
   };
+}
+
+/** FCSubscribe(name): the name as play names it (`name?query`). */
+export function parseSubscribe(rawName: string): SubscribeRequest {
+  return splitQuery(rawName);
 }
 
 const PLAY2_TRANSITIONS: readonly PlayTransition[] = ['reset', 'append', 'switch', 'swap', 'stop'];

@@ -16,7 +16,7 @@ import { connectRejectedInfo, type OnStatusInfo, StatusCode, statusInfo } from '
 import { encodeSetPeerBandwidth, PeerBandwidthLimit } from '../message/protocol-control';
 import { encodeUserControl } from '../message/user-control';
 import { type ConnectionStats, ProtocolSession } from '../session/protocol-session';
-import { parseConnect, parsePlay, parsePlay2, parsePublish } from './command-requests';
+import { parseConnect, parsePlay, parsePlay2, parsePublish, parseSubscribe } from './command-requests';
 import { RtmpServerStream } from './server-stream';
 import {
   type ConnectRequest,
@@ -401,9 +401,10 @@ export class RtmpServerConnection extends EventEmitter {
       case 'releaseStream':
       case 'FCPublish':
       case 'FCUnpublish':
-      case 'FCSubscribe':
       case 'FCUnsubscribe':
         return this.onFlashMediaCall(cmd, name);
+      case 'FCSubscribe':
+        return this.onFCSubscribe(cmd, name);
       case 'getStreamLength':
         // Live streams have no length (FMS answers 0).
         return this.reply(resultCommand(cmd.transactionId, null, 0));
@@ -508,13 +509,42 @@ export class RtmpServerConnection extends EventEmitter {
     const notify: Record<string, [string, string]> = {
       FCPublish: ['onFCPublish', StatusCode.PublishStart],
       FCUnpublish: ['onFCUnpublish', StatusCode.UnpublishSuccess],
-      FCSubscribe: ['onFCSubscribe', StatusCode.PlayStart],
       FCUnsubscribe: ['onFCUnsubscribe', StatusCode.PlayStop],
     };
     const n = notify[cmd.name];
     if (n !== undefined) {
       this.reply({ name: n[0], transactionId: 0, object: null, args: [statusInfo('status', n[1], name)] });
     }
+  }
+
+  /**
+   * FCSubscribe(name), the live subscription of Akamai/Limelight CDNs that JW Player and rtmpdump
+   * `--subscribe` send: `onFCSubscribe` with NetStream.Play.Start once the stream is live (the
+   * `onSubscribe` hook says where: anywhere in a fleet), NetStream.Play.StreamNotFound while it is not,
+   * so the player retries. Without the hook every subscription is answered Play.Start. Like every
+   * command it waits its turn in the queue and counts against the command rate.
+   */
+  private async onFCSubscribe(cmd: Command, rawName: string): Promise<void> {
+    if (cmd.transactionId !== 0) this.reply(resultCommand(cmd.transactionId, null, undefined));
+    const req = parseSubscribe(rawName);
+    const hook = this.options.hooks.onSubscribe;
+    let live = true;
+    if (hook !== undefined) {
+      try {
+        live = (await hook(this, req)) === true;
+      } catch (err) {
+        this.logger.warn(
+          { hook: 'onSubscribe', err: err instanceof Error ? err.message : String(err) },
+          'hook failed: not live',
+        );
+        live = false;
+      }
+    }
+    if (this.isClosed) return;
+    const info = live
+      ? statusInfo('status', StatusCode.PlayStart, req.name)
+      : statusInfo('error', StatusCode.PlayStreamNotFound, `${req.name} is not live yet.`);
+    this.reply({ name: 'onFCSubscribe', transactionId: 0, object: null, args: [info] });
   }
 
   private onDeleteStream(id: number): void {

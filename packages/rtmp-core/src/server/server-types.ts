@@ -26,6 +26,12 @@ export interface PublishRequest {
   readonly type: 'live' | 'record' | 'append';
 }
 
+/** FCSubscribe(name) (Akamai/Limelight live subscription), the name split like play's. */
+export interface SubscribeRequest {
+  readonly name: string;
+  readonly query: URLSearchParams;
+}
+
 /**
  * How a play joins the stream's play list: play's `reset` true is 'reset' and false 'append'; play2 carries
  * one of the five NetStreamPlayOptions transitions (AS3 NetStreamPlayTransitions).
@@ -56,6 +62,12 @@ export interface RtmpServerHooks {
   onConnect?(conn: RtmpServerConnection, req: ConnectRequest): HookResult;
   onPublish?(stream: RtmpServerStream, req: PublishRequest): HookResult;
   onPlay?(stream: RtmpServerStream, req: PlayRequest): HookResult;
+  /**
+   * FCSubscribe: is the stream live (anywhere it can be played from here)? true answers `onFCSubscribe`
+   * NetStream.Play.Start, false (or a throw) NetStream.Play.StreamNotFound. Absent: always Play.Start.
+   * It answers a question, it authorises nothing: the play that follows passes onPlay as usual.
+   */
+  onSubscribe?(conn: RtmpServerConnection, req: SubscribeRequest): boolean | Promise<boolean>;
 }
 
 export interface RtmpServerOptions {
