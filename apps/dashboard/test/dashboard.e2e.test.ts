@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { ApiKey, List, LiveStream, Tenant } from '@tributary/contracts';
+import { type ApiKey, EdgeApiPaths, type List, type LiveStream, type Tenant } from '@tributary/contracts';
 import { launchChromium } from '@tributary/test-kit';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { signIn } from './support/browser';
@@ -114,9 +114,44 @@ describe('dashboard end to end', { timeout: 600_000 }, () => {
     await screenshot('operator-tenants');
   });
 
-  it('shows the edge fleet to the operator', async () => {
+  it("shows the edge fleet to the operator, with each edge's viewer cap, egress and draining state", async () => {
+    // A registered edge reports through the real edge contract: 120 viewers of at most 500, 45 Mbit/s
+    // out, shutting down.
+    const rest = await RestSession.login(stack.apiUrl, stack.operator.email, stack.operator.password);
+    const edge = await rest.request<{ id: string; credential: string }>('POST', '/v1/edges', {
+      body: {
+        name: 'edge-fra-1',
+        region: 'eu-central',
+        rtmpUrl: 'rtmp://edge-fra-1.example.com/live',
+        httpUrl: 'https://edge-fra-1.example.com',
+      },
+    });
+    const hb = await fetch(`${stack.apiUrl}${EdgeApiPaths.heartbeat}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${edge.credential}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        version: '0.1.0',
+        connections: 130,
+        publishers: 2,
+        viewers: 120,
+        bytesInTotal: 0,
+        bytesOutTotal: 0,
+        maxViewers: 500,
+        egressBps: 45_000_000,
+        draining: true,
+        internalRtmpUrl: 'rtmp://10.1.2.3:1935/live',
+      }),
+    });
+    assert.equal(hb.status, 200);
     await firstLoad('/operator/edges');
     await page.getByRole('heading', { name: 'Edges', exact: true }).waitFor();
+    const row = page.getByTestId('edge-row').filter({ hasText: 'edge-fra-1' });
+    await row.waitFor();
+    const text = await row.innerText();
+    assert.match(text, /draining/);
+    assert.match(text, /internal rtmp:\/\/10\.1\.2\.3:1935\/live/);
+    assert.match(text, /45\.0 Mbps/);
+    assert.equal((await row.getByTestId('edge-viewers').innerText()).trim(), '120 / 500 max');
     await screenshot('operator-edges');
   });
 

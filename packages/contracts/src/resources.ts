@@ -227,7 +227,19 @@ export const EdgeSchema = z.object({
   capacity: z.number().int(),
   status: EdgeStatusSchema,
   lastHeartbeatAt: isoDate.nullable(),
-  load: z.object({ connections: z.number().int(), publishers: z.number().int(), viewers: z.number().int() }),
+  load: z.object({
+    connections: z.number().int(),
+    publishers: z.number().int(),
+    viewers: z.number().int(),
+    /** The edge's own viewer cap (EDGE_MAX_VIEWERS): past it, new viewers are redirected (null: none). */
+    maxViewers: z.number().int().nullable(),
+    /** Egress over the edge's last heartbeat interval, bits per second. */
+    egressBps: z.number(),
+  }),
+  /** Shutting down: it takes no new viewers or publishers and is offered to nobody. */
+  draining: z.boolean(),
+  /** Where other edges pull its streams from (null: its rtmpUrl). */
+  internalRtmpUrl: z.string().nullable(),
   createdAt: isoDate,
 });
 export type Edge = z.infer<typeof EdgeSchema>;

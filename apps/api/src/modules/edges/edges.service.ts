@@ -76,7 +76,15 @@ export class EdgesService {
       capacity: row.capacity,
       status: edgeStatus(row.lastHeartbeatAt, this.config.EDGE_HEARTBEAT_INTERVAL_SECONDS),
       lastHeartbeatAt: row.lastHeartbeatAt?.toISOString() ?? null,
-      load: { connections: row.connections, publishers: row.publishers, viewers: row.viewers },
+      load: {
+        connections: row.connections,
+        publishers: row.publishers,
+        viewers: row.viewers,
+        maxViewers: row.maxViewers,
+        egressBps: row.egressBps,
+      },
+      draining: row.draining,
+      internalRtmpUrl: row.internalRtmpUrl,
       createdAt: row.createdAt.toISOString(),
     };
   }

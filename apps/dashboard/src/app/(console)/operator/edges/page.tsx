@@ -3,7 +3,7 @@ import { ActionButton } from '@/components/action-button';
 import { AutoRefresh } from '@/components/auto-refresh';
 import { EmptyState } from '@/components/empty-state';
 import { StatusBadge } from '@/components/status-badge';
-import { formatCount, formatRelative } from '@/lib/format';
+import { formatBitrate, formatCount, formatRelative } from '@/lib/format';
 import { api } from '@/server/api-client';
 import { requireViewer } from '@/server/session';
 import { removeEdge } from '../actions';
@@ -39,6 +39,7 @@ export default async function EdgesPage() {
                 <th>Load</th>
                 <th>Publishers</th>
                 <th>Viewers</th>
+                <th>Egress</th>
                 <th>Last heartbeat</th>
                 <th />
               </tr>
@@ -49,17 +50,26 @@ export default async function EdgesPage() {
                   <td>
                     <div>{e.name}</div>
                     <div className="muted mono">{e.rtmpUrl}</div>
+                    {e.internalRtmpUrl ? (
+                      <div className="muted mono" title="where other edges pull its streams from">
+                        internal {e.internalRtmpUrl}
+                      </div>
+                    ) : null}
                   </td>
                   <td>{e.region}</td>
                   <td>
-                    <StatusBadge status={e.status} />
+                    <StatusBadge status={e.status} /> {e.draining ? <StatusBadge status="draining" /> : null}
                   </td>
                   <td>
                     {formatCount(e.load.connections)} / {formatCount(e.capacity)} (
                     {Math.round((100 * e.load.connections) / Math.max(e.capacity, 1))}%)
                   </td>
                   <td>{formatCount(e.load.publishers)}</td>
-                  <td>{formatCount(e.load.viewers)}</td>
+                  <td data-testid="edge-viewers">
+                    {formatCount(e.load.viewers)}
+                    {e.load.maxViewers === null ? null : ` / ${formatCount(e.load.maxViewers)} max`}
+                  </td>
+                  <td>{formatBitrate(e.load.egressBps / 1000)}</td>
                   <td>{formatRelative(e.lastHeartbeatAt, now)}</td>
                   <td>
                     <ActionButton
