@@ -140,6 +140,34 @@ export const EdgeConfigSchema = z
      */
     HLS_VIEWER_WINDOW_SECONDS: env.int(10, 2, 300),
 
+    /**
+     * Distribution (issue 11, README "Distribution"): the RTMP application URL other edges pull this
+     * edge's streams from (rtmp://<internal address>:<port>/<app>), sent in the heartbeat. Unset: the
+     * api gives pulling edges the URL this edge was registered with.
+     */
+    EDGE_INTERNAL_RTMP_URL: z.string().url().startsWith('rtmp://').max(512).optional(),
+    /**
+     * Mid-tier: every relayed stream is pulled from this edge (rtmp://mid:port/app) instead of from its
+     * origin, with the same relay token; the mid-tier pulls it from the origin in turn. Unset: pull from
+     * the origin.
+     */
+    EDGE_UPSTREAM_URL: z.string().url().startsWith('rtmp://').max(512).optional(),
+    /** Pull relayed streams at all (off: an edge plays only what is published to it, as before issue 11). */
+    RELAY_ENABLED: env.bool(true),
+    /** A pull whose last viewer left stops after this long (a viewer coming back meanwhile shares it). */
+    RELAY_LINGER_MS: env.int(5000, 0, 600_000),
+    /**
+     * A pull that has brought no media for this long (upstream gone, link cut, publisher silent) is dropped
+     * and the origin asked again; its viewers stay connected meanwhile.
+     */
+    RELAY_STALL_TIMEOUT_MS: env.int(4000, 1000, 60_000),
+    /** While viewers wait for a stream live nowhere, the api is asked again this often. */
+    RELAY_RETRY_MS: env.int(2000, 250, 60_000),
+    /** Playback ids pulled or waited for at once (each costs a socket upstream and a broadcast here). */
+    RELAY_MAX_STREAMS: env.int(1000, 1),
+    /** Origin lookups in flight to the api at once; more wait for the next retry. */
+    RELAY_MAX_LOOKUPS: env.int(64, 1),
+
     /** On SIGTERM: time given to sessions to close and to report their end before exit (docs/reliability.md: graceful-drain: < 25 s). */
     DRAIN_TIMEOUT_MS: env.int(10_000, 0, 20_000),
 

@@ -13,15 +13,24 @@ import { Revocations } from './control-plane/revocations';
 import { EdgeMetrics } from './http/edge-metrics';
 import { EdgeHttpServer } from './http/http-server';
 import { HttpPlayback } from './http-playback/http-playback';
+import { RelayManager } from './relay/relay-manager';
+import { verifyRelayToken } from './relay/relay-token';
 import { ConnectionsPerIp } from './rtmp/connections-per-ip';
 import { PlayHandler } from './rtmp/play-handler';
 import { PublishHandler } from './rtmp/publish-handler';
 import { StreamRegistry } from './streams/stream-registry';
+import { admitWaitingViewers } from './streams/waiting-viewers';
 
 /** How often silent publishers are looked for; a quarter of a second keeps takeover well inside T3's 10 s. */
 const IDLE_SWEEP_INTERVAL_MS = 250;
 /** Waiting (not yet live) playback ids with viewers; see StreamRegistryOptions.maxWaitingStreams. */
 const MAX_WAITING_STREAMS = 10_000;
+/**
+ * An HTTP-FLV or HLS request for a stream live on another edge waits this long for its pull to bring
+ * media (an api lookup and an RTMP connect); HLS then waits for its first segment, all below hls.js's
+ * 10 s manifest timeout.
+ */
+const HTTP_PULL_WAIT_MS = 5000;
 
 export type EdgeOptions = Omit<EdgeConfig, 'LOG_LEVEL' | 'LOG_FORMAT'>;
 
@@ -49,6 +58,10 @@ export class Edge {
   private readonly playing: PlayHandler;
   private sweepTimer: NodeJS.Timeout | undefined;
   private readonly connectionsPerIp: ConnectionsPerIp;
+  /** Distribution (issue 11): pulls of streams live on other edges; undefined with RELAY_ENABLED off. */
+  readonly relay: RelayManager | undefined;
+  /** This edge's own RTMP application URLs (never pulled from): the internal one, then the bound address. */
+  private readonly selfUrls: string[] = [];
   private ready = false;
 
   constructor(
@@ -153,6 +166,11 @@ export class Edge {
         },
         onPublish: (stream, req) => this.publishing.authorize(stream, req),
         onPlay: (stream, req) => this.playing.authorize(stream, req),
+        // Live subscription: live here, or (with distribution) anywhere in the fleet.
+        onSubscribe: (_conn, req) =>
+          this.relay
+            ? this.relay.isLiveAnywhere(req.name)
+            : this.registry.get(req.name)?.publisher !== undefined,
       },
     });
     this.publishing = new PublishHandler({
@@ -164,11 +182,43 @@ export class Edge {
       statsIntervalMs: cfg.STATS_INTERVAL_SECONDS * 1000,
       logger,
     });
+    // Distribution (issue 11): streams live on other edges are pulled from there (relay/).
+    if (cfg.EDGE_INTERNAL_RTMP_URL !== undefined) this.selfUrls.push(cfg.EDGE_INTERNAL_RTMP_URL);
+    this.relay = cfg.RELAY_ENABLED
+      ? new RelayManager({
+          registry: this.registry,
+          ask: (playbackId) => this.api.streamOrigin(playbackId),
+          upstreamUrl: cfg.EDGE_UPSTREAM_URL,
+          selfUrls: () => this.selfUrls,
+          lingerMs: cfg.RELAY_LINGER_MS,
+          stallTimeoutMs: cfg.RELAY_STALL_TIMEOUT_MS,
+          retryMs: cfg.RELAY_RETRY_MS,
+          maxStreams: cfg.RELAY_MAX_STREAMS,
+          maxLookups: cfg.RELAY_MAX_LOOKUPS,
+          admitWaiting: (entry) =>
+            admitWaitingViewers(entry, {
+              authorizer,
+              registry: this.registry,
+              metrics: this.metrics,
+              maxViewersPerStream: cfg.MAX_VIEWERS_PER_STREAM,
+            }),
+          metrics: {
+            pullStarted: (result) => this.metrics.relayPullStarts.inc({ result }),
+            pullEnded: (reason) => this.metrics.relayPullsEnded.inc({ reason }),
+          },
+          logger: logger.child({ component: 'relay' }),
+        })
+      : undefined;
+    const relay = this.relay;
+    if (relay) this.metrics.relayActivePulls = () => relay.activePulls;
     this.playing = new PlayHandler({
       authorizer,
       registry: this.registry,
       metrics: this.metrics,
       maxViewersPerStream: cfg.MAX_VIEWERS_PER_STREAM,
+      verifyRelay: (token, playbackId) =>
+        verifyRelayToken(token, playbackId, (kid) => this.keys.resolve(kid)),
+      onWaiting: relay ? (playbackId) => relay.demand(playbackId) : undefined,
     });
     this.rtmp.on('connection', (conn: RtmpServerConnection) => this.admitConnection(conn));
     this.rtmp.on('publish', (stream) => this.publishing.started(stream));
@@ -200,6 +250,7 @@ export class Edge {
           audioHoldMs: cfg.FANOUT_AUDIO_HOLD_MS,
         },
       },
+      pullFromFleet: relay ? (playbackId) => relay.waitLive(playbackId, HTTP_PULL_WAIT_MS) : undefined,
       logger: logger.child({ component: 'http-playback' }),
     });
     this.http = new EdgeHttpServer({
@@ -211,6 +262,7 @@ export class Edge {
     this.heartbeat = new Heartbeat({
       api: this.api,
       version: cfg.EDGE_VERSION,
+      internalRtmpUrl: cfg.EDGE_INTERNAL_RTMP_URL,
       initialIntervalSeconds: cfg.HEARTBEAT_INTERVAL_SECONDS,
       logger,
       read: () => ({
@@ -238,6 +290,8 @@ export class Edge {
     // Takes the feed's head cursor and loads the key set, then follows the feed in the background.
     await this.feed.start();
     const rtmp = await this.rtmp.listen(this.cfg.RTMP_PORT, this.cfg.RTMP_HOST);
+    this.selfUrls.push(`rtmp://${hostForUrl(rtmp.address)}:${rtmp.port}/${this.cfg.RTMP_APP}`);
+    this.relay?.start();
     this.playback.start();
     void this.heartbeat.start();
     this.sweepTimer = setInterval(
@@ -262,6 +316,8 @@ export class Edge {
     this.ready = false;
     clearInterval(this.sweepTimer);
     this.heartbeat.stop();
+    // Pulls end first: their viewers are told the stream stopped with everyone else's below.
+    this.relay?.stop();
     // Not awaited: its long-poll in flight ends when api.close() below destroys the connection.
     void this.feed.stop();
     const drained = Promise.all([this.publishing.endAll('shutdown'), this.rtmp.close()]);
@@ -290,6 +346,11 @@ export class Edge {
     for (const conn of this.rtmp.connections) total += conn.stats[which];
     return total;
   }
+}
+
+/** An address as the host part of a URL (IPv6 in brackets). */
+function hostForUrl(address: string): string {
+  return address.includes(':') ? `[${address}]` : address;
 }
 
 function errorText(err: unknown): string {

@@ -19,6 +19,8 @@ import {
   type SessionStartRequest,
   SessionStartResponseSchema,
   type SessionStatsRequest,
+  type StreamOriginResponse,
+  StreamOriginResponseSchema,
 } from '@tributary/contracts';
 import { z } from 'zod';
 
@@ -119,6 +121,24 @@ export class ApiClient {
       ChangesResponseSchema,
       waitSeconds * 1000 + this.opts.timeoutMs,
     );
+  }
+
+  /**
+   * Where a playback id is live in the fleet, with a relay token to pull it (issue 11); an id the api
+   * does not know (404) is not live anywhere.
+   */
+  async streamOrigin(playbackId: string): Promise<StreamOriginResponse> {
+    try {
+      return await this.call(
+        'GET',
+        EdgeApiPaths.streamOrigin(playbackId),
+        undefined,
+        StreamOriginResponseSchema,
+      );
+    } catch (err) {
+      if (err instanceof ControlPlaneError && err.status === 404) return { live: false };
+      throw err;
+    }
   }
 
   /** Which of these live streams may no longer publish (after a resync of the feed). */

@@ -6,6 +6,8 @@ export interface HeartbeatOptions {
   api: Pick<ApiClient, 'heartbeat'>;
   read: () => Omit<HeartbeatRequest, 'version'>;
   version: string;
+  /** EDGE_INTERNAL_RTMP_URL: where other edges pull this edge's streams from (sent in every beat). */
+  internalRtmpUrl?: string;
   initialIntervalSeconds: number;
   logger: Logger;
 }
@@ -39,7 +41,12 @@ export class Heartbeat {
 
   private async beat(): Promise<void> {
     try {
-      const res = await this.opts.api.heartbeat({ version: this.opts.version, ...this.opts.read() });
+      const internal = this.opts.internalRtmpUrl;
+      const res = await this.opts.api.heartbeat({
+        version: this.opts.version,
+        ...(internal === undefined ? {} : { internalRtmpUrl: internal }),
+        ...this.opts.read(),
+      });
       if (this.edgeId !== res.edgeId)
         this.opts.logger.info({ edgeId: res.edgeId }, 'registered with the api');
       if (this.failing) this.opts.logger.info('api reachable again');

@@ -69,6 +69,11 @@ export interface HttpPlaybackOptions {
   };
   /** `writes`: when queued tags are written, the RTMP fan-out's policy and settings (default `turn`). */
   flv: { maxQueueBytes: number; maxLagMs: number; writes?: FlushSchedulerOptions };
+  /**
+   * A stream not live here: pull it from the edge where it is live (relay/), resolving true once it
+   * plays here, false when it is live nowhere or the wait ran out. Absent: not live is a 404 at once.
+   */
+  pullFromFleet?: (playbackId: string) => Promise<boolean>;
   logger: Logger;
   now?: () => number;
 }
@@ -253,7 +258,9 @@ export class HttpPlayback {
     token: string | undefined,
     clientIp: string,
   ): Promise<void> {
-    const before = this.opts.registry.get(playbackId);
+    let before = this.opts.registry.get(playbackId);
+    if (!before?.publisher && (await this.opts.pullFromFleet?.(playbackId)))
+      before = this.opts.registry.get(playbackId);
     if (!before?.publisher) throw notLive();
     const admission = await this.authorize(playbackId, token, clientIp, before.publisher.grant, before);
     // The publisher may have left while the token was checked.
@@ -307,7 +314,13 @@ export class HttpPlayback {
     const known = this.renditions.get(playbackId)?.sessions.touch(key, this.now());
     let admission: ViewerAdmission | undefined;
     if (!known) {
-      const entry = this.opts.registry.get(playbackId);
+      let entry = this.opts.registry.get(playbackId);
+      if (
+        !entry?.publisher &&
+        !this.renditions.has(playbackId) &&
+        (await this.opts.pullFromFleet?.(playbackId))
+      )
+        entry = this.opts.registry.get(playbackId);
       const grant = entry?.publisher?.grant ?? this.renditions.get(playbackId)?.grant;
       if (!grant) throw notLive();
       admission = await this.authorize(playbackId, token, clientIp, grant, entry);

@@ -31,6 +31,14 @@ export class EdgeMetrics {
   readonly revocationCuts: Counter<'reason' | 'role'>;
   /** Seconds from the api committing the newest applied control event to this edge acting on it. */
   controlFeedLagSeconds = 0;
+  /** Distribution (relay/): pull attempts by result = live | not_live | self | failed | busy. */
+  readonly relayPullStarts: Counter<'result'>;
+  /** Pulls that brought media and ended, by reason (no_viewers, unpublished, stalled, upstream_closed, ...). */
+  readonly relayPullsEnded: Counter<'reason'>;
+  /** Other edges' pulls admitted here with a valid relay token. */
+  readonly relayViewersServed: Counter;
+  /** Pulls bringing media now (set by the relay manager's owner). */
+  relayActivePulls: () => number = () => 0;
 
   constructor(source: EdgeMetricSource) {
     const r = this.registry;
@@ -103,6 +111,21 @@ export class EdgeMetrics {
     this.revocationCuts = r.counter<'reason' | 'role'>(
       'tributary_edge_revocation_cuts_total',
       'Publishers and viewers cut because the control plane revoked them.',
+    );
+    this.relayPullStarts = r.counter<'result'>(
+      'tributary_edge_relay_pull_starts_total',
+      'Attempts to pull a stream from another edge, by result.',
+    );
+    this.relayPullsEnded = r.counter<'reason'>(
+      'tributary_edge_relay_pulls_ended_total',
+      'Pulls from another edge that ended, by reason.',
+    );
+    this.relayViewersServed = r.counter(
+      'tributary_edge_relay_viewers_served_total',
+      "Other edges' pulls admitted with a valid relay token.",
+    );
+    r.gauge('tributary_edge_relay_pulls', 'Streams being pulled from another edge now.', () =>
+      this.relayActivePulls(),
     );
     r.gauge(
       'tributary_edge_control_feed_lag_seconds',

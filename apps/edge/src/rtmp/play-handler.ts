@@ -1,6 +1,7 @@
 import { type HookDecision, type PlayRequest, type RtmpServerStream, StatusCode } from '@tributary/rtmp-core';
 import type { Authorizer } from '../auth/authorizer';
 import type { EdgeMetrics } from '../http/edge-metrics';
+import { RELAY_REFUSAL_MESSAGES, type RelayVerdict, relayTokenOf } from '../relay/relay-token';
 import type { StreamRegistry, ViewerAdmission } from '../streams/stream-registry';
 
 export interface PlayHandlerOptions {
@@ -9,6 +10,10 @@ export interface PlayHandlerOptions {
   metrics: EdgeMetrics;
   /** Edge-wide viewer cap per stream; the grant's maxViewers applies on top. */
   maxViewersPerStream: number;
+  /** Checks a relay token (relay/relay-token.ts verifyRelayToken with this edge's keys). */
+  verifyRelay: (token: string, playbackId: string) => Promise<RelayVerdict>;
+  /** A viewer is waiting for a stream not live here: pull it from another edge (relay/). */
+  onWaiting?: (playbackId: string) => void;
 }
 
 /**
@@ -16,7 +21,11 @@ export interface PlayHandlerOptions {
  * URL's query or tcUrl (players differ: ffmpeg appends it to the play name, librtmp-based players
  * often to the app). Verification is offline (cached public keys), never an api call per viewer.
  * A viewer of a stream that is not live yet waits in the broadcast and starts on PublishNotify
- * (rtmp-core pings it when idle rather than cutting it).
+ * (rtmp-core pings it when idle rather than cutting it); meanwhile the edge pulls the stream from
+ * another edge if it is live there.
+ * Another edge's pull carries a relay token (`?relay=`, relay-token.ts) instead: once it verifies, the
+ * pull is admitted whatever the stream's policy and viewer limits (it serves many viewers, each checked
+ * where it plays); an invalid one is refused, never treated as a viewer without a token.
  */
 export class PlayHandler {
   private readonly admissions = new WeakMap<RtmpServerStream, ViewerAdmission>();
@@ -26,6 +35,8 @@ export class PlayHandler {
   /** The onPlay hook. */
   async authorize(stream: RtmpServerStream, req: PlayRequest): Promise<HookDecision> {
     const conn = stream.connection;
+    const relayToken = relayTokenOf(req.query, conn.connectRequest?.query);
+    if (relayToken !== undefined) return this.authorizeRelay(stream, req, relayToken);
     const token = req.query.get('token') ?? conn.connectRequest?.query.get('token') ?? undefined;
     const entry = this.opts.registry.get(req.name);
     const live = entry?.publisher ? { grant: entry.publisher.grant, viewers: entry.viewers.size } : undefined;
@@ -41,6 +52,30 @@ export class PlayHandler {
     return { allow: true };
   }
 
+  private async authorizeRelay(
+    stream: RtmpServerStream,
+    req: PlayRequest,
+    token: string,
+  ): Promise<HookDecision> {
+    const conn = stream.connection;
+    const verdict = await this.opts.verifyRelay(token, req.name);
+    if (!verdict.ok) {
+      const result = `relay_${verdict.reason}`;
+      this.opts.metrics.playAuth.inc({ result });
+      conn.logger.info({ result }, 'relay play refused');
+      return {
+        allow: false,
+        code: StatusCode.PlayFailed,
+        description: RELAY_REFUSAL_MESSAGES[verdict.reason],
+      };
+    }
+    this.opts.metrics.playAuth.inc({ result: 'relay' });
+    this.opts.metrics.relayViewersServed.inc();
+    conn.logger.info({ puller: verdict.claims.edg, playbackId: req.name }, 'relay play admitted');
+    this.admissions.set(stream, { tokenKeyTenantId: null, tokenKid: verdict.kid, relay: true });
+    return { allow: true };
+  }
+
   /** The server's 'play' event: NetStream.Play.Start has been sent; subscribe to the broadcast. */
   started(stream: RtmpServerStream): void {
     const admission = this.admissions.get(stream);
@@ -48,7 +83,7 @@ export class PlayHandler {
     if (!admission || name === undefined) return;
     // The publisher may have arrived while the hook ran: its policy and viewer limit apply to this viewer too.
     const live = this.opts.registry.get(name);
-    const grant = live?.publisher?.grant;
+    const grant = admission.relay ? undefined : live?.publisher?.grant;
     const policy = grant ? this.opts.authorizer.admitsViewer(admission, grant) : undefined;
     if (policy && !policy.allow) {
       this.refuseStarted(stream, policy.code, policy.description, policy.result);
@@ -76,6 +111,7 @@ export class PlayHandler {
       );
       return;
     }
+    if (!entry.publisher) this.opts.onWaiting?.(name);
     // One play-list item at a time: whichever of 'stop' and 'close' comes first removes the viewer and
     // the other listener, so listeners do not pile up on a connection that plays many items.
     const leave = () => {

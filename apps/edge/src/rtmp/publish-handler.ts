@@ -13,13 +13,9 @@ import type { ApiClient } from '../control-plane/api-client';
 import { SessionReporter } from '../control-plane/session-reporter';
 import type { EdgeMetrics } from '../http/edge-metrics';
 import { playerMetadata } from '../streams/player-metadata';
-import {
-  isHttpViewer,
-  type PublisherSlot,
-  type StreamEntry,
-  type StreamRegistry,
-} from '../streams/stream-registry';
+import { type PublisherSlot, type StreamEntry, type StreamRegistry } from '../streams/stream-registry';
 import { audioInfoOf, videoCodecOf, withMetadata } from '../streams/track-info';
+import { admitWaitingViewers } from '../streams/waiting-viewers';
 
 /** FLV TagType (FLV spec §E.4.1): 8 audio, 9 video. */
 const VIDEO_TYPE_ID = 9;
@@ -126,7 +122,7 @@ export class PublishHandler {
     const conn = stream.connection;
     const log = conn.logger as unknown as Logger;
     const title = slot.grant.eventTitle;
-    this.admitWaitingViewers(entry);
+    admitWaitingViewers(entry, this.opts);
     entry.broadcast.start();
     if (title !== null) entry.broadcast.setMetadata({ title });
 
@@ -213,38 +209,6 @@ export class PublishHandler {
   /** Ends every publication (drain): resolves when each end report was sent or failed. */
   async endAll(reason: string): Promise<void> {
     await Promise.all([...this.publications.keys()].map((s) => this.end(s, reason)));
-  }
-
-  /**
-   * Viewers who waited for this publisher were checked without knowing the stream's tenant and
-   * policy; now both are known, so those the policy refuses are told why and disconnected, and
-   * the rest are kept up to the viewer limit (earliest first; the others get NetStream.Play.Failed).
-   */
-  private admitWaitingViewers(entry: StreamEntry): void {
-    const grant = entry.publisher?.grant;
-    if (!grant) return;
-    const limit = Math.min(grant.maxViewers ?? Number.POSITIVE_INFINITY, this.opts.maxViewersPerStream);
-    let kept = 0;
-    for (const [sink, viewer] of [...entry.viewers]) {
-      let verdict = this.opts.authorizer.admitsViewer(viewer, grant);
-      if (verdict.allow && kept >= limit) {
-        verdict = {
-          allow: false,
-          code: StatusCode.PlayFailed,
-          description: 'This stream has reached its viewer limit.',
-          result: 'viewer_limit',
-        };
-      }
-      if (verdict.allow) {
-        kept += 1;
-        continue;
-      }
-      this.opts.metrics.playAuth.inc({ result: verdict.result });
-      if (!isHttpViewer(sink))
-        sink.sendStatus({ level: 'error', code: verdict.code, description: verdict.description });
-      this.opts.registry.removeViewer(entry, sink);
-      sink.close(verdict.result);
-    }
   }
 }
 

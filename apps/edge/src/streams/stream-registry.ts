@@ -21,6 +21,11 @@ export interface PublisherSlot {
   viewerMsClosed: number;
   /** Ends the publisher's connection (takeover, idle, drain). */
   readonly close: (reason: string) => void;
+  /**
+   * A pull from another edge (relay/), not an encoder: it reports no session, is not counted among
+   * this edge's publishers, and gives way at once to a local publisher of the stream.
+   */
+  readonly relay?: boolean;
 }
 
 /** What a viewer proved at play time, checked again when the publisher (and so the tenant) is known. */
@@ -29,6 +34,11 @@ export interface ViewerAdmission {
   readonly tokenKeyTenantId: string | null | undefined;
   /** The signing key (kid) of that token: a viewer is cut when its key is revoked. */
   readonly tokenKid?: string;
+  /**
+   * Another edge pulling the stream with a valid relay token: one viewer that serves many, admitted
+   * whatever the stream's policy and viewer limits (its own viewers are checked where they play).
+   */
+  readonly relay?: boolean;
 }
 
 interface ViewerSlot extends ViewerAdmission {
@@ -117,9 +127,10 @@ export class StreamRegistry {
     return this.entries.values();
   }
 
+  /** Streams published to this edge (pulls from other edges excluded). */
   get publisherCount(): number {
     let n = 0;
-    for (const e of this.entries.values()) if (e.publisher) n += 1;
+    for (const e of this.entries.values()) if (e.publisher && !e.publisher.relay) n += 1;
     return n;
   }
 
@@ -141,7 +152,8 @@ export class StreamRegistry {
 
   /**
    * Makes `slot` the stream's publisher, or refuses. The replaced publisher (a takeover) is closed
-   * here; the caller starts the broadcast once its own publish is confirmed.
+   * here; the caller starts the broadcast once its own publish is confirmed. A local publisher always
+   * replaces a pull (the stream has moved here); a pull never replaces anything.
    */
   claimPublisher(slot: PublisherSlot): ClaimResult {
     const playbackId = slot.grant.playbackId;
@@ -149,7 +161,13 @@ export class StreamRegistry {
     const current = entry.publisher;
     if (current) {
       const silentFor = this.now() - current.lastMediaAt;
-      if (current.keyDigest !== slot.keyDigest || silentFor <= this.opts.publisherIdleTimeoutMs) {
+      const pullGivesWay = current.relay === true && slot.relay !== true;
+      if (
+        !pullGivesWay &&
+        (slot.relay === true ||
+          current.keyDigest !== slot.keyDigest ||
+          silentFor <= this.opts.publisherIdleTimeoutMs)
+      ) {
         return { ok: false, reason: 'already_publishing' };
       }
       // Not releasePublisher: that would drop the (empty) entry that the new publisher is taking.
