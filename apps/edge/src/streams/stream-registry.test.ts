@@ -152,4 +152,23 @@ describe('StreamRegistry', () => {
     clock.t = 15_000;
     assert.equal(entry.viewerSeconds(clock.t), 10 + 2);
   });
+  it('a local publisher replaces a pull from another edge at once; a pull never replaces anything', () => {
+    const clock = { t: 0 };
+    const reg = registry(clock);
+    const closed: string[] = [];
+    const pull = { ...slot(clock, 'relay', closed), relay: true };
+    assert.equal(reg.claimPublisher(pull).ok, true);
+    assert.equal(reg.publisherCount, 0, "a pull is not one of this edge's publishers");
+    const local = reg.claimPublisher(slot(clock, 'k1'));
+    assert.ok(local.ok);
+    assert.equal(local.replaced, pull);
+    assert.deepEqual(closed, ['taken_over']);
+    assert.equal(reg.publisherCount, 1);
+    assert.deepEqual(reg.claimPublisher({ ...slot(clock, 'relay'), relay: true }), {
+      ok: false,
+      reason: 'already_publishing',
+    });
+    clock.t += 60_000; // even a silent local publisher is not replaced by a pull
+    assert.equal(reg.claimPublisher({ ...slot(clock, 'k1'), relay: true }).ok, false);
+  });
 });
