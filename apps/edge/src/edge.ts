@@ -219,6 +219,7 @@ export class Edge {
       verifyRelay: (token, playbackId) =>
         verifyRelayToken(token, playbackId, (kid) => this.keys.resolve(kid)),
       onWaiting: relay ? (playbackId) => relay.demand(playbackId) : undefined,
+      fleetGrant: relay ? (playbackId) => relay.grantOf(playbackId) : undefined,
     });
     this.rtmp.on('connection', (conn: RtmpServerConnection) => this.admitConnection(conn));
     this.rtmp.on('publish', (stream) => this.publishing.started(stream));

@@ -215,6 +215,8 @@ describe('origin–edge distribution across four real edges', { timeout: 120_000
       timeoutMs: SETUP_DEADLINE_MS,
     });
     assert.equal(refused.videoAt.length, 0, 'no video reached the refused viewer');
+    // Known live on A, a tokenless play on C is refused at once, as for a local publisher (the play itself fails).
+    assert.equal(await playOutcome(c.rtmp, signed.playbackId), StatusCode.PlayFailed);
     const minted = await plane.via(0)<{ token: string }>(
       'POST',
       '/v1/playback-tokens',

@@ -197,6 +197,20 @@ export class RelayManager {
     return true;
   }
 
+  /**
+   * The grant of a stream live on another edge (from the api's answer, cached a moment), so a viewer
+   * here is checked against its policy and limits at play time, as for a local publisher. undefined
+   * when it is live nowhere else, or the api cannot say.
+   */
+  async grantOf(playbackId: string): Promise<PublishGrant | undefined> {
+    try {
+      const answer = await this.lookup.lookup(playbackId);
+      return answer.live && !answer.isSelf ? grantFrom(answer) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** One round: new demand from waiting viewers, lingering and stalled pulls, retries due. */
   sweep(): void {
     if (this.stopped) return;
@@ -344,17 +358,7 @@ export class RelayManager {
   /** The first media of a pull: it becomes the stream's publisher here. */
   private goLive(pull: Pull, origin: Live, log: Logger): PublisherSlot | undefined {
     const now = this.now();
-    const grant: PublishGrant = {
-      allowed: true,
-      tenantId: origin.tenantId,
-      liveStreamId: origin.liveStreamId,
-      playbackId: pull.playbackId,
-      playbackPolicy: origin.playbackPolicy,
-      record: false,
-      eventTitle: origin.eventTitle,
-      maxViewers: origin.maxViewers,
-      cacheTtlSeconds: 0,
-    };
+    const grant = grantFrom(origin);
     const slot: PublisherSlot = {
       connId: `relay:${pull.playbackId}`,
       keyDigest: 'relay',
@@ -463,6 +467,21 @@ export class RelayManager {
     if (self.has(hostOf(answer.origin.rtmpUrl))) return undefined;
     return answer.origin.rtmpUrl;
   }
+}
+
+/** The viewer-side facts of the api's answer, as the grant a local publisher would bring. */
+function grantFrom(origin: Live): PublishGrant {
+  return {
+    allowed: true,
+    tenantId: origin.tenantId,
+    liveStreamId: origin.liveStreamId,
+    playbackId: origin.playbackId,
+    playbackPolicy: origin.playbackPolicy,
+    record: false,
+    eventTitle: origin.eventTitle,
+    maxViewers: origin.maxViewers,
+    cacheTtlSeconds: 0,
+  };
 }
 
 function hostOf(url: string): string {

@@ -1,5 +1,7 @@
+import { isSafeName } from '@tributary/contracts';
 import { type HookDecision, type PlayRequest, type RtmpServerStream, StatusCode } from '@tributary/rtmp-core';
 import type { Authorizer } from '../auth/authorizer';
+import type { PublishGrant } from '../control-plane/publish-authorizer';
 import type { EdgeMetrics } from '../http/edge-metrics';
 import { RELAY_REFUSAL_MESSAGES, type RelayVerdict, relayTokenOf } from '../relay/relay-token';
 import type { StreamRegistry, ViewerAdmission } from '../streams/stream-registry';
@@ -14,6 +16,8 @@ export interface PlayHandlerOptions {
   verifyRelay: (token: string, playbackId: string) => Promise<RelayVerdict>;
   /** A viewer is waiting for a stream not live here: pull it from another edge (relay/). */
   onWaiting?: (playbackId: string) => void;
+  /** The grant of a stream not live here but live on another edge (relay/), checked at play time. */
+  fleetGrant?: (playbackId: string) => Promise<PublishGrant | undefined>;
 }
 
 /**
@@ -39,7 +43,10 @@ export class PlayHandler {
     if (relayToken !== undefined) return this.authorizeRelay(stream, req, relayToken);
     const token = req.query.get('token') ?? conn.connectRequest?.query.get('token') ?? undefined;
     const entry = this.opts.registry.get(req.name);
-    const live = entry?.publisher ? { grant: entry.publisher.grant, viewers: entry.viewers.size } : undefined;
+    // Live here, or live on another edge (this edge will pull it): its policy and limits apply now.
+    const grant =
+      entry?.publisher?.grant ?? (isSafeName(req.name) ? await this.opts.fleetGrant?.(req.name) : undefined);
+    const live = grant ? { grant, viewers: entry?.viewers.size ?? 0 } : undefined;
     const verdict = await this.opts.authorizer.authorizePlay(req.name, token, conn.remoteAddress, live);
     this.opts.metrics.playAuth.inc({
       result: verdict.allow ? (live ? 'allowed' : 'waiting') : verdict.result,
