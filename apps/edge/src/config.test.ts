@@ -83,4 +83,31 @@ describe('edge config', () => {
       5000,
     );
   });
+  it('distribution: relay defaults, and upstream and internal URLs must be rtmp:// URLs', () => {
+    const cfg = parseEdgeConfig({ EDGE_API_TOKEN: 'edge_credential_123' });
+    assert.equal(cfg.RELAY_ENABLED, true);
+    assert.equal(cfg.RELAY_LINGER_MS, 5000);
+    assert.equal(cfg.RELAY_STALL_TIMEOUT_MS, 4000);
+    assert.equal(cfg.RELAY_RETRY_MS, 2000);
+    assert.equal(cfg.EDGE_UPSTREAM_URL, undefined);
+    const mid = parseEdgeConfig({
+      EDGE_API_TOKEN: 'edge_credential_123',
+      EDGE_UPSTREAM_URL: 'rtmp://mid.internal:1935/live',
+      EDGE_INTERNAL_RTMP_URL: 'rtmp://10.0.0.7:1935/live',
+    });
+    assert.equal(mid.EDGE_UPSTREAM_URL, 'rtmp://mid.internal:1935/live');
+    assert.equal(mid.EDGE_INTERNAL_RTMP_URL, 'rtmp://10.0.0.7:1935/live');
+    assert.throws(
+      () =>
+        parseEdgeConfig({
+          EDGE_API_TOKEN: 'edge_credential_123',
+          EDGE_UPSTREAM_URL: 'http://mid.internal/live',
+          RELAY_STALL_TIMEOUT_MS: '10',
+        }),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        err.problems.some((p) => p.startsWith('EDGE_UPSTREAM_URL')) &&
+        err.problems.some((p) => p.startsWith('RELAY_STALL_TIMEOUT_MS')),
+    );
+  });
 });

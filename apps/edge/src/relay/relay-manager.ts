@@ -72,6 +72,8 @@ class Pull {
   upstream: string | undefined;
   origin: Live | undefined;
   liveSince = 0;
+  /** When the api last said the stream is live nowhere pullable (0: it has not). */
+  notLiveAt = 0;
   readonly waiters = new Set<(live: boolean) => void>();
 
   constructor(
@@ -168,6 +170,9 @@ export class RelayManager {
     const pull = this.pulls.get(playbackId);
     if (!pull) return Promise.resolve(false);
     if (pull.slot) return Promise.resolve(true);
+    // Just answered "live nowhere" and not asking again yet: say so now rather than at the next retry.
+    if (pull.state === 'idle' && pull.notLiveAt > 0 && this.now() < pull.nextAttemptAt)
+      return Promise.resolve(false);
     return new Promise<boolean>((resolve) => {
       const done = (live: boolean) => {
         clearTimeout(timer);
@@ -261,10 +266,12 @@ export class RelayManager {
     const upstream = answer.live ? this.upstreamFor(answer) : undefined;
     if (!answer.live || upstream === undefined) {
       this.opts.metrics.pullStarted(answer.live ? 'self' : 'not_live');
+      pull.notLiveAt = this.now();
       pull.settle(false);
       this.retryLater(pull, this.opts.retryMs);
       return;
     }
+    pull.notLiveAt = 0;
     await this.connect(pull, attempt, answer, upstream);
   }
 
