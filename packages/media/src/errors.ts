@@ -1,4 +1,4 @@
-// The one error type of this package. Codes are stable; messages name the rule that broke, with values.
+// The error types of this package: MuxError for muxing, MediaFileError for reading on-demand files. Codes are stable; messages name the rule that broke, with values.
 
 export const MuxErrorCode = {
   /** A codec this container cannot carry (e.g. AV1 or Opus in MPEG-TS). */
@@ -22,6 +22,36 @@ export class MuxError extends Error {
 
   constructor(
     readonly code: MuxErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+// Reading on-demand files (vod/): why an uploaded or recorded file cannot be played. Messages are
+// precise enough to show the uploader (an asset's `errored` reason).
+export const MediaFileErrorCode = {
+  /** Neither an MP4 (ISO BMFF) nor an FLV file. */
+  UnknownFormat: 'FILE_ERR_UNKNOWN_FORMAT',
+  /** The container's structure is broken: a box or tag running past its parent or the file, a bad table. */
+  Malformed: 'FILE_ERR_MALFORMED',
+  /** The file ends before what its headers announce (an upload cut short). */
+  Truncated: 'FILE_ERR_TRUNCATED',
+  /** Well formed, but a codec or feature we do not play (HEVC in MP4, fragmented MP4, Opus...). */
+  Unsupported: 'FILE_ERR_UNSUPPORTED',
+  /** No H.264 video and no AAC/MP3 audio track with samples. */
+  NoMedia: 'FILE_ERR_NO_MEDIA',
+  /** Past an indexing limit (samples, moov size). */
+  TooLarge: 'FILE_ERR_TOO_LARGE',
+} as const;
+
+export type MediaFileErrorCode = (typeof MediaFileErrorCode)[keyof typeof MediaFileErrorCode];
+
+export class MediaFileError extends Error {
+  override readonly name = 'MediaFileError';
+
+  constructor(
+    readonly code: MediaFileErrorCode,
     message: string,
   ) {
     super(message);

@@ -20,3 +20,20 @@ export {
 export { TsMuxer, type TsMuxerOptions } from './ts/ts-muxer';
 export { TS_PACKET_SIZE } from './ts/ts-packet';
 export * from './types';
+export { indexFlv } from './vod/flv-index';
+export { tagBody, tagPrefix } from './vod/flv-tags';
+export { indexMediaFile } from './vod/index-file';
+export {
+  bufferSource,
+  DEFAULT_INDEX_LIMITS,
+  type IndexedAudioTrack,
+  type IndexedVideoTrack,
+  type IndexLimits,
+  type MediaFileIndex,
+  type RandomAccessSource,
+  SAMPLE_KEYFRAME,
+  SAMPLE_VIDEO,
+  type SampleTable,
+  seekSample,
+} from './vod/media-index';
+export { indexMp4 } from './vod/mp4-index';
