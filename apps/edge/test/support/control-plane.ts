@@ -186,11 +186,16 @@ export class ControlPlane {
       ...env,
     };
     const proc = spawnJsonLogProcess(API_MAIN, { stderr: 'inherit', env: fullEnv });
-    await proc.waitForLog(
-      (l) => String(l.msg).startsWith('api listening'),
-      'api listening',
-      START_DEADLINE_MS,
-    );
+    try {
+      await proc.waitForLog(
+        (l) => String(l.msg).startsWith('api listening'),
+        'api listening',
+        START_DEADLINE_MS,
+      );
+    } catch (err) {
+      await terminate(proc.child);
+      throw err;
+    }
     const host = fullEnv.API_HOST === '0.0.0.0' ? '127.0.0.1' : fullEnv.API_HOST;
     const api = { proc, url: `http://${host}:${port}`, env: fullEnv };
     this.apis[i] = api;
@@ -293,7 +298,13 @@ export class ControlPlane {
         ...opts.env,
       },
     });
-    await proc.waitForLog((l) => l.msg === 'edge ready', `${opts.name} ready`, START_DEADLINE_MS);
+    try {
+      await proc.waitForLog((l) => l.msg === 'edge ready', `${opts.name} ready`, START_DEADLINE_MS);
+    } catch (err) {
+      // Not ready in time: it is not in `edges` yet, so stop() would leave it running.
+      await terminate(proc.child);
+      throw err;
+    }
     const handle: EdgeHandle = {
       name: opts.name,
       proc,
