@@ -13,7 +13,12 @@ export {
   parseEdgeRedirectSmil,
   renderEdgeRedirectSmil,
 } from './load-balancing/edge-list';
-export { chooseEdge, type EdgeLoad } from './load-balancing/edge-selector';
+export {
+  chooseEdge,
+  chooseFleetEdge,
+  type EdgeLoad,
+  type FleetEdgeLoad,
+} from './load-balancing/edge-selector';
 export { type HlsMultivariantOptions, renderHlsMultivariant } from './multi-bitrate/hls-multivariant';
 export {
   MAX_RENDITIONS,

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { edgeList, PROPERTY_SEED } from '../testing/arbitraries';
 import type { EdgeEntry } from './edge-list';
-import { chooseEdge, type EdgeLoad } from './edge-selector';
+import { chooseEdge, chooseFleetEdge, type EdgeLoad, type FleetEdgeLoad } from './edge-selector';
 
 const edges: EdgeEntry[] = [
   { base: 'rtmp://a/live', id: 'a' },
@@ -117,6 +117,63 @@ describe('chooseEdge', () => {
         for (const other of available) assert.ok(ratio(chosen) <= ratio(other) + 1e-12);
       }),
       { seed: PROPERTY_SEED, numRuns: 1000 },
+    );
+  });
+});
+
+describe('chooseFleetEdge', () => {
+  const edge = (
+    edgeId: string,
+    region: string | null,
+    connections: number,
+    extra: Partial<FleetEdgeLoad> = {},
+  ) => ({
+    edgeId,
+    region,
+    connections,
+    capacity: 1000,
+    viewers: connections,
+    maxViewers: null,
+    ...extra,
+  });
+
+  it('prefers the least-loaded edge of the region, then any region, and skips full edges', () => {
+    const fleet = [edge('eu-1', 'eu', 400), edge('eu-2', 'eu', 300), edge('us-1', 'us', 10)];
+    assert.equal(chooseFleetEdge(fleet)?.edgeId, 'us-1');
+    assert.equal(chooseFleetEdge(fleet, 'eu')?.edgeId, 'eu-2');
+    assert.equal(chooseFleetEdge(fleet, 'ap')?.edgeId, 'us-1', 'no edge there: the whole fleet');
+    const capped = [edge('eu-1', 'eu', 400), edge('eu-2', 'eu', 300, { viewers: 50, maxViewers: 50 })];
+    assert.equal(chooseFleetEdge(capped, 'eu')?.edgeId, 'eu-1', 'an edge at its own viewer cap is full');
+    assert.equal(chooseFleetEdge([edge('x', null, 1000)]), undefined, 'at capacity: none');
+    assert.equal(chooseFleetEdge([]), undefined);
+  });
+
+  it('always returns a member with room, never a full one (property)', () => {
+    const member = fc.record({
+      edgeId: fc.stringMatching(/^[a-z0-9-]{1,12}$/),
+      region: fc.option(fc.constantFrom('eu', 'us', 'ap'), { nil: null }),
+      connections: fc.nat(2000),
+      capacity: fc.integer({ min: 1, max: 2000 }),
+      viewers: fc.nat(2000),
+      maxViewers: fc.option(fc.integer({ min: 1, max: 2000 }), { nil: null }),
+    });
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(member, { selector: (e) => e.edgeId, maxLength: 20 }),
+        fc.option(fc.constantFrom('eu', 'us')),
+        (fleet, region) => {
+          const chosen = chooseFleetEdge(fleet, region);
+          const room = (e: FleetEdgeLoad) =>
+            e.connections < e.capacity && (e.maxViewers === null || e.viewers < e.maxViewers);
+          if (!chosen) assert.ok(!fleet.some(room));
+          else {
+            assert.ok(fleet.includes(chosen) && room(chosen));
+            if (region && fleet.some((e) => e.region === region && room(e)))
+              assert.equal(chosen.region, region);
+          }
+        },
+      ),
+      { seed: PROPERTY_SEED },
     );
   });
 });

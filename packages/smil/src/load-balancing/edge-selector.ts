@@ -51,3 +51,48 @@ function isLessLoaded(a: EdgeLoad, b: EdgeLoad): boolean {
   const right = BigInt(b.connections) * BigInt(a.capacity);
   return left < right || (left === right && a.connections < b.connections);
 }
+
+/** An edge of a fleet as edges and the api know it from heartbeats (contracts' FleetEdge has these fields). */
+export interface FleetEdgeLoad {
+  edgeId: string;
+  region: string | null;
+  connections: number;
+  capacity: number;
+  viewers: number;
+  /** The edge's own viewer cap (EDGE_MAX_VIEWERS); at it the edge counts as full. */
+  maxViewers: number | null;
+}
+
+/**
+ * Where to send a player (SMIL, RTMP 302, a reconnect request): the least-loaded edge with room
+ * (chooseEdge's rule), preferring `region` when an edge there has room: a viewer is better served by
+ * a busier edge nearby than an idle one far away, until it is full. Undefined when none has room.
+ */
+export function chooseFleetEdge<T extends FleetEdgeLoad>(
+  fleet: readonly T[],
+  region?: string | null,
+): T | undefined {
+  const choose = (candidates: readonly T[]) => {
+    const byId = new Map(candidates.map((e) => [e.edgeId, e]));
+    const loads = new Map<string, EdgeLoad>(
+      candidates.map((e) => [
+        e.edgeId,
+        {
+          healthy: e.maxViewers === null || e.viewers < e.maxViewers,
+          connections: e.connections,
+          capacity: e.capacity,
+        },
+      ]),
+    );
+    const chosen = chooseEdge(
+      candidates.map((e) => ({ id: e.edgeId, base: e.edgeId })),
+      loads,
+    );
+    return chosen?.id === undefined ? undefined : byId.get(chosen.id);
+  };
+  if (region) {
+    const near = choose(fleet.filter((e) => e.region === region));
+    if (near) return near;
+  }
+  return choose(fleet);
+}
