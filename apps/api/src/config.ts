@@ -67,6 +67,12 @@ export const ApiConfigSchema = z
     TENANT_MAX_API_KEYS: env.int(100, 1),
     TENANT_MAX_LIVE_STREAMS: env.int(10_000, 1),
     TENANT_MAX_LIVE_EVENTS: env.int(10_000, 1),
+    /** On-demand assets per tenant (uploads and recordings); a tenant's quotaAssets replaces it. */
+    TENANT_MAX_ASSETS: env.int(10_000, 1),
+    /** Largest single-request upload (POST /v1/assets, multipart); larger files use resumable uploads. */
+    ASSET_MAX_UPLOAD_BYTES: env.int(2 * 1024 * 1024 * 1024, 1024),
+    /** Where assets are stored; unset: DATA_DIR/assets on local disk. */
+    ASSET_STORAGE_DIR: z.string().min(1).optional(),
     /** Failed logins per account per minute, counted across every client IP (password guessing from many IPs). */
     LOGIN_ACCOUNT_FAILURES_PER_MINUTE: env.int(5, 1),
     /**

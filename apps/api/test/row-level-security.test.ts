@@ -91,6 +91,11 @@ async function seed(tag: string): Promise<Seeded> {
     `INSERT INTO usage_hours ("tenantId", "periodStart") VALUES ($1, date_trunc('hour', now()))`,
     [s.tenantId],
   );
+  await admin.query(
+    `INSERT INTO assets (id, "tenantId", name, "playbackId", source, "storageKey", "sizeBytes", "updatedAt")
+     VALUES ($1, $2, 'asset', $1 || '_pb', 'upload', $2 || '/' || $1, 1, now())`,
+    [`as_${tag}`, s.tenantId],
+  );
   return s;
 }
 
@@ -160,6 +165,7 @@ test('every table with a tenantId column has row-level security enabled and forc
     'signing_keys',
     'ingest_sessions',
     'usage_hours',
+    'assets',
   ]) {
     assert.ok(tenantTables.includes(table), `${table} has a tenantId column`);
   }

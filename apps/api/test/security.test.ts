@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createPrivateKey } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { EdgeApiPaths, PLAYBACK_TOKEN_AUDIENCE, PlaybackKeysResponseSchema } from '@tributary/contracts';
+import { waitUntil } from '@tributary/test-kit';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, SignJWT } from 'jose';
 import { Client } from 'pg';
 import { OPERATOR, TestApi } from './support/api';
@@ -24,6 +25,7 @@ interface TenantFixture {
   signingKeyId: string;
   privateKeyPem: string;
   sessionId: string;
+  assetId: string;
 }
 let A: TenantFixture;
 let B: TenantFixture;
@@ -49,9 +51,27 @@ async function fixture(name: string, edge: { credential: string }): Promise<Tena
       body: { liveStreamId: stream.id, clientIp: '10.1.1.1', video: null, audio: null },
     })
   ).body;
+  // An asset (a small text file: it becomes errored, which is still the tenant's object).
+  const form = new FormData();
+  form.set('file', new Blob(['not a video']), 'notes.txt');
+  const uploaded = await fetch(`${api.url}/v1/assets`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}` },
+    body: form,
+  });
+  const asset = (await uploaded.json()) as { id: string };
+  // Indexed in the background: wait for it, so that B's rows stay still while the test compares them.
+  await waitUntil(
+    async () => (await api.request('GET', `/v1/assets/${asset.id}`, { key })).body.status !== 'preparing',
+    {
+      timeoutMs: 10_000,
+      what: 'the fixture asset indexed',
+    },
+  );
   return {
     tenantId,
     key,
+    assetId: asset.id,
     streamId: stream.id,
     streamKey: stream.streamKey,
     playbackId: stream.playbackId,
@@ -64,6 +84,7 @@ async function fixture(name: string, edge: { credential: string }): Promise<Tena
 }
 
 const TENANT_TABLES = [
+  'assets',
   'api_keys',
   'live_streams',
   'live_events',
@@ -101,6 +122,7 @@ after(async () => {
  */
 const EXPECTED_ACCESS = `
 DELETE /v1/api-keys/:id tenant:write
+DELETE /v1/assets/:id tenant:write
 DELETE /v1/edges/:id operator
 DELETE /v1/live-streams/:id tenant:write
 DELETE /v1/signing-keys/:id tenant:write
@@ -108,6 +130,8 @@ GET /healthz public
 GET /live/:id.smil public
 GET /readyz public
 GET /v1/api-keys tenant:read
+GET /v1/assets tenant:read
+GET /v1/assets/:id tenant:read
 GET /v1/auth/me user
 GET /v1/edge/changes edge
 GET /v1/edge/playback-keys edge
@@ -128,10 +152,12 @@ GET /v1/tenants operator
 GET /v1/tenants/:id operator
 GET /v1/tenants/:id/users operator
 GET /v1/usage tenant:read
+PATCH /v1/assets/:id tenant:write
 PATCH /v1/live-events/:id tenant:write
 PATCH /v1/live-streams/:id tenant:write
 PATCH /v1/tenants/:id operator
 POST /v1/api-keys tenant:write
+POST /v1/assets tenant:write
 POST /v1/auth/login public
 POST /v1/auth/logout user
 POST /v1/edge/heartbeat edge
@@ -168,6 +194,7 @@ const BODIES: Record<string, unknown> = {
   'PATCH /v1/live-streams/:id': { name: 'renamed' },
   'PATCH /v1/live-events/:id': { title: 'renamed' },
   'POST /v1/live-events/:id/transitions': { to: 'live' },
+  'PATCH /v1/assets/:id': { name: 'renamed' },
 };
 
 test("T1: tenant A cannot read, change or detect any of tenant B's objects (every tenant route with an id)", async () => {
@@ -177,12 +204,13 @@ test("T1: tenant A cannot read, change or detect any of tenant B's objects (ever
     '/v1/live-events': B.eventId,
     '/v1/signing-keys': B.signingKeyId,
     '/v1/sessions': B.sessionId,
+    '/v1/assets': B.assetId,
   };
   const before = await rowsOf(B.tenantId);
   const tenantRoutes = listRoutes(api.api.app).filter(
     (r) => r.access.startsWith('tenant:') && r.path.includes(':id'),
   );
-  assert.equal(tenantRoutes.length, 14);
+  assert.equal(tenantRoutes.length, 17);
   for (const route of tenantRoutes) {
     const base = route.path.split('/:id')[0] ?? '';
     const id = idFor[base];
@@ -206,6 +234,7 @@ test("T1: tenant A cannot read, change or detect any of tenant B's objects (ever
 
 test("T1: lists show only the caller's objects, and a tenantId filter is refused", async () => {
   for (const path of [
+    '/v1/assets',
     '/v1/api-keys',
     '/v1/live-streams',
     '/v1/live-events',
@@ -215,7 +244,7 @@ test("T1: lists show only the caller's objects, and a tenantId filter is refused
     const res = await api.request('GET', path, { key: A.key });
     assert.equal(res.status, 200);
     const text = JSON.stringify(res.body);
-    for (const id of [B.apiKeyId, B.streamId, B.eventId, B.signingKeyId, B.sessionId, B.tenantId])
+    for (const id of [B.apiKeyId, B.streamId, B.eventId, B.signingKeyId, B.sessionId, B.assetId, B.tenantId])
       assert.ok(!text.includes(id), `${path} leaks ${id}`);
     const filtered = await api.request('GET', `${path}?tenantId=${B.tenantId}`, { key: A.key });
     assert.equal(filtered.status, 400);
@@ -290,6 +319,7 @@ test('T4: no secret is stored in plaintext; responses carry no hash or secret fi
   const forbidden =
     /keyHash|streamKeyHmac|streamKeyEncrypted|credentialHash|passwordHash|privateKeyEncrypted|tokenHash/;
   for (const path of [
+    '/v1/assets',
     '/v1/api-keys',
     '/v1/live-streams',
     '/v1/live-events',

@@ -31,11 +31,17 @@ export const ListQuerySchema = z.strictObject({
 // ---- tenants (operators) ----
 /**
  * Per-tenant caps on how many objects a tenant may hold (active ones: unrevoked keys, streams, scheduled
- * or live events); null: the platform default (the api's TENANT_MAX_*). Not to be confused with
+ * or live events, assets); null: the platform default (the api's TENANT_MAX_*). Not to be confused with
  * maxLiveStreams, which caps streams live at the same time.
  */
 function TenantQuotaFields<T extends z.ZodType>(field: T) {
-  return { quotaSigningKeys: field, quotaApiKeys: field, quotaLiveStreams: field, quotaLiveEvents: field };
+  return {
+    quotaSigningKeys: field,
+    quotaApiKeys: field,
+    quotaLiveStreams: field,
+    quotaLiveEvents: field,
+    quotaAssets: field,
+  };
 }
 const quotaInput = z.number().int().min(0).max(1_000_000).nullable().optional();
 export const TenantStatusSchema = z.enum(['active', 'suspended']);
@@ -252,6 +258,44 @@ export const CreateEdgeInputSchema = z.strictObject({
 });
 /** Returned once: the credential the edge puts in EDGE_API_TOKEN. */
 export const CreatedEdgeSchema = EdgeSchema.extend({ credential: z.string() });
+
+// ---- on-demand assets (issue 12) ----
+export const AssetStatusSchema = z.enum(['preparing', 'ready', 'errored']);
+export const AssetSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  playbackId: z.string(),
+  playbackPolicy: PlaybackPolicySchema,
+  /** preparing: stored and being indexed; ready: playable; errored: see `error`. */
+  status: AssetStatusSchema,
+  /** Why the file cannot be played, in words for the uploader (null unless errored). */
+  error: z.string().nullable(),
+  source: z.enum(['upload', 'recording']),
+  sizeBytes: z.number().int(),
+  durationMs: z.number().nullable(),
+  tracks: z.object({
+    video: z
+      .object({
+        codec: z.string(),
+        width: z.number().int(),
+        height: z.number().int(),
+        frameRate: z.number().nullable(),
+      })
+      .nullable(),
+    audio: z
+      .object({ codec: z.string(), sampleRate: z.number().int(), channels: z.number().int() })
+      .nullable(),
+  }),
+  createdAt: isoDate,
+  updatedAt: isoDate,
+});
+export type Asset = z.infer<typeof AssetSchema>;
+export const UpdateAssetInputSchema = z.strictObject({
+  name: z.string().trim().min(1).max(200).optional(),
+  playbackPolicy: PlaybackPolicySchema.optional(),
+});
+/** Multipart form fields of POST /v1/assets besides `file` (the file's own name is the default name). */
+export const ASSET_UPLOAD_FIELDS = ['name', 'playbackPolicy'] as const;
 
 // ---- ingest sessions and usage ----
 export const IngestSessionSchema = LiveSessionSummarySchema.extend({

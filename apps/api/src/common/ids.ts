@@ -14,6 +14,7 @@ export const IdPrefix = {
   signingKey: 'kid',
   edge: 'edg',
   ingestSession: 'ses',
+  asset: 'as',
 } as const;
 
 export function newId(prefix: (typeof IdPrefix)[keyof typeof IdPrefix]): string {

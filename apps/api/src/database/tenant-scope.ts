@@ -19,6 +19,7 @@ export const TENANT_OWNED_MODELS = [
   'SigningKey',
   'IngestSession',
   'UsageHour',
+  'Asset',
 ] as const;
 const tenantOwned = new Set<string>(TENANT_OWNED_MODELS);
 

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ApiKeysModule } from './api-keys/api-keys.module';
+import { AssetsModule } from './assets/assets.module';
 import { AuthModule } from './auth/auth.module';
 import { EdgeApiModule } from './edge-api/edge-api.module';
 import { EdgesModule } from './edges/edges.module';
@@ -23,6 +24,7 @@ export const FEATURE_MODULES = [
   ApiKeysModule,
   LiveStreamsModule,
   LiveEventsModule,
+  AssetsModule,
   PlaybackModule,
   SessionsModule,
   UsageModule,

@@ -10,13 +10,14 @@ import type { Prisma } from '../../generated/prisma/client';
  * Only active objects count: revoked keys, deleted streams and ended or
  * cancelled events free their slot.
  */
-export type QuotaResource = 'signingKeys' | 'apiKeys' | 'liveStreams' | 'liveEvents';
+export type QuotaResource = 'signingKeys' | 'apiKeys' | 'liveStreams' | 'liveEvents' | 'assets';
 
 const LABEL: Record<QuotaResource, string> = {
   signingKeys: 'signing keys',
   apiKeys: 'API keys',
   liveStreams: 'live streams',
   liveEvents: 'scheduled or live events',
+  assets: 'assets',
 };
 
 const HINT: Record<QuotaResource, string> = {
@@ -24,6 +25,7 @@ const HINT: Record<QuotaResource, string> = {
   apiKeys: 'revoke unused ones',
   liveStreams: 'delete unused ones',
   liveEvents: 'end or cancel old ones',
+  assets: 'delete unused ones',
 };
 
 /** The tenant's own cap for each resource (tenants.quota*), null for the platform default. */
@@ -32,6 +34,7 @@ interface TenantQuotas {
   quotaApiKeys: number | null;
   quotaLiveStreams: number | null;
   quotaLiveEvents: number | null;
+  quotaAssets: number | null;
 }
 
 const OVERRIDE: Record<QuotaResource, keyof TenantQuotas> = {
@@ -39,6 +42,7 @@ const OVERRIDE: Record<QuotaResource, keyof TenantQuotas> = {
   apiKeys: 'quotaApiKeys',
   liveStreams: 'quotaLiveStreams',
   liveEvents: 'quotaLiveEvents',
+  assets: 'quotaAssets',
 };
 
 /** The platform default for a resource (TENANT_MAX_*), which a tenant's own quota replaces. */
@@ -52,6 +56,8 @@ export function quotaLimit(config: ApiConfig, resource: QuotaResource): number {
       return config.TENANT_MAX_LIVE_STREAMS;
     case 'liveEvents':
       return config.TENANT_MAX_LIVE_EVENTS;
+    case 'assets':
+      return config.TENANT_MAX_ASSETS;
   }
 }
 
@@ -65,6 +71,8 @@ async function countActive(tx: Prisma.TransactionClient, resource: QuotaResource
       return tx.liveStream.count({ where: { tenantId } });
     case 'liveEvents':
       return tx.liveEvent.count({ where: { tenantId, state: { in: ['scheduled', 'live'] } } });
+    case 'assets':
+      return tx.asset.count({ where: { tenantId } });
   }
 }
 
@@ -87,7 +95,7 @@ export async function withinQuota<T>(
   if (!tenantId) throw new AppError(ErrorCode.internal, 'quota check outside a tenant request');
   return db.unscoped('tenant quota').$transaction(async (tx) => {
     const locked = await tx.$queryRaw<TenantQuotas[]>`
-      SELECT "quotaSigningKeys", "quotaApiKeys", "quotaLiveStreams", "quotaLiveEvents"
+      SELECT "quotaSigningKeys", "quotaApiKeys", "quotaLiveStreams", "quotaLiveEvents", "quotaAssets"
       FROM "tenants" WHERE "id" = ${tenantId} FOR UPDATE`;
     const quotas = locked[0];
     if (!quotas) throw AppError.notFound('tenant');

@@ -27,6 +27,7 @@ function toTenant(row: TenantRow): Tenant {
     quotaApiKeys: row.quotaApiKeys,
     quotaLiveStreams: row.quotaLiveStreams,
     quotaLiveEvents: row.quotaLiveEvents,
+    quotaAssets: row.quotaAssets,
     createdAt: row.createdAt.toISOString(),
   };
 }

@@ -22,6 +22,7 @@ export async function createTenant(_previous: FormState<null>, form: FormData): 
       maxViewers: optionalInt(form, 'maxViewers'),
       quotaLiveStreams: optionalInt(form, 'quotaLiveStreams'),
       quotaLiveEvents: optionalInt(form, 'quotaLiveEvents'),
+      quotaAssets: optionalInt(form, 'quotaAssets'),
       quotaApiKeys: optionalInt(form, 'quotaApiKeys'),
       quotaSigningKeys: optionalInt(form, 'quotaSigningKeys'),
     });

@@ -7,6 +7,7 @@ import { createTenant } from '../actions';
 const QUOTAS = [
   { name: 'quotaLiveStreams', label: 'Stream quota' },
   { name: 'quotaLiveEvents', label: 'Event quota' },
+  { name: 'quotaAssets', label: 'Asset quota' },
   { name: 'quotaApiKeys', label: 'API key quota' },
   { name: 'quotaSigningKeys', label: 'Signing key quota' },
 ] as const;

@@ -17,6 +17,7 @@ function quotaSummary(t: Tenant): string {
   return [
     `streams ${q(t.quotaLiveStreams)}`,
     `events ${q(t.quotaLiveEvents)}`,
+    `assets ${q(t.quotaAssets)}`,
     `API keys ${q(t.quotaApiKeys)}`,
     `signing keys ${q(t.quotaSigningKeys)}`,
   ].join(' · ');

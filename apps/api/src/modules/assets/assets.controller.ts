@@ -1,0 +1,173 @@
+import type { IncomingMessage } from 'node:http';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  Patch,
+  Post,
+  Query,
+  Req,
+} from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { AssetSchema, listOf, PlaybackPolicySchema, UpdateAssetInputSchema } from '@tributary/contracts';
+import busboy from 'busboy';
+import type { z } from 'zod';
+import { CONFIG } from '../../app.tokens';
+import { Access } from '../../common/auth/access.decorator';
+import { AppError, ErrorCode } from '../../common/errors';
+import { ApiDoc } from '../../common/http/api-doc.decorator';
+import { ListQuery } from '../../common/http/pagination';
+import { Zod } from '../../common/http/validation';
+import type { ApiConfig } from '../../config';
+import { AssetsService } from './assets.service';
+
+/** Form fields besides the file: a few, short. */
+const MAX_FIELDS = 8;
+const MAX_FIELD_BYTES = 1024;
+/** Boundaries, part headers and the few fields: what a multipart body adds to the file. */
+const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
+
+@ApiTags('assets')
+@Controller('v1/assets')
+export class AssetsController {
+  constructor(
+    @Inject(AssetsService) private readonly assets: AssetsService,
+    @Inject(CONFIG) private readonly config: ApiConfig,
+  ) {}
+
+  @Get()
+  @Access('tenant:read')
+  @ApiDoc({ summary: 'List on-demand assets', response: listOf(AssetSchema) })
+  list(@Query(new Zod(ListQuery, 'query')) q: ListQuery) {
+    return this.assets.list(q);
+  }
+
+  /**
+   * One-request upload: multipart/form-data with the file in field `file` (and optionally `name`,
+   * `playbackPolicy`). The file is stored whole before the asset exists; the answer is the asset in
+   * `preparing`, which becomes `ready` or `errored` once indexed.
+   */
+  @Post()
+  @Access('tenant:write')
+  @ApiDoc({
+    summary: 'Upload an MP4 or FLV file (multipart/form-data, field "file")',
+    response: AssetSchema,
+    status: 201,
+  })
+  async upload(@Req() req: IncomingMessage) {
+    if (!/^multipart\/form-data\b/i.test(req.headers['content-type'] ?? ''))
+      throw new AppError(
+        ErrorCode.badRequest,
+        'expected multipart/form-data with the file in a field named "file"',
+      );
+    // A declared length past the limit is refused before a byte is read (multipart adds a few hundred bytes).
+    const declared = Number(req.headers['content-length'] ?? Number.NaN);
+    if (declared > this.config.ASSET_MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD_BYTES)
+      throw tooLargeError(this.config.ASSET_MAX_UPLOAD_BYTES);
+    await this.assets.checkRoom();
+    const upload = this.assets.newUpload();
+    const fields = new Map<string, string>();
+    let fileName: string | undefined;
+    let stored: Promise<number> | undefined;
+    let tooLarge = false;
+    const max = this.config.ASSET_MAX_UPLOAD_BYTES;
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({
+        headers: req.headers,
+        limits: {
+          files: 1,
+          fileSize: max,
+          fields: MAX_FIELDS,
+          fieldSize: MAX_FIELD_BYTES,
+          parts: MAX_FIELDS + 1,
+        },
+      });
+    } catch {
+      throw new AppError(ErrorCode.badRequest, 'the multipart/form-data header has no boundary');
+    }
+    const parsed = new Promise<void>((resolve, reject) => {
+      parser.on('field', (name, value) => fields.set(name, value));
+      parser.on('file', (name, file, info) => {
+        if (name !== 'file' || stored) {
+          file.resume();
+          return;
+        }
+        fileName = info.filename;
+        // Past the limit busboy ends the file (at most `max` bytes were stored, removed below) and reads
+        // the rest of the body away, so the client gets its 413 rather than a reset.
+        file.once('limit', () => {
+          tooLarge = true;
+        });
+        stored = this.assets.store(upload.storageKey, file);
+        stored.catch(() => {});
+      });
+      parser.once('error', reject);
+      parser.once('close', resolve);
+    });
+    req.pipe(parser);
+    try {
+      await parsed;
+      const size = await stored;
+      if (tooLarge) throw tooLargeError(max);
+      if (size === undefined)
+        throw new AppError(ErrorCode.badRequest, 'no file in the form: send it in a field named "file"');
+      if (size === 0) throw new AppError(ErrorCode.badRequest, 'the file is empty');
+      const policy = PlaybackPolicySchema.safeParse(fields.get('playbackPolicy') ?? 'public');
+      if (!policy.success)
+        throw new AppError(ErrorCode.validationFailed, 'playbackPolicy must be public or signed');
+      const name = (fields.get('name') ?? fileName ?? 'upload').trim().slice(0, 200) || 'upload';
+      return await this.assets.createUploaded(
+        { ...upload, sizeBytes: size },
+        { name, playbackPolicy: policy.data },
+      );
+    } catch (err) {
+      req.unpipe(parser);
+      req.resume();
+      await this.assets.discard(upload.storageKey);
+      if (tooLarge) throw tooLargeError(max);
+      if (err instanceof AppError) throw err;
+      throw new AppError(ErrorCode.badRequest, 'the upload was cut off or is not valid multipart/form-data');
+    }
+  }
+
+  @Get(':id')
+  @Access('tenant:read')
+  @ApiDoc({ summary: 'Get an asset', response: AssetSchema })
+  get(@Param('id') id: string) {
+    return this.assets.get(id);
+  }
+
+  @Patch(':id')
+  @Access('tenant:write')
+  @ApiDoc({
+    summary: 'Rename an asset or change its playback policy',
+    body: UpdateAssetInputSchema,
+    response: AssetSchema,
+  })
+  update(
+    @Param('id') id: string,
+    @Body(new Zod(UpdateAssetInputSchema, 'body')) input: z.infer<typeof UpdateAssetInputSchema>,
+  ) {
+    return this.assets.update(id, input);
+  }
+
+  @Delete(':id')
+  @Access('tenant:write')
+  @HttpCode(204)
+  @ApiDoc({ summary: 'Delete an asset and its file', status: 204 })
+  async remove(@Param('id') id: string): Promise<void> {
+    await this.assets.remove(id);
+  }
+}
+
+function tooLargeError(max: number): AppError {
+  return new AppError(
+    ErrorCode.payloadTooLarge,
+    `the file is larger than ${max} bytes, the largest one request may upload`,
+  );
+}

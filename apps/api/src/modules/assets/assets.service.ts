@@ -1,0 +1,225 @@
+import type { Readable } from 'node:stream';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { Asset, PlaybackPolicy, UpdateAssetInputSchema } from '@tributary/contracts';
+import { indexMediaFile, MediaFileError } from '@tributary/media';
+import type { Logger } from '@tributary/service-kit';
+import type { z } from 'zod';
+import { CONFIG, LOGGER } from '../../app.tokens';
+import { AppError } from '../../common/errors';
+import { type ListQuery, pageArgs, toPage } from '../../common/http/pagination';
+import { IdPrefix, newId, newPlaybackId } from '../../common/ids';
+import { currentContext } from '../../common/request-context';
+import type { ApiConfig } from '../../config';
+import { Database } from '../../database/database';
+import type { Asset as AssetRow } from '../../generated/prisma/client';
+import { withinQuota } from '../tenants/quotas';
+import type { AssetStorage } from './asset-storage';
+import { ASSET_STORAGE } from './asset-storage.token';
+
+/** Files indexed at once by one api instance; the rest wait their turn (indexing reads the moov, CPU-light). */
+const INDEXING_CONCURRENCY = 2;
+
+export function toAsset(row: AssetRow): Asset {
+  return {
+    id: row.id,
+    name: row.name,
+    playbackId: row.playbackId,
+    playbackPolicy: row.playbackPolicy,
+    status: row.status,
+    error: row.error,
+    source: row.source === 'recording' ? 'recording' : 'upload',
+    sizeBytes: Number(row.sizeBytes),
+    durationMs: row.durationMs,
+    tracks: {
+      video:
+        row.videoCodec !== null
+          ? {
+              codec: row.videoCodec,
+              width: row.width ?? 0,
+              height: row.height ?? 0,
+              frameRate: row.frameRate,
+            }
+          : null,
+      audio:
+        row.audioCodec !== null
+          ? { codec: row.audioCodec, sampleRate: row.sampleRate ?? 0, channels: row.channels ?? 0 }
+          : null,
+    },
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+/**
+ * On-demand assets: stored first (under a temporary name until whole), then a row in `preparing`,
+ * then indexed (packages/media vod/) to `ready` with its tracks and duration, or `errored` with the
+ * reason. Assets still `preparing` when an api starts (it stopped mid-index) are indexed again.
+ */
+@Injectable()
+export class AssetsService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly queue: string[] = [];
+  private running = 0;
+  private stopped = false;
+  private readonly idle = new Set<() => void>();
+
+  constructor(
+    @Inject(Database) private readonly db: Database,
+    @Inject(CONFIG) private readonly config: ApiConfig,
+    @Inject(ASSET_STORAGE) private readonly storage: AssetStorage,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const pending = await this.db
+      .unscoped('assets left preparing by a stopped api')
+      .asset.findMany({ where: { status: 'preparing' }, select: { id: true }, take: 10_000 });
+    for (const { id } of pending) this.enqueue(id);
+  }
+
+  onApplicationShutdown(): void {
+    this.stopped = true;
+  }
+
+  async list(q: ListQuery) {
+    return toPage(await this.db.tenant().asset.findMany(pageArgs(q)), q, toAsset);
+  }
+
+  private async find(id: string): Promise<AssetRow> {
+    const row = await this.db.tenant().asset.findFirst({ where: { id } });
+    if (!row) throw AppError.notFound('asset');
+    return row;
+  }
+
+  async get(id: string): Promise<Asset> {
+    return toAsset(await this.find(id));
+  }
+
+  async update(id: string, input: z.infer<typeof UpdateAssetInputSchema>): Promise<Asset> {
+    await this.find(id);
+    return toAsset(await this.db.tenant().asset.update({ where: { id }, data: input }));
+  }
+
+  /** The row goes first (the asset stops being listed or played), then its file. */
+  async remove(id: string): Promise<void> {
+    const row = await this.find(id);
+    const { count } = await this.db.tenant().asset.deleteMany({ where: { id } });
+    if (count === 0) throw AppError.notFound('asset');
+    await this.storage.remove(row.storageKey);
+  }
+
+  /**
+   * Refuses early (before a byte is stored) when the tenant is already at its asset quota; the quota
+   * is checked again, under the tenant's lock, when the row is created.
+   */
+  async checkRoom(): Promise<void> {
+    await withinQuota(this.db, this.config, 'assets', async () => undefined);
+  }
+
+  /** A new storage key for an upload: the tenant's folder, a new asset id. */
+  newUpload(): { id: string; storageKey: string } {
+    const tenantId = currentContext()?.tenantId;
+    if (!tenantId) throw AppError.notFound('tenant');
+    const id = newId(IdPrefix.asset);
+    return { id, storageKey: `${tenantId}/${id}/source` };
+  }
+
+  /** Stores an upload's file body under its key; resolves with the stored size. */
+  store(storageKey: string, body: Readable): Promise<number> {
+    return this.storage.write(storageKey, body);
+  }
+
+  discard(storageKey: string): Promise<void> {
+    return this.storage.remove(storageKey);
+  }
+
+  /** The stored file becomes an asset in `preparing`, and is indexed in the background. */
+  async createUploaded(
+    upload: { id: string; storageKey: string; sizeBytes: number },
+    meta: { name: string; playbackPolicy: PlaybackPolicy },
+  ): Promise<Asset> {
+    const row = await withinQuota(this.db, this.config, 'assets', (tx, tenantId) =>
+      tx.asset.create({
+        data: {
+          id: upload.id,
+          tenantId,
+          name: meta.name,
+          playbackId: newPlaybackId(),
+          playbackPolicy: meta.playbackPolicy,
+          source: 'upload',
+          storageKey: upload.storageKey,
+          sizeBytes: BigInt(upload.sizeBytes),
+        },
+      }),
+    );
+    this.enqueue(row.id);
+    return toAsset(row);
+  }
+
+  /** Resolves once no indexing is queued or running (tests, shutdown). */
+  settled(): Promise<void> {
+    if (this.running === 0 && this.queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idle.add(resolve));
+  }
+
+  private enqueue(id: string): void {
+    this.queue.push(id);
+    this.pump();
+  }
+
+  private pump(): void {
+    while (!this.stopped && this.running < INDEXING_CONCURRENCY && this.queue.length > 0) {
+      const id = this.queue.shift() as string;
+      this.running++;
+      void this.index(id).finally(() => {
+        this.running--;
+        this.pump();
+        if (this.running === 0 && this.queue.length === 0) {
+          for (const resolve of this.idle) resolve();
+          this.idle.clear();
+        }
+      });
+    }
+  }
+
+  /** Indexes one asset's file: `ready` with what the index found, or `errored` with why. */
+  private async index(id: string): Promise<void> {
+    const assets = this.db.unscoped('asset indexing').asset;
+    const row = await assets.findUnique({ where: { id } });
+    if (row?.status !== 'preparing') return;
+    let file: Awaited<ReturnType<AssetStorage['open']>> | undefined;
+    try {
+      file = await this.storage.open(row.storageKey);
+      const index = await indexMediaFile(file);
+      await assets.updateMany({
+        where: { id, status: 'preparing' },
+        data: {
+          status: 'ready',
+          error: null,
+          durationMs: index.durationMs,
+          videoCodec: index.video?.codec ?? null,
+          width: index.video?.width ?? null,
+          height: index.video?.height ?? null,
+          frameRate: index.video?.frameRate ?? null,
+          audioCodec: index.audio?.codec ?? null,
+          sampleRate: index.audio?.sampleRate ?? null,
+          channels: index.audio?.channels ?? null,
+        },
+      });
+      this.logger.info(
+        { assetId: id, durationMs: index.durationMs, samples: index.samples.count },
+        'asset ready',
+      );
+    } catch (err) {
+      const reason =
+        err instanceof MediaFileError ? err.message : 'the stored file could not be read; upload it again';
+      if (!(err instanceof MediaFileError)) this.logger.error({ assetId: id, err }, 'asset indexing failed');
+      else this.logger.info({ assetId: id, code: err.code, reason }, 'asset refused');
+      await assets.updateMany({
+        where: { id, status: 'preparing' },
+        data: { status: 'errored', error: reason },
+      });
+    } finally {
+      await file?.close();
+    }
+  }
+}
