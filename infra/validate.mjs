@@ -176,7 +176,8 @@ const envByApp = {
   dashboard: chartEnv('dashboard-deployment.yaml', values.dashboard.env),
 };
 // PORT is read by `next start`, not by the dashboard's own config.
-const readOutsideConfig = { api: [], edge: [], dashboard: ['PORT'] };
+// POD_NAME: the downward API's pod name, only to build EDGE_INTERNAL_RTMP_URL in the manifest ($(POD_NAME)).
+const readOutsideConfig = { api: [], edge: ['POD_NAME'], dashboard: ['PORT'] };
 for (const [app, names] of Object.entries(envByApp)) {
   const known = configKeys(app);
   for (const name of names) {
