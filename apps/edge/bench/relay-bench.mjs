@@ -159,7 +159,8 @@ try {
   const tenant = await plane.newTenant('Relay bench');
   const stream = await plane.newStream(tenant, 'relayed');
   const edgeEnv = {
-    LOG_LEVEL: 'warn',
+    // info, not warn: ControlPlane.startEdge waits for each edge's 'edge ready' line, an info line
+    LOG_LEVEL: 'info',
     // every bench viewer comes from 127.0.0.1: the per-address cap would refuse all past the 200th
     MAX_CONNECTIONS_PER_IP: '100000',
     RELAY_LINGER_MS: '1000',
