@@ -37,3 +37,4 @@ export {
   seekSample,
 } from './vod/media-index';
 export { indexMp4 } from './vod/mp4-index';
+export { muxVodSegment, planVodSegments, renderVodPlaylist, type VodSegment } from './vod/vod-hls';

@@ -16,6 +16,7 @@ import {
   SAMPLE_VIDEO,
   seekSample,
 } from '../src/vod/media-index';
+import { muxVodSegment, planVodSegments, renderVodPlaylist } from '../src/vod/vod-hls';
 
 const SECONDS = 6;
 const FPS = 25;
@@ -186,7 +187,8 @@ async function decodesCleanly(path: string): Promise<{ videoFrames: number }> {
     ...['-v', 'error', '-select_streams', 'v:0', '-count_frames', '-show_entries', 'stream=nb_read_frames'],
     ...['-of', 'csv=p=0', path],
   ]);
-  return { videoFrames: Number(count.stdout.trim()) };
+  // An HLS playlist lists its stream under each program too: the first figure is the stream's.
+  return { videoFrames: Number(count.stdout.trim().split(/\s+/)[0]) };
 }
 
 async function refused(path: string, code: MediaFileErrorCode, reason: RegExp): Promise<void> {
@@ -272,6 +274,29 @@ describe('indexing on-demand files ffmpeg wrote', () => {
       await writeFlv(index, file(name), out);
       const { videoFrames } = await decodesCleanly(out);
       assert.equal(videoFrames, SECONDS * FPS, `${name}: every frame decodes`);
+    }
+  });
+
+  it('serves an indexed file as VOD HLS: keyframe-cut MPEG-TS segments that ffmpeg plays end to end', async () => {
+    for (const name of ['faststart.mp4', 'moov-at-end-mp3.mp4', 'aac.flv']) {
+      const index = await indexPath(file(name));
+      const segments = planVodSegments(index, 2000);
+      assert.equal(segments.length, SECONDS / 2, `${name}: one segment per 2 s (keyframes every second)`);
+      const src = await fileSource(file(name));
+      const outDir = file(`${name}-hls`);
+      await run('mkdir', ['-p', outDir]);
+      for (const segment of segments) {
+        const ts = await muxVodSegment(index, segment, (at, n) => src.read(at, n));
+        assert.equal(ts.length % 188, 0);
+        await writeFile(join(outDir, `seg-${segment.index}.ts`), ts);
+      }
+      await src.close();
+      const playlist = renderVodPlaylist(segments, (s) => `seg-${s.index}.ts`);
+      assert.match(playlist, /#EXT-X-PLAYLIST-TYPE:VOD/);
+      assert.match(playlist, /#EXT-X-ENDLIST\s*$/);
+      await writeFile(join(outDir, 'index.m3u8'), playlist);
+      const { videoFrames } = await decodesCleanly(join(outDir, 'index.m3u8'));
+      assert.equal(videoFrames, SECONDS * FPS, `${name}: every frame plays through the playlist`);
     }
   });
 
