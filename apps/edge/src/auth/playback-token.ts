@@ -115,7 +115,16 @@ export async function verifyPlaybackToken(
   return { ok: true, claims: claims.data, keyTenantId: key.tenantId, kid };
 }
 
-function joseRefusal(err: unknown): TokenRefusal {
+/** What a jose verification error means for a JWT we issue (playback and relay tokens alike). */
+export type JoseRefusal =
+  | 'expired'
+  | 'bad_signature'
+  | 'wrong_audience'
+  | 'wrong_stream'
+  | 'invalid_claims'
+  | 'malformed';
+
+export function joseRefusal(err: unknown): JoseRefusal {
   const e = err as { code?: string; claim?: string };
   switch (e.code) {
     case 'ERR_JWT_EXPIRED':

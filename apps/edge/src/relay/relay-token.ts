@@ -8,7 +8,7 @@ import {
   RelayTokenClaimsSchema,
 } from '@tributary/contracts';
 import { decodeProtectedHeader, jwtVerify } from 'jose';
-import type { KeyResolver } from '../auth/playback-token';
+import { joseRefusal, type KeyResolver } from '../auth/playback-token';
 
 /**
  * Relay tokens (contracts/edge-api.ts): the api gives one to an edge that pulls a stream from another
@@ -110,21 +110,4 @@ export async function relayConnect(
   const token = query.get(RELAY_TOKEN_PARAM);
   if (token === null) return 'none';
   return (await verifyRelayToken(token, undefined, resolveKey)).ok ? 'valid' : 'invalid';
-}
-
-function joseRefusal(err: unknown): RelayRefusal {
-  const e = err as { code?: string; claim?: string };
-  switch (e.code) {
-    case 'ERR_JWT_EXPIRED':
-      return 'expired';
-    case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
-    case 'ERR_JOSE_ALG_NOT_ALLOWED':
-      return 'bad_signature';
-    case 'ERR_JWT_CLAIM_VALIDATION_FAILED':
-      if (e.claim === 'aud') return 'wrong_audience';
-      if (e.claim === 'sub') return 'wrong_stream';
-      return 'invalid_claims';
-    default:
-      return 'malformed';
-  }
 }
