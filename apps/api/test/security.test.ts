@@ -133,6 +133,8 @@ GET /v1/api-keys tenant:read
 GET /v1/assets tenant:read
 GET /v1/assets/:id tenant:read
 GET /v1/auth/me user
+GET /v1/edge/assets/:id edge
+GET /v1/edge/assets/:id/source edge
 GET /v1/edge/changes edge
 GET /v1/edge/playback-keys edge
 GET /v1/edge/playback-keys/:id edge

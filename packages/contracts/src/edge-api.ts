@@ -17,6 +17,13 @@ export const EdgeApiPaths = {
   liveStreamChecks: '/v1/edge/live-stream-checks',
   /** GET: where a playback id is live in the fleet, and a relay token to pull it (issue 11). */
   streamOrigin: (playbackId: string) => `/v1/edge/streams/${encodeURIComponent(playbackId)}/origin`,
+  /** GET: an on-demand asset by its playback id (issue 12): what an edge needs to serve it. */
+  asset: (playbackId: string) => `/v1/edge/assets/${encodeURIComponent(playbackId)}`,
+  /**
+   * GET with one `Range: bytes=a-b` (at most EDGE_ASSET_MAX_RANGE_BYTES): 206 with those bytes of a
+   * ready asset's file. The api is the storage gateway, so every edge plays every asset.
+   */
+  assetSource: (playbackId: string) => `/v1/edge/assets/${encodeURIComponent(playbackId)}/source`,
 } as const;
 
 export const PlaybackPolicySchema = z.enum(['public', 'signed']);
@@ -305,3 +312,22 @@ export const StreamOriginResponseSchema = z.discriminatedUnion('live', [
   }),
 ]);
 export type StreamOriginResponse = z.infer<typeof StreamOriginResponseSchema>;
+
+/** Most bytes one assetSource range request may ask for (32 MiB); a longer range is 416. */
+export const EDGE_ASSET_MAX_RANGE_BYTES = 32 * 1024 * 1024;
+
+/**
+ * GET asset(playbackId): an on-demand asset as an edge sees it. Only `ready` assets are playable
+ * (their file is whole and indexed); `updatedAt` changes when the asset does (policy, file), so an
+ * edge keys what it caches of the file by it.
+ */
+export const EdgeAssetSchema = z.object({
+  assetId: z.string(),
+  tenantId: z.string(),
+  playbackId: z.string(),
+  playbackPolicy: PlaybackPolicySchema,
+  status: z.enum(['preparing', 'ready', 'errored']),
+  sizeBytes: z.number().int().min(0),
+  updatedAt: z.string(),
+});
+export type EdgeAsset = z.infer<typeof EdgeAssetSchema>;

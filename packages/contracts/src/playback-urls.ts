@@ -10,6 +10,10 @@ export const PlaybackHttpPaths = {
   flv: (playbackId: string) => `/live/${playbackId}.flv`,
   /** SMIL load balancing (issue 11): `<meta base="rtmp://<least-loaded edge>/live"/>` + `<video src>`. */
   smil: (playbackId: string) => `/live/${playbackId}.smil`,
+  /** On-demand assets as HLS (issue 12): a VOD playlist, segments cut on the file's keyframes. */
+  vodHlsPlaylist: (playbackId: string) => `/vod/${playbackId}/index.m3u8`,
+  /** One segment of vodHlsPlaylist, numbered from 0. */
+  vodHlsSegment: (playbackId: string, n: number) => `/vod/${playbackId}/seg-${n}.ts`,
 } as const;
 
 /**
@@ -42,4 +46,14 @@ export function playbackUrls(
     flv: `${http}${PlaybackHttpPaths.flv(playbackId)}${q}`,
     smil: `${http}${PlaybackHttpPaths.smil(playbackId)}${q}`,
   };
+}
+
+/** Where an on-demand asset plays (issue 12): HLS under the edge's (or the fleet's) HTTP base. */
+export const AssetPlaybackUrlsSchema = z.object({ hls: z.string() });
+export type AssetPlaybackUrls = z.infer<typeof AssetPlaybackUrlsSchema>;
+
+/** An asset's HLS URL under an HTTP base, with `?token=` if given. */
+export function assetPlaybackUrls(httpBase: string, playbackId: string, token?: string): AssetPlaybackUrls {
+  const q = token ? `?token=${encodeURIComponent(token)}` : '';
+  return { hls: `${httpBase.replace(/\/+$/, '')}${PlaybackHttpPaths.vodHlsPlaylist(playbackId)}${q}` };
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PlaybackPolicySchema } from './edge-api';
-import { PlaybackUrlsSchema } from './playback-urls';
+import { AssetPlaybackUrlsSchema, PlaybackUrlsSchema } from './playback-urls';
 
 /**
  * Public REST API resources (responses). Request bodies are validated by the api
@@ -286,6 +286,8 @@ export const AssetSchema = z.object({
       .object({ codec: z.string(), sampleRate: z.number().int(), channels: z.number().int() })
       .nullable(),
   }),
+  /** Where it plays (HLS from every edge; a signed asset's URL needs `?token=`); null unless ready. */
+  playback: AssetPlaybackUrlsSchema.nullable(),
   createdAt: isoDate,
   updatedAt: isoDate,
 });

@@ -1,12 +1,15 @@
 import { Module } from '@nestjs/common';
 import { CONFIG } from '../../app.tokens';
 import type { ApiConfig } from '../../config';
+import { EdgesModule } from '../edges/edges.module';
 import { assetStorageRoot, LocalAssetStorage } from './asset-storage';
 import { ASSET_STORAGE } from './asset-storage.token';
 import { AssetsController } from './assets.controller';
 import { AssetsService } from './assets.service';
 
+/** Exports the storage: the edge contract (edge-api/) serves asset files to edges by range. */
 @Module({
+  imports: [EdgesModule],
   controllers: [AssetsController],
   providers: [
     AssetsService,
@@ -16,5 +19,6 @@ import { AssetsService } from './assets.service';
       useFactory: (config: ApiConfig) => new LocalAssetStorage(assetStorageRoot(config)),
     },
   ],
+  exports: [ASSET_STORAGE],
 })
 export class AssetsModule {}

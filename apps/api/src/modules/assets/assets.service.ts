@@ -1,6 +1,11 @@
 import type { Readable } from 'node:stream';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import type { Asset, PlaybackPolicy, UpdateAssetInputSchema } from '@tributary/contracts';
+import {
+  type Asset,
+  assetPlaybackUrls,
+  type PlaybackPolicy,
+  type UpdateAssetInputSchema,
+} from '@tributary/contracts';
 import { indexMediaFile, MediaFileError } from '@tributary/media';
 import type { Logger } from '@tributary/service-kit';
 import type { z } from 'zod';
@@ -12,6 +17,7 @@ import { currentContext } from '../../common/request-context';
 import type { ApiConfig } from '../../config';
 import { Database } from '../../database/database';
 import type { Asset as AssetRow } from '../../generated/prisma/client';
+import { EdgesService } from '../edges/edges.service';
 import { withinQuota } from '../tenants/quotas';
 import type { AssetStorage } from './asset-storage';
 import { ASSET_STORAGE } from './asset-storage.token';
@@ -19,7 +25,8 @@ import { ASSET_STORAGE } from './asset-storage.token';
 /** Files indexed at once by one api instance; the rest wait their turn (indexing reads the moov, CPU-light). */
 const INDEXING_CONCURRENCY = 2;
 
-export function toAsset(row: AssetRow): Asset {
+/** The resource; `httpBase` is the fleet's (or an edge's) HTTP base its playback URL is under. */
+export function toAsset(row: AssetRow, httpBase: string): Asset {
   return {
     id: row.id,
     name: row.name,
@@ -45,6 +52,7 @@ export function toAsset(row: AssetRow): Asset {
           ? { codec: row.audioCodec, sampleRate: row.sampleRate ?? 0, channels: row.channels ?? 0 }
           : null,
     },
+    playback: row.status === 'ready' ? assetPlaybackUrls(httpBase, row.playbackId) : null,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
@@ -67,7 +75,18 @@ export class AssetsService implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(CONFIG) private readonly config: ApiConfig,
     @Inject(ASSET_STORAGE) private readonly storage: AssetStorage,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(EdgesService) private readonly edges: EdgesService,
   ) {}
+
+  /** Rows as resources, their playback URLs under the fleet's HTTP base (as live streams' are). */
+  private async resources(rows: AssetRow[]): Promise<Asset[]> {
+    const at = await this.edges.publicEndpoints();
+    return rows.map((row) => toAsset(row, at.http));
+  }
+
+  private async resource(row: AssetRow): Promise<Asset> {
+    return (await this.resources([row]))[0] as Asset;
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     const pending = await this.db
@@ -81,7 +100,8 @@ export class AssetsService implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   async list(q: ListQuery) {
-    return toPage(await this.db.tenant().asset.findMany(pageArgs(q)), q, toAsset);
+    const at = await this.edges.publicEndpoints();
+    return toPage(await this.db.tenant().asset.findMany(pageArgs(q)), q, (row) => toAsset(row, at.http));
   }
 
   private async find(id: string): Promise<AssetRow> {
@@ -91,12 +111,12 @@ export class AssetsService implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   async get(id: string): Promise<Asset> {
-    return toAsset(await this.find(id));
+    return this.resource(await this.find(id));
   }
 
   async update(id: string, input: z.infer<typeof UpdateAssetInputSchema>): Promise<Asset> {
     await this.find(id);
-    return toAsset(await this.db.tenant().asset.update({ where: { id }, data: input }));
+    return this.resource(await this.db.tenant().asset.update({ where: { id }, data: input }));
   }
 
   /** The row goes first (the asset stops being listed or played), then its file. */
@@ -152,7 +172,7 @@ export class AssetsService implements OnApplicationBootstrap, OnApplicationShutd
       }),
     );
     this.enqueue(row.id);
-    return toAsset(row);
+    return this.resource(row);
   }
 
   /** Resolves once no indexing is queued or running (tests, shutdown). */

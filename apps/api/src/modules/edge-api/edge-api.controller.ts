@@ -1,12 +1,15 @@
-import type { ServerResponse } from 'node:http';
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import {
   AuthorizePublishRequestSchema,
   AuthorizePublishResponseSchema,
   ChangesQuerySchema,
   ChangesResponseSchema,
+  EDGE_ASSET_MAX_RANGE_BYTES,
   EdgeApiPaths,
+  EdgeAssetSchema,
+  ErrorCode,
   HeartbeatRequestSchema,
   HeartbeatResponseSchema,
   LiveStreamChecksRequestSchema,
@@ -25,7 +28,9 @@ import { Access } from '../../common/auth/access.decorator';
 import { ApiDoc } from '../../common/http/api-doc.decorator';
 import { Zod } from '../../common/http/validation';
 import { principalOf } from '../../common/request-context';
+import { parseByteRange } from './byte-range';
 import { EdgeApiService } from './edge-api.service';
+import { EdgeAssetsService } from './edge-assets.service';
 
 const edgeId = () => principalOf('edge').edgeId;
 /** EdgeApiPaths builders percent-encode their argument; the route pattern needs the bare ':id'. */
@@ -36,7 +41,10 @@ const route = (path: (id: string) => string) => decodeURIComponent(path(':id'));
 @Controller()
 @Access('edge')
 export class EdgeApiController {
-  constructor(@Inject(EdgeApiService) private readonly edge: EdgeApiService) {}
+  constructor(
+    @Inject(EdgeApiService) private readonly edge: EdgeApiService,
+    @Inject(EdgeAssetsService) private readonly assets: EdgeAssetsService,
+  ) {}
 
   @Post(EdgeApiPaths.authorizePublish)
   @HttpCode(200)
@@ -147,5 +155,47 @@ export class EdgeApiController {
     @Body(new Zod(LiveStreamChecksRequestSchema, 'body')) req: z.infer<typeof LiveStreamChecksRequestSchema>,
   ) {
     return this.edge.liveStreamChecks(req.streams);
+  }
+
+  @Get(route(EdgeApiPaths.asset))
+  @ApiDoc({
+    summary: 'An on-demand asset by playback id (only ready ones play)',
+    response: EdgeAssetSchema,
+  })
+  asset(@Param('id') playbackId: string) {
+    return this.assets.asset(playbackId);
+  }
+
+  /**
+   * A ready asset's bytes, one range per request (`Range: bytes=a-b`, at most 32 MiB): 206, or 416 with
+   * `Content-Range: bytes * /<size>` for a range that is absent, multiple, past the end or too long.
+   */
+  @Get(route(EdgeApiPaths.assetSource))
+  @ApiDoc({ summary: "A ready asset's file bytes by one Range (206; 416 for a bad range)", status: 206 })
+  async assetSource(
+    @Param('id') playbackId: string,
+    @Req() req: IncomingMessage,
+    @Res() res: ServerResponse,
+  ): Promise<void> {
+    const source = await this.assets.source(playbackId);
+    const range = parseByteRange(req.headers.range, source.size, EDGE_ASSET_MAX_RANGE_BYTES);
+    if (!range.ok) {
+      const body = JSON.stringify({ error: { code: ErrorCode.badRequest, message: range.reason } });
+      res.writeHead(416, {
+        'content-type': 'application/json',
+        'content-range': `bytes */${source.size}`,
+        'cache-control': 'no-store',
+      });
+      res.end(body);
+      return;
+    }
+    const bytes = await source.read(range.start, range.end);
+    res.writeHead(206, {
+      'content-type': 'application/octet-stream',
+      'content-length': bytes.length,
+      'content-range': `bytes ${range.start}-${range.start + bytes.length - 1}/${source.size}`,
+      'cache-control': 'no-store',
+    });
+    res.end(bytes);
   }
 }

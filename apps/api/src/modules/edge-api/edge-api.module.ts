@@ -1,13 +1,15 @@
 import { Module } from '@nestjs/common';
+import { AssetsModule } from '../assets/assets.module';
 import { ControlFeedModule } from '../control-feed/control-feed.module';
 import { EdgesModule } from '../edges/edges.module';
 import { PlaybackModule } from '../playback/playback.module';
 import { EdgeApiController } from './edge-api.controller';
 import { EdgeApiService } from './edge-api.service';
+import { EdgeAssetsService } from './edge-assets.service';
 
 @Module({
-  imports: [EdgesModule, PlaybackModule, ControlFeedModule],
+  imports: [EdgesModule, PlaybackModule, ControlFeedModule, AssetsModule],
   controllers: [EdgeApiController],
-  providers: [EdgeApiService],
+  providers: [EdgeApiService, EdgeAssetsService],
 })
 export class EdgeApiModule {}

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  assetPlaybackUrls,
   type CreatePlaybackTokenInputSchema,
   PLAYBACK_TOKEN_ALG,
   PLAYBACK_TOKEN_AUDIENCE,
   type PlaybackToken,
+  type PlaybackUrls,
   playbackUrls,
 } from '@tributary/contracts';
 import { SignJWT } from 'jose';
@@ -37,9 +39,13 @@ export class PlaybackTokensService {
       `token-mint:${currentContext()?.tenantId}`,
       this.config.TOKEN_MINT_RATE_LIMIT_PER_MINUTE,
     );
-    // Scoped: another tenant's playback id is not found.
-    const stream = await this.db.tenant().liveStream.findFirst({ where: { playbackId: input.playbackId } });
+    // Scoped: another tenant's playback id is not found. A playback id names a live stream or an
+    // on-demand asset (issue 12); the token is the same for both.
+    const stream =
+      (await this.db.tenant().liveStream.findFirst({ where: { playbackId: input.playbackId } })) ??
+      (await this.db.tenant().asset.findFirst({ where: { playbackId: input.playbackId } }));
     if (!stream) throw AppError.notFound('playback id');
+    const isAsset = !('streamKeyHmac' in stream);
     const { kid, key } = this.keys.platformKey();
     const iat = Math.floor(now / 1000);
     const exp = iat + input.ttlSeconds;
@@ -56,7 +62,29 @@ export class PlaybackTokensService {
       token,
       playbackId: stream.playbackId,
       expiresAt: new Date(exp * 1000).toISOString(),
-      playback: playbackUrls(at.rtmp, at.http, stream.playbackId, token),
+      playback: isAsset
+        ? vodPlaybackUrls(at.rtmp, at.http, stream.playbackId, token)
+        : playbackUrls(at.rtmp, at.http, stream.playbackId, token),
     };
   }
+}
+
+/**
+ * A token's URLs for an asset: HLS on demand; RTMP names the edge's `vod` application beside the live
+ * one (RTMP on demand, issue 12); no HTTP-FLV or SMIL.
+ */
+function vodPlaybackUrls(
+  rtmpBase: string,
+  httpBase: string,
+  playbackId: string,
+  token: string,
+): PlaybackUrls {
+  const q = `?token=${encodeURIComponent(token)}`;
+  const vodApp = rtmpBase.replace(/\/+$/, '').replace(/\/[^/]*$/, '/vod');
+  return {
+    rtmp: `${vodApp}/${playbackId}${q}`,
+    hls: assetPlaybackUrls(httpBase, playbackId, token).hls,
+    flv: null,
+    smil: null,
+  };
 }
