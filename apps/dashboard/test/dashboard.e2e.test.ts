@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type ApiKey, EdgeApiPaths, type List, type LiveStream, type Tenant } from '@tributary/contracts';
-import { launchChromium } from '@tributary/test-kit';
+import { launchChromium, run, tempDir, waitUntil } from '@tributary/test-kit';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { signIn } from './support/browser';
 import { RestSession } from './support/rest';
@@ -210,6 +210,72 @@ describe('dashboard end to end', { timeout: 600_000 }, () => {
     await row.waitFor();
     assert.match(await row.innerText(), /idle/);
     await screenshot('streams-list');
+  });
+
+  it('uploads a file with a progress bar; it is prepared to ready with its tracks, and deleted', async () => {
+    const dir = tempDir('tributary-dashboard-assets-');
+    try {
+      const mp4 = join(dir.path, 'keynote.mp4');
+      const made = await run('ffmpeg', [
+        ...['-nostdin', '-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=640x360:rate=25'],
+        ...[
+          '-f',
+          'lavfi',
+          '-i',
+          'sine=sample_rate=48000',
+          '-t',
+          '8',
+          '-c:v',
+          'libx264',
+          '-preset',
+          'ultrafast',
+        ],
+        ...['-b:v', '3M', '-c:a', 'aac', '-movflags', '+faststart', mp4],
+      ]);
+      assert.equal(made.code, 0, made.stderr);
+      await firstLoad('/assets');
+      await page.getByRole('heading', { name: 'Assets', exact: true }).waitFor();
+      // A slow uplink (1 MB/s), so the upload takes seconds and the bar is seen moving.
+      const cdp = await operatorContext.newCDPSession(page);
+      await cdp.send('Network.emulateNetworkConditions', {
+        offline: false,
+        latency: 0,
+        downloadThroughput: -1,
+        uploadThroughput: 1024 * 1024,
+      });
+      await page.getByLabel(/^File/).setInputFiles(mp4);
+      await page.getByRole('button', { name: 'Upload' }).click();
+      const bar = page.getByTestId('upload-progress');
+      await bar.waitFor();
+      await waitUntil(async () => Number(await bar.getAttribute('value').catch(() => '0')) > 0, {
+        timeoutMs: 10_000,
+        what: 'the progress bar to move',
+      });
+      await page
+        .getByRole('status')
+        .filter({ hasText: 'Uploaded “keynote.mp4”' })
+        .waitFor({ timeout: 60_000 });
+      await cdp.send('Network.emulateNetworkConditions', {
+        offline: false,
+        latency: 0,
+        downloadThroughput: -1,
+        uploadThroughput: -1,
+      });
+      const row = page.getByTestId('asset-row').filter({ hasText: 'keynote.mp4' });
+      // The page refreshes itself while an asset is being prepared.
+      await row.getByText('ready').waitFor({ timeout: 30_000 });
+      assert.equal((await row.getByTestId('asset-duration').innerText()).trim(), '0:08');
+      assert.match(
+        await row.getByTestId('asset-tracks').innerText(),
+        /h264 640×360 25 fps · aac 48 kHz mono/,
+      );
+      await screenshot('assets');
+      await row.getByRole('button', { name: 'Delete' }).click();
+      await row.waitFor({ state: 'detached' });
+      await page.getByRole('heading', { name: 'No assets yet' }).waitFor();
+    } finally {
+      await dir.remove();
+    }
   });
 
   it('creates an API key shown once, which then works against the api', async () => {

@@ -21,6 +21,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
           <span className="nav-section">Streaming</span>
           <NavLink href="/streams">Live streams</NavLink>
           <NavLink href="/events">Live events</NavLink>
+          <NavLink href="/assets">Assets</NavLink>
           <NavLink href="/usage">Usage</NavLink>
           <span className="nav-section">Developers</span>
           <NavLink href="/api-keys">API keys</NavLink>

@@ -1,0 +1,100 @@
+import type { Asset } from '@tributary/contracts';
+import type { Metadata } from 'next';
+import { ActionButton } from '@/components/action-button';
+import { AutoRefresh } from '@/components/auto-refresh';
+import { EmptyState } from '@/components/empty-state';
+import { StatusBadge } from '@/components/status-badge';
+import { formatBytes, formatDateTime } from '@/lib/format';
+import { api } from '@/server/api-client';
+import { requireViewer } from '@/server/session';
+import { deleteAsset } from './actions';
+import { UploadForm } from './upload-form';
+
+export const metadata: Metadata = { title: 'Assets' };
+
+function duration(ms: number | null): string {
+  if (ms === null) return '—';
+  const s = Math.round(ms / 1000);
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+
+function tracks(a: Asset): string {
+  const parts: string[] = [];
+  const v = a.tracks.video;
+  if (v) parts.push(`${v.codec} ${v.width}×${v.height}${v.frameRate ? ` ${v.frameRate} fps` : ''}`);
+  const au = a.tracks.audio;
+  if (au)
+    parts.push(`${au.codec} ${au.sampleRate / 1000} kHz ${au.channels === 1 ? 'mono' : `${au.channels} ch`}`);
+  return parts.join(' · ') || '—';
+}
+
+export default async function AssetsPage() {
+  const { caller } = await requireViewer();
+  const { data: assets } = await api.assets.list(caller);
+  const preparing = assets.some((a) => a.status === 'preparing');
+  return (
+    <>
+      {preparing ? <AutoRefresh /> : null}
+      <div className="page-header">
+        <div>
+          <h1>Assets</h1>
+          <p>On-demand files: uploaded MP4 and FLV files, checked and indexed for playback.</p>
+        </div>
+      </div>
+      <section className="card">
+        <h2>Upload a file</h2>
+        <UploadForm />
+      </section>
+      {assets.length === 0 ? (
+        <EmptyState title="No assets yet">Upload an MP4 or FLV file above.</EmptyState>
+      ) : (
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th>Name</th>
+                <th>Status</th>
+                <th>Duration</th>
+                <th>Tracks</th>
+                <th>Size</th>
+                <th>Uploaded</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {assets.map((a) => (
+                <tr key={a.id} data-testid="asset-row">
+                  <td>
+                    <div>{a.name}</div>
+                    <div className="muted mono">{a.playbackId}</div>
+                  </td>
+                  <td>
+                    <StatusBadge status={a.status} />
+                    {a.error ? (
+                      <div className="muted" data-testid="asset-error">
+                        {a.error}
+                      </div>
+                    ) : null}
+                  </td>
+                  <td data-testid="asset-duration">{duration(a.durationMs)}</td>
+                  <td data-testid="asset-tracks">{tracks(a)}</td>
+                  <td>{formatBytes(a.sizeBytes)}</td>
+                  <td>{formatDateTime(a.createdAt)}</td>
+                  <td>
+                    <ActionButton
+                      action={deleteAsset.bind(null, a.id)}
+                      label="Delete"
+                      variant="danger"
+                      size="small"
+                      confirm={`Delete "${a.name}"? Its file is removed.`}
+                    />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
+  );
+}
