@@ -168,6 +168,11 @@ export const EdgeConfigSchema = z
     /** Origin lookups in flight to the api at once; more wait for the next retry. */
     RELAY_MAX_LOOKUPS: env.int(64, 1),
 
+    /** On demand (issue 12, README "On demand"): bytes of asset file blocks (1 MiB each) held in memory. */
+    VOD_CACHE_BYTES: env.int(64 * 1024 * 1024, 1024 * 1024),
+    /** On-demand HLS segments are cut at the first keyframe at least this long after their start. */
+    VOD_SEGMENT_TARGET_MS: env.int(4000, 1000, 30_000),
+
     /** On SIGTERM: time given to sessions to close and to report their end before exit (docs/reliability.md: graceful-drain: < 25 s). */
     DRAIN_TIMEOUT_MS: env.int(10_000, 0, 20_000),
 

@@ -19,6 +19,7 @@ import { ConnectionsPerIp } from './rtmp/connections-per-ip';
 import { PlayHandler } from './rtmp/play-handler';
 import { PublishHandler } from './rtmp/publish-handler';
 import { StreamRegistry } from './streams/stream-registry';
+import { VodPlayback } from './vod/vod-playback';
 import { admitWaitingViewers } from './streams/waiting-viewers';
 
 /** How often silent publishers are looked for; a quarter of a second keeps takeover well inside T3's 10 s. */
@@ -53,6 +54,8 @@ export class Edge {
   private readonly http: EdgeHttpServer;
   private readonly heartbeat: Heartbeat;
   readonly playback: HttpPlayback;
+  /** On-demand HLS (issue 12): assets read through the api, cached in bounded blocks (vod/). */
+  readonly vod: VodPlayback;
   private readonly publishing: PublishHandler;
   private readonly closedTotals = { bytesIn: 0, bytesOut: 0 };
   private readonly playing: PlayHandler;
@@ -254,10 +257,21 @@ export class Edge {
       pullFromFleet: relay ? (playbackId) => relay.waitLive(playbackId, HTTP_PULL_WAIT_MS) : undefined,
       logger: logger.child({ component: 'http-playback' }),
     });
+    // On demand (vod/): every asset plays from every edge, its file read by range through the api.
+    this.vod = new VodPlayback({
+      authorizer,
+      lookup: (playbackId) => this.api.asset(playbackId),
+      readRange: (playbackId, offset, length) => this.api.assetRange(playbackId, offset, length),
+      cacheBytes: cfg.VOD_CACHE_BYTES,
+      segmentTargetMs: cfg.VOD_SEGMENT_TARGET_MS,
+      metrics: this.metrics.registry,
+      logger: logger.child({ component: 'vod' }),
+    });
     this.http = new EdgeHttpServer({
       metrics: this.metrics.registry,
       isReady: () => this.ready,
       playback: this.playback,
+      vod: this.vod,
       maxConnections: cfg.MAX_CONNECTIONS,
     });
     this.heartbeat = new Heartbeat({

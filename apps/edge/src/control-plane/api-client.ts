@@ -7,6 +7,8 @@ import {
   type ChangesResponse,
   ChangesResponseSchema,
   EdgeApiPaths,
+  type EdgeAsset,
+  EdgeAssetSchema,
   type HeartbeatRequest,
   HeartbeatResponseSchema,
   type LiveStreamCheck,
@@ -152,8 +154,97 @@ export class ApiClient {
     return res.revoked;
   }
 
+  /** An on-demand asset by playback id (issue 12); undefined when the api does not know it (404). */
+  async asset(playbackId: string): Promise<EdgeAsset | undefined> {
+    try {
+      return await this.call('GET', EdgeApiPaths.asset(playbackId), undefined, EdgeAssetSchema);
+    } catch (err) {
+      if (err instanceof ControlPlaneError && err.status === 404) return undefined;
+      throw err;
+    }
+  }
+
+  /**
+   * Bytes [offset, offset + length) of a ready asset's file (fewer only at its end), read through the
+   * api (the storage gateway). The answer must be a 206 for exactly that start and at most `length`
+   * bytes: anything else, or a longer body, is a ControlPlaneError.
+   */
+  assetRange(playbackId: string, offset: number, length: number): Promise<Buffer> {
+    const path = EdgeApiPaths.assetSource(playbackId);
+    const url = this.url(path);
+    const transport = url.protocol === 'https:' ? https : http;
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const fail = (err: ControlPlaneError) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(deadline);
+        req.destroy();
+        reject(err);
+      };
+      const deadline = setTimeout(
+        () =>
+          fail(new ControlPlaneError('timeout', `GET ${path}: no answer within ${this.opts.timeoutMs} ms`)),
+        this.opts.timeoutMs,
+      );
+      const req = transport.request(
+        url,
+        {
+          method: 'GET',
+          agent: this.agent,
+          headers: {
+            authorization: `Bearer ${this.opts.token}`,
+            range: `bytes=${offset}-${offset + length - 1}`,
+          },
+        },
+        (res) => {
+          const status = res.statusCode ?? 0;
+          if (status !== 206) {
+            res.resume();
+            fail(new ControlPlaneError('http_status', `GET ${path}: HTTP ${status}`, status));
+            return;
+          }
+          const range = /^bytes (\d+)-\d+\/\d+$/.exec(String(res.headers['content-range'] ?? ''));
+          if (!range || Number(range[1]) !== offset) {
+            fail(new ControlPlaneError('invalid_response', `GET ${path}: not the range asked for`, status));
+            return;
+          }
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (chunk: Buffer) => {
+            size += chunk.length;
+            if (size > length) {
+              fail(
+                new ControlPlaneError('too_large', `GET ${path}: more than the ${length} bytes asked for`),
+              );
+              return;
+            }
+            chunks.push(chunk);
+          });
+          res.on('error', () =>
+            fail(new ControlPlaneError('unreachable', `GET ${path}: response aborted`, status)),
+          );
+          res.on('end', () => {
+            if (settled) return;
+            settled = true;
+            clearTimeout(deadline);
+            resolve(Buffer.concat(chunks, size));
+          });
+        },
+      );
+      req.on('error', (err: NodeJS.ErrnoException) =>
+        fail(new ControlPlaneError('unreachable', `GET ${path}: ${err.code ?? err.message}`)),
+      );
+      req.end();
+    });
+  }
+
   close(): void {
     this.agent.destroy();
+  }
+
+  private url(path: string): URL {
+    return new URL(path.replace(/^\//, ''), this.base.href.endsWith('/') ? this.base : `${this.base.href}/`);
   }
 
   private call<S extends z.ZodType>(

@@ -15,12 +15,16 @@ export interface PlaybackRequestHandler {
 
 /** Playback URLs live under /live/ (contracts/playback-urls.ts). */
 const PLAYBACK_PREFIX = '/live/';
+/** On-demand assets' URLs live under /vod/ (contracts/playback-urls.ts, vod/). */
+const VOD_PREFIX = '/vod/';
 
 export interface HttpServerOptions {
   metrics: MetricsRegistry;
   /** Ready = accepting new publishers and viewers (false before start and while draining). */
   isReady: () => boolean;
   playback?: PlaybackRequestHandler;
+  /** On-demand HLS (vod/); absent: /vod/ is 404. */
+  vod?: PlaybackRequestHandler;
   /** Open HTTP connections (HTTP-FLV viewers hold one each); more are refused by the kernel backlog. */
   maxConnections: number;
 }
@@ -64,6 +68,10 @@ export class EdgeHttpServer {
     const query = q < 0 ? '' : url.slice(q + 1);
     if (this.opts.playback && path.startsWith(PLAYBACK_PREFIX)) {
       void this.opts.playback.handle(req, res, path, new URLSearchParams(query));
+      return;
+    }
+    if (this.opts.vod && path.startsWith(VOD_PREFIX)) {
+      void this.opts.vod.handle(req, res, path, new URLSearchParams(query));
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {

@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { PlaybackHttpPaths } from '@tributary/contracts';
+import { parseVodPath } from './vod-routes';
+
+test('the contract paths parse back to their route', () => {
+  assert.deepEqual(parseVodPath(PlaybackHttpPaths.vodHlsPlaylist('abc_D-9')), {
+    kind: 'playlist',
+    playbackId: 'abc_D-9',
+  });
+  assert.deepEqual(parseVodPath(PlaybackHttpPaths.vodHlsSegment('abc', 0)), {
+    kind: 'segment',
+    playbackId: 'abc',
+    segment: 0,
+  });
+  assert.deepEqual(parseVodPath('/vod/abc/seg-1234.ts'), {
+    kind: 'segment',
+    playbackId: 'abc',
+    segment: 1234,
+  });
+});
+
+test('anything else is not a route', () => {
+  for (const p of [
+    '/vod/',
+    '/vod/abc',
+    '/vod/abc/',
+    '/vod/abc/index.m3u8/x',
+    '/vod/../index.m3u8',
+    '/vod/a%20b/index.m3u8',
+    '/vod/abc/seg-01.ts',
+    '/vod/abc/seg--1.ts',
+    '/vod/abc/seg-1.5.ts',
+    '/vod/abc/seg-12345678.ts',
+    '/vod/abc/seg-1.m4s',
+    `/vod/${'a'.repeat(65)}/index.m3u8`,
+    '/live/abc/index.m3u8',
+  ]) {
+    assert.equal(parseVodPath(p), undefined, p);
+  }
+});

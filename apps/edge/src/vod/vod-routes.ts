@@ -1,0 +1,22 @@
+import { isSafeName } from '@tributary/contracts';
+
+/** A request under /vod/ (contracts PlaybackHttpPaths: vodHlsPlaylist, vodHlsSegment). */
+export type VodRoute =
+  | { kind: 'playlist'; playbackId: string }
+  | { kind: 'segment'; playbackId: string; segment: number };
+
+/** Segment numbers are at most this many digits (a file has far fewer than 10^7 segments). */
+const MAX_SEGMENT_DIGITS = 7;
+
+/** `/vod/<playbackId>/index.m3u8` or `/vod/<playbackId>/seg-<n>.ts`; anything else is undefined. */
+export function parseVodPath(path: string): VodRoute | undefined {
+  const parts = path.split('/');
+  if (parts.length !== 4 || parts[0] !== '' || parts[1] !== 'vod') return undefined;
+  const playbackId = parts[2] as string;
+  const file = parts[3] as string;
+  if (!isSafeName(playbackId)) return undefined;
+  if (file === 'index.m3u8') return { kind: 'playlist', playbackId };
+  const m = new RegExp(`^seg-(0|[1-9]\\d{0,${MAX_SEGMENT_DIGITS - 1}})\\.ts$`).exec(file);
+  if (!m) return undefined;
+  return { kind: 'segment', playbackId, segment: Number(m[1]) };
+}
