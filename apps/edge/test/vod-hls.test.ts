@@ -164,6 +164,8 @@ describe('on-demand assets as HLS from every edge', () => {
     const read = Number(/^tributary_edge_vod_api_read_bytes_total (\d+)/m.exec(metrics)?.[1]);
     assert.ok(read > 0 && read <= 2 * readFileSync(mp4).length, `${read} bytes read from the api`);
     assert.match(metrics, /^tributary_edge_vod_cache_hits_total [1-9]/m);
+    const sent = Number(/^tributary_edge_vod_sent_bytes_total (\d+)/m.exec(metrics)?.[1]);
+    assert.ok(sent > read, `${sent} bytes sent to players, more than the ${read} read (each segment twice)`);
     assert.match(metrics, /^tributary_edge_vod_requests_total\{kind="segment",result="ok"\} [1-9]/m);
   });
 

@@ -66,6 +66,8 @@ export class VodPlayback {
   private readonly indexes: IndexCache;
   readonly blocks: BlockCache;
   private readonly requests: Counter<'kind' | 'result'>;
+  /** Playlist and segment bytes sent to players. */
+  bytesSent = 0;
 
   constructor(private readonly opts: VodPlaybackOptions) {
     this.lookups = new AssetLookups({
@@ -100,6 +102,11 @@ export class VodPlayback {
       'tributary_edge_vod_api_read_bytes_total',
       'Bytes of on-demand files read from the api.',
       () => this.blocks.stats.bytesFetched,
+    );
+    m.observedCounter(
+      'tributary_edge_vod_sent_bytes_total',
+      'On-demand HLS bytes sent to players (playlists and segments).',
+      () => this.bytesSent,
     );
     m.gauge(
       'tributary_edge_vod_cache_bytes',
@@ -232,7 +239,12 @@ export class VodPlayback {
 
   private send(req: IncomingMessage, res: ServerResponse, type: string, cache: string, body: Buffer): void {
     res.writeHead(200, { 'content-type': type, 'cache-control': cache, 'content-length': body.length });
-    res.end(req.method === 'HEAD' ? undefined : body);
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
+    res.end(body);
+    this.bytesSent += body.length;
   }
 }
 
