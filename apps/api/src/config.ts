@@ -71,6 +71,8 @@ export const ApiConfigSchema = z
     TENANT_MAX_ASSETS: env.int(10_000, 1),
     /** Largest single-request upload (POST /v1/assets, multipart); larger files use resumable uploads. */
     ASSET_MAX_UPLOAD_BYTES: env.int(2 * 1024 * 1024 * 1024, 1024),
+    /** Largest recording an edge may hand over (a session of hours at a high bitrate). */
+    ASSET_MAX_RECORDING_BYTES: env.int(32 * 1024 * 1024 * 1024, 1024),
     /** Where assets are stored; unset: DATA_DIR/assets on local disk. */
     ASSET_STORAGE_DIR: z.string().min(1).optional(),
     /** Failed logins per account per minute, counted across every client IP (password guessing from many IPs). */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { AssetSchema } from '@tributary/contracts';
+import { AssetSchema, EdgeApiPaths, RecordingUploadResponseSchema } from '@tributary/contracts';
 import { run, tempDir, waitUntil } from '@tributary/test-kit';
 import { TestApi } from './support/api';
 
@@ -284,5 +284,60 @@ describe('assets', () => {
     assert.equal((await api.request('DELETE', `/v1/assets/${first}`, { key: acme.key })).status, 204);
     assert.equal((await api.request('GET', `/v1/assets/${first}`, { key: acme.key })).status, 404);
     assert.equal(storedFiles().length, count - 1, 'its file is gone');
+  });
+});
+
+describe('recordings handed over by edges', () => {
+  it('a recording of a live session becomes a ready asset of the stream tenant; a failed one an errored asset', async () => {
+    const edgeA = await api.edge(operator, 'rec-edge-a');
+    const edgeB = await api.edge(operator, 'rec-edge-b');
+    const stream = (
+      await api.request('POST', '/v1/live-streams', {
+        key: acme.key,
+        body: { name: 'Town hall', record: true },
+      })
+    ).body as { id: string };
+    const session = await api.request('POST', EdgeApiPaths.sessions, {
+      key: edgeA.credential,
+      body: { liveStreamId: stream.id, clientIp: '192.0.2.7', video: null, audio: null },
+    });
+    const startedAt = new Date().toISOString();
+    const send = (credential: string, query: Record<string, string>, body?: Buffer) =>
+      fetch(`${api.url}${EdgeApiPaths.recordings}?${new URLSearchParams(query)}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${credential}`, 'content-type': 'application/octet-stream' },
+        body,
+        signal: AbortSignal.timeout(30_000),
+      });
+    const flv = readFileSync(join(files.path, 'clip.flv'));
+    const query = { liveStreamId: stream.id, sessionId: session.body.sessionId, startedAt };
+    // Only the edge that carried the session, and only an edge.
+    assert.equal((await send(edgeB.credential, query, flv)).status, 404);
+    assert.equal((await send(acme.key, query, flv)).status, 401);
+    const res = await send(edgeA.credential, query, flv);
+    assert.equal(res.status, 201);
+    const handed = RecordingUploadResponseSchema.parse(await res.json());
+    const asset = await settled(acme.key, handed.assetId);
+    assert.deepEqual(
+      [asset.status, asset.source, asset.playbackId],
+      ['ready', 'recording', handed.playbackId],
+    );
+    assert.match(asset.name, /^Town hall · \d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
+    assert.equal(asset.sizeBytes, flv.length);
+    assert.equal(asset.tracks.video?.codec, 'h264');
+
+    const failed = await send(edgeA.credential, { ...query, failed: 'disk_full' });
+    assert.equal(failed.status, 201);
+    const errored = AssetSchema.parse(
+      (
+        await api.request('GET', `/v1/assets/${((await failed.json()) as { assetId: string }).assetId}`, {
+          key: acme.key,
+        })
+      ).body,
+    );
+    assert.deepEqual(
+      [errored.status, errored.error],
+      ['errored', 'the recording failed at the edge (disk full)'],
+    );
   });
 });

@@ -165,6 +165,7 @@ POST /v1/auth/logout user
 POST /v1/edge/heartbeat edge
 POST /v1/edge/live-stream-checks edge
 POST /v1/edge/publish-authorizations edge
+POST /v1/edge/recordings edge
 POST /v1/edge/sessions edge
 POST /v1/edge/sessions/:id/end edge
 POST /v1/edge/sessions/:id/stats edge

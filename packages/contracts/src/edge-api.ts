@@ -24,6 +24,8 @@ export const EdgeApiPaths = {
    * ready asset's file. The api is the storage gateway, so every edge plays every asset.
    */
   assetSource: (playbackId: string) => `/v1/edge/assets/${encodeURIComponent(playbackId)}/source`,
+  /** POST: a finished (or failed) recording of a live session becomes an asset (issue 12). */
+  recordings: '/v1/edge/recordings',
 } as const;
 
 export const PlaybackPolicySchema = z.enum(['public', 'signed']);
@@ -331,3 +333,21 @@ export const EdgeAssetSchema = z.object({
   updatedAt: z.string(),
 });
 export type EdgeAsset = z.infer<typeof EdgeAssetSchema>;
+
+/** Why a recording ended early at the edge (apps/edge recording/): its asset is created errored. */
+export const RecordingFailureSchema = z.enum(['disk_full', 'write_error', 'disk_too_slow', 'too_large']);
+
+/**
+ * POST recordings?<query>, body: the FLV file (application/octet-stream), or no body when `failed` is
+ * set. The ingest edge sends each session's recording once the session ended (and, after a crash,
+ * when it starts again); the api stores it as an asset of the stream's tenant (source `recording`).
+ */
+export const RecordingUploadQuerySchema = z.object({
+  liveStreamId: z.string().min(1).max(64),
+  /** The ingest session it recorded; it must be this edge's. */
+  sessionId: z.string().min(1).max(64).optional(),
+  startedAt: z.iso.datetime({ offset: true }),
+  failed: RecordingFailureSchema.optional(),
+});
+export type RecordingUploadQuery = z.infer<typeof RecordingUploadQuerySchema>;
+export const RecordingUploadResponseSchema = z.object({ assetId: z.string(), playbackId: z.string() });

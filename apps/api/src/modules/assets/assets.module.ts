@@ -6,11 +6,12 @@ import { assetStorageRoot, LocalAssetStorage } from './asset-storage';
 import { ASSET_STORAGE } from './asset-storage.token';
 import { AssetsController } from './assets.controller';
 import { AssetsService } from './assets.service';
+import { RecordingsController } from './recordings.controller';
 
 /** Exports the storage: the edge contract (edge-api/) serves asset files to edges by range. */
 @Module({
   imports: [EdgesModule],
-  controllers: [AssetsController],
+  controllers: [AssetsController, RecordingsController],
   providers: [
     AssetsService,
     {

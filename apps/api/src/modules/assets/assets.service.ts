@@ -1,16 +1,17 @@
-import type { Readable } from 'node:stream';
+import { type Readable, Transform } from 'node:stream';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import {
   type Asset,
   assetPlaybackUrls,
   type PlaybackPolicy,
+  type RecordingUploadQuery,
   type UpdateAssetInputSchema,
 } from '@tributary/contracts';
 import { indexMediaFile, MediaFileError } from '@tributary/media';
 import type { Logger } from '@tributary/service-kit';
 import type { z } from 'zod';
 import { CONFIG, LOGGER } from '../../app.tokens';
-import { AppError } from '../../common/errors';
+import { AppError, ErrorCode } from '../../common/errors';
 import { type ListQuery, pageArgs, toPage } from '../../common/http/pagination';
 import { IdPrefix, newId, newPlaybackId } from '../../common/ids';
 import { currentContext } from '../../common/request-context';
@@ -175,6 +176,66 @@ export class AssetsService implements OnApplicationBootstrap, OnApplicationShutd
     return this.resource(row);
   }
 
+  /**
+   * A recording an edge hands over (apps/edge recording/): stored whole, then an asset of the stream's
+   * tenant in `preparing` (indexed like an upload), named after the stream and the session's start. A
+   * recording that failed at the edge becomes an `errored` asset with the reason, so the owner sees it.
+   */
+  async createRecording(
+    edgeId: string,
+    q: RecordingUploadQuery,
+    body: Readable | undefined,
+  ): Promise<{ assetId: string; playbackId: string }> {
+    const prisma = this.db.unscoped('an edge hands over a recording');
+    const stream = await prisma.liveStream.findUnique({ where: { id: q.liveStreamId } });
+    if (!stream) throw AppError.notFound('live stream');
+    if (q.sessionId) {
+      const session = await prisma.ingestSession.findUnique({ where: { id: q.sessionId } });
+      // Only the edge that carried the session hands over its recording.
+      if (session?.edgeId !== edgeId || session.liveStreamId !== stream.id)
+        throw AppError.notFound('session');
+    }
+    const id = newId(IdPrefix.asset);
+    const storageKey = `${stream.tenantId}/${id}/source`;
+    let sizeBytes = 0;
+    if (!q.failed) {
+      if (!body) throw new AppError(ErrorCode.badRequest, 'the recording has no body');
+      sizeBytes = await this.storage.write(storageKey, capped(body, this.config.ASSET_MAX_RECORDING_BYTES));
+    }
+    try {
+      const row = await withinQuota(
+        this.db,
+        this.config,
+        'assets',
+        (tx, tenantId) =>
+          tx.asset.create({
+            data: {
+              id,
+              tenantId,
+              name: `${stream.name} · ${q.startedAt.slice(0, 16).replace('T', ' ')} UTC`,
+              playbackId: newPlaybackId(),
+              playbackPolicy: stream.playbackPolicy,
+              source: 'recording',
+              storageKey,
+              sizeBytes: BigInt(sizeBytes),
+              ...(q.failed
+                ? {
+                    status: 'errored' as const,
+                    error: `the recording failed at the edge (${q.failed.replace(/_/g, ' ')})`,
+                  }
+                : {}),
+            },
+          }),
+        stream.tenantId,
+      );
+      if (!q.failed) this.enqueue(row.id);
+      return { assetId: row.id, playbackId: row.playbackId };
+    } catch (err) {
+      await this.storage.remove(storageKey);
+      throw err;
+    }
+  }
+
   /** Resolves once no indexing is queued or running (tests, shutdown). */
   settled(): Promise<void> {
     if (this.running === 0 && this.queue.length === 0) return Promise.resolve();
@@ -242,4 +303,19 @@ export class AssetsService implements OnApplicationBootstrap, OnApplicationShutd
       await file?.close();
     }
   }
+}
+
+/** `body`, failing once more than `max` bytes went through (the write then keeps nothing). */
+function capped(body: Readable, max: number): Readable {
+  let seen = 0;
+  const limit = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      seen += chunk.length;
+      if (seen > max)
+        done(new AppError(ErrorCode.payloadTooLarge, `the recording is larger than ${max} bytes`));
+      else done(null, chunk);
+    },
+  });
+  body.on('error', (err) => limit.destroy(err));
+  return body.pipe(limit);
 }

@@ -90,8 +90,10 @@ export async function withinQuota<T>(
   config: ApiConfig,
   resource: QuotaResource,
   create: (tx: Prisma.TransactionClient, tenantId: string) => Promise<T>,
+  /** The request's tenant unless given (an edge acting for a tenant: recordings). */
+  forTenant?: string,
 ): Promise<T> {
-  const tenantId = currentContext()?.tenantId;
+  const tenantId = forTenant ?? currentContext()?.tenantId;
   if (!tenantId) throw new AppError(ErrorCode.internal, 'quota check outside a tenant request');
   return db.unscoped('tenant quota').$transaction(async (tx) => {
     const locked = await tx.$queryRaw<TenantQuotas[]>`
