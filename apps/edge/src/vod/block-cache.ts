@@ -71,16 +71,6 @@ export class BlockCache {
     return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
   }
 
-  /** Drops every block of a file (the asset was deleted or replaced). */
-  forget(assetId: string): void {
-    const prefix = `${assetId}:`;
-    for (const [key, block] of this.blocks) {
-      if (!key.startsWith(prefix)) continue;
-      this.blocks.delete(key);
-      this.heldBytes -= block.length;
-    }
-  }
-
   private block(file: FileKey, n: number): Promise<Buffer> {
     const key = `${file.assetId}:${n}`;
     const held = this.blocks.get(key);
