@@ -168,6 +168,25 @@ export const EdgeConfigSchema = z
     /** Origin lookups in flight to the api at once; more wait for the next retry. */
     RELAY_MAX_LOOKUPS: env.int(64, 1),
 
+    /**
+     * Load balancing (issue 11, README "Load balancing"): viewers across all streams at which a new RTMP
+     * connect is redirected (302) to the least-loaded other edge. Unset: no edge-wide viewer cap.
+     */
+    EDGE_MAX_VIEWERS: z.coerce
+      .number({ error: 'expected a number' })
+      .int('expected a whole number')
+      .min(1, 'expected at least 1')
+      .optional(),
+    /** Egress (RTMP + HTTP, megabits per second) at which new connects are redirected. Unset: no cap. */
+    EDGE_MAX_EGRESS_MBPS: z.coerce.number({ error: 'expected a number' }).positive('expected > 0').optional(),
+    /** This edge's region (as registered): redirects and SMIL prefer other edges of the same region. */
+    EDGE_REGION: z.string().min(1).max(64).optional(),
+    /**
+     * The RTMP application URL players reach this edge at (rtmp://host[:port]/<app>), named as the base of
+     * the SMIL this edge serves while it has room. Unset: the request's Host name with the RTMP port.
+     */
+    EDGE_PUBLIC_RTMP_URL: z.string().url().startsWith('rtmp://').max(512).optional(),
+
     /** On demand (issue 12, README "On demand"): bytes of asset file blocks (1 MiB each) held in memory. */
     VOD_CACHE_BYTES: env.int(64 * 1024 * 1024, 1024 * 1024),
     /** On-demand HLS segments are cut at the first keyframe at least this long after their start. */
@@ -176,6 +195,10 @@ export const EdgeConfigSchema = z
     /** On SIGTERM: time given to sessions to close and to report their end before exit (docs/reliability.md: graceful-drain: < 25 s). */
     DRAIN_TIMEOUT_MS: env.int(10_000, 0, 20_000),
 
+    /** Where recordings of sessions whose stream has `record` on are written, then handed to the api. */
+    RECORDINGS_DIR: z.string().min(1).default('.data/recordings'),
+    /** One recording's cap in bytes; past it the recording ends (failed: too large), the stream goes on. */
+    RECORDING_MAX_BYTES: env.int(16 * 1024 * 1024 * 1024, 1024 * 1024),
     LOG_LEVEL: env.logLevel(),
     LOG_FORMAT: env.logFormat(),
   })

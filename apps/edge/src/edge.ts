@@ -1,5 +1,13 @@
 import type { AddressInfo } from 'node:net';
-import { Broadcast, RateLimitedLogger, RtmpServer, type RtmpServerConnection } from '@tributary/rtmp-core';
+import {
+  Broadcast,
+  type ConnectRequest,
+  type HookDecision,
+  RateLimitedLogger,
+  RtmpServer,
+  type RtmpServerConnection,
+  StatusCode,
+} from '@tributary/rtmp-core';
 import type { Logger } from '@tributary/service-kit';
 import { Authorizer } from './auth/authorizer';
 import { FailureThrottle } from './auth/failure-throttle';
@@ -13,17 +21,27 @@ import { Revocations } from './control-plane/revocations';
 import { EdgeMetrics } from './http/edge-metrics';
 import { EdgeHttpServer } from './http/http-server';
 import { HttpPlayback } from './http-playback/http-playback';
+import { selfBaseFromHost } from './http-playback/smil-route';
+import { EgressMeter } from './lb/capacity';
+import { LoadBalancer } from './lb/load-balancer';
+import { Recordings } from './recording/flv-recorder';
+import { RecordingUploader } from './recording/recording-uploader';
 import { RelayManager } from './relay/relay-manager';
-import { verifyRelayToken } from './relay/relay-token';
+import { relayConnect, verifyRelayToken } from './relay/relay-token';
 import { ConnectionsPerIp } from './rtmp/connections-per-ip';
 import { PlayHandler } from './rtmp/play-handler';
 import { PublishHandler } from './rtmp/publish-handler';
 import { StreamRegistry } from './streams/stream-registry';
-import { VodPlayback } from './vod/vod-playback';
 import { admitWaitingViewers } from './streams/waiting-viewers';
+import { VodPlayback } from './vod/vod-playback';
 
 /** How often silent publishers are looked for; a quarter of a second keeps takeover well inside T3's 10 s. */
 const IDLE_SWEEP_INTERVAL_MS = 250;
+/** A recording whose writes queue past this (the disk does not keep up) is ended; the stream goes on. */
+const RECORDING_MAX_QUEUED_BYTES = 16 * 1024 * 1024;
+/** A recording hand-over that makes no progress for this long is retried later. */
+const RECORDING_UPLOAD_IDLE_MS = 60_000;
+const RECORDING_RETRY_MS = 5_000;
 /** Waiting (not yet live) playback ids with viewers; see StreamRegistryOptions.maxWaitingStreams. */
 const MAX_WAITING_STREAMS = 10_000;
 /**
@@ -57,6 +75,7 @@ export class Edge {
   /** On-demand HLS (issue 12): assets read through the api, cached in bounded blocks (vod/). */
   readonly vod: VodPlayback;
   private readonly publishing: PublishHandler;
+  private readonly recordingUploader: RecordingUploader;
   private readonly closedTotals = { bytesIn: 0, bytesOut: 0 };
   private readonly playing: PlayHandler;
   private sweepTimer: NodeJS.Timeout | undefined;
@@ -66,6 +85,9 @@ export class Edge {
   /** This edge's own RTMP application URLs (never pulled from): the internal one, then the bound address. */
   private readonly selfUrls: string[] = [];
   private ready = false;
+  /** Load balancing (issue 11): capacity, draining and the fleet to redirect to (lb/). */
+  readonly lb: LoadBalancer;
+  private rtmpPort = 0;
 
   constructor(
     private readonly cfg: EdgeOptions,
@@ -120,6 +142,17 @@ export class Edge {
       maxWaitingViewers: cfg.MAX_WAITING_VIEWERS,
     });
     this.connectionsPerIp = new ConnectionsPerIp(cfg.MAX_CONNECTIONS_PER_IP);
+    this.lb = new LoadBalancer({
+      limits: {
+        maxViewers: cfg.EDGE_MAX_VIEWERS,
+        maxEgressBps: cfg.EDGE_MAX_EGRESS_MBPS === undefined ? undefined : cfg.EDGE_MAX_EGRESS_MBPS * 1e6,
+      },
+      region: cfg.EDGE_REGION,
+      viewers: () => this.registry.viewerCount,
+      egress: new EgressMeter(() => this.liveBytes('bytesOut') + this.playback.stats.bytesSent),
+      // An answer is at most one interval old; past three missed answers the api has us unhealthy anyway.
+      fleetMaxAgeMs: () => 3 * this.heartbeat.interval * 1000,
+    });
     this.metrics = new EdgeMetrics({
       ready: () => this.ready,
       connections: () => this.rtmp.connections.size,
@@ -164,7 +197,7 @@ export class Edge {
         onConnect: (_conn, req) => {
           const verdict = authorizer.authorizeConnect(req.app);
           return verdict.allow
-            ? { allow: true }
+            ? this.balanceConnect(req)
             : { allow: false, code: verdict.code, description: verdict.description };
         },
         onPublish: (stream, req) => this.publishing.authorize(stream, req),
@@ -176,6 +209,21 @@ export class Edge {
             : this.registry.get(req.name)?.publisher !== undefined,
       },
     });
+    // Recording (issue 12): sessions of streams with `record` on are written here, then handed to the api.
+    const recordings = new Recordings({
+      dir: cfg.RECORDINGS_DIR,
+      maxBytes: cfg.RECORDING_MAX_BYTES,
+      maxQueuedBytes: RECORDING_MAX_QUEUED_BYTES,
+      logger: logger.child({ component: 'recording' }),
+      metrics: this.metrics.registry,
+    });
+    this.recordingUploader = new RecordingUploader({
+      recordings,
+      upload: (query, file) => this.api.uploadRecording(query, file, RECORDING_UPLOAD_IDLE_MS),
+      logger: logger.child({ component: 'recording' }),
+      metrics: this.metrics.registry,
+      retryMs: RECORDING_RETRY_MS,
+    });
     this.publishing = new PublishHandler({
       authorizer,
       maxViewersPerStream: cfg.MAX_VIEWERS_PER_STREAM,
@@ -184,6 +232,7 @@ export class Edge {
       metrics: this.metrics,
       statsIntervalMs: cfg.STATS_INTERVAL_SECONDS * 1000,
       logger,
+      recording: { recordings, uploader: this.recordingUploader },
     });
     // Distribution (issue 11): streams live on other edges are pulled from there (relay/).
     if (cfg.EDGE_INTERNAL_RTMP_URL !== undefined) this.selfUrls.push(cfg.EDGE_INTERNAL_RTMP_URL);
@@ -255,6 +304,13 @@ export class Edge {
         },
       },
       pullFromFleet: relay ? (playbackId) => relay.waitLive(playbackId, HTTP_PULL_WAIT_MS) : undefined,
+      smil: {
+        baseFor: (req, region) =>
+          this.lb.smilBase(
+            cfg.EDGE_PUBLIC_RTMP_URL ?? selfBaseFromHost(req.headers.host, this.rtmpPort, cfg.RTMP_APP),
+            region,
+          ),
+      },
       logger: logger.child({ component: 'http-playback' }),
     });
     // On demand (vod/): every asset plays from every edge, its file read by range through the api.
@@ -269,7 +325,8 @@ export class Edge {
     });
     this.http = new EdgeHttpServer({
       metrics: this.metrics.registry,
-      isReady: () => this.ready,
+      // Readiness reflects capacity: a balancer in front (a Service, DNS health checks) skips a full edge.
+      isReady: () => this.ready && this.lb.hasRoom,
       playback: this.playback,
       vod: this.vod,
       maxConnections: cfg.MAX_CONNECTIONS,
@@ -280,7 +337,11 @@ export class Edge {
       internalRtmpUrl: cfg.EDGE_INTERNAL_RTMP_URL,
       initialIntervalSeconds: cfg.HEARTBEAT_INTERVAL_SECONDS,
       logger,
+      onFleet: (fleet) => this.lb.setFleet(fleet),
       read: () => ({
+        maxViewers: cfg.EDGE_MAX_VIEWERS ?? null,
+        egressBps: Math.round(this.lb.egressBps()),
+        draining: this.lb.draining,
         connections: this.rtmp.connections.size,
         publishers: this.registry.publisherCount,
         viewers: this.registry.viewerCount,
@@ -305,10 +366,13 @@ export class Edge {
     // Takes the feed's head cursor and loads the key set, then follows the feed in the background.
     await this.feed.start();
     const rtmp = await this.rtmp.listen(this.cfg.RTMP_PORT, this.cfg.RTMP_HOST);
+    this.rtmpPort = rtmp.port;
     this.selfUrls.push(`rtmp://${hostForUrl(rtmp.address)}:${rtmp.port}/${this.cfg.RTMP_APP}`);
     this.relay?.start();
     this.playback.start();
     void this.heartbeat.start();
+    // Hands over what an earlier run recorded and did not (a crash, an api outage), then new ones.
+    void this.recordingUploader.start();
     this.sweepTimer = setInterval(
       () => this.publishing.sweepIdle(this.cfg.PUBLISHER_IDLE_TIMEOUT_MS),
       IDLE_SWEEP_INTERVAL_MS,
@@ -330,7 +394,12 @@ export class Edge {
   async stop(): Promise<void> {
     this.ready = false;
     clearInterval(this.sweepTimer);
+    // Draining first: the api stops offering this edge, and connects meanwhile are redirected (302).
+    this.lb.startDraining();
+    await this.heartbeat.beatNow();
     this.heartbeat.stop();
+    // Recordings ended by the drain stay on disk; the next start hands them over.
+    this.recordingUploader.stop();
     // Pulls end first: their viewers are told the stream stopped with everyone else's below.
     this.relay?.stop();
     // Not awaited: its long-poll in flight ends when api.close() below destroys the connection.
@@ -351,9 +420,32 @@ export class Edge {
 
   private admitConnection(conn: RtmpServerConnection): void {
     this.metrics.connectionsOpened.inc();
-    if (!this.ready) conn.close('shutting_down');
+    // While draining, a connect is still read so that it can be redirected (balanceConnect).
+    if (!this.ready && !this.lb.draining) conn.close('shutting_down');
     else if (this.rtmp.connections.size > this.cfg.MAX_CONNECTIONS) conn.close('too_many_connections');
     else if (!this.connectionsPerIp.admit(conn)) conn.close('too_many_connections_from_address');
+  }
+
+  /**
+   * RTMP 302 (Wowza/FMS load balancing): at capacity or draining, a connect is answered `_error`
+   * NetConnection.Connect.Rejected with `ex.code` 302 and `ex.redirect` naming the least-loaded other edge
+   * (lb/ LoadBalancer.connect has the policy). Another edge's pull (a valid relay token in the connect
+   * query) is never redirected: one pull serves many viewers here.
+   */
+  private async balanceConnect(req: ConnectRequest): Promise<HookDecision> {
+    const verdict = this.lb.connect(req.query);
+    if (verdict.kind === 'accept') return { allow: true };
+    if ((await relayConnect(req.query, (kid) => this.keys.resolve(kid))) === 'valid') return { allow: true };
+    if (verdict.kind === 'reject')
+      return { allow: false, code: StatusCode.ConnectRejected, description: 'Edge is shutting down.' };
+    this.metrics.connectRedirects.inc({ reason: verdict.reason });
+    return {
+      allow: false,
+      code: StatusCode.ConnectRejected,
+      description:
+        verdict.reason === 'draining' ? 'Edge is draining; redirected.' : 'Edge is at capacity; redirected.',
+      redirect: verdict.url,
+    };
   }
 
   private liveBytes(which: 'bytesIn' | 'bytesOut'): number {

@@ -1,4 +1,4 @@
-import type { HeartbeatRequest } from '@tributary/contracts';
+import type { FleetEdge, HeartbeatRequest } from '@tributary/contracts';
 import type { Logger } from '@tributary/service-kit';
 import type { ApiClient } from './api-client';
 
@@ -10,6 +10,8 @@ export interface HeartbeatOptions {
   internalRtmpUrl?: string;
   initialIntervalSeconds: number;
   logger: Logger;
+  /** Each answer's fleet (the other healthy, non-draining edges), for load balancing (lb/). */
+  onFleet?: (fleet: readonly FleetEdge[]) => void;
 }
 
 /**
@@ -20,6 +22,10 @@ export interface HeartbeatOptions {
 export class Heartbeat {
   private timer: NodeJS.Timeout | undefined;
   private intervalSeconds: number;
+  /** The api's current interval (the fleet it answers is at most this old). */
+  get interval(): number {
+    return this.intervalSeconds;
+  }
   private failing = false;
   private stopped = true;
   edgeId: string | undefined;
@@ -31,6 +37,15 @@ export class Heartbeat {
   /** Sends the first beat and schedules the next ones; resolves whether or not the api answered. */
   start(): Promise<void> {
     this.stopped = false;
+    return this.beat();
+  }
+
+  /**
+   * Beats now instead of at the next interval (e.g. draining started: the api stops offering this edge
+   * at once); resolves when the api answered or the call failed (bounded by the api client's timeout).
+   */
+  beatNow(): Promise<void> {
+    clearTimeout(this.timer);
     return this.beat();
   }
 
@@ -52,6 +67,7 @@ export class Heartbeat {
       if (this.failing) this.opts.logger.info('api reachable again');
       this.edgeId = res.edgeId;
       this.intervalSeconds = res.heartbeatIntervalSeconds;
+      this.opts.onFleet?.(res.fleet);
       this.failing = false;
     } catch (err) {
       if (!this.failing) {
@@ -60,6 +76,7 @@ export class Heartbeat {
       this.failing = true;
     }
     if (this.stopped) return;
+    clearTimeout(this.timer);
     this.timer = setTimeout(() => void this.beat(), this.intervalSeconds * 1000);
     this.timer.unref();
   }

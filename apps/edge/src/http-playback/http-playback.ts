@@ -21,6 +21,7 @@ import { formatFor, HlsRendition } from './hls-rendition';
 import { type HlsSession, HlsSessions } from './hls-sessions';
 import { PlaybackHttpError, playRefusal } from './playback-errors';
 import { type PlaybackRoute, parsePlaybackPath } from './playback-routes';
+import { type SmilRouteOptions, serveSmil } from './smil-route';
 
 /** The FLV MIME type mpegts.js, flv.js and ffmpeg expect. */
 const FLV_CONTENT_TYPE = 'video/x-flv';
@@ -74,6 +75,8 @@ export interface HttpPlaybackOptions {
    * plays here, false when it is live nowhere or the wait ran out. Absent: not live is a 404 at once.
    */
   pullFromFleet?: (playbackId: string) => Promise<boolean>;
+  /** `/live/<id>.smil` (SMIL load balancing, smil-route.ts); absent: 404. */
+  smil?: SmilRouteOptions;
   logger: Logger;
   now?: () => number;
 }
@@ -170,6 +173,10 @@ export class HttpPlayback {
           return;
         case 'flv':
           await this.serveFlv(req, res, route.playbackId, token, clientIp);
+          return;
+        case 'smil':
+          if (!this.opts.smil) throw new PlaybackHttpError(ErrorCode.notFound, 'No stream has this name.');
+          serveSmil(this.opts.smil, req, res, route.playbackId, query);
           return;
       }
     } catch (err) {

@@ -2,20 +2,23 @@ import { isSafeName } from '@tributary/contracts';
 
 /**
  * What a request under /live/ asks for. The layout is contracts/playback-urls.ts (PlaybackHttpPaths):
- * `/live/<playbackId>/index.m3u8`, `/live/<playbackId>.flv`; segments, parts and init sections sit
+ * `/live/<playbackId>/index.m3u8`, `/live/<playbackId>.flv`, `/live/<playbackId>.smil`; segments, parts and init sections sit
  * beside the playlist as `/live/<playbackId>/<epoch>/<resource>`, where the epoch names one segmenter
  * run, so a URI never means two different contents (a cache cannot serve a stale seg-0).
  */
 export type PlaybackRoute =
   | { kind: 'hls-playlist'; playbackId: string }
   | { kind: 'hls-resource'; playbackId: string; epoch: string; resource: string }
-  | { kind: 'flv'; playbackId: string };
+  | { kind: 'flv'; playbackId: string }
+  /** SMIL load balancing (issue 11): `/live/<playbackId>.smil`, served by smil-route.ts. */
+  | { kind: 'smil'; playbackId: string };
 
 /** The segmenter's own names (packages/media LiveSegmenter): seg-N.ts|m4s, part-N.P.ts|m4s, init-N.mp4. */
 const RESOURCE = /^(?:seg-\d{1,10}\.(?:ts|m4s)|part-\d{1,10}\.\d{1,4}\.(?:ts|m4s)|init-\d{1,6}\.mp4)$/;
 const EPOCH = /^[a-z0-9]{1,16}$/;
 export const PLAYLIST_NAME = 'index.m3u8';
 const FLV_SUFFIX = '.flv';
+const SMIL_SUFFIX = '.smil';
 
 /**
  * Parses the path (without query) of a playback request. Undefined for anything that is not a playback
@@ -27,6 +30,10 @@ export function parsePlaybackPath(path: string): PlaybackRoute | undefined {
   if (parts[0] !== '' || parts[1] !== 'live') return undefined;
   if (parts.length === 3) {
     const file = parts[2]!;
+    if (file.endsWith(SMIL_SUFFIX)) {
+      const playbackId = file.slice(0, -SMIL_SUFFIX.length);
+      return isSafeName(playbackId) ? { kind: 'smil', playbackId } : undefined;
+    }
     if (!file.endsWith(FLV_SUFFIX)) return undefined;
     const playbackId = file.slice(0, -FLV_SUFFIX.length);
     return isSafeName(playbackId) ? { kind: 'flv', playbackId } : undefined;

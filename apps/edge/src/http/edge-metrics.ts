@@ -37,6 +37,8 @@ export class EdgeMetrics {
   readonly relayPullsEnded: Counter<'reason'>;
   /** Other edges' pulls admitted here with a valid relay token. */
   readonly relayViewersServed: Counter;
+  /** Load balancing (lb/): connects redirected (302) elsewhere, by reason = viewers | egress | draining. */
+  readonly connectRedirects: Counter<'reason'>;
   /** Pulls bringing media now (set by the relay manager's owner). */
   relayActivePulls: () => number = () => 0;
 
@@ -119,6 +121,10 @@ export class EdgeMetrics {
     this.relayPullsEnded = r.counter<'reason'>(
       'tributary_edge_relay_pulls_ended_total',
       'Pulls from another edge that ended, by reason.',
+    );
+    this.connectRedirects = r.counter<'reason'>(
+      'tributary_edge_connect_redirects_total',
+      'RTMP connects answered with a 302 redirect to another edge, by reason.',
     );
     this.relayViewersServed = r.counter(
       'tributary_edge_relay_viewers_served_total',

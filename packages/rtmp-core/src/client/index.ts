@@ -1,2 +1,7 @@
 export { RtmpClientStream } from './client-stream';
-export { RtmpClient, type RtmpClientOptions } from './rtmp-client';
+export {
+  connectRedirectOf,
+  MAX_REDIRECT_HOPS,
+  RtmpClient,
+  type RtmpClientOptions,
+} from './rtmp-client';

@@ -24,6 +24,32 @@ export interface RtmpClientOptions {
   objectEncoding?: 0 | 3;
   timeoutMs?: number;
   logger?: RtmpLogger;
+  /**
+   * RTMP 302 (Wowza/FMS load balancing): a connect answered `_error` NetConnection.Connect.Rejected with
+   * `ex: { code: 302, redirect }` is followed to the redirect URL up to this many times (default 0: the
+   * rejection is returned, its URL readable with connectRedirectOf()). Each hop is a new TCP connection.
+   */
+  followRedirects?: number;
+}
+
+/** Most redirect hops followOf()/followRedirects accepts: a loop between two edges ends quickly. */
+export const MAX_REDIRECT_HOPS = 5;
+
+/**
+ * The `ex.redirect` URL of a connect rejected with code 302 (Wowza's and FMS's load-balancing answer),
+ * or undefined for any other error. Only rtmp:// URLs count: anything else is not a place to connect.
+ */
+export function connectRedirectOf(err: unknown): string | undefined {
+  if (!(err instanceof RtmpError) || err.code !== RtmpErrorCode.Rejected) return undefined;
+  const ex = (err.details?.info as { ex?: unknown } | undefined)?.ex;
+  if (ex === null || typeof ex !== 'object') return undefined;
+  const { code, redirect } = ex as { code?: unknown; redirect?: unknown };
+  if (Number(code) !== 302 || typeof redirect !== 'string' || redirect.length > 2048) return undefined;
+  try {
+    return new URL(redirect).protocol === 'rtmp:' ? redirect : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Spec 4.1 / RTMP URL convention: port 1935 when absent. */
@@ -48,11 +74,16 @@ interface Pending {
 
 /** An RTMP client for publishing and playing (used by tests and edge relays). */
 export class RtmpClient extends EventEmitter {
-  private readonly url: URL;
+  private url: URL;
+  /** The URL connect() used last (the constructor's, or where a redirect sent it). */
+  private tcUrl: string;
+  /** The URLs connect() was redirected through, in order (empty without a redirect). */
+  readonly redirects: string[] = [];
+  private closedByUser = false;
   private readonly logger: RtmpLogger;
   private socket: Socket | null = null;
   private state: ClientState = 'idle';
-  private readonly session: ProtocolSession;
+  private session: ProtocolSession;
   private handshake: ClientHandshake;
   private nextTransactionId = 1;
   /** Transaction ids → the command waiting for its _result/_error (as FFmpeg's tracked methods). */
@@ -64,6 +95,7 @@ export class RtmpClient extends EventEmitter {
   constructor(private readonly options: RtmpClientOptions) {
     super();
     this.url = new URL(options.url);
+    this.tcUrl = options.url;
     if (this.url.protocol !== 'rtmp:') {
       throw new RtmpError(RtmpErrorCode.State, `url protocol ${this.url.protocol} is not rtmp:`);
     }
@@ -84,12 +116,54 @@ export class RtmpClient extends EventEmitter {
     socket.uncork();
   }
 
-  /** TCP + handshake + connect; resolves with the info object of the _result. */
+  /** The RTMP URL this client is connected (or connecting) to: the constructor's or a redirect's. */
+  get currentUrl(): string {
+    return this.tcUrl;
+  }
+
+  /**
+   * TCP + handshake + connect; resolves with the info object of the _result. With `followRedirects`,
+   * a 302 rejection reconnects to its `ex.redirect` (emitting 'redirect' with the URL) and connects there.
+   */
   async connect(): Promise<AmfObject> {
+    const hops = Math.min(this.options.followRedirects ?? 0, MAX_REDIRECT_HOPS);
+    for (;;) {
+      try {
+        return await this.connectOnce();
+      } catch (err) {
+        const to = connectRedirectOf(err);
+        if (to === undefined || this.redirects.length >= hops || this.closedByUser) throw err;
+        this.redirects.push(to);
+        this.logger.debug({ redirect: new URL(to).host }, 'connect redirected');
+        this.reopenAt(to);
+        this.emit('redirect', to);
+      }
+    }
+  }
+
+  /** Drops the rejected connection (without a 'close' event) and points the client at `url`. */
+  private reopenAt(url: string): void {
+    const socket = this.socket;
+    if (socket !== null) {
+      socket.removeAllListeners();
+      socket.on('error', () => undefined);
+      socket.destroy();
+    }
+    this.socket = null;
+    this.url = new URL(url);
+    this.tcUrl = url;
+    this.state = 'idle';
+    this.pending.clear();
+    this.streams.clear();
+    this.session = new ProtocolSession((buffers) => this.write(buffers));
+    this.handshake = new ClientHandshake({ digest: this.options.digestHandshake ?? false });
+  }
+
+  private async connectOnce(): Promise<AmfObject> {
     await this.open();
     this.session.setOutgoingChunkSize(this.options.chunkSize ?? DEFAULT_CLIENT_CHUNK_SIZE);
     const app = this.url.pathname.replace(/^\//, '');
-    const tcUrl = this.options.url;
+    const tcUrl = this.tcUrl;
     const reply = await this.call('connect', {
       app,
       type: 'nonprivate',
@@ -367,6 +441,7 @@ export class RtmpClient extends EventEmitter {
   }
 
   close(): void {
+    this.closedByUser = true;
     if (this.state === 'closed') return;
     this.state = 'closed';
     const closed = new RtmpError(RtmpErrorCode.Closed, 'client closed');
