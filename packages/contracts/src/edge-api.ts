@@ -351,3 +351,4 @@ export const RecordingUploadQuerySchema = z.object({
 });
 export type RecordingUploadQuery = z.infer<typeof RecordingUploadQuerySchema>;
 export const RecordingUploadResponseSchema = z.object({ assetId: z.string(), playbackId: z.string() });
+export type RecordingUploadResponse = z.infer<typeof RecordingUploadResponseSchema>;

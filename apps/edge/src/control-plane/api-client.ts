@@ -1,3 +1,4 @@
+import { createReadStream } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import {
@@ -17,6 +18,9 @@ import {
   PlaybackKeySchema,
   type PlaybackKeysResponse,
   PlaybackKeysResponseSchema,
+  type RecordingUploadQuery,
+  type RecordingUploadResponse,
+  RecordingUploadResponseSchema,
   type SessionEndRequest,
   type SessionStartRequest,
   SessionStartResponseSchema,
@@ -239,6 +243,92 @@ export class ApiClient {
     });
   }
 
+  /**
+   * Hands a session's recording to the api (contracts RecordingUploadQuery): the file streamed as the
+   * body, or none for a recording that failed. No overall deadline (hours of video take a while), but
+   * a stalled connection is given up after `idleMs` without progress.
+   */
+  uploadRecording(
+    query: RecordingUploadQuery,
+    file: { path: string; size: number } | undefined,
+    idleMs: number,
+  ): Promise<RecordingUploadResponse> {
+    const params = new URLSearchParams(
+      Object.entries(query).filter((e): e is [string, string] => typeof e[1] === 'string'),
+    );
+    const path = `${EdgeApiPaths.recordings}?${params}`;
+    const url = this.url(path);
+    const transport = url.protocol === 'https:' ? https : http;
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const finish = (err: ControlPlaneError | undefined, value?: RecordingUploadResponse) => {
+        if (settled) return;
+        settled = true;
+        req.setTimeout(0);
+        if (err) {
+          req.destroy();
+          reject(err);
+        } else resolve(value as RecordingUploadResponse);
+      };
+      const req = transport.request(url, {
+        method: 'POST',
+        agent: this.agent,
+        headers: {
+          authorization: `Bearer ${this.opts.token}`,
+          'content-type': 'application/octet-stream',
+          'content-length': String(file?.size ?? 0),
+        },
+      });
+      req.setTimeout(idleMs, () =>
+        finish(
+          new ControlPlaneError('timeout', `POST ${EdgeApiPaths.recordings}: no progress in ${idleMs} ms`),
+        ),
+      );
+      req.on('error', (err: NodeJS.ErrnoException) =>
+        finish(
+          new ControlPlaneError('unreachable', `POST ${EdgeApiPaths.recordings}: ${err.code ?? err.message}`),
+        ),
+      );
+      req.on('response', (res) => {
+        const status = res.statusCode ?? 0;
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size <= this.opts.maxResponseBytes) chunks.push(chunk);
+        });
+        res.on('end', () => {
+          if (status !== 201) {
+            finish(
+              new ControlPlaneError('http_status', `POST ${EdgeApiPaths.recordings}: HTTP ${status}`, status),
+            );
+            return;
+          }
+          const parsed = RecordingUploadResponseSchema.safeParse(
+            safeParse(Buffer.concat(chunks).toString('utf8')),
+          );
+          if (!parsed.success)
+            finish(
+              new ControlPlaneError(
+                'invalid_response',
+                `POST ${EdgeApiPaths.recordings}: not the contract's answer`,
+              ),
+            );
+          else finish(undefined, parsed.data);
+        });
+      });
+      if (!file) {
+        req.end();
+        return;
+      }
+      const body = createReadStream(file.path);
+      body.on('error', (err) =>
+        finish(new ControlPlaneError('unreachable', `reading ${file.path}: ${err.message}`)),
+      );
+      body.pipe(req);
+    });
+  }
+
   close(): void {
     this.agent.destroy();
   }
@@ -350,5 +440,13 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
     return { ok: true, value: JSON.parse(text) };
   } catch {
     return { ok: false };
+  }
+}
+
+function safeParse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }

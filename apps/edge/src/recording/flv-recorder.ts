@@ -25,7 +25,9 @@ export interface RecordingInfo {
   /** The api's ingest session, once known. */
   sessionId?: string;
   /** How it ended: 'complete' (renamed to .flv), 'failed' with the reason, or absent (still being written, or the edge died). */
-  outcome?: { state: 'complete' } | { state: 'failed'; reason: string };
+  outcome?: { state: 'complete' } | { state: 'failed'; reason: RecordingFailure };
+  /** The api refused it for good (HTTP status): kept on disk, never handed over again. */
+  refused?: number;
 }
 
 export interface RecordingsOptions {
@@ -84,6 +86,19 @@ export class Recordings {
   /** @internal */
   noteFailed(reason: RecordingFailure): void {
     this.failed.inc({ reason });
+  }
+
+  /** Removes a recording's files (it became an asset). */
+  async removeFiles(name: string): Promise<void> {
+    for (const suffix of ['.flv', '.flv.part', '.json'])
+      await rm(join(this.opts.dir, `${name}${suffix}`), { force: true });
+  }
+
+  /** Notes in the sidecar that the api refused it, so later starts leave it alone. */
+  async markRefused(name: string, info: RecordingInfo, status: number): Promise<void> {
+    await writeFile(join(this.opts.dir, `${name}.json`), JSON.stringify({ ...info, refused: status })).catch(
+      () => {},
+    );
   }
 
   /**
@@ -253,13 +268,6 @@ export class Recording {
     this.stream?.destroy();
     // The partial file stays (it plays up to its last whole tag); the sidecar says why it stopped.
     void writeFile(this.sidecarPath, JSON.stringify(this.info)).catch(() => {});
-  }
-
-  /** Removes the recording's files (after it became an asset). */
-  async remove(): Promise<void> {
-    await rm(this.path, { force: true });
-    await rm(this.partPath, { force: true });
-    await rm(this.sidecarPath, { force: true });
   }
 }
 

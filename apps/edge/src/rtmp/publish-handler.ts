@@ -12,6 +12,8 @@ import { normalizeIp } from '../auth/client-ip';
 import type { ApiClient } from '../control-plane/api-client';
 import { SessionReporter } from '../control-plane/session-reporter';
 import type { EdgeMetrics } from '../http/edge-metrics';
+import type { Recording, Recordings } from '../recording/flv-recorder';
+import type { RecordingUploader } from '../recording/recording-uploader';
 import { playerMetadata } from '../streams/player-metadata';
 import { type PublisherSlot, type StreamEntry, type StreamRegistry } from '../streams/stream-registry';
 import { audioInfoOf, videoCodecOf, withMetadata } from '../streams/track-info';
@@ -29,6 +31,8 @@ export interface PublishHandlerOptions {
   metrics: EdgeMetrics;
   statsIntervalMs: number;
   logger: Logger;
+  /** Recording of sessions whose stream has `record` on (recording/); absent: nothing is recorded. */
+  recording?: { recordings: Recordings; uploader: RecordingUploader };
   now?: () => number;
 }
 
@@ -36,6 +40,8 @@ interface Publication {
   entry: StreamEntry;
   slot: PublisherSlot;
   reporter?: SessionReporter;
+  /** This session's recording, when its stream records. */
+  recording?: Recording;
   ended: boolean;
   /** Removes every listener this publication added to its stream and connection (run once, at the end). */
   detach: () => void;
@@ -127,11 +133,20 @@ export class PublishHandler {
     if (title !== null) entry.broadcast.setMetadata({ title });
 
     const own: AmfObject = title === null ? {} : { title };
+    const recording = slot.grant.record
+      ? this.opts.recording?.recordings.open({
+          tenantId: slot.grant.tenantId,
+          liveStreamId: slot.grant.liveStreamId,
+          playbackId: slot.grant.playbackId,
+        })
+      : undefined;
+    publication.recording = recording;
     const onMedia = (msg: MediaMessage) => {
       slot.lastMediaAt = this.now();
       if (msg.typeId === VIDEO_TYPE_ID) slot.video ??= trackOf(videoCodecOf(msg.payload));
       else slot.audio ??= audioInfoOf(msg.payload);
       entry.broadcast.pushMedia(msg);
+      recording?.write(msg);
     };
     // Never the publisher's object as is: players get whitelisted scalars (see playerMetadata).
     const onMetadata = (meta: AmfObject, timestamp: number) => {
@@ -192,6 +207,11 @@ export class PublishHandler {
     this.opts.registry.releasePublisher(publication.entry, publication.slot);
     this.opts.metrics.sessionsEnded.inc({ reason });
     await publication.reporter?.end(reason);
+    const recording = publication.recording;
+    if (recording && this.opts.recording) {
+      await recording.close(publication.reporter?.id);
+      this.opts.recording.uploader.submit(recording);
+    }
   }
 
   /**
