@@ -257,4 +257,18 @@ describe('on-demand assets as HLS from every edge', () => {
       await browser.close();
     }
   });
+
+  it('with the api down, an asset this edge has cached keeps playing; one it has not is 503', async () => {
+    await plane.stopApi(0);
+    const base = `${edgeB.http}/vod/${open.playbackId}`;
+    // Past the lookup's 5 s life: the edge asks the api, fails, and uses its last answer.
+    await new Promise((r) => setTimeout(r, 5500));
+    const playlist = await fetch(`${base}/index.m3u8`);
+    assert.equal(playlist.status, 200);
+    for (const seg of (await playlist.text()).split('\n').filter((l) => l.startsWith('seg-')))
+      assert.equal((await fetch(`${base}/${seg}`)).status, 200, seg);
+    const uncached = await fetch(`${edgeB.http}${PlaybackHttpPaths.vodHlsPlaylist(signed.playbackId)}`);
+    assert.equal(uncached.status, 503);
+    assert.equal(ErrorEnvelopeSchema.parse(await uncached.json()).error.code, 'service_unavailable');
+  });
 });

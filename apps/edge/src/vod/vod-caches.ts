@@ -4,35 +4,71 @@ import type { MediaFileIndex, VodSegment } from '@tributary/media';
 /**
  * Asset lookups by playback id, kept `ttlMs` (answers "unknown" too, so a flood of made-up ids costs
  * the api one call per id per TTL), one call in flight per id, at most `maxEntries` ids held (the
- * oldest go first). A failed call is not kept: the next request asks again.
+ * oldest go first). When a refresh fails (the api is down) the previous answer is used for up to
+ * `staleIfErrorMs` after it was fetched, so assets whose blocks are cached keep playing; a failed call
+ * is not kept, and the next request asks again.
  */
 export class AssetLookups {
-  private readonly entries = new Map<string, { at: number; asset: Promise<EdgeAsset | undefined> }>();
+  private readonly entries = new Map<
+    string,
+    {
+      at: number;
+      asset: Promise<EdgeAsset | undefined>;
+      settled?: { at: number; asset: EdgeAsset | undefined };
+    }
+  >();
 
   constructor(
     private readonly opts: {
       lookup: (playbackId: string) => Promise<EdgeAsset | undefined>;
       ttlMs: number;
+      staleIfErrorMs: number;
       maxEntries: number;
       now?: () => number;
     },
   ) {}
 
+  get size(): number {
+    return this.entries.size;
+  }
+
   get(playbackId: string): Promise<EdgeAsset | undefined> {
-    const now = (this.opts.now ?? Date.now)();
+    const now = this.now();
     const held = this.entries.get(playbackId);
     if (held && now - held.at < this.opts.ttlMs) return held.asset;
-    if (held) this.entries.delete(playbackId);
-    const asset = this.opts.lookup(playbackId);
-    this.entries.set(playbackId, { at: now, asset });
-    asset.catch(() => {
-      if (this.entries.get(playbackId)?.asset === asset) this.entries.delete(playbackId);
-    });
+    const previous = held?.settled;
+    this.entries.delete(playbackId);
+    const entry: { at: number; asset: Promise<EdgeAsset | undefined>; settled?: typeof previous } = {
+      at: now,
+      asset: this.opts.lookup(playbackId).then(
+        (asset) => {
+          entry.settled = { at: this.now(), asset };
+          return asset;
+        },
+        (err: unknown) => {
+          if (this.entries.get(playbackId) === entry) {
+            // Not kept as an answer; the last good one stays for the stale window.
+            if (previous && this.now() - previous.at < this.opts.staleIfErrorMs) {
+              entry.settled = previous;
+              return previous.asset;
+            }
+            this.entries.delete(playbackId);
+          }
+          throw err;
+        },
+      ),
+      ...(previous ? { settled: previous } : {}),
+    };
+    this.entries.set(playbackId, entry);
     while (this.entries.size > this.opts.maxEntries) {
       const oldest = this.entries.keys().next().value as string;
       this.entries.delete(oldest);
     }
-    return asset;
+    return entry.asset;
+  }
+
+  private now(): number {
+    return (this.opts.now ?? Date.now)();
   }
 }
 

@@ -33,6 +33,8 @@ const CACHE_CONTROL = {
 const PREFLIGHT_MAX_AGE_S = 7200;
 /** Asset answers are kept this long: a deleted or re-policied asset is seen within it. */
 const ASSET_LOOKUP_TTL_MS = 5000;
+/** While the api is down, an asset's last answer is used this long after it was fetched. */
+const ASSET_STALE_IF_ERROR_MS = 5 * 60_000;
 /** Playback ids whose lookups are kept at once. */
 const ASSET_LOOKUP_MAX_ENTRIES = 10_000;
 /** Indexes kept: at most this many files, and this many samples in all (~29 bytes each: ~116 MB). */
@@ -73,6 +75,7 @@ export class VodPlayback {
     this.lookups = new AssetLookups({
       lookup: opts.lookup,
       ttlMs: ASSET_LOOKUP_TTL_MS,
+      staleIfErrorMs: ASSET_STALE_IF_ERROR_MS,
       maxEntries: ASSET_LOOKUP_MAX_ENTRIES,
     });
     this.indexes = new IndexCache({
