@@ -195,6 +195,10 @@ export const EdgeConfigSchema = z
     /** On SIGTERM: time given to sessions to close and to report their end before exit (docs/reliability.md: graceful-drain: < 25 s). */
     DRAIN_TIMEOUT_MS: env.int(10_000, 0, 20_000),
 
+    /** Where recordings of sessions whose stream has `record` on are written, then handed to the api. */
+    RECORDINGS_DIR: z.string().min(1).default('.data/recordings'),
+    /** One recording's cap in bytes; past it the recording ends (failed: too large), the stream goes on. */
+    RECORDING_MAX_BYTES: env.int(16 * 1024 * 1024 * 1024, 1024 * 1024),
     LOG_LEVEL: env.logLevel(),
     LOG_FORMAT: env.logFormat(),
   })

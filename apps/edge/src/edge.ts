@@ -24,6 +24,8 @@ import { HttpPlayback } from './http-playback/http-playback';
 import { selfBaseFromHost } from './http-playback/smil-route';
 import { EgressMeter } from './lb/capacity';
 import { LoadBalancer } from './lb/load-balancer';
+import { Recordings } from './recording/flv-recorder';
+import { RecordingUploader } from './recording/recording-uploader';
 import { RelayManager } from './relay/relay-manager';
 import { relayConnect, verifyRelayToken } from './relay/relay-token';
 import { ConnectionsPerIp } from './rtmp/connections-per-ip';
@@ -35,6 +37,11 @@ import { VodPlayback } from './vod/vod-playback';
 
 /** How often silent publishers are looked for; a quarter of a second keeps takeover well inside T3's 10 s. */
 const IDLE_SWEEP_INTERVAL_MS = 250;
+/** A recording whose writes queue past this (the disk does not keep up) is ended; the stream goes on. */
+const RECORDING_MAX_QUEUED_BYTES = 16 * 1024 * 1024;
+/** A recording hand-over that makes no progress for this long is retried later. */
+const RECORDING_UPLOAD_IDLE_MS = 60_000;
+const RECORDING_RETRY_MS = 5_000;
 /** Waiting (not yet live) playback ids with viewers; see StreamRegistryOptions.maxWaitingStreams. */
 const MAX_WAITING_STREAMS = 10_000;
 /**
@@ -68,6 +75,7 @@ export class Edge {
   /** On-demand HLS (issue 12): assets read through the api, cached in bounded blocks (vod/). */
   readonly vod: VodPlayback;
   private readonly publishing: PublishHandler;
+  private readonly recordingUploader: RecordingUploader;
   private readonly closedTotals = { bytesIn: 0, bytesOut: 0 };
   private readonly playing: PlayHandler;
   private sweepTimer: NodeJS.Timeout | undefined;
@@ -201,6 +209,21 @@ export class Edge {
             : this.registry.get(req.name)?.publisher !== undefined,
       },
     });
+    // Recording (issue 12): sessions of streams with `record` on are written here, then handed to the api.
+    const recordings = new Recordings({
+      dir: cfg.RECORDINGS_DIR,
+      maxBytes: cfg.RECORDING_MAX_BYTES,
+      maxQueuedBytes: RECORDING_MAX_QUEUED_BYTES,
+      logger: logger.child({ component: 'recording' }),
+      metrics: this.metrics.registry,
+    });
+    this.recordingUploader = new RecordingUploader({
+      recordings,
+      upload: (query, file) => this.api.uploadRecording(query, file, RECORDING_UPLOAD_IDLE_MS),
+      logger: logger.child({ component: 'recording' }),
+      metrics: this.metrics.registry,
+      retryMs: RECORDING_RETRY_MS,
+    });
     this.publishing = new PublishHandler({
       authorizer,
       maxViewersPerStream: cfg.MAX_VIEWERS_PER_STREAM,
@@ -209,6 +232,7 @@ export class Edge {
       metrics: this.metrics,
       statsIntervalMs: cfg.STATS_INTERVAL_SECONDS * 1000,
       logger,
+      recording: { recordings, uploader: this.recordingUploader },
     });
     // Distribution (issue 11): streams live on other edges are pulled from there (relay/).
     if (cfg.EDGE_INTERNAL_RTMP_URL !== undefined) this.selfUrls.push(cfg.EDGE_INTERNAL_RTMP_URL);
@@ -347,6 +371,8 @@ export class Edge {
     this.relay?.start();
     this.playback.start();
     void this.heartbeat.start();
+    // Hands over what an earlier run recorded and did not (a crash, an api outage), then new ones.
+    void this.recordingUploader.start();
     this.sweepTimer = setInterval(
       () => this.publishing.sweepIdle(this.cfg.PUBLISHER_IDLE_TIMEOUT_MS),
       IDLE_SWEEP_INTERVAL_MS,
@@ -372,6 +398,8 @@ export class Edge {
     this.lb.startDraining();
     await this.heartbeat.beatNow();
     this.heartbeat.stop();
+    // Recordings ended by the drain stay on disk; the next start hands them over.
+    this.recordingUploader.stop();
     // Pulls end first: their viewers are told the stream stopped with everyone else's below.
     this.relay?.stop();
     // Not awaited: its long-poll in flight ends when api.close() below destroys the connection.
