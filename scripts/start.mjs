@@ -5,7 +5,8 @@
 // order on Ctrl-C (edge first so it can report session ends, api last so the
 // embedded Postgres closes cleanly).
 //
-// Options: --no-build (skip `turbo run build`). Environment: see README
+// Options: --no-build (skip `turbo run build`); --edges N (N edges, default 1: RTMP and HTTP ports
+// RTMP_PORT..RTMP_PORT+N-1 and EDGE_HTTP_PORT..EDGE_HTTP_PORT+N-1, each registered as its own edge). Environment: see README
 // "Configuration" (API_PORT, RTMP_PORT, EDGE_HTTP_PORT, DASHBOARD_PORT,
 // DATABASE_URL, DATA_DIR, EMBEDDED_PG_PORT, PUBLIC_HOST).
 import { spawn, spawnSync } from 'node:child_process';
@@ -43,7 +44,17 @@ const cfg = {
   dataDir: resolve(process.env.DATA_DIR || join(root, '.data')),
   databaseUrl: process.env.DATABASE_URL || undefined,
   build: !process.argv.includes('--no-build'),
+  edges: edgesArg(),
 };
+function edgesArg() {
+  const at = process.argv.findIndex((a) => a === '--edges' || a.startsWith('--edges='));
+  if (at < 0) return 1;
+  const raw = process.argv[at].includes('=') ? process.argv[at].split('=')[1] : process.argv[at + 1];
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 32)
+    fail(`--edges must be a whole number from 1 to 32 (got ${JSON.stringify(raw)})`);
+  return n;
+}
 if (cfg.databaseUrl && !/^postgres(ql)?:\/\/.+/.test(cfg.databaseUrl)) {
   fail(
     `DATABASE_URL must be a postgres:// or postgresql:// connection URL (got ${JSON.stringify(cfg.databaseUrl.replace(/:[^:@/]*@/, ':***@'))})`,
@@ -55,6 +66,18 @@ const urls = {
   rtmp: `rtmp://${cfg.host}:${cfg.rtmpPort}/live`,
   dashboard: `http://${cfg.host}:${cfg.dashboardPort}`,
 };
+// Edge i (0-based) listens on the base ports + i; the first is the one the single-edge tour names.
+const edgeSpecs = Array.from({ length: cfg.edges }, (_, i) => ({
+  name: i === 0 ? 'local-edge' : `local-edge-${i + 1}`,
+  label: i === 0 ? 'edge' : `edge-${i + 1}`,
+  rtmpPort: cfg.rtmpPort + i,
+  httpPort: cfg.edgeHttpPort + i,
+  rtmp: `rtmp://${cfg.host}:${cfg.rtmpPort + i}/live`,
+  internalRtmp: `rtmp://127.0.0.1:${cfg.rtmpPort + i}/live`,
+  http: `http://${cfg.host}:${cfg.edgeHttpPort + i}`,
+}));
+for (const e of edgeSpecs)
+  if (e.rtmpPort > 65535 || e.httpPort > 65535) fail(`--edges ${cfg.edges} needs ports above 65535`);
 
 // ---- ports are free before anything starts: one clear line otherwise ----
 function checkPort(port, variable) {
@@ -71,8 +94,10 @@ function checkPort(port, variable) {
   });
 }
 await checkPort(cfg.apiPort, 'API_PORT');
-await checkPort(cfg.rtmpPort, 'RTMP_PORT');
-await checkPort(cfg.edgeHttpPort, 'EDGE_HTTP_PORT');
+for (const [i, e] of edgeSpecs.entries()) {
+  await checkPort(e.rtmpPort, i === 0 ? 'RTMP_PORT' : `RTMP_PORT+${i} for --edges`);
+  await checkPort(e.httpPort, i === 0 ? 'EDGE_HTTP_PORT' : `EDGE_HTTP_PORT+${i} for --edges`);
+}
 await checkPort(cfg.dashboardPort, 'DASHBOARD_PORT');
 if (!cfg.databaseUrl) await checkPort(cfg.embeddedPgPort, 'EMBEDDED_PG_PORT');
 
@@ -130,7 +155,7 @@ function startChild(name, args, { cwd, env }) {
     // children in order; see shutdown().
     detached: true,
   });
-  const prefix = color(palette[name] ?? '0', `${name.padEnd(9)}|`);
+  const prefix = color(palette[name.replace(/-\d+$/, '')] ?? '0', `${name.padEnd(9)}|`);
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream }).on('line', (line) => process.stdout.write(`${prefix} ${line}\n`));
   }
@@ -156,9 +181,19 @@ async function shutdown(exitCode = 0) {
   if (shuttingDown) return;
   shuttingDown = true;
   console.log(color('2', '\nstopping: edge, dashboard, then api...'));
-  for (const name of ['edge', 'dashboard', 'api']) {
+  // Edges stop together (each reports its session ends), then the dashboard, then the api.
+  const edges = children.filter((c) => c.name.startsWith('edge'));
+  await Promise.all(edges.map((e) => stopChild(e)));
+  for (const name of ['dashboard', 'api']) {
     const entry = children.find((c) => c.name === name);
-    if (!entry || entry.child.exitCode !== null || entry.child.signalCode !== null) continue;
+    if (entry) await stopChild(entry);
+  }
+  process.exit(exitCode);
+}
+async function stopChild(entry) {
+  {
+    const name = entry.name;
+    if (entry.child.exitCode !== null || entry.child.signalCode !== null) return;
     try {
       process.kill(-entry.child.pid, 'SIGTERM');
     } catch {}
@@ -171,7 +206,6 @@ async function shutdown(exitCode = 0) {
       await entry.exited;
     }
   }
-  process.exit(exitCode);
 }
 process.on('SIGINT', () => shutdown(0));
 process.on('SIGTERM', () => shutdown(0));
@@ -235,17 +269,20 @@ async function bootstrapDemo() {
   const saved = readJson(demoFile);
   if (saved?.apiKey && saved.liveStreamId && saved.edgeCredential) {
     const check = await api('GET', `/v1/live-streams/${saved.liveStreamId}`, { token: saved.apiKey });
-    if (check.status === 200) return saved;
+    if (check.status === 200) {
+      const known = saved.edges ?? [{ id: saved.edgeId, credential: saved.edgeCredential }];
+      if (known.length >= cfg.edges) return saved;
+      // More edges than last time (--edges): register the new ones beside the saved ones.
+      const more = await registerEdges(await operatorCookie(), known.length);
+      const demo = { ...saved, edges: [...known, ...more] };
+      writeJson(demoFile, demo);
+      return demo;
+    }
     console.log(
       color('2', `saved demo objects are not in this database (${check.status}); creating new ones`),
     );
   }
-  const login = await api('POST', '/v1/auth/login', { body: creds.operator });
-  if (login.status !== 200)
-    throw new Error(`operator login failed (${login.status}): ${login.json?.error?.message ?? ''}`);
-  const cookie = (login.headers.getSetCookie?.() ?? [login.headers.get('set-cookie') ?? ''])
-    .map((c) => c.split(';')[0])
-    .join('; ');
+  const cookie = await operatorCookie();
   const tenant = await must('POST', '/v1/tenants', {
     cookie,
     body: { name: 'Demo', maxLiveStreams: 10, maxViewers: 1000 },
@@ -268,20 +305,40 @@ async function bootstrapDemo() {
     token: key.key,
     body: { name: 'Demo stream', playbackPolicy: 'public' },
   });
-  const edge = await must('POST', '/v1/edges', {
-    cookie,
-    body: { name: 'local-edge', region: 'local', rtmpUrl: urls.rtmp, httpUrl: urls.edgeHttp, capacity: 1000 },
-  });
+  const edges = await registerEdges(cookie, 0);
   const demo = {
     tenantId: tenant.id,
     apiKey: key.key,
     liveStreamId: stream.id,
     playbackId: stream.playbackId,
-    edgeId: edge.id,
-    edgeCredential: edge.credential,
+    edgeId: edges[0].id,
+    edgeCredential: edges[0].credential,
+    edges,
   };
   writeJson(demoFile, demo);
   return demo;
+}
+
+async function operatorCookie() {
+  const login = await api('POST', '/v1/auth/login', { body: creds.operator });
+  if (login.status !== 200)
+    throw new Error(`operator login failed (${login.status}): ${login.json?.error?.message ?? ''}`);
+  return (login.headers.getSetCookie?.() ?? [login.headers.get('set-cookie') ?? ''])
+    .map((c) => c.split(';')[0])
+    .join('; ');
+}
+
+/** Registers edges `from`..cfg.edges-1 (each its own edge with its own credential). */
+async function registerEdges(cookie, from) {
+  const out = [];
+  for (const e of edgeSpecs.slice(from)) {
+    const edge = await must('POST', '/v1/edges', {
+      cookie,
+      body: { name: e.name, region: 'local', rtmpUrl: e.rtmp, httpUrl: e.http, capacity: 1000 },
+    });
+    out.push({ id: edge.id, credential: edge.credential });
+  }
+  return out;
 }
 
 // ---- start ----
@@ -313,15 +370,22 @@ try {
   await shutdown(1);
 }
 
-const edgeEntry = startChild('edge', ['dist/src/main.js'], {
-  cwd: join(root, 'apps/edge'),
-  env: {
-    EDGE_API_URL: urls.api,
-    EDGE_API_TOKEN: demo.edgeCredential,
-    RTMP_PORT: String(cfg.rtmpPort),
-    HTTP_PORT: String(cfg.edgeHttpPort),
-  },
-});
+const registered = demo.edges ?? [{ id: demo.edgeId, credential: demo.edgeCredential }];
+const edgeEntries = edgeSpecs.map((e, i) =>
+  startChild(e.label, ['dist/src/main.js'], {
+    cwd: join(root, 'apps/edge'),
+    env: {
+      EDGE_API_URL: urls.api,
+      EDGE_API_TOKEN: registered[i].credential,
+      RTMP_PORT: String(e.rtmpPort),
+      HTTP_PORT: String(e.httpPort),
+      // Other edges pull this one's streams on its local address; players are named its public one.
+      EDGE_INTERNAL_RTMP_URL: e.internalRtmp,
+      EDGE_PUBLIC_RTMP_URL: e.rtmp,
+      EDGE_REGION: 'local',
+    },
+  }),
+);
 const nextBin = join(root, 'node_modules/next/dist/bin/next');
 const dashboardEntry = startChild('dashboard', [nextBin, 'start', '-p', String(cfg.dashboardPort)], {
   cwd: join(root, 'apps/dashboard'),
@@ -333,11 +397,11 @@ const dashboardEntry = startChild('dashboard', [nextBin, 'start', '-p', String(c
     NODE_ENV: 'production',
   },
 });
-const [edgeUp, dashUp] = await Promise.all([
-  waitFor('edge', `${urls.edgeHttp}/healthz`, 60_000, edgeEntry),
+const up = await Promise.all([
+  ...edgeSpecs.map((e, i) => waitFor(e.label, `${e.http}/healthz`, 60_000, edgeEntries[i])),
   waitFor('dashboard', urls.dashboard, 60_000, dashboardEntry),
 ]);
-if (!edgeUp || !dashUp) await new Promise(() => {});
+if (!up.every(Boolean)) await new Promise(() => {});
 
 const streamKey =
   (await api('GET', `/v1/live-streams/${demo.liveStreamId}/stream-key`, { token: demo.apiKey })).json
@@ -351,7 +415,16 @@ ${b('Tributary is running')}   (Ctrl-C stops everything; data is kept in ${cfg.d
   API         ${urls.api}   (docs: ${urls.api}/docs)
   RTMP edge   ${urls.rtmp}
   Edge HTTP   ${urls.edgeHttp}   (health: /healthz, metrics: /metrics)
-  Database    ${cfg.databaseUrl ? 'DATABASE_URL' : `embedded PGlite (127.0.0.1:${cfg.embeddedPgPort}, files in ${join(cfg.dataDir, 'pglite')})`}
+${
+  cfg.edges > 1
+    ? `${b(`${cfg.edges} edges`)} (any edge plays any stream: viewers on one pull it from the edge it is published to)\n${edgeSpecs
+        .map(
+          (e) =>
+            `  ${e.label.padEnd(7)} publish ${e.rtmp}/${streamKey}   play ${e.rtmp}/${demo.playbackId}   HLS ${e.http}${PlaybackHttpPaths.hlsPlaylist(demo.playbackId)}   SMIL ${e.http}${PlaybackHttpPaths.smil(demo.playbackId)}`,
+        )
+        .join('\n')}\n`
+    : ''
+}  Database    ${cfg.databaseUrl ? 'DATABASE_URL' : `embedded PGlite (127.0.0.1:${cfg.embeddedPgPort}, files in ${join(cfg.dataDir, 'pglite')})`}
 
 ${b('Sign in to the dashboard')}
   operator    ${creds.operator.email} / ${creds.operator.password}

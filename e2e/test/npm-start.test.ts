@@ -22,13 +22,27 @@ interface Running {
   exited: Promise<number | null>;
 }
 
-function runStart(env: Record<string, string>): Running {
+/** A free port whose next port is free too (`--edges 2` uses the base ports + 1). */
+async function freePortPair(): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const port = await freePort();
+    const next = createServer();
+    const ok = await new Promise<boolean>((r) => {
+      next.once('error', () => r(false));
+      next.listen(port + 1, '0.0.0.0', () => next.close(() => r(true)));
+    });
+    if (ok && port < 65535) return port;
+  }
+  throw new Error('no pair of free ports');
+}
+
+function runStart(env: Record<string, string>, args: string[] = []): Running {
   const childEnv: Record<string, string> = { ...(process.env as Record<string, string>), ...env };
   // The README promise is about the embedded database: CI's DATABASE_URL is
   // exercised by the api's own tests.
   delete childEnv.DATABASE_URL;
   if (env.DATABASE_URL) childEnv.DATABASE_URL = env.DATABASE_URL;
-  const child = spawn(process.execPath, [startScript, '--no-build'], {
+  const child = spawn(process.execPath, [startScript, '--no-build', ...args], {
     cwd: root,
     env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -84,9 +98,9 @@ describe('npm start on a fresh machine (embedded PGlite)', () => {
   let run: Running | undefined;
 
   before(async () => {
-    for (const name of ['API_PORT', 'RTMP_PORT', 'EDGE_HTTP_PORT', 'DASHBOARD_PORT', 'EMBEDDED_PG_PORT']) {
+    for (const name of ['API_PORT', 'DASHBOARD_PORT', 'EMBEDDED_PG_PORT'])
       ports[name] = String(await freePort());
-    }
+    for (const name of ['RTMP_PORT', 'EDGE_HTTP_PORT']) ports[name] = String(await freePortPair());
   });
   after(async () => {
     if (run && run.child.exitCode === null) {
@@ -190,6 +204,55 @@ describe('npm start on a fresh machine (embedded PGlite)', () => {
       headers: { authorization: `Bearer ${apiKey}` },
     });
     assert.equal(res.status, 200);
+    run.child.kill('SIGINT');
+    assert.equal(await run.exited, 0);
+    assert.deepEqual(processesWithDataDir(dataDir), []);
+  });
+
+  test('--edges 2 starts a second edge on the next ports, one line per edge; published on one, it plays on the other', async () => {
+    run = runStart({ ...ports, DATA_DIR: dataDir }, ['--edges', '2']);
+    await waitForOutput(run, /Tributary is running/, 240_000);
+    const out = run.output();
+    const rtmp2 = `rtmp://127.0.0.1:${Number(ports.RTMP_PORT) + 1}/live`;
+    const lines = out.split('\n').filter((l) => /^\s+edge(-2)?\s+publish rtmp:/.test(l));
+    assert.equal(lines.length, 2, out);
+    assert.ok(lines[1]?.includes(`play ${rtmp2}/${playbackId}`), lines[1]);
+    const health2 = await fetch(`http://127.0.0.1:${Number(ports.EDGE_HTTP_PORT) + 1}/healthz`);
+    assert.equal(health2.status, 200);
+    const publisher = spawn(
+      'ffmpeg',
+      ffmpegClipArgs(`rtmp://127.0.0.1:${ports.RTMP_PORT}/live/${streamKey}`, {
+        seconds: 12,
+        videoOptions: ['-tune', 'zerolatency'],
+        realtime: true,
+      }),
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    try {
+      await new Promise((r) => setTimeout(r, 2500));
+      const play = ffmpeg(
+        [
+          '-loglevel',
+          'error',
+          '-progress',
+          'pipe:1',
+          '-rw_timeout',
+          '8000000',
+          '-i',
+          `${rtmp2}/${playbackId}`,
+          '-t',
+          '3',
+          '-f',
+          'null',
+          '-',
+        ],
+        30_000,
+      );
+      const frames = Number((play.stdout.match(/frame=(\d+)/g) ?? []).pop()?.slice(6) ?? 0);
+      assert.ok(frames > 20, `edge 2 played the stream published on edge 1 (got ${frames}; ${play.stderr})`);
+    } finally {
+      publisher.kill('SIGKILL');
+    }
     run.child.kill('SIGINT');
     assert.equal(await run.exited, 0);
     assert.deepEqual(processesWithDataDir(dataDir), []);
