@@ -23,6 +23,7 @@ import { EdgeHttpServer } from './http/http-server';
 import { HttpPlayback } from './http-playback/http-playback';
 import { selfBaseFromHost } from './http-playback/smil-route';
 import { EgressMeter } from './lb/capacity';
+import { redirectUrl } from './lb/choose-edge';
 import { LoadBalancer } from './lb/load-balancer';
 import { Recordings } from './recording/flv-recorder';
 import { RecordingUploader } from './recording/recording-uploader';
@@ -398,6 +399,7 @@ export class Edge {
     this.lb.startDraining();
     await this.heartbeat.beatNow();
     this.heartbeat.stop();
+    await this.movePublishers();
     // Recordings ended by the drain stay on disk; the next start hands them over.
     this.recordingUploader.stop();
     // Pulls end first: their viewers are told the stream stopped with everyone else's below.
@@ -424,6 +426,42 @@ export class Edge {
     if (!this.ready && !this.lb.draining) conn.close('shutting_down');
     else if (this.rtmp.connections.size > this.cfg.MAX_CONNECTIONS) conn.close('too_many_connections');
     else if (!this.connectionsPerIp.admit(conn)) conn.close('too_many_connections_from_address');
+  }
+
+  /**
+   * Drain without dropping encoders (Enhanced RTMP v2): each publisher whose connect announced
+   * `capsEx` Reconnect gets a ReconnectRequest naming the least-loaded other edge (its connect query
+   * kept), and is given until it leaves (at most half of DRAIN_TIMEOUT_MS) to republish there. Other
+   * publishers, and viewers (RTMP players act on no such request), are ended as before; viewers of the
+   * stream on other edges keep playing through the relay once the publisher is back, and connects
+   * arriving meanwhile are redirected (302).
+   */
+  private async movePublishers(): Promise<void> {
+    const leaving: Promise<unknown>[] = [];
+    for (const conn of this.rtmp.connections) {
+      if (!conn.supportsReconnect) continue;
+      if (![...conn.streams.values()].some((s) => s.state === 'publishing')) continue;
+      const edge = this.lb.target();
+      const url =
+        edge === undefined
+          ? undefined
+          : redirectUrl(edge.rtmpUrl, conn.connectRequest?.query ?? new URLSearchParams());
+      if (url === undefined) continue;
+      conn.requestReconnect(url, 'This edge is draining; reconnect to the named edge.');
+      this.metrics.connectRedirects.inc({ reason: 'reconnect_request' });
+      leaving.push(new Promise((resolve) => conn.once('close', resolve)));
+    }
+    if (leaving.length === 0) return;
+    this.logger.info({ publishers: leaving.length }, 'drain: publishers asked to reconnect elsewhere');
+    let timer: NodeJS.Timeout | undefined;
+    const waited = await Promise.race([
+      Promise.all(leaving).then(() => 'moved' as const),
+      new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), this.cfg.DRAIN_TIMEOUT_MS / 2);
+      }),
+    ]);
+    clearTimeout(timer);
+    this.logger.info({ outcome: waited }, 'drain: publisher moves done');
   }
 
   /**

@@ -1,4 +1,5 @@
 export { RtmpClientStream } from './client-stream';
+export { ReconnectingPublisher, type ReconnectingPublisherOptions } from './reconnecting-publisher';
 export {
   connectRedirectOf,
   MAX_REDIRECT_HOPS,

@@ -30,6 +30,11 @@ export interface RtmpClientOptions {
    * rejection is returned, its URL readable with connectRedirectOf()). Each hop is a new TCP connection.
    */
   followRedirects?: number;
+  /**
+   * Enhanced RTMP v2 `capsEx` announced in connect (CapsEx bits; 0x01: this client acts on a
+   * NetConnection.Connect.ReconnectRequest, as ReconnectingPublisher does). Absent: not sent.
+   */
+  capsEx?: number;
 }
 
 /** Most redirect hops followOf()/followRedirects accepts: a loop between two edges ends quickly. */
@@ -175,6 +180,7 @@ export class RtmpClient extends EventEmitter {
       videoCodecs: 252,
       videoFunction: 1,
       objectEncoding: this.options.objectEncoding ?? 0,
+      ...(this.options.capsEx === undefined ? {} : { capsEx: this.options.capsEx }),
     });
     const info = metadataObject(reply.args[0] ?? null);
     return info ?? {};

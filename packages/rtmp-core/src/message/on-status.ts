@@ -14,6 +14,8 @@ export const StatusCode = {
   ConnectRejected: 'NetConnection.Connect.Rejected',
   ConnectClosed: 'NetConnection.Connect.Closed',
   ConnectFailed: 'NetConnection.Connect.Failed',
+  /** Enhanced RTMP v2: the server asks the client to reconnect (to `tcUrl` when given) and carry on. */
+  ConnectReconnectRequest: 'NetConnection.Connect.ReconnectRequest',
   CallFailed: 'NetConnection.Call.Failed',
   PublishStart: 'NetStream.Publish.Start',
   PublishBadName: 'NetStream.Publish.BadName',
@@ -37,6 +39,15 @@ export const StatusCode = {
   PauseNotify: 'NetStream.Pause.Notify',
   UnpauseNotify: 'NetStream.Unpause.Notify',
   SeekNotify: 'NetStream.Seek.Notify',
+} as const;
+
+/** Enhanced RTMP v2 `capsEx` bits in the connect command object. */
+export const CapsEx = {
+  /** The client acts on NetConnection.Connect.ReconnectRequest. */
+  Reconnect: 0x01,
+  Multitrack: 0x02,
+  ModEx: 0x04,
+  TimestampNanoOffset: 0x08,
 } as const;
 
 /** Builds an onStatus/_error info object; `extra` adds fields such as `details`, `clientid` or `ex`. */

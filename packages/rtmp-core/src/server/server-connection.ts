@@ -12,7 +12,7 @@ import { type Command, decodeCommand, encodeCommand, errorCommand, resultCommand
 import { decodeData, encodeData, metadataObject, ON_METADATA } from '../message/data';
 import { isMediaType, type MediaMessage } from '../message/media-message';
 import { Csid, MessageType } from '../message/message-types';
-import { connectRejectedInfo, type OnStatusInfo, StatusCode, statusInfo } from '../message/on-status';
+import { CapsEx, connectRejectedInfo, type OnStatusInfo, StatusCode, statusInfo } from '../message/on-status';
 import { encodeSetPeerBandwidth, PeerBandwidthLimit } from '../message/protocol-control';
 import { encodeUserControl } from '../message/user-control';
 import { type ConnectionStats, ProtocolSession } from '../session/protocol-session';
@@ -842,6 +842,31 @@ export class RtmpServerConnection extends EventEmitter {
     this.logger.always('info', fields, 'closed');
     this.emit('close', reason);
     this.events.emit('close', this, reason);
+  }
+
+  /**
+   * Enhanced RTMP v2: did this client's connect announce that it acts on a ReconnectRequest (`capsEx`
+   * bit 0x01)? Only then is requestReconnect() more than a status line the client ignores.
+   */
+  get supportsReconnect(): boolean {
+    const caps = this.connectRequest?.command.capsEx;
+    return typeof caps === 'number' && Number.isInteger(caps) && (caps & CapsEx.Reconnect) !== 0;
+  }
+
+  /**
+   * Enhanced RTMP v2 ReconnectRequest: `onStatus` NetConnection.Connect.ReconnectRequest (level status)
+   * on message stream 0, with `tcUrl` naming where to reconnect (absent: this server again). The
+   * connection stays open: the client closes it once it has reconnected (a publisher republishes there).
+   */
+  requestReconnect(tcUrl?: string, description = 'The server is going away; reconnect.'): void {
+    this.sendConnectionStatus(
+      statusInfo(
+        'status',
+        StatusCode.ConnectReconnectRequest,
+        description,
+        tcUrl === undefined ? {} : { tcUrl },
+      ),
+    );
   }
 
   /** Sends an onStatus on message stream 0 (NetConnection level). */
