@@ -396,8 +396,11 @@ export class Edge {
     this.ready = false;
     clearInterval(this.sweepTimer);
     // Draining first: the api stops offering this edge, and connects meanwhile are redirected (302).
+    // All of it fits in DRAIN_TIMEOUT_MS: the beat gets a quarter, the publishers' moves half, the
+    // sessions' ends what is left (main.ts exits unconditionally 5 s past the window).
+    const drainStart = Date.now();
     this.lb.startDraining();
-    await this.heartbeat.beatNow();
+    await withTimeout(this.heartbeat.beatNow(), this.cfg.DRAIN_TIMEOUT_MS / 4);
     this.heartbeat.stop();
     await this.movePublishers();
     // Recordings ended by the drain stay on disk; the next start hands them over.
@@ -409,7 +412,10 @@ export class Edge {
     const drained = Promise.all([this.publishing.endAll('shutdown'), this.rtmp.close()]);
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), this.cfg.DRAIN_TIMEOUT_MS);
+      timer = setTimeout(
+        () => resolve('timeout'),
+        Math.max(0, this.cfg.DRAIN_TIMEOUT_MS - (Date.now() - drainStart)),
+      );
     });
     const outcome = await Promise.race([drained.then(() => 'drained' as const), deadline]);
     clearTimeout(timer);
@@ -491,6 +497,18 @@ export class Edge {
     for (const conn of this.rtmp.connections) total += conn.stats[which];
     return total;
   }
+}
+
+/** Waits for `promise` at most `ms` (it keeps running past that; its outcome is ignored). */
+async function withTimeout(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    promise.catch(() => undefined),
+    new Promise((resolve) => {
+      timer = setTimeout(resolve, ms);
+    }),
+  ]);
+  clearTimeout(timer);
 }
 
 /** An address as the host part of a URL (IPv6 in brackets). */
