@@ -37,6 +37,11 @@ const ASSET_LOOKUP_TTL_MS = 5000;
 const ASSET_STALE_IF_ERROR_MS = 5 * 60_000;
 /** Playback ids whose lookups are kept at once. */
 const ASSET_LOOKUP_MAX_ENTRIES = 10_000;
+/**
+ * Segments muxed at once; more requests wait their turn. A segment is built whole in memory (a few MB
+ * at most bit rates), so this bounds what building segments costs edge-wide.
+ */
+const MAX_CONCURRENT_SEGMENTS = 32;
 /** Indexes kept: at most this many files, and this many samples in all (~29 bytes each: ~116 MB). */
 const INDEX_CACHE_MAX_ENTRIES = 256;
 const INDEX_CACHE_MAX_SAMPLES = 4_000_000;
@@ -70,6 +75,8 @@ export class VodPlayback {
   private readonly requests: Counter<'kind' | 'result'>;
   /** Playlist and segment bytes sent to players. */
   bytesSent = 0;
+  private muxing = 0;
+  private readonly muxQueue: Array<() => void> = [];
 
   constructor(private readonly opts: VodPlaybackOptions) {
     this.lookups = new AssetLookups({
@@ -158,8 +165,10 @@ export class VodPlayback {
       } else {
         const segment = indexed.segments[route.segment];
         if (!segment) throw new PlaybackHttpError(ErrorCode.notFound, 'This asset has no such segment.');
-        const body = await muxVodSegment(indexed.index, segment, (offset, length) =>
-          this.blocks.read(fileKey(asset), offset, length),
+        const body = await this.muxTurn(() =>
+          muxVodSegment(indexed.index, segment, (offset, length) =>
+            this.blocks.read(fileKey(asset), offset, length),
+          ),
         );
         this.send(req, res, HLS_CONTENT_TYPES.mpegts, cache.segment, body);
       }
@@ -195,6 +204,18 @@ export class VodPlayback {
       throw playRefusal('token_missing', 'This asset needs a playback token: add ?token=<jwt> to the URL.');
     }
     return asset;
+  }
+
+  /** Runs one segment's mux when fewer than MAX_CONCURRENT_SEGMENTS are running. */
+  private async muxTurn<T>(mux: () => Promise<T>): Promise<T> {
+    while (this.muxing >= MAX_CONCURRENT_SEGMENTS) await new Promise<void>((r) => this.muxQueue.push(r));
+    this.muxing++;
+    try {
+      return await mux();
+    } finally {
+      this.muxing--;
+      this.muxQueue.shift()?.();
+    }
   }
 
   private indexed(asset: EdgeAsset): Promise<IndexedAsset> {
