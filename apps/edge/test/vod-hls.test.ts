@@ -217,6 +217,18 @@ describe('on-demand assets as HLS from every edge', () => {
     assert.equal((await fetch(`${edgeA.http}/vod/${open.playbackId}/seg-999.ts`)).status, 404);
   });
 
+  it('a deleted asset stops playing on an edge that served it within the lookup life (5 s)', async () => {
+    const gone = await upload('public');
+    const url = `${edgeA.http}${PlaybackHttpPaths.vodHlsPlaylist(gone.playbackId)}`;
+    assert.equal((await fetch(url)).status, 200);
+    const deleted = await plane.via(0)('DELETE', `/v1/assets/${gone.id}`, { bearer: tenant.key });
+    assert.equal(deleted.status, 204);
+    await waitUntil(async () => (await fetch(url)).status === 404, {
+      timeoutMs: 15_000,
+      what: 'the deleted asset answers 404',
+    });
+  });
+
   it('hls.js in Chromium plays it, seeks to the middle and plays on from there', async () => {
     const browser = await launchChromium();
     try {
