@@ -83,6 +83,34 @@ describe('edge config', () => {
       5000,
     );
   });
+  it('load balancing: no caps by default; caps, region and public URL are checked', () => {
+    const cfg = parseEdgeConfig({ EDGE_API_TOKEN: 'edge_credential_123' });
+    assert.equal(cfg.EDGE_MAX_VIEWERS, undefined);
+    assert.equal(cfg.EDGE_MAX_EGRESS_MBPS, undefined);
+    const capped = parseEdgeConfig({
+      EDGE_API_TOKEN: 'edge_credential_123',
+      EDGE_MAX_VIEWERS: '300',
+      EDGE_MAX_EGRESS_MBPS: '950.5',
+      EDGE_REGION: 'eu-west',
+      EDGE_PUBLIC_RTMP_URL: 'rtmp://edge-1.example.com/live',
+    });
+    assert.equal(capped.EDGE_MAX_VIEWERS, 300);
+    assert.equal(capped.EDGE_MAX_EGRESS_MBPS, 950.5);
+    assert.equal(capped.EDGE_REGION, 'eu-west');
+    assert.throws(
+      () =>
+        parseEdgeConfig({
+          EDGE_API_TOKEN: 'edge_credential_123',
+          EDGE_MAX_VIEWERS: '0',
+          EDGE_PUBLIC_RTMP_URL: 'http://edge-1/live',
+        }),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        err.problems.some((p) => p.startsWith('EDGE_MAX_VIEWERS')) &&
+        err.problems.some((p) => p.startsWith('EDGE_PUBLIC_RTMP_URL')),
+    );
+  });
+
   it('distribution: relay defaults, and upstream and internal URLs must be rtmp:// URLs', () => {
     const cfg = parseEdgeConfig({ EDGE_API_TOKEN: 'edge_credential_123' });
     assert.equal(cfg.RELAY_ENABLED, true);

@@ -13,6 +13,12 @@ describe('playback routes', () => {
       kind: 'flv',
       playbackId: 'pb_1-A',
     });
+    assert.deepEqual(parsePlaybackPath(PlaybackHttpPaths.smil('pb_1-A')), {
+      kind: 'smil',
+      playbackId: 'pb_1-A',
+    });
+    for (const bad of ['/live/.smil', '/live/a.b.smil', '/live/pb/x.smil', `/live/${'a'.repeat(65)}.smil`])
+      assert.equal(parsePlaybackPath(bad), undefined, bad);
   });
 
   it('routes segments, parts and init sections under their segmenter epoch', () => {
