@@ -188,11 +188,18 @@ describe('load balancing: RTMP 302 and SMIL across two real edges', { timeout: 1
     assert.equal(client.currentUrl, b.rtmp);
   });
 
-  it('ffmpeg fed the 302: what it does is recorded (FFmpeg 5.1 reports the server error and does not follow)', async () => {
+  it('ffmpeg and rtmpdump fed the 302: what they do is recorded (FFmpeg 5.1 and librtmp report the server error, neither follows)', async () => {
     const played = await peers.decodeFrames(`${a.rtmp}/${open.playbackId}`, 10);
     if (played.frames === 10) return; // a build that follows the redirect plays
     assert.notEqual(played.code, 0);
     assert.match(played.stderr, /at capacity/);
+    // rtmpdump 2.4 (librtmp) reads the _error as a server error and stops; nothing is saved.
+    const dumped = await peers.rtmpdumpFrames(
+      ['-r', `${a.rtmp}/${open.playbackId}`],
+      join(dir, 'full.flv'),
+      2,
+    );
+    assert.equal(dumped.frames, 0);
   });
 
   it('SMIL from the full edge names B; from B names B; base + src plays', async () => {
