@@ -437,8 +437,9 @@ export class Edge {
   /**
    * Drain without dropping encoders (Enhanced RTMP v2): each publisher whose connect announced
    * `capsEx` Reconnect gets a ReconnectRequest naming the least-loaded other edge (its connect query
-   * kept), and is given until it leaves (at most half of DRAIN_TIMEOUT_MS) to republish there. Other
-   * publishers, and viewers (RTMP players act on no such request), are ended as before; viewers of the
+   * kept), and is given until it leaves (at most half of DRAIN_TIMEOUT_MS) to republish there. A player
+   * that announced Reconnect gets the same request (not waited for); other publishers and viewers (no
+   * common RTMP player acts on such a request) are ended as before; viewers of the
    * stream on other edges keep playing through the relay once the publisher is back, and connects
    * arriving meanwhile are redirected (302).
    */
@@ -446,7 +447,9 @@ export class Edge {
     const leaving: Promise<unknown>[] = [];
     for (const conn of this.rtmp.connections) {
       if (!conn.supportsReconnect) continue;
-      if (![...conn.streams.values()].some((s) => s.state === 'publishing')) continue;
+      const states = [...conn.streams.values()].map((s) => s.state);
+      const publishing = states.includes('publishing');
+      if (!publishing && !states.includes('playing')) continue;
       const edge = this.lb.target();
       const url =
         edge === undefined
@@ -455,7 +458,9 @@ export class Edge {
       if (url === undefined) continue;
       conn.requestReconnect(url, 'This edge is draining; reconnect to the named edge.');
       this.metrics.connectRedirects.inc({ reason: 'reconnect_request' });
-      leaving.push(new Promise((resolve) => conn.once('close', resolve)));
+      // A player that announced Reconnect is told too, but only publishers are waited for: a viewer
+      // that stays is ended with everyone else below.
+      if (publishing) leaving.push(new Promise((resolve) => conn.once('close', resolve)));
     }
     if (leaving.length === 0) return;
     this.logger.info({ publishers: leaving.length }, 'drain: publishers asked to reconnect elsewhere');
