@@ -75,10 +75,10 @@ describe('on-demand assets as HLS from every edge', () => {
   let signed: Asset;
   let page: Server;
 
-  async function upload(policy: 'public' | 'signed'): Promise<Asset> {
+  async function upload(policy: 'public' | 'signed', file = mp4): Promise<Asset> {
     const form = new FormData();
     form.set('playbackPolicy', policy);
-    form.set('file', new Blob([readFileSync(mp4)]), 'talk.mp4');
+    form.set('file', new Blob([readFileSync(file)]), file.endsWith('.flv') ? 'talk.flv' : 'talk.mp4');
     const res = await fetch(`${plane.apis[0]?.url}/v1/assets`, {
       method: 'POST',
       headers: { authorization: `Bearer ${tenant.key}` },
@@ -167,6 +167,24 @@ describe('on-demand assets as HLS from every edge', () => {
     const sent = Number(/^tributary_edge_vod_sent_bytes_total (\d+)/m.exec(metrics)?.[1]);
     assert.ok(sent > read, `${sent} bytes sent to players, more than the ${read} read (each segment twice)`);
     assert.match(metrics, /^tributary_edge_vod_requests_total\{kind="segment",result="ok"\} [1-9]/m);
+  });
+
+  it('an FLV upload (H.264 + MP3) plays as HLS too, every frame decoding', async () => {
+    const flv = join(dir.path, 'talk.flv');
+    const made = await run('ffmpeg', [
+      ...['-nostdin', '-v', 'error', '-y', '-i', mp4, '-c:v', 'copy'],
+      ...['-c:a', 'libmp3lame', '-ar', '44100', '-b:a', '128k', flv],
+    ]);
+    assert.equal(made.code, 0, made.stderr);
+    const asset = await upload('public', flv);
+    assert.equal(asset.tracks.audio?.codec, 'mp3');
+    const url = `${edgeA.http}${PlaybackHttpPaths.vodHlsPlaylist(asset.playbackId)}`;
+    const decoded = await decode(url);
+    assert.equal(decoded.errors, '');
+    assert.equal(decoded.frames, CLIP_SECONDS * FPS);
+    const audio = await probe(url, '-select_streams a -show_entries stream=codec_name');
+    // ffprobe lists the stream under the HLS program and again on its own.
+    assert.deepEqual(new Set(audio.split('\n').filter((l) => l !== '')), new Set(['mp3']));
   });
 
   it('a signed asset refuses no token and a forged one, and plays with a minted one; unknown ids are 404', async () => {
