@@ -154,6 +154,7 @@ test("playback tokens are minted for an asset's playback id, with its HLS URL", 
     `https://play.example.com/vod/${asset.playbackId}/index.m3u8?token=${encodeURIComponent(token.token)}`,
   );
   assert.equal(token.playback.flv, null);
+  assert.equal(token.playback.rtmp, null, 'no RTMP URL until RTMP on demand is served');
   const other = await api.tenantWithKey('Other', operator);
   const refused = await api.request('POST', '/v1/playback-tokens', {
     key: other.key,

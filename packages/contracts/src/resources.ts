@@ -205,8 +205,11 @@ export const PlaybackTokenSchema = z.object({
   token: z.string(),
   playbackId: z.string(),
   expiresAt: isoDate,
-  /** Ready-made URLs carrying the token. */
-  playback: PlaybackUrlsSchema,
+  /**
+   * Ready-made URLs carrying the token. For an on-demand asset only `hls` is set for now (RTMP on demand
+   * is not served yet); `rtmp` is null there.
+   */
+  playback: PlaybackUrlsSchema.extend({ rtmp: z.string().nullable() }),
 });
 export type PlaybackToken = z.infer<typeof PlaybackTokenSchema>;
 export const SigningKeySchema = z.object({

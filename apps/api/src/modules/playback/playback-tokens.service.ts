@@ -6,7 +6,6 @@ import {
   PLAYBACK_TOKEN_ALG,
   PLAYBACK_TOKEN_AUDIENCE,
   type PlaybackToken,
-  type PlaybackUrls,
   playbackUrls,
 } from '@tributary/contracts';
 import { SignJWT } from 'jose';
@@ -63,28 +62,16 @@ export class PlaybackTokensService {
       playbackId: stream.playbackId,
       expiresAt: new Date(exp * 1000).toISOString(),
       playback: isAsset
-        ? vodPlaybackUrls(at.rtmp, at.http, stream.playbackId, token)
+        ? vodPlaybackUrls(at.http, stream.playbackId, token)
         : playbackUrls(at.rtmp, at.http, stream.playbackId, token),
     };
   }
 }
 
 /**
- * A token's URLs for an asset: HLS on demand; RTMP names the edge's `vod` application beside the live
- * one (RTMP on demand, issue 12); no HTTP-FLV or SMIL.
+ * A token's URLs for an asset: HLS on demand only. No RTMP URL until edges serve RTMP on demand (issue
+ * 12: it comes after rtmp-core's reshape), and no HTTP-FLV or SMIL.
  */
-function vodPlaybackUrls(
-  rtmpBase: string,
-  httpBase: string,
-  playbackId: string,
-  token: string,
-): PlaybackUrls {
-  const q = `?token=${encodeURIComponent(token)}`;
-  const vodApp = rtmpBase.replace(/\/+$/, '').replace(/\/[^/]*$/, '/vod');
-  return {
-    rtmp: `${vodApp}/${playbackId}${q}`,
-    hls: assetPlaybackUrls(httpBase, playbackId, token).hls,
-    flv: null,
-    smil: null,
-  };
+function vodPlaybackUrls(httpBase: string, playbackId: string, token: string): PlaybackToken['playback'] {
+  return { rtmp: null, hls: assetPlaybackUrls(httpBase, playbackId, token).hls, flv: null, smil: null };
 }
