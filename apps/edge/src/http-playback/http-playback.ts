@@ -15,6 +15,7 @@ import type { PublishGrant } from '../control-plane/publish-authorizer';
 import type { EdgeMetrics } from '../http/edge-metrics';
 import { sendJson } from '../http/responses';
 import type { StreamEntry, StreamRegistry, ViewerAdmission } from '../streams/stream-registry';
+import { answerPreflight } from './cors';
 import { FlvFanout } from './flv-fanout';
 import { FlvViewer } from './flv-viewer';
 import { formatFor, HlsRendition } from './hls-rendition';
@@ -37,8 +38,6 @@ const CACHE_CONTROL = {
   public: { playlist: 'no-cache', segment: 'public, max-age=86400, immutable' },
   signed: { playlist: 'private, no-cache', segment: 'private, max-age=86400, immutable' },
 } as const;
-/** Browsers may cache a preflight this long (Chromium caps it at 2 h). */
-const PREFLIGHT_MAX_AGE_S = 7200;
 /**
  * A blocking playlist reload (rfc8216bis §6.2.5.2) or a preload-hinted part is held at most three target
  * durations, the time after which the spec tells clients to give up and retry; the current playlist is
@@ -146,16 +145,7 @@ export class HttpPlayback {
     path: string,
     query: URLSearchParams,
   ): Promise<void> {
-    res.setHeader('access-control-allow-origin', '*');
-    if (req.method === 'OPTIONS') {
-      res.writeHead(204, {
-        'access-control-allow-methods': 'GET, HEAD, OPTIONS',
-        'access-control-allow-headers': req.headers['access-control-request-headers'] ?? '*',
-        'access-control-max-age': String(PREFLIGHT_MAX_AGE_S),
-      });
-      res.end();
-      return;
-    }
+    if (answerPreflight(req, res)) return;
     try {
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         throw new PlaybackHttpError(ErrorCode.badRequest, 'Playback URLs answer GET, HEAD and OPTIONS.');

@@ -15,6 +15,7 @@ import { keyServesTenant, TOKEN_REFUSAL_MESSAGES } from '../auth/playback-token'
 import { ControlPlaneError } from '../control-plane/api-client';
 import type { Counter, MetricsRegistry } from '../http/metrics';
 import { sendJson } from '../http/responses';
+import { answerPreflight } from '../http-playback/cors';
 import { PlaybackHttpError, playRefusal } from '../http-playback/playback-errors';
 import { BlockCache, type FileKey } from './block-cache';
 import { AssetLookups, IndexCache, type IndexedAsset } from './vod-caches';
@@ -29,8 +30,6 @@ const CACHE_CONTROL = {
   public: { playlist: 'public, max-age=60', segment: 'public, max-age=86400, immutable' },
   signed: { playlist: 'private, max-age=60', segment: 'private, max-age=86400, immutable' },
 } as const;
-/** Browsers may cache a preflight this long (Chromium caps it at 2 h). */
-const PREFLIGHT_MAX_AGE_S = 7200;
 /** Asset answers are kept this long: a deleted or re-policied asset is seen within it. */
 const ASSET_LOOKUP_TTL_MS = 5000;
 /** While the api is down, an asset's last answer is used this long after it was fetched. */
@@ -133,16 +132,7 @@ export class VodPlayback {
     path: string,
     query: URLSearchParams,
   ): Promise<void> {
-    res.setHeader('access-control-allow-origin', '*');
-    if (req.method === 'OPTIONS') {
-      res.writeHead(204, {
-        'access-control-allow-methods': 'GET, HEAD, OPTIONS',
-        'access-control-allow-headers': req.headers['access-control-request-headers'] ?? '*',
-        'access-control-max-age': String(PREFLIGHT_MAX_AGE_S),
-      });
-      res.end();
-      return;
-    }
+    if (answerPreflight(req, res)) return;
     let kind: RequestKind = 'other';
     try {
       if (req.method !== 'GET' && req.method !== 'HEAD')
