@@ -75,16 +75,9 @@ export async function verifyPlaybackToken(
   resolveKey: KeyResolver,
   now: Date = new Date(),
 ): Promise<TokenVerdict> {
-  if (token.length > MAX_TOKEN_LENGTH) return { ok: false, reason: 'malformed' };
-  let kid: string | undefined;
-  try {
-    kid = decodeProtectedHeader(token).kid;
-  } catch {
-    return { ok: false, reason: 'malformed' };
-  }
-  if (!kid) return { ok: false, reason: 'unknown_key' };
-  const key = await resolveKey(kid);
-  if (!key) return { ok: false, reason: 'unknown_key' };
+  const found = await tokenKey(token, resolveKey);
+  if ('reason' in found) return { ok: false, reason: found.reason };
+  const { kid, key } = found;
 
   let payload: unknown;
   try {
@@ -113,6 +106,26 @@ export async function verifyPlaybackToken(
     return { ok: false, reason: 'ip_mismatch' };
   }
   return { ok: true, claims: claims.data, keyTenantId: key.tenantId, kid };
+}
+
+/**
+ * The verification key a JWT we issue names (its header's `kid`), before any signature work: a token
+ * past MAX_TOKEN_LENGTH or without a readable header is malformed, one naming no known key is refused.
+ */
+export async function tokenKey(
+  token: string,
+  resolveKey: KeyResolver,
+): Promise<{ kid: string; key: PlaybackVerificationKey } | { reason: 'malformed' | 'unknown_key' }> {
+  if (token.length > MAX_TOKEN_LENGTH) return { reason: 'malformed' };
+  let kid: string | undefined;
+  try {
+    kid = decodeProtectedHeader(token).kid;
+  } catch {
+    return { reason: 'malformed' };
+  }
+  if (!kid) return { reason: 'unknown_key' };
+  const key = await resolveKey(kid);
+  return key ? { kid, key } : { reason: 'unknown_key' };
 }
 
 /** What a jose verification error means for a JWT we issue (playback and relay tokens alike). */

@@ -7,8 +7,8 @@ import {
   type RelayTokenClaims,
   RelayTokenClaimsSchema,
 } from '@tributary/contracts';
-import { decodeProtectedHeader, jwtVerify } from 'jose';
-import { joseRefusal, type KeyResolver } from '../auth/playback-token';
+import { jwtVerify } from 'jose';
+import { joseRefusal, type KeyResolver, tokenKey } from '../auth/playback-token';
 
 /**
  * Relay tokens (contracts/edge-api.ts): the api gives one to an edge that pulls a stream from another
@@ -43,9 +43,6 @@ export const RELAY_REFUSAL_MESSAGES: Record<RelayRefusal, string> = {
   invalid_claims: 'The relay token claims are invalid.',
 };
 
-/** The same bound as playback tokens: a few hundred bytes in practice, 4 KiB refused unread. */
-const MAX_TOKEN_LENGTH = 4096;
-
 /**
  * Verifies a relay token: EdDSA with the key its kid names, that key a platform key, audience relay,
  * `exp` (with the playback tokens' clock skew) no further ahead than the contract's TTL, and, when
@@ -57,16 +54,9 @@ export async function verifyRelayToken(
   resolveKey: KeyResolver,
   now: Date = new Date(),
 ): Promise<RelayVerdict> {
-  if (token.length > MAX_TOKEN_LENGTH) return { ok: false, reason: 'malformed' };
-  let kid: string | undefined;
-  try {
-    kid = decodeProtectedHeader(token).kid;
-  } catch {
-    return { ok: false, reason: 'malformed' };
-  }
-  if (!kid) return { ok: false, reason: 'unknown_key' };
-  const key = await resolveKey(kid);
-  if (!key) return { ok: false, reason: 'unknown_key' };
+  const found = await tokenKey(token, resolveKey);
+  if ('reason' in found) return { ok: false, reason: found.reason };
+  const { kid, key } = found;
   if (key.tenantId !== null) return { ok: false, reason: 'not_platform_key' };
   let payload: unknown;
   try {
