@@ -304,9 +304,8 @@ export class ApiClient {
             );
             return;
           }
-          const parsed = RecordingUploadResponseSchema.safeParse(
-            safeParse(Buffer.concat(chunks).toString('utf8')),
-          );
+          const json = parseJson(Buffer.concat(chunks).toString('utf8'));
+          const parsed = RecordingUploadResponseSchema.safeParse(json.ok ? json.value : undefined);
           if (!parsed.success)
             finish(
               new ControlPlaneError(
@@ -344,10 +343,7 @@ export class ApiClient {
     schema: S,
     timeoutMs = this.opts.timeoutMs,
   ): Promise<z.infer<S>> {
-    const url = new URL(
-      path.replace(/^\//, ''),
-      this.base.href.endsWith('/') ? this.base : `${this.base.href}/`,
-    );
+    const url = this.url(path);
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const transport = url.protocol === 'https:' ? https : http;
     return new Promise((resolve, reject) => {
@@ -440,13 +436,5 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
     return { ok: true, value: JSON.parse(text) };
   } catch {
     return { ok: false };
-  }
-}
-
-function safeParse(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
   }
 }
