@@ -34,6 +34,14 @@ export {
 export { type CodecSummary, type CodecSummaryInput, summarizeCodecs } from './codec-summary';
 export { AvMultitrackType } from './enhanced-rtmp';
 export {
+  type ExAudioTag,
+  type ExVideoFrameType,
+  type ExVideoTag,
+  encodeExAudioTag,
+  encodeExVideoTag,
+  encodeExVideoTagHeader,
+} from './enhanced-writer';
+export {
   encodeFlvHeader,
   encodeFlvTag,
   FLV_DEFAULT_MAX_TAG_SIZE,
@@ -47,6 +55,14 @@ export {
   FlvTagType,
   parseFlv,
 } from './flv';
+export {
+  enhancedFourCcOf,
+  FourCcInfoMask,
+  type FourCcSupport,
+  fourCcSupportOf,
+  MAX_ANNOUNCED_FOURCCS,
+  supportsFourCc,
+} from './fourcc-support';
 export {
   HEVC_MAX_DIMENSION,
   type HevcDecoderConfigurationRecord,
