@@ -26,6 +26,10 @@ export const EdgeApiPaths = {
   assetSource: (playbackId: string) => `/v1/edge/assets/${encodeURIComponent(playbackId)}/source`,
   /** POST: a finished (or failed) recording of a live session becomes an asset (issue 12). */
   recordings: '/v1/edge/recordings',
+  /** POST: a salt, challenge and signed opaque for an FMLE (`authmod=adobe`) publisher's user (publish-auth.ts). */
+  publishAuthChallenge: '/v1/edge/publish-auth/challenge',
+  /** POST: checks an `authmod=adobe` response against its opaque (signature, expiry, single use). */
+  publishAuthVerify: '/v1/edge/publish-auth/verify',
 } as const;
 
 export const PlaybackPolicySchema = z.enum(['public', 'signed']);
@@ -60,6 +64,11 @@ export const AuthorizePublishResponseSchema = z.discriminatedUnion('allowed', [
     maxViewers: z.number().int().nullable(),
     /** How long the edge may cache this answer, in seconds. */
     cacheTtlSeconds: z.number().int().min(0),
+    /**
+     * The stream has publish credentials (publish-auth.ts): only a connection that authenticated with
+     * `authmod=adobe` as this stream's user may publish it. Older apis omit it (false).
+     */
+    publishCredentials: z.boolean().default(false),
   }),
   z.object({
     allowed: z.literal(false),
@@ -204,6 +213,8 @@ export const ControlEventKindSchema = z.enum([
   'tenant_reactivated',
   'signing_key_created',
   'signing_key_revoked',
+  /** A stream's publish credentials were set, changed or removed: cached answers and its publisher go. */
+  'publish_credentials_changed',
 ]);
 export type ControlEventKind = z.infer<typeof ControlEventKindSchema>;
 

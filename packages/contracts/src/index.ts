@@ -3,4 +3,5 @@ export * from './errors';
 export * from './names';
 export * from './playback-token';
 export * from './playback-urls';
+export * from './publish-auth';
 export * from './resources';
