@@ -1,9 +1,16 @@
 import { isSafeName } from '@tributary/contracts';
-import { type HookDecision, type PlayRequest, type RtmpServerStream, StatusCode } from '@tributary/rtmp-core';
+import {
+  fourCcSupportOf,
+  type HookDecision,
+  type PlayRequest,
+  type RtmpServerStream,
+  StatusCode,
+} from '@tributary/rtmp-core';
 import type { Authorizer } from '../auth/authorizer';
 import type { PublishGrant } from '../control-plane/publish-authorizer';
 import type { EdgeMetrics } from '../http/edge-metrics';
 import { RELAY_REFUSAL_MESSAGES, type RelayVerdict, relayTokenOf } from '../relay/relay-token';
+import { CODEC_REFUSAL_RESULT } from '../streams/codec-gate';
 import type { StreamRegistry, ViewerAdmission } from '../streams/stream-registry';
 
 export interface PlayHandlerOptions {
@@ -55,7 +62,8 @@ export class PlayHandler {
       conn.logger.info({ result: verdict.result }, 'play refused');
       return { allow: false, code: verdict.code, description: verdict.description };
     }
-    this.admissions.set(stream, verdict.value);
+    const fourCcs = fourCcSupportOf(conn.connectRequest?.command);
+    this.admissions.set(stream, fourCcs.enhanced ? { ...verdict.value, fourCcs } : verdict.value);
     return { allow: true };
   }
 
@@ -94,6 +102,12 @@ export class PlayHandler {
     const policy = grant ? this.opts.authorizer.admitsViewer(admission, grant) : undefined;
     if (policy && !policy.allow) {
       this.refuseStarted(stream, policy.code, policy.description, policy.result);
+      return;
+    }
+    // A stream already sending Enhanced RTMP codecs this player did not announce: refused, not garbage.
+    const codecRefusal = admission.relay ? undefined : live?.publisher?.codecs?.refusal(admission.fourCcs);
+    if (codecRefusal !== undefined) {
+      this.refuseStarted(stream, StatusCode.PlayFailed, codecRefusal, CODEC_REFUSAL_RESULT);
       return;
     }
     if (grant && live) {

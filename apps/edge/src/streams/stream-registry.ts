@@ -1,4 +1,4 @@
-import type { Broadcast, BroadcastSink } from '@tributary/rtmp-core';
+import type { Broadcast, BroadcastSink, FourCcSupport } from '@tributary/rtmp-core';
 import type { PublishGrant } from '../control-plane/publish-authorizer';
 import type { AudioTrackInfo, VideoTrackInfo } from './track-info';
 
@@ -26,6 +26,8 @@ export interface PublisherSlot {
    * this edge's publishers, and gives way at once to a local publisher of the stream.
    */
   readonly relay?: boolean;
+  /** The Enhanced RTMP codecs the session sends now (codec-gate.ts CodecGate), set when it starts. */
+  codecs?: { refusal(support: FourCcSupport | undefined): string | undefined };
 }
 
 /** What a viewer proved at play time, checked again when the publisher (and so the tenant) is known. */
@@ -39,6 +41,8 @@ export interface ViewerAdmission {
    * whatever the stream's policy and viewer limits (its own viewers are checked where they play).
    */
   readonly relay?: boolean;
+  /** RTMP viewers: the Enhanced RTMP codecs their connect announced (codec-gate.ts checks them). */
+  readonly fourCcs?: FourCcSupport;
 }
 
 interface ViewerSlot extends ViewerAdmission {
