@@ -18,6 +18,22 @@ export const EdgeConfigSchema = z
     RTMP_PORT: env.port(1935),
     HTTP_HOST: env.host('0.0.0.0'),
     HTTP_PORT: env.port(8080),
+    /**
+     * RTMPS (RTMP inside TLS, README "RTMPS"): on when RTMPS_CERT_FILE and RTMPS_KEY_FILE name a PEM
+     * certificate (chain, leaf first) and its key; off otherwise. 443 is the usual RTMPS port but needs
+     * root, so the edge listens on 1936 (the chart's Service maps 443 to it). Host: RTMP_HOST unless set.
+     */
+    RTMPS_HOST: z.string().min(1).optional(),
+    RTMPS_PORT: env.port(1936),
+    RTMPS_CERT_FILE: z.string().min(1).optional(),
+    RTMPS_KEY_FILE: z.string().min(1).optional(),
+    /**
+     * From TCP accept to a finished TLS handshake, however slowly the bytes come (an absolute deadline,
+     * unlike an idle timer); the RTMP handshake's own HANDSHAKE_TIMEOUT_MS starts after it.
+     */
+    RTMPS_HANDSHAKE_TIMEOUT_MS: env.int(5000, 500, 60_000),
+    /** How often the certificate files are looked at for a renewal (applied without a restart). */
+    RTMPS_CERT_CHECK_INTERVAL_MS: env.int(5000, 100, 3_600_000),
     /** The RTMP application name in rtmp://edge/<app>/<name>; names follow contracts/names.ts. */
     RTMP_APP: z.string().regex(SAFE_NAME, 'must match [A-Za-z0-9_-]{1,64}').default('live'),
 
@@ -201,6 +217,10 @@ export const EdgeConfigSchema = z
     RECORDING_MAX_BYTES: env.int(16 * 1024 * 1024 * 1024, 1024 * 1024),
     LOG_LEVEL: env.logLevel(),
     LOG_FORMAT: env.logFormat(),
+  })
+  .refine((c) => (c.RTMPS_CERT_FILE === undefined) === (c.RTMPS_KEY_FILE === undefined), {
+    path: ['RTMPS_KEY_FILE'],
+    message: 'RTMPS_CERT_FILE and RTMPS_KEY_FILE go together (both for RTMPS, neither without)',
   })
   .refine((c) => c.RTMP_MAX_WRITE_BUFFER_BYTES > c.VIEWER_QUEUE_MAX_BYTES, {
     path: ['RTMP_MAX_WRITE_BUFFER_BYTES'],
