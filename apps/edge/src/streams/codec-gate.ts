@@ -83,13 +83,14 @@ export function refuseUnsupportedViewers(
   entry: StreamEntry,
   gate: CodecGate,
   registry: StreamRegistry,
-  metrics: Pick<EdgeMetrics, 'playAuth'>,
+  /** Counts each refusal (play_auth_total{result="codec_not_announced"}); a relay's pull has none. */
+  metrics?: Pick<EdgeMetrics, 'playAuth'>,
 ): void {
   for (const [sink, viewer] of [...entry.viewers]) {
     if (isHttpViewer(sink) || viewer.relay) continue;
     const description = gate.refusal(viewer.fourCcs);
     if (description === undefined) continue;
-    metrics.playAuth.inc({ result: CODEC_REFUSAL_RESULT });
+    metrics?.playAuth.inc({ result: CODEC_REFUSAL_RESULT });
     registry.removeViewer(entry, sink);
     sink.sendStatus({ level: 'error', code: StatusCode.PlayFailed, description });
     sink.close(CODEC_REFUSAL_RESULT);

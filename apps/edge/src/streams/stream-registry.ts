@@ -1,5 +1,6 @@
 import type { Broadcast, BroadcastSink, FourCcSupport } from '@tributary/rtmp-core';
 import type { PublishGrant } from '../control-plane/publish-authorizer';
+import type { CodecGate } from './codec-gate';
 import type { AudioTrackInfo, VideoTrackInfo } from './track-info';
 
 /** The publisher of a live stream and what its session has done so far. */
@@ -27,7 +28,7 @@ export interface PublisherSlot {
    */
   readonly relay?: boolean;
   /** The Enhanced RTMP codecs the session sends now (codec-gate.ts CodecGate), set when it starts. */
-  codecs?: { refusal(support: FourCcSupport | undefined): string | undefined };
+  codecs?: CodecGate;
 }
 
 /** What a viewer proved at play time, checked again when the publisher (and so the tenant) is known. */
