@@ -9,5 +9,8 @@ describe('HLS container choice', () => {
     assert.equal(formatFor('mpegts', 'hevc'), 'fmp4');
     assert.equal(formatFor('mpegts', 'av1'), 'fmp4');
     assert.equal(formatFor('fmp4', 'h264'), 'fmp4');
+    assert.equal(formatFor('mpegts', 'h264', 'opus'), 'fmp4');
+    assert.equal(formatFor('mpegts', undefined, 'opus'), 'fmp4');
+    assert.equal(formatFor('mpegts', 'h264', 'aac'), 'mpegts');
   });
 });

@@ -18,9 +18,17 @@ export interface HlsRenditionOptions {
   sessionWindowMs: number;
 }
 
-/** The container for a stream: the configured one, unless its video codec needs fMP4. */
-export function formatFor(configured: SegmentFormat, videoCodec: string | undefined): SegmentFormat {
-  return videoCodec !== undefined && FMP4_ONLY_VIDEO.has(videoCodec) ? 'fmp4' : configured;
+/** Audio codecs MPEG-TS does not carry here (no Opus mapping in the TS muxer): fMP4 does. */
+const FMP4_ONLY_AUDIO: ReadonlySet<string> = new Set(['opus']);
+
+/** The container for a stream: the configured one, unless its video or audio codec needs fMP4. */
+export function formatFor(
+  configured: SegmentFormat,
+  videoCodec: string | undefined,
+  audioCodec?: string,
+): SegmentFormat {
+  if (videoCodec !== undefined && FMP4_ONLY_VIDEO.has(videoCodec)) return 'fmp4';
+  return audioCodec !== undefined && FMP4_ONLY_AUDIO.has(audioCodec) ? 'fmp4' : configured;
 }
 
 /**

@@ -328,7 +328,7 @@ export class HttpPlayback {
     if (entry && slot) {
       if (!rendition) {
         const epoch = `${this.now().toString(36)}${(this.epochSeq++).toString(36)}`;
-        const format = formatFor(this.opts.hls.format, slot.video?.codec);
+        const format = formatFor(this.opts.hls.format, slot.video?.codec, slot.audio?.codec);
         rendition = new HlsRendition(epoch, { ...this.opts.hls, format }, slot.grant, this.now());
         this.renditions.set(playbackId, rendition);
         this.opts.logger.info({ playbackId, epoch, format }, 'hls segmenter started');
