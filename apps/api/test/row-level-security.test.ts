@@ -96,6 +96,11 @@ async function seed(tag: string): Promise<Seeded> {
      VALUES ($1, $2, 'asset', $1 || '_pb', 'upload', $2 || '/' || $1, 1, now())`,
     [`as_${tag}`, s.tenantId],
   );
+  await admin.query(
+    `INSERT INTO publish_credentials (id, "tenantId", "liveStreamId", username, salt, secret, "updatedAt")
+     VALUES ($1, $2, $3, $1, 'salt', 'secret', now())`,
+    [`pc_${tag}`, s.tenantId, s.streamId],
+  );
   return s;
 }
 
@@ -166,6 +171,7 @@ test('every table with a tenantId column has row-level security enabled and forc
     'ingest_sessions',
     'usage_hours',
     'assets',
+    'publish_credentials',
   ]) {
     assert.ok(tenantTables.includes(table), `${table} has a tenantId column`);
   }

@@ -15,6 +15,7 @@ export const IdPrefix = {
   edge: 'edg',
   ingestSession: 'ses',
   asset: 'as',
+  publishCredential: 'pc',
 } as const;
 
 export function newId(prefix: (typeof IdPrefix)[keyof typeof IdPrefix]): string {

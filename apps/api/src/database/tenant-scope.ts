@@ -20,6 +20,7 @@ export const TENANT_OWNED_MODELS = [
   'IngestSession',
   'UsageHour',
   'Asset',
+  'PublishCredential',
 ] as const;
 const tenantOwned = new Set<string>(TENANT_OWNED_MODELS);
 

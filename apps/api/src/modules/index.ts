@@ -8,6 +8,7 @@ import { HealthController } from './health/health.controller';
 import { LiveEventsModule } from './live-events/live-events.module';
 import { LiveStreamsModule } from './live-streams/live-streams.module';
 import { PlaybackModule } from './playback/playback.module';
+import { PublishAuthModule } from './publish-auth/publish-auth.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { TenantsModule } from './tenants/tenants.module';
 import { UsageModule } from './usage/usage.module';
@@ -26,6 +27,7 @@ export const FEATURE_MODULES = [
   LiveEventsModule,
   AssetsModule,
   PlaybackModule,
+  PublishAuthModule,
   SessionsModule,
   UsageModule,
   EdgeApiModule,

@@ -15,10 +15,15 @@ export class SecretBox {
   private readonly encKey: Buffer;
   private readonly macKey: Buffer;
 
-  constructor(masterKey: Buffer) {
+  constructor(private readonly masterKey: Buffer) {
     if (masterKey.length !== 32) throw new Error('SECRETS_KEY must be 32 bytes');
     this.encKey = Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'tributary/encrypt', 32));
     this.macKey = Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'tributary/lookup-mac', 32));
+  }
+
+  /** A 32-byte key of its own for one purpose (HKDF info `tributary/<purpose>`), the same on every instance. */
+  derive(purpose: string): Buffer {
+    return Buffer.from(hkdfSync('sha256', this.masterKey, Buffer.alloc(0), `tributary/${purpose}`, 32));
   }
 
   /** "v1.<nonce>.<tag>.<ciphertext>" in base64url; `context` is bound as AAD (a row cannot borrow another's ciphertext). */

@@ -59,6 +59,8 @@ interface PublishFacts {
   eventTitle: string | null;
   /** null when not counted (no cap, or the stream is already live). */
   liveStreams: number | null;
+  /** The stream has a publish credential (authmod=adobe). */
+  publishCredentials: boolean;
 }
 
 /** One row of EdgeApiService.streamOrigin: the stream, its current session and that session's edge. */
@@ -126,6 +128,7 @@ export class EdgeApiService {
       eventTitle: stream.eventTitle,
       maxViewers: stream.maxViewers,
       cacheTtlSeconds: PUBLISH_ALLOW_CACHE_SECONDS,
+      publishCredentials: stream.publishCredentials,
     };
   }
 
@@ -147,7 +150,8 @@ export class EdgeApiService {
              CASE WHEN t."maxLiveStreams" IS NOT NULL AND s."currentSessionId" IS NULL THEN
                (SELECT count(*)::int FROM "live_streams" l
                   WHERE l."tenantId" = s."tenantId" AND l."currentSessionId" IS NOT NULL)
-             END AS "liveStreams"
+             END AS "liveStreams",
+             EXISTS (SELECT 1 FROM "publish_credentials" c WHERE c."liveStreamId" = s."id") AS "publishCredentials"
       FROM "live_streams" s JOIN "tenants" t ON t."id" = s."tenantId"
       WHERE s."streamKeyHmac" = ${streamKeyHmac}`;
     return rows[0];
