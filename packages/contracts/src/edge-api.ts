@@ -66,9 +66,9 @@ export const AuthorizePublishResponseSchema = z.discriminatedUnion('allowed', [
     cacheTtlSeconds: z.number().int().min(0),
     /**
      * The stream has publish credentials (publish-auth.ts): only a connection that authenticated with
-     * `authmod=adobe` as this stream's user may publish it. Older apis omit it (false).
+     * `authmod=adobe` as this stream's user may publish it. Absent (older apis): false.
      */
-    publishCredentials: z.boolean().default(false),
+    publishCredentials: z.boolean().optional(),
   }),
   z.object({
     allowed: z.literal(false),
