@@ -27,7 +27,8 @@ import http from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PLAYBACK_TOKEN_AUDIENCE } from '@tributary/contracts';
-import { FlvTagType, parseFlv, RtmpClient } from '@tributary/rtmp-core';
+import { FlvTagType, parseFlv } from '@tributary/rtmp-core';
+import { RtmpClient } from '@tributary/rtmp-core/node';
 import { SignJWT } from 'jose';
 import { startBenchEdge } from './bench-edge.mjs';
 

@@ -4,10 +4,10 @@ import {
   type ConnectRequest,
   type HookDecision,
   RateLimitedLogger,
-  RtmpServer,
   type RtmpServerConnection,
   StatusCode,
 } from '@tributary/rtmp-core';
+import { RtmpServer } from '@tributary/rtmp-core/node';
 import type { Logger } from '@tributary/service-kit';
 import { Authorizer } from './auth/authorizer';
 import { FailureThrottle } from './auth/failure-throttle';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PLAYBACK_TOKEN_AUDIENCE } from '@tributary/contracts';
-import { RtmpClient } from '@tributary/rtmp-core';
+import { RtmpClient } from '@tributary/rtmp-core/node';
 import { SignJWT } from 'jose';
 import { type RunningEdge, startEdge, until } from './support/edge-harness';
 import { Peers } from './support/peers';

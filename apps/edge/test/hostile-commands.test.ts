@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type OnStatusInfo, RtmpClient, type RtmpClientStream } from '@tributary/rtmp-core';
+import { type OnStatusInfo, type RtmpClientStream } from '@tributary/rtmp-core';
+import { RtmpClient } from '@tributary/rtmp-core/node';
 import { type RunningEdge, startEdge } from './support/edge-harness';
 import { eventually, withDeadline } from './support/edge-process';
 

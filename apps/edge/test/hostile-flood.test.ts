@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { ChunkEncoder, Csid, encodeCommand, RtmpClient, type RtmpClientStream } from '@tributary/rtmp-core';
+import { ChunkEncoder, Csid, encodeCommand, type RtmpClientStream } from '@tributary/rtmp-core';
+import { RtmpClient } from '@tributary/rtmp-core/node';
 import {
   type EdgeProcess,
   eventually,

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type AmfObject, Csid, MessageType, RtmpClient, type RtmpClientStream } from '@tributary/rtmp-core';
+import { type AmfObject, Csid, MessageType, type RtmpClientStream } from '@tributary/rtmp-core';
+import { RtmpClient } from '@tributary/rtmp-core/node';
 import { hostileSetDataFrame } from '@tributary/rtmp-core/testing';
 import {
   type EdgeProcess,

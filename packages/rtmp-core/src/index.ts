@@ -1,7 +1,8 @@
 /**
  * @tributary/rtmp-core: the package door. Layers, bottom up: amf/ and media/ (codecs), bytes/, handshake/,
- * chunk/, message/, session/ (sans-I/O protocol control), then server/ and client/ (the only code on
- * node:net) and broadcast/ (fan-out). See API.md.
+ * chunk/, message/, session/ (sans-I/O protocol control), transport/ (the byte-pipe interface), then
+ * server/ and client/ (connections on any transport) and broadcast/ (fan-out). No socket code loads from
+ * here: the TCP/TLS adapters are `@tributary/rtmp-core/node` (src/node/). See API.md.
  */
 export * from './amf';
 export * from './broadcast';
@@ -16,3 +17,4 @@ export * from './media';
 export * from './message';
 export * from './server';
 export * from './session';
+export * from './transport';

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { freePort, makeClip, PeerProcesses, tempDir, waitForListener } from '@tributary/test-kit';
-import { RtmpClient } from '../src/client/rtmp-client';
 import { parseVideoTagHeader } from '../src/media';
 import { type MediaMessage } from '../src/message/media-message';
+import { RtmpClient } from '../src/node/rtmp-client';
 import { readFlvMedia } from './helpers/peers';
 
 /** Issue 3 proof: our client interoperates with ffmpeg acting as a listening RTMP server, both directions. */

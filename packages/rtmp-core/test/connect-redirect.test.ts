@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { PeerProcesses, withDeadline } from '@tributary/test-kit';
-import { connectRedirectOf, RtmpClient } from '../src/client/rtmp-client';
+import { connectRedirectOf } from '../src/client/rtmp-client';
 import { RtmpError } from '../src/errors/rtmp-error';
 import { StatusCode } from '../src/message/on-status';
+import { RtmpClient } from '../src/node/rtmp-client';
 import { type ConnectRequest } from '../src/server/server-types';
 import { type LiveServer, startLiveServer } from '../src/testing/live-server';
 

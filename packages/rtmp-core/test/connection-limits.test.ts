@@ -3,8 +3,8 @@ import { after, describe, it } from 'node:test';
 import { encodeAmf0 } from '../src/amf';
 import { decodeCommand, encodeCommand } from '../src/message/command';
 import { Csid, MessageType } from '../src/message/message-types';
-import { RtmpServer } from '../src/server/rtmp-server';
-import type { RtmpServerOptions } from '../src/server/server-types';
+import { RtmpServer } from '../src/node/rtmp-server';
+import type { RtmpServerOptions } from '../src/server/server-options';
 import { RawPeer } from './helpers/raw-peer';
 
 /** Every wait here has this deadline, so a regression fails instead of hanging. */

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { PeerProcesses, withDeadline } from '@tributary/test-kit';
-import { RtmpClient } from '../src/client/rtmp-client';
 import { StatusCode } from '../src/message/on-status';
+import { RtmpClient } from '../src/node/rtmp-client';
 import { type SubscribeRequest } from '../src/server/server-types';
 import { type LiveServer, startLiveServer } from '../src/testing/live-server';
 

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ffmpegClipArgs, makeClip, PeerProcesses, tempDir } from '@tributary/test-kit';
-import { RtmpClient } from '../src/client/rtmp-client';
 import { type MediaMessage } from '../src/message/media-message';
+import { RtmpClient } from '../src/node/rtmp-client';
 import { type LiveServer, startLiveServer } from '../src/testing/live-server';
 import { decodedFrames, ffmpegDecodeArgs, readFlvMedia } from './helpers/peers';
 

@@ -2,10 +2,9 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import { waitUntil, withDeadline } from '@tributary/test-kit';
-import { ReconnectingPublisher } from '../src/client/reconnecting-publisher';
-import { RtmpClient } from '../src/client/rtmp-client';
 import { MessageType } from '../src/message/message-types';
 import { StatusCode } from '../src/message/on-status';
+import { ReconnectingPublisher, RtmpClient } from '../src/node/rtmp-client';
 import { type RtmpServerConnection } from '../src/server/server-connection';
 import { type LiveServer, startLiveServer } from '../src/testing/live-server';
 

@@ -3,10 +3,10 @@ import {
   type AmfObject,
   type MediaMessage,
   type OnStatusInfo,
-  RtmpClient,
   type RtmpClientStream,
   StatusCode,
 } from '@tributary/rtmp-core';
+import { RtmpClient } from '@tributary/rtmp-core/node';
 import type { Logger } from '@tributary/service-kit';
 import type { PublishGrant } from '../control-plane/publish-authorizer';
 import { CodecGate, refuseUnsupportedViewers } from '../streams/codec-gate';

@@ -1,10 +1,18 @@
 import { EventEmitter } from 'node:events';
 import { type AmfObject } from '../amf';
+import { type RtmpMessage } from '../chunk/chunk-constants';
+import { type Command } from '../message/command';
 import { encodeData, ON_METADATA, SET_DATA_FRAME } from '../message/data';
 import { type DataMessage, type MediaMessage } from '../message/media-message';
 import { Csid, MessageType } from '../message/message-types';
 import { type OnStatusInfo } from '../message/on-status';
-import type { RtmpClient } from './rtmp-client';
+
+/** What a client NetStream needs of its client (RtmpClientCore): declared here so it is not imported back. */
+export interface ClientStreamHost {
+  sendMessage(msg: RtmpMessage): void;
+  sendCommand(cmd: Command, messageStreamId: number): void;
+  dropStream(id: number): void;
+}
 
 /** A NetStream of an RtmpClient: publish with sendMedia/sendMetadata, or listen to 'media' when playing. */
 // biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the merged interface only adds typed EventEmitter overloads.
@@ -13,7 +21,7 @@ export class RtmpClientStream extends EventEmitter {
   publishing: string | null = null;
 
   constructor(
-    private readonly client: RtmpClient,
+    private readonly client: ClientStreamHost,
     readonly messageStreamId: number,
   ) {
     super();

@@ -1,8 +1,12 @@
-export { RtmpClientStream } from './client-stream';
-export { ReconnectingPublisher, type ReconnectingPublisherOptions } from './reconnecting-publisher';
+export { type ClientStreamHost, RtmpClientStream } from './client-stream';
+export {
+  ReconnectingPublisherCore,
+  type ReconnectingPublisherCoreOptions,
+} from './reconnecting-publisher';
 export {
   connectRedirectOf,
   MAX_REDIRECT_HOPS,
-  RtmpClient,
+  RtmpClientCore,
+  type RtmpClientCoreOptions,
   type RtmpClientOptions,
 } from './rtmp-client';

@@ -5,9 +5,9 @@ import { type MediaMessage } from '../message/media-message';
 import { MessageType } from '../message/message-types';
 import { CapsEx, type OnStatusInfo, StatusCode } from '../message/on-status';
 import { type RtmpClientStream } from './client-stream';
-import { RtmpClient, type RtmpClientOptions } from './rtmp-client';
+import { RtmpClientCore, type RtmpClientCoreOptions } from './rtmp-client';
 
-export interface ReconnectingPublisherOptions extends RtmpClientOptions {
+export interface ReconnectingPublisherCoreOptions extends RtmpClientCoreOptions {
   /** The publishing name (stream key). */
   name: string;
   /** Most ReconnectRequests followed over the publisher's life (default 5): a server loop ends. */
@@ -24,8 +24,8 @@ export interface ReconnectingPublisherOptions extends RtmpClientOptions {
  * Events: 'reconnected' (url), 'reconnect-failed' (error; media keeps going to the old connection
  * while it lasts), 'close' (the current connection closed on its own).
  */
-export class ReconnectingPublisher extends EventEmitter {
-  private client: RtmpClient;
+export class ReconnectingPublisherCore extends EventEmitter {
+  private client: RtmpClientCore;
   private stream: RtmpClientStream | undefined;
   private moving = false;
   private closed = false;
@@ -34,7 +34,7 @@ export class ReconnectingPublisher extends EventEmitter {
   private videoHeader: MediaMessage | undefined;
   private audioHeader: MediaMessage | undefined;
 
-  constructor(private readonly opts: ReconnectingPublisherOptions) {
+  constructor(private readonly opts: ReconnectingPublisherCoreOptions) {
     super();
     this.client = this.newClient(opts.url);
   }
@@ -73,8 +73,12 @@ export class ReconnectingPublisher extends EventEmitter {
     this.client.close();
   }
 
-  private newClient(url: string): RtmpClient {
-    const client = new RtmpClient({ ...this.opts, url, capsEx: (this.opts.capsEx ?? 0) | CapsEx.Reconnect });
+  private newClient(url: string): RtmpClientCore {
+    const client = new RtmpClientCore({
+      ...this.opts,
+      url,
+      capsEx: (this.opts.capsEx ?? 0) | CapsEx.Reconnect,
+    });
     client.on('status', (info: OnStatusInfo) => {
       if (info.code === StatusCode.ConnectReconnectRequest && client === this.client) void this.move(info);
     });

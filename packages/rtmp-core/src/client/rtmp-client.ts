@@ -1,5 +1,4 @@
 import { EventEmitter } from 'node:events';
-import { type Socket, connect as tcpConnect } from 'node:net';
 import { type AmfObject, type AmfValue } from '../amf';
 import { type RtmpMessage } from '../chunk/chunk-constants';
 import { RtmpError, RtmpErrorCode } from '../errors/rtmp-error';
@@ -11,10 +10,11 @@ import { isMediaType } from '../message/media-message';
 import { Csid, MessageType } from '../message/message-types';
 import { type OnStatusInfo, StatusCode } from '../message/on-status';
 import { ProtocolSession } from '../session/protocol-session';
+import { type RtmpDialer, type RtmpTransport } from '../transport/transport';
 import { RtmpClientStream } from './client-stream';
 
 export interface RtmpClientOptions {
-  /** rtmp://host[:port]/app[?query]; sent as tcUrl. */
+  /** rtmp://host[:port]/app[?query] (or rtmps://, rtmpt:// where the dialer carries them); sent as tcUrl. */
   url: string;
   digestHandshake?: boolean;
   chunkSize?: number;
@@ -37,6 +37,12 @@ export interface RtmpClientOptions {
   capsEx?: number;
 }
 
+/** The transport-free client needs to be told how to reach a URL. */
+export interface RtmpClientCoreOptions extends RtmpClientOptions {
+  /** Opens the transport for a URL (`@tributary/rtmp-core/node`: socketDialer for rtmp:// and rtmps://). */
+  dial: RtmpDialer;
+}
+
 /** Most redirect hops followOf()/followRedirects accepts: a loop between two edges ends quickly. */
 export const MAX_REDIRECT_HOPS = 5;
 
@@ -57,19 +63,17 @@ export function connectRedirectOf(err: unknown): string | undefined {
   }
 }
 
-/** Spec 4.1 / RTMP URL convention: port 1935 when absent. */
-const DEFAULT_RTMP_PORT = 1935;
 const DEFAULT_CLIENT_CHUNK_SIZE = 4096;
 const DEFAULT_TIMEOUT_MS = 10_000;
 
 type ClientState =
-  /** No socket yet. */
+  /** No transport yet. */
   | 'idle'
-  /** TCP connected, handshake bytes flowing. */
+  /** Transport open, handshake bytes flowing. */
   | 'handshake'
   /** Chunk stream up (connect may be in flight). */
   | 'open'
-  /** Socket gone. */
+  /** Transport gone. */
   | 'closed';
 
 interface Pending {
@@ -77,8 +81,11 @@ interface Pending {
   reject(err: Error): void;
 }
 
-/** An RTMP client for publishing and playing (used by tests and edge relays). */
-export class RtmpClient extends EventEmitter {
+/**
+ * An RTMP client for publishing and playing (used by tests and edge relays), on whatever transport its
+ * dialer opens. RtmpClient (`@tributary/rtmp-core/node`) is this with TCP and TLS dialing.
+ */
+export class RtmpClientCore extends EventEmitter {
   private url: URL;
   /** The URL connect() used last (the constructor's, or where a redirect sent it). */
   private tcUrl: string;
@@ -86,7 +93,7 @@ export class RtmpClient extends EventEmitter {
   readonly redirects: string[] = [];
   private closedByUser = false;
   private readonly logger: RtmpLogger;
-  private socket: Socket | null = null;
+  private transport: RtmpTransport | null = null;
   private state: ClientState = 'idle';
   private session: ProtocolSession;
   private handshake: ClientHandshake;
@@ -97,12 +104,12 @@ export class RtmpClient extends EventEmitter {
   /** fcSubscribe() calls waiting for their onFCSubscribe, oldest first (servers answer in order). */
   private readonly subscriptions: Array<{ resolve(info: OnStatusInfo): void; reject(err: Error): void }> = [];
 
-  constructor(private readonly options: RtmpClientOptions) {
+  constructor(private readonly options: RtmpClientCoreOptions) {
     super();
     this.url = new URL(options.url);
     this.tcUrl = options.url;
-    if (this.url.protocol !== 'rtmp:') {
-      throw new RtmpError(RtmpErrorCode.State, `url protocol ${this.url.protocol} is not rtmp:`);
+    if (!/^rtmp[ste]?:$/.test(this.url.protocol)) {
+      throw new RtmpError(RtmpErrorCode.State, `url protocol ${this.url.protocol} is not an RTMP one`);
     }
     this.logger = (options.logger ?? silentLogger).child({ url: `${this.url.host}${this.url.pathname}` });
     this.session = new ProtocolSession((buffers) => this.write(buffers));
@@ -114,11 +121,9 @@ export class RtmpClient extends EventEmitter {
   }
 
   private write(buffers: readonly Buffer[]): void {
-    const socket = this.socket;
-    if (socket === null || socket.destroyed) return;
-    socket.cork();
-    for (const b of buffers) socket.write(b);
-    socket.uncork();
+    const transport = this.transport;
+    if (transport === null || transport.destroyed) return;
+    transport.write(buffers);
   }
 
   /** The RTMP URL this client is connected (or connecting) to: the constructor's or a redirect's. */
@@ -148,13 +153,10 @@ export class RtmpClient extends EventEmitter {
 
   /** Drops the rejected connection (without a 'close' event) and points the client at `url`. */
   private reopenAt(url: string): void {
-    const socket = this.socket;
-    if (socket !== null) {
-      socket.removeAllListeners();
-      socket.on('error', () => undefined);
-      socket.destroy();
-    }
-    this.socket = null;
+    const transport = this.transport;
+    // Its handlers check that it is still this client's transport: nothing more comes from it.
+    this.transport = null;
+    transport?.destroy();
     this.url = new URL(url);
     this.tcUrl = url;
     this.state = 'idle';
@@ -187,32 +189,54 @@ export class RtmpClient extends EventEmitter {
   }
 
   private open(): Promise<void> {
-    return this.withTimeout(
-      'handshake',
-      new Promise<void>((resolve, reject) => {
-        const socket = tcpConnect(Number(this.url.port || DEFAULT_RTMP_PORT), this.url.hostname);
-        this.socket = socket;
-        this.state = 'handshake';
-        socket.setNoDelay(true);
-        socket.once('connect', () => this.write(this.handshake.start()));
-        socket.on('data', (data: Buffer) => {
-          try {
-            if (this.onData(data)) resolve();
-          } catch (err) {
+    this.state = 'handshake';
+    return this.withTimeout('handshake', this.dialAndShake());
+  }
+
+  private async dialAndShake(): Promise<void> {
+    let transport: RtmpTransport;
+    try {
+      transport = await this.options.dial(this.url, this.timeoutMs);
+    } catch (err) {
+      const e = err instanceof Error ? err : new Error(String(err));
+      this.fail(e);
+      throw e;
+    }
+    if (this.state === 'closed') {
+      transport.destroy();
+      throw new RtmpError(RtmpErrorCode.Closed, 'client closed');
+    }
+    this.transport = transport;
+    await new Promise<void>((resolve, reject) => {
+      const current = (): boolean => this.transport === transport;
+      transport.start(
+        {
+          data: (data) => {
+            if (!current()) return;
+            try {
+              if (this.onData(data)) resolve();
+            } catch (err) {
+              reject(err);
+              this.fail(err instanceof Error ? err : new Error(String(err)));
+            }
+          },
+          error: (err) => {
+            if (!current()) return;
             reject(err);
-            this.fail(err instanceof Error ? err : new Error(String(err)));
-          }
-        });
-        socket.on('error', (err) => {
-          reject(err);
-          this.fail(err);
-        });
-        socket.on('close', () => {
-          reject(new RtmpError(RtmpErrorCode.Closed, 'connection closed during the handshake'));
-          this.fail(new RtmpError(RtmpErrorCode.Closed, 'connection closed'));
-        });
-      }),
-    );
+            this.fail(err);
+          },
+          close: () => {
+            if (!current()) return;
+            reject(new RtmpError(RtmpErrorCode.Closed, 'connection closed during the handshake'));
+            this.fail(new RtmpError(RtmpErrorCode.Closed, 'connection closed'));
+          },
+          drain: () => undefined,
+          idle: () => undefined,
+        },
+        0,
+      );
+      this.write(this.handshake.start());
+    });
   }
 
   /** Returns true when this data completed the handshake. */
@@ -442,7 +466,7 @@ export class RtmpClient extends EventEmitter {
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();
     for (const s of this.subscriptions.splice(0)) s.reject(err);
-    this.socket?.destroy();
+    this.transport?.destroy();
     this.emit('close', err);
   }
 
@@ -454,8 +478,7 @@ export class RtmpClient extends EventEmitter {
     for (const p of this.pending.values()) p.reject(closed);
     this.pending.clear();
     for (const s of this.subscriptions.splice(0)) s.reject(closed);
-    this.socket?.end();
-    this.socket?.destroySoon();
+    this.transport?.end();
     this.emit('close');
   }
 }

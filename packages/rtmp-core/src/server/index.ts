@@ -1,4 +1,6 @@
-export { RtmpServer } from './rtmp-server';
+export * from './command-requests';
+export { RtmpServerCore } from './rtmp-server-core';
 export { RtmpServerConnection } from './server-connection';
-export { RtmpServerStream, type StreamState } from './server-stream';
+export * from './server-options';
+export { RtmpServerStream, type ServerConnection, type StreamState } from './server-stream';
 export * from './server-types';

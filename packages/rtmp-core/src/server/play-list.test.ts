@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type RtmpClientStream } from '../client/client-stream';
-import { RtmpClient } from '../client/rtmp-client';
 import { metadataObject } from '../message/data';
 import { type DataMessage, type MediaMessage } from '../message/media-message';
 import { MessageType } from '../message/message-types';
 import { type OnStatusInfo } from '../message/on-status';
+import { RtmpClient } from '../node/rtmp-client';
 import { type LiveServer, startLiveServer } from '../testing/live-server';
 
 /**

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { after, before, describe, it } from 'node:test';
-import { RtmpClient } from '../client/rtmp-client';
 import { nameFingerprint } from '../logger/name-fingerprint';
 import { type RtmpLogger } from '../logger/rtmp-logger';
-import { RtmpServer } from './rtmp-server';
+import { RtmpClient } from '../node/rtmp-client';
+import { RtmpServer } from '../node/rtmp-server';
 
 type LogLine = Record<string, unknown> & { level: string; msg: string | undefined };
 

@@ -1,5 +1,4 @@
 import { EventEmitter } from 'node:events';
-import { type Socket } from 'node:net';
 import { AmfEcmaArray, type AmfObject } from '../amf';
 import { type RtmpMessage } from '../chunk/chunk-constants';
 import { type OutgoingMessage } from '../chunk/chunk-encoder';
@@ -16,18 +15,14 @@ import { CapsEx, connectRejectedInfo, type OnStatusInfo, StatusCode, statusInfo 
 import { encodeSetPeerBandwidth, PeerBandwidthLimit } from '../message/protocol-control';
 import { encodeUserControl } from '../message/user-control';
 import { type ConnectionStats, ProtocolSession } from '../session/protocol-session';
+import { type RtmpTransport } from '../transport/transport';
 import { parseConnect, parsePlay, parsePlay2, parsePublish, parseSubscribe } from './command-requests';
-import { RtmpServerStream } from './server-stream';
-import {
-  type ConnectRequest,
-  type HookDecision,
-  type HookResult,
-  type PlayRequest,
-  type ResolvedServerOptions,
-} from './server-types';
+import { type ResolvedServerOptions } from './server-options';
+import { RtmpServerStream, type ServerConnection } from './server-stream';
+import { type ConnectRequest, type HookDecision, type HookResult, type PlayRequest } from './server-types';
 
 type ConnectionState =
-  /** TCP accepted, handshake bytes flowing. */
+  /** Transport accepted, handshake bytes flowing. */
   | 'handshake'
   /** Handshake done; only `connect` is accepted. */
   | 'awaiting-connect'
@@ -51,11 +46,12 @@ async function decide(result: HookResult): Promise<HookDecision> {
 }
 
 /**
- * One RTMP connection on the server: socket ↔ handshake ↔ ProtocolSession ↔ NetConnection/NetStream
- * commands. Commands run one at a time in arrival order (a pending hook delays the ones behind it);
+ * One RTMP connection on the server: transport ↔ handshake ↔ ProtocolSession ↔ NetConnection/NetStream
+ * commands. It owns no socket: TCP, TLS, RTMPT and in-memory transports run it alike. Commands run
+ * one at a time in arrival order (a pending hook delays the ones behind it);
  * media of a stream whose publish is being authorised is held, bounded, and released after acceptance.
  */
-export class RtmpServerConnection extends EventEmitter {
+export class RtmpServerConnection extends EventEmitter implements ServerConnection {
   /** This connection's lines, rate-limited: a hostile peer cannot make the server write thousands. */
   readonly logger: RateLimitedLogger;
   connectRequest: ConnectRequest | null = null;
@@ -88,40 +84,48 @@ export class RtmpServerConnection extends EventEmitter {
 
   constructor(
     readonly id: string,
-    private readonly socket: Socket,
+    private readonly transport: RtmpTransport,
     private readonly options: ResolvedServerOptions,
     private readonly events: EventEmitter,
   ) {
     super();
+    const remote = `${transport.remoteAddress}:${transport.remotePort}`;
     this.logger = RateLimitedLogger.wrap(
-      options.logger.child({ connId: id, remote: `${socket.remoteAddress}:${socket.remotePort}` }),
+      options.logger.child({ connId: id, remote, transport: transport.kind }),
       options.logRate,
     );
     this.commandTokens = options.commandRate.burst;
     this.dataTokens = options.dataRate.burst;
     this.session = new ProtocolSession((buffers) => this.writeRaw(buffers), options.chunkLimits);
-    socket.setNoDelay(true);
-    // on, not setTimeout's callback, which is a once listener: a pinged viewer meets the timeout again.
-    socket.setTimeout(options.idleTimeoutMs);
-    socket.on('timeout', () => this.onIdle());
     this.handshakeTimer = setTimeout(
       () => this.close('handshake timeout', RtmpErrorCode.Timeout),
       options.handshakeTimeoutMs,
     );
-    socket.on('data', (data: Buffer) => this.onData(data));
-    // EPIPE/ECONNRESET: the peer went away while we wrote (FFmpeg closes right after deleteStream).
-    socket.on('error', (err: NodeJS.ErrnoException) =>
-      err.code === 'EPIPE' || err.code === 'ECONNRESET'
-        ? this.close('peer reset')
-        : this.close('socket error', undefined, err),
+    transport.start(
+      {
+        data: (data) => this.onData(data),
+        // A pinged viewer meets the idle timeout again (onIdle).
+        idle: () => this.onIdle(),
+        // EPIPE/ECONNRESET: the peer went away while we wrote (FFmpeg closes right after deleteStream).
+        error: (err) =>
+          err.code === 'EPIPE' || err.code === 'ECONNRESET'
+            ? this.close('peer reset')
+            : this.close('transport error', undefined, err),
+        close: () => this.close('peer closed'),
+        drain: () => this.resumeInput(),
+      },
+      options.idleTimeoutMs,
     );
-    socket.on('close', () => this.close('peer closed'));
-    socket.on('drain', () => this.resumeInput());
     this.logger.always('info', {}, 'opened');
   }
 
   get remoteAddress(): string {
-    return this.socket.remoteAddress ?? '';
+    return this.transport.remoteAddress;
+  }
+
+  /** What carries this connection: 'tcp', 'tls', 'rtmpt', ... */
+  get transportKind(): string {
+    return this.transport.kind;
   }
 
   get stats(): ConnectionStats {
@@ -133,7 +137,7 @@ export class RtmpServerConnection extends EventEmitter {
   }
 
   get writableLength(): number {
-    return this.socket.writableLength;
+    return this.transport.writableLength;
   }
 
   get isClosed(): boolean {
@@ -155,31 +159,25 @@ export class RtmpServerConnection extends EventEmitter {
    * broadcast skips it to the next keyframe at its own, lower bound); control replies can.
    */
   private writeRaw(buffers: readonly Buffer[]): void {
-    const socket = this.socket;
-    if (socket.destroyed || socket.writableEnded) return;
-    // one Buffer (the broadcast's merged batch): written as it is, without a cork's buffering
-    if (buffers.length === 1) socket.write(buffers[0]!);
-    else {
-      socket.cork();
-      for (const b of buffers) socket.write(b);
-      socket.uncork();
-    }
-    const backlog = socket.writableLength;
+    const transport = this.transport;
+    if (transport.destroyed) return;
+    transport.write(buffers);
+    const backlog = transport.writableLength;
     if (backlog > this.options.maxWriteBufferBytes && this.state !== 'closed') {
       // Destroyed first: the statuses close() sends would only add to the backlog (and come back here).
-      socket.destroy();
+      transport.destroy();
       this.logger.always('warn', { backlog }, 'peer is not reading: dropping it');
       this.close(`write backlog over ${this.options.maxWriteBufferBytes} bytes`, RtmpErrorCode.BufferLimit);
     } else if (backlog > this.options.readPauseBytes && !this.pausedForBacklog) {
       this.pausedForBacklog = true;
-      socket.pause();
+      transport.pause();
     }
   }
 
   /** 'drain': the peer read its backlog. */
   private resumeInput(): void {
     this.pausedForBacklog = false;
-    if (!this.pausedForQueue && this.state !== 'closed') this.socket.resume();
+    if (!this.pausedForQueue && this.state !== 'closed') this.transport.resume();
   }
 
   /** A command finished: below half the queue bound, reading resumes (unless the peer is not reading). */
@@ -187,7 +185,7 @@ export class RtmpServerConnection extends EventEmitter {
     this.queuedCommands -= 1;
     if (!this.pausedForQueue || this.queuedCommands > this.options.maxQueuedCommands / 2) return;
     this.pausedForQueue = false;
-    if (!this.pausedForBacklog && this.state !== 'closed') this.socket.resume();
+    if (!this.pausedForBacklog && this.state !== 'closed') this.transport.resume();
   }
 
   /**
@@ -224,11 +222,11 @@ export class RtmpServerConnection extends EventEmitter {
       );
     }
     this.commandTokens -= 1;
-    // At the bound the socket stops being read (TCP holds the rest back); one read may still carry
+    // At the bound the transport stops being read (TCP holds the rest back); one read may still carry
     // more commands than that, so far past it the connection goes.
     if (this.queuedCommands >= this.options.maxQueuedCommands && !this.pausedForQueue) {
       this.pausedForQueue = true;
-      this.socket.pause();
+      this.transport.pause();
     }
     if (this.queuedCommands >= QUEUED_COMMANDS_HARD_FACTOR * this.options.maxQueuedCommands) {
       throw new RtmpError(
@@ -817,7 +815,7 @@ export class RtmpServerConnection extends EventEmitter {
 
   /**
    * Closes the connection once: ends its streams with their onStatus, sends NetConnection.Connect.Closed
-   * when it was connected, half-closes, and destroys the socket if the peer lingers.
+   * when it was connected, half-closes, and destroys the transport if the peer lingers.
    */
   close(reason: string, code?: string, err?: unknown): void {
     if (this.state === 'closed') return;
@@ -827,14 +825,16 @@ export class RtmpServerConnection extends EventEmitter {
         stream.sendStatus(statusInfo('status', StatusCode.PlayStop, 'Stopped.'));
       this.endStream(stream);
     }
-    if (wasConnected && !this.socket.destroyed) {
+    if (wasConnected && !this.transport.destroyed) {
       this.sendConnectionStatus(statusInfo('status', StatusCode.ConnectClosed, reason));
     }
     this.state = 'closed';
     clearTimeout(this.handshakeTimer);
     this.heldMedia.clear();
-    this.socket.end();
-    setTimeout(() => this.socket.destroy(), CLOSE_LINGER_MS).unref();
+    this.transport.end();
+    const linger = setTimeout(() => this.transport.destroy(), CLOSE_LINGER_MS);
+    // A Node timer must not keep the process alive for a lingering peer.
+    (linger as { unref?: () => void }).unref?.();
     const { bytesIn, bytesOut } = this.session.stats;
     const fields: Record<string, unknown> = { reason, bytesIn, bytesOut };
     if (code !== undefined) fields.code = code;

@@ -1,14 +1,46 @@
 import { EventEmitter } from 'node:events';
 import { type AmfObject } from '../amf';
 import { type BroadcastSink } from '../broadcast/broadcast-sink';
+import { type OutgoingMessage } from '../chunk/chunk-encoder';
+import { type RateLimitedLogger } from '../logger/rate-limited-logger';
 import { encodeCommand } from '../message/command';
 import { encodeData } from '../message/data';
 import { type DataMessage, type MediaMessage } from '../message/media-message';
 import { Csid } from '../message/message-types';
 import { type OnStatusInfo, StatusCode, statusInfo } from '../message/on-status';
 import { encodeUserControl, type UserControlEvent } from '../message/user-control';
-import type { RtmpServerConnection } from './server-connection';
-import { type PlayRequest, type PublishRequest } from './server-types';
+import { type ConnectionStats } from '../session/protocol-session';
+import { type ConnectRequest, type PlayRequest, type PublishRequest } from './server-types';
+
+/**
+ * A server connection as its NetStreams and the hooks see it (RtmpServerConnection implements it):
+ * declared here, below the connection, so streams and options do not import the connection back.
+ */
+export interface ServerConnection {
+  readonly id: string;
+  readonly logger: RateLimitedLogger;
+  readonly remoteAddress: string;
+  /** What carries the connection: 'tcp', 'tls', 'rtmpt', 'memory'. */
+  readonly transportKind: string;
+  readonly connectRequest: ConnectRequest | null;
+  readonly isClosed: boolean;
+  readonly stats: ConnectionStats;
+  readonly usesAmf3: boolean;
+  readonly outgoingChunkSize: number;
+  readonly writableLength: number;
+  /** Enhanced RTMP v2: the client's connect announced it acts on a ReconnectRequest. */
+  readonly supportsReconnect: boolean;
+  send(msg: OutgoingMessage): void;
+  writeChunks(buffers: readonly Buffer[], byteLength?: number): void;
+  /** The stream's current play item ended: its publisher left or its duration elapsed. */
+  playItemEnded(stream: RtmpServerStream, cause: 'unpublished' | 'duration'): void;
+  requestReconnect(tcUrl?: string, description?: string): void;
+  sendConnectionStatus(info: OnStatusInfo): void;
+  close(reason: string, code?: string, err?: unknown): void;
+  on(event: 'close', listener: (reason: string) => void): this;
+  once(event: 'close', listener: (reason: string) => void): this;
+  off(event: 'close', listener: (reason: string) => void): this;
+}
 
 export type StreamState =
   /** Created by createStream; neither publishing nor playing. */
@@ -40,7 +72,7 @@ export class RtmpServerStream extends EventEmitter implements BroadcastSink {
   private switchDone: (() => void)[] | null = null;
 
   constructor(
-    readonly connection: RtmpServerConnection,
+    readonly connection: ServerConnection,
     readonly messageStreamId: number,
   ) {
     super();

@@ -1,7 +1,7 @@
 import { Broadcast, type BroadcastOptions } from '../broadcast/broadcast';
 import { type RtmpLogger } from '../logger/rtmp-logger';
-import { RtmpServer } from '../server/rtmp-server';
-import { type RtmpServerOptions } from '../server/server-types';
+import { RtmpServer } from '../node/rtmp-server';
+import { type RtmpServerOptions } from '../server/server-options';
 
 /**
  * The minimal edge the tests and the bench run against: one Broadcast per stream name, publishers feed it,

@@ -1,0 +1,2 @@
+export { memoryTransportPair } from './memory-transport';
+export type { RtmpDialer, RtmpTransport, TransportHandlers } from './transport';
