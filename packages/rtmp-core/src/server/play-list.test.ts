@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type RtmpClientStream } from '../client/client-stream';
+import { RtmpClientCore } from '../client/rtmp-client';
 import { metadataObject } from '../message/data';
 import { type DataMessage, type MediaMessage } from '../message/media-message';
 import { MessageType } from '../message/message-types';
 import { type OnStatusInfo } from '../message/on-status';
-import { RtmpClient } from '../node/rtmp-client';
-import { type LiveServer, startLiveServer } from '../testing/live-server';
+import { type MemoryLiveServer, startMemoryLiveServer } from '../testing/memory-live-server';
 
 /**
  * Hand-built FLV video tag bodies (spec: E.4.3.1 VIDEODATA, AVCVIDEOPACKET): 0x17 = keyframe + AVC,
@@ -60,22 +60,23 @@ class ViewerLog {
   }
 }
 
+/** Without a port: server and clients talk over in-memory transports (the protocol alone is under test). */
 describe('play lists and play2 transitions', { timeout: 30_000 }, () => {
-  const clients: RtmpClient[] = [];
-  let live: LiveServer;
+  const clients: RtmpClientCore[] = [];
+  let live: MemoryLiveServer;
 
-  before(async () => {
+  before(() => {
     // Writes at once (no merged writes), so "B did not arrive before A" is decided by arrival order alone.
-    live = await startLiveServer({}, undefined, { mergeWriteMs: 0 });
+    live = startMemoryLiveServer({}, undefined, { mergeWriteMs: 0 });
   });
 
-  after(async () => {
+  after(() => {
     for (const c of clients) c.close();
-    await live.close();
+    live.close();
   });
 
-  async function connected(): Promise<RtmpClient> {
-    const c = new RtmpClient({ url: `rtmp://127.0.0.1:${live.port}/live` });
+  async function connected(): Promise<RtmpClientCore> {
+    const c = new RtmpClientCore({ url: 'rtmp://memory/live', dial: live.dial });
     clients.push(c);
     await c.connect();
     return c;
@@ -96,14 +97,14 @@ describe('play lists and play2 transitions', { timeout: 30_000 }, () => {
   }
 
   /** A viewer stream with its log attached before any play command. */
-  async function viewer(): Promise<{ client: RtmpClient; stream: RtmpClientStream; log: ViewerLog }> {
+  async function viewer(): Promise<{ client: RtmpClientCore; stream: RtmpClientStream; log: ViewerLog }> {
     const client = await connected();
     const stream = await client.createStream();
     return { client, stream, log: new ViewerLog(stream) };
   }
 
   function sendPlay(
-    client: RtmpClient,
+    client: RtmpClientCore,
     stream: RtmpClientStream,
     name: string,
     reset: boolean,
@@ -116,7 +117,7 @@ describe('play lists and play2 transitions', { timeout: 30_000 }, () => {
   }
 
   /** A NetConnection call answered after every command before it on the connection (they run in order). */
-  async function processed(client: RtmpClient): Promise<void> {
+  async function processed(client: RtmpClientCore): Promise<void> {
     await client.call('getStreamLength', null, 'x');
   }
 

@@ -1,10 +1,14 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { after, before, describe, it } from 'node:test';
+import { RtmpClientCore } from '../client/rtmp-client';
 import { nameFingerprint } from '../logger/name-fingerprint';
 import { type RtmpLogger } from '../logger/rtmp-logger';
 import { RtmpClient } from '../node/rtmp-client';
 import { RtmpServer } from '../node/rtmp-server';
+import { memoryTransportPair } from '../transport/memory-transport';
+import { type RtmpDialer } from '../transport/transport';
+import { RtmpServerCore } from './rtmp-server-core';
 
 type LogLine = Record<string, unknown> & { level: string; msg: string | undefined };
 
@@ -48,27 +52,27 @@ const SECRET_KEY = 'sk_live_7f3c9a1e5b';
 const DENIED_KEY = 'sk_live_denied_42d1';
 const PLAY_TOKEN = 'eyJhbGciOiJFZERTQSJ9.secret-claims.signature';
 
+/** Without a port: the connections run on in-memory transports. */
 describe('RtmpServerConnection logs', () => {
   const capture = new CapturingLogger();
-  const server = new RtmpServer({
+  const server = new RtmpServerCore({
     logger: capture.logger(),
     hooks: { onPublish: (_stream, req) => ({ allow: req.name !== DENIED_KEY }) },
   });
-  const clients: RtmpClient[] = [];
-  let url = '';
+  const dial: RtmpDialer = async () => {
+    const [serverSide, clientSide] = memoryTransportPair();
+    server.accept(serverSide);
+    return clientSide;
+  };
+  const clients: RtmpClientCore[] = [];
 
-  before(async () => {
-    const { port } = await server.listen(0);
-    url = `rtmp://127.0.0.1:${port}/live`;
-  });
-
-  after(async () => {
+  after(() => {
     for (const client of clients) client.close();
-    await server.close();
+    server.closeConnections();
   });
 
-  async function connected(): Promise<RtmpClient> {
-    const client = new RtmpClient({ url });
+  async function connected(): Promise<RtmpClientCore> {
+    const client = new RtmpClientCore({ url: 'rtmp://memory/live', dial });
     clients.push(client);
     await client.connect();
     return client;
