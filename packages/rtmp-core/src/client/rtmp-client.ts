@@ -35,6 +35,12 @@ export interface RtmpClientOptions {
    * NetConnection.Connect.ReconnectRequest, as ReconnectingPublisher does). Absent: not sent.
    */
   capsEx?: number;
+  /**
+   * Enhanced RTMP `fourCcList` announced in connect (e.g. ['hvc1', 'av01', 'Opus']; '*' = any): the
+   * codecs this client can play. Servers that gate Enhanced RTMP codecs (the edge) refuse a player
+   * that did not name the stream's FourCC. Absent: not sent (a legacy client).
+   */
+  fourCcList?: readonly string[];
 }
 
 /** The transport-free client needs to be told how to reach a URL. */
@@ -183,6 +189,7 @@ export class RtmpClientCore extends EventEmitter {
       videoFunction: 1,
       objectEncoding: this.options.objectEncoding ?? 0,
       ...(this.options.capsEx === undefined ? {} : { capsEx: this.options.capsEx }),
+      ...(this.options.fourCcList === undefined ? {} : { fourCcList: [...this.options.fourCcList] }),
     });
     const info = metadataObject(reply.args[0] ?? null);
     return info ?? {};
