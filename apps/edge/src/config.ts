@@ -34,8 +34,35 @@ export const EdgeConfigSchema = z
     RTMPS_HANDSHAKE_TIMEOUT_MS: env.int(5000, 500, 60_000),
     /** How often the certificate files are looked at for a renewal (applied without a restart). */
     RTMPS_CERT_CHECK_INTERVAL_MS: env.int(5000, 100, 3_600_000),
+    /**
+     * RTMPT (README "RTMPT"): RTMP tunnelled through HTTP POSTs (/open/1, /send, /idle, /close) on
+     * HTTP_PORT, for players behind proxies that pass only HTTP. Each session is one RTMP connection
+     * (MAX_CONNECTIONS and MAX_CONNECTIONS_PER_IP count it too).
+     */
+    RTMPT_ENABLED: env.bool(true),
+    /** Open RTMPT sessions edge-wide; /open/1 past it is 503. */
+    RTMPT_MAX_SESSIONS: env.int(10_000, 1),
+    /** Open RTMPT sessions from one client address (a NAT hides a few dozen players, not thousands). */
+    RTMPT_MAX_SESSIONS_PER_IP: env.int(100, 1),
+    /** A session with no request for this long is reaped (clients poll every few hundred ms at most). */
+    RTMPT_IDLE_TIMEOUT_MS: env.int(15_000, 1000, 300_000),
+    /** Largest RTMPT request body (a send carries RTMP bytes: a keyframe of a high bitrate stream fits). */
+    RTMPT_MAX_BODY_BYTES: env.int(2 * 1024 * 1024, 1024, 64 * 1024 * 1024),
+    /** A request body must arrive whole within this (slow-body bound; 408 and the socket closes). */
+    RTMPT_BODY_TIMEOUT_MS: env.int(5000, 100, 60_000),
+    /**
+     * An idle poll finding nothing to send waits up to this long for bytes (answered as soon as they
+     * come): without it librtmp polls in a tight loop. Sends are never held.
+     */
+    RTMPT_HOLD_MS: env.int(200, 0, 5000),
     /** The RTMP application name in rtmp://edge/<app>/<name>; names follow contracts/names.ts. */
     RTMP_APP: z.string().regex(SAFE_NAME, 'must match [A-Za-z0-9_-]{1,64}').default('live'),
+    /**
+     * The application FMLE-style encoders publish to with a username and password (authmod=adobe):
+     * rtmp://user:pass@edge/<RTMP_AUTH_APP>/<stream key>. Every connect to it runs Adobe's challenge;
+     * a connect to RTMP_APP runs it only when its query says `authmod=adobe`.
+     */
+    RTMP_AUTH_APP: z.string().regex(SAFE_NAME, 'must match [A-Za-z0-9_-]{1,64}').default('live-auth'),
 
     /** Edge-wide cap on viewers of one stream; the api's per-tenant maxViewers applies on top. */
     MAX_VIEWERS_PER_STREAM: env.int(5000, 1),
