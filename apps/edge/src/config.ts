@@ -249,6 +249,10 @@ export const EdgeConfigSchema = z
     path: ['RTMPS_KEY_FILE'],
     message: 'RTMPS_CERT_FILE and RTMPS_KEY_FILE go together (both for RTMPS, neither without)',
   })
+  .refine((c) => c.RTMP_AUTH_APP !== c.RTMP_APP, {
+    path: ['RTMP_AUTH_APP'],
+    message: 'must differ from RTMP_APP (plain stream keys and viewers use RTMP_APP)',
+  })
   .refine((c) => c.RTMP_MAX_WRITE_BUFFER_BYTES > c.VIEWER_QUEUE_MAX_BYTES, {
     path: ['RTMP_MAX_WRITE_BUFFER_BYTES'],
     message: 'must exceed VIEWER_QUEUE_MAX_BYTES (slow viewers skip to a keyframe before being dropped)',
