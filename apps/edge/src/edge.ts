@@ -7,8 +7,9 @@ import {
   type RtmpServerConnection,
   StatusCode,
 } from '@tributary/rtmp-core';
-import { RtmpServer } from '@tributary/rtmp-core/node';
+import { RtmpServer, SocketTransport } from '@tributary/rtmp-core/node';
 import type { Logger } from '@tributary/service-kit';
+import { AdobeAuthenticator } from './auth/adobe-authenticator';
 import { Authorizer } from './auth/authorizer';
 import { FailureThrottle } from './auth/failure-throttle';
 import type { EdgeConfig } from './config';
@@ -32,6 +33,7 @@ import { relayConnect, verifyRelayToken } from './relay/relay-token';
 import { ConnectionsPerIp } from './rtmp/connections-per-ip';
 import { PlayHandler } from './rtmp/play-handler';
 import { PublishHandler } from './rtmp/publish-handler';
+import { RtmpsListener } from './rtmps/rtmps-listener';
 import { StreamRegistry } from './streams/stream-registry';
 import { admitWaitingViewers } from './streams/waiting-viewers';
 import { VodPlayback } from './vod/vod-playback';
@@ -57,6 +59,8 @@ export type EdgeOptions = Omit<EdgeConfig, 'LOG_LEVEL' | 'LOG_FORMAT'>;
 export interface EdgeAddresses {
   rtmp: AddressInfo;
   http: AddressInfo;
+  /** With RTMPS_CERT_FILE and RTMPS_KEY_FILE set. */
+  rtmps?: AddressInfo;
 }
 
 /**
@@ -89,6 +93,10 @@ export class Edge {
   /** Load balancing (issue 11): capacity, draining and the fleet to redirect to (lb/). */
   readonly lb: LoadBalancer;
   private rtmpPort = 0;
+  /** FMLE publish authentication (authmod=adobe): the connect-time exchange, identities for publish. */
+  private readonly adobe: AdobeAuthenticator;
+  /** RTMPS (rtmps/): TLS in front of the same RTMP server; made in start() (a bad certificate is a start-up error). */
+  private rtmps: RtmpsListener | undefined;
 
   constructor(
     private readonly cfg: EdgeOptions,
@@ -115,12 +123,22 @@ export class Edge {
       staleIfErrorSeconds: cfg.AUTH_STALE_IF_ERROR_SECONDS,
       maxPending: cfg.AUTH_MAX_PENDING,
     });
+    // One brake for every credential: wrong stream keys, tokens and authmod passwords count together.
+    const throttle = new FailureThrottle(cfg.AUTH_FAILURES_BEFORE_DELAY);
     const authorizer = new Authorizer({
       app: cfg.RTMP_APP,
       publish,
       keys: this.keys,
-      throttle: new FailureThrottle(cfg.AUTH_FAILURES_BEFORE_DELAY),
+      throttle,
       maxViewersPerStream: cfg.MAX_VIEWERS_PER_STREAM,
+      authApp: cfg.RTMP_AUTH_APP,
+    });
+    this.adobe = new AdobeAuthenticator({
+      authApp: cfg.RTMP_AUTH_APP,
+      app: cfg.RTMP_APP,
+      challenge: (req) => this.api.publishAuthChallenge(req),
+      verify: (req) => this.api.publishAuthVerify(req),
+      throttle,
     });
     this.registry = new StreamRegistry({
       createBroadcast: (playbackId) =>
@@ -195,10 +213,10 @@ export class Edge {
       readPauseBytes: cfg.VIEWER_QUEUE_MAX_BYTES,
       logRate: { burst: cfg.RTMP_LOG_BURST, perSecond: cfg.RTMP_LOG_LINES_PER_SECOND },
       hooks: {
-        onConnect: (_conn, req) => {
+        onConnect: (conn, req) => {
           const verdict = authorizer.authorizeConnect(req.app);
           return verdict.allow
-            ? this.balanceConnect(req)
+            ? this.authenticateConnect(conn, req)
             : { allow: false, code: verdict.code, description: verdict.description };
         },
         onPublish: (stream, req) => this.publishing.authorize(stream, req),
@@ -234,6 +252,7 @@ export class Edge {
       statsIntervalMs: cfg.STATS_INTERVAL_SECONDS * 1000,
       logger,
       recording: { recordings, uploader: this.recordingUploader },
+      identityOf: (conn) => this.adobe.identityOf(conn),
     });
     // Distribution (issue 11): streams live on other edges are pulled from there (relay/).
     if (cfg.EDGE_INTERNAL_RTMP_URL !== undefined) this.selfUrls.push(cfg.EDGE_INTERNAL_RTMP_URL);
@@ -368,6 +387,7 @@ export class Edge {
     await this.feed.start();
     const rtmp = await this.rtmp.listen(this.cfg.RTMP_PORT, this.cfg.RTMP_HOST);
     this.rtmpPort = rtmp.port;
+    const rtmps = await this.startRtmps();
     this.selfUrls.push(`rtmp://${hostForUrl(rtmp.address)}:${rtmp.port}/${this.cfg.RTMP_APP}`);
     this.relay?.start();
     this.playback.start();
@@ -381,10 +401,33 @@ export class Edge {
     this.sweepTimer.unref();
     this.ready = true;
     this.logger.info(
-      { rtmp: `${rtmp.address}:${rtmp.port}`, http: `${http.address}:${http.port}`, app: this.cfg.RTMP_APP },
+      {
+        rtmp: `${rtmp.address}:${rtmp.port}`,
+        rtmps: rtmps === undefined ? undefined : `${rtmps.address}:${rtmps.port}`,
+        http: `${http.address}:${http.port}`,
+        app: this.cfg.RTMP_APP,
+      },
       'edge ready',
     );
-    return { rtmp, http };
+    return { rtmp, http, rtmps };
+  }
+
+  /** RTMPS when a certificate is configured: each finished TLS handshake becomes an RTMP connection here. */
+  private async startRtmps(): Promise<AddressInfo | undefined> {
+    const { RTMPS_CERT_FILE: certFile, RTMPS_KEY_FILE: keyFile } = this.cfg;
+    if (certFile === undefined || keyFile === undefined) return undefined;
+    this.rtmps = new RtmpsListener({
+      certFile,
+      keyFile,
+      handshakeTimeoutMs: this.cfg.RTMPS_HANDSHAKE_TIMEOUT_MS,
+      certCheckIntervalMs: this.cfg.RTMPS_CERT_CHECK_INTERVAL_MS,
+      maxConnections: this.cfg.MAX_CONNECTIONS,
+      takeSlot: (ip) => this.connectionsPerIp.take(ip),
+      accept: (socket) => this.rtmp.accept(new SocketTransport(socket, 'tls')),
+      logger: this.logger.child({ component: 'rtmps' }),
+      metrics: this.metrics.registry,
+    });
+    return this.rtmps.listen(this.cfg.RTMPS_PORT, this.cfg.RTMPS_HOST ?? this.cfg.RTMP_HOST);
   }
 
   /**
@@ -409,7 +452,7 @@ export class Edge {
     this.relay?.stop();
     // Not awaited: its long-poll in flight ends when api.close() below destroys the connection.
     void this.feed.stop();
-    const drained = Promise.all([this.publishing.endAll('shutdown'), this.rtmp.close()]);
+    const drained = Promise.all([this.publishing.endAll('shutdown'), this.rtmp.close(), this.rtmps?.close()]);
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(
@@ -473,6 +516,31 @@ export class Edge {
     ]);
     clearTimeout(timer);
     this.logger.info({ outcome: waited }, 'drain: publisher moves done');
+  }
+
+  /**
+   * FMLE authentication (authmod=adobe, auth/adobe-authenticator.ts) before anything else: a connect
+   * that is not part of the exchange is balanced as usual; the first refusal of the exchange (need
+   * auth) is balanced too, so an encoder is sent to an edge with room before it signs in there. A
+   * connect that authenticates is accepted here (it was balanced on its first try).
+   */
+  private async authenticateConnect(conn: RtmpServerConnection, req: ConnectRequest): Promise<HookDecision> {
+    const rawApp = typeof req.command.app === 'string' ? req.command.app : '';
+    const auth = await this.adobe.connect({ app: req.app, rawApp, tcUrl: req.tcUrl }, conn.remoteAddress);
+    if (auth.kind === 'pass') return this.balanceConnect(req);
+    if (auth.kind === 'authenticated') {
+      this.adobe.bind(conn, auth.identity);
+      this.metrics.publishAuth.inc({ result: 'authmod_authenticated' });
+      conn.logger.info({ user: auth.identity.user }, 'signed in (authmod=adobe)');
+      return { allow: true };
+    }
+    if (auth.result === 'authmod_need_auth') {
+      const balanced = await this.balanceConnect(req);
+      if (!balanced.allow) return balanced;
+    }
+    this.metrics.publishAuth.inc({ result: auth.result });
+    conn.logger.info({ result: auth.result }, 'connect refused (authmod=adobe)');
+    return { allow: false, code: StatusCode.ConnectRejected, description: auth.description };
   }
 
   /**

@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   try {
     await edge.start();
   } catch (err) {
-    exitOnStartupError(err, { what: 'edge', setting: 'RTMP_PORT or HTTP_PORT' });
+    exitOnStartupError(err, { what: 'edge', setting: 'RTMP_PORT, RTMPS_PORT or HTTP_PORT' });
   }
   // Past the drain window, onShutdownSignal's own limit makes the exit unconditional.
   onShutdownSignal(() => edge.stop(), logger, cfg.DRAIN_TIMEOUT_MS + 5000);
