@@ -1,6 +1,7 @@
 /**
  * @tributary/rtmp-core: the package door. Layers, bottom up: amf/ and media/ (codecs), bytes/, handshake/,
- * chunk/, message/, session/ (sans-I/O protocol control), transport/ (the byte-pipe interface), then
+ * chunk/, message/, session/ (sans-I/O protocol control), transport/ (the byte-pipe interface), rtmpt/ (RTMP
+ * tunnelled through HTTP: sessions and their transport, no I/O), then
  * server/ and client/ (connections on any transport) and broadcast/ (fan-out). No socket code loads from
  * here: the TCP/TLS adapters are `@tributary/rtmp-core/node` (src/node/). See API.md.
  */
@@ -15,6 +16,7 @@ export { type LogRateLimit, RateLimitedLogger } from './logger/rate-limited-logg
 export * from './logger/rtmp-logger';
 export * from './media';
 export * from './message';
+export * from './rtmpt';
 export * from './server';
 export * from './session';
 export * from './transport';
