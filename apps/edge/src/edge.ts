@@ -5,6 +5,7 @@ import {
   type HookDecision,
   RateLimitedLogger,
   type RtmpServerConnection,
+  type ServerConnection,
   StatusCode,
 } from '@tributary/rtmp-core';
 import { RtmpServer, SocketTransport } from '@tributary/rtmp-core/node';
@@ -524,7 +525,7 @@ export class Edge {
    * auth) is balanced too, so an encoder is sent to an edge with room before it signs in there. A
    * connect that authenticates is accepted here (it was balanced on its first try).
    */
-  private async authenticateConnect(conn: RtmpServerConnection, req: ConnectRequest): Promise<HookDecision> {
+  private async authenticateConnect(conn: ServerConnection, req: ConnectRequest): Promise<HookDecision> {
     const rawApp = typeof req.command.app === 'string' ? req.command.app : '';
     const auth = await this.adobe.connect({ app: req.app, rawApp, tcUrl: req.tcUrl }, conn.remoteAddress);
     if (auth.kind === 'pass') return this.balanceConnect(req);

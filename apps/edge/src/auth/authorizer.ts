@@ -4,6 +4,7 @@ import { StatusCode } from '@tributary/rtmp-core';
 import type { PlaybackKeyStore } from '../control-plane/playback-keys';
 import type { PublishAuthorizer, PublishDecision, PublishGrant } from '../control-plane/publish-authorizer';
 import type { ViewerAdmission } from '../streams/stream-registry';
+import type { PublishIdentity } from './adobe-authenticator';
 import { normalizeIp } from './client-ip';
 import type { FailureThrottle } from './failure-throttle';
 import { keyServesTenant, TOKEN_REFUSAL_MESSAGES, verifyPlaybackToken } from './playback-token';
@@ -31,6 +32,8 @@ export interface AuthorizerOptions {
   keys: PlaybackKeyStore;
   throttle: FailureThrottle;
   maxViewersPerStream: number;
+  /** RTMP_AUTH_APP, named in the refusal of a stream that needs publish credentials. */
+  authApp?: string;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -51,7 +54,7 @@ export class Authorizer {
   }
 
   authorizeConnect(app: string): Verdict<undefined> {
-    if (app === this.opts.app) return { allow: true, value: undefined };
+    if (app === this.opts.app || app === this.opts.authApp) return { allow: true, value: undefined };
     return refuse(
       StatusCode.ConnectRejected,
       `Unknown application; use rtmp://<edge>/${this.opts.app}/<name>.`,
@@ -59,9 +62,15 @@ export class Authorizer {
     );
   }
 
+  /**
+   * `identity`: who the connection authenticated as (authmod=adobe), if it did. A stream with publish
+   * credentials takes only its own credential's connections; an authenticated connection publishes
+   * only its credential's stream.
+   */
   async authorizePublish(
     streamKey: string,
     clientIp: string,
+    identity?: PublishIdentity,
   ): Promise<Verdict<{ grant: PublishGrant; keyDigest: string }>> {
     if (!isSafeName(streamKey)) {
       return this.refused(
@@ -79,6 +88,8 @@ export class Authorizer {
     const decision = await this.opts.publish.authorize({ streamKey, app: this.opts.app, clientIp: ip });
     if (decision.allowed) {
       this.opts.throttle.recordSuccess(ip);
+      const credentials = credentialRefusal(decision.grant, identity, this.opts.authApp);
+      if (credentials) return this.refused(credentials);
       return { allow: true, value: { grant: decision.grant, keyDigest: digest(streamKey) } };
     }
     if (decision.reason === 'unknown_key') this.opts.throttle.recordFailure(ip);
@@ -160,6 +171,26 @@ function refuse(
   result: string,
 ): { allow: false; code: string; description: string; result: string } {
   return { allow: false, code, description, result };
+}
+
+/** The publish-credentials rule (authmod=adobe) for a key that is otherwise allowed. */
+function credentialRefusal(grant: PublishGrant, identity: PublishIdentity | undefined, authApp?: string) {
+  if (identity !== undefined && identity.liveStreamId !== grant.liveStreamId) {
+    return refuse(
+      StatusCode.PublishDenied,
+      `Signed in as ${identity.user}, which may publish its own stream only.`,
+      'authmod_wrong_stream',
+    );
+  }
+  if (identity === undefined && grant.publishCredentials === true) {
+    const app = authApp ?? '<app>?authmod=adobe';
+    return refuse(
+      StatusCode.PublishDenied,
+      `This stream requires its username and password (authmod=adobe): rtmp://<user>:<password>@<edge>/${app}/<stream key>.`,
+      'authmod_required',
+    );
+  }
+  return undefined;
 }
 
 function publishRefusal(decision: Extract<PublishDecision, { allowed: false }>) {

@@ -18,6 +18,12 @@ import {
   PlaybackKeySchema,
   type PlaybackKeysResponse,
   PlaybackKeysResponseSchema,
+  type PublishAuthChallengeRequest,
+  type PublishAuthChallengeResponse,
+  PublishAuthChallengeResponseSchema,
+  type PublishAuthVerifyRequest,
+  type PublishAuthVerifyResponse,
+  PublishAuthVerifyResponseSchema,
   type RecordingUploadQuery,
   type RecordingUploadResponse,
   RecordingUploadResponseSchema,
@@ -78,6 +84,16 @@ export class ApiClient {
 
   authorizePublish(req: AuthorizePublishRequest): Promise<AuthorizePublishResponse> {
     return this.call('POST', EdgeApiPaths.authorizePublish, req, AuthorizePublishResponseSchema);
+  }
+
+  /** A salt, challenge and signed opaque for an authmod=adobe user (contracts publish-auth.ts). */
+  publishAuthChallenge(req: PublishAuthChallengeRequest): Promise<PublishAuthChallengeResponse> {
+    return this.call('POST', EdgeApiPaths.publishAuthChallenge, req, PublishAuthChallengeResponseSchema);
+  }
+
+  /** Verifies an authmod=adobe answer; the api accepts each challenge's answer once, fleet-wide. */
+  publishAuthVerify(req: PublishAuthVerifyRequest): Promise<PublishAuthVerifyResponse> {
+    return this.call('POST', EdgeApiPaths.publishAuthVerify, req, PublishAuthVerifyResponseSchema);
   }
 
   async startSession(req: SessionStartRequest): Promise<string> {

@@ -88,6 +88,17 @@ export class Revocations {
         this.opts.publish.invalidate((g) => g.liveStreamId === liveStreamId);
         this.cutStreams((e) => e.publisher?.grant.liveStreamId === liveStreamId, kind);
         return;
+      case 'publish_credentials_changed':
+        // Whoever publishes now got in under the old rule: the publisher reconnects (and signs in, if it
+        // now must); viewers stay and get the stream back when it does.
+        if (liveStreamId === null) return;
+        this.opts.publish.invalidate((g) => g.liveStreamId === liveStreamId);
+        for (const entry of [...this.opts.registry.all()]) {
+          if (entry.publisher?.grant.liveStreamId !== liveStreamId) continue;
+          entry.publisher.close(kind);
+          this.opts.metrics?.revocationCuts.inc({ reason: kind, role: 'publisher' });
+        }
+        return;
       case 'tenant_suspended':
         if (tenantId === null) return;
         this.opts.publish.invalidate((g) => g.tenantId === tenantId);

@@ -7,6 +7,7 @@ import {
   StatusCode,
 } from '@tributary/rtmp-core';
 import type { Logger } from '@tributary/service-kit';
+import type { PublishIdentity } from '../auth/adobe-authenticator';
 import type { Authorizer } from '../auth/authorizer';
 import { normalizeIp } from '../auth/client-ip';
 import type { ApiClient } from '../control-plane/api-client';
@@ -34,6 +35,8 @@ export interface PublishHandlerOptions {
   logger: Logger;
   /** Recording of sessions whose stream has `record` on (recording/); absent: nothing is recorded. */
   recording?: { recordings: Recordings; uploader: RecordingUploader };
+  /** Who a connection signed in as (authmod=adobe), if it did. */
+  identityOf?: (connection: object) => PublishIdentity | undefined;
   now?: () => number;
 }
 
@@ -69,7 +72,11 @@ export class PublishHandler {
   /** The onPublish hook. */
   async authorize(stream: RtmpServerStream, req: PublishRequest): Promise<HookDecision> {
     const conn = stream.connection;
-    const verdict = await this.opts.authorizer.authorizePublish(req.name, conn.remoteAddress);
+    const verdict = await this.opts.authorizer.authorizePublish(
+      req.name,
+      conn.remoteAddress,
+      this.opts.identityOf?.(conn),
+    );
     if (!verdict.allow) {
       this.opts.metrics.publishAuth.inc({ result: verdict.result });
       conn.logger.info({ result: verdict.result }, 'publish refused');
