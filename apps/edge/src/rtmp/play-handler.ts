@@ -63,6 +63,13 @@ export class PlayHandler {
       return { allow: false, code: verdict.code, description: verdict.description };
     }
     const fourCcs = fourCcSupportOf(conn.connectRequest?.command);
+    // Live here with an Enhanced RTMP codec this player did not announce: refused before Play.Start.
+    const codecRefusal = entry?.publisher?.codecs?.refusal(fourCcs.enhanced ? fourCcs : undefined);
+    if (codecRefusal !== undefined) {
+      this.opts.metrics.playAuth.inc({ result: CODEC_REFUSAL_RESULT });
+      conn.logger.info({ result: CODEC_REFUSAL_RESULT }, 'play refused');
+      return { allow: false, code: StatusCode.PlayFailed, description: codecRefusal };
+    }
     this.admissions.set(stream, fourCcs.enhanced ? { ...verdict.value, fourCcs } : verdict.value);
     return { allow: true };
   }
@@ -104,7 +111,7 @@ export class PlayHandler {
       this.refuseStarted(stream, policy.code, policy.description, policy.result);
       return;
     }
-    // A stream already sending Enhanced RTMP codecs this player did not announce: refused, not garbage.
+    // The publisher may have started an Enhanced RTMP codec while the hook ran: refused, not garbage.
     const codecRefusal = admission.relay ? undefined : live?.publisher?.codecs?.refusal(admission.fourCcs);
     if (codecRefusal !== undefined) {
       this.refuseStarted(stream, StatusCode.PlayFailed, codecRefusal, CODEC_REFUSAL_RESULT);
