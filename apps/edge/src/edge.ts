@@ -35,6 +35,7 @@ import { ConnectionsPerIp } from './rtmp/connections-per-ip';
 import { PlayHandler } from './rtmp/play-handler';
 import { PublishHandler } from './rtmp/publish-handler';
 import { RtmpsListener } from './rtmps/rtmps-listener';
+import { EdgeRtmpt } from './rtmpt/edge-rtmpt';
 import { StreamRegistry } from './streams/stream-registry';
 import { admitWaitingViewers } from './streams/waiting-viewers';
 import { VodPlayback } from './vod/vod-playback';
@@ -76,6 +77,8 @@ export class Edge {
   private readonly feed: ControlFeedFollower;
   private readonly rtmp: RtmpServer;
   private readonly http: EdgeHttpServer;
+  /** RTMPT (rtmpt/): RTMP sessions tunnelled through the HTTP port; undefined with RTMPT_ENABLED off. */
+  readonly rtmpt: EdgeRtmpt | undefined;
   private readonly heartbeat: Heartbeat;
   readonly playback: HttpPlayback;
   /** On-demand HLS (issue 12): assets read through the api, cached in bounded blocks (vod/). */
@@ -344,12 +347,17 @@ export class Edge {
       metrics: this.metrics.registry,
       logger: logger.child({ component: 'vod' }),
     });
+    // Each RTMPT session is one more connection of the same RTMP server: same hooks, caps and limits.
+    this.rtmpt = cfg.RTMPT_ENABLED
+      ? new EdgeRtmpt(cfg, (t) => this.rtmp.accept(t), this.metrics.registry, logger)
+      : undefined;
     this.http = new EdgeHttpServer({
       metrics: this.metrics.registry,
       // Readiness reflects capacity: a balancer in front (a Service, DNS health checks) skips a full edge.
       isReady: () => this.ready && this.lb.hasRoom,
       playback: this.playback,
       vod: this.vod,
+      rtmpt: this.rtmpt,
       maxConnections: cfg.MAX_CONNECTIONS,
     });
     this.heartbeat = new Heartbeat({
@@ -392,6 +400,7 @@ export class Edge {
     this.selfUrls.push(`rtmp://${hostForUrl(rtmp.address)}:${rtmp.port}/${this.cfg.RTMP_APP}`);
     this.relay?.start();
     this.playback.start();
+    this.rtmpt?.start();
     void this.heartbeat.start();
     // Hands over what an earlier run recorded and did not (a crash, an api outage), then new ones.
     void this.recordingUploader.start();
@@ -466,6 +475,7 @@ export class Edge {
     if (outcome === 'timeout')
       this.logger.warn({ drainTimeoutMs: this.cfg.DRAIN_TIMEOUT_MS }, 'drain timed out');
     this.playback.stop();
+    this.rtmpt?.stop();
     await this.http.close();
     this.api.close();
   }

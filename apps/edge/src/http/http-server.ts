@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { isRtmptPath } from '@tributary/rtmp-core';
 import { type MetricsRegistry, PROMETHEUS_CONTENT_TYPE } from './metrics';
 import { sendJson } from './responses';
 
@@ -25,6 +26,8 @@ export interface HttpServerOptions {
   playback?: PlaybackRequestHandler;
   /** On-demand HLS (vod/); absent: /vod/ is 404. */
   vod?: PlaybackRequestHandler;
+  /** RTMPT (rtmpt/): POSTs to /fcs/ident2, /open/1, /send, /idle, /close; absent: those are 404. */
+  rtmpt?: { handle(req: http.IncomingMessage, res: http.ServerResponse, path: string): void };
   /** Open HTTP connections (HTTP-FLV viewers hold one each); more are refused by the kernel backlog. */
   maxConnections: number;
 }
@@ -68,6 +71,10 @@ export class EdgeHttpServer {
     const query = q < 0 ? '' : url.slice(q + 1);
     if (this.opts.playback && path.startsWith(PLAYBACK_PREFIX)) {
       void this.opts.playback.handle(req, res, path, new URLSearchParams(query));
+      return;
+    }
+    if (this.opts.rtmpt && isRtmptPath(path)) {
+      this.opts.rtmpt.handle(req, res, path);
       return;
     }
     if (this.opts.vod && path.startsWith(VOD_PREFIX)) {
