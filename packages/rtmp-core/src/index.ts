@@ -8,6 +8,7 @@
 export * from './amf';
 export * from './broadcast';
 export * from './chunk';
+export * from './command';
 export * from './client';
 export * from './errors/rtmp-error';
 export * from './handshake';

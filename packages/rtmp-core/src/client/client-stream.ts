@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { type AmfObject } from '../amf';
 import { type RtmpMessage } from '../chunk/chunk-constants';
+import { closeStreamCommand, deleteStreamCommand, fcUnpublishCommand } from '../command/commands';
 import { type Command } from '../message/command';
 import { encodeData, ON_METADATA, SET_DATA_FRAME } from '../message/data';
 import { type DataMessage, type MediaMessage } from '../message/media-message';
@@ -50,20 +51,11 @@ export class RtmpClientStream extends EventEmitter {
   /** FCUnpublish (when publishing), closeStream, deleteStream: the FFmpeg teardown sequence. */
   close(): void {
     if (this.publishing !== null) {
-      this.client.sendCommand(
-        { name: 'FCUnpublish', transactionId: 0, object: null, args: [this.publishing] },
-        0,
-      );
+      this.client.sendCommand(fcUnpublishCommand(this.publishing), 0);
       this.publishing = null;
     }
-    this.client.sendCommand(
-      { name: 'closeStream', transactionId: 0, object: null, args: [] },
-      this.messageStreamId,
-    );
-    this.client.sendCommand(
-      { name: 'deleteStream', transactionId: 0, object: null, args: [this.messageStreamId] },
-      0,
-    );
+    this.client.sendCommand(closeStreamCommand(), this.messageStreamId);
+    this.client.sendCommand(deleteStreamCommand(this.messageStreamId), 0);
     this.client.dropStream(this.messageStreamId);
   }
 }

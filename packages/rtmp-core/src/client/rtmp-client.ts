@@ -1,6 +1,16 @@
 import { EventEmitter } from 'node:events';
 import { type AmfObject, type AmfValue } from '../amf';
 import { type RtmpMessage } from '../chunk/chunk-constants';
+import {
+  type ConnectProperties,
+  connectCommand,
+  createStreamCommand,
+  fcPublishCommand,
+  fcSubscribeCommand,
+  playCommand,
+  publishCommand,
+  releaseStreamCommand,
+} from '../command/commands';
 import { RtmpError, RtmpErrorCode } from '../errors/rtmp-error';
 import { ClientHandshake } from '../handshake/client-handshake';
 import { type RtmpLogger, silentLogger } from '../logger/rtmp-logger';
@@ -177,20 +187,12 @@ export class RtmpClientCore extends EventEmitter {
     this.session.setOutgoingChunkSize(this.options.chunkSize ?? DEFAULT_CLIENT_CHUNK_SIZE);
     const app = this.url.pathname.replace(/^\//, '');
     const tcUrl = this.tcUrl;
-    const reply = await this.call('connect', {
-      app,
-      type: 'nonprivate',
-      flashVer: this.options.flashVer ?? 'FMLE/3.0 (compatible; Tributary)',
-      tcUrl,
-      fpad: false,
-      capabilities: 15,
-      audioCodecs: 4071,
-      videoCodecs: 252,
-      videoFunction: 1,
-      objectEncoding: this.options.objectEncoding ?? 0,
-      ...(this.options.capsEx === undefined ? {} : { capsEx: this.options.capsEx }),
-      ...(this.options.fourCcList === undefined ? {} : { fourCcList: [...this.options.fourCcList] }),
-    });
+    const props: ConnectProperties = { app, tcUrl };
+    if (this.options.flashVer !== undefined) props.flashVer = this.options.flashVer;
+    if (this.options.objectEncoding !== undefined) props.objectEncoding = this.options.objectEncoding;
+    if (this.options.capsEx !== undefined) props.capsEx = this.options.capsEx;
+    if (this.options.fourCcList !== undefined) props.fourCcList = this.options.fourCcList;
+    const reply = await this.request(connectCommand(this.nextTransactionId++, props));
     const info = metadataObject(reply.args[0] ?? null);
     return info ?? {};
   }
@@ -346,12 +348,16 @@ export class RtmpClientCore extends EventEmitter {
 
   /** Sends a NetConnection command and waits for its _result (rejects on _error). */
   call(name: string, object: AmfValue, ...args: AmfValue[]): Promise<Command> {
-    const transactionId = this.nextTransactionId++;
+    return this.request({ name, transactionId: this.nextTransactionId++, object, args });
+  }
+
+  /** Sends a built command with its transaction id on message stream 0 and waits for its _result. */
+  private request(cmd: Command): Promise<Command> {
     const reply = new Promise<Command>((resolve, reject) =>
-      this.pending.set(transactionId, { resolve, reject }),
+      this.pending.set(cmd.transactionId, { resolve, reject }),
     );
-    this.sendCommand({ name, transactionId, object, args }, 0);
-    return this.withTimeout(name, reply);
+    this.sendCommand(cmd, 0);
+    return this.withTimeout(cmd.name, reply);
   }
 
   /** Sends a command without waiting (transaction id 0 unless one is given). */
@@ -367,7 +373,7 @@ export class RtmpClientCore extends EventEmitter {
 
   /** createStream (spec 7.2.1.3): a NetStream for publish or play, e.g. to drive commands by hand. */
   async createStream(): Promise<RtmpClientStream> {
-    const reply = await this.call('createStream', null);
+    const reply = await this.request(createStreamCommand(this.nextTransactionId++));
     const id = reply.args[0];
     if (typeof id !== 'number')
       throw new RtmpError(RtmpErrorCode.MalformedMessage, 'createStream _result without a stream id');
@@ -408,7 +414,7 @@ export class RtmpClientCore extends EventEmitter {
       waiter = { resolve, reject };
       this.subscriptions.push(waiter);
     });
-    this.sendCommand({ name: 'FCSubscribe', transactionId: 0, object: null, args: [name] }, 0);
+    this.sendCommand(fcSubscribeCommand(name), 0);
     return this.withTimeout('FCSubscribe', answer).finally(() => {
       const at = waiter === undefined ? -1 : this.subscriptions.indexOf(waiter);
       if (at >= 0) this.subscriptions.splice(at, 1);
@@ -417,20 +423,11 @@ export class RtmpClientCore extends EventEmitter {
 
   async publish(name: string, type: 'live' | 'record' | 'append' = 'live'): Promise<RtmpClientStream> {
     // FMLE/FFmpeg sequence: releaseStream and FCPublish (CDN servers expect them), then createStream.
-    this.sendCommand(
-      { name: 'releaseStream', transactionId: this.nextTransactionId++, object: null, args: [name] },
-      0,
-    );
-    this.sendCommand(
-      { name: 'FCPublish', transactionId: this.nextTransactionId++, object: null, args: [name] },
-      0,
-    );
+    this.sendCommand(releaseStreamCommand(this.nextTransactionId++, name), 0);
+    this.sendCommand(fcPublishCommand(this.nextTransactionId++, name), 0);
     const stream = await this.createStream();
     const started = this.awaitStatus(stream, 'publish', [StatusCode.PublishStart]);
-    this.sendCommand(
-      { name: 'publish', transactionId: 0, object: null, args: [name, type] },
-      stream.messageStreamId,
-    );
+    this.sendCommand(publishCommand(name, type), stream.messageStreamId);
     await started;
     stream.publishing = name;
     return stream;
@@ -446,16 +443,11 @@ export class RtmpClientCore extends EventEmitter {
   ): Promise<RtmpClientStream> {
     const stream = options.stream ?? (await this.createStream());
     if (this.options.fcSubscribe) {
-      this.sendCommand({ name: 'FCSubscribe', transactionId: 0, object: null, args: [name] }, 0);
+      this.sendCommand(fcSubscribeCommand(name), 0);
     }
     const started = this.awaitStatus(stream, 'play', [StatusCode.PlayStart]);
     this.sendCommand(
-      {
-        name: 'play',
-        transactionId: 0,
-        object: null,
-        args: [name, options.start ?? -2, options.duration ?? -1, options.reset ?? true],
-      },
+      playCommand(name, options.start ?? -2, options.duration ?? -1, options.reset ?? true),
       stream.messageStreamId,
     );
     await started;

@@ -1,4 +1,3 @@
-export * from './command-requests';
 export { RtmpServerCore } from './rtmp-server-core';
 export { RtmpServerConnection } from './server-connection';
 export * from './server-options';

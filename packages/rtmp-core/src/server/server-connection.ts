@@ -1,7 +1,22 @@
 import { EventEmitter } from 'node:events';
-import { AmfEcmaArray, type AmfObject } from '../amf';
 import { type RtmpMessage } from '../chunk/chunk-constants';
 import { type OutgoingMessage } from '../chunk/chunk-encoder';
+import {
+  connectSuccess,
+  connectSuccessData,
+  createStreamResult,
+  onFcCommand,
+  onStatusCommand,
+} from '../command/commands';
+import {
+  type ConnectRequest,
+  type PlayRequest,
+  parseConnect,
+  parsePlay,
+  parsePlay2,
+  parsePublish,
+  parseSubscribe,
+} from '../command/requests';
 import { RtmpError, RtmpErrorCode } from '../errors/rtmp-error';
 import { ServerHandshake } from '../handshake/server-handshake';
 import { nameFingerprint } from '../logger/name-fingerprint';
@@ -16,10 +31,9 @@ import { encodeSetPeerBandwidth, PeerBandwidthLimit } from '../message/protocol-
 import { encodeUserControl } from '../message/user-control';
 import { type ConnectionStats, ProtocolSession } from '../session/protocol-session';
 import { type RtmpTransport } from '../transport/transport';
-import { parseConnect, parsePlay, parsePlay2, parsePublish, parseSubscribe } from './command-requests';
 import { type ResolvedServerOptions } from './server-options';
 import { RtmpServerStream, type ServerConnection } from './server-stream';
-import { type ConnectRequest, type HookDecision, type HookResult, type PlayRequest } from './server-types';
+import { type HookDecision, type HookResult } from './server-types';
 
 type ConnectionState =
   /** Transport accepted, handshake bytes flowing. */
@@ -33,8 +47,6 @@ type ConnectionState =
   /** close() ran; nothing more is read or written. */
   | 'closed';
 
-/** The version we announce in the connect _result (what FFmpeg, OBS and Flash expect to see). */
-const SERVER_INFO: AmfObject = { fmsVer: 'FMS/3,5,7,7009', capabilities: 31, mode: 1 };
 /** Commands waiting past this many times maxQueuedCommands (all from reads before the pause) close the connection. */
 const QUEUED_COMMANDS_HARD_FACTOR = 4;
 /** After close() sent its statuses and FIN, a peer that never closes its side is destroyed after this. */
@@ -463,9 +475,9 @@ export class RtmpServerConnection extends EventEmitter implements ServerConnecti
     this.session.setOutgoingChunkSize(this.options.chunkSize);
     const info = statusInfo('status', StatusCode.ConnectSuccess, 'Connection succeeded.', {
       objectEncoding: req.objectEncoding,
-      data: new AmfEcmaArray({ version: '3,5,7,7009' }),
+      data: connectSuccessData(),
     });
-    this.reply(resultCommand(cmd.transactionId, SERVER_INFO, info));
+    this.reply(connectSuccess(cmd.transactionId, info));
     this.logger.info({ app: req.app }, 'connected');
     this.events.emit('connect', this);
   }
@@ -498,7 +510,7 @@ export class RtmpServerConnection extends EventEmitter implements ServerConnecti
     }
     const id = this.nextStreamId++;
     this.streams.set(id, new RtmpServerStream(this, id));
-    this.reply(resultCommand(cmd.transactionId, null, id));
+    this.reply(createStreamResult(cmd.transactionId, id));
   }
 
   /** The FMS/Akamai calls of FMLE and FFmpeg: acknowledged, with their onFC* notification where one exists. */
@@ -511,7 +523,7 @@ export class RtmpServerConnection extends EventEmitter implements ServerConnecti
     };
     const n = notify[cmd.name];
     if (n !== undefined) {
-      this.reply({ name: n[0], transactionId: 0, object: null, args: [statusInfo('status', n[1], name)] });
+      this.reply(onFcCommand(n[0], statusInfo('status', n[1], name)));
     }
   }
 
@@ -542,7 +554,7 @@ export class RtmpServerConnection extends EventEmitter implements ServerConnecti
     const info = live
       ? statusInfo('status', StatusCode.PlayStart, req.name)
       : statusInfo('error', StatusCode.PlayStreamNotFound, `${req.name} is not live yet.`);
-    this.reply({ name: 'onFCSubscribe', transactionId: 0, object: null, args: [info] });
+    this.reply(onFcCommand('onFCSubscribe', info));
   }
 
   private onDeleteStream(id: number): void {
@@ -871,6 +883,6 @@ export class RtmpServerConnection extends EventEmitter implements ServerConnecti
 
   /** Sends an onStatus on message stream 0 (NetConnection level). */
   sendConnectionStatus(info: OnStatusInfo): void {
-    this.reply({ name: 'onStatus', transactionId: 0, object: null, args: [info] });
+    this.reply(onStatusCommand(info));
   }
 }

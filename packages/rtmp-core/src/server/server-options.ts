@@ -1,14 +1,14 @@
 import { type AmfLimits } from '../amf';
 import { type ChunkLimits } from '../chunk/chunk-constants';
-import { type RtmpLogger } from '../logger/rtmp-logger';
-import { type RtmpServerStream, type ServerConnection } from './server-stream';
 import {
   type ConnectRequest,
-  type HookResult,
   type PlayRequest,
   type PublishRequest,
   type SubscribeRequest,
-} from './server-types';
+} from '../command/requests';
+import { type RtmpLogger } from '../logger/rtmp-logger';
+import { type RtmpServerStream, type ServerConnection } from './server-stream';
+import { type HookResult } from './server-types';
 
 /** Asynchronous authorisation, one hook per step. A throwing hook denies (fail closed). */
 export interface RtmpServerHooks {

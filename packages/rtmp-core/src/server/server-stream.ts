@@ -2,6 +2,8 @@ import { EventEmitter } from 'node:events';
 import { type AmfObject } from '../amf';
 import { type BroadcastSink } from '../broadcast/broadcast-sink';
 import { type OutgoingMessage } from '../chunk/chunk-encoder';
+import { onStatusCommand } from '../command/commands';
+import { type ConnectRequest, type PlayRequest, type PublishRequest } from '../command/requests';
 import { type RateLimitedLogger } from '../logger/rate-limited-logger';
 import { encodeCommand } from '../message/command';
 import { encodeData } from '../message/data';
@@ -10,7 +12,6 @@ import { Csid } from '../message/message-types';
 import { type OnStatusInfo, StatusCode, statusInfo } from '../message/on-status';
 import { encodeUserControl, type UserControlEvent } from '../message/user-control';
 import { type ConnectionStats } from '../session/protocol-session';
-import { type ConnectRequest, type PlayRequest, type PublishRequest } from './server-types';
 
 /**
  * A server connection as its NetStreams and the hooks see it (RtmpServerConnection implements it):
@@ -92,10 +93,11 @@ export class RtmpServerStream extends EventEmitter implements BroadcastSink {
 
   sendStatus(info: OnStatusInfo): void {
     this.connection.send(
-      encodeCommand(
-        { name: 'onStatus', transactionId: 0, object: null, args: [info] },
-        { csid: Csid.StreamCommand, messageStreamId: this.messageStreamId, amf3: this.connection.usesAmf3 },
-      ),
+      encodeCommand(onStatusCommand(info), {
+        csid: Csid.StreamCommand,
+        messageStreamId: this.messageStreamId,
+        amf3: this.connection.usesAmf3,
+      }),
     );
   }
 
