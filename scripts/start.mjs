@@ -8,11 +8,14 @@
 // Options: --no-build (skip `turbo run build`); --edges N (N edges, default 1: RTMP and HTTP ports
 // RTMP_PORT..RTMP_PORT+N-1 and EDGE_HTTP_PORT..EDGE_HTTP_PORT+N-1, each registered as its own edge). Environment: see README
 // "Configuration" (API_PORT, RTMP_PORT, EDGE_HTTP_PORT, DASHBOARD_PORT,
-// DATABASE_URL, DATA_DIR, EMBEDDED_PG_PORT, PUBLIC_HOST).
+// DATABASE_URL, DATA_DIR, EMBEDDED_PG_PORT, PUBLIC_HOST, RTMPS_PORT). RTMPS: a self-signed certificate for
+// localhost, 127.0.0.1, ::1 and PUBLIC_HOST is made in DATA_DIR/tls (kept while valid) and each edge serves
+// rtmps:// on RTMPS_PORT+i (default 1936, or the first port after the RTMP ports with --edges).
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createRequire } from 'node:module';
+import { createServer, isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -46,6 +49,8 @@ const cfg = {
   build: !process.argv.includes('--no-build'),
   edges: edgesArg(),
 };
+// RTMPS ports follow the RTMP ones (1935..1935+N-1) so that --edges never overlaps them.
+cfg.rtmpsPort = portVar('RTMPS_PORT', cfg.edges === 1 ? 1936 : cfg.rtmpPort + cfg.edges);
 function edgesArg() {
   const at = process.argv.findIndex((a) => a === '--edges' || a.startsWith('--edges='));
   if (at < 0) return 1;
@@ -64,6 +69,7 @@ const urls = {
   api: `http://${cfg.host}:${cfg.apiPort}`,
   edgeHttp: `http://${cfg.host}:${cfg.edgeHttpPort}`,
   rtmp: `rtmp://${cfg.host}:${cfg.rtmpPort}/live`,
+  rtmps: `rtmps://${cfg.host}:${cfg.rtmpsPort}/live`,
   dashboard: `http://${cfg.host}:${cfg.dashboardPort}`,
 };
 // Edge i (0-based) listens on the base ports + i; the first is the one the single-edge tour names.
@@ -74,10 +80,13 @@ const edgeSpecs = Array.from({ length: cfg.edges }, (_, i) => ({
   httpPort: cfg.edgeHttpPort + i,
   rtmp: `rtmp://${cfg.host}:${cfg.rtmpPort + i}/live`,
   internalRtmp: `rtmp://127.0.0.1:${cfg.rtmpPort + i}/live`,
+  rtmpsPort: cfg.rtmpsPort + i,
+  rtmps: `rtmps://${cfg.host}:${cfg.rtmpsPort + i}/live`,
   http: `http://${cfg.host}:${cfg.edgeHttpPort + i}`,
 }));
 for (const e of edgeSpecs)
-  if (e.rtmpPort > 65535 || e.httpPort > 65535) fail(`--edges ${cfg.edges} needs ports above 65535`);
+  if (e.rtmpPort > 65535 || e.httpPort > 65535 || e.rtmpsPort > 65535)
+    fail(`--edges ${cfg.edges} needs ports above 65535`);
 
 // ---- ports are free before anything starts: one clear line otherwise ----
 function checkPort(port, variable) {
@@ -97,6 +106,7 @@ await checkPort(cfg.apiPort, 'API_PORT');
 for (const [i, e] of edgeSpecs.entries()) {
   await checkPort(e.rtmpPort, i === 0 ? 'RTMP_PORT' : `RTMP_PORT+${i} for --edges`);
   await checkPort(e.httpPort, i === 0 ? 'EDGE_HTTP_PORT' : `EDGE_HTTP_PORT+${i} for --edges`);
+  await checkPort(e.rtmpsPort, i === 0 ? 'RTMPS_PORT' : `RTMPS_PORT+${i} for --edges`);
 }
 await checkPort(cfg.dashboardPort, 'DASHBOARD_PORT');
 if (!cfg.databaseUrl) await checkPort(cfg.embeddedPgPort, 'EMBEDDED_PG_PORT');
@@ -133,6 +143,21 @@ function readJson(file) {
 }
 function writeJson(file, value) {
   writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 });
+}
+// RTMPS: a local self-signed certificate (node:crypto, no openssl needed), reused while valid for a day more.
+const { ensureDevCertificate, LOCAL_ALT_NAMES } = createRequire(import.meta.url)(
+  join(root, 'apps/edge/dist/src/rtmps/dev-certificate.js'),
+);
+const tlsNames = [...LOCAL_ALT_NAMES];
+if (!tlsNames.includes(cfg.host) && (isIP(cfg.host) || /^[A-Za-z0-9.-]{1,253}$/.test(cfg.host)))
+  tlsNames.push(cfg.host);
+let devCert;
+try {
+  devCert = ensureDevCertificate(join(cfg.dataDir, 'tls'), tlsNames);
+} catch (err) {
+  // PUBLIC_HOST that is no DNS name: the certificate names the loopback only.
+  console.log(color('2', `RTMPS certificate without ${cfg.host} (${err.message})`));
+  devCert = ensureDevCertificate(join(cfg.dataDir, 'tls'));
 }
 let creds = readJson(credentialsFile);
 if (!creds?.operator?.password) {
@@ -383,6 +408,9 @@ const edgeEntries = edgeSpecs.map((e, i) =>
       EDGE_INTERNAL_RTMP_URL: e.internalRtmp,
       EDGE_PUBLIC_RTMP_URL: e.rtmp,
       EDGE_REGION: 'local',
+      RTMPS_PORT: String(e.rtmpsPort),
+      RTMPS_CERT_FILE: devCert.certFile,
+      RTMPS_KEY_FILE: devCert.keyFile,
     },
   }),
 );
@@ -414,13 +442,14 @@ ${b('Tributary is running')}   (Ctrl-C stops everything; data is kept in ${cfg.d
   Dashboard   ${urls.dashboard}
   API         ${urls.api}   (docs: ${urls.api}/docs)
   RTMP edge   ${urls.rtmp}
+  RTMPS edge  ${urls.rtmps}   (self-signed, ${devCert.certFile}; SHA-256 ${devCert.fingerprint256.slice(0, 23)}...)
   Edge HTTP   ${urls.edgeHttp}   (health: /healthz, metrics: /metrics)
 ${
   cfg.edges > 1
     ? `${b(`${cfg.edges} edges`)} (any edge plays any stream: viewers on one pull it from the edge it is published to)\n${edgeSpecs
         .map(
           (e) =>
-            `  ${e.label.padEnd(7)} publish ${e.rtmp}/${streamKey}   play ${e.rtmp}/${demo.playbackId}   HLS ${e.http}${PlaybackHttpPaths.hlsPlaylist(demo.playbackId)}   SMIL ${e.http}${PlaybackHttpPaths.smil(demo.playbackId)}`,
+            `  ${e.label.padEnd(7)} publish ${e.rtmp}/${streamKey}   play ${e.rtmp}/${demo.playbackId}   RTMPS ${e.rtmps}   HLS ${e.http}${PlaybackHttpPaths.hlsPlaylist(demo.playbackId)}   SMIL ${e.http}${PlaybackHttpPaths.smil(demo.playbackId)}`,
         )
         .join('\n')}\n`
     : ''
@@ -440,10 +469,14 @@ ${b('Publish (ffmpeg test pattern, or point OBS at the server URL with the strea
   ffmpeg -re -f lavfi -i testsrc2=size=1280x720:rate=30 -f lavfi -i sine=frequency=440 \\
     -c:v libx264 -preset veryfast -tune zerolatency -g 60 -b:v 2500k -c:a aac -b:a 128k \\
     -f flv ${urls.rtmp}/${streamKey}
+  over TLS (ffmpeg does not verify certificates by default; OBS needs the certificate trusted)
+    ffmpeg -re -f lavfi -i testsrc2=size=1280x720:rate=30 -c:v libx264 -preset veryfast -g 60 \\
+      -f flv ${urls.rtmps}/${streamKey}
 
 ${b('Play')}
   ffplay ${urls.rtmp}/${demo.playbackId}
   ffmpeg -i ${urls.rtmp}/${demo.playbackId} -t 5 -f null -
+  ffplay ${urls.rtmps}/${demo.playbackId}
   HLS       ${urls.edgeHttp}${PlaybackHttpPaths.hlsPlaylist(demo.playbackId)}
   HTTP-FLV  ${urls.edgeHttp}${PlaybackHttpPaths.flv(demo.playbackId)}
   or watch the preview on the stream's page in the dashboard

@@ -100,7 +100,14 @@ describe('npm start on a fresh machine (embedded PGlite)', () => {
   before(async () => {
     for (const name of ['API_PORT', 'DASHBOARD_PORT', 'EMBEDDED_PG_PORT'])
       ports[name] = String(await freePort());
-    for (const name of ['RTMP_PORT', 'EDGE_HTTP_PORT']) ports[name] = String(await freePortPair());
+    // Pairs (port and port+1, for --edges 2) that do not overlap each other.
+    const taken = new Set(Object.values(ports).map(Number));
+    for (const name of ['RTMP_PORT', 'EDGE_HTTP_PORT', 'RTMPS_PORT']) {
+      let port = await freePortPair();
+      while (taken.has(port) || taken.has(port + 1)) port = await freePortPair();
+      taken.add(port).add(port + 1);
+      ports[name] = String(port);
+    }
   });
   after(async () => {
     if (run && run.child.exitCode === null) {
@@ -131,6 +138,9 @@ describe('npm start on a fresh machine (embedded PGlite)', () => {
     assert.match(streamKey, /^[A-Za-z0-9_-]{16,64}$/, 'the stream key is printed');
     assert.match(playbackId, /^[A-Za-z0-9_-]{8,64}$/, 'a playback id is printed');
     assert.notEqual(streamKey, playbackId, 'the playback id is not the secret key');
+    const rtmps = `rtmps://127.0.0.1:${ports.RTMPS_PORT}/live`;
+    assert.ok(out.includes(`-f flv ${rtmps}/${streamKey}`), 'the rtmps:// publish line is printed');
+    assert.ok(out.includes(`ffplay ${rtmps}/${playbackId}`), 'the rtmps:// play line is printed');
 
     const health = await fetch(`http://127.0.0.1:${ports.API_PORT}/healthz`);
     assert.equal(health.status, 200);
@@ -181,6 +191,30 @@ describe('npm start on a fresh machine (embedded PGlite)', () => {
       );
       const frames = Number((play.stdout.match(/frame=(\d+)/g) ?? []).pop()?.slice(6) ?? 0);
       assert.ok(frames > 20, `the player decoded video frames (got ${frames}; ${play.stderr})`);
+      // The printed rtmps:// play line: the local self-signed certificate (ffmpeg does not verify).
+      const tls = ffmpeg(
+        [
+          '-loglevel',
+          'error',
+          '-progress',
+          'pipe:1',
+          '-rw_timeout',
+          '8000000',
+          '-i',
+          `rtmps://127.0.0.1:${ports.RTMPS_PORT}/live/${playbackId}`,
+          '-t',
+          '3',
+          '-f',
+          'null',
+          '-',
+        ],
+        30_000,
+      );
+      const tlsFrames = Number((tls.stdout.match(/frame=(\d+)/g) ?? []).pop()?.slice(6) ?? 0);
+      assert.ok(
+        tlsFrames > 20,
+        `the player decoded video frames over rtmps:// (got ${tlsFrames}; ${tls.stderr})`,
+      );
     } finally {
       publisher.kill('SIGKILL');
     }
