@@ -119,6 +119,8 @@ describe('Enhanced RTMP through the edge: HEVC, AV1 and Opus to RTMP, HLS (fMP4)
   const dir = mkdtempSync(join(tmpdir(), 'edge-ertmp-'));
   let plane: ControlPlane;
   let edge: EdgeHandle;
+  /** A second edge: it pulls streams live on `edge` for its own viewers (relay). */
+  let edge2: EdgeHandle;
   let tenant: TenantHandle;
   let hevc: EnhancedClip;
   let av1: EnhancedClip;
@@ -184,7 +186,10 @@ describe('Enhanced RTMP through the edge: HEVC, AV1 and Opus to RTMP, HLS (fMP4)
       }));
     plane = await ControlPlane.start({ dir });
     tenant = await plane.newTenant('ertmp');
-    edge = await plane.startEdge({ name: 'ertmp-edge' });
+    [edge, edge2] = await Promise.all([
+      plane.startEdge({ name: 'ertmp-edge' }),
+      plane.startEdge({ name: 'ertmp-edge-2' }),
+    ]);
   });
 
   after(async () => {
@@ -338,6 +343,35 @@ describe('Enhanced RTMP through the edge: HEVC, AV1 and Opus to RTMP, HLS (fMP4)
     }
     enhanced.client.close();
     await withDeadline(publishing, 'publishing', DEADLINE_MS);
+  });
+
+  it('through a relay: a second edge pulls the HEVC stream; its hvc1 viewer gets the Ex tags, its legacy viewer is refused', async (t) => {
+    const stream = await plane.newStream(tenant, 'relayed');
+    const publishing = publish(edge.rtmp, stream.streamKey, hevc.tags, 0.5);
+    const origin = await new Viewer(edge.rtmp, ['hvc1']).start(stream.playbackId);
+    await waitUntil(() => origin.media.some(isVideo), { what: 'the stream live', timeoutMs: DEADLINE_MS });
+    const pulled = await new Viewer(edge2.rtmp, ['hvc1']).start(stream.playbackId);
+    const legacy = await new Viewer(edge2.rtmp).start(stream.playbackId);
+    await withDeadline(publishing, 'publishing', DEADLINE_MS);
+    await waitUntil(() => legacy.failed() !== undefined, {
+      what: 'the legacy viewer on edge 2 refused',
+      timeoutMs: DEADLINE_MS,
+    });
+    assert.match(String(legacy.failed()?.description), /HEVC .*hvc1/);
+    assert.deepEqual(legacy.media.filter(isEx), []);
+    // From a keyframe on (the origin's GOP cache), the sequence start first, each frame as sent.
+    const sent = hevc.tags.filter(isVideo);
+    const got = pulled.media.filter(isVideo);
+    assert.ok(got.length > 10, `edge 2's viewer got ${got.length} video tags`);
+    assert.ok(got[0]!.payload.equals(sent[0]!.payload), 'the sequence start first');
+    const at = sent.findIndex((tag) => tag.payload.equals(got[1]!.payload));
+    assert.ok(at > 0 && parseVideoTagHeader(got[1]!.payload).isKeyframe);
+    for (const [i, m] of got.slice(1).entries())
+      assert.ok(m.payload.equals(sent[at + i]!.payload), `frame ${i}`);
+    t.diagnostic(
+      `relay: edge 2's hvc1 viewer got ${got.length} of ${sent.length} video tags byte-exact (joined at frame ${at})`,
+    );
+    for (const v of [origin, pulled, legacy]) v.client.close();
   });
 
   it('mid-stream H.264 → HEVC: the legacy viewer gets Play.Failed before any Ex tag, the enhanced one plays on', async () => {
