@@ -20,6 +20,7 @@ import {
   supportsFourCc,
 } from './index';
 import { mp4Box, readFixture } from './testing/fixtures';
+import { MEDIA_PARSERS } from './testing/parsers';
 
 const SEED = 0x5e7a;
 const RUNS = 1000;
@@ -199,6 +200,75 @@ describe('connect FourCC announcements (fourCcList, videoFourCcInfoMap, audioFou
         assert.ok(f === undefined || f.length === 4 || f === '*');
       }),
       { seed: SEED, numRuns: RUNS },
+    );
+  });
+});
+
+describe('hostile Enhanced RTMP tags (docs/reliability.md: enhanced-rtmp)', () => {
+  /** Real Ex tags: the fixtures' hvcC / av1C as sequence starts, frames, an Opus start, ModEx and multitrack forms. */
+  const hvcC = mp4Box(readFixture('hevc.mp4'), 'hvcC');
+  const av1C = mp4Box(readFixture('av1.mp4'), 'av1C');
+  const opusHead = Buffer.from('4f707573486561640102380180bb00000000', 'hex');
+  const hevcStart = encodeExVideoTag({ fourCc: 'hvc1', packetType: 'sequence-start', body: hvcC });
+  const seeds: [string, Buffer][] = [
+    ['video', hevcStart],
+    ['video', encodeExVideoTag({ fourCc: 'av01', packetType: 'sequence-start', body: av1C })],
+    [
+      'video',
+      encodeExVideoTag({
+        fourCc: 'hvc1',
+        packetType: 'coded-frames',
+        compositionTimeMs: 80,
+        body: Buffer.from('0000000426010af0', 'hex'),
+      }),
+    ],
+    ['audio', encodeExAudioTag({ fourCc: 'Opus', packetType: 'sequence-start', body: opusHead })],
+    // ModEx (TimestampOffsetNano, 3 bytes) wrapping a SequenceStart, and a OneTrack multitrack tag.
+    ['video', Buffer.concat([Buffer.from([0x97, 0x02, 0, 0, 1, 0x00]), hevcStart.subarray(1)])],
+    ['video', Buffer.concat([Buffer.from([0x96, 0x00]), hevcStart.subarray(1, 5), Buffer.from([1]), hvcC])],
+  ];
+
+  it('the seeds parse (they are valid tags)', () => {
+    for (const [kind, tag] of seeds) MEDIA_PARSERS[kind]!(tag);
+  });
+
+  it('any flip, drop, insert or cut of them throws MediaError or nothing, and the sniffer never throws', () => {
+    fc.assert(
+      fc.property(
+        fc.nat(seeds.length - 1),
+        fc.array(
+          fc.record({
+            at: fc.nat(),
+            byte: fc.nat(255),
+            how: fc.constantFrom('flip', 'drop', 'cut', 'insert'),
+          }),
+          {
+            minLength: 1,
+            maxLength: 4,
+          },
+        ),
+        (which, mutations) => {
+          const [kind, seed] = seeds[which]!;
+          let bytes = seed;
+          for (const m of mutations) {
+            const i = m.at % Math.max(1, bytes.length);
+            if (m.how === 'flip') {
+              bytes = Buffer.from(bytes);
+              bytes[i] = m.byte;
+            } else if (m.how === 'drop') bytes = Buffer.concat([bytes.subarray(0, i), bytes.subarray(i + 1)]);
+            else if (m.how === 'insert')
+              bytes = Buffer.concat([bytes.subarray(0, i), Buffer.from([m.byte]), bytes.subarray(i)]);
+            else bytes = bytes.subarray(0, i);
+          }
+          try {
+            MEDIA_PARSERS[kind]!(bytes);
+          } catch (err) {
+            if (!(err instanceof MediaError)) throw err;
+          }
+          enhancedFourCcOf(kind === 'video' ? 9 : 8, bytes);
+        },
+      ),
+      { seed: SEED, numRuns: 3000 },
     );
   });
 });
