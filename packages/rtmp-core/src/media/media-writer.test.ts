@@ -208,7 +208,7 @@ describe('hostile Enhanced RTMP tags (docs/reliability.md: enhanced-rtmp)', () =
   /** Real Ex tags: the fixtures' hvcC / av1C as sequence starts, frames, an Opus start, ModEx and multitrack forms. */
   const hvcC = mp4Box(readFixture('hevc.mp4'), 'hvcC');
   const av1C = mp4Box(readFixture('av1.mp4'), 'av1C');
-  const opusHead = Buffer.from('4f707573486561640102380180bb00000000', 'hex');
+  const opusHead = Buffer.from('4f707573486561640102380180bb0000000000', 'hex');
   const hevcStart = encodeExVideoTag({ fourCc: 'hvc1', packetType: 'sequence-start', body: hvcC });
   const seeds: [string, Buffer][] = [
     ['video', hevcStart],
