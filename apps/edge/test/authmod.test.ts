@@ -203,7 +203,7 @@ describe('authmod=adobe at publish, across edges', { timeout: 240_000 }, () => {
     publisher.kill('SIGTERM');
   });
 
-  it('the three connects on different edges sign in; the answer replayed on either edge is refused', async () => {
+  it('the three connects on different edges sign in; a replay is refused; a new password cuts the session', async () => {
     const c = await challengeFrom(a, b);
     const cc = randomBytes(4).toString('hex');
     const query = answerQuery(answer(PASSWORD, c.salt, c.opaque, cc), c.opaque, cc);
@@ -216,13 +216,32 @@ describe('authmod=adobe at publish, across edges', { timeout: 240_000 }, () => {
       );
       // Signed in as this stream's user: another stream's valid key is refused on the same connection.
       await assert.rejects(client.publish(plain.streamKey), /may publish its own stream only/);
+      for (const edge of [a, b])
+        assert.match(await refusal(`${authUrl(edge)}${query}`), /\?reason=authfailed/);
+      assert.equal(await authCount(a, 'authmod_replayed'), 1);
+      assert.equal(await authCount(b, 'authmod_replayed'), 1);
+      assert.equal(await authCount(a, 'authmod_authenticated'), 2, 'ffmpeg above, this client here');
+      // A new password cuts the publisher that signed in with the old one, on its edge, within seconds.
+      const closed = new Promise((resolve) => client.once('close', resolve));
+      const path = `/v1/live-streams/${secured.id}/publish-credentials`;
+      const changed = await plane.via(0)(
+        'PUT',
+        path,
+        { bearer: owner.key },
+        { username: USER, password: 'new-pass-123' },
+      );
+      assert.equal(changed.status, 200);
+      await deadline(closed, 5000, 'the old sign-in is cut');
+      const back = await plane.via(0)(
+        'PUT',
+        path,
+        { bearer: owner.key },
+        { username: USER, password: PASSWORD },
+      );
+      assert.equal(back.status, 200);
     } finally {
       client.close();
     }
-    for (const edge of [a, b]) assert.match(await refusal(`${authUrl(edge)}${query}`), /\?reason=authfailed/);
-    assert.equal(await authCount(a, 'authmod_replayed'), 1);
-    assert.equal(await authCount(b, 'authmod_replayed'), 1);
-    assert.equal(await authCount(a, 'authmod_authenticated'), 2, 'ffmpeg above, this client here');
   });
 
   it('an expired challenge, a tampered opaque and a wrong answer are refused', async () => {
