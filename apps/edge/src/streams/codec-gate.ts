@@ -83,7 +83,7 @@ export function refuseUnsupportedViewers(
   entry: StreamEntry,
   gate: CodecGate,
   registry: StreamRegistry,
-  /** Counts each refusal (play_auth_total{result="codec_not_announced"}); a relay's pull has none. */
+  /** Counts each refusal (tributary_edge_play_authorizations_total{result="codec_not_announced"}); relays pass none. */
   metrics?: Pick<EdgeMetrics, 'playAuth'>,
 ): void {
   for (const [sink, viewer] of [...entry.viewers]) {
