@@ -285,6 +285,24 @@ describe('Enhanced RTMP through the edge: HEVC, AV1 and Opus to RTMP, HLS (fMP4)
     for (const [i, t] of flvVideo.slice(1).entries())
       assert.ok(t.payload.equals(sentVideo[at + i]!.payload), `FLV frame ${i}`);
 
+    if (clip.audioFrames > 0) {
+      // Opus as v2 ExAudioTagHeader tags, each one as published.
+      const sentAudio = clip.tags.filter((tag) => !isVideo(tag));
+      const flvAudio = flvTags.filter((tag) => tag.type === FlvTagType.Audio);
+      assert.ok(flvAudio.length > 10, `HTTP-FLV carried ${flvAudio.length} Opus tags`);
+      assert.ok(
+        flvAudio[0]!.payload.equals(sentAudio[0]!.payload),
+        'the Opus sequence start (OpusHead) first',
+      );
+      for (const tag of flvAudio) {
+        assert.equal(parseAudioTagHeader(tag.payload).fourCc, 'Opus');
+        assert.ok(
+          sentAudio.some((sent) => sent.payload.equals(tag.payload)),
+          'an Opus tag that was sent',
+        );
+      }
+    }
+
     // HLS (fMP4) over HTTP: ended with the publisher, decoded by ffprobe and ffmpeg without a word.
     await waitUntil(async () => (await (await fetch(hlsUrl)).text()).includes('#EXT-X-ENDLIST'), {
       what: 'the HLS playlist to end',
