@@ -19,6 +19,12 @@ export interface RtmptHttpOptions extends Omit<RtmptSessionsOptions, 'randomByte
    * Without it librtmp (rtmpdump) polls again at once, in a loop; Flash and FFmpeg wait on their own.
    */
   holdMs: number;
+  /**
+   * A held poll whose bytes came is answered this long after they came at most (0: after this turn),
+   * so the audio and video frames written meanwhile share one answer: fewer polls per viewer, each
+   * costing a request and an answer. Default 20 ms.
+   */
+  coalesceMs?: number;
   /** The client address a request counts against (the edge's rule); default: the socket's peer. */
   clientIp?: (req: IncomingMessage) => string;
   logger?: RtmpLogger;
@@ -28,8 +34,9 @@ export interface RtmptHttpOptions extends Omit<RtmptSessionsOptions, 'randomByte
 
 /** The sweep (session reaping, idle events) runs this often. */
 const SWEEP_MS = 1000;
-/** Held polls and body deadlines are checked this often (one timer for all of them). */
+/** Held polls and body deadlines are checked at least this often (one timer for all of them). */
 const TICK_MS = 25;
+const DEFAULT_COALESCE_MS = 20;
 
 const NO_BODY = Buffer.alloc(0);
 
@@ -67,11 +74,13 @@ export class RtmptHttpHandler {
   private sweepTimer: NodeJS.Timeout | undefined;
   private tickTimer: NodeJS.Timeout | undefined;
   private flushScheduled = false;
+  private readonly coalesceMs: number;
 
   constructor(private readonly opts: RtmptHttpOptions) {
     this.sessions = new RtmptSessions({ ...opts, randomBytes: (n) => randomBytes(n) });
     this.logger = opts.logger ?? silentLogger;
     this.clientIp = opts.clientIp ?? peerIp;
+    this.coalesceMs = Math.max(0, opts.coalesceMs ?? DEFAULT_COALESCE_MS);
   }
 
   start(): void {
@@ -183,18 +192,20 @@ export class RtmptHttpHandler {
     this.respond(h.res, { status: 200, body: poll.body, bodyLength: poll.bodyLength });
   }
 
-  /** Bytes were queued for held polls: answer them together after this turn (writes coalesce). */
+  /** Bytes were queued for held polls: answer them all together after coalesceMs (or this turn). */
   private scheduleFlush(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    setImmediate(() => {
+    const flush = (): void => {
       this.flushScheduled = false;
       for (const t of this.ready) {
         const h = this.held.get(t);
         if (h !== undefined) this.answerHeld(h);
       }
       this.ready.clear();
-    });
+    };
+    if (this.coalesceMs === 0) setImmediate(flush);
+    else setTimeout(flush, this.coalesceMs);
   }
 
   private tick(): void {
