@@ -13,6 +13,7 @@ export type EdgeRtmptConfig = Pick<
   | 'RTMPT_MAX_BODY_BYTES'
   | 'RTMPT_BODY_TIMEOUT_MS'
   | 'RTMPT_HOLD_MS'
+  | 'RTMPT_COALESCE_MS'
   | 'RTMP_MAX_WRITE_BUFFER_BYTES'
 >;
 
@@ -44,6 +45,7 @@ export class EdgeRtmpt {
       maxBufferedBytes: cfg.RTMP_MAX_WRITE_BUFFER_BYTES * 2,
       bodyTimeoutMs: cfg.RTMPT_BODY_TIMEOUT_MS,
       holdMs: cfg.RTMPT_HOLD_MS,
+      coalesceMs: cfg.RTMPT_COALESCE_MS,
       clientIp: (req) => normalizeIp(req.socket.remoteAddress ?? ''),
       logger: logger.child({ component: 'rtmpt' }),
       onAnswer: (_status, reason) => {
