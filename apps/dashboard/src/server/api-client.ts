@@ -13,6 +13,7 @@ import {
   LiveStreamSchema,
   listOf,
   PlaybackTokenSchema,
+  PublishCredentialSchema,
   SESSION_COOKIE,
   SigningKeySchema,
   StreamKeySchema,
@@ -52,7 +53,7 @@ const NoContent = z.unknown();
 async function call<S extends z.ZodType>(
   caller: Caller,
   schema: S,
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
   path: string,
   options: CallOptions = {},
 ): Promise<{ data: z.infer<S>; response: Response }> {
@@ -122,7 +123,7 @@ async function get<S extends z.ZodType>(c: Caller, s: S, path: string, o?: CallO
 async function send<S extends z.ZodType>(
   c: Caller,
   s: S,
-  method: 'POST' | 'PATCH' | 'DELETE',
+  method: 'POST' | 'PUT' | 'PATCH' | 'DELETE',
   path: string,
   o?: CallOptions,
 ): Promise<z.infer<S>> {
@@ -210,6 +211,16 @@ export const api = {
       send(c, NoContent, 'POST', `/v1/live-streams/${id(streamId)}/disable`, scoped),
     enable: (c: Caller, streamId: string) =>
       send(c, NoContent, 'POST', `/v1/live-streams/${id(streamId)}/enable`, scoped),
+    /** The stream's authmod=adobe username (404 when publishing needs no credentials). */
+    publishCredential: (c: Caller, streamId: string) =>
+      get(c, PublishCredentialSchema, `/v1/live-streams/${id(streamId)}/publish-credentials`, scoped),
+    setPublishCredential: (c: Caller, streamId: string, body: unknown) =>
+      send(c, PublishCredentialSchema, 'PUT', `/v1/live-streams/${id(streamId)}/publish-credentials`, {
+        ...scoped,
+        body,
+      }),
+    removePublishCredential: (c: Caller, streamId: string) =>
+      send(c, NoContent, 'DELETE', `/v1/live-streams/${id(streamId)}/publish-credentials`, scoped),
   },
   liveEvents: {
     list: (c: Caller, cursor?: string) =>

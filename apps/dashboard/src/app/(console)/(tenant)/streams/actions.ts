@@ -3,6 +3,7 @@
 import {
   CreateLiveStreamInputSchema,
   type PlaybackToken,
+  PublishCredentialInputSchema,
   UpdateLiveStreamInputSchema,
 } from '@tributary/contracts';
 import { revalidatePath } from 'next/cache';
@@ -61,6 +62,31 @@ export async function setStreamEnabled(id: string, enabled: boolean): Promise<Fo
   return runAction(async () => {
     const caller = await requireCaller();
     await (enabled ? api.liveStreams.enable(caller, id) : api.liveStreams.disable(caller, id));
+    revalidatePath(`/streams/${id}`);
+    return null;
+  });
+}
+
+/** Sets or replaces the stream's publish credential (authmod=adobe); the password is not kept here. */
+export async function setPublishCredential(
+  id: string,
+  _previous: FormState<null>,
+  form: FormData,
+): Promise<FormState<null>> {
+  return runAction(async () => {
+    const input = validate(PublishCredentialInputSchema, {
+      username: text(form, 'username'),
+      password: text(form, 'password'),
+    });
+    await api.liveStreams.setPublishCredential(await requireCaller(), id, input);
+    revalidatePath(`/streams/${id}`);
+    return null;
+  }, 'Saved: encoders must now sign in');
+}
+
+export async function removePublishCredential(id: string): Promise<FormState<null>> {
+  return runAction(async () => {
+    await api.liveStreams.removePublishCredential(await requireCaller(), id);
     revalidatePath(`/streams/${id}`);
     return null;
   });

@@ -1,4 +1,4 @@
-import type { IngestSession, LiveStream } from '@tributary/contracts';
+import type { IngestSession, LiveStream, PublishCredential } from '@tributary/contracts';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
@@ -13,6 +13,7 @@ import { deleteStream, setStreamEnabled, updateStream } from '../actions';
 import { StreamForm } from '../stream-form';
 import { EncoderSetup } from './encoder-setup';
 import { PlaybackPanel } from './playback-panel';
+import { PublishCredentials } from './publish-credentials';
 
 type Params = { params: Promise<{ id: string }> };
 
@@ -21,14 +22,21 @@ export const metadata: Metadata = { title: 'Live stream' };
 /** Sessions shown under a stream: enough to see the last few broadcasts and why they ended. */
 const RECENT_SESSIONS = 5;
 
-async function loadStream(id: string): Promise<{ stream: LiveStream; sessions: IngestSession[] }> {
+async function loadStream(
+  id: string,
+): Promise<{ stream: LiveStream; sessions: IngestSession[]; credential: PublishCredential | null }> {
   const { caller } = await requireViewer();
   try {
-    const [stream, sessions] = await Promise.all([
+    const [stream, sessions, credential] = await Promise.all([
       api.liveStreams.get(caller, id),
       api.sessions.recent(caller, id, RECENT_SESSIONS),
+      // 404: publishing needs no credentials.
+      api.liveStreams.publishCredential(caller, id).catch((err: unknown) => {
+        if (err instanceof ApiError && err.status === 404) return null;
+        throw err;
+      }),
     ]);
-    return { stream, sessions: sessions.data };
+    return { stream, sessions: sessions.data, credential };
   } catch (err) {
     if (err instanceof ApiError && err.status === 404) notFound();
     throw err;
@@ -37,7 +45,7 @@ async function loadStream(id: string): Promise<{ stream: LiveStream; sessions: I
 
 export default async function StreamPage({ params }: Params) {
   const { id } = await params;
-  const { stream, sessions } = await loadStream(id);
+  const { stream, sessions, credential } = await loadStream(id);
   const session = stream.currentSession;
   return (
     <>
@@ -92,6 +100,15 @@ export default async function StreamPage({ params }: Params) {
       <section className="card">
         <h2>Connect your encoder</h2>
         <EncoderSetup streamId={stream.id} ingest={stream.ingest} />
+      </section>
+
+      <section className="card">
+        <h2>Publish credentials</h2>
+        <PublishCredentials
+          streamId={stream.id}
+          server={stream.ingest[0]?.server ?? null}
+          credential={credential}
+        />
       </section>
 
       <section className="card">
