@@ -125,6 +125,7 @@ DELETE /v1/api-keys/:id tenant:write
 DELETE /v1/assets/:id tenant:write
 DELETE /v1/edges/:id operator
 DELETE /v1/live-streams/:id tenant:write
+DELETE /v1/live-streams/:id/publish-credentials tenant:write
 DELETE /v1/signing-keys/:id tenant:write
 GET /healthz public
 GET /live/:id.smil public
@@ -145,6 +146,7 @@ GET /v1/live-events tenant:read
 GET /v1/live-events/:id tenant:read
 GET /v1/live-streams tenant:read
 GET /v1/live-streams/:id tenant:read
+GET /v1/live-streams/:id/publish-credentials tenant:read
 GET /v1/live-streams/:id/stream-key tenant:write
 GET /v1/sessions tenant:read
 GET /v1/sessions/:id tenant:read
@@ -164,6 +166,8 @@ POST /v1/auth/login public
 POST /v1/auth/logout user
 POST /v1/edge/heartbeat edge
 POST /v1/edge/live-stream-checks edge
+POST /v1/edge/publish-auth/challenge edge
+POST /v1/edge/publish-auth/verify edge
 POST /v1/edge/publish-authorizations edge
 POST /v1/edge/recordings edge
 POST /v1/edge/sessions edge
@@ -176,6 +180,7 @@ POST /v1/live-streams tenant:write
 POST /v1/live-streams/:id/disable tenant:write
 POST /v1/live-streams/:id/enable tenant:write
 POST /v1/live-streams/:id/rotate-key tenant:write
+PUT /v1/live-streams/:id/publish-credentials tenant:write
 POST /v1/playback-tokens tenant:write
 POST /v1/signing-keys tenant:write
 POST /v1/tenants operator
@@ -198,6 +203,7 @@ const BODIES: Record<string, unknown> = {
   'PATCH /v1/live-events/:id': { title: 'renamed' },
   'POST /v1/live-events/:id/transitions': { to: 'live' },
   'PATCH /v1/assets/:id': { name: 'renamed' },
+  'PUT /v1/live-streams/:id/publish-credentials': { username: 'taken-over', password: 'another-pass-1' },
 };
 
 test("T1: tenant A cannot read, change or detect any of tenant B's objects (every tenant route with an id)", async () => {
@@ -213,7 +219,7 @@ test("T1: tenant A cannot read, change or detect any of tenant B's objects (ever
   const tenantRoutes = listRoutes(api.api.app).filter(
     (r) => r.access.startsWith('tenant:') && r.path.includes(':id'),
   );
-  assert.equal(tenantRoutes.length, 17);
+  assert.equal(tenantRoutes.length, 20);
   for (const route of tenantRoutes) {
     const base = route.path.split('/:id')[0] ?? '';
     const id = idFor[base];
