@@ -1,12 +1,19 @@
 import { EventEmitter } from 'node:events';
 import { type AmfObject } from '../amf';
 import { type RtmpMessage } from '../chunk/chunk-constants';
-import { closeStreamCommand, deleteStreamCommand, fcUnpublishCommand } from '../command/commands';
+import {
+  closeStreamCommand,
+  deleteStreamCommand,
+  fcUnpublishCommand,
+  pauseCommand,
+  seekCommand,
+} from '../command/commands';
 import { type Command } from '../message/command';
 import { encodeData, ON_METADATA, SET_DATA_FRAME } from '../message/data';
 import { type DataMessage, type MediaMessage } from '../message/media-message';
 import { Csid, MessageType } from '../message/message-types';
 import { type OnStatusInfo } from '../message/on-status';
+import { encodeUserControl, type UserControlEvent } from '../message/user-control';
 
 /** What a client NetStream needs of its client (RtmpClientCore): declared here so it is not imported back. */
 export interface ClientStreamHost {
@@ -48,6 +55,23 @@ export class RtmpClientStream extends EventEmitter {
     );
   }
 
+  /** seek(ms) (spec 7.2.2.7): a recorded stream restarts at the keyframe at or before `ms`. */
+  seek(milliseconds: number): void {
+    this.client.sendCommand(seekCommand(milliseconds), this.messageStreamId);
+  }
+
+  /** pause(paused, ms) (spec 7.2.2.8). */
+  pause(paused: boolean, milliseconds: number): void {
+    this.client.sendCommand(pauseCommand(paused, milliseconds), this.messageStreamId);
+  }
+
+  /** SetBufferLength (spec 7.1.7): how much the player buffers; a server sends a recorded stream that far ahead. */
+  setBufferLength(bufferLengthMs: number): void {
+    this.client.sendMessage(
+      encodeUserControl({ type: 'SetBufferLength', streamId: this.messageStreamId, bufferLengthMs }),
+    );
+  }
+
   /** FCUnpublish (when publishing), closeStream, deleteStream: the FFmpeg teardown sequence. */
   close(): void {
     if (this.publishing !== null) {
@@ -66,6 +90,9 @@ export interface RtmpClientStream {
   on(event: 'metadata', listener: (meta: AmfObject, timestamp: number) => void): this;
   on(event: 'data', listener: (msg: DataMessage) => void): this;
   on(event: 'status', listener: (info: OnStatusInfo) => void): this;
+  /** User control events about this stream: StreamBegin, StreamEOF, StreamIsRecorded, StreamDry. */
+  on(event: 'control', listener: (event: UserControlEvent) => void): this;
   once(event: 'status', listener: (info: OnStatusInfo) => void): this;
+  once(event: 'media', listener: (msg: MediaMessage) => void): this;
   off(event: 'status', listener: (info: OnStatusInfo) => void): this;
 }

@@ -19,6 +19,7 @@ import { decodeData, metadataObject, ON_METADATA } from '../message/data';
 import { isMediaType } from '../message/media-message';
 import { Csid, MessageType } from '../message/message-types';
 import { type OnStatusInfo, StatusCode } from '../message/on-status';
+import { decodeUserControl } from '../message/user-control';
 import { ProtocolSession } from '../session/protocol-session';
 import { type RtmpDialer, type RtmpTransport } from '../transport/transport';
 import { RtmpClientStream } from './client-stream';
@@ -269,6 +270,12 @@ export class RtmpClientCore extends EventEmitter {
       this.onCommand(decodeCommand(msg), msg.messageStreamId);
       return;
     }
+    if (msg.typeId === MessageType.UserControl) {
+      // StreamBegin, StreamEOF, StreamIsRecorded, ... name the stream they are about (PingRequest was answered).
+      const event = decodeUserControl(msg);
+      if ('streamId' in event) this.streams.get(event.streamId)?.emit('control', event);
+      return;
+    }
     const stream = this.streamFor(msg.messageStreamId);
     if (stream === undefined) return;
     if (isMediaType(msg.typeId)) {
@@ -369,6 +376,13 @@ export class RtmpClientCore extends EventEmitter {
   /** Writes an already encoded message (used by RtmpClientStream). */
   sendMessage(msg: RtmpMessage): void {
     this.session.send(msg);
+  }
+
+  /** getStreamLength(name): the server's length of a recorded stream in seconds (0: live or unknown). */
+  async getStreamLength(name: string): Promise<number> {
+    const reply = await this.call('getStreamLength', null, name);
+    const seconds = reply.args[0];
+    return typeof seconds === 'number' && Number.isFinite(seconds) ? seconds : 0;
   }
 
   /** createStream (spec 7.2.1.3): a NetStream for publish or play, e.g. to drive commands by hand. */

@@ -28,12 +28,12 @@ import { isMediaType, type MediaMessage } from '../message/media-message';
 import { Csid, MessageType } from '../message/message-types';
 import { CapsEx, connectRejectedInfo, type OnStatusInfo, StatusCode, statusInfo } from '../message/on-status';
 import { encodeSetPeerBandwidth, PeerBandwidthLimit } from '../message/protocol-control';
-import { encodeUserControl } from '../message/user-control';
+import { decodeUserControl, encodeUserControl } from '../message/user-control';
 import { type ConnectionStats, ProtocolSession } from '../session/protocol-session';
 import { type RtmpTransport } from '../transport/transport';
 import { type ResolvedServerOptions } from './server-options';
 import { RtmpServerStream, type ServerConnection } from './server-stream';
-import { type HookDecision, type HookResult } from './server-types';
+import { type HookDecision, type HookResult, type RecordedItem } from './server-types';
 
 type ConnectionState =
   /** Transport accepted, handshake bytes flowing. */
@@ -330,10 +330,26 @@ export class RtmpServerConnection extends EventEmitter implements ServerConnecti
       case MessageType.DataAmf3:
         this.onDataMessage(msg);
         return;
+      case MessageType.UserControl:
+        this.onUserControl(msg);
+        return;
       default:
-        // User control events from a client (SetBufferLength, PingResponse) and shared objects: tolerated.
+        // Shared objects and the like: tolerated.
         this.logger.debug({ typeId: msg.typeId }, 'message ignored');
     }
+  }
+
+  /**
+   * A client's user control event (PingRequest is ProtocolSession's): SetBufferLength is kept on its
+   * stream (a recorded item is sent that far ahead); PingResponse and the rest are tolerated.
+   */
+  private onUserControl(msg: RtmpMessage): void {
+    const event = decodeUserControl(msg);
+    if (event.type !== 'SetBufferLength') return;
+    const stream = this.streams.get(event.streamId);
+    if (stream === undefined) return;
+    stream.bufferLengthMs = event.bufferLengthMs;
+    stream.emit('buffer', event.bufferLengthMs);
   }
 
   /**
@@ -416,8 +432,7 @@ export class RtmpServerConnection extends EventEmitter implements ServerConnecti
       case 'FCSubscribe':
         return this.onFCSubscribe(cmd, name);
       case 'getStreamLength':
-        // Live streams have no length (FMS answers 0).
-        return this.reply(resultCommand(cmd.transactionId, null, 0));
+        return this.onGetStreamLength(cmd, name);
       case 'deleteStream':
         return this.onDeleteStream(typeof cmd.args[0] === 'number' ? cmd.args[0] : msg.messageStreamId);
       case 'publish':
@@ -557,6 +572,25 @@ export class RtmpServerConnection extends EventEmitter implements ServerConnecti
     this.reply(onFcCommand('onFCSubscribe', info));
   }
 
+  /** getStreamLength(name): the onStreamLength hook's seconds; live streams and unknown names have none (0). */
+  private async onGetStreamLength(cmd: Command, rawName: string): Promise<void> {
+    const hook = this.options.hooks.onStreamLength;
+    let seconds = 0;
+    if (hook !== undefined) {
+      try {
+        const answer = await hook(this, parseSubscribe(rawName));
+        seconds = Number.isFinite(answer) && answer > 0 ? answer : 0;
+      } catch (err) {
+        this.logger.warn(
+          { hook: 'onStreamLength', err: err instanceof Error ? err.message : String(err) },
+          'hook failed: length 0',
+        );
+      }
+    }
+    if (this.isClosed) return;
+    this.reply(resultCommand(cmd.transactionId, null, seconds));
+  }
+
   private onDeleteStream(id: number): void {
     const stream = this.streams.get(id);
     if (stream === undefined) return;
@@ -571,6 +605,7 @@ export class RtmpServerConnection extends EventEmitter implements ServerConnecti
   private endStream(stream: RtmpServerStream, { keepPlayList = false } = {}): void {
     const was = stream.state;
     stream.state = 'idle';
+    stream.recorded = null;
     this.releaseHeld(stream.messageStreamId);
     clearTimeout(stream.itemTimer);
     if (!keepPlayList) stream.playList.length = 0;
@@ -621,6 +656,13 @@ export class RtmpServerConnection extends EventEmitter implements ServerConnecti
             `Seeking ${time} (stream ID: ${stream.messageStreamId}).`,
           ),
         );
+        // A file seeks (FMS and Wowza then restart the item: StreamBegin, Play.Start); live has nothing to seek.
+        if (stream.recorded !== null && stream.state === 'playing') {
+          stream.sendUserControl({ type: 'StreamBegin', streamId: stream.messageStreamId });
+          stream.sendStatus(
+            statusInfo('status', StatusCode.PlayStart, `Started playing ${stream.playRequest?.name}.`),
+          );
+        }
         stream.emit('seek', time);
         return;
       }
@@ -704,10 +746,11 @@ export class RtmpServerConnection extends EventEmitter implements ServerConnecti
     }
     if (playing && (req.transition === 'switch' || req.transition === 'swap'))
       return this.switchTo(stream, req);
-    if (!(await this.authorizePlay(stream, req)) || this.isClosed) return;
+    const granted = await this.authorizePlay(stream, req);
+    if (granted === null || this.isClosed) return;
     if (stream.state === 'playing') this.endStream(stream);
     stream.isPlayList = false;
-    this.startItem(stream, req, req.reset ? 'reset' : 'start');
+    this.startItem(stream, req, req.reset ? 'reset' : 'start', granted.recorded);
   }
 
   /** A plain play of the name (and query) the stream plays now, with nothing queued or switching. */
@@ -724,10 +767,14 @@ export class RtmpServerConnection extends EventEmitter implements ServerConnecti
     );
   }
 
-  /** Runs onPlay; on denial sends its error onStatus and returns false. */
-  private async authorizePlay(stream: RtmpServerStream, req: PlayRequest): Promise<boolean> {
+  /** Runs onPlay: null when denied (its error onStatus sent), else whether the item is a recorded one. */
+  private async authorizePlay(
+    stream: RtmpServerStream,
+    req: PlayRequest,
+  ): Promise<{ recorded: RecordedItem | null } | null> {
     const decision = await this.runHook('onPlay', () => this.options.hooks.onPlay?.(stream, req));
-    if (this.isClosed || decision.allow) return decision.allow;
+    if (this.isClosed) return null;
+    if (decision.allow) return { recorded: decision.recorded ?? null };
     stream.sendStatus(
       statusInfo(
         'error',
@@ -736,20 +783,27 @@ export class RtmpServerConnection extends EventEmitter implements ServerConnecti
       ),
     );
     this.logger.info({ stream: req.name }, 'play rejected');
-    return false;
+    return null;
   }
 
   /**
    * Starts an authorised item: 'reset'/'start' open the stream (StreamBegin, Play.Reset for 'reset',
    * Play.Start, |RtmpSampleAccess); 'next' continues a play list (StreamBegin, onPlayStatus Play.Switch,
-   * Play.Start).
+   * Play.Start). A recorded item is announced with StreamIsRecorded and is not timed by the clock.
    */
-  private startItem(stream: RtmpServerStream, req: PlayRequest, how: 'reset' | 'start' | 'next'): void {
+  private startItem(
+    stream: RtmpServerStream,
+    req: PlayRequest,
+    how: 'reset' | 'start' | 'next',
+    recorded: RecordedItem | null,
+  ): void {
     stream.playRequest = req;
+    stream.recorded = recorded;
     stream.state = 'playing';
     const id = stream.messageStreamId;
     // StreamBegin for every item: the previous one may have ended with StreamEOF (its publisher left).
     stream.sendUserControl({ type: 'StreamBegin', streamId: id });
+    if (recorded !== null) stream.sendUserControl({ type: 'StreamIsRecorded', streamId: id });
     if (how === 'next')
       stream.sendPlayStatus(statusInfo('status', StatusCode.PlaySwitch, `Switching to ${req.name}.`));
     if (how === 'reset')
@@ -764,8 +818,8 @@ export class RtmpServerConnection extends EventEmitter implements ServerConnecti
         ),
       );
     }
-    this.armDuration(stream, req);
-    this.logger.info({ stream: req.name }, 'playing');
+    if (recorded === null) this.armDuration(stream, req);
+    this.logger.info({ stream: req.name, recorded: recorded !== null }, 'playing');
     this.events.emit('play', stream);
   }
 
@@ -777,23 +831,27 @@ export class RtmpServerConnection extends EventEmitter implements ServerConnecti
   }
 
   /**
-   * The current item ended: its publisher left ('unpublished') or its duration elapsed. A single live play
-   * keeps waiting for its publisher to return (PublishNotify); a play list moves on to its next item.
+   * The current item ended: its publisher left ('unpublished'), its duration elapsed, or its recorded
+   * file was played to the end ('complete', with StreamEOF). A single live play keeps waiting for its
+   * publisher to return (PublishNotify); a play list, or a single recorded item, moves on to the next
+   * item or completes.
    */
-  playItemEnded(stream: RtmpServerStream, cause: 'unpublished' | 'duration'): void {
+  playItemEnded(stream: RtmpServerStream, cause: 'unpublished' | 'duration' | 'complete'): void {
     const item = stream.playRequest;
     this.enqueue(async () => {
       if (stream.state !== 'playing' || stream.playRequest !== item) return; // replaced meanwhile
       if (cause === 'unpublished' && !stream.isPlayList) return;
+      if (cause === 'complete')
+        stream.sendUserControl({ type: 'StreamEOF', streamId: stream.messageStreamId });
       this.endStream(stream, { keepPlayList: true });
       for (let next = stream.playList.shift(); next !== undefined; next = stream.playList.shift()) {
-        // Spec 7.2.2.1: duration 0 plays a single frame of a recording; a live stream has no such frame,
-        // so the item is skipped: the nearest live reading of "nothing to play" (documented in API.md).
-        if (next.duration === 0) continue;
-        const allowed = await this.authorizePlay(stream, next);
+        const granted = await this.authorizePlay(stream, next);
         if (this.isClosed) return;
-        if (!allowed) continue; // its error onStatus was sent; the list goes on
-        this.startItem(stream, next, 'next');
+        if (granted === null) continue; // its error onStatus was sent; the list goes on
+        // Spec 7.2.2.1: duration 0 plays a single frame of a recording; a live stream has no such frame,
+        // so a live item of duration 0 is skipped: the nearest live reading of "nothing to play" (API.md).
+        if (next.duration === 0 && granted.recorded === null) continue;
+        this.startItem(stream, next, 'next', granted.recorded);
         return;
       }
       this.finishPlayList(stream, true);
@@ -813,14 +871,15 @@ export class RtmpServerConnection extends EventEmitter implements ServerConnecti
    * the viewer back until a keyframe, then leaves the old stream and sends Play.TransitionComplete.
    */
   private async switchTo(stream: RtmpServerStream, req: PlayRequest): Promise<void> {
-    if (!(await this.authorizePlay(stream, req))) return;
-    if (this.isClosed || stream.state !== 'playing') return;
+    const granted = await this.authorizePlay(stream, req);
+    if (granted === null || this.isClosed || stream.state !== 'playing') return;
     stream.sendStatus(statusInfo('status', StatusCode.PlayTransition, `Switching to ${req.name}.`));
     stream.beginSwitch();
     clearTimeout(stream.itemTimer);
     stream.emit('stop');
     stream.playRequest = req;
-    this.armDuration(stream, req);
+    stream.recorded = granted.recorded;
+    if (granted.recorded === null) this.armDuration(stream, req);
     this.logger.info({ stream: req.name }, 'switching');
     this.events.emit('play', stream);
   }

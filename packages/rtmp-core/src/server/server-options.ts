@@ -21,6 +21,12 @@ export interface RtmpServerHooks {
    * It answers a question, it authorises nothing: the play that follows passes onPlay as usual.
    */
   onSubscribe?(conn: ServerConnection, req: SubscribeRequest): boolean | Promise<boolean>;
+  /**
+   * getStreamLength(name): the length in seconds of the recorded stream `name` (the play name, query
+   * split off), as FMS answers it for a player's progress bar; 0 for live or unknown names (the
+   * default without the hook). A throw answers 0.
+   */
+  onStreamLength?(conn: ServerConnection, req: SubscribeRequest): number | Promise<number>;
 }
 
 export interface RtmpServerOptions {

@@ -12,6 +12,7 @@ import { Csid } from '../message/message-types';
 import { type OnStatusInfo, StatusCode, statusInfo } from '../message/on-status';
 import { encodeUserControl, type UserControlEvent } from '../message/user-control';
 import { type ConnectionStats } from '../session/protocol-session';
+import { type RecordedItem } from './server-types';
 
 /**
  * A server connection as its NetStreams and the hooks see it (RtmpServerConnection implements it):
@@ -34,7 +35,7 @@ export interface ServerConnection {
   send(msg: OutgoingMessage): void;
   writeChunks(buffers: readonly Buffer[], byteLength?: number): void;
   /** The stream's current play item ended: its publisher left or its duration elapsed. */
-  playItemEnded(stream: RtmpServerStream, cause: 'unpublished' | 'duration'): void;
+  playItemEnded(stream: RtmpServerStream, cause: 'unpublished' | 'duration' | 'complete'): void;
   requestReconnect(tcUrl?: string, description?: string): void;
   sendConnectionStatus(info: OnStatusInfo): void;
   close(reason: string, code?: string, err?: unknown): void;
@@ -69,6 +70,10 @@ export class RtmpServerStream extends EventEmitter implements BroadcastSink {
   isPlayList = false;
   /** Ends the current item when its duration (> 0) elapses. */
   itemTimer: NodeJS.Timeout | undefined;
+  /** The current item is a recorded one (the onPlay hook said so), else null (live). */
+  recorded: RecordedItem | null = null;
+  /** The client's buffer, from its SetBufferLength (ms; 0 until it sends one): how far ahead to send a file. */
+  bufferLengthMs = 0;
   /** Unsubscribes from the stream switched away from, run at the switch point; null when not switching. */
   private switchDone: (() => void)[] | null = null;
 
@@ -145,6 +150,15 @@ export class RtmpServerStream extends EventEmitter implements BroadcastSink {
     for (const f of done) f();
   }
 
+  /**
+   * The recorded item being played has reached its end (or its duration): onPlayStatus Play.Complete,
+   * StreamEOF and Play.Stop, or the play list's next item. Ignored when the stream does not play a
+   * recorded item.
+   */
+  complete(): void {
+    if (this.state === 'playing' && this.recorded !== null) this.connection.playItemEnded(this, 'complete');
+  }
+
   /** The broadcast played has ended (UnpublishNotify sent); during a switch the old stream's end is moot. */
   ended(): void {
     if (this.state === 'playing' && !this.switching) this.connection.playItemEnded(this, 'unpublished');
@@ -168,8 +182,10 @@ export interface RtmpServerStream {
   on(event: 'unpublish' | 'stop', listener: () => void): this;
   on(event: 'pause', listener: (paused: boolean, timeMs: number) => void): this;
   on(event: 'seek', listener: (timeMs: number) => void): this;
+  on(event: 'buffer', listener: (bufferLengthMs: number) => void): this;
   on(event: 'receive', listener: (kind: 'audio' | 'video', enabled: boolean) => void): this;
   once(event: 'media', listener: (msg: MediaMessage) => void): this;
+  once(event: 'buffer', listener: (bufferLengthMs: number) => void): this;
   once(event: 'unpublish' | 'stop', listener: () => void): this;
   once(event: 'receive', listener: (kind: 'audio' | 'video', enabled: boolean) => void): this;
 }
