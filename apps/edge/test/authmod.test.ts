@@ -244,6 +244,24 @@ describe('authmod=adobe at publish, across edges', { timeout: 240_000 }, () => {
     }
   });
 
+  it('on the usual application a connect that asks for authmod=adobe (FMLE style) runs the same exchange', async () => {
+    assert.match(await refusal(`${b.rtmp}?authmod=adobe`), /code=403 need auth; authmod=adobe/);
+    const c = parseChallengeDescription(await refusal(`${a.rtmp}?authmod=adobe&user=${USER}`));
+    assert.ok(c?.opaque);
+    const cc = randomBytes(4).toString('hex');
+    const client = new RtmpClient({
+      url: `${b.rtmp}${answerQuery(answer(PASSWORD, c.salt, c.opaque, cc), c.opaque, cc)}`,
+      timeoutMs: STEP_DEADLINE_MS,
+    });
+    try {
+      await client.connect();
+      await client.publish(secured.streamKey);
+    } finally {
+      client.close();
+    }
+    assert.equal(await authCount(b, 'authmod_authenticated'), 1);
+  });
+
   it('an expired challenge, a tampered opaque and a wrong answer are refused', async () => {
     const cc = '0badf00d';
     const late = await challengeFrom(b, a);
