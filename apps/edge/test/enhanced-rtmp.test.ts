@@ -392,6 +392,42 @@ describe('Enhanced RTMP through the edge: HEVC, AV1 and Opus to RTMP, HLS (fMP4)
     for (const v of [origin, pulled, legacy]) v.client.close();
   });
 
+  it('HLS follows the codec across publishers: an H.264 session in MPEG-TS, then an AV1 + Opus one in fMP4 that ffprobe decodes', async (t) => {
+    const stream = await plane.newStream(tenant, 'hls-restart');
+    const hlsUrl = `${edge.http}${PlaybackHttpPaths.hlsPlaylist(stream.playbackId)}`;
+    const watcher = await new Viewer(edge.rtmp, ['av01', 'Opus']).start(stream.playbackId);
+    const first = publish(edge.rtmp, stream.streamKey, h264);
+    await waitUntil(() => watcher.media.some(isVideo), {
+      what: 'the H.264 session live',
+      timeoutMs: DEADLINE_MS,
+    });
+    const ts = await (await fetch(hlsUrl, { signal: AbortSignal.timeout(DEADLINE_MS) })).text();
+    assert.match(ts, /seg-\d+\.ts/, 'the H.264/AAC session is MPEG-TS');
+    await withDeadline(first, 'the H.264 session', DEADLINE_MS);
+    const seen = watcher.media.length;
+    const second = publish(edge.rtmp, stream.streamKey, av1.tags);
+    await waitUntil(() => watcher.media.slice(seen).some(isVideo), {
+      what: 'the AV1 session live',
+      timeoutMs: DEADLINE_MS,
+    });
+    const fmp4 = await (await fetch(hlsUrl, { signal: AbortSignal.timeout(DEADLINE_MS) })).text();
+    assert.match(fmp4, /#EXT-X-MAP:URI=/, 'the AV1/Opus session is fMP4');
+    assert.doesNotMatch(fmp4, /\.ts\b/);
+    await withDeadline(second, 'the AV1 session', DEADLINE_MS);
+    await waitUntil(async () => (await (await fetch(hlsUrl)).text()).includes('#EXT-X-ENDLIST'), {
+      what: 'the HLS playlist to end',
+      timeoutMs: DEADLINE_MS,
+      stepMs: 200,
+    });
+    const hls = await decode(hlsUrl);
+    assert.equal(hls.stderr, '');
+    assert.deepEqual(hls.streams.map((s) => s.codec_name).sort(), ['av1', 'opus']);
+    t.diagnostic(
+      `HLS after the switch: ${hls.streams.map((s) => `${s.codec_name} ${s.nb_read_frames} frames`).join(', ')}`,
+    );
+    watcher.client.close();
+  });
+
   it('mid-stream H.264 → HEVC: the legacy viewer gets Play.Failed before any Ex tag, the enhanced one plays on', async () => {
     const stream = await plane.newStream(tenant, 'switch');
     const legacy = await new Viewer(edge.rtmp).start(stream.playbackId);

@@ -307,6 +307,7 @@ export class HttpPlayback {
     token: string | undefined,
     clientIp: string,
   ): Promise<HlsRendition> {
+    this.closeIfFormatChanged(playbackId);
     const key = HlsSessions.keyOf(clientIp, token);
     const known = this.renditions.get(playbackId)?.sessions.touch(key, this.now());
     let admission: ViewerAdmission | undefined;
@@ -341,6 +342,20 @@ export class HttpPlayback {
     if (!rendition) throw notLive();
     rendition.lastRequestAt = this.now();
     return rendition;
+  }
+
+  /**
+   * A rendition whose container no longer fits the live session's codecs (a new publisher sends AV1 or
+   * Opus where the last one sent H.264/AAC in MPEG-TS, or it was started before any media said which)
+   * is closed, so this request starts one in the right container (a new epoch: new URIs) and its viewers
+   * are admitted again. MPEG-TS and fMP4 segments cannot share one playlist.
+   */
+  private closeIfFormatChanged(playbackId: string): void {
+    const rendition = this.renditions.get(playbackId);
+    const slot = this.opts.registry.get(playbackId)?.publisher;
+    if (!rendition || !slot) return;
+    const format = formatFor(this.opts.hls.format, slot.video?.codec, slot.audio?.codec);
+    if (format !== rendition.segmenter.format) this.closeRendition(playbackId);
   }
 
   private async authorize(
