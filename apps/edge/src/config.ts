@@ -57,9 +57,10 @@ export const EdgeConfigSchema = z
     RTMPT_HOLD_MS: env.int(200, 0, 5000),
     /**
      * A held poll whose bytes came is answered at most this long later, so the audio and video frames
-     * written meanwhile share one answer (0: at once). Fewer polls per viewer is less CPU (bench:rtmpt).
+     * written meanwhile share one answer (0: at once): about 16 polls per viewer-second at 50 ms, 41 at
+     * 20 ms, 70 at 0 for a 30 fps stream with AAC. Each poll is a request and an answer (bench:rtmpt).
      */
-    RTMPT_COALESCE_MS: env.int(20, 0, 500),
+    RTMPT_COALESCE_MS: env.int(50, 0, 500),
     /** The RTMP application name in rtmp://edge/<app>/<name>; names follow contracts/names.ts. */
     RTMP_APP: z.string().regex(SAFE_NAME, 'must match [A-Za-z0-9_-]{1,64}').default('live'),
     /**

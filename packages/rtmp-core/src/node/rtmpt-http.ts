@@ -22,7 +22,7 @@ export interface RtmptHttpOptions extends Omit<RtmptSessionsOptions, 'randomByte
   /**
    * A held poll whose bytes came is answered this long after they came at most (0: after this turn),
    * so the audio and video frames written meanwhile share one answer: fewer polls per viewer, each
-   * costing a request and an answer. Default 20 ms.
+   * costing a request and an answer. Default 50 ms (at most that much latency added).
    */
   coalesceMs?: number;
   /** The client address a request counts against (the edge's rule); default: the socket's peer. */
@@ -36,7 +36,7 @@ export interface RtmptHttpOptions extends Omit<RtmptSessionsOptions, 'randomByte
 const SWEEP_MS = 1000;
 /** Held polls and body deadlines are checked at least this often (one timer for all of them). */
 const TICK_MS = 25;
-const DEFAULT_COALESCE_MS = 20;
+const DEFAULT_COALESCE_MS = 50;
 
 const NO_BODY = Buffer.alloc(0);
 
