@@ -99,6 +99,8 @@ export const ApiConfigSchema = z
     CONTROL_FEED_RETENTION_HOURS: env.int(24, 1, 24 * 90),
     /** How long an FMLE publisher (authmod=adobe) has to answer its challenge; each challenge is answered once. */
     PUBLISH_AUTH_CHALLENGE_TTL_SECONDS: env.int(60, 1, 3600),
+    /** Wrong authmod=adobe answers per username per minute, from any edge or IP; past it the user is refused until the minute ends. */
+    PUBLISH_AUTH_FAILURES_PER_MINUTE: env.int(10, 1),
     /** Database pool size for an external Postgres (the embedded one is fixed at 1). */
     DATABASE_POOL_MAX: env.int(10, 1, 100),
     LOG_LEVEL: env.logLevel(),

@@ -21,6 +21,8 @@ let api: TestApi;
 let peer: TestApi;
 /** A third whose challenges live one second. */
 let shortLived: TestApi;
+/** A fourth that allows two wrong answers per username per minute. */
+let braked: TestApi;
 let operator: string;
 let tenant: { tenantId: string; key: string };
 let other: { tenantId: string; key: string };
@@ -66,6 +68,7 @@ before(async () => {
   api = await TestApi.start();
   peer = await TestApi.start({}, api);
   shortLived = await TestApi.start({ PUBLISH_AUTH_CHALLENGE_TTL_SECONDS: '1' }, api);
+  braked = await TestApi.start({ PUBLISH_AUTH_FAILURES_PER_MINUTE: '2' }, api);
   operator = await api.login();
   tenant = await api.tenantWithKey('Encoders Inc', operator);
   other = await api.tenantWithKey('Someone Else', operator);
@@ -75,6 +78,7 @@ before(async () => {
   stream = { id: s.body.id, streamKey: s.body.streamKey };
 });
 after(async () => {
+  await braked?.close();
   await shortLived?.close();
   await peer?.close();
   await api?.close();
@@ -268,4 +272,38 @@ test('only edges reach the challenge; changing the credential tells the edges an
   const g = await grant(stream.streamKey);
   assert.ok(g.allowed);
   assert.equal(g.publishCredentials, false);
+});
+
+test('wrong answers for one username are limited per minute across edges and instances; then even the right one is refused', async () => {
+  const user = `brk-${randomBytes(3).toString('hex')}`;
+  const s2 = await api.request('POST', '/v1/live-streams', { key: tenant.key, body: { name: 'braked' } });
+  const set = await api.request('PUT', `/v1/live-streams/${s2.body.id}/publish-credentials`, {
+    key: tenant.key,
+    body: { username: user, password: PASSWORD },
+  });
+  assert.equal(set.status, 200);
+  // The budget is per minute window: start well inside one.
+  const intoWindow = Date.now() % 60_000;
+  if (intoWindow > 50_000) await new Promise((r) => setTimeout(r, 60_000 - intoWindow + 100));
+  const cc = '12345678';
+  for (const via of [api, peer]) {
+    const c = await challenge(via, user);
+    const r = await verify(braked, {
+      user,
+      opaque: c.opaque,
+      clientChallenge: cc,
+      response: md5b64(md5b64(user + c.salt + 'wrong-password') + c.opaque + cc),
+    });
+    assert.deepEqual(r, { ok: false, reason: 'wrong_response' });
+  }
+  const c = await challenge(braked, user);
+  assert.deepEqual(
+    await verify(braked, {
+      user,
+      opaque: c.opaque,
+      clientChallenge: cc,
+      response: md5b64(md5b64(user + c.salt + PASSWORD) + c.opaque + cc),
+    }),
+    { ok: false, reason: 'throttled' },
+  );
 });

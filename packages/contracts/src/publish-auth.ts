@@ -92,6 +92,8 @@ export const PublishAuthFailureSchema = z.enum([
   'unknown_user',
   /** The response is not what the password gives. */
   'wrong_response',
+  /** Too many wrong answers for this username this minute, from anywhere: refused even if right. */
+  'throttled',
 ]);
 export type PublishAuthFailure = z.infer<typeof PublishAuthFailureSchema>;
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   PUBLISH_USERNAME,
@@ -12,6 +13,7 @@ import { CONFIG } from '../../app.tokens';
 import { SecretBox } from '../../common/crypto/secret-box';
 import { AppError, ErrorCode } from '../../common/errors';
 import { IdPrefix, newId } from '../../common/ids';
+import { WINDOW_MS } from '../../common/rate-counter';
 import type { ApiConfig } from '../../config';
 import { Database } from '../../database/database';
 import type { PublishCredential as CredentialRow, Prisma } from '../../generated/prisma/client';
@@ -36,7 +38,7 @@ export class PublishAuthService {
   constructor(
     @Inject(Database) private readonly db: Database,
     @Inject(SecretBox) secrets: SecretBox,
-    @Inject(CONFIG) config: ApiConfig,
+    @Inject(CONFIG) private readonly config: ApiConfig,
     @Inject(ControlFeed) private readonly feed: ControlFeed,
   ) {
     this.challenges = new AdobeChallenges(
@@ -156,7 +158,9 @@ export class PublishAuthService {
   /**
    * Checks, in order: the opaque's signature (for this user and the salt they were given), its expiry,
    * that it was not answered before (its nonce is recorded now, so this challenge gets exactly one
-   * answer on any edge through any api instance), and the response.
+   * answer on any edge through any api instance), the username's failure budget (counted before the
+   * response is checked, as logins are, so concurrent guesses cannot all slip under it; a success
+   * takes its count back), and the response.
    */
   async verify(req: PublishAuthVerifyRequest): Promise<PublishAuthVerifyResponse> {
     const row = await this.byUsername(req.user);
@@ -170,11 +174,33 @@ export class PublishAuthService {
     void this.purgeExpired();
     if (fresh === 0) return { ok: false, reason: 'replayed' };
     if (!row) return { ok: false, reason: 'unknown_user' };
+    const budget = await this.countAttempt(row.username);
+    if (!budget.within) return { ok: false, reason: 'throttled' };
     const matches = [req.opaque, opaque.challenge].some((given) =>
       responsesEqual(adobeResponse(row.secret, given, req.clientChallenge), req.response),
     );
     if (!matches) return { ok: false, reason: 'wrong_response' };
+    await budget.giveBack();
     return { ok: true, liveStreamId: row.liveStreamId, tenantId: row.tenantId };
+  }
+
+  /** One attempt on the username's per-minute budget (rate_limit_windows, shared by every instance). */
+  private async countAttempt(user: string): Promise<{ within: boolean; giveBack: () => Promise<void> }> {
+    const bucket = `publish-auth-user:${createHash('sha256').update(user).digest('hex')}`;
+    const now = Date.now();
+    const windowStart = new Date(now - (now % WINDOW_MS));
+    const counted = await this.edge.$queryRaw<{ count: number }[]>`
+      INSERT INTO "rate_limit_windows" ("bucket", "windowStart", "count") VALUES (${bucket}, ${windowStart}, 1)
+      ON CONFLICT ("bucket", "windowStart") DO UPDATE SET "count" = "rate_limit_windows"."count" + 1
+      RETURNING "count"`;
+    return {
+      within: Number(counted[0]?.count ?? 0) <= this.config.PUBLISH_AUTH_FAILURES_PER_MINUTE,
+      giveBack: async () => {
+        await this.edge.$executeRaw`
+          UPDATE "rate_limit_windows" SET "count" = GREATEST("count" - 1, 0)
+          WHERE "bucket" = ${bucket} AND "windowStart" = ${windowStart}`;
+      },
+    };
   }
 
   private async purgeExpired(): Promise<void> {
