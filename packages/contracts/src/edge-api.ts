@@ -133,6 +133,11 @@ export const HeartbeatRequestSchema = z.object({
    * the edge's registered rtmpUrl.
    */
   internalRtmpUrl: z.string().url().max(512).optional(),
+  /**
+   * The public RTMPS application URL (rtmps://host[:port]/<app>) encoders reach this edge at over TLS
+   * (EDGE_PUBLIC_RTMPS_URL). Omitted: the edge serves no RTMPS, or does not say where (none is shown).
+   */
+  rtmpsUrl: z.string().url().startsWith('rtmps://').max(512).optional(),
   /** EDGE_MAX_VIEWERS: viewers across all streams past which new connections are redirected (null: none). */
   maxViewers: z.number().int().min(1).nullable().optional(),
   /** Egress in bits per second over the last interval (load balancing by bandwidth). */
@@ -151,6 +156,8 @@ export const FleetEdgeSchema = z.object({
   rtmpUrl: z.string(),
   /** Public HTTP base (HLS, HTTP-FLV, SMIL). */
   httpUrl: z.string().nullable(),
+  /** Public RTMPS application URL (HeartbeatRequest.rtmpsUrl), or null/absent: no RTMPS there. */
+  rtmpsUrl: z.string().nullable().optional(),
   connections: z.number().int().min(0),
   viewers: z.number().int().min(0),
   /** The edge's own viewer cap (EDGE_MAX_VIEWERS), or null. */

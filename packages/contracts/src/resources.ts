@@ -139,9 +139,17 @@ export const LiveStreamSchema = z.object({
   record: z.boolean(),
   status: LiveStreamStatusSchema,
   currentSession: LiveSessionSummarySchema.nullable(),
-  /** Where encoders publish: server URL per edge (the stream key is the stream name). */
+  /**
+   * Where encoders publish: server URL per edge (the stream key is the stream name), and the edge's
+   * RTMPS (RTMP over TLS) server URL when it serves one.
+   */
   ingest: z.array(
-    z.object({ edgeId: z.string().nullable(), region: z.string().nullable(), server: z.string() }),
+    z.object({
+      edgeId: z.string().nullable(),
+      region: z.string().nullable(),
+      server: z.string(),
+      rtmpsServer: z.string().optional(),
+    }),
   ),
   /** Playback URLs (append `?token=` for signed streams). */
   playback: PlaybackUrlsSchema,
@@ -249,6 +257,8 @@ export const EdgeSchema = z.object({
   draining: z.boolean(),
   /** Where other edges pull its streams from (null: its rtmpUrl). */
   internalRtmpUrl: z.string().nullable(),
+  /** Its public RTMPS URL, from its heartbeats (null: no RTMPS, or not said). */
+  rtmpsUrl: z.string().nullable(),
   createdAt: isoDate,
 });
 export type Edge = z.infer<typeof EdgeSchema>;

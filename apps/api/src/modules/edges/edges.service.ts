@@ -32,7 +32,7 @@ export const MISSED_HEARTBEATS_UNHEALTHY = 3;
 export const PUBLIC_ENDPOINTS_CACHE_MS = 2_000;
 
 export interface PublicEndpoints {
-  ingest: { edgeId: string | null; region: string | null; server: string }[];
+  ingest: { edgeId: string | null; region: string | null; server: string; rtmpsServer?: string }[];
   rtmp: string;
   http: string;
 }
@@ -85,6 +85,7 @@ export class EdgesService {
       },
       draining: row.draining,
       internalRtmpUrl: row.internalRtmpUrl,
+      rtmpsUrl: row.rtmpsUrl,
       createdAt: row.createdAt.toISOString(),
     };
   }
@@ -128,7 +129,12 @@ export class EdgesService {
     const chosen = pickEdge(healthy) ?? healthy[0];
     return {
       ingest: healthy.length
-        ? healthy.map((e) => ({ edgeId: e.edgeId, region: e.region, server: e.rtmpUrl }))
+        ? healthy.map((e) => ({
+            edgeId: e.edgeId,
+            region: e.region,
+            server: e.rtmpUrl,
+            ...(e.rtmpsUrl ? { rtmpsServer: e.rtmpsUrl } : {}),
+          }))
         : [{ edgeId: null, region: null, server: this.config.PUBLIC_RTMP_URL }],
       rtmp: this.config.FLEET_RTMP_URL ?? chosen?.rtmpUrl ?? this.config.PUBLIC_RTMP_URL,
       http: this.config.FLEET_HTTP_URL ?? chosen?.httpUrl ?? this.config.PUBLIC_PLAYBACK_HTTP_URL,
@@ -149,7 +155,7 @@ export class EdgesService {
 
   /**
    * An edge's liveness and load (edge contract heartbeat). Fields an older edge omits keep their
-   * defaults: no internal address (peers use rtmpUrl), no viewer cap, not draining.
+   * defaults: no internal address (peers use rtmpUrl), no RTMPS URL, no viewer cap, not draining.
    */
   async recordHeartbeat(edgeId: string, req: HeartbeatRequest): Promise<void> {
     await this.edges.update({
@@ -161,6 +167,7 @@ export class EdgesService {
         publishers: req.publishers,
         viewers: req.viewers,
         internalRtmpUrl: req.internalRtmpUrl ?? null,
+        rtmpsUrl: req.rtmpsUrl ?? null,
         maxViewers: req.maxViewers ?? null,
         egressBps: req.egressBps ?? 0,
         draining: req.draining ?? false,

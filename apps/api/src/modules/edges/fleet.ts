@@ -16,6 +16,7 @@ export function toFleetEdge(row: EdgeRow): FleetEdge {
     region: row.region || null,
     rtmpUrl: row.rtmpUrl,
     httpUrl: row.httpUrl || null,
+    ...(row.rtmpsUrl ? { rtmpsUrl: row.rtmpsUrl } : {}),
     connections: row.connections,
     viewers: row.viewers,
     maxViewers: row.maxViewers,
