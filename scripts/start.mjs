@@ -409,6 +409,7 @@ const edgeEntries = edgeSpecs.map((e, i) =>
       EDGE_PUBLIC_RTMP_URL: e.rtmp,
       EDGE_REGION: 'local',
       RTMPS_PORT: String(e.rtmpsPort),
+      EDGE_PUBLIC_RTMPS_URL: e.rtmps,
       RTMPS_CERT_FILE: devCert.certFile,
       RTMPS_KEY_FILE: devCert.keyFile,
     },

@@ -235,6 +235,12 @@ export const EdgeConfigSchema = z
      * the SMIL this edge serves while it has room. Unset: the request's Host name with the RTMP port.
      */
     EDGE_PUBLIC_RTMP_URL: z.string().url().startsWith('rtmp://').max(512).optional(),
+    /**
+     * The RTMPS application URL encoders reach this edge at (rtmps://host[:port]/<app>), sent in the
+     * heartbeat so the api offers it beside the RTMP ingest URL. Also for TLS ending at a load balancer
+     * in front of a plain-RTMP edge. Unset: none is offered.
+     */
+    EDGE_PUBLIC_RTMPS_URL: z.string().url().startsWith('rtmps://').max(512).optional(),
 
     /** On demand (issue 12, README "On demand"): bytes of asset file blocks (1 MiB each) held in memory. */
     VOD_CACHE_BYTES: env.int(64 * 1024 * 1024, 1024 * 1024),

@@ -369,6 +369,7 @@ export class Edge {
       onFleet: (fleet) => this.lb.setFleet(fleet),
       read: () => ({
         maxViewers: cfg.EDGE_MAX_VIEWERS ?? null,
+        rtmpsUrl: cfg.EDGE_PUBLIC_RTMPS_URL,
         egressBps: Math.round(this.lb.egressBps()),
         draining: this.lb.draining,
         connections: this.rtmp.connections.size,

@@ -10,7 +10,7 @@ import { MessageType } from '@tributary/rtmp-core';
 import { RtmpClient } from '@tributary/rtmp-core/node';
 import { waitUntil } from '@tributary/test-kit';
 import { selfSignedCertificate } from '../src/rtmps/self-signed-cert';
-import { ControlPlane, type EdgeHandle, type StreamHandle } from './support/control-plane';
+import { ControlPlane, type EdgeHandle, type StreamHandle, type TenantHandle } from './support/control-plane';
 import { Peers } from './support/peers';
 
 /**
@@ -68,6 +68,7 @@ describe('RTMPS: publish and play over TLS on a real edge, certificate reload, h
   const keyFile = join(dir, 'tls.key');
   let plane: ControlPlane;
   let stream: StreamHandle;
+  let tenant: TenantHandle;
   let edge: EdgeHandle;
   let port: number;
   let rtmps: string;
@@ -87,7 +88,7 @@ describe('RTMPS: publish and play over TLS on a real edge, certificate reload, h
     await peers.makeClip(clip, 4);
     firstCertPem = installPair('edge-one');
     plane = await ControlPlane.start({ dir });
-    const tenant = await plane.newTenant('Secure');
+    tenant = await plane.newTenant('Secure');
     stream = await plane.newStream(tenant, 'over-tls');
     edge = await plane.startEdge({
       name: 'edge-tls',
@@ -98,6 +99,8 @@ describe('RTMPS: publish and play over TLS on a real edge, certificate reload, h
         RTMPS_HANDSHAKE_TIMEOUT_MS: String(HANDSHAKE_MS),
         RTMPS_CERT_CHECK_INTERVAL_MS: '200',
         MAX_CONNECTIONS_PER_IP: String(PER_IP),
+        // What the api offers encoders beside the RTMP ingest URL (a public name, not this test's port).
+        EDGE_PUBLIC_RTMPS_URL: 'rtmps://live.example.test/live',
       },
     });
     const ready = await edge.proc.waitForLog((l) => l.msg === 'edge ready', 'edge ready');
@@ -120,6 +123,25 @@ describe('RTMPS: publish and play over TLS on a real edge, certificate reload, h
   it('ffmpeg plays over rtmps:// and decodes frames of the stream ffmpeg publishes over rtmps://', async () => {
     const res = await peers.decodeFrames(`${rtmps}/${stream.playbackId}`, 25, ['-rw_timeout', '10000000']);
     assert.equal(res.frames, 25, res.stderr);
+  });
+
+  it("the api offers the edge's RTMPS URL to encoders beside its RTMP ingest URL (heartbeat rtmpsUrl)", async () => {
+    await waitUntil(
+      async () => {
+        const res = await plane.via(0)<{ ingest: { server: string; rtmpsServer?: string }[] }>(
+          'GET',
+          `/v1/live-streams/${stream.id}`,
+          {
+            bearer: tenant.key,
+          },
+        );
+        return (
+          res.status === 200 &&
+          res.body.ingest.some((i) => i.rtmpsServer === 'rtmps://live.example.test/live')
+        );
+      },
+      { what: 'ingest[].rtmpsServer from the edge heartbeat', timeoutMs: DEADLINE_MS },
+    );
   });
 
   it('a viewer over plain RTMP sees the RTMPS-published stream', async () => {
