@@ -435,7 +435,20 @@ describe('Enhanced RTMP through the edge: HEVC, AV1 and Opus to RTMP, HLS (fMP4)
     const lastH264 = h264.at(-1)!.timestamp;
     // One publish: 2 s of legacy H.264/AAC tags, then the HEVC clip's (sequence start first) after them.
     const switched = [...h264, ...hevc.tags.map((t) => ({ ...t, timestamp: t.timestamp + lastH264 + 40 }))];
-    await withDeadline(publish(edge.rtmp, stream.streamKey, switched, 2), 'publishing', DEADLINE_MS);
+    const publishing = publish(edge.rtmp, stream.streamKey, switched);
+    // HLS asked for in each part: MPEG-TS for the H.264 part, then (its session's track info follows the
+    // codec) a new rendition in fMP4 for the HEVC part.
+    const hlsUrl = `${edge.http}${PlaybackHttpPaths.hlsPlaylist(stream.playbackId)}`;
+    await waitUntil(() => legacy.media.some(isVideo), {
+      what: 'the H.264 part live',
+      timeoutMs: DEADLINE_MS,
+    });
+    const ts = await (await fetch(hlsUrl, { signal: AbortSignal.timeout(DEADLINE_MS) })).text();
+    assert.match(ts, /seg-\d+\.ts/, 'H.264/AAC is MPEG-TS');
+    await waitUntil(() => enhanced.media.some(isEx), { what: 'the HEVC part live', timeoutMs: DEADLINE_MS });
+    const fmp4 = await (await fetch(hlsUrl, { signal: AbortSignal.timeout(DEADLINE_MS) })).text();
+    assert.match(fmp4, /#EXT-X-MAP:URI=/, 'after the switch to HEVC: fMP4');
+    await withDeadline(publishing, 'publishing', DEADLINE_MS);
     await waitUntil(() => enhanced.media.length >= switched.length, {
       what: 'the enhanced viewer got everything',
       timeoutMs: DEADLINE_MS,

@@ -9,7 +9,7 @@ import {
 import { RtmpClient } from '@tributary/rtmp-core/node';
 import type { Logger } from '@tributary/service-kit';
 import type { PublishGrant } from '../control-plane/publish-authorizer';
-import { CodecGate, refuseUnsupportedViewers } from '../streams/codec-gate';
+import { gateMedia } from '../streams/codec-gate';
 import { playerMetadata } from '../streams/player-metadata';
 import type { PublisherSlot, StreamEntry, StreamRegistry } from '../streams/stream-registry';
 import { audioInfoOf, videoCodecOf, withMetadata } from '../streams/track-info';
@@ -347,10 +347,7 @@ export class RelayManager {
       if (msg.typeId === VIDEO_TYPE_ID) slot.video ??= trackOf(videoCodecOf(msg.payload));
       else slot.audio ??= audioInfoOf(msg.payload);
       // As for a local publisher: RTMP viewers here that did not announce a new Ex codec are cut first.
-      const codecs = slot.codecs ?? new CodecGate();
-      slot.codecs = codecs;
-      if (codecs.observe(msg.typeId, msg.payload))
-        refuseUnsupportedViewers(pull.entry, codecs, this.opts.registry);
+      gateMedia(slot, pull.entry, msg, this.opts.registry);
       pull.entry.broadcast.pushMedia(msg);
     });
     stream.on('metadata', (meta: AmfObject, timestamp: number) => {

@@ -15,7 +15,7 @@ import { SessionReporter } from '../control-plane/session-reporter';
 import type { EdgeMetrics } from '../http/edge-metrics';
 import type { Recording, Recordings } from '../recording/flv-recorder';
 import type { RecordingUploader } from '../recording/recording-uploader';
-import { CodecGate, refuseUnsupportedViewers } from '../streams/codec-gate';
+import { gateMedia } from '../streams/codec-gate';
 import { playerMetadata } from '../streams/player-metadata';
 import { type PublisherSlot, type StreamEntry, type StreamRegistry } from '../streams/stream-registry';
 import { audioInfoOf, videoCodecOf, withMetadata } from '../streams/track-info';
@@ -149,15 +149,12 @@ export class PublishHandler {
         })
       : undefined;
     publication.recording = recording;
-    const codecs = new CodecGate();
-    slot.codecs = codecs;
     const onMedia = (msg: MediaMessage) => {
       slot.lastMediaAt = this.now();
       if (msg.typeId === VIDEO_TYPE_ID) slot.video ??= trackOf(videoCodecOf(msg.payload));
       else slot.audio ??= audioInfoOf(msg.payload);
       // Before the broadcast: a viewer that cannot take a new Enhanced RTMP codec never gets its tags.
-      if (codecs.observe(msg.typeId, msg.payload))
-        refuseUnsupportedViewers(entry, codecs, this.opts.registry, this.opts.metrics);
+      gateMedia(slot, entry, msg, this.opts.registry, this.opts.metrics);
       entry.broadcast.pushMedia(msg);
       recording?.write(msg);
     };

@@ -1,6 +1,7 @@
 import { enhancedFourCcOf, type FourCcSupport, StatusCode, supportsFourCc } from '@tributary/rtmp-core';
 import type { EdgeMetrics } from '../http/edge-metrics';
-import { isHttpViewer, type StreamEntry, type StreamRegistry } from './stream-registry';
+import { isHttpViewer, type PublisherSlot, type StreamEntry, type StreamRegistry } from './stream-registry';
+import { audioInfoOf, videoCodecOf } from './track-info';
 
 /** FLV TagType / RTMP message type ids (FLV spec §E.4.1). */
 const AUDIO_TYPE_ID = 8;
@@ -95,4 +96,30 @@ export function refuseUnsupportedViewers(
     sink.sendStatus({ level: 'error', code: StatusCode.PlayFailed, description });
     sink.close(CODEC_REFUSAL_RESULT);
   }
+}
+
+/**
+ * The media path's one call, before each message reaches the broadcast: when the session starts sending a
+ * new Enhanced RTMP codec, its track info follows (session stats, the HLS container) and the RTMP viewers
+ * that cannot take it are cut (refuseUnsupportedViewers).
+ */
+export function gateMedia(
+  slot: PublisherSlot,
+  entry: StreamEntry,
+  msg: { typeId: number; payload: Buffer },
+  registry: StreamRegistry,
+  metrics?: Pick<EdgeMetrics, 'playAuth'>,
+): void {
+  const codecs = slot.codecs ?? new CodecGate();
+  slot.codecs = codecs;
+  if (!codecs.observe(msg.typeId, msg.payload)) return;
+  if (msg.typeId === VIDEO_TYPE_ID) {
+    const codec = videoCodecOf(msg.payload);
+    if (codec !== null && codec !== slot.video?.codec)
+      slot.video = { codec, width: null, height: null, frameRate: null };
+  } else {
+    const audio = audioInfoOf(msg.payload);
+    if (audio !== null && audio.codec !== slot.audio?.codec) slot.audio = audio;
+  }
+  refuseUnsupportedViewers(entry, codecs, registry, metrics);
 }
