@@ -174,8 +174,11 @@ export class VodPlayback {
     }
   }
 
-  /** The asset if it is ready and this request may play it; else the refusal as a PlaybackHttpError. */
-  private async admit(playbackId: string, token: string | undefined, clientIp: string): Promise<EdgeAsset> {
+  /**
+   * The asset if it is ready and this request may play it; else the refusal as a PlaybackHttpError.
+   * On-demand RTMP (rtmp-vod-player.ts) admits its plays through here too: one rule for both protocols.
+   */
+  async admit(playbackId: string, token: string | undefined, clientIp: string): Promise<EdgeAsset> {
     const asset = await this.lookups.get(playbackId);
     if (!asset) throw new PlaybackHttpError(ErrorCode.notFound, 'No asset has this name.');
     if (asset.status !== 'ready')
@@ -208,7 +211,8 @@ export class VodPlayback {
     }
   }
 
-  private indexed(asset: EdgeAsset): Promise<IndexedAsset> {
+  /** The asset's index and segment plan (built once, kept in the bounded index cache). */
+  indexed(asset: EdgeAsset): Promise<IndexedAsset> {
     return this.indexes.get(asset.assetId, async () => {
       const started = Date.now();
       const index = await indexMediaFile(this.blocks.source(fileKey(asset)));
@@ -227,7 +231,8 @@ export class VodPlayback {
     });
   }
 
-  private failure(err: unknown, path: string): { status: number; code: string; message: string } {
+  /** What a failure of admit, indexed or a read tells the player (logged here when it is the edge's). */
+  failure(err: unknown, path: string): { status: number; code: string; message: string } {
     if (err instanceof PlaybackHttpError) return { status: err.status, code: err.code, message: err.message };
     if (err instanceof ControlPlaneError) {
       // The asset was deleted between the lookup and the read, or its file is gone.
@@ -262,6 +267,6 @@ export class VodPlayback {
   }
 }
 
-function fileKey(asset: EdgeAsset): FileKey {
+export function fileKey(asset: EdgeAsset): FileKey {
   return { assetId: asset.assetId, playbackId: asset.playbackId, size: asset.sizeBytes };
 }
