@@ -69,12 +69,28 @@ export const ApiConfigSchema = z
     TENANT_MAX_LIVE_EVENTS: env.int(10_000, 1),
     /** On-demand assets per tenant (uploads and recordings); a tenant's quotaAssets replaces it. */
     TENANT_MAX_ASSETS: env.int(10_000, 1),
-    /** Largest single-request upload (POST /v1/assets, multipart); larger files use resumable uploads. */
+    /** Largest upload, in one multipart request (POST /v1/assets) or resumable (tus, its Upload-Length). */
     ASSET_MAX_UPLOAD_BYTES: env.int(2 * 1024 * 1024 * 1024, 1024),
     /** Largest recording an edge may hand over (a session of hours at a high bitrate). */
     ASSET_MAX_RECORDING_BYTES: env.int(32 * 1024 * 1024 * 1024, 1024),
     /** Where assets are stored; unset: DATA_DIR/assets on local disk. */
     ASSET_STORAGE_DIR: z.string().min(1).optional(),
+    /** local: files under ASSET_STORAGE_DIR; s3: objects in S3_BUCKET of an S3-compatible store (S3_* below). */
+    ASSET_STORAGE: z.enum(['local', 's3']).default('local'),
+    /** The S3 API's base URL (MinIO, Ceph, R2...); unset: AWS's own endpoint for S3_REGION. */
+    S3_ENDPOINT: env.url().optional(),
+    S3_BUCKET: z.string().min(3).max(63).optional(),
+    S3_REGION: z.string().min(1).default('us-east-1'),
+    S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+    S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+    /** Bucket in the path (http://host/bucket/key), as most self-hosted S3 servers need. */
+    S3_FORCE_PATH_STYLE: env.bool(true),
+    /** Resumable (tus) uploads in progress are kept here until whole; unset: DATA_DIR/uploads. */
+    ASSET_UPLOAD_DIR: z.string().min(1).optional(),
+    /** An unfinished resumable upload untouched this long expires and its bytes are removed. */
+    ASSET_UPLOAD_EXPIRY_SECONDS: env.int(24 * 3600, 1, 30 * 24 * 3600),
+    /** Unfinished resumable uploads one tenant may have at once (each holds up to ASSET_MAX_UPLOAD_BYTES of disk). */
+    TENANT_MAX_OPEN_UPLOADS: env.int(20, 1),
     /** Failed logins per account per minute, counted across every client IP (password guessing from many IPs). */
     LOGIN_ACCOUNT_FAILURES_PER_MINUTE: env.int(5, 1),
     /**
@@ -105,6 +121,10 @@ export const ApiConfigSchema = z
     DATABASE_POOL_MAX: env.int(10, 1, 100),
     LOG_LEVEL: env.logLevel(),
     LOG_FORMAT: env.logFormat(),
+  })
+  .refine((c) => c.ASSET_STORAGE !== 's3' || c.S3_BUCKET !== undefined, {
+    message: 'ASSET_STORAGE=s3 needs S3_BUCKET',
+    path: ['S3_BUCKET'],
   })
   .transform((c) => ({ ...c, DATA_DIR: resolve(c.DATA_DIR) }));
 
