@@ -50,6 +50,11 @@ export default async function EdgesPage() {
                   <td>
                     <div>{e.name}</div>
                     <div className="muted mono">{e.rtmpUrl}</div>
+                    {e.rtmpsUrl ? (
+                      <div className="muted mono" title="RTMP over TLS, from its heartbeats">
+                        {e.rtmpsUrl}
+                      </div>
+                    ) : null}
                     {e.internalRtmpUrl ? (
                       <div className="muted mono" title="where other edges pull its streams from">
                         internal {e.internalRtmpUrl}

@@ -10,7 +10,7 @@ import { revealStreamKey, rotateStreamKey } from '../actions';
 const KEY_PLACEHOLDER = '<stream key>';
 
 /**
- * Where and how to publish: RTMP server URL(s), the stream key (hidden until revealed,
+ * Where and how to publish: RTMP (and, where an edge serves it, RTMPS) server URL(s), the stream key (hidden until revealed,
  * fetched from the api only then), and OBS / ffmpeg settings to paste.
  */
 export function EncoderSetup({ streamId, ingest }: { streamId: string; ingest: LiveStream['ingest'] }) {
@@ -41,6 +41,15 @@ export function EncoderSetup({ streamId, ingest }: { streamId: string; ingest: L
               <code data-testid="rtmp-server">{i.server}</code>
               <CopyButton value={i.server} label="Copy URL" />
             </dd>
+            {i.rtmpsServer && (
+              <>
+                <dt>RTMPS server (TLS){i.region ? ` (${i.region})` : ''}</dt>
+                <dd className="secret">
+                  <code data-testid="rtmps-server">{i.rtmpsServer}</code>
+                  <CopyButton value={i.rtmpsServer} label="Copy URL" />
+                </dd>
+              </>
+            )}
           </div>
         ))}
         <dt>Stream key</dt>
