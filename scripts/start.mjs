@@ -70,6 +70,8 @@ const urls = {
   edgeHttp: `http://${cfg.host}:${cfg.edgeHttpPort}`,
   rtmp: `rtmp://${cfg.host}:${cfg.rtmpPort}/live`,
   rtmps: `rtmps://${cfg.host}:${cfg.rtmpsPort}/live`,
+  // RTMPT: RTMP tunnelled through HTTP POSTs on the edge's HTTP port (RTMPT_ENABLED, on by default).
+  rtmpt: `rtmpt://${cfg.host}:${cfg.edgeHttpPort}/live`,
   dashboard: `http://${cfg.host}:${cfg.dashboardPort}`,
 };
 // Edge i (0-based) listens on the base ports + i; the first is the one the single-edge tour names.
@@ -478,6 +480,7 @@ ${b('Play')}
   ffplay ${urls.rtmp}/${demo.playbackId}
   ffmpeg -i ${urls.rtmp}/${demo.playbackId} -t 5 -f null -
   ffplay ${urls.rtmps}/${demo.playbackId}
+  ffplay ${urls.rtmpt}/${demo.playbackId}   (RTMPT: through the edge's HTTP port, for HTTP-only firewalls)
   HLS       ${urls.edgeHttp}${PlaybackHttpPaths.hlsPlaylist(demo.playbackId)}
   HTTP-FLV  ${urls.edgeHttp}${PlaybackHttpPaths.flv(demo.playbackId)}
   or watch the preview on the stream's page in the dashboard
