@@ -10,6 +10,10 @@
  */
 import type { AmfObject, AmfValue } from '../amf';
 import { AmfEcmaArray } from '../amf';
+import { parseAudioTagHeader } from './audio-tag';
+import { PACKET_TYPE_MOD_EX } from './enhanced-rtmp';
+import { MediaError } from './media-error';
+import { parseVideoTagHeader } from './video-tag';
 
 /** v2 FourCcInfoMask. */
 export const FourCcInfoMask = { CanDecode: 0x01, CanEncode: 0x02, CanForward: 0x04 } as const;
@@ -99,11 +103,38 @@ export function enhancedFourCcOf(typeId: number, payload: Uint8Array): string | 
   } else {
     return undefined;
   }
-  // ModEx (7) prefixes variable data before the real packet type and FourCC: not worth walking here.
-  if (packetType === 7) return ANY;
+  // ModEx (7) prefixes variable data before the real packet type and FourCC: the full header parser walks
+  // it (bounded by the payload); a tag it refuses names no codec.
+  if (packetType === PACKET_TYPE_MOD_EX) return modExFourCc(typeId, payload);
   return payload.length >= 5
     ? Buffer.from(payload.buffer, payload.byteOffset + 1, 4).toString('latin1')
     : ANY;
+}
+
+function modExFourCc(typeId: number, payload: Uint8Array): string {
+  const buf = Buffer.from(payload.buffer, payload.byteOffset, payload.length);
+  try {
+    const header = typeId === VIDEO_TYPE_ID ? parseVideoTagHeader(buf) : parseAudioTagHeader(buf);
+    const fourCcs = new Set(header.tracks.map((t) => t.fourCc));
+    const [only] = fourCcs;
+    return fourCcs.size === 1 && only !== undefined ? only : ANY;
+  } catch (err) {
+    if (err instanceof MediaError) return ANY;
+    throw err;
+  }
+}
+
+/**
+ * True when an Ex tag may start a new codec (SequenceStart, or a ModEx or multitrack wrapper whose inner
+ * packet is not read here); a codec gate looks at the FourCC of these only.
+ */
+export function mayStartCodec(typeId: number, payload: Uint8Array): boolean {
+  const first = payload[0];
+  if (first === undefined) return false;
+  const packetType = first & 0x0f;
+  const multitrack = typeId === VIDEO_TYPE_ID ? 6 : 5;
+  if (packetType === 0 || packetType === PACKET_TYPE_MOD_EX) return true;
+  return packetType === multitrack && ((payload[1] ?? 0) & 0x0f) === 0;
 }
 
 function multitrackFourCc(payload: Uint8Array): string {

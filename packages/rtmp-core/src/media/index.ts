@@ -61,6 +61,7 @@ export {
   type FourCcSupport,
   fourCcSupportOf,
   MAX_ANNOUNCED_FOURCCS,
+  mayStartCodec,
   supportsFourCc,
 } from './fourcc-support';
 export {

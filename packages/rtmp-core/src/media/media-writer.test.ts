@@ -13,6 +13,7 @@ import {
   fourCcSupportOf,
   MAX_ANNOUNCED_FOURCCS,
   MediaError,
+  mayStartCodec,
   parseAudioTagHeader,
   parseAv1CodecConfigurationRecord,
   parseHevcDecoderConfigurationRecord,
@@ -190,6 +191,20 @@ describe('connect FourCC announcements (fourCcList, videoFourCcInfoMap, audioFou
     assert.equal(enhancedFourCcOf(8, Buffer.from([0xaf, 1])), undefined);
     assert.equal(enhancedFourCcOf(9, Buffer.from([0x91, 0x68])), '*');
     assert.equal(enhancedFourCcOf(9, Buffer.from([0x97, 0, 0, 0x01])), '*');
+    // A well-formed ModEx (TimestampOffsetNano) around an hvc1 SequenceStart names hvc1.
+    const modEx = Buffer.concat([
+      Buffer.from([0x97, 0x02, 0, 0, 1, 0x00]),
+      Buffer.from('hvc1', 'latin1'),
+      Buffer.from([1]),
+    ]);
+    assert.equal(enhancedFourCcOf(9, modEx), 'hvc1');
+    assert.ok(mayStartCodec(9, modEx));
+    assert.ok(mayStartCodec(9, Buffer.from([0x90])));
+    assert.ok(mayStartCodec(9, Buffer.from([0x96, 0x00])));
+    assert.ok(!mayStartCodec(9, Buffer.from([0x96, 0x01])));
+    assert.ok(!mayStartCodec(9, Buffer.from([0x91])));
+    assert.ok(mayStartCodec(8, Buffer.from([0x95, 0x00])));
+    assert.ok(!mayStartCodec(8, Buffer.from([0x91])));
     assert.equal(enhancedFourCcOf(9, Buffer.from([0x96, 0x21, 0x68, 0x76, 0x63, 0x31])), '*');
     assert.equal(enhancedFourCcOf(9, Buffer.from([0x96, 0x01, 0x68, 0x76, 0x63, 0x31])), 'hvc1');
     assert.equal(enhancedFourCcOf(18, Buffer.from([0x96])), undefined);
