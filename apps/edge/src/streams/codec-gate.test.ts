@@ -33,6 +33,11 @@ describe('CodecGate (which Enhanced RTMP codecs a stream sends, who may play it)
     assert.equal(gate.observe(9, avcStart), false);
     assert.equal(gate.video, undefined);
     assert.equal(gate.observe(18, hevcStart), false);
+    // A codec change behind a ModEx (TimestampOffsetNano) wrapper is seen too.
+    const modExAv1Start = Buffer.concat([Buffer.from([0x97, 0x02, 0, 0, 1, 0x00]), av1Start.subarray(1)]);
+    gate.observe(9, hevcStart);
+    assert.equal(gate.observe(9, modExAv1Start), true);
+    assert.equal(gate.video, 'av01');
   });
 
   it('refuses a player that did not announce the FourCC, naming it; admits one that did', () => {

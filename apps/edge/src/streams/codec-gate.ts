@@ -1,4 +1,10 @@
-import { enhancedFourCcOf, type FourCcSupport, StatusCode, supportsFourCc } from '@tributary/rtmp-core';
+import {
+  enhancedFourCcOf,
+  type FourCcSupport,
+  mayStartCodec,
+  StatusCode,
+  supportsFourCc,
+} from '@tributary/rtmp-core';
 import type { EdgeMetrics } from '../http/edge-metrics';
 import { isHttpViewer, type PublisherSlot, type StreamEntry, type StreamRegistry } from './stream-registry';
 import { audioInfoOf, videoCodecOf } from './track-info';
@@ -6,10 +12,9 @@ import { audioInfoOf, videoCodecOf } from './track-info';
 /** FLV TagType / RTMP message type ids (FLV spec §E.4.1). */
 const AUDIO_TYPE_ID = 8;
 const VIDEO_TYPE_ID = 9;
-/** Enhanced RTMP: video ExHeader bit; audio SoundFormat 9; packet type 0 is SequenceStart in both. */
+/** Enhanced RTMP: video ExHeader bit; audio SoundFormat 9. */
 const VIDEO_EX_HEADER_BIT = 0x80;
 const AUDIO_EX_HEADER_FORMAT = 9;
-const SEQUENCE_START = 0;
 /** What a player sees in the refusal for the FourCCs people publish. */
 const CODEC_NAMES: Record<string, string> = {
   hvc1: 'HEVC',
@@ -29,8 +34,9 @@ export const CODEC_REFUSAL_RESULT = 'codec_not_announced';
 /**
  * The Enhanced RTMP FourCCs a live stream is sending now, per kind (undefined: legacy FLV tags, which
  * every player reads). One per publisher session, fed every media message before it reaches the
- * broadcast; only the first byte is read unless the tag is an Ex tag whose FourCC is unknown yet or a
- * sequence start (a codec change), so the cost per message is a branch.
+ * broadcast; only the first byte is read unless the tag is an Ex tag whose FourCC is unknown yet or one
+ * that may start a codec (SequenceStart, ModEx, multitrack SequenceStart), so the cost per frame is a branch
+ * (for ModEx frames, a header parse).
  */
 export class CodecGate {
   video: string | undefined;
@@ -51,7 +57,7 @@ export class CodecGate {
       this[kind] = undefined;
       return false;
     }
-    if (current !== undefined && (first & 0x0f) !== SEQUENCE_START) return false;
+    if (current !== undefined && !mayStartCodec(typeId, payload)) return false;
     const fourCc = enhancedFourCcOf(typeId, payload) ?? '*';
     if (fourCc === current) return false;
     this[kind] = fourCc;
