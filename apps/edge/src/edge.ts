@@ -10,6 +10,7 @@ import {
 } from '@tributary/rtmp-core';
 import { RtmpServer, SocketTransport } from '@tributary/rtmp-core/node';
 import type { Logger } from '@tributary/service-kit';
+import { signInAppUrl } from './auth/adobe-auth';
 import { AdobeAuthenticator } from './auth/adobe-authenticator';
 import { Authorizer } from './auth/authorizer';
 import { FailureThrottle } from './auth/failure-throttle';
@@ -548,7 +549,14 @@ export class Edge {
     }
     if (auth.result === 'authmod_need_auth') {
       const balanced = await this.balanceConnect(req);
-      if (!balanced.allow) return balanced;
+      // Sent on to the other edge's sign-in application, where it is asked for its credentials again.
+      if (!balanced.allow)
+        return balanced.redirect !== undefined && req.app === this.cfg.RTMP_AUTH_APP
+          ? {
+              ...balanced,
+              redirect: signInAppUrl(balanced.redirect, this.cfg.RTMP_APP, this.cfg.RTMP_AUTH_APP),
+            }
+          : balanced;
     }
     this.metrics.publishAuth.inc({ result: auth.result });
     conn.logger.info({ result: auth.result }, 'connect refused (authmod=adobe)');

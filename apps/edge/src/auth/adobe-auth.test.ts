@@ -10,6 +10,7 @@ import {
   needAuthDescription,
   parseChallengeDescription,
   parseRawQuery,
+  signInAppUrl,
 } from './adobe-auth';
 
 const b64 = fc
@@ -129,4 +130,17 @@ test('descriptions say what FFmpeg looks for, and a challenge reads back whole w
   );
   assert.throws(() => challengeDescription('u'.repeat(200), 's', 'c', 'o'), /description of \d+ bytes/);
   assert.equal(parseChallengeDescription(needAuthDescription()), undefined);
+});
+
+test("a redirect from the sign-in application names the other edge's sign-in application", () => {
+  assert.equal(
+    signInAppUrl('rtmp://b.example:1935/live', 'live', 'live-auth'),
+    'rtmp://b.example:1935/live-auth',
+  );
+  assert.equal(
+    signInAppUrl('rtmp://b.example/x/live?t=1', 'live', 'live-auth'),
+    'rtmp://b.example/x/live-auth?t=1',
+  );
+  assert.equal(signInAppUrl('rtmp://b.example/other', 'live', 'live-auth'), 'rtmp://b.example/other');
+  assert.equal(signInAppUrl('not a url', 'live', 'live-auth'), 'not a url');
 });

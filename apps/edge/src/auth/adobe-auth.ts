@@ -126,3 +126,21 @@ export function parseChallengeDescription(
   if (user === undefined || salt === undefined) return undefined;
   return { user, salt, challenge: p.get('challenge'), opaque: p.get('opaque') };
 }
+
+/**
+ * A redirect target (another edge's `rtmp://host/<app>`) for an encoder that connected to the sign-in
+ * application: the same edge's `<authApp>`, so it is asked for its credentials there too. Other URLs
+ * are returned unchanged.
+ */
+export function signInAppUrl(url: string, app: string, authApp: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return url;
+  }
+  const suffix = `/${app}`;
+  if (!parsed.pathname.endsWith(suffix)) return url;
+  parsed.pathname = `${parsed.pathname.slice(0, -suffix.length)}/${authApp}`;
+  return parsed.toString();
+}
