@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RenditionSchema, RenditionSourceSchema } from './renditions';
 
 /**
  * The contract between edges and the api. Every call carries
@@ -47,6 +48,8 @@ export const PublishRefusalReasonSchema = z.enum([
   'stream_disabled',
   'tenant_suspended',
   'live_stream_limit_reached',
+  /** `<stream key>_<name>` where the key is right but the stream's encoder ladder has no such rendition. */
+  'unknown_rendition',
 ]);
 export type PublishRefusalReason = z.infer<typeof PublishRefusalReasonSchema>;
 
@@ -69,6 +72,13 @@ export const AuthorizePublishResponseSchema = z.discriminatedUnion('allowed', [
      * `authmod=adobe` as this stream's user may publish it. Absent (older apis): false.
      */
     publishCredentials: z.boolean().optional(),
+    /**
+     * Dynamic streaming (renditions.ts): the stream's ladder, and the rendition this name publishes
+     * (`<stream key>_<rendition>`, only for an 'encoder' ladder). Absent (older apis): no ladder.
+     */
+    renditionSource: RenditionSourceSchema.optional(),
+    renditions: z.array(RenditionSchema).max(16).optional(),
+    rendition: z.string().max(16).optional(),
   }),
   z.object({
     allowed: z.literal(false),

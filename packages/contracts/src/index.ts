@@ -5,3 +5,4 @@ export * from './playback-token';
 export * from './playback-urls';
 export * from './publish-auth';
 export * from './resources';
+export * from './renditions';

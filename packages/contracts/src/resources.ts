@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PlaybackPolicySchema } from './edge-api';
 import { AssetPlaybackUrlsSchema, PlaybackUrlsSchema } from './playback-urls';
+import { RenditionLadderSchema, RenditionSchema, RenditionSourceSchema } from './renditions';
 
 /**
  * Public REST API resources (responses). Request bodies are validated by the api
@@ -153,6 +154,9 @@ export const LiveStreamSchema = z.object({
   ),
   /** Playback URLs (append `?token=` for signed streams). */
   playback: PlaybackUrlsSchema,
+  /** The ladder (issue 13, renditions.ts): how renditions are made, and which. */
+  renditionSource: RenditionSourceSchema,
+  renditions: z.array(RenditionSchema),
   createdAt: isoDate,
   updatedAt: isoDate,
 });
@@ -161,11 +165,15 @@ export const CreateLiveStreamInputSchema = z.strictObject({
   name: z.string().trim().min(1).max(100),
   playbackPolicy: PlaybackPolicySchema.default('public'),
   record: z.boolean().default(false),
+  renditionSource: RenditionSourceSchema.default('none'),
+  renditions: RenditionLadderSchema.default([]),
 });
 export const UpdateLiveStreamInputSchema = z.strictObject({
   name: z.string().trim().min(1).max(100).optional(),
   playbackPolicy: PlaybackPolicySchema.optional(),
   record: z.boolean().optional(),
+  renditionSource: RenditionSourceSchema.optional(),
+  renditions: RenditionLadderSchema.optional(),
 });
 /** Returned on create, on rotate and by GET /v1/live-streams/{id}/stream-key. */
 export const StreamKeySchema = z.object({ streamKey: z.string() });

@@ -196,6 +196,7 @@ function credentialRefusal(grant: PublishGrant, identity: PublishIdentity | unde
 function publishRefusal(decision: Extract<PublishDecision, { allowed: false }>) {
   switch (decision.reason) {
     case 'unknown_key':
+    case 'unknown_rendition':
       return refuse(StatusCode.PublishBadName, decision.message, decision.reason);
     case 'stream_disabled':
     case 'tenant_suspended':

@@ -19,6 +19,7 @@ import {
   type SessionStartRequest,
   type SessionStatsRequest,
   type StreamOriginResponse,
+  splitRenditionName,
 } from '@tributary/contracts';
 import { SignJWT } from 'jose';
 import { CONFIG } from '../../app.tokens';
@@ -30,7 +31,7 @@ import { Database } from '../../database/database';
 import type { PrismaClient } from '../../generated/prisma/client';
 import { ControlFeed } from '../control-feed/control-feed.service';
 import { EdgesService, edgeStatus, MISSED_HEARTBEATS_UNHEALTHY } from '../edges/edges.service';
-import { keyContext } from '../live-streams/live-streams.service';
+import { keyContext, ladderOf } from '../live-streams/live-streams.service';
 import { PlaybackKeys } from '../playback/playback-keys.service';
 
 /**
@@ -61,6 +62,8 @@ interface PublishFacts {
   liveStreams: number | null;
   /** The stream has a publish credential (authmod=adobe). */
   publishCredentials: boolean;
+  renditionSource: string;
+  renditions: unknown;
 }
 
 /** One row of EdgeApiService.streamOrigin: the stream, its current session and that session's edge. */
@@ -105,10 +108,35 @@ export class EdgeApiService {
     return this.db.unscoped('edge contract');
   }
 
+  /**
+   * A name is a stream key, or (dynamic streaming, contracts renditions.ts) `<stream key>_<rendition>`
+   * for a stream whose 'encoder' ladder has that rendition. The whole name is tried first: stream keys
+   * contain `_` themselves.
+   */
   async authorizePublish(req: AuthorizePublishRequest): Promise<AuthorizePublishResponse> {
-    const stream = await this.publishFacts(this.secrets.mac(req.streamKey));
-    if (!stream || !this.secrets.macMatches(req.streamKey, stream.streamKeyHmac))
+    let key = req.streamKey;
+    let rendition: string | undefined;
+    let stream = await this.publishFacts(this.secrets.mac(key));
+    const split = stream ? undefined : splitRenditionName(req.streamKey);
+    if (split) {
+      stream = await this.publishFacts(this.secrets.mac(split.base));
+      key = split.base;
+      rendition = split.rendition;
+    }
+    if (!stream || !this.secrets.macMatches(key, stream.streamKeyHmac))
       return refusal('unknown_key', 'unknown stream key');
+    const ladder = ladderOf(stream);
+    if (rendition !== undefined) {
+      const names = ladder.renditions.map((r) => r.name);
+      if (ladder.renditionSource !== 'encoder' || !names.includes(rendition)) {
+        return refusal(
+          'unknown_rendition',
+          ladder.renditionSource === 'encoder'
+            ? `"${rendition}" is not a rendition of this stream (its renditions: ${names.join(', ')})`
+            : `"${rendition}" is not a rendition of this stream: it has no encoder ladder`,
+        );
+      }
+    }
     if (stream.tenantStatus === 'suspended') return refusal('tenant_suspended', 'the account is suspended');
     if (stream.disabled) return refusal('stream_disabled', 'this live stream is disabled');
     if (
@@ -129,6 +157,9 @@ export class EdgeApiService {
       maxViewers: stream.maxViewers,
       cacheTtlSeconds: PUBLISH_ALLOW_CACHE_SECONDS,
       publishCredentials: stream.publishCredentials,
+      renditionSource: ladder.renditionSource,
+      renditions: ladder.renditions,
+      ...(rendition === undefined ? {} : { rendition }),
     };
   }
 
@@ -151,7 +182,8 @@ export class EdgeApiService {
                (SELECT count(*)::int FROM "live_streams" l
                   WHERE l."tenantId" = s."tenantId" AND l."currentSessionId" IS NOT NULL)
              END AS "liveStreams",
-             EXISTS (SELECT 1 FROM "publish_credentials" c WHERE c."liveStreamId" = s."id") AS "publishCredentials"
+             EXISTS (SELECT 1 FROM "publish_credentials" c WHERE c."liveStreamId" = s."id") AS "publishCredentials",
+             s."renditionSource", s."renditions"
       FROM "live_streams" s JOIN "tenants" t ON t."id" = s."tenantId"
       WHERE s."streamKeyHmac" = ${streamKeyHmac}`;
     return rows[0];

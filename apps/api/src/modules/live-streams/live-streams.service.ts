@@ -2,10 +2,18 @@ import { Inject, Injectable } from '@nestjs/common';
 import type {
   CreateLiveStreamInputSchema,
   LiveStream,
+  Rendition,
+  RenditionSource,
   UpdateLiveStreamInputSchema,
 } from '@tributary/contracts';
-import { playbackUrls } from '@tributary/contracts';
-import type { z } from 'zod';
+import {
+  ErrorCode,
+  ladderProblem,
+  playbackUrls,
+  RenditionSchema,
+  RenditionSourceSchema,
+} from '@tributary/contracts';
+import { z } from 'zod';
 import { CONFIG } from '../../app.tokens';
 import { CredentialPrefix } from '../../common/auth/credentials';
 import { SecretBox } from '../../common/crypto/secret-box';
@@ -25,6 +33,27 @@ type Row = LiveStreamRow & { currentSession: IngestSession | null };
 
 /** Stream keys are bound to their row as AAD: a ciphertext copied to another row does not open. */
 export const keyContext = (liveStreamId: string) => `live-stream:${liveStreamId}`;
+
+const StoredLadder = z.array(RenditionSchema);
+
+/** The stored ladder, read through the contract (a row written by hand never reaches a client unchecked). */
+export function ladderOf(row: { renditionSource: string; renditions: unknown }): {
+  renditionSource: RenditionSource;
+  renditions: Rendition[];
+} {
+  const source = RenditionSourceSchema.safeParse(row.renditionSource);
+  const ladder = StoredLadder.safeParse(row.renditions);
+  return {
+    renditionSource: source.success ? source.data : 'none',
+    renditions: ladder.success ? ladder.data : [],
+  };
+}
+
+function checkLadder(source: RenditionSource, ladder: readonly Rendition[]): void {
+  const problem = ladderProblem(source, ladder);
+  if (problem)
+    throw new AppError(ErrorCode.validationFailed, problem, [{ field: 'renditions', message: problem }]);
+}
 
 @Injectable()
 export class LiveStreamsService {
@@ -47,6 +76,7 @@ export class LiveStreamsService {
       currentSession: row.currentSession ? toSessionSummary(row.currentSession) : null,
       ingest: at.ingest,
       playback: playbackUrls(at.rtmp, at.http, row.playbackId),
+      ...ladderOf(row),
       createdAt: row.createdAt.toISOString(),
       updatedAt: row.updatedAt.toISOString(),
     };
@@ -92,6 +122,7 @@ export class LiveStreamsService {
   ): Promise<LiveStream & { streamKey: string }> {
     // The cap (TENANT_MAX_LIVE_STREAMS) is far above any real channel line-up, low enough that one tenant cannot fill the table.
     const id = newId(IdPrefix.liveStream);
+    checkLadder(input.renditionSource, input.renditions);
     const streamKey = newSecret(CredentialPrefix.streamKey);
     const row = await withinQuota(this.db, this.config, 'liveStreams', (tx, tenantId) =>
       tx.liveStream.create({
@@ -109,7 +140,8 @@ export class LiveStreamsService {
   }
 
   async update(id: string, input: z.infer<typeof UpdateLiveStreamInputSchema>): Promise<LiveStream> {
-    await this.find(id);
+    const current = ladderOf(await this.find(id));
+    checkLadder(input.renditionSource ?? current.renditionSource, input.renditions ?? current.renditions);
     await this.db.tenant().liveStream.update({ where: { id }, data: input });
     return this.get(id);
   }
