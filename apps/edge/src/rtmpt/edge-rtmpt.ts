@@ -32,7 +32,7 @@ export class EdgeRtmpt {
     logger: RtmpLogger,
   ) {
     const refused = metrics.counter<'reason'>(
-      'edge_rtmpt_refused_total',
+      'tributary_edge_rtmpt_refused_total',
       'RTMPT requests refused, by reason (unknown_session, bad_sequence, body_too_large, too_many_sessions, ...).',
     );
     this.handler = new RtmptHttpHandler({
@@ -52,7 +52,7 @@ export class EdgeRtmpt {
         if (reason !== undefined) refused.inc({ reason });
       },
     });
-    metrics.gauge('edge_rtmpt_sessions', 'Open RTMPT sessions.', () => this.handler.sessions.size);
+    metrics.gauge('tributary_edge_rtmpt_sessions', 'Open RTMPT sessions.', () => this.handler.sessions.size);
   }
 
   get sessions(): number {
