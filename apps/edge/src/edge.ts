@@ -10,7 +10,7 @@ import {
 } from '@tributary/rtmp-core';
 import { RtmpServer, SocketTransport } from '@tributary/rtmp-core/node';
 import type { Logger } from '@tributary/service-kit';
-import { signInAppUrl } from './auth/adobe-auth';
+import { signInAppUrl, withoutExchange } from './auth/adobe-auth';
 import { AdobeAuthenticator } from './auth/adobe-authenticator';
 import { Authorizer } from './auth/authorizer';
 import { FailureThrottle } from './auth/failure-throttle';
@@ -507,10 +507,19 @@ export class Edge {
       const publishing = states.includes('publishing');
       if (!publishing && !states.includes('playing')) continue;
       const edge = this.lb.target();
+      // A publisher that signed in (authmod=adobe) is sent to the other edge's sign-in application,
+      // without its spent answer: it signs in afresh there.
+      const signedIn = this.adobe.identityOf(conn) !== undefined;
+      const query = conn.connectRequest?.query ?? new URLSearchParams();
       const url =
         edge === undefined
           ? undefined
-          : redirectUrl(edge.rtmpUrl, conn.connectRequest?.query ?? new URLSearchParams());
+          : signedIn
+            ? redirectUrl(
+                signInAppUrl(edge.rtmpUrl, this.cfg.RTMP_APP, this.cfg.RTMP_AUTH_APP),
+                withoutExchange(query),
+              )
+            : redirectUrl(edge.rtmpUrl, query);
       if (url === undefined) continue;
       conn.requestReconnect(url, 'This edge is draining; reconnect to the named edge.');
       this.metrics.connectRedirects.inc({ reason: 'reconnect_request' });

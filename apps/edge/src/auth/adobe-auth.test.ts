@@ -11,6 +11,7 @@ import {
   parseChallengeDescription,
   parseRawQuery,
   signInAppUrl,
+  withoutExchange,
 } from './adobe-auth';
 
 const b64 = fc
@@ -143,4 +144,9 @@ test("a redirect from the sign-in application names the other edge's sign-in app
   );
   assert.equal(signInAppUrl('rtmp://b.example/other', 'live', 'live-auth'), 'rtmp://b.example/other');
   assert.equal(signInAppUrl('not a url', 'live', 'live-auth'), 'not a url');
+});
+
+test('a reconnect keeps the connect query but not the spent exchange', () => {
+  const q = new URLSearchParams('authmod=adobe&user=u&challenge=c&response=r&opaque=o&token=t');
+  assert.equal(withoutExchange(q).toString(), 'token=t');
 });

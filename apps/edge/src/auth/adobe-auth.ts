@@ -144,3 +144,13 @@ export function signInAppUrl(url: string, app: string, authApp: string): string 
   parsed.pathname = `${parsed.pathname.slice(0, -suffix.length)}/${authApp}`;
   return parsed.toString();
 }
+
+/** The parameters of the exchange: spent once it is answered, never carried into another connect. */
+const EXCHANGE_PARAMS = ['authmod', 'user', 'challenge', 'response', 'opaque'];
+
+/** A connect query without the exchange's parameters (a reconnect signs in afresh). */
+export function withoutExchange(query: URLSearchParams): URLSearchParams {
+  const kept = new URLSearchParams();
+  for (const [k, v] of query) if (!EXCHANGE_PARAMS.includes(k)) kept.append(k, v);
+  return kept;
+}
