@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { CapsEx, type OnStatusInfo, StatusCode } from '@tributary/rtmp-core';
 import { RtmpClient } from '@tributary/rtmp-core/node';
 import { parseChallengeDescription } from '../src/auth/adobe-auth';
 import { ControlPlane, type EdgeHandle, type StreamHandle, type TenantHandle } from './support/control-plane';
@@ -324,5 +325,52 @@ describe('authmod=adobe at publish, across edges', { timeout: 240_000 }, () => {
     );
     assert.ok(Date.now() - started >= 900, `the third waited ${Date.now() - started} ms`);
     assert.equal(await authCount(throttled, 'authmod_wrong_response'), 3);
+  });
+
+  it('a draining edge sends a signed-in publisher to another edge to sign in afresh (no spent answer in the URL)', async () => {
+    const leaving = await plane.startEdge({ name: 'auth-d', env: { AUTH_FAILURES_BEFORE_DELAY: '1000' } });
+    const c = await challengeFrom(leaving, leaving);
+    const cc = randomBytes(4).toString('hex');
+    const client = new RtmpClient({
+      url: `${authUrl(leaving)}${answerQuery(answer(PASSWORD, c.salt, c.opaque, cc), c.opaque, cc)}`,
+      timeoutMs: STEP_DEADLINE_MS,
+      capsEx: CapsEx.Reconnect,
+    });
+    try {
+      await client.connect();
+      await client.publish(secured.streamKey);
+      // Its heartbeat has brought the fleet (1 s interval): there is somewhere to send the publisher.
+      await new Promise((r) => setTimeout(r, 2500));
+      const asked = new Promise<OnStatusInfo>((resolve) =>
+        client.on('status', (info: OnStatusInfo) => {
+          if (info.code === StatusCode.ConnectReconnectRequest) resolve(info);
+        }),
+      );
+      const stopped = leaving.stop();
+      const info = await deadline(asked, 10_000, 'the ReconnectRequest');
+      const target = String(info.tcUrl);
+      assert.ok(
+        [a, b, throttled].some((e) => target === authUrl(e)),
+        `${target} is another edge's ${AUTH_APP}, with no spent answer`,
+      );
+      client.close();
+      await stopped;
+      // There it signs in with a new challenge and publishes.
+      const edge = [a, b, throttled].find((e) => target === authUrl(e));
+      assert.ok(edge);
+      const again = await challengeFrom(edge, edge);
+      const next = new RtmpClient({
+        url: `${target}${answerQuery(answer(PASSWORD, again.salt, again.opaque, cc), again.opaque, cc)}`,
+        timeoutMs: STEP_DEADLINE_MS,
+      });
+      try {
+        await next.connect();
+        await next.publish(secured.streamKey);
+      } finally {
+        next.close();
+      }
+    } finally {
+      client.close();
+    }
   });
 });
