@@ -39,6 +39,7 @@ import { RtmpsListener } from './rtmps/rtmps-listener';
 import { EdgeRtmpt } from './rtmpt/edge-rtmpt';
 import { StreamRegistry } from './streams/stream-registry';
 import { admitWaitingViewers } from './streams/waiting-viewers';
+import { RtmpVodPlayer } from './vod/rtmp-vod-player';
 import { VodPlayback } from './vod/vod-playback';
 
 /** How often silent publishers are looked for; a quarter of a second keeps takeover well inside T3's 10 s. */
@@ -84,6 +85,8 @@ export class Edge {
   readonly playback: HttpPlayback;
   /** On-demand HLS (issue 12): assets read through the api, cached in bounded blocks (vod/). */
   readonly vod: VodPlayback;
+  /** On-demand RTMP (issue 12): rtmp://<edge>/<VOD_APP>/<playbackId>, paced from one shared tick (vod/). */
+  readonly vodRtmp: RtmpVodPlayer;
   private readonly publishing: PublishHandler;
   private readonly recordingUploader: RecordingUploader;
   private readonly closedTotals = { bytesIn: 0, bytesOut: 0 };
@@ -207,6 +210,7 @@ export class Edge {
       waitSeconds: cfg.CONTROL_FEED_WAIT_SECONDS,
       logger: logger.child({ component: 'control-feed' }),
     });
+    const isVod = (conn: ServerConnection) => conn.connectRequest?.app === cfg.VOD_APP;
     this.rtmp = new RtmpServer({
       // rtmp-core logs a fingerprint of publishing names (stream keys), never the names or tokens.
       logger,
@@ -219,13 +223,20 @@ export class Edge {
       logRate: { burst: cfg.RTMP_LOG_BURST, perSecond: cfg.RTMP_LOG_LINES_PER_SECOND },
       hooks: {
         onConnect: (conn, req) => {
+          // On demand: players only (no authmod exchange); each play is admitted like asset HLS.
+          if (req.app === cfg.VOD_APP) return this.balanceConnect(req);
           const verdict = authorizer.authorizeConnect(req.app);
           return verdict.allow
             ? this.authenticateConnect(conn, req)
             : { allow: false, code: verdict.code, description: verdict.description };
         },
-        onPublish: (stream, req) => this.publishing.authorize(stream, req),
-        onPlay: (stream, req) => this.playing.authorize(stream, req),
+        onPublish: (stream, req) =>
+          isVod(stream.connection)
+            ? { allow: false, code: StatusCode.PublishDenied, description: `Publish to /${cfg.RTMP_APP}.` }
+            : this.publishing.authorize(stream, req),
+        onPlay: (stream, req) =>
+          isVod(stream.connection) ? this.vodRtmp.authorize(stream, req) : this.playing.authorize(stream, req),
+        onStreamLength: (conn, req) => (isVod(conn) ? this.vodRtmp.streamLength(conn, req) : 0),
         // Live subscription: live here, or (with distribution) anywhere in the fleet.
         onSubscribe: (_conn, req) =>
           this.relay
@@ -300,7 +311,9 @@ export class Edge {
     });
     this.rtmp.on('connection', (conn: RtmpServerConnection) => this.admitConnection(conn));
     this.rtmp.on('publish', (stream) => this.publishing.started(stream));
-    this.rtmp.on('play', (stream) => this.playing.started(stream));
+    this.rtmp.on('play', (stream) =>
+      stream.recorded !== null ? this.vodRtmp.started(stream) : this.playing.started(stream),
+    );
     this.rtmp.on('close', (conn: RtmpServerConnection) => {
       this.closedTotals.bytesIn += conn.stats.bytesIn;
       this.closedTotals.bytesOut += conn.stats.bytesOut;
@@ -347,6 +360,14 @@ export class Edge {
       segmentTargetMs: cfg.VOD_SEGMENT_TARGET_MS,
       metrics: this.metrics.registry,
       logger: logger.child({ component: 'vod' }),
+    });
+    this.vodRtmp = new RtmpVodPlayer({
+      vod: this.vod,
+      tickMs: cfg.VOD_RTMP_TICK_MS,
+      minBufferMs: cfg.VOD_RTMP_MIN_BUFFER_MS,
+      marginMs: cfg.VOD_RTMP_MARGIN_MS,
+      metrics: this.metrics.registry,
+      logger: logger.child({ component: 'vod-rtmp' }),
     });
     // Each RTMPT session is one more connection of the same RTMP server: same hooks, caps and limits.
     this.rtmpt = cfg.RTMPT_ENABLED
@@ -402,6 +423,7 @@ export class Edge {
     this.selfUrls.push(`rtmp://${hostForUrl(rtmp.address)}:${rtmp.port}/${this.cfg.RTMP_APP}`);
     this.relay?.start();
     this.playback.start();
+    this.vodRtmp.start();
     this.rtmpt?.start();
     void this.heartbeat.start();
     // Hands over what an earlier run recorded and did not (a crash, an api outage), then new ones.
@@ -477,6 +499,7 @@ export class Edge {
     if (outcome === 'timeout')
       this.logger.warn({ drainTimeoutMs: this.cfg.DRAIN_TIMEOUT_MS }, 'drain timed out');
     this.playback.stop();
+    this.vodRtmp.stop();
     this.rtmpt?.stop();
     await this.http.close();
     this.api.close();

@@ -15,6 +15,15 @@ export function edgeLoad(edge: FleetEdge): EdgeLoad {
   };
 }
 
+/**
+ * Where a client goes and at which URL: a client that came over TLS (RTMPS) is only sent to edges that
+ * report an RTMPS URL, and to that URL, so a redirect never moves its stream key or token to plain RTMP.
+ */
+export function clientUrlOf(edge: FleetEdge, tls: boolean): string | undefined {
+  if (!tls) return edge.rtmpUrl;
+  return edge.rtmpsUrl ?? undefined;
+}
+
 export function pickFleetEdge(fleet: readonly FleetEdge[], region?: string | null): FleetEdge | undefined {
   const choose = (candidates: readonly FleetEdge[]): FleetEdge | undefined => {
     const byId = new Map(candidates.map((e) => [e.edgeId, e]));
@@ -32,9 +41,9 @@ export function pickFleetEdge(fleet: readonly FleetEdge[], region?: string | nul
 }
 
 /**
- * The URL a client is sent to: the chosen edge's RTMP application URL with the client's connect query
- * (a playback token, a stream key's parameters) kept, so a redirected player authenticates as it would
- * have here. Undefined when the edge's URL is not an rtmp:// URL (nothing a client could follow).
+ * The URL a client is sent to: the chosen edge's RTMP (or RTMPS) application URL with the client's
+ * connect query (a playback token, a stream key's parameters) kept, so a redirected player authenticates
+ * as it would have here. Undefined when the URL is not rtmp:// or rtmps:// (nothing a client could follow).
  */
 export function redirectUrl(edgeRtmpUrl: string, query: URLSearchParams): string | undefined {
   let url: URL;
@@ -43,7 +52,7 @@ export function redirectUrl(edgeRtmpUrl: string, query: URLSearchParams): string
   } catch {
     return undefined;
   }
-  if (url.protocol !== 'rtmp:') return undefined;
+  if (url.protocol !== 'rtmp:' && url.protocol !== 'rtmps:') return undefined;
   for (const [k, v] of query) if (!url.searchParams.has(k)) url.searchParams.append(k, v);
   return url.toString();
 }

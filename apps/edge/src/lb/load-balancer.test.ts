@@ -79,6 +79,28 @@ describe('LoadBalancer', () => {
     assert.equal(lb.hasRoom, false);
   });
 
+  it('a client that came over TLS is sent only to an edge serving RTMPS, at its rtmps:// URL, never to plain RTMP', () => {
+    const { lb } = balancer({ maxViewers: 1, viewers: 1 });
+    // The least loaded (a) serves no RTMPS; b does.
+    lb.setFleet([edge('a'), edge('b', { connections: 50, rtmpsUrl: 'rtmps://b.example/live' })]);
+    assert.deepEqual(lb.connect(new URLSearchParams('token=t'), true), {
+      kind: 'redirect',
+      url: 'rtmps://b.example/live?token=t',
+      edgeId: 'b',
+      reason: 'viewers',
+    });
+    assert.equal(lb.target(undefined, true)?.edgeId, 'b');
+    // Plain RTMP clients still go to the least loaded, at its rtmp:// URL.
+    const plain = lb.connect(new URLSearchParams(), false);
+    assert.equal(plain.kind === 'redirect' ? plain.url : plain.kind, 'rtmp://a.example:1935/live');
+    // No edge serves RTMPS: a full edge keeps the TLS client rather than downgrade it; a draining one refuses.
+    lb.setFleet([edge('a'), edge('c', { rtmpsUrl: null })]);
+    assert.deepEqual(lb.connect(new URLSearchParams(), true), { kind: 'accept', full: 'viewers' });
+    lb.startDraining();
+    assert.deepEqual(lb.connect(new URLSearchParams(), true), { kind: 'reject', reason: 'draining' });
+    assert.equal(redirectUrl('rtmps://b:443/live', new URLSearchParams('k=v')), 'rtmps://b:443/live?k=v');
+  });
+
   it('forgets a fleet list older than its max age', () => {
     let now = 0;
     const { lb } = balancer({ maxViewers: 1, viewers: 1, now: () => now });

@@ -1,6 +1,6 @@
 import type { FleetEdge } from '@tributary/contracts';
 import { type CapacityLimits, type EgressMeter, type FullReason, fullReason } from './capacity';
-import { pickFleetEdge, redirectUrl } from './choose-edge';
+import { clientUrlOf, pickFleetEdge, redirectUrl } from './choose-edge';
 
 export interface LoadBalancerOptions {
   limits: CapacityLimits;
@@ -77,17 +77,22 @@ export class LoadBalancer {
     return !this.draining && this.full() === undefined;
   }
 
-  /** The other edge to send a client to (region first), or undefined. */
-  target(region?: string | null): FleetEdge | undefined {
-    return pickFleetEdge(this.fleet, region ?? this.opts.region);
+  /**
+   * The other edge to send a client to (region first), or undefined. `tls`: the client came over RTMPS,
+   * so only edges that serve it are candidates (clientUrlOf).
+   */
+  target(region?: string | null, tls = false): FleetEdge | undefined {
+    const fleet = tls ? this.fleet.filter((e) => clientUrlOf(e, true) !== undefined) : this.fleet;
+    return pickFleetEdge(fleet, region ?? this.opts.region);
   }
 
-  /** A new connect: accept, redirect (with its query kept on the URL) or reject. */
-  connect(query: URLSearchParams): ConnectVerdict {
+  /** A new connect: accept, redirect (with its query kept on the URL) or reject; `tls` as for target(). */
+  connect(query: URLSearchParams, tls = false): ConnectVerdict {
     const reason = this.draining ? 'draining' : this.full();
     if (reason === undefined) return { kind: 'accept' };
-    const edge = this.target();
-    const url = edge === undefined ? undefined : redirectUrl(edge.rtmpUrl, query);
+    const edge = this.target(undefined, tls);
+    const base = edge === undefined ? undefined : clientUrlOf(edge, tls);
+    const url = base === undefined ? undefined : redirectUrl(base, query);
     if (edge !== undefined && url !== undefined)
       return { kind: 'redirect', url, edgeId: edge.edgeId, reason };
     return reason === 'draining' ? { kind: 'reject', reason } : { kind: 'accept', full: reason };
