@@ -246,6 +246,14 @@ export const EdgeConfigSchema = z
     VOD_CACHE_BYTES: env.int(64 * 1024 * 1024, 1024 * 1024),
     /** On-demand HLS segments are cut at the first keyframe at least this long after their start. */
     VOD_SEGMENT_TARGET_MS: env.int(4000, 1000, 30_000),
+    /** The RTMP application on-demand assets play under: rtmp://<edge>/<VOD_APP>/<playbackId> (mp4:/flv: names too). */
+    VOD_APP: z.string().regex(SAFE_NAME, 'must match [A-Za-z0-9_-]{1,64}').default('vod'),
+    /** On-demand RTMP: one timer for every viewer; each tick sends each viewer what it is owed. */
+    VOD_RTMP_TICK_MS: env.int(25, 5, 200),
+    /** On-demand RTMP: a viewer is sent at least this far ahead of its playhead, whatever buffer it set. */
+    VOD_RTMP_MIN_BUFFER_MS: env.int(1000, 100, 30_000),
+    /** On-demand RTMP: sent this much past the viewer's buffer (SetBufferLength), so a late tick never drains it. */
+    VOD_RTMP_MARGIN_MS: env.int(500, 0, 10_000),
 
     /** On SIGTERM: time given to sessions to close and to report their end before exit (docs/reliability.md: graceful-drain: < 25 s). */
     DRAIN_TIMEOUT_MS: env.int(10_000, 0, 20_000),
@@ -264,6 +272,10 @@ export const EdgeConfigSchema = z
   .refine((c) => c.RTMP_AUTH_APP !== c.RTMP_APP, {
     path: ['RTMP_AUTH_APP'],
     message: 'must differ from RTMP_APP (plain stream keys and viewers use RTMP_APP)',
+  })
+  .refine((c) => c.VOD_APP !== c.RTMP_APP && c.VOD_APP !== c.RTMP_AUTH_APP, {
+    path: ['VOD_APP'],
+    message: 'must differ from RTMP_APP and RTMP_AUTH_APP (live names and asset names are apart)',
   })
   .refine((c) => c.RTMP_MAX_WRITE_BUFFER_BYTES > c.VIEWER_QUEUE_MAX_BYTES, {
     path: ['RTMP_MAX_WRITE_BUFFER_BYTES'],

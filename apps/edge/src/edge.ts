@@ -235,7 +235,9 @@ export class Edge {
             ? { allow: false, code: StatusCode.PublishDenied, description: `Publish to /${cfg.RTMP_APP}.` }
             : this.publishing.authorize(stream, req),
         onPlay: (stream, req) =>
-          isVod(stream.connection) ? this.vodRtmp.authorize(stream, req) : this.playing.authorize(stream, req),
+          isVod(stream.connection)
+            ? this.vodRtmp.authorize(stream, req)
+            : this.playing.authorize(stream, req),
         onStreamLength: (conn, req) => (isVod(conn) ? this.vodRtmp.streamLength(conn, req) : 0),
         // Live subscription: live here, or (with distribution) anywhere in the fleet.
         onSubscribe: (_conn, req) =>
