@@ -292,7 +292,7 @@ test('wrong answers for one username are limited per minute across edges and ins
       user,
       opaque: c.opaque,
       clientChallenge: cc,
-      response: md5b64(md5b64(user + c.salt + 'wrong-password') + c.opaque + cc),
+      response: md5b64(md5b64(`${user}${c.salt}wrong-password`) + c.opaque + cc),
     });
     assert.deepEqual(r, { ok: false, reason: 'wrong_response' });
   }
