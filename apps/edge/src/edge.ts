@@ -26,7 +26,7 @@ import { EdgeHttpServer } from './http/http-server';
 import { HttpPlayback } from './http-playback/http-playback';
 import { selfBaseFromHost } from './http-playback/smil-route';
 import { EgressMeter } from './lb/capacity';
-import { redirectUrl } from './lb/choose-edge';
+import { clientUrlOf, redirectUrl } from './lb/choose-edge';
 import { LoadBalancer } from './lb/load-balancer';
 import { Recordings } from './recording/flv-recorder';
 import { RecordingUploader } from './recording/recording-uploader';
@@ -531,20 +531,23 @@ export class Edge {
       const states = [...conn.streams.values()].map((s) => s.state);
       const publishing = states.includes('publishing');
       if (!publishing && !states.includes('playing')) continue;
-      const edge = this.lb.target();
+      // Over RTMPS: only to an edge that serves it, at its rtmps:// URL (never downgraded to plain RTMP).
+      const tls = conn.transportKind === 'tls';
+      const target = this.lb.target(undefined, tls);
+      const base = target === undefined ? undefined : clientUrlOf(target, tls);
       // A publisher that signed in (authmod=adobe) is sent to the other edge's sign-in application,
       // without its spent answer: it signs in afresh there.
       const signedIn = this.adobe.identityOf(conn) !== undefined;
       const query = conn.connectRequest?.query ?? new URLSearchParams();
       const url =
-        edge === undefined
+        base === undefined
           ? undefined
           : signedIn
             ? redirectUrl(
-                signInAppUrl(edge.rtmpUrl, this.cfg.RTMP_APP, this.cfg.RTMP_AUTH_APP),
+                signInAppUrl(base, this.cfg.RTMP_APP, this.cfg.RTMP_AUTH_APP),
                 withoutExchange(query),
               )
-            : redirectUrl(edge.rtmpUrl, query);
+            : redirectUrl(base, query);
       if (url === undefined) continue;
       conn.requestReconnect(url, 'This edge is draining; reconnect to the named edge.');
       this.metrics.connectRedirects.inc({ reason: 'reconnect_request' });
@@ -604,7 +607,8 @@ export class Edge {
    * query) is never redirected: one pull serves many viewers here.
    */
   private async balanceConnect(req: ConnectRequest): Promise<HookDecision> {
-    const verdict = this.lb.connect(req.query);
+    // A client that connected to an rtmps:// URL is redirected to another edge's RTMPS only (lb/ clientUrlOf).
+    const verdict = this.lb.connect(req.query, /^rtmps:/i.test(req.tcUrl));
     if (verdict.kind === 'accept') return { allow: true };
     if ((await relayConnect(req.query, (kid) => this.keys.resolve(kid))) === 'valid') return { allow: true };
     if (verdict.kind === 'reject')
