@@ -65,6 +65,8 @@ async function openSession(
   return a.body.toString('latin1').trim();
 }
 
+const SLOW_DISCONNECTS = /^tributary_edge_slow_viewer_disconnects_total (\d+)$/m;
+
 describe('RTMPT on the edge with ffmpeg and rtmpdump', { timeout: 300_000 }, () => {
   const peers = new Peers();
   const dir = mkdtempSync(join(tmpdir(), 'edge-rtmpt-'));
@@ -74,12 +76,17 @@ describe('RTMPT on the edge with ffmpeg and rtmpdump', { timeout: 300_000 }, () 
   let rtmptUrl: string;
   /** The clip's own pictures (framemd5): every frame a viewer decodes must be one of them. */
   let clipHashes: Set<string>;
+  const slowDisconnects = (): number =>
+    Number(SLOW_DISCONNECTS.exec(run.edge.metrics.registry.render())?.[1] ?? 0);
 
   before(async () => {
     await peers.makeClip(clip);
     run = await startEdge({
       AUTH_FAILURES_BEFORE_DELAY: '50',
       RTMPT_BODY_TIMEOUT_MS: '1000',
+      // small bounds, so a viewer that stops polling meets them within seconds
+      VIEWER_QUEUE_MAX_BYTES: String(64 * 1024),
+      VIEWER_MAX_LAG_MS: '2000',
       // long enough that none of the 10,000 is reaped while they are still being opened on a busy machine
       RTMPT_IDLE_TIMEOUT_MS: '30000',
       RTMPT_MAX_SESSIONS: '10000',
@@ -253,6 +260,20 @@ describe('RTMPT on the edge with ffmpeg and rtmpdump', { timeout: 300_000 }, () 
     // the session itself is untouched: its first seq is still 0
     assert.equal((await post(base, `/idle/${id}/0`)).status, 200);
     await post(base, `/close/${id}`);
+  });
+
+  it('a viewer over RTMPT that stops polling is dropped as a TCP viewer that stops reading is', async () => {
+    const slowBefore = slowDisconnects();
+    const sessionsBefore = run.edge.rtmpt!.sessions;
+    const entry = run.edge.registry.get('publicpb')!;
+    const viewersBefore = entry.viewers.size;
+    // rtmpdump writing to a pipe nobody reads: once the pipe is full it stops polling
+    const dump = peers.spawn('rtmpdump', ['-q', '--live', '-r', `${rtmptUrl}/publicpb`, '-o', '-']);
+    await until(() => entry.viewers.size === viewersBefore + 1, 50, 20_000, 'the RTMPT viewer to play');
+    await until(() => slowDisconnects() === slowBefore + 1, 100, 30_000, 'the stalled viewer to be dropped');
+    await until(() => run.edge.rtmpt!.sessions === sessionsBefore, 100, 20_000, 'its session to end');
+    assert.equal(entry.viewers.size, viewersBefore);
+    dump.kill('SIGKILL');
   });
 
   it('10,000 idle sessions: caps hold, memory stays bounded, RTMP still plays, all are reaped', async () => {
