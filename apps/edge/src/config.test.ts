@@ -15,6 +15,14 @@ describe('edge config', () => {
     assert.equal(cfg.AUTH_CACHE_MAX_TTL_SECONDS, 30);
   });
 
+  it('has an authmod=adobe sign-in application that is not the plain one', () => {
+    assert.equal(parseEdgeConfig({ EDGE_API_TOKEN: 'edge_credential_123' }).RTMP_AUTH_APP, 'live-auth');
+    assert.throws(
+      () => parseEdgeConfig({ EDGE_API_TOKEN: 'edge_credential_123', RTMP_AUTH_APP: 'live' }),
+      (err: unknown) => err instanceof ConfigError && err.problems.some((p) => p.startsWith('RTMP_AUTH_APP')),
+    );
+  });
+
   it('requires the edge credential', () => {
     assert.throws(
       () => parseEdgeConfig({}),
