@@ -307,3 +307,19 @@ test('wrong answers for one username are limited per minute across edges and ins
     { ok: false, reason: 'throttled' },
   );
 });
+
+test('the OpenAPI document describes the publish-credentials and publish-auth routes', async () => {
+  const doc = (await api.request('GET', '/openapi.json')).body as {
+    paths: Record<string, Record<string, unknown>>;
+  };
+  const creds = doc.paths['/v1/live-streams/{id}/publish-credentials'];
+  assert.ok(creds, Object.keys(doc.paths).join(' '));
+  assert.deepEqual(
+    Object.keys(creds)
+      .filter((m) => ['get', 'put', 'delete'].includes(m))
+      .sort(),
+    ['delete', 'get', 'put'],
+  );
+  assert.ok(doc.paths[EdgeApiPaths.publishAuthChallenge]?.post);
+  assert.ok(doc.paths[EdgeApiPaths.publishAuthVerify]?.post);
+});
