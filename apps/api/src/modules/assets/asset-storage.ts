@@ -11,14 +11,31 @@ export interface StoredFile extends RandomAccessSource {
 }
 
 /**
+ * The storage itself failed (a full disk, an unreachable or refusing S3), as opposed to the body
+ * being cut off: the upload reached the api whole, so its asset becomes `errored` with this reason.
+ */
+export class StorageUnavailableError extends Error {
+  override readonly name = 'StorageUnavailableError';
+}
+
+/**
  * Where asset files live. Keys are the api's own (tenant and asset ids), never an uploader's file
- * name. A write lands under a temporary name and is renamed into place once complete, so nothing
- * half-written is ever read as an asset.
+ * name. A write lands under a temporary name (or as one atomic object) and appears once complete, so
+ * nothing half-written is ever read as an asset.
  */
 export interface AssetStorage {
-  /** Streams `body` to `key`; resolves with its size, rejects (and keeps nothing) on error or abort. */
-  write(key: string, body: Readable): Promise<number>;
-  open(key: string): Promise<StoredFile>;
+  /** Which backend, for logs and docs. */
+  readonly kind: 'local' | 's3';
+  /**
+   * Streams `body` to `key`; resolves with its size, rejects (and keeps nothing) on error or abort,
+   * with a StorageUnavailableError when the storage (not the body) failed. `size`, when known, lets a
+   * backend skip spooling.
+   */
+  write(key: string, body: Readable, size?: number): Promise<number>;
+  /** `size`, when the caller knows it (the asset row), saves a round trip. */
+  open(key: string, size?: number): Promise<StoredFile>;
+  /** Size of what is stored at `key`, or null. */
+  head(key: string): Promise<number | null>;
   /** Removes `key` and everything stored under its prefix; missing is fine. */
   remove(key: string): Promise<void>;
 }
@@ -38,18 +55,45 @@ export class LocalAssetStorage implements AssetStorage {
     return path;
   }
 
+  readonly kind = 'local' as const;
+
   async write(key: string, body: Readable): Promise<number> {
     const path = this.path(key);
-    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
     const part = `${path}.part`;
+    let diskFailed: unknown;
     try {
-      await pipeline(body, createWriteStream(part, { mode: 0o600 }));
-      await rename(part, path);
+      await mkdir(dirname(path), { recursive: true, mode: 0o700 }).catch((err) => {
+        diskFailed = err;
+        throw err;
+      });
+      const out = createWriteStream(part, { mode: 0o600 });
+      out.once('error', (err) => {
+        diskFailed ??= err;
+      });
+      await pipeline(body, out);
+      await rename(part, path).catch((err) => {
+        diskFailed = err;
+        throw err;
+      });
     } catch (err) {
       await rm(part, { force: true });
+      if (diskFailed !== undefined)
+        throw new StorageUnavailableError(
+          `the asset storage could not write the file (${(diskFailed as NodeJS.ErrnoException).code ?? (diskFailed as Error).message})`,
+          { cause: diskFailed },
+        );
       throw err;
     }
     return (await stat(path)).size;
+  }
+
+  async head(key: string): Promise<number | null> {
+    try {
+      return (await stat(this.path(key))).size;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw err;
+    }
   }
 
   async open(key: string): Promise<StoredFile> {

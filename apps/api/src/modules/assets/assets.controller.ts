@@ -15,7 +15,7 @@ import {
 import { ApiTags } from '@nestjs/swagger';
 import { AssetSchema, listOf, PlaybackPolicySchema, UpdateAssetInputSchema } from '@tributary/contracts';
 import busboy from 'busboy';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { CONFIG } from '../../app.tokens';
 import { Access } from '../../common/auth/access.decorator';
 import { AppError, ErrorCode } from '../../common/errors';
@@ -23,7 +23,12 @@ import { ApiDoc } from '../../common/http/api-doc.decorator';
 import { ListQuery } from '../../common/http/pagination';
 import { Zod } from '../../common/http/validation';
 import type { ApiConfig } from '../../config';
-import { AssetsService } from './assets.service';
+import { StorageUnavailableError } from './asset-storage';
+import { AssetsService, uploadName } from './assets.service';
+
+/** The list's query: a page, and optionally only one live stream's recordings. */
+const AssetListQuery = ListQuery.extend({ liveStreamId: z.string().min(1).max(64).optional() });
+type AssetListQuery = z.infer<typeof AssetListQuery>;
 
 /** Form fields besides the file: a few, short. */
 const MAX_FIELDS = 8;
@@ -41,8 +46,11 @@ export class AssetsController {
 
   @Get()
   @Access('tenant:read')
-  @ApiDoc({ summary: 'List on-demand assets', response: listOf(AssetSchema) })
-  list(@Query(new Zod(ListQuery, 'query')) q: ListQuery) {
+  @ApiDoc({
+    summary: 'List on-demand assets (liveStreamId: only the recordings of that live stream)',
+    response: listOf(AssetSchema),
+  })
+  list(@Query(new Zod(AssetListQuery, 'query')) q: AssetListQuery) {
     return this.assets.list(q);
   }
 
@@ -112,7 +120,18 @@ export class AssetsController {
     req.pipe(parser);
     try {
       await parsed;
-      const size = await stored;
+      let size: number | undefined;
+      try {
+        size = await stored;
+      } catch (err) {
+        if (!(err instanceof StorageUnavailableError) || tooLarge) throw err;
+        // The body arrived but the storage did not keep it: an errored asset with the reason.
+        return await this.assets.createStorageFailed(
+          { ...upload, sizeBytes: 0 },
+          { name: uploadName(fields.get('name') ?? fileName), playbackPolicy: 'public' },
+          err,
+        );
+      }
       if (tooLarge) throw tooLargeError(max);
       if (size === undefined)
         throw new AppError(ErrorCode.badRequest, 'no file in the form: send it in a field named "file"');
@@ -120,7 +139,7 @@ export class AssetsController {
       const policy = PlaybackPolicySchema.safeParse(fields.get('playbackPolicy') ?? 'public');
       if (!policy.success)
         throw new AppError(ErrorCode.validationFailed, 'playbackPolicy must be public or signed');
-      const name = (fields.get('name') ?? fileName ?? 'upload').trim().slice(0, 200) || 'upload';
+      const name = uploadName(fields.get('name') ?? fileName);
       return await this.assets.createUploaded(
         { ...upload, sizeBytes: size },
         { name, playbackPolicy: policy.data },

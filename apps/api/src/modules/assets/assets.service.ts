@@ -4,6 +4,7 @@ import {
   type Asset,
   assetPlaybackUrls,
   type PlaybackPolicy,
+  PlaybackPolicySchema,
   type RecordingUploadQuery,
   type UpdateAssetInputSchema,
 } from '@tributary/contracts';
@@ -20,7 +21,7 @@ import { Database } from '../../database/database';
 import type { Asset as AssetRow } from '../../generated/prisma/client';
 import { EdgesService } from '../edges/edges.service';
 import { withinQuota } from '../tenants/quotas';
-import type { AssetStorage } from './asset-storage';
+import { type AssetStorage, StorageUnavailableError } from './asset-storage';
 import { ASSET_STORAGE } from './asset-storage.token';
 
 /** Files indexed at once by one api instance; the rest wait their turn (indexing reads the moov, CPU-light). */
@@ -100,9 +101,13 @@ export class AssetsService implements OnApplicationBootstrap, OnApplicationShutd
     this.stopped = true;
   }
 
-  async list(q: ListQuery) {
+  async list(q: ListQuery & { liveStreamId?: string | undefined }) {
     const at = await this.edges.publicEndpoints();
-    return toPage(await this.db.tenant().asset.findMany(pageArgs(q)), q, (row) => toAsset(row, at.http));
+    const rows = await this.db.tenant().asset.findMany({
+      ...pageArgs(q),
+      ...(q.liveStreamId ? { where: { liveStreamId: q.liveStreamId } } : {}),
+    });
+    return toPage(rows, q, (row) => toAsset(row, at.http));
   }
 
   private async find(id: string): Promise<AssetRow> {
@@ -145,8 +150,70 @@ export class AssetsService implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   /** Stores an upload's file body under its key; resolves with the stored size. */
-  store(storageKey: string, body: Readable): Promise<number> {
-    return this.storage.write(storageKey, body);
+  store(storageKey: string, body: Readable, size?: number): Promise<number> {
+    return this.storage.write(storageKey, body, size);
+  }
+
+  /**
+   * A resumable upload's whole file (tus-uploads.ts): stored, then the same path as a multipart
+   * upload's (createUploaded), or an errored asset when the storage failed.
+   */
+  async finishUpload(
+    body: Readable,
+    size: number,
+    meta: { name?: string | undefined; playbackPolicy?: string | undefined },
+  ): Promise<Asset> {
+    const policy = PlaybackPolicySchema.safeParse(meta.playbackPolicy ?? 'public');
+    if (!policy.success)
+      throw new AppError(ErrorCode.validationFailed, 'playbackPolicy must be public or signed');
+    const name = uploadName(meta.name);
+    const upload = this.newUpload();
+    let stored: number;
+    try {
+      stored = await this.store(upload.storageKey, body, size);
+    } catch (err) {
+      await this.discard(upload.storageKey).catch(() => {});
+      if (err instanceof StorageUnavailableError)
+        return this.createStorageFailed(
+          { ...upload, sizeBytes: size },
+          { name, playbackPolicy: policy.data },
+          err,
+        );
+      throw err;
+    }
+    return this.createUploaded({ ...upload, sizeBytes: stored }, { name, playbackPolicy: policy.data });
+  }
+
+  /**
+   * The upload reached the api whole but the storage did not keep it (a full disk, S3 down): an
+   * `errored` asset with the reason, so the uploader sees what happened, and an error log line.
+   */
+  async createStorageFailed(
+    upload: { id: string; storageKey: string; sizeBytes: number },
+    meta: { name: string; playbackPolicy: PlaybackPolicy },
+    err: StorageUnavailableError,
+  ): Promise<Asset> {
+    this.logger.error(
+      { assetId: upload.id, storage: this.storage.kind, err: err.cause ?? err, reason: err.message },
+      'asset storage failed',
+    );
+    const row = await withinQuota(this.db, this.config, 'assets', (tx, tenantId) =>
+      tx.asset.create({
+        data: {
+          id: upload.id,
+          tenantId,
+          name: meta.name,
+          playbackId: newPlaybackId(),
+          playbackPolicy: meta.playbackPolicy,
+          source: 'upload',
+          storageKey: upload.storageKey,
+          sizeBytes: BigInt(upload.sizeBytes),
+          status: 'errored',
+          error: `${err.message}; upload it again`,
+        },
+      }),
+    );
+    return this.resource(row);
   }
 
   discard(storageKey: string): Promise<void> {
@@ -198,9 +265,28 @@ export class AssetsService implements OnApplicationBootstrap, OnApplicationShutd
     const id = newId(IdPrefix.asset);
     const storageKey = `${stream.tenantId}/${id}/source`;
     let sizeBytes = 0;
+    let failed = q.failed ? `the recording failed at the edge (${q.failed.replace(/_/g, ' ')})` : undefined;
     if (!q.failed) {
       if (!body) throw new AppError(ErrorCode.badRequest, 'the recording has no body');
-      sizeBytes = await this.storage.write(storageKey, capped(body, this.config.ASSET_MAX_RECORDING_BYTES));
+      try {
+        sizeBytes = await this.storage.write(storageKey, capped(body, this.config.ASSET_MAX_RECORDING_BYTES));
+      } catch (err) {
+        if (!(err instanceof StorageUnavailableError)) throw err;
+        body.unpipe();
+        body.resume();
+        // The storage, not the edge, failed: the recording is lost, loudly (an errored asset, a log line).
+        this.logger.error(
+          {
+            assetId: id,
+            liveStreamId: stream.id,
+            storage: this.storage.kind,
+            err: err.cause ?? err,
+            reason: err.message,
+          },
+          'recording storage failed',
+        );
+        failed = `the recording could not be stored: ${err.message}`;
+      }
     }
     try {
       const row = await withinQuota(
@@ -218,17 +304,13 @@ export class AssetsService implements OnApplicationBootstrap, OnApplicationShutd
               source: 'recording',
               storageKey,
               sizeBytes: BigInt(sizeBytes),
-              ...(q.failed
-                ? {
-                    status: 'errored' as const,
-                    error: `the recording failed at the edge (${q.failed.replace(/_/g, ' ')})`,
-                  }
-                : {}),
+              liveStreamId: stream.id,
+              ...(failed ? { status: 'errored' as const, error: failed } : {}),
             },
           }),
         stream.tenantId,
       );
-      if (!q.failed) this.enqueue(row.id);
+      if (!failed) this.enqueue(row.id);
       return { assetId: row.id, playbackId: row.playbackId };
     } catch (err) {
       await this.storage.remove(storageKey);
@@ -269,7 +351,7 @@ export class AssetsService implements OnApplicationBootstrap, OnApplicationShutd
     if (row?.status !== 'preparing') return;
     let file: Awaited<ReturnType<AssetStorage['open']>> | undefined;
     try {
-      file = await this.storage.open(row.storageKey);
+      file = await this.storage.open(row.storageKey, Number(row.sizeBytes));
       const index = await indexMediaFile(file);
       await assets.updateMany({
         where: { id, status: 'preparing' },
@@ -292,7 +374,11 @@ export class AssetsService implements OnApplicationBootstrap, OnApplicationShutd
       );
     } catch (err) {
       const reason =
-        err instanceof MediaFileError ? err.message : 'the stored file could not be read; upload it again';
+        err instanceof MediaFileError
+          ? err.message
+          : err instanceof StorageUnavailableError
+            ? `${err.message}; upload it again`
+            : 'the stored file could not be read; upload it again';
       if (!(err instanceof MediaFileError)) this.logger.error({ assetId: id, err }, 'asset indexing failed');
       else this.logger.info({ assetId: id, code: err.code, reason }, 'asset refused');
       await assets.updateMany({
@@ -303,6 +389,11 @@ export class AssetsService implements OnApplicationBootstrap, OnApplicationShutd
       await file?.close();
     }
   }
+}
+
+/** An uploader's name for the asset, trimmed and bounded; `upload` when none. */
+export function uploadName(given: string | undefined): string {
+  return (given ?? 'upload').trim().slice(0, 200) || 'upload';
 }
 
 /** `body`, failing once more than `max` bytes went through (the write then keeps nothing). */

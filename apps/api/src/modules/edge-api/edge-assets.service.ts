@@ -54,7 +54,7 @@ export class EdgeAssetsService {
     return {
       size: asset.sizeBytes,
       read: async (start, end) => {
-        const file = await this.storage.open(asset.storageKey);
+        const file = await this.storage.open(asset.storageKey, asset.sizeBytes);
         try {
           const bytes = await file.read(start, end - start);
           return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
