@@ -19,7 +19,6 @@ import {
 } from '../command/requests';
 import { RtmpError, RtmpErrorCode } from '../errors/rtmp-error';
 import { ServerHandshake } from '../handshake/server-handshake';
-import { nameFingerprint } from '../logger/name-fingerprint';
 import { RateLimitedLogger } from '../logger/rate-limited-logger';
 import { splitAggregate } from '../message/aggregate';
 import { type Command, decodeCommand, encodeCommand, errorCommand, resultCommand } from '../message/command';
@@ -31,6 +30,7 @@ import { encodeSetPeerBandwidth, PeerBandwidthLimit } from '../message/protocol-
 import { decodeUserControl, encodeUserControl } from '../message/user-control';
 import { type ConnectionStats, ProtocolSession } from '../session/protocol-session';
 import { type RtmpTransport } from '../transport/transport';
+import { type NetStreamEffect } from './net-stream-machine';
 import { type ResolvedServerOptions } from './server-options';
 import { RtmpServerStream, type ServerConnection } from './server-stream';
 import { type HookDecision, type HookResult, type RecordedItem } from './server-types';
@@ -524,7 +524,7 @@ export class RtmpServerConnection extends EventEmitter implements ServerConnecti
       return;
     }
     const id = this.nextStreamId++;
-    this.streams.set(id, new RtmpServerStream(this, id));
+    this.streams.set(id, new RtmpServerStream(this, id, { maxPlayListItems: this.options.maxPlayListItems }));
     this.reply(createStreamResult(cmd.transactionId, id));
   }
 
@@ -594,89 +594,43 @@ export class RtmpServerConnection extends EventEmitter implements ServerConnecti
   private onDeleteStream(id: number): void {
     const stream = this.streams.get(id);
     if (stream === undefined) return;
-    this.endStream(stream);
+    this.applyNow(stream, stream.machine.end());
     this.streams.delete(id);
   }
 
-  /**
-   * Ends publishing or playing on `stream` (closeStream, deleteStream, disconnect, a replacing play). A play
-   * list is dropped unless `keepPlayList` (moving on to its next item).
-   */
-  private endStream(stream: RtmpServerStream, { keepPlayList = false } = {}): void {
-    const was = stream.state;
-    stream.state = 'idle';
-    stream.recorded = null;
-    this.releaseHeld(stream.messageStreamId);
-    clearTimeout(stream.itemTimer);
-    if (!keepPlayList) stream.playList.length = 0;
-    if (was === 'publishing') {
-      stream.sendStatus(
-        statusInfo(
-          'status',
-          StatusCode.UnpublishSuccess,
-          `${stream.publishRequest?.name} is now unpublished.`,
-        ),
-      );
-      stream.emit('unpublish');
-    } else if (was === 'playing') {
-      // First leave the stream a pending switch comes from, so 'stop' then leaves the current one.
-      stream.cancelSwitch();
-      stream.emit('stop');
-    }
-  }
-
+  /** A NetStream command: the stream's machine decides, apply() carries it out. */
   private async onStreamCommand(cmd: Command, stream: RtmpServerStream): Promise<void> {
+    const machine = stream.machine;
     switch (cmd.name) {
-      case 'publish':
-        return this.onPublish(cmd, stream);
-      case 'play':
-        return this.onPlay(stream, parsePlay(cmd));
-      case 'play2':
-        return this.onPlay(stream, parsePlay2(cmd));
-      case 'pause': {
-        const paused = cmd.args[0] !== false;
-        const time = typeof cmd.args[1] === 'number' ? cmd.args[1] : 0;
-        stream.paused = paused;
-        stream.sendStatus(
-          statusInfo(
-            'status',
-            paused ? StatusCode.PauseNotify : StatusCode.UnpauseNotify,
-            paused ? 'Paused.' : 'Unpaused.',
-          ),
-        );
-        stream.emit('pause', paused, time);
-        return;
-      }
-      case 'seek': {
-        const time = typeof cmd.args[0] === 'number' ? cmd.args[0] : 0;
-        stream.sendStatus(
-          statusInfo(
-            'status',
-            StatusCode.SeekNotify,
-            `Seeking ${time} (stream ID: ${stream.messageStreamId}).`,
-          ),
-        );
-        // A file seeks (FMS and Wowza then restart the item: StreamBegin, Play.Start); live has nothing to seek.
-        if (stream.recorded !== null && stream.state === 'playing') {
-          stream.sendUserControl({ type: 'StreamBegin', streamId: stream.messageStreamId });
-          stream.sendStatus(
-            statusInfo('status', StatusCode.PlayStart, `Started playing ${stream.playRequest?.name}.`),
-          );
+      case 'publish': {
+        let effects: NetStreamEffect[];
+        try {
+          effects = machine.publish(parsePublish(cmd));
+        } catch (err) {
+          this.releaseHeld(stream.messageStreamId);
+          throw err;
         }
-        stream.emit('seek', time);
-        return;
+        return this.apply(stream, effects);
       }
+      case 'play':
+        return this.apply(stream, machine.play(parsePlay(cmd)));
+      case 'play2':
+        return this.apply(stream, machine.play(parsePlay2(cmd)));
+      case 'pause': {
+        const time = typeof cmd.args[1] === 'number' ? cmd.args[1] : 0;
+        return this.apply(stream, machine.pause(cmd.args[0] !== false, time));
+      }
+      case 'seek':
+        return this.apply(stream, machine.seek(typeof cmd.args[0] === 'number' ? cmd.args[0] : 0));
       case 'receiveAudio':
-      case 'receiveVideo': {
-        const enabled = cmd.args[0] !== false;
-        const kind = cmd.name === 'receiveAudio' ? 'audio' : 'video';
-        if (kind === 'audio') stream.receiveAudio = enabled;
-        else stream.receiveVideo = enabled;
-        stream.emit('receive', kind, enabled);
-        return;
-      }
+      case 'receiveVideo':
+        return this.apply(
+          stream,
+          machine.receive(cmd.name === 'receiveAudio' ? 'audio' : 'video', cmd.args[0] !== false),
+        );
       default:
-        this.endStream(stream);
+        // closeStream
+        return this.apply(stream, machine.end());
     }
   }
 
@@ -688,83 +642,102 @@ export class RtmpServerConnection extends EventEmitter implements ServerConnecti
     return held;
   }
 
-  private async onPublish(cmd: Command, stream: RtmpServerStream): Promise<void> {
-    if (stream.state !== 'idle') {
-      this.releaseHeld(stream.messageStreamId);
-      throw new RtmpError(RtmpErrorCode.State, `publish on a stream in state ${stream.state}`);
-    }
-    stream.state = 'authorizing';
-    const req = parsePublish(cmd);
-    const decision = await this.runHook('onPublish', () => this.options.hooks.onPublish?.(stream, req));
-    if (this.isClosed) return;
-    const held = this.releaseHeld(stream.messageStreamId);
-    if (!decision.allow) {
-      stream.state = 'idle';
-      stream.sendStatus(
-        statusInfo(
-          'error',
-          decision.code ?? StatusCode.PublishBadName,
-          decision.description ?? `${req.name} is not allowed.`,
-        ),
-      );
-      this.logger.info({ streamFingerprint: nameFingerprint(req.name) }, 'publish rejected');
-      return;
-    }
-    stream.publishRequest = req;
-    stream.state = 'publishing';
-    stream.sendStatus(statusInfo('status', StatusCode.PublishStart, `${req.name} is now published.`));
-    this.logger.info({ streamFingerprint: nameFingerprint(req.name), type: req.type }, 'publishing');
-    this.events.emit('publish', stream);
-    for (const m of held) stream.emit('media', m);
-  }
-
   /**
-   * play and play2 (spec 7.2.2.1/7.2.2.2) as Flash's play list: 'reset' replaces the list and plays now,
-   * 'append' queues behind the current item (or plays now when nothing plays), 'switch'/'swap' move a
-   * playing stream to another one at its next keyframe, 'stop' stops. Each item passes the onPlay hook
-   * when it starts, so every stream played is authorised the same way.
+   * Carries out a NetStream machine's effects in order. An authorisation runs its hook (the queue keeps
+   * later commands waiting meanwhile) and carries on with the machine's answer to it.
    */
-  private async onPlay(stream: RtmpServerStream, req: PlayRequest): Promise<void> {
-    const playing = stream.state === 'playing';
-    if (req.transition === 'stop') {
-      if (playing) this.finishPlayList(stream, false);
-      return;
-    }
-    if (playing && req.transition === 'append') {
-      if (stream.playList.length >= this.options.maxPlayListItems) {
-        throw new RtmpError(RtmpErrorCode.Limit, `play list over ${this.options.maxPlayListItems} items`);
+  private async apply(stream: RtmpServerStream, effects: readonly NetStreamEffect[]): Promise<void> {
+    for (const effect of effects) {
+      if (effect.kind === 'authorize-publish') {
+        const { req } = effect;
+        const decision = await this.runHook('onPublish', () => this.options.hooks.onPublish?.(stream, req));
+        if (this.isClosed) return;
+        return this.apply(stream, stream.machine.publishAuthorized(decision));
       }
-      stream.playList.push(req);
-      stream.isPlayList = true;
-      return;
+      if (effect.kind === 'authorize-play') {
+        const granted = await this.authorizePlay(stream, effect.req);
+        if (this.isClosed) return;
+        return this.apply(stream, stream.machine.playAuthorized(granted));
+      }
+      this.applyEffect(stream, effect);
     }
-    if (playing && req.transition === 'reset' && this.isSamePlay(stream, req)) {
-      // Playing this very stream already: a repeated play is a no-op, not a restart (no new subscription,
-      // no second GOP replay, no statuses), so repeating it costs the peer's bytes and nothing more.
-      this.logger.debug({ stream: req.name }, 'repeated play ignored');
-      return;
-    }
-    if (playing && (req.transition === 'switch' || req.transition === 'swap'))
-      return this.switchTo(stream, req);
-    const granted = await this.authorizePlay(stream, req);
-    if (granted === null || this.isClosed) return;
-    if (stream.state === 'playing') this.endStream(stream);
-    stream.isPlayList = false;
-    this.startItem(stream, req, req.reset ? 'reset' : 'start', granted.recorded);
   }
 
-  /** A plain play of the name (and query) the stream plays now, with nothing queued or switching. */
-  private isSamePlay(stream: RtmpServerStream, req: PlayRequest): boolean {
-    const current = stream.playRequest;
-    return (
-      current !== null &&
-      current.name === req.name &&
-      current.query.toString() === req.query.toString() &&
-      current.duration === req.duration &&
-      stream.playList.length === 0 &&
-      !stream.isPlayList &&
-      !stream.switching
-    );
+  /** Effects that need no hook (ending, closing, deleting a stream): carried out at once. */
+  private applyNow(stream: RtmpServerStream, effects: readonly NetStreamEffect[]): void {
+    for (const effect of effects) {
+      if (effect.kind === 'authorize-play' || effect.kind === 'authorize-publish')
+        throw new RtmpError(RtmpErrorCode.State, `${effect.kind} where none can run`);
+      this.applyEffect(stream, effect);
+    }
+  }
+
+  private applyEffect(
+    stream: RtmpServerStream,
+    effect: Exclude<NetStreamEffect, { kind: 'authorize-play' | 'authorize-publish' }>,
+  ): void {
+    const id = stream.messageStreamId;
+    switch (effect.kind) {
+      case 'status':
+        stream.sendStatus(effect.info);
+        return;
+      case 'play-status':
+        stream.sendPlayStatus(effect.info);
+        return;
+      case 'control':
+        stream.sendUserControl({ type: effect.type, streamId: id });
+        return;
+      case 'sample-access':
+        // Flash: allows the player to read raw audio and video data (BitmapData.draw, SoundMixer.computeSpectrum).
+        this.send(
+          encodeData(
+            { name: '|RtmpSampleAccess', values: [true, true] },
+            { csid: Csid.StreamCommand, messageStreamId: id },
+          ),
+        );
+        return;
+      case 'release-held': {
+        const held = this.releaseHeld(id);
+        if (effect.deliver) for (const m of held) stream.emit('media', m);
+        return;
+      }
+      case 'arm-duration':
+        stream.itemTimer = setTimeout(() => this.playItemEnded(stream, 'duration'), effect.seconds * 1000);
+        return;
+      case 'disarm-duration':
+        clearTimeout(stream.itemTimer);
+        return;
+      case 'cancel-switch':
+        stream.cancelSwitch();
+        return;
+      case 'begin-switch':
+        stream.beginSwitch();
+        return;
+      case 'stop':
+        stream.emit('stop');
+        return;
+      case 'unpublish':
+        stream.emit('unpublish');
+        return;
+      case 'published':
+        this.events.emit('publish', stream);
+        return;
+      case 'playing':
+        this.events.emit('play', stream);
+        return;
+      case 'pause':
+        stream.emit('pause', effect.paused, effect.timeMs);
+        return;
+      case 'seek':
+        stream.emit('seek', effect.timeMs);
+        return;
+      case 'receive':
+        stream.emit('receive', effect.media, effect.enabled);
+        return;
+      case 'log':
+        this.logger[effect.level](effect.fields, effect.msg);
+        return;
+    }
   }
 
   /** Runs onPlay: null when denied (its error onStatus sent), else whether the item is a recorded one. */
@@ -787,101 +760,12 @@ export class RtmpServerConnection extends EventEmitter implements ServerConnecti
   }
 
   /**
-   * Starts an authorised item: 'reset'/'start' open the stream (StreamBegin, Play.Reset for 'reset',
-   * Play.Start, |RtmpSampleAccess); 'next' continues a play list (StreamBegin, onPlayStatus Play.Switch,
-   * Play.Start). A recorded item is announced with StreamIsRecorded and is not timed by the clock.
-   */
-  private startItem(
-    stream: RtmpServerStream,
-    req: PlayRequest,
-    how: 'reset' | 'start' | 'next',
-    recorded: RecordedItem | null,
-  ): void {
-    stream.playRequest = req;
-    stream.recorded = recorded;
-    stream.state = 'playing';
-    const id = stream.messageStreamId;
-    // StreamBegin for every item: the previous one may have ended with StreamEOF (its publisher left).
-    stream.sendUserControl({ type: 'StreamBegin', streamId: id });
-    if (recorded !== null) stream.sendUserControl({ type: 'StreamIsRecorded', streamId: id });
-    if (how === 'next')
-      stream.sendPlayStatus(statusInfo('status', StatusCode.PlaySwitch, `Switching to ${req.name}.`));
-    if (how === 'reset')
-      stream.sendStatus(statusInfo('status', StatusCode.PlayReset, `Playing and resetting ${req.name}.`));
-    stream.sendStatus(statusInfo('status', StatusCode.PlayStart, `Started playing ${req.name}.`));
-    if (how !== 'next') {
-      // Flash: allows the player to read raw audio and video data (BitmapData.draw, SoundMixer.computeSpectrum).
-      this.send(
-        encodeData(
-          { name: '|RtmpSampleAccess', values: [true, true] },
-          { csid: Csid.StreamCommand, messageStreamId: id },
-        ),
-      );
-    }
-    if (recorded === null) this.armDuration(stream, req);
-    this.logger.info({ stream: req.name, recorded: recorded !== null }, 'playing');
-    this.events.emit('play', stream);
-  }
-
-  /** Spec 7.2.2.1: a positive duration (seconds) plays that long of the live stream, then the next item. */
-  private armDuration(stream: RtmpServerStream, req: PlayRequest): void {
-    if (req.duration > 0) {
-      stream.itemTimer = setTimeout(() => this.playItemEnded(stream, 'duration'), req.duration * 1000);
-    }
-  }
-
-  /**
    * The current item ended: its publisher left ('unpublished'), its duration elapsed, or its recorded
-   * file was played to the end ('complete', with StreamEOF). A single live play keeps waiting for its
-   * publisher to return (PublishNotify); a play list, or a single recorded item, moves on to the next
-   * item or completes.
+   * file was played to the end ('complete'). The machine decides what follows, in the command queue.
    */
   playItemEnded(stream: RtmpServerStream, cause: 'unpublished' | 'duration' | 'complete'): void {
     const item = stream.playRequest;
-    this.enqueue(async () => {
-      if (stream.state !== 'playing' || stream.playRequest !== item) return; // replaced meanwhile
-      if (cause === 'unpublished' && !stream.isPlayList) return;
-      if (cause === 'complete')
-        stream.sendUserControl({ type: 'StreamEOF', streamId: stream.messageStreamId });
-      this.endStream(stream, { keepPlayList: true });
-      for (let next = stream.playList.shift(); next !== undefined; next = stream.playList.shift()) {
-        const granted = await this.authorizePlay(stream, next);
-        if (this.isClosed) return;
-        if (granted === null) continue; // its error onStatus was sent; the list goes on
-        // Spec 7.2.2.1: duration 0 plays a single frame of a recording; a live stream has no such frame,
-        // so a live item of duration 0 is skipped: the nearest live reading of "nothing to play" (API.md).
-        if (next.duration === 0 && granted.recorded === null) continue;
-        this.startItem(stream, next, 'next', granted.recorded);
-        return;
-      }
-      this.finishPlayList(stream, true);
-    });
-  }
-
-  /** After the last item (complete) or on play2 'stop': onPlayStatus Play.Complete, then Play.Stop. */
-  private finishPlayList(stream: RtmpServerStream, complete: boolean): void {
-    this.endStream(stream);
-    if (complete) stream.sendPlayStatus(statusInfo('status', StatusCode.PlayComplete, 'Play list complete.'));
-    stream.sendStatus(statusInfo('status', StatusCode.PlayStop, 'Stopped.'));
-  }
-
-  /**
-   * play2 switch/swap (AS3 NetStreamPlayTransitions): authorised like any play, then NetStream.Play.Transition.
-   * The current item ends ('stop') but keeps playing, and the new one starts ('play'): its Broadcast holds
-   * the viewer back until a keyframe, then leaves the old stream and sends Play.TransitionComplete.
-   */
-  private async switchTo(stream: RtmpServerStream, req: PlayRequest): Promise<void> {
-    const granted = await this.authorizePlay(stream, req);
-    if (granted === null || this.isClosed || stream.state !== 'playing') return;
-    stream.sendStatus(statusInfo('status', StatusCode.PlayTransition, `Switching to ${req.name}.`));
-    stream.beginSwitch();
-    clearTimeout(stream.itemTimer);
-    stream.emit('stop');
-    stream.playRequest = req;
-    stream.recorded = granted.recorded;
-    if (granted.recorded === null) this.armDuration(stream, req);
-    this.logger.info({ stream: req.name }, 'switching');
-    this.events.emit('play', stream);
+    this.enqueue(() => this.apply(stream, stream.machine.itemEnded(item, cause)));
   }
 
   /**
@@ -891,11 +775,7 @@ export class RtmpServerConnection extends EventEmitter implements ServerConnecti
   close(reason: string, code?: string, err?: unknown): void {
     if (this.state === 'closed') return;
     const wasConnected = this.state === 'connected';
-    for (const stream of this.streams.values()) {
-      if (stream.state === 'playing')
-        stream.sendStatus(statusInfo('status', StatusCode.PlayStop, 'Stopped.'));
-      this.endStream(stream);
-    }
+    for (const stream of this.streams.values()) this.applyNow(stream, stream.machine.closing());
     if (wasConnected && !this.transport.destroyed) {
       this.sendConnectionStatus(statusInfo('status', StatusCode.ConnectClosed, reason));
     }

@@ -12,6 +12,7 @@ import { Csid } from '../message/message-types';
 import { type OnStatusInfo, StatusCode, statusInfo } from '../message/on-status';
 import { encodeUserControl, type UserControlEvent } from '../message/user-control';
 import { type ConnectionStats } from '../session/protocol-session';
+import { type NetStreamLimits, NetStreamMachine, type StreamState } from './net-stream-machine';
 import { type RecordedItem } from './server-types';
 
 /**
@@ -44,34 +45,16 @@ export interface ServerConnection {
   off(event: 'close', listener: (reason: string) => void): this;
 }
 
-export type StreamState =
-  /** Created by createStream; neither publishing nor playing. */
-  | 'idle'
-  /** publish received, onPublish running: media is held, not delivered. */
-  | 'authorizing'
-  /** NetStream.Publish.Start sent: media is delivered as 'media' events. */
-  | 'publishing'
-  /** NetStream.Play.Start sent: the stream is a broadcast sink. */
-  | 'playing';
-
-/** One NetStream of a server connection (message stream id from createStream). */
+/**
+ * One NetStream of a server connection (message stream id from createStream): its protocol state is a
+ * NetStreamMachine (sans-I/O, read through the getters here); this object is what the application and
+ * the broadcast hold: events, writes, the item timer and the play2 switch point.
+ */
 // biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the merged interface only adds typed EventEmitter overloads.
 export class RtmpServerStream extends EventEmitter implements BroadcastSink {
-  state: StreamState = 'idle';
-  publishRequest: PublishRequest | null = null;
-  playRequest: PlayRequest | null = null;
-  /** receiveAudio / receiveVideo (spec 7.2.2.2/7.2.2.3); the broadcast skips disabled kinds. */
-  receiveAudio = true;
-  receiveVideo = true;
-  paused = false;
-  /** Play list items after the current one (play with reset=false, play2 'append'), oldest first. */
-  readonly playList: PlayRequest[] = [];
-  /** Something was appended since the last reset: ending the last item completes the list (Play.Complete). */
-  isPlayList = false;
+  readonly machine: NetStreamMachine;
   /** Ends the current item when its duration (> 0) elapses. */
-  itemTimer: NodeJS.Timeout | undefined;
-  /** The current item is a recorded one (the onPlay hook said so), else null (live). */
-  recorded: RecordedItem | null = null;
+  itemTimer: ReturnType<typeof setTimeout> | undefined;
   /** The client's buffer, from its SetBufferLength (ms; 0 until it sends one): how far ahead to send a file. */
   bufferLengthMs = 0;
   /** Unsubscribes from the stream switched away from, run at the switch point; null when not switching. */
@@ -80,8 +63,45 @@ export class RtmpServerStream extends EventEmitter implements BroadcastSink {
   constructor(
     readonly connection: ServerConnection,
     readonly messageStreamId: number,
+    limits: NetStreamLimits = { maxPlayListItems: 32 },
   ) {
     super();
+    this.machine = new NetStreamMachine(messageStreamId, limits);
+  }
+
+  get state(): StreamState {
+    return this.machine.state;
+  }
+
+  get publishRequest(): PublishRequest | null {
+    return this.machine.publishRequest;
+  }
+
+  get playRequest(): PlayRequest | null {
+    return this.machine.playRequest;
+  }
+
+  /** The current item is a recorded one (the onPlay hook said so), else null (live). */
+  get recorded(): RecordedItem | null {
+    return this.machine.recorded;
+  }
+
+  /** receiveAudio / receiveVideo (spec 7.2.2.4/7.2.2.5); the broadcast skips disabled kinds. */
+  get receiveAudio(): boolean {
+    return this.machine.receiveAudio;
+  }
+
+  get receiveVideo(): boolean {
+    return this.machine.receiveVideo;
+  }
+
+  get paused(): boolean {
+    return this.machine.paused;
+  }
+
+  /** Play list items after the current one (play with reset=false, play2 'append'), oldest first. */
+  get playList(): readonly PlayRequest[] {
+    return this.machine.playList;
   }
 
   get outgoingChunkSize(): number {
@@ -147,6 +167,7 @@ export class RtmpServerStream extends EventEmitter implements BroadcastSink {
   cancelSwitch(): void {
     const done = this.switchDone ?? [];
     this.switchDone = null;
+    this.machine.switchSettled();
     for (const f of done) f();
   }
 
