@@ -6,6 +6,7 @@ import type { PublishAuthorizer, PublishDecision, PublishGrant } from '../contro
 import type { ViewerAdmission } from '../streams/stream-registry';
 import type { PublishIdentity } from './adobe-authenticator';
 import { normalizeIp } from './client-ip';
+import { tokenSubjectsFor } from '../streams/renditions';
 import type { FailureThrottle } from './failure-throttle';
 import { keyServesTenant, TOKEN_REFUSAL_MESSAGES, verifyPlaybackToken } from './playback-token';
 
@@ -121,7 +122,11 @@ export class Authorizer {
       if (gate.delayMs > 0) await this.sleep(gate.delayMs);
       const verdict = await verifyPlaybackToken(
         token,
-        { playbackId, tenantId: live?.grant.tenantId ?? null, clientIp: ip },
+        {
+          playbackId: tokenSubjectsFor(playbackId, live?.grant),
+          tenantId: live?.grant.tenantId ?? null,
+          clientIp: ip,
+        },
         (kid) => this.opts.keys.resolve(kid),
       );
       if (!verdict.ok) {
@@ -130,7 +135,11 @@ export class Authorizer {
           refuse(StatusCode.PlayFailed, TOKEN_REFUSAL_MESSAGES[verdict.reason], `token_${verdict.reason}`),
         );
       }
-      admission = { tokenKeyTenantId: verdict.keyTenantId, tokenKid: verdict.kid };
+      admission = {
+        tokenKeyTenantId: verdict.keyTenantId,
+        tokenKid: verdict.kid,
+        tokenSubject: verdict.claims.sub,
+      };
     }
     if (!live) return { allow: true, value: admission };
     const policy = this.admitsViewer(admission, live.grant);
@@ -146,6 +155,9 @@ export class Authorizer {
 
   /** The policy half of play authorisation, for a viewer who waited for the publisher. */
   admitsViewer(admission: ViewerAdmission, grant: PublishGrant): Verdict<undefined> {
+    // A waiting viewer of `<id>_<name>` whose token named `<id>`: the publisher must be that stream's.
+    if (admission.tokenSubject !== undefined && admission.tokenSubject !== grant.playbackId)
+      return refuse(StatusCode.PlayFailed, TOKEN_REFUSAL_MESSAGES.wrong_stream, 'token_wrong_stream');
     if (admission.tokenKeyTenantId !== undefined) {
       if (keyServesTenant(admission.tokenKeyTenantId, grant.tenantId))
         return { allow: true, value: undefined };

@@ -41,7 +41,11 @@ export type TokenVerdict =
   | { ok: false; reason: TokenRefusal };
 
 export interface TokenContext {
-  playbackId: string;
+  /**
+   * The playback id the token must name (`sub`), or the ids any of which it may name: a rendition
+   * `<id>_<name>` is played with its stream's token (streams/renditions.ts tokenSubjectsFor).
+   */
+  playbackId: string | readonly string[];
   /**
    * The stream's tenant, or null while the stream is not live on this edge (a viewer waiting for
    * the publisher): the caller then checks keyTenantId with keyServesTenant once the tenant is known.
@@ -84,7 +88,7 @@ export async function verifyPlaybackToken(
     ({ payload } = await jwtVerify(token, key.key, {
       algorithms: [PLAYBACK_TOKEN_ALG],
       audience: PLAYBACK_TOKEN_AUDIENCE,
-      subject: ctx.playbackId,
+      ...(typeof ctx.playbackId === 'string' ? { subject: ctx.playbackId } : {}),
       requiredClaims: ['exp'],
       clockTolerance: PLAYBACK_TOKEN_CLOCK_SKEW_SECONDS,
       currentDate: now,
@@ -95,6 +99,8 @@ export async function verifyPlaybackToken(
 
   const claims = PlaybackTokenClaimsSchema.safeParse(payload);
   if (!claims.success) return { ok: false, reason: 'invalid_claims' };
+  if (typeof ctx.playbackId !== 'string' && !ctx.playbackId.includes(claims.data.sub))
+    return { ok: false, reason: 'wrong_stream' };
   const nowSeconds = Math.floor(now.getTime() / 1000);
   if (claims.data.exp - nowSeconds > PLAYBACK_TOKEN_MAX_TTL_SECONDS + PLAYBACK_TOKEN_CLOCK_SKEW_SECONDS) {
     return { ok: false, reason: 'ttl_too_long' };

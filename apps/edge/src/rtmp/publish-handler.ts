@@ -17,6 +17,7 @@ import type { Recording, Recordings } from '../recording/flv-recorder';
 import type { RecordingUploader } from '../recording/recording-uploader';
 import { gateMedia } from '../streams/codec-gate';
 import { playerMetadata } from '../streams/player-metadata';
+import { audioCodecIdOf, isLeadPublication, videoCodecIdOf } from '../streams/renditions';
 import { type PublisherSlot, type StreamEntry, type StreamRegistry } from '../streams/stream-registry';
 import { audioInfoOf, videoCodecOf, withMetadata } from '../streams/track-info';
 import { admitWaitingViewers } from '../streams/waiting-viewers';
@@ -141,18 +142,28 @@ export class PublishHandler {
     if (title !== null) entry.broadcast.setMetadata({ title });
 
     const own: AmfObject = title === null ? {} : { title };
-    const recording = slot.grant.record
-      ? this.opts.recording?.recordings.open({
-          tenantId: slot.grant.tenantId,
-          liveStreamId: slot.grant.liveStreamId,
-          playbackId: slot.grant.playbackId,
-        })
-      : undefined;
+    // One session and one recording per stream: a ladder's other renditions have neither (renditions.ts).
+    const lead = isLeadPublication(slot.grant);
+    const recording =
+      slot.grant.record && lead
+        ? this.opts.recording?.recordings.open({
+            tenantId: slot.grant.tenantId,
+            liveStreamId: slot.grant.liveStreamId,
+            playbackId: slot.grant.playbackId,
+          })
+        : undefined;
     publication.recording = recording;
+    const codecIds: NonNullable<PublisherSlot['codecIds']> = {};
+    slot.codecIds = codecIds;
     const onMedia = (msg: MediaMessage) => {
       slot.lastMediaAt = this.now();
-      if (msg.typeId === VIDEO_TYPE_ID) slot.video ??= trackOf(videoCodecOf(msg.payload));
-      else slot.audio ??= audioInfoOf(msg.payload);
+      if (msg.typeId === VIDEO_TYPE_ID) {
+        slot.video ??= trackOf(videoCodecOf(msg.payload));
+        codecIds.video = videoCodecIdOf(msg.payload) ?? codecIds.video;
+      } else {
+        slot.audio ??= audioInfoOf(msg.payload);
+        codecIds.audio = audioCodecIdOf(msg.payload) ?? codecIds.audio;
+      }
       // Before the broadcast: a viewer that cannot take a new Enhanced RTMP codec never gets its tags.
       gateMedia(slot, entry, msg, this.opts.registry, this.opts.metrics);
       entry.broadcast.pushMedia(msg);
@@ -178,27 +189,28 @@ export class PublishHandler {
       stream.off('unpublish', onUnpublish);
     };
 
-    publication.reporter = new SessionReporter({
-      api: this.opts.api,
-      start: {
-        liveStreamId: slot.grant.liveStreamId,
-        clientIp: normalizeIp(conn.remoteAddress),
-        video: null,
-        audio: null,
-      },
-      read: () => ({
-        viewers: entry.viewers.size,
-        bytesIn: conn.stats.bytesIn,
-        bytesOut: entry.broadcast.stats.bytesOut - slot.bytesOutAtStart + slot.httpBytesOut,
-        viewerSeconds: entry.viewerSeconds(this.now()),
-        video: slot.video,
-        audio: slot.audio,
-      }),
-      intervalMs: this.opts.statsIntervalMs,
-      logger: log.child({ tenantId: slot.grant.tenantId, liveStreamId: slot.grant.liveStreamId }),
-      now: this.now,
-    });
-    void publication.reporter.begin();
+    if (lead)
+      publication.reporter = new SessionReporter({
+        api: this.opts.api,
+        start: {
+          liveStreamId: slot.grant.liveStreamId,
+          clientIp: normalizeIp(conn.remoteAddress),
+          video: null,
+          audio: null,
+        },
+        read: () => ({
+          viewers: entry.viewers.size,
+          bytesIn: conn.stats.bytesIn,
+          bytesOut: entry.broadcast.stats.bytesOut - slot.bytesOutAtStart + slot.httpBytesOut,
+          viewerSeconds: entry.viewerSeconds(this.now()),
+          video: slot.video,
+          audio: slot.audio,
+        }),
+        intervalMs: this.opts.statsIntervalMs,
+        logger: log.child({ tenantId: slot.grant.tenantId, liveStreamId: slot.grant.liveStreamId }),
+        now: this.now,
+      });
+    void publication.reporter?.begin();
     log.info(
       { tenantId: slot.grant.tenantId, liveStreamId: slot.grant.liveStreamId, playbackId: entry.playbackId },
       'publishing',

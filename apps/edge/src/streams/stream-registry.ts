@@ -1,6 +1,7 @@
 import type { Broadcast, BroadcastSink, FourCcSupport } from '@tributary/rtmp-core';
 import type { PublishGrant } from '../control-plane/publish-authorizer';
 import type { CodecGate } from './codec-gate';
+import { type CodecIds, encoderLadderOf, streamNameOf } from './renditions';
 import type { AudioTrackInfo, VideoTrackInfo } from './track-info';
 
 /** The publisher of a live stream and what its session has done so far. */
@@ -29,6 +30,8 @@ export interface PublisherSlot {
   readonly relay?: boolean;
   /** The Enhanced RTMP codecs the session sends now (codec-gate.ts CodecGate), set when it starts. */
   codecs?: CodecGate;
+  /** RFC 6381 ids of its tracks, from their sequence headers (renditions.ts), for HLS and SMIL manifests. */
+  codecIds?: CodecIds;
 }
 
 /** What a viewer proved at play time, checked again when the publisher (and so the tenant) is known. */
@@ -37,6 +40,8 @@ export interface ViewerAdmission {
   readonly tokenKeyTenantId: string | null | undefined;
   /** The signing key (kid) of that token: a viewer is cut when its key is revoked. */
   readonly tokenKid?: string;
+  /** The playback id that token names (`sub`): for a rendition, its stream's id. */
+  readonly tokenSubject?: string;
   /**
    * Another edge pulling the stream with a valid relay token: one viewer that serves many, admitted
    * whatever the stream's policy and viewer limits (its own viewers are checked where they play).
@@ -139,6 +144,26 @@ export class StreamRegistry {
     return n;
   }
 
+  /**
+   * The live renditions of an encoder ladder (renditions.ts), in the ladder's order: each with the
+   * entry it is published to. Empty when the stream has no rendition live on this edge.
+   */
+  liveRenditionsOf(playbackId: string): { name: string; entry: StreamEntry; grant: PublishGrant }[] {
+    const found = new Map<string, { entry: StreamEntry; grant: PublishGrant }>();
+    let ladderGrant: PublishGrant | undefined;
+    for (const entry of this.entries.values()) {
+      const grant = entry.publisher?.grant;
+      if (!grant || grant.playbackId !== playbackId || grant.rendition === undefined) continue;
+      found.set(grant.rendition, { entry, grant });
+      ladderGrant = grant;
+    }
+    if (!ladderGrant) return [];
+    return encoderLadderOf(ladderGrant).flatMap((r) => {
+      const hit = found.get(r.name);
+      return hit ? [{ name: r.name, ...hit }] : [];
+    });
+  }
+
   /** Media messages dropped for slow viewers and slow viewers disconnected, since start. */
   dropTotals(): { droppedMessages: number; slowDisconnects: number } {
     const totals = { ...this.retired };
@@ -161,7 +186,7 @@ export class StreamRegistry {
    * replaces a pull (the stream has moved here); a pull never replaces anything.
    */
   claimPublisher(slot: PublisherSlot): ClaimResult {
-    const playbackId = slot.grant.playbackId;
+    const playbackId = streamNameOf(slot.grant);
     const entry = this.entries.get(playbackId) ?? this.create(playbackId);
     const current = entry.publisher;
     if (current) {
