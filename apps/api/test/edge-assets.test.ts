@@ -15,7 +15,7 @@ import { TestApi } from './support/api';
 /**
  * The edge contract's on-demand half (issue 12) through the real api: an edge looks an asset up by
  * playback id and reads its file by single ranges (206, bounded, 416 otherwise), only while it is
- * ready; the asset resource names its HLS URL under the fleet's base once ready; playback tokens are
+ * ready; the asset resource names its RTMP and HLS URLs under the fleet's once ready; playback tokens are
  * minted for assets' playback ids as for live streams'.
  */
 
@@ -60,7 +60,10 @@ function source(playbackId: string, range?: string, credential = edge.credential
 }
 
 before(async () => {
-  api = await TestApi.start({ FLEET_HTTP_URL: 'https://play.example.com' });
+  api = await TestApi.start({
+    FLEET_HTTP_URL: 'https://play.example.com',
+    FLEET_RTMP_URL: 'rtmp://play.example.com/live',
+  });
   operator = await api.login();
   acme = await api.tenantWithKey('Acme', operator);
   edge = await api.edge(operator);
@@ -77,12 +80,13 @@ after(async () => {
   await files.remove();
 });
 
-test('a ready asset is found by playback id and its file is read by ranges; its resource names its HLS URL', async () => {
+test('a ready asset is found by playback id and its file is read by ranges; its resource names its RTMP and HLS URLs', async () => {
   const uploaded = await uploadAsset(acme.key, mp4);
   assert.equal(uploaded.playback, null, 'no playback URL before the asset is ready');
   const asset = await ready(uploaded.id);
   assert.equal(asset.status, 'ready');
   assert.deepEqual(asset.playback, {
+    rtmp: `rtmp://play.example.com/vod/${asset.playbackId}`,
     hls: `https://play.example.com/vod/${asset.playbackId}/index.m3u8`,
   });
 
@@ -141,7 +145,7 @@ test('hostile ranges are 416 with the size; unknown, other credentials and non-r
   assert.equal((await source(garbage.playbackId, 'bytes=0-1')).status, 404);
 });
 
-test("playback tokens are minted for an asset's playback id, with its HLS URL", async () => {
+test("playback tokens are minted for an asset's playback id, with its RTMP and HLS URLs", async () => {
   const asset = await ready((await uploadAsset(acme.key, mp4, { playbackPolicy: 'signed' })).id);
   const minted = await api.request('POST', '/v1/playback-tokens', {
     key: acme.key,
@@ -154,7 +158,11 @@ test("playback tokens are minted for an asset's playback id, with its HLS URL", 
     `https://play.example.com/vod/${asset.playbackId}/index.m3u8?token=${encodeURIComponent(token.token)}`,
   );
   assert.equal(token.playback.flv, null);
-  assert.equal(token.playback.rtmp, null, 'no RTMP URL until RTMP on demand is served');
+  assert.equal(
+    token.playback.rtmp,
+    `rtmp://play.example.com/vod/${asset.playbackId}?token=${encodeURIComponent(token.token)}`,
+    'RTMP on demand in the server’s vod application',
+  );
   const other = await api.tenantWithKey('Other', operator);
   const refused = await api.request('POST', '/v1/playback-tokens', {
     key: other.key,

@@ -48,12 +48,38 @@ export function playbackUrls(
   };
 }
 
-/** Where an on-demand asset plays (issue 12): HLS under the edge's (or the fleet's) HTTP base. */
-export const AssetPlaybackUrlsSchema = z.object({ hls: z.string() });
+/**
+ * The RTMP application edges serve on-demand assets under (their VOD_APP): rtmp://<edge>/vod/<playbackId>,
+ * beside the live application (RTMP_APP) in the same server.
+ */
+export const VOD_RTMP_APP = 'vod';
+
+/**
+ * Where an on-demand asset plays (issue 12): RTMP on demand under the edge's (or the fleet's) RTMP server,
+ * in its VOD_RTMP_APP, and HLS under its HTTP base.
+ */
+export const AssetPlaybackUrlsSchema = z.object({ rtmp: z.string(), hls: z.string() });
 export type AssetPlaybackUrls = z.infer<typeof AssetPlaybackUrlsSchema>;
 
-/** An asset's HLS URL under an HTTP base, with `?token=` if given. */
-export function assetPlaybackUrls(httpBase: string, playbackId: string, token?: string): AssetPlaybackUrls {
+/**
+ * An asset's URLs, with `?token=` if given: RTMP in VOD_RTMP_APP of the server `rtmpBase` names (an RTMP
+ * application URL, rtmp://host[:port]/<app>: its application is replaced), HLS under `httpBase`.
+ */
+export function assetPlaybackUrls(
+  rtmpBase: string,
+  httpBase: string,
+  playbackId: string,
+  token?: string,
+): AssetPlaybackUrls {
   const q = token ? `?token=${encodeURIComponent(token)}` : '';
-  return { hls: `${httpBase.replace(/\/+$/, '')}${PlaybackHttpPaths.vodHlsPlaylist(playbackId)}${q}` };
+  return {
+    rtmp: `${vodRtmpBase(rtmpBase)}/${playbackId}${q}`,
+    hls: `${httpBase.replace(/\/+$/, '')}${PlaybackHttpPaths.vodHlsPlaylist(playbackId)}${q}`,
+  };
+}
+
+/** rtmp://host[:port]/<app>[/...] as rtmp://host[:port]/vod (the server's on-demand application). */
+export function vodRtmpBase(rtmpAppUrl: string): string {
+  const m = /^(rtmps?:\/\/[^/?#]+)/i.exec(rtmpAppUrl.trim());
+  return `${m ? m[1] : rtmpAppUrl.replace(/\/+$/, '')}/${VOD_RTMP_APP}`;
 }

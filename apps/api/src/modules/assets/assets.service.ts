@@ -27,8 +27,8 @@ import { ASSET_STORAGE } from './asset-storage.token';
 /** Files indexed at once by one api instance; the rest wait their turn (indexing reads the moov, CPU-light). */
 const INDEXING_CONCURRENCY = 2;
 
-/** The resource; `httpBase` is the fleet's (or an edge's) HTTP base its playback URL is under. */
-export function toAsset(row: AssetRow, httpBase: string): Asset {
+/** The resource; `at` is the fleet's (or an edge's) RTMP server and HTTP base its playback URLs are under. */
+export function toAsset(row: AssetRow, at: { rtmp: string; http: string }): Asset {
   return {
     id: row.id,
     name: row.name,
@@ -54,7 +54,7 @@ export function toAsset(row: AssetRow, httpBase: string): Asset {
           ? { codec: row.audioCodec, sampleRate: row.sampleRate ?? 0, channels: row.channels ?? 0 }
           : null,
     },
-    playback: row.status === 'ready' ? assetPlaybackUrls(httpBase, row.playbackId) : null,
+    playback: row.status === 'ready' ? assetPlaybackUrls(at.rtmp, at.http, row.playbackId) : null,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
@@ -83,7 +83,7 @@ export class AssetsService implements OnApplicationBootstrap, OnApplicationShutd
   /** Rows as resources, their playback URLs under the fleet's HTTP base (as live streams' are). */
   private async resources(rows: AssetRow[]): Promise<Asset[]> {
     const at = await this.edges.publicEndpoints();
-    return rows.map((row) => toAsset(row, at.http));
+    return rows.map((row) => toAsset(row, at));
   }
 
   private async resource(row: AssetRow): Promise<Asset> {
@@ -107,7 +107,7 @@ export class AssetsService implements OnApplicationBootstrap, OnApplicationShutd
       ...pageArgs(q),
       ...(q.liveStreamId ? { where: { liveStreamId: q.liveStreamId } } : {}),
     });
-    return toPage(rows, q, (row) => toAsset(row, at.http));
+    return toPage(rows, q, (row) => toAsset(row, at));
   }
 
   private async find(id: string): Promise<AssetRow> {

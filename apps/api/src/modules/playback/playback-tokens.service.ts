@@ -62,16 +62,20 @@ export class PlaybackTokensService {
       playbackId: stream.playbackId,
       expiresAt: new Date(exp * 1000).toISOString(),
       playback: isAsset
-        ? vodPlaybackUrls(at.http, stream.playbackId, token)
+        ? vodPlaybackUrls(at, stream.playbackId, token)
         : playbackUrls(at.rtmp, at.http, stream.playbackId, token),
     };
   }
 }
 
 /**
- * A token's URLs for an asset: HLS on demand only. No RTMP URL until edges serve RTMP on demand (issue
- * 12: it comes after rtmp-core's reshape), and no HTTP-FLV or SMIL.
+ * A token's URLs for an asset: RTMP and HLS on demand (no HTTP-FLV or SMIL for files).
  */
-function vodPlaybackUrls(httpBase: string, playbackId: string, token: string): PlaybackToken['playback'] {
-  return { rtmp: null, hls: assetPlaybackUrls(httpBase, playbackId, token).hls, flv: null, smil: null };
+function vodPlaybackUrls(
+  at: { rtmp: string; http: string },
+  playbackId: string,
+  token: string,
+): PlaybackToken['playback'] {
+  const urls = assetPlaybackUrls(at.rtmp, at.http, playbackId, token);
+  return { rtmp: urls.rtmp, hls: urls.hls, flv: null, smil: null };
 }
