@@ -188,6 +188,8 @@ export class RtmptHttpHandler {
     if (this.held.get(h.transport) !== h) return;
     this.held.delete(h.transport);
     h.transport.hold(undefined);
+    // A poll whose client went away takes nothing: the bytes wait for the session's next request.
+    if (h.res.destroyed || h.res.headersSent) return;
     const poll = h.transport.poll(Date.now());
     this.respond(h.res, { status: 200, body: poll.body, bodyLength: poll.bodyLength });
   }
