@@ -65,7 +65,8 @@ export const MAX_REDIRECT_HOPS = 5;
 
 /**
  * The `ex.redirect` URL of a connect rejected with code 302 (Wowza's and FMS's load-balancing answer),
- * or undefined for any other error. Only rtmp:// URLs count: anything else is not a place to connect.
+ * or undefined for any other error. Only rtmp:// and rtmps:// URLs count: anything else is not a place to
+ * connect (and connect() never follows one from rtmps:// to rtmp://).
  */
 export function connectRedirectOf(err: unknown): string | undefined {
   if (!(err instanceof RtmpError) || err.code !== RtmpErrorCode.Rejected) return undefined;
@@ -74,7 +75,8 @@ export function connectRedirectOf(err: unknown): string | undefined {
   const { code, redirect } = ex as { code?: unknown; redirect?: unknown };
   if (Number(code) !== 302 || typeof redirect !== 'string' || redirect.length > 2048) return undefined;
   try {
-    return new URL(redirect).protocol === 'rtmp:' ? redirect : undefined;
+    const protocol = new URL(redirect).protocol;
+    return protocol === 'rtmp:' || protocol === 'rtmps:' ? redirect : undefined;
   } catch {
     return undefined;
   }
@@ -159,7 +161,9 @@ export class RtmpClientCore extends EventEmitter {
         return await this.connectOnce();
       } catch (err) {
         const to = connectRedirectOf(err);
-        if (to === undefined || this.redirects.length >= hops || this.closedByUser) throw err;
+        // Never from rtmps:// to plain rtmp://: the key or token in the query would travel in clear.
+        const downgrade = to !== undefined && this.url.protocol === 'rtmps:' && !to.startsWith('rtmps:');
+        if (to === undefined || downgrade || this.redirects.length >= hops || this.closedByUser) throw err;
         this.redirects.push(to);
         this.logger.debug({ redirect: new URL(to).host }, 'connect redirected');
         this.reopenAt(to);
