@@ -393,7 +393,8 @@ export function metadataOf(asset: EdgeAsset, index: MediaFileIndex): AmfObject {
     meta.width = index.video.width;
     meta.height = index.video.height;
     meta.videocodecid = 7;
-    if (index.video.frameRate !== null) meta.framerate = index.video.frameRate;
+    const fps = frameRateOf(index);
+    if (fps !== null) meta.framerate = fps;
   }
   if (index.audio) {
     meta.audiocodecid = index.audio.codec === 'aac' ? 10 : 2;
@@ -411,6 +412,26 @@ export function metadataOf(asset: EdgeAsset, index: MediaFileIndex): AmfObject {
   }
   meta.keyframes = { times, filepositions };
   return meta;
+}
+
+/**
+ * Frames per second from the video samples' decoding times (frames less one over the time between the
+ * first and the last), to a thousandth: players (FFmpeg) take `framerate` as the stream's rate, so one
+ * computed over the file's whole duration (its last frame's length, the audio's end) would be off.
+ */
+export function frameRateOf(index: MediaFileIndex): number | null {
+  const s = index.samples;
+  let frames = 0;
+  let first = 0;
+  let last = 0;
+  for (let i = 0; i < s.count; i++) {
+    if (!((s.flags[i] as number) & SAMPLE_VIDEO)) continue;
+    if (frames === 0) first = s.dts[i] as number;
+    last = s.dts[i] as number;
+    frames++;
+  }
+  if (frames < 2 || last <= first) return null;
+  return Math.round(((frames - 1) * 1_000_000) / (last - first)) / 1000;
 }
 
 function errorText(err: unknown): string {
