@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { connectRedirectOf, MessageType, RtmpError } from '@tributary/rtmp-core';
-import { RtmpClient } from '@tributary/rtmp-core/node';
+import { createServer as createTlsServer } from 'node:tls';
+import { connectRedirectOf, MessageType, RtmpError, StatusCode } from '@tributary/rtmp-core';
+import { RtmpClient, RtmpServer, SocketTransport } from '@tributary/rtmp-core/node';
 import { freePort, waitUntil } from '@tributary/test-kit';
 import { selfSignedCertificate } from '../src/rtmps/self-signed-cert';
 import { ControlPlane, type EdgeHandle, type StreamHandle } from './support/control-plane';
@@ -122,5 +125,41 @@ describe('RTMPS across a 302: a TLS client is redirected to the other edge’s r
     assert.deepEqual(client.redirects, [bRtmps]);
     assert.equal(client.currentUrl, bRtmps);
     assert.equal(publisher.exitCode, null);
+  });
+
+  it('our client never follows a redirect from rtmps:// to plain rtmp:// (a server that tries gets the error back)', async () => {
+    // An RTMP server behind TLS whose connect hook answers a 302 to a plain rtmp:// URL.
+    const cert = selfSignedCertificate({ commonName: 'downgrade', altNames: ['localhost'], days: 1 });
+    const rtmp = new RtmpServer({
+      hooks: {
+        onConnect: () => ({
+          allow: false,
+          code: StatusCode.ConnectRejected,
+          description: 'go elsewhere',
+          redirect: 'rtmp://127.0.0.1:1/live?token=secret',
+        }),
+      },
+    });
+    const tls = createTlsServer({ cert: cert.certPem, key: cert.keyPem }, (sock) =>
+      rtmp.accept(new SocketTransport(sock, 'tls')),
+    );
+    tls.listen(0, '127.0.0.1');
+    await once(tls, 'listening');
+    const url = `rtmps://127.0.0.1:${(tls.address() as AddressInfo).port}/live?token=secret`;
+    const client = new RtmpClient({ url, timeoutMs: 10_000, followRedirects: 3, tls: TLS });
+    try {
+      const err = await client.connect().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      assert.ok(err instanceof RtmpError, String(err));
+      assert.equal(connectRedirectOf(err), 'rtmp://127.0.0.1:1/live?token=secret', 'the 302 is reported');
+      assert.deepEqual(client.redirects, [], 'but not followed');
+      assert.equal(client.currentUrl, url);
+    } finally {
+      client.close();
+      await rtmp.close();
+      tls.close();
+    }
   });
 });
