@@ -1,3 +1,4 @@
+export * from './net-connection-machine';
 export * from './net-stream-machine';
 export { RtmpServerCore } from './rtmp-server-core';
 export { RtmpServerConnection } from './server-connection';

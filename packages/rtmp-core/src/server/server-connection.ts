@@ -1,51 +1,37 @@
 import { EventEmitter } from 'node:events';
 import { type RtmpMessage } from '../chunk/chunk-constants';
 import { type OutgoingMessage } from '../chunk/chunk-encoder';
-import {
-  connectSuccess,
-  connectSuccessData,
-  createStreamResult,
-  onFcCommand,
-  onStatusCommand,
-} from '../command/commands';
+import { onStatusCommand } from '../command/commands';
 import {
   type ConnectRequest,
   type PlayRequest,
-  parseConnect,
   parsePlay,
   parsePlay2,
   parsePublish,
-  parseSubscribe,
+  type SubscribeRequest,
 } from '../command/requests';
 import { RtmpError, RtmpErrorCode } from '../errors/rtmp-error';
 import { ServerHandshake } from '../handshake/server-handshake';
 import { RateLimitedLogger } from '../logger/rate-limited-logger';
 import { splitAggregate } from '../message/aggregate';
-import { type Command, decodeCommand, encodeCommand, errorCommand, resultCommand } from '../message/command';
+import { type Command, decodeCommand, encodeCommand } from '../message/command';
 import { decodeData, encodeData, metadataObject, ON_METADATA } from '../message/data';
 import { isMediaType, type MediaMessage } from '../message/media-message';
 import { Csid, MessageType } from '../message/message-types';
-import { CapsEx, connectRejectedInfo, type OnStatusInfo, StatusCode, statusInfo } from '../message/on-status';
+import { CapsEx, type OnStatusInfo, StatusCode, statusInfo } from '../message/on-status';
 import { encodeSetPeerBandwidth, PeerBandwidthLimit } from '../message/protocol-control';
 import { decodeUserControl, encodeUserControl } from '../message/user-control';
 import { type ConnectionStats, ProtocolSession } from '../session/protocol-session';
 import { type RtmpTransport } from '../transport/transport';
+import {
+  type ConnectionPhase,
+  type NetConnectionEffect,
+  NetConnectionMachine,
+} from './net-connection-machine';
 import { type NetStreamEffect } from './net-stream-machine';
 import { type ResolvedServerOptions } from './server-options';
 import { RtmpServerStream, type ServerConnection } from './server-stream';
 import { type HookDecision, type HookResult, type RecordedItem } from './server-types';
-
-type ConnectionState =
-  /** Transport accepted, handshake bytes flowing. */
-  | 'handshake'
-  /** Handshake done; only `connect` is accepted. */
-  | 'awaiting-connect'
-  /** `connect` received, onConnect running; later commands wait in the queue. */
-  | 'connecting'
-  /** NetConnection.Connect.Success sent. */
-  | 'connected'
-  /** close() ran; nothing more is read or written. */
-  | 'closed';
 
 /** Commands waiting past this many times maxQueuedCommands (all from reads before the pause) close the connection. */
 const QUEUED_COMMANDS_HARD_FACTOR = 4;
@@ -66,21 +52,18 @@ async function decide(result: HookResult): Promise<HookDecision> {
 export class RtmpServerConnection extends EventEmitter implements ServerConnection {
   /** This connection's lines, rate-limited: a hostile peer cannot make the server write thousands. */
   readonly logger: RateLimitedLogger;
-  connectRequest: ConnectRequest | null = null;
   readonly streams = new Map<number, RtmpServerStream>();
-  private state: ConnectionState = 'handshake';
+  /** The NetConnection's protocol state (connect first, streams, the FMS calls): sans-I/O, effects out. */
+  private readonly machine: NetConnectionMachine;
   private readonly handshake = new ServerHandshake();
   private readonly session: ProtocolSession;
   private queue: Promise<void> = Promise.resolve();
-  private nextStreamId = 1;
   /** Media of message streams whose publish command is queued or being authorised, by message stream id. */
   private readonly heldMedia = new Map<number, MediaMessage[]>();
   private heldBytes = 0;
   private handshakeTimer: NodeJS.Timeout | undefined;
   /** An idle ping went out and no byte has arrived since (onIdle). */
   private awaitingPingReply = false;
-  /** Whether replies go out as AMF3 command messages (17): the client sent its connect as one. */
-  usesAmf3 = false;
   /** Command token bucket (options.commandRate). */
   private commandTokens: number;
   private commandTokensAt = Date.now();
@@ -106,6 +89,7 @@ export class RtmpServerConnection extends EventEmitter implements ServerConnecti
       options.logger.child({ connId: id, remote, transport: transport.kind }),
       options.logRate,
     );
+    this.machine = new NetConnectionMachine({ maxStreamsPerConnection: options.maxStreamsPerConnection });
     this.commandTokens = options.commandRate.burst;
     this.dataTokens = options.dataRate.burst;
     this.session = new ProtocolSession((buffers) => this.writeRaw(buffers), options.chunkLimits);
@@ -129,6 +113,20 @@ export class RtmpServerConnection extends EventEmitter implements ServerConnecti
       options.idleTimeoutMs,
     );
     this.logger.always('info', {}, 'opened');
+  }
+
+  /** Set once `connect` is accepted. */
+  get connectRequest(): ConnectRequest | null {
+    return this.machine.connectRequest;
+  }
+
+  /** Whether replies go out as AMF3 command messages (17): the client sent its connect as one. */
+  get usesAmf3(): boolean {
+    return this.machine.usesAmf3;
+  }
+
+  private get state(): ConnectionPhase {
+    return this.machine.phase;
   }
 
   get remoteAddress(): string {
@@ -257,7 +255,7 @@ export class RtmpServerConnection extends EventEmitter implements ServerConnecti
         const step = this.handshake.push(data);
         this.writeRaw(step.send);
         if (!step.done) return;
-        this.state = 'awaiting-connect';
+        this.machine.handshakeDone();
         this.logger.debug({ kind: this.handshake.kind }, 'handshake done');
         chunkBytes = step.rest;
       }
@@ -412,89 +410,72 @@ export class RtmpServerConnection extends EventEmitter implements ServerConnecti
   }
 
   private async onCommand(cmd: Command, msg: RtmpMessage): Promise<void> {
-    if (cmd.name === 'connect') return this.onConnect(cmd, msg);
-    if (this.state !== 'connected') {
-      throw new RtmpError(
-        RtmpErrorCode.State,
-        `command ${cmd.name} in state ${this.state} (connect must come first)`,
-      );
-    }
-    const stream = this.streams.get(msg.messageStreamId);
-    const name = typeof cmd.args[0] === 'string' ? cmd.args[0] : '';
-    switch (cmd.name) {
-      case 'createStream':
-        return this.onCreateStream(cmd);
-      case 'releaseStream':
-      case 'FCPublish':
-      case 'FCUnpublish':
-      case 'FCUnsubscribe':
-        return this.onFlashMediaCall(cmd, name);
-      case 'FCSubscribe':
-        return this.onFCSubscribe(cmd, name);
-      case 'getStreamLength':
-        return this.onGetStreamLength(cmd, name);
-      case 'deleteStream':
-        return this.onDeleteStream(typeof cmd.args[0] === 'number' ? cmd.args[0] : msg.messageStreamId);
-      case 'publish':
-      case 'play':
-      case 'play2':
-      case 'pause':
-      case 'seek':
-      case 'receiveAudio':
-      case 'receiveVideo':
-      case 'closeStream':
-        if (stream === undefined) {
-          throw new RtmpError(
-            RtmpErrorCode.State,
-            `${cmd.name} on message stream ${msg.messageStreamId}, which createStream did not create`,
-          );
-        }
-        return this.onStreamCommand(cmd, stream);
-      default:
-        this.logger.debug({ command: cmd.name }, 'unknown command');
-        if (cmd.transactionId !== 0) {
-          this.reply(
-            errorCommand(
-              cmd.transactionId,
-              statusInfo('error', StatusCode.CallFailed, `Method not found (${cmd.name}).`),
-            ),
-          );
-        }
-    }
+    const amf3 = msg.typeId === MessageType.CommandAmf3;
+    await this.applyConnection(this.machine.command(cmd, msg.messageStreamId, amf3));
   }
 
-  private async onConnect(cmd: Command, msg: RtmpMessage): Promise<void> {
-    if (this.state !== 'awaiting-connect') {
-      throw new RtmpError(RtmpErrorCode.State, `connect in state ${this.state}`);
+  /**
+   * Carries out the NetConnection machine's effects in order; a hook (onConnect, onSubscribe,
+   * onStreamLength) runs in the command queue and the machine's answer to it follows.
+   */
+  private async applyConnection(effects: readonly NetConnectionEffect[]): Promise<void> {
+    for (const effect of effects) {
+      switch (effect.kind) {
+        case 'reply':
+          this.reply(effect.cmd);
+          break;
+        case 'authorize-connect': {
+          clearTimeout(this.handshakeTimer);
+          const { req } = effect;
+          const decision = await this.runHook('onConnect', () => this.options.hooks.onConnect?.(this, req));
+          if (this.isClosed) return;
+          return this.applyConnection(this.machine.connectAuthorized(decision));
+        }
+        case 'connected':
+          this.session.announceWindow(this.options.windowAckSize);
+          this.send(encodeSetPeerBandwidth(this.options.peerBandwidth, PeerBandwidthLimit.Dynamic));
+          this.session.setOutgoingChunkSize(this.options.chunkSize);
+          this.reply(effect.reply);
+          this.events.emit('connect', this);
+          break;
+        case 'rejected':
+          this.reply(effect.reply);
+          this.close('connect rejected');
+          return;
+        case 'stream-created': {
+          const id = effect.messageStreamId;
+          const limits = { maxPlayListItems: this.options.maxPlayListItems };
+          this.streams.set(id, new RtmpServerStream(this, id, limits));
+          this.reply(effect.reply);
+          break;
+        }
+        case 'stream-command': {
+          const stream = this.streams.get(effect.messageStreamId);
+          if (stream !== undefined) await this.onStreamCommand(effect.cmd, stream);
+          break;
+        }
+        case 'delete-stream': {
+          const stream = this.streams.get(effect.messageStreamId);
+          if (stream === undefined) break;
+          this.applyNow(stream, stream.machine.end());
+          this.streams.delete(effect.messageStreamId);
+          break;
+        }
+        case 'query-subscribe': {
+          const live = await this.askSubscribe(effect.req);
+          if (this.isClosed) return;
+          return this.applyConnection(this.machine.subscribeAnswered(effect.req, live));
+        }
+        case 'query-length': {
+          const seconds = await this.askStreamLength(effect.req);
+          if (this.isClosed) return;
+          return this.applyConnection(this.machine.lengthAnswered(effect.transactionId, seconds));
+        }
+        case 'log':
+          this.logger[effect.level](effect.fields, effect.msg);
+          break;
+      }
     }
-    this.state = 'connecting';
-    clearTimeout(this.handshakeTimer);
-    this.usesAmf3 = msg.typeId === MessageType.CommandAmf3;
-    const req = parseConnect(cmd);
-    const decision = await this.runHook('onConnect', () => this.options.hooks.onConnect?.(this, req));
-    if (this.isClosed) return;
-    if (!decision.allow) {
-      const info = connectRejectedInfo(
-        decision.description ?? 'Connection rejected.',
-        decision.code ?? StatusCode.ConnectRejected,
-        decision.redirect,
-      );
-      this.reply(errorCommand(cmd.transactionId, info));
-      this.close('connect rejected');
-      return;
-    }
-    this.connectRequest = req;
-    this.state = 'connected';
-    this.session.announceWindow(this.options.windowAckSize);
-    this.send(encodeSetPeerBandwidth(this.options.peerBandwidth, PeerBandwidthLimit.Dynamic));
-    this.session.setOutgoingChunkSize(this.options.chunkSize);
-    const info = statusInfo('status', StatusCode.ConnectSuccess, 'Connection succeeded.', {
-      objectEncoding: req.objectEncoding,
-      data: connectSuccessData(),
-    });
-    this.reply(connectSuccess(cmd.transactionId, info));
-    this.logger.info({ app: req.app }, 'connected');
-    this.events.emit('connect', this);
   }
 
   private async runHook(hook: string, call: () => HookResult): Promise<HookDecision> {
@@ -509,93 +490,38 @@ export class RtmpServerConnection extends EventEmitter implements ServerConnecti
     }
   }
 
-  private onCreateStream(cmd: Command): void {
-    if (this.streams.size >= this.options.maxStreamsPerConnection) {
-      this.reply(
-        errorCommand(
-          cmd.transactionId,
-          statusInfo(
-            'error',
-            StatusCode.CallFailed,
-            `At most ${this.options.maxStreamsPerConnection} streams.`,
-          ),
-        ),
-      );
-      return;
-    }
-    const id = this.nextStreamId++;
-    this.streams.set(id, new RtmpServerStream(this, id, { maxPlayListItems: this.options.maxPlayListItems }));
-    this.reply(createStreamResult(cmd.transactionId, id));
-  }
-
-  /** The FMS/Akamai calls of FMLE and FFmpeg: acknowledged, with their onFC* notification where one exists. */
-  private onFlashMediaCall(cmd: Command, name: string): void {
-    if (cmd.transactionId !== 0) this.reply(resultCommand(cmd.transactionId, null, undefined));
-    const notify: Record<string, [string, string]> = {
-      FCPublish: ['onFCPublish', StatusCode.PublishStart],
-      FCUnpublish: ['onFCUnpublish', StatusCode.UnpublishSuccess],
-      FCUnsubscribe: ['onFCUnsubscribe', StatusCode.PlayStop],
-    };
-    const n = notify[cmd.name];
-    if (n !== undefined) {
-      this.reply(onFcCommand(n[0], statusInfo('status', n[1], name)));
-    }
-  }
-
   /**
    * FCSubscribe(name), the live subscription of Akamai/Limelight CDNs that JW Player and rtmpdump
-   * `--subscribe` send: `onFCSubscribe` with NetStream.Play.Start once the stream is live (the
-   * `onSubscribe` hook says where: anywhere in a fleet), NetStream.Play.StreamNotFound while it is not,
-   * so the player retries. Without the hook every subscription is answered Play.Start. Like every
-   * command it waits its turn in the queue and counts against the command rate.
+   * `--subscribe` send: the `onSubscribe` hook says whether the stream is live (anywhere in a fleet).
+   * Without the hook every subscription is live. A throwing hook answers not live.
    */
-  private async onFCSubscribe(cmd: Command, rawName: string): Promise<void> {
-    if (cmd.transactionId !== 0) this.reply(resultCommand(cmd.transactionId, null, undefined));
-    const req = parseSubscribe(rawName);
+  private async askSubscribe(req: SubscribeRequest): Promise<boolean> {
     const hook = this.options.hooks.onSubscribe;
-    let live = true;
-    if (hook !== undefined) {
-      try {
-        live = (await hook(this, req)) === true;
-      } catch (err) {
-        this.logger.warn(
-          { hook: 'onSubscribe', err: err instanceof Error ? err.message : String(err) },
-          'hook failed: not live',
-        );
-        live = false;
-      }
+    if (hook === undefined) return true;
+    try {
+      return (await hook(this, req)) === true;
+    } catch (err) {
+      this.logger.warn(
+        { hook: 'onSubscribe', err: err instanceof Error ? err.message : String(err) },
+        'hook failed: not live',
+      );
+      return false;
     }
-    if (this.isClosed) return;
-    const info = live
-      ? statusInfo('status', StatusCode.PlayStart, req.name)
-      : statusInfo('error', StatusCode.PlayStreamNotFound, `${req.name} is not live yet.`);
-    this.reply(onFcCommand('onFCSubscribe', info));
   }
 
   /** getStreamLength(name): the onStreamLength hook's seconds; live streams and unknown names have none (0). */
-  private async onGetStreamLength(cmd: Command, rawName: string): Promise<void> {
+  private async askStreamLength(req: SubscribeRequest): Promise<number> {
     const hook = this.options.hooks.onStreamLength;
-    let seconds = 0;
-    if (hook !== undefined) {
-      try {
-        const answer = await hook(this, parseSubscribe(rawName));
-        seconds = Number.isFinite(answer) && answer > 0 ? answer : 0;
-      } catch (err) {
-        this.logger.warn(
-          { hook: 'onStreamLength', err: err instanceof Error ? err.message : String(err) },
-          'hook failed: length 0',
-        );
-      }
+    if (hook === undefined) return 0;
+    try {
+      return await hook(this, req);
+    } catch (err) {
+      this.logger.warn(
+        { hook: 'onStreamLength', err: err instanceof Error ? err.message : String(err) },
+        'hook failed: length 0',
+      );
+      return 0;
     }
-    if (this.isClosed) return;
-    this.reply(resultCommand(cmd.transactionId, null, seconds));
-  }
-
-  private onDeleteStream(id: number): void {
-    const stream = this.streams.get(id);
-    if (stream === undefined) return;
-    this.applyNow(stream, stream.machine.end());
-    this.streams.delete(id);
   }
 
   /** A NetStream command: the stream's machine decides, apply() carries it out. */
@@ -779,7 +705,7 @@ export class RtmpServerConnection extends EventEmitter implements ServerConnecti
     if (wasConnected && !this.transport.destroyed) {
       this.sendConnectionStatus(statusInfo('status', StatusCode.ConnectClosed, reason));
     }
-    this.state = 'closed';
+    this.machine.closed();
     clearTimeout(this.handshakeTimer);
     this.heldMedia.clear();
     this.transport.end();

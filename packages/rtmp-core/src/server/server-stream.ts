@@ -58,7 +58,7 @@ export class RtmpServerStream extends EventEmitter implements BroadcastSink {
   /** The client's buffer, from its SetBufferLength (ms; 0 until it sends one): how far ahead to send a file. */
   bufferLengthMs = 0;
   /** Unsubscribes from the stream switched away from, run at the switch point; null when not switching. */
-  private switchDone: (() => void)[] | null = null;
+  private switchDone: ((cut?: number) => void)[] | null = null;
 
   constructor(
     readonly connection: ServerConnection,
@@ -148,27 +148,30 @@ export class RtmpServerStream extends EventEmitter implements BroadcastSink {
     this.switchDone ??= [];
   }
 
-  deferUnsubscribe(done: () => void): boolean {
+  deferUnsubscribe(done: (cut?: number) => void): boolean {
     if (this.switchDone === null) return false;
     this.switchDone.push(done);
     return true;
   }
 
-  /** The new stream reached its keyframe: leave the old one, then NetStream.Play.TransitionComplete. */
-  switched(): void {
+  /**
+   * The new stream reached its keyframe (at `timestamp`): leave the old one, whose messages from that
+   * instant on are not sent (the new stream has them), then NetStream.Play.TransitionComplete.
+   */
+  switched(timestamp?: number): void {
     if (this.switchDone === null) return;
-    this.cancelSwitch();
+    this.cancelSwitch(timestamp);
     this.sendPlayStatus(
       statusInfo('status', StatusCode.PlayTransitionComplete, `Switched to ${this.playRequest?.name}.`),
     );
   }
 
   /** Ends a pending switch without completing it (stop, reset, close): the old stream is left at once. */
-  cancelSwitch(): void {
+  cancelSwitch(cut?: number): void {
     const done = this.switchDone ?? [];
     this.switchDone = null;
     this.machine.switchSettled();
-    for (const f of done) f();
+    for (const f of done) f(cut);
   }
 
   /**
