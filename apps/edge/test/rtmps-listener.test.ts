@@ -120,7 +120,13 @@ describe('RtmpsListener: TLS in front of the RTMP server', { timeout: 60_000 }, 
       0,
       'a finished handshake gives its slot back (the RTMP connection takes its own)',
     );
+    assert.equal(metric(registry, 'tributary_edge_rtmps_connections'), 1);
+    assert.ok(metric(registry, 'tributary_edge_rtmps_handshakes_total') >= 1);
     sock.destroy();
+    await waitUntil(() => metric(registry, 'tributary_edge_rtmps_connections') === 0, {
+      what: 'the closed TLS connection no longer counted',
+      timeoutMs: 2000,
+    });
   });
 
   it('TLS 1.1 is refused', async () => {

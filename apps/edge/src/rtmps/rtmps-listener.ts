@@ -44,6 +44,9 @@ export class RtmpsListener {
   private readonly pending = new Map<string, { raw: Socket; release: () => void; timer: NodeJS.Timeout }>();
   private readonly failures;
   private readonly reloads;
+  private readonly handshakes;
+  /** TLS sockets handed to accept() and not closed yet. */
+  private open = 0;
   private pollTimer: NodeJS.Timeout | undefined;
   /** Signature of the files now served, and of a change seen but not yet applied (or refused). */
   private servedSignature: string;
@@ -68,6 +71,15 @@ export class RtmpsListener {
       'tributary_edge_rtmps_certificate_expiry_seconds',
       'Seconds until the served RTMPS certificate expires (negative: expired)',
       () => Math.round((new Date(this.pair.summary.validTo).getTime() - Date.now()) / 1000),
+    );
+    this.handshakes = opts.metrics.counter(
+      'tributary_edge_rtmps_handshakes_total',
+      'RTMPS TLS handshakes finished (each becomes an RTMP connection)',
+    );
+    opts.metrics.gauge(
+      'tributary_edge_rtmps_connections',
+      'RTMPS connections open (TLS sockets handed to the RTMP server)',
+      () => this.open,
     );
     opts.metrics.gauge(
       'tributary_edge_rtmps_handshakes_pending',
@@ -196,6 +208,11 @@ export class RtmpsListener {
     const raw = key === undefined ? undefined : this.pending.get(key)?.raw;
     if (key !== undefined && raw !== undefined) this.settle(key, raw);
     if (tls.destroyed) return;
+    this.handshakes.inc();
+    this.open += 1;
+    tls.once('close', () => {
+      this.open -= 1;
+    });
     this.opts.accept(tls);
   }
 
