@@ -24,12 +24,14 @@ export interface BroadcastSink {
    * metadata and sequence headers, so the decoder never sees a gap or a frame it cannot decode.
    */
   readonly switching?: boolean;
-  switched?(): void;
+  /** `timestamp`: the new stream's first message (its keyframe), the cut for the stream left. */
+  switched?(timestamp?: number): void;
   /**
    * While switching, the stream switched away from keeps playing until `switched()`: returns true and
-   * calls `done` then (the broadcast unsubscribes at that point); false means unsubscribe now.
+   * calls `done` then (the broadcast unsubscribes at that point, sending what it held from before `cut`);
+   * false means unsubscribe now.
    */
-  deferUnsubscribe?(done: () => void): boolean;
+  deferUnsubscribe?(done: (cut?: number) => void): boolean;
   sendUserControl(event: UserControlEvent): void;
   close(reason: string): void;
 }

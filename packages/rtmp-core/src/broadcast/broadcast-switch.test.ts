@@ -17,7 +17,7 @@ const inter = (ts: number, marker: number) => video(ts, '27 01', marker);
 
 /** A sink with the switch protocol of RtmpServerStream: unsubscribes wait for `switched()` while switching. */
 class SwitchingSink extends RecordingSink {
-  private pending: (() => void)[] | null = null;
+  private pending: ((cut?: number) => void)[] | null = null;
   switchedCount = 0;
 
   get switching(): boolean {
@@ -28,17 +28,17 @@ class SwitchingSink extends RecordingSink {
     this.pending = [];
   }
 
-  deferUnsubscribe(done: () => void): boolean {
+  deferUnsubscribe(done: (cut?: number) => void): boolean {
     if (this.pending === null) return false;
     this.pending.push(done);
     return true;
   }
 
-  switched(): void {
+  switched(timestamp?: number): void {
     const done = this.pending ?? [];
     this.pending = null;
     this.switchedCount++;
-    for (const f of done) f();
+    for (const f of done) f(timestamp);
   }
 }
 
@@ -87,6 +87,42 @@ describe('Broadcast play2 switch', () => {
     assert.equal(sink.switchedCount, 1);
     assert.equal(a.stats.subscribers, 0);
     assert.deepEqual(seen(sink), ['1:config', '1:key', '1:inter', '2:config', '3:key', '5:inter']);
+  });
+
+  it('with switchHoldMs, the stream left runs behind and nothing from the switch instant on is sent twice', () => {
+    const held = { ...options, switchHoldMs: 100 };
+    const a = new Broadcast(held);
+    const b = new Broadcast(held);
+    a.start();
+    b.start();
+    a.pushMedia(config(0, 1));
+    a.pushMedia(key(0, 1));
+    b.pushMedia(config(0, 2));
+    const sink = new SwitchingSink();
+    a.subscribe(sink);
+    sink.beginSwitch();
+    a.unsubscribe(sink);
+    b.subscribe(sink);
+    a.pushMedia(inter(40, 3));
+    a.pushMedia(inter(80, 4));
+    a.pushMedia(inter(160, 5)); // 40 is now more than 100 ms behind: it goes out
+    assert.deepEqual(seen(sink), ['1:config', '1:key', '3:inter']);
+    // A runs ahead of B: its frame at 200 arrives before B's keyframe at 200, and is never sent.
+    a.pushMedia(inter(200, 6));
+    b.pushMedia(key(200, 7));
+    b.pushMedia(inter(240, 8));
+    a.pushMedia(inter(240, 9));
+    assert.equal(a.stats.subscribers, 0);
+    assert.deepEqual(seen(sink), [
+      '1:config',
+      '1:key',
+      '3:inter',
+      '4:inter',
+      '5:inter',
+      '2:config',
+      '7:key',
+      '8:inter',
+    ]);
   });
 
   it('drops a stream it was still waiting to switch to at once (a second switch)', () => {

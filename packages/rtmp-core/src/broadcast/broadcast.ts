@@ -34,6 +34,13 @@ export interface BroadcastOptions {
   audioHoldMs?: number;
   /** Clock (ms) for the lag rule and the `adaptive` policy's pass timing; injected by tests. */
   now?: () => number;
+  /**
+   * play2 switch: how far (in message time, ms) the stream being left runs behind for a viewer while the
+   * new one has not reached its keyframe (default 250). Held messages from the switch point on are never
+   * sent, so a rendition that is a little ahead of the other does not show one instant twice. 0 (the
+   * default): no hold.
+   */
+  switchHoldMs?: number;
 }
 
 const DEFAULT_BROADCAST_OPTIONS = {
@@ -43,8 +50,13 @@ const DEFAULT_BROADCAST_OPTIONS = {
   maxLagMs: 10_000,
   /** 16 MiB holds a 10 s GOP at 12 Mbps; the cache is bounded by bytes (one GOP), not by a count of messages. */
   gopCacheMaxBytes: 16 * 1024 * 1024,
+  /** Off by default: the stream left plays on at once, and may show the switch instant twice. */
+  switchHoldMs: 0,
   ...DEFAULT_FLUSH_OPTIONS,
 };
+
+/** Messages a viewer switching away may have held at once, whatever their timestamps say. */
+const MAX_SWITCH_HELD = 512;
 
 function resolveCoalesce(options: BroadcastOptions): CoalescePolicy {
   if (options.coalesce !== undefined) return options.coalesce;
@@ -125,6 +137,12 @@ interface Subscriber {
   waitingForKeyframe: boolean;
   /** Subscribed by a play2 switch: silent until a keyframe, which is preceded by metadata and configs. */
   awaitingSwitch: boolean;
+  /**
+   * Switching away (play2): its unsubscribe waits for the new stream's keyframe; meanwhile its messages
+   * run `switchHoldMs` behind in `held`, and those from the switch point on are dropped at the end.
+   */
+  switchingAway: boolean;
+  held: SharedMessage[];
   droppingSince: number | null;
   dropped: number;
   /**
@@ -292,11 +310,27 @@ export class Broadcast {
   }
 
   private deliver(sub: Subscriber, shared: SharedMessage): void {
+    if (sub.switchingAway && this.options.switchHoldMs > 0) {
+      sub.held.push(shared);
+      const hold = this.options.switchHoldMs;
+      while (
+        sub.held.length > 0 &&
+        (shared.timestamp - sub.held[0]!.timestamp > hold || sub.held.length > MAX_SWITCH_HELD)
+      ) {
+        this.write(sub, sub.held.shift()!);
+        if (!this.subscribers.has(sub.sink)) return;
+      }
+      return;
+    }
+    this.write(sub, shared);
+  }
+
+  private write(sub: Subscriber, shared: SharedMessage): void {
     const { sink } = sub;
     if (sub.awaitingSwitch) {
       if (!this.startsSwitch(shared)) return;
       sub.awaitingSwitch = false;
-      sink.switched?.();
+      sink.switched?.(shared.timestamp);
       for (const m of [this.metadata, this.videoConfig, this.audioConfig])
         if (m !== null) this.deliver(sub, m);
     }
@@ -388,7 +422,12 @@ export class Broadcast {
         sub.queuedBytes = 0;
         sink.writeChunks(Broadcast.chunksFor(sink, messages), bytes);
       }
-      if (!sub.waitingForKeyframe && !sub.awaitingSwitch && this.options.coalesce !== 'off') {
+      if (
+        !sub.waitingForKeyframe &&
+        !sub.awaitingSwitch &&
+        !sub.switchingAway &&
+        this.options.coalesce !== 'off'
+      ) {
         sub.inStep = true;
         this.inStepCount++;
         this.outOfStep.delete(sub);
@@ -432,6 +471,8 @@ export class Broadcast {
       sink,
       waitingForKeyframe: false,
       awaitingSwitch: sink.switching === true,
+      switchingAway: false,
+      held: [],
       droppingSince: null,
       dropped: 0,
       inStep: false,
@@ -452,12 +493,31 @@ export class Broadcast {
    * Removes a viewer (after its queued chunks). One switching away keeps playing until the switch point,
    * unless this is a stream it was still waiting to switch to (a second switch, or a stop).
    */
-  unsubscribe(sink: BroadcastSink): void {
+  unsubscribe(sink: BroadcastSink, cut?: number): void {
     const sub = this.subscribers.get(sink);
-    if (sub?.awaitingSwitch !== true && sink.deferUnsubscribe?.(() => this.unsubscribe(sink)) === true)
+    if (
+      sub !== undefined &&
+      !sub.awaitingSwitch &&
+      !sub.switchingAway &&
+      sink.deferUnsubscribe?.((at) => this.unsubscribe(sink, at)) === true
+    ) {
+      // It keeps playing this stream until the switch point, a little behind (see switchHoldMs).
+      sub.switchingAway = true;
+      if (sub.inStep) this.leaveStep(sub, this.batch);
       return;
+    }
     if (sub === undefined) return;
     if (sub.inStep) this.leaveStep(sub, this.batch);
+    if (sub.switchingAway) {
+      const held = sub.held;
+      sub.held = [];
+      sub.switchingAway = false;
+      for (const m of held) {
+        if (cut !== undefined && m.timestamp >= cut) continue;
+        this.write(sub, m);
+        if (!this.subscribers.has(sink)) return;
+      }
+    }
     if (sub.queued.length > 0) {
       sink.writeChunks(Broadcast.chunksFor(sink, sub.queued), sub.queuedBytes);
       sub.queued = [];
