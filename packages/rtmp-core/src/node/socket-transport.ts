@@ -1,4 +1,4 @@
-import { type Socket, connect as tcpConnect } from 'node:net';
+import { isIP, type Socket, connect as tcpConnect } from 'node:net';
 import { type ConnectionOptions, connect as tlsConnect } from 'node:tls';
 import { RtmpError, RtmpErrorCode } from '../errors/rtmp-error';
 import { type RtmpDialer, type RtmpTransport, type TransportHandlers } from '../transport/transport';
@@ -88,7 +88,9 @@ export function socketDialer(tls: ConnectionOptions = {}): RtmpDialer {
       const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
       let socket: Socket;
       if (url.protocol === 'rtmp:') socket = tcpConnect(port, host);
-      else if (url.protocol === 'rtmps:') socket = tlsConnect({ servername: host, ...tls, port, host });
+      // SNI names hosts only (RFC 6066 §3): an IP literal sends none (node warns about it otherwise).
+      else if (url.protocol === 'rtmps:')
+        socket = tlsConnect({ ...(isIP(host) ? {} : { servername: host }), ...tls, port, host });
       else {
         reject(new RtmpError(RtmpErrorCode.State, `no transport for ${url.protocol} URLs`));
         return;
