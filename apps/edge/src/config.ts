@@ -126,6 +126,12 @@ export const EdgeConfigSchema = z
     FANOUT_AUDIO_HOLD_MS: env.int(45, 1, 1000),
     /** The `interval` policy's period: every message waits up to this long (SRS's default is 350 ms). */
     FANOUT_MERGE_WRITE_MS: env.int(50, 1, 1000),
+    /**
+     * play2 switching between renditions (issue 13): the rendition left runs this far behind for the
+     * viewer until the new one's keyframe, so its frames from that instant on are never sent (renditions
+     * of one encoder arrive a few frames apart; without it one instant can show twice). 0: no hold.
+     */
+    RENDITION_SWITCH_HOLD_MS: env.int(250, 0, 2000),
 
     /** Handshake plus connect/publish/play must finish within this (docs/reliability.md: handshake: ≤ 10 s). */
     HANDSHAKE_TIMEOUT_MS: env.int(10_000, 1000),

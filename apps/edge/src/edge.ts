@@ -163,6 +163,7 @@ export class Edge {
           mergeWriteMs: cfg.FANOUT_MERGE_WRITE_MS,
           maxHoldMs: cfg.FANOUT_MAX_HOLD_MS,
           audioHoldMs: cfg.FANOUT_AUDIO_HOLD_MS,
+          switchHoldMs: cfg.RENDITION_SWITCH_HOLD_MS,
         }),
       publisherIdleTimeoutMs: cfg.PUBLISHER_IDLE_TIMEOUT_MS,
       maxWaitingStreams: MAX_WAITING_STREAMS,

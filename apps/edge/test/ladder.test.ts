@@ -4,7 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { StatusCode } from '@tributary/rtmp-core';
+import { PlaybackHttpPaths } from '@tributary/contracts';
+import { type MediaMessage, type OnStatusInfo, StatusCode } from '@tributary/rtmp-core';
+import { parseMultiBitrateSmil } from '@tributary/smil';
 import { RtmpClient } from '@tributary/rtmp-core/node';
 import { ControlPlane, type EdgeHandle, type StreamHandle, type TenantHandle } from './support/control-plane';
 import { Peers } from './support/peers';
@@ -167,6 +169,142 @@ describe('encoder ladders through the edge', { timeout: 300_000 }, () => {
       const played = await peers.decodeFrames(url, GOP);
       assert.equal(played.frames, GOP, played.stderr);
     }
+  });
+
+  it('serves /live/<playbackId>.smil as a <switch> of the live renditions that packages/smil parses, each playing from its base', async () => {
+    const smilUrl = `${edge.http}${PlaybackHttpPaths.smil(stream.playbackId)}`;
+    const text = await within(STEP_DEADLINE_MS, 'SMIL lists the ladder', async () => {
+      const res = await fetch(smilUrl, { signal: AbortSignal.timeout(5000) });
+      const body = await res.text();
+      return res.ok && body.includes('<switch>') && body.includes('avc1.') ? body : undefined;
+    });
+    const manifest = parseMultiBitrateSmil(text);
+    assert.equal(manifest.base, edge.rtmp);
+    assert.deepEqual(
+      manifest.renditions.map((r) => [r.src, r.systemBitrate, r.width, r.height]),
+      LADDER.map((r) => [
+        `${stream.playbackId}_${r.name}`,
+        (r.videoBitrateKbps + r.audioBitrateKbps) * 1000,
+        r.width,
+        r.height,
+      ]),
+    );
+    for (const r of manifest.renditions) {
+      assert.match(r.videoCodecId ?? '', /^avc1\.[0-9a-f]{6}$/);
+      assert.equal(r.audioCodecId, 'mp4a.40.2');
+      const played = await peers.decodeFrames(`${manifest.base}/${r.src}`, 10);
+      assert.equal(played.frames, 10, `${r.src}: ${played.stderr}`);
+    }
+  });
+
+  it('serves /live/<playbackId>/index.m3u8 as the multivariant playlist: one variant per rendition, each decodable', async () => {
+    const url = `${edge.http}${PlaybackHttpPaths.hlsPlaylist(stream.playbackId)}`;
+    const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-type'), 'application/vnd.apple.mpegurl');
+    const text = await res.text();
+    const lines = text.split('\n').filter((l) => l !== '');
+    assert.equal(lines[0], '#EXTM3U');
+    const variants = lines.flatMap((l, i) =>
+      l.startsWith('#EXT-X-STREAM-INF:') ? [{ inf: l, uri: lines[i + 1] ?? '' }] : [],
+    );
+    assert.equal(variants.length, LADDER.length, text);
+    for (const [i, r] of LADDER.entries()) {
+      const v = variants[i]!;
+      assert.match(v.inf, new RegExp(`BANDWIDTH=${(r.videoBitrateKbps + r.audioBitrateKbps) * 1000}\\b`));
+      assert.match(v.inf, new RegExp(`RESOLUTION=${r.width}x${r.height}\\b`));
+      assert.match(v.inf, /CODECS="avc1\.[0-9a-f]{6},mp4a\.40\.2"/);
+      assert.equal(v.uri, `../${stream.playbackId}_${r.name}/index.m3u8`);
+      const media = new URL(v.uri, url).toString();
+      const probed = await peers.run('ffprobe', [
+        '-v',
+        'error',
+        '-select_streams',
+        'v:0',
+        '-show_entries',
+        'stream=codec_name,width,height',
+        '-of',
+        'json',
+        media,
+      ]);
+      assert.equal(probed.code, 0, probed.stderr);
+      const s = (JSON.parse(probed.stdout) as { streams: unknown[] }).streams[0];
+      assert.deepEqual(s, { codec_name: 'h264', width: r.width, height: r.height }, media);
+      const played = await peers.decodeFrames(media, 10);
+      assert.equal(played.frames, 10, `${media}: ${played.stderr}`);
+    }
+    // The whole ladder through the multivariant playlist, as a player starts it (the first variant).
+    const whole = await peers.decodeFrames(url, 10);
+    assert.equal(whole.frames, 10, whole.stderr);
+  });
+
+  it('play2 switch high → low → high through the edge: Transition and TransitionComplete, each switch on a keyframe, timestamps monotonic without repeats', async () => {
+    const client = new RtmpClient({ url: edge.rtmp, timeoutMs: STEP_DEADLINE_MS });
+    const events: Array<
+      { kind: 'media'; msg: MediaMessage } | { kind: 'status' | 'playStatus'; code: string }
+    > = [];
+    try {
+      await client.connect();
+      const ns = await client.createStream();
+      ns.on('media', (msg: MediaMessage) => events.push({ kind: 'media', msg }));
+      ns.on('status', (info: OnStatusInfo) => events.push({ kind: 'status', code: info.code }));
+      (ns as unknown as NodeJS.EventEmitter).on('data', (d: { name: string; values: unknown[] }) => {
+        const info = d.values[0] as { code?: unknown } | undefined;
+        if (d.name === 'onPlayStatus' && typeof info?.code === 'string')
+          events.push({ kind: 'playStatus', code: info.code });
+      });
+      await client.play(`${stream.playbackId}_high`, { stream: ns });
+      const videoCount = () => events.filter((e) => e.kind === 'media' && e.msg.typeId === 9).length;
+      const completions = () =>
+        events.filter((e) => e.kind === 'playStatus' && e.code === StatusCode.PlayTransitionComplete).length;
+      await within(STEP_DEADLINE_MS, 'high plays', async () => (videoCount() > 30 ? true : undefined));
+      const switchTo = async (to: string, from: string, n: number) => {
+        client.sendCommand(
+          {
+            name: 'play2',
+            transactionId: 0,
+            object: null,
+            args: [{ streamName: to, oldStreamName: from, transition: 'switch', start: -2, len: -1 }],
+          },
+          ns.messageStreamId,
+        );
+        await within(STEP_DEADLINE_MS, `switch to ${to} completes`, async () =>
+          completions() >= n ? true : undefined,
+        );
+        const before = videoCount();
+        await within(STEP_DEADLINE_MS, `${to} plays`, async () =>
+          videoCount() > before + 30 ? true : undefined,
+        );
+      };
+      await switchTo(`${stream.playbackId}_low`, `${stream.playbackId}_high`, 1);
+      await switchTo(`${stream.playbackId}_high`, `${stream.playbackId}_low`, 2);
+    } finally {
+      client.close();
+    }
+    const transitions = events.filter((e) => e.kind === 'status' && e.code === StatusCode.PlayTransition);
+    assert.equal(transitions.length, 2);
+    // Video as played: strictly increasing timestamps (no gap back, no frame twice) across both switches.
+    const video = events.flatMap((e) => (e.kind === 'media' && e.msg.typeId === 9 ? [e.msg] : []));
+    const frames = video.filter((m) => m.payload[1] === 1);
+    for (let i = 1; i < frames.length; i++)
+      assert.ok(
+        frames[i]!.timestamp > frames[i - 1]!.timestamp,
+        `frame ${i}: ${frames[i - 1]!.timestamp} then ${frames[i]!.timestamp}`,
+      );
+    // After each TransitionComplete: the new rendition's sequence header, then a keyframe.
+    const configs: Buffer[] = [];
+    for (const [i, e] of events.entries()) {
+      if (e.kind !== 'playStatus' || e.code !== StatusCode.PlayTransitionComplete) continue;
+      const next = events
+        .slice(i + 1)
+        .flatMap((x) => (x.kind === 'media' && x.msg.typeId === 9 ? [x.msg] : []));
+      assert.equal(next[0]?.payload[1], 0, 'a sequence header first');
+      assert.equal(next[1]!.payload[0]! >> 4, 1, 'then a keyframe');
+      configs.push(next[0]!.payload);
+    }
+    const first = video.find((m) => m.payload[1] === 0)!.payload;
+    assert.notDeepEqual(configs[0], first, 'low has its own SPS');
+    assert.deepEqual(configs[1], first, 'back on high');
   });
 
   it('refuses an unknown rendition at publish with NetStream.Publish.BadName naming the ladder', async () => {

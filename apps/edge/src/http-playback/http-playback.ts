@@ -22,6 +22,7 @@ import { formatFor, HlsRendition } from './hls-rendition';
 import { type HlsSession, HlsSessions } from './hls-sessions';
 import { PlaybackHttpError, playRefusal } from './playback-errors';
 import { type PlaybackRoute, parsePlaybackPath } from './playback-routes';
+import { type LiveRendition, renderLadderMultivariant } from './ladder-manifests';
 import { type SmilRouteOptions, serveSmil } from './smil-route';
 
 /** The FLV MIME type mpegts.js, flv.js and ffmpeg expect. */
@@ -166,7 +167,7 @@ export class HttpPlayback {
           return;
         case 'smil':
           if (!this.opts.smil) throw new PlaybackHttpError(ErrorCode.notFound, 'No stream has this name.');
-          serveSmil(this.opts.smil, req, res, route.playbackId, query);
+          serveSmil(this.opts.smil, req, res, route.playbackId, query, this.liveLadder(route.playbackId));
           return;
       }
     } catch (err) {
@@ -191,6 +192,11 @@ export class HttpPlayback {
     clientIp: string,
     query: URLSearchParams,
   ): Promise<void> {
+    const ladder = this.liveLadder(playbackId);
+    if (ladder) {
+      await this.serveMultivariant(req, res, playbackId, token, clientIp, ladder);
+      return;
+    }
     const rendition = await this.admitHls(playbackId, token, clientIp);
     const segmenter = rendition.segmenter;
     const targetMs = segmenter.targetDurationMs;
@@ -216,6 +222,48 @@ export class HttpPlayback {
     const withToken = token === undefined ? undefined : tokenDecorator(token);
     const body = segmenter.playlist((uri) => (withToken ? withToken(prefix + uri) : prefix + uri));
     const cacheControl = CACHE_CONTROL[rendition.grant.playbackPolicy].playlist;
+    this.send(req, res, HLS_CONTENT_TYPES.playlist, cacheControl, Buffer.from(body), playbackId);
+  }
+
+  /**
+   * The renditions of the stream's encoder ladder live here (streams/renditions.ts), when the stream is
+   * not itself published under its playback id: its playlist is then the multivariant one.
+   */
+  private liveLadder(playbackId: string): LiveRendition[] | undefined {
+    if (this.opts.registry.get(playbackId)?.publisher) return undefined;
+    const live = this.opts.registry.liveRenditionsOf(playbackId);
+    if (live.length === 0) return undefined;
+    return live.flatMap(({ name, entry, grant }) => {
+      const rendition = grant.renditions?.find((r) => r.name === name);
+      const slot = entry.publisher;
+      if (!rendition || !slot) return [];
+      return [
+        {
+          streamName: entry.playbackId,
+          rendition,
+          codecIds: slot.codecIds ?? {},
+          hasVideo: slot.video !== null,
+          hasAudio: slot.audio !== null,
+        },
+      ];
+    });
+  }
+
+  /** The multivariant playlist of a live ladder, authorised as a play of the stream itself. */
+  private async serveMultivariant(
+    req: IncomingMessage,
+    res: ServerResponse,
+    playbackId: string,
+    token: string | undefined,
+    clientIp: string,
+    ladder: LiveRendition[],
+  ): Promise<void> {
+    const lead = this.opts.registry.liveRenditionsOf(playbackId)[0];
+    if (!lead) throw notLive();
+    await this.authorize(playbackId, token, clientIp, lead.grant, lead.entry);
+    if (res.destroyed) return;
+    const body = renderLadderMultivariant(ladder, token === undefined ? undefined : tokenDecorator(token));
+    const cacheControl = CACHE_CONTROL[lead.grant.playbackPolicy].playlist;
     this.send(req, res, HLS_CONTENT_TYPES.playlist, cacheControl, Buffer.from(body), playbackId);
   }
 

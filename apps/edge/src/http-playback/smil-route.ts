@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode } from '@tributary/contracts';
 import { renderEdgeRedirectSmil } from '@tributary/smil';
+import { type LiveRendition, renderLadderSmil } from './ladder-manifests';
 import { PlaybackHttpError } from './playback-errors';
 
 export const SMIL_CONTENT_TYPE = 'application/smil+xml; charset=utf-8';
@@ -29,6 +30,8 @@ export function serveSmil(
   res: ServerResponse,
   playbackId: string,
   query: URLSearchParams,
+  /** The stream's encoder ladder live on this edge (ladder-manifests.ts): a `<switch>` of its renditions. */
+  ladder?: readonly LiveRendition[],
 ): void {
   const token = query.get('token') ?? undefined;
   if (token !== undefined && (token.length === 0 || token.length > MAX_TOKEN_LENGTH))
@@ -40,11 +43,17 @@ export function serveSmil(
     throw new PlaybackHttpError(ErrorCode.serviceUnavailable, 'No edge is available to play from.');
   let body: string;
   try {
-    body = renderEdgeRedirectSmil(
-      { base },
-      playbackId,
-      token === undefined ? undefined : `token=${encodeURIComponent(token)}`,
-    );
+    if (ladder && ladder.length > 0) {
+      body = renderLadderSmil(
+        ladder,
+        token === undefined ? base : `${base}?token=${encodeURIComponent(token)}`,
+      );
+    } else
+      body = renderEdgeRedirectSmil(
+        { base },
+        playbackId,
+        token === undefined ? undefined : `token=${encodeURIComponent(token)}`,
+      );
   } catch {
     throw new PlaybackHttpError(ErrorCode.badRequest, 'The token cannot be carried in a SMIL document.');
   }
