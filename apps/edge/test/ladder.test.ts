@@ -307,6 +307,81 @@ describe('encoder ladders through the edge', { timeout: 300_000 }, () => {
     assert.deepEqual(configs[1], first, 'back on high');
   });
 
+  it("one playback token of a signed stream plays every rendition (RTMP, HLS, HTTP-FLV, SMIL); another stream's token plays none", async () => {
+    const signed = await plane.newStream(owner, 'signed ladder', 'signed');
+    const two = LADDER.slice(1);
+    const set = await plane.via(0)(
+      'PATCH',
+      `/v1/live-streams/${signed.id}`,
+      { bearer: owner.key },
+      { renditionSource: 'encoder', renditions: two },
+    );
+    assert.equal(set.status, 200, JSON.stringify(set.body));
+    const mint = async (playbackId: string) => {
+      const res = await plane.via(0)<{ token: string }>(
+        'POST',
+        '/v1/playback-tokens',
+        { bearer: owner.key },
+        { playbackId },
+      );
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      return res.body.token;
+    };
+    const token = await mint(signed.playbackId);
+    const otherToken = await mint(stream.playbackId);
+    publishLadder(peers, edge.rtmp, signed.streamKey, two);
+    const low = `${signed.playbackId}_low`;
+    await within(STEP_DEADLINE_MS, 'signed ladder live', async () => {
+      const res = await fetch(
+        `${edge.http}${PlaybackHttpPaths.hlsPlaylist(signed.playbackId)}?token=${token}`,
+        {
+          signal: AbortSignal.timeout(5000),
+        },
+      );
+      const text = await res.text();
+      return res.ok && text.includes(low) ? true : undefined;
+    });
+    // RTMP, with the token in the play name and with none or another stream's.
+    const rtmp = await peers.decodeFrames(`${edge.rtmp}/${low}?token=${token}`, 10);
+    assert.equal(rtmp.frames, 10, rtmp.stderr);
+    assert.equal((await peers.decodeFrames(`${edge.rtmp}/${low}`, 1)).frames, 0);
+    assert.equal((await peers.decodeFrames(`${edge.rtmp}/${low}?token=${otherToken}`, 1)).frames, 0);
+    // HLS: the multivariant playlist carries the token onto each variant.
+    const master = `${edge.http}${PlaybackHttpPaths.hlsPlaylist(signed.playbackId)}?token=${token}`;
+    const hls = await peers.decodeFrames(master, 10);
+    assert.equal(hls.frames, 10, hls.stderr);
+    assert.equal(
+      (await fetch(`${edge.http}${PlaybackHttpPaths.hlsPlaylist(signed.playbackId)}`)).status,
+      401,
+    );
+    const foreign = await fetch(`${edge.http}${PlaybackHttpPaths.hlsPlaylist(low)}?token=${otherToken}`);
+    assert.ok(foreign.status === 401 || foreign.status === 403, String(foreign.status));
+    // HTTP-FLV of one rendition.
+    const flv = await peers.decodeFrames(`${edge.http}/live/${low}.flv?token=${token}`, 10);
+    assert.equal(flv.frames, 10, flv.stderr);
+    // SMIL: the token rides on <meta base>, which players connect to; each src then plays.
+    const smil = await fetch(`${edge.http}${PlaybackHttpPaths.smil(signed.playbackId)}?token=${token}`);
+    const manifest = parseMultiBitrateSmil(await smil.text());
+    assert.equal(manifest.base, `${edge.rtmp}?token=${token}`);
+    assert.deepEqual(
+      manifest.renditions.map((r) => r.src),
+      two.map((r) => `${signed.playbackId}_${r.name}`),
+    );
+    const client = new RtmpClient({ url: manifest.base!, timeoutMs: STEP_DEADLINE_MS });
+    try {
+      await client.connect();
+      const ns = await client.createStream();
+      let frames = 0;
+      ns.on('media', (m: MediaMessage) => {
+        if (m.typeId === 9) frames++;
+      });
+      await client.play(manifest.renditions[0]!.src, { stream: ns });
+      await within(STEP_DEADLINE_MS, 'SMIL rendition plays', async () => (frames > 10 ? true : undefined));
+    } finally {
+      client.close();
+    }
+  });
+
   it('refuses an unknown rendition at publish with NetStream.Publish.BadName naming the ladder', async () => {
     const refused = await publishRefusal(edge.rtmp, `${stream.streamKey}_huge`);
     assert.equal(refused.code, StatusCode.PublishBadName, JSON.stringify(refused));
