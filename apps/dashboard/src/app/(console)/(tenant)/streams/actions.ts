@@ -9,8 +9,9 @@ import {
 import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
 import type { FormState } from '@/lib/form-state';
+import { parseLadder } from '@/lib/ladder';
 import { api } from '@/server/api-client';
-import { runAction, text, validate } from '@/server/form-action';
+import { FormInvalid, runAction, text, validate } from '@/server/form-action';
 import { requireCaller } from '@/server/session';
 
 /** Lifetime of the tokens the dashboard mints for its own preview and for copy-paste. */
@@ -40,6 +41,25 @@ export async function updateStream(
 ): Promise<FormState<null>> {
   return runAction(async () => {
     const input = validate(UpdateLiveStreamInputSchema, streamFields(form));
+    await api.liveStreams.update(await requireCaller(), id, input);
+    revalidatePath(`/streams/${id}`);
+    return null;
+  }, 'Saved');
+}
+
+/** Sets the stream's rendition ladder (dynamic streaming): its source and one rendition per line. */
+export async function setLadder(
+  id: string,
+  _previous: FormState<null>,
+  form: FormData,
+): Promise<FormState<null>> {
+  return runAction(async () => {
+    const parsed = parseLadder(String(form.get('renditions') ?? ''));
+    if (!parsed.ok) throw new FormInvalid({ renditions: parsed.error });
+    const input = validate(UpdateLiveStreamInputSchema, {
+      renditionSource: text(form, 'renditionSource'),
+      renditions: parsed.ladder,
+    });
     await api.liveStreams.update(await requireCaller(), id, input);
     revalidatePath(`/streams/${id}`);
     return null;

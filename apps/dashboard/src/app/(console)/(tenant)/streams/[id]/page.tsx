@@ -1,10 +1,11 @@
-import type { IngestSession, LiveStream, PublishCredential } from '@tributary/contracts';
+import type { Asset, IngestSession, LiveStream, PublishCredential } from '@tributary/contracts';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { ActionButton } from '@/components/action-button';
 import { AutoRefresh } from '@/components/auto-refresh';
 import { StatusBadge } from '@/components/status-badge';
+import { formatDuration } from '@/lib/asset-format';
 import { formatBitrate, formatBytes, formatCount, formatDateTime } from '@/lib/format';
 import { api } from '@/server/api-client';
 import { ApiError } from '@/server/api-error';
@@ -14,6 +15,7 @@ import { StreamForm } from '../stream-form';
 import { EncoderSetup } from './encoder-setup';
 import { PlaybackPanel } from './playback-panel';
 import { PublishCredentials } from './publish-credentials';
+import { Renditions } from './renditions';
 
 type Params = { params: Promise<{ id: string }> };
 
@@ -22,12 +24,15 @@ export const metadata: Metadata = { title: 'Live stream' };
 /** Sessions shown under a stream: enough to see the last few broadcasts and why they ended. */
 const RECENT_SESSIONS = 5;
 
-async function loadStream(
-  id: string,
-): Promise<{ stream: LiveStream; sessions: IngestSession[]; credential: PublishCredential | null }> {
+async function loadStream(id: string): Promise<{
+  stream: LiveStream;
+  sessions: IngestSession[];
+  credential: PublishCredential | null;
+  recordings: Asset[];
+}> {
   const { caller } = await requireViewer();
   try {
-    const [stream, sessions, credential] = await Promise.all([
+    const [stream, sessions, credential, recordings] = await Promise.all([
       api.liveStreams.get(caller, id),
       api.sessions.recent(caller, id, RECENT_SESSIONS),
       // 404: publishing needs no credentials.
@@ -35,8 +40,9 @@ async function loadStream(
         if (err instanceof ApiError && err.status === 404) return null;
         throw err;
       }),
+      api.assets.recordingsOf(caller, id),
     ]);
-    return { stream, sessions: sessions.data, credential };
+    return { stream, sessions: sessions.data, credential, recordings: recordings.data };
   } catch (err) {
     if (err instanceof ApiError && err.status === 404) notFound();
     throw err;
@@ -45,7 +51,7 @@ async function loadStream(
 
 export default async function StreamPage({ params }: Params) {
   const { id } = await params;
-  const { stream, sessions, credential } = await loadStream(id);
+  const { stream, sessions, credential, recordings } = await loadStream(id);
   const session = stream.currentSession;
   return (
     <>
@@ -103,6 +109,11 @@ export default async function StreamPage({ params }: Params) {
       </section>
 
       <section className="card">
+        <h2>Renditions (dynamic streaming)</h2>
+        <Renditions stream={stream} />
+      </section>
+
+      <section className="card">
         <h2>Publish credentials</h2>
         <PublishCredentials
           streamId={stream.id}
@@ -142,6 +153,45 @@ export default async function StreamPage({ params }: Params) {
                     <td>{formatBytes(s.bytesIn)}</td>
                     <td>{formatBytes(s.bytesOut)}</td>
                     <td>{s.endReason ?? '—'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+
+      <section className="card">
+        <h2>Recordings</h2>
+        {recordings.length === 0 ? (
+          <p className="muted">
+            {stream.record
+              ? 'No recording yet: each session is recorded and appears here, playable, once it ends.'
+              : 'Recording is off: turn on "Record sessions" in the settings below to keep each session as an asset.'}
+          </p>
+        ) : (
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th>Recording</th>
+                  <th>Status</th>
+                  <th>Duration</th>
+                  <th>Size</th>
+                </tr>
+              </thead>
+              <tbody>
+                {recordings.map((a) => (
+                  <tr key={a.id} data-testid="recording-row">
+                    <td>
+                      <Link href={`/assets/${encodeURIComponent(a.id)}`}>{a.name}</Link>
+                    </td>
+                    <td>
+                      <StatusBadge status={a.status} />
+                      {a.error ? <div className="muted">{a.error}</div> : null}
+                    </td>
+                    <td>{formatDuration(a.durationMs)}</td>
+                    <td>{formatBytes(a.sizeBytes)}</td>
                   </tr>
                 ))}
               </tbody>
