@@ -177,6 +177,10 @@ export const api = {
   assets: {
     list: (c: Caller, cursor?: string) =>
       get(c, listOf(AssetSchema), '/v1/assets', { ...scoped, query: page(cursor) }),
+    /** A live stream's recordings, newest first. */
+    recordingsOf: (c: Caller, liveStreamId: string, cursor?: string) =>
+      get(c, listOf(AssetSchema), '/v1/assets', { ...scoped, query: { ...page(cursor), liveStreamId } }),
+    get: (c: Caller, assetId: string) => get(c, AssetSchema, `/v1/assets/${id(assetId)}`, scoped),
     remove: (c: Caller, assetId: string) => send(c, NoContent, 'DELETE', `/v1/assets/${id(assetId)}`, scoped),
     upload: (
       c: Caller,

@@ -1,9 +1,10 @@
-import type { Asset } from '@tributary/contracts';
 import type { Metadata } from 'next';
+import Link from 'next/link';
 import { ActionButton } from '@/components/action-button';
 import { AutoRefresh } from '@/components/auto-refresh';
 import { EmptyState } from '@/components/empty-state';
 import { StatusBadge } from '@/components/status-badge';
+import { formatDuration, formatTracks } from '@/lib/asset-format';
 import { formatBytes, formatDateTime } from '@/lib/format';
 import { api } from '@/server/api-client';
 import { requireViewer } from '@/server/session';
@@ -11,22 +12,6 @@ import { deleteAsset } from './actions';
 import { UploadForm } from './upload-form';
 
 export const metadata: Metadata = { title: 'Assets' };
-
-function duration(ms: number | null): string {
-  if (ms === null) return '—';
-  const s = Math.round(ms / 1000);
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
-}
-
-function tracks(a: Asset): string {
-  const parts: string[] = [];
-  const v = a.tracks.video;
-  if (v) parts.push(`${v.codec} ${v.width}×${v.height}${v.frameRate ? ` ${v.frameRate} fps` : ''}`);
-  const au = a.tracks.audio;
-  if (au)
-    parts.push(`${au.codec} ${au.sampleRate / 1000} kHz ${au.channels === 1 ? 'mono' : `${au.channels} ch`}`);
-  return parts.join(' · ') || '—';
-}
 
 export default async function AssetsPage() {
   const { caller } = await requireViewer();
@@ -38,7 +23,10 @@ export default async function AssetsPage() {
       <div className="page-header">
         <div>
           <h1>Assets</h1>
-          <p>On-demand files: uploaded MP4 and FLV files, checked and indexed for playback.</p>
+          <p>
+            On-demand files: uploaded MP4 and FLV files and live streams' recordings, checked and indexed for
+            playback.
+          </p>
         </div>
       </div>
       <section className="card">
@@ -65,7 +53,9 @@ export default async function AssetsPage() {
               {assets.map((a) => (
                 <tr key={a.id} data-testid="asset-row">
                   <td>
-                    <div>{a.name}</div>
+                    <div>
+                      <Link href={`/assets/${encodeURIComponent(a.id)}`}>{a.name}</Link>
+                    </div>
                     <div className="muted mono">{a.playbackId}</div>
                   </td>
                   <td>
@@ -76,8 +66,8 @@ export default async function AssetsPage() {
                       </div>
                     ) : null}
                   </td>
-                  <td data-testid="asset-duration">{duration(a.durationMs)}</td>
-                  <td data-testid="asset-tracks">{tracks(a)}</td>
+                  <td data-testid="asset-duration">{formatDuration(a.durationMs)}</td>
+                  <td data-testid="asset-tracks">{formatTracks(a)}</td>
                   <td>{formatBytes(a.sizeBytes)}</td>
                   <td>{formatDateTime(a.createdAt)}</td>
                   <td>
