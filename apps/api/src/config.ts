@@ -117,6 +117,31 @@ export const ApiConfigSchema = z
     PUBLISH_AUTH_CHALLENGE_TTL_SECONDS: env.int(60, 1, 3600),
     /** Wrong authmod=adobe answers per username per minute, from any edge or IP; past it the user is refused until the minute ends. */
     PUBLISH_AUTH_FAILURES_PER_MINUTE: env.int(10, 1),
+    /**
+     * Webhooks (src/modules/webhooks): comma-separated host:port entries a webhook URL may name even when they
+     * resolve to private, loopback or link-local addresses (self-hosted receivers; tests' local receiver).
+     */
+    WEBHOOK_ALLOWED_HOSTS: z
+      .string()
+      .default('')
+      .transform((s) =>
+        s
+          .split(',')
+          .map((h) => h.trim().toLowerCase())
+          .filter((h) => h.length > 0),
+      )
+      .pipe(z.array(z.string().regex(/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+):\d{1,5}$/, 'expected host:port entries'))),
+    /** One delivery attempt (connect, send, response) is cut after this. */
+    WEBHOOK_TIMEOUT_MS: env.int(10_000, 100, 60_000),
+    /** First retry delay; each further one doubles, up to WEBHOOK_RETRY_MAX_MS. */
+    WEBHOOK_RETRY_BASE_MS: env.int(10_000, 10, 3_600_000),
+    WEBHOOK_RETRY_MAX_MS: env.int(3_600_000, 10, 24 * 3_600_000),
+    /** A delivery is retried until this long after its event, then marked failed. */
+    WEBHOOK_RETRY_WINDOW_HOURS: env.int(24, 1, 24 * 30),
+    /** Deliveries in flight per api instance. */
+    WEBHOOK_CONCURRENCY: env.int(8, 1, 256),
+    /** Endpoints per tenant. */
+    TENANT_MAX_WEBHOOKS: env.int(20, 1, 1000),
     /** Database pool size for an external Postgres (the embedded one is fixed at 1). */
     DATABASE_POOL_MAX: env.int(10, 1, 100),
     LOG_LEVEL: env.logLevel(),
