@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PlaybackHttpPaths } from '@tributary/contracts';
 import { type MediaMessage, type OnStatusInfo, StatusCode } from '@tributary/rtmp-core';
-import { parseMultiBitrateSmil } from '@tributary/smil';
 import { RtmpClient } from '@tributary/rtmp-core/node';
+import { parseMultiBitrateSmil } from '@tributary/smil';
 import { ControlPlane, type EdgeHandle, type StreamHandle, type TenantHandle } from './support/control-plane';
 import { Peers } from './support/peers';
 
@@ -118,7 +118,6 @@ describe('encoder ladders through the edge', { timeout: 300_000 }, () => {
   let owner: TenantHandle;
   let stream: StreamHandle;
   let edge: EdgeHandle;
-  let encoder: ChildProcess | undefined;
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ladder-'));
@@ -143,7 +142,7 @@ describe('encoder ladders through the edge', { timeout: 300_000 }, () => {
   });
 
   it('ffmpeg publishes three renditions to <key>_<rendition>; each plays as <playbackId>_<rendition>', async () => {
-    encoder = publishLadder(peers, edge.rtmp, stream.streamKey);
+    publishLadder(peers, edge.rtmp, stream.streamKey);
     for (const r of LADDER) {
       const url = `${edge.rtmp}/${stream.playbackId}_${r.name}`;
       const probed = await within(STEP_DEADLINE_MS, `${r.name} plays`, async () => {

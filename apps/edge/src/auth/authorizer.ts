@@ -3,10 +3,10 @@ import { isSafeName } from '@tributary/contracts';
 import { StatusCode } from '@tributary/rtmp-core';
 import type { PlaybackKeyStore } from '../control-plane/playback-keys';
 import type { PublishAuthorizer, PublishDecision, PublishGrant } from '../control-plane/publish-authorizer';
+import { tokenSubjectsFor } from '../streams/renditions';
 import type { ViewerAdmission } from '../streams/stream-registry';
 import type { PublishIdentity } from './adobe-authenticator';
 import { normalizeIp } from './client-ip';
-import { tokenSubjectsFor } from '../streams/renditions';
 import type { FailureThrottle } from './failure-throttle';
 import { keyServesTenant, TOKEN_REFUSAL_MESSAGES, verifyPlaybackToken } from './playback-token';
 

@@ -20,9 +20,9 @@ import { FlvFanout } from './flv-fanout';
 import { FlvViewer } from './flv-viewer';
 import { formatFor, HlsRendition } from './hls-rendition';
 import { type HlsSession, HlsSessions } from './hls-sessions';
+import { type LiveRendition, renderLadderMultivariant } from './ladder-manifests';
 import { PlaybackHttpError, playRefusal } from './playback-errors';
 import { type PlaybackRoute, parsePlaybackPath } from './playback-routes';
-import { type LiveRendition, renderLadderMultivariant } from './ladder-manifests';
 import { type SmilRouteOptions, serveSmil } from './smil-route';
 
 /** The FLV MIME type mpegts.js, flv.js and ffmpeg expect. */
