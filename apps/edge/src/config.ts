@@ -35,6 +35,14 @@ export const EdgeConfigSchema = z
     /** How often the certificate files are looked at for a renewal (applied without a restart). */
     RTMPS_CERT_CHECK_INTERVAL_MS: env.int(5000, 100, 3_600_000),
     /**
+     * Highest TLS version RTMPS offers (1.2 is always the lowest). TLSv1.2 by default: librtmp 2.4 built on
+     * GnuTLS (rtmpdump; GStreamer's rtmpsrc/rtmpsink and other tools link the same library) fails its RTMP
+     * handshake after a TLS 1.3 one; ffmpeg and our client speak both.
+     */
+    RTMPS_MAX_TLS_VERSION: z
+      .enum(['TLSv1.2', 'TLSv1.3'], { error: 'expected TLSv1.2 or TLSv1.3' })
+      .default('TLSv1.2'),
+    /**
      * RTMPT (README "RTMPT"): RTMP tunnelled through HTTP POSTs (/open/1, /send, /idle, /close) on
      * HTTP_PORT, for players behind proxies that pass only HTTP. Each session is one RTMP connection
      * (MAX_CONNECTIONS and MAX_CONNECTIONS_PER_IP count it too).

@@ -458,6 +458,7 @@ export class Edge {
       keyFile,
       handshakeTimeoutMs: this.cfg.RTMPS_HANDSHAKE_TIMEOUT_MS,
       certCheckIntervalMs: this.cfg.RTMPS_CERT_CHECK_INTERVAL_MS,
+      maxTlsVersion: this.cfg.RTMPS_MAX_TLS_VERSION,
       maxConnections: this.cfg.MAX_CONNECTIONS,
       takeSlot: (ip) => this.connectionsPerIp.take(ip),
       accept: (socket) => this.rtmp.accept(new SocketTransport(socket, 'tls')),

@@ -88,6 +88,7 @@ describe('RtmpsListener: TLS in front of the RTMP server', { timeout: 60_000 }, 
       keyFile,
       handshakeTimeoutMs: HANDSHAKE_MS,
       certCheckIntervalMs: 60_000, // the test calls checkFiles() itself
+      maxTlsVersion: 'TLSv1.2',
       maxConnections: 1000,
       takeSlot: (ip) => perIp.take(ip),
       accept: (sock) => {
@@ -110,7 +111,11 @@ describe('RtmpsListener: TLS in front of the RTMP server', { timeout: 60_000 }, 
   it('a TLS client gets through to accept(), which has the decrypted bytes, and the slot is released', async () => {
     const sock = tls(port);
     await once(sock, 'secureConnect');
-    assert.ok(['TLSv1.2', 'TLSv1.3'].includes(String(sock.getProtocol())));
+    assert.equal(
+      sock.getProtocol(),
+      'TLSv1.2',
+      'at most the configured version, though the client offers 1.3',
+    );
     sock.write('ping');
     const [echo] = (await once(sock, 'data')) as [Buffer];
     assert.equal(echo.toString(), 'ping');
@@ -127,6 +132,31 @@ describe('RtmpsListener: TLS in front of the RTMP server', { timeout: 60_000 }, 
       what: 'the closed TLS connection no longer counted',
       timeoutMs: 2000,
     });
+  });
+
+  it('with maxTlsVersion TLSv1.3 a client that offers it gets TLS 1.3', async () => {
+    const v13 = new RtmpsListener({
+      certFile,
+      keyFile,
+      handshakeTimeoutMs: HANDSHAKE_MS,
+      certCheckIntervalMs: 60_000,
+      maxTlsVersion: 'TLSv1.3',
+      maxConnections: 10,
+      takeSlot: (ip) => perIp.take(ip),
+      accept: (sock) => sock.destroy(),
+      logger,
+      metrics: new MetricsRegistry(),
+    });
+    const { port: p13 } = await v13.listen(0, '127.0.0.1');
+    try {
+      const sock = tls(p13);
+      sock.on('error', () => {});
+      await once(sock, 'secureConnect');
+      assert.equal(sock.getProtocol(), 'TLSv1.3');
+      sock.destroy();
+    } finally {
+      await v13.close();
+    }
   });
 
   it('TLS 1.1 is refused', async () => {

@@ -144,6 +144,15 @@ describe('RTMPS: publish and play over TLS on a real edge, certificate reload, h
     );
   });
 
+  it('rtmpdump (librtmp with TLS) plays over rtmps:// and saves decodable video', async () => {
+    const { frames } = await peers.rtmpdumpFrames(
+      ['-r', `${rtmps}/${stream.playbackId}`],
+      join(dir, 'tls-dump.flv'),
+      3,
+    );
+    assert.ok(frames >= 25, `rtmpdump saved ${frames} video frames over TLS`);
+  });
+
   it('a viewer over plain RTMP sees the RTMPS-published stream', async () => {
     const res = await peers.decodeFrames(`${edge.rtmp}/${stream.playbackId}`, 25, [
       '-rw_timeout',

@@ -12,6 +12,7 @@ describe('edge config: RTMPS', () => {
     assert.equal(cfg.RTMPS_PORT, 1936);
     assert.equal(cfg.RTMPS_HANDSHAKE_TIMEOUT_MS, 5000);
     assert.equal(cfg.RTMPS_CERT_CHECK_INTERVAL_MS, 5000);
+    assert.equal(cfg.RTMPS_MAX_TLS_VERSION, 'TLSv1.2');
   });
 
   it('wants the certificate and the key together, and bounds the deadlines', () => {
@@ -21,6 +22,7 @@ describe('edge config: RTMPS', () => {
       { RTMPS_CERT_FILE: '/a', RTMPS_KEY_FILE: '/b', RTMPS_HANDSHAKE_TIMEOUT_MS: '100' },
       { RTMPS_CERT_FILE: '/a', RTMPS_KEY_FILE: '/b', RTMPS_CERT_CHECK_INTERVAL_MS: '10' },
       { RTMPS_PORT: '70000' },
+      { RTMPS_MAX_TLS_VERSION: 'TLSv1.1' },
     ]) {
       assert.throws(
         () => parseEdgeConfig({ EDGE_API_TOKEN: 'edge_credential_123', ...vars }),

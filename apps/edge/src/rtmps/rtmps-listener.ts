@@ -16,6 +16,11 @@ export interface RtmpsListenerOptions {
   handshakeTimeoutMs: number;
   /** How often the certificate files are looked at; a change is applied once it held for one more look. */
   certCheckIntervalMs: number;
+  /**
+   * Highest TLS version offered. TLS 1.3 breaks librtmp 2.4 built on GnuTLS (rtmpdump and what links it:
+   * its RTMP handshake fails after a TLS 1.3 handshake), hence RTMPS_MAX_TLS_VERSION's TLSv1.2 default.
+   */
+  maxTlsVersion: 'TLSv1.2' | 'TLSv1.3';
   /** Edge-wide cap on sockets of this listener (handshaking or not). */
   maxConnections: number;
   /**
@@ -89,6 +94,7 @@ export class RtmpsListener {
     this.server = createServer({
       ...this.pair.options,
       minVersion: MIN_TLS_VERSION,
+      maxVersion: opts.maxTlsVersion,
       // Node's own timer is idle-based (each byte restarts it); ours (onTcp) is absolute and fires first.
       handshakeTimeout: opts.handshakeTimeoutMs + 1000,
     });
@@ -163,7 +169,11 @@ export class RtmpsListener {
     }
     try {
       const pair = loadCertificatePair(this.opts.certFile, this.opts.keyFile);
-      this.server.setSecureContext({ ...pair.options, minVersion: MIN_TLS_VERSION });
+      this.server.setSecureContext({
+        ...pair.options,
+        minVersion: MIN_TLS_VERSION,
+        maxVersion: this.opts.maxTlsVersion,
+      });
       this.pair = pair;
       this.servedSignature = now;
       this.refusedSignature = '';
