@@ -6,6 +6,7 @@ import {
   type AmfObject,
   Csid,
   encodeData,
+  encodeMessageFmt0,
   type HookDecision,
   MessageType,
   type PlayRequest,
@@ -304,6 +305,9 @@ export class RtmpVodPlayer {
     if (batch.generation !== pacer.generation || stream.playRequest !== session.item) return;
     if (stream.state !== 'playing' || stream.connection.isClosed) return;
     const s = index.samples;
+    const chunkSize = stream.outgoingChunkSize;
+    const chunks: Buffer[] = [];
+    let length = 0;
     for (let i = batch.from; i < batch.to; i++) {
       const bytes = bodies[i - batch.from] as Uint8Array;
       if (bytes.length !== (s.size[i] as number)) {
@@ -313,15 +317,23 @@ export class RtmpVodPlayer {
       const video = ((s.flags[i] as number) & SAMPLE_VIDEO) !== 0;
       if (video ? !stream.receiveVideo : !stream.receiveAudio) continue;
       const payload = tagBody(index, i, bytes);
-      stream.connection.send({
-        csid: video ? Csid.Video : Csid.Audio,
-        timestamp: Math.max(0, Math.round(s.dts[i] as number)),
-        typeId: video ? MessageType.Video : MessageType.Audio,
-        messageStreamId: stream.messageStreamId,
-        payload,
-      });
+      for (const c of encodeMessageFmt0(
+        {
+          csid: video ? Csid.Video : Csid.Audio,
+          timestamp: Math.max(0, Math.round(s.dts[i] as number)),
+          typeId: video ? MessageType.Video : MessageType.Audio,
+          messageStreamId: stream.messageStreamId,
+          payload,
+        },
+        chunkSize,
+      )) {
+        chunks.push(c);
+        length += c.length;
+      }
       this.bytesSent += payload.length;
     }
+    // One write for the batch (the socket's writev), as the live fan-out writes: fewer syscalls.
+    if (chunks.length > 0) stream.writeChunks(chunks, length);
     pacer.commit(batch);
   }
 
@@ -349,22 +361,19 @@ export class RtmpVodPlayer {
     const { stream, index, pacer } = session;
     const timestamp = Math.max(0, Math.round(pacer.positionMs));
     const id = stream.messageStreamId;
-    if (index.video)
-      stream.connection.send({
-        csid: Csid.Video,
-        timestamp,
-        typeId: MessageType.Video,
-        messageStreamId: id,
-        payload: index.video.sequenceHeader,
-      });
-    if (index.audio?.sequenceHeader)
-      stream.connection.send({
-        csid: Csid.Audio,
-        timestamp,
-        typeId: MessageType.Audio,
-        messageStreamId: id,
-        payload: index.audio.sequenceHeader,
-      });
+    // Written like the frames (fmt 0, self-contained chunks): the audio and video chunk streams are only
+    // ever written this way, so no header of the connection's own encoder refers to them.
+    const headers: Buffer[] = [];
+    const add = (csid: number, typeId: number, payload: Buffer) => {
+      for (const c of encodeMessageFmt0(
+        { csid, timestamp, typeId, messageStreamId: id, payload },
+        stream.outgoingChunkSize,
+      ))
+        headers.push(c);
+    };
+    if (index.video) add(Csid.Video, MessageType.Video, index.video.sequenceHeader);
+    if (index.audio?.sequenceHeader) add(Csid.Audio, MessageType.Audio, index.audio.sequenceHeader);
+    if (headers.length > 0) stream.writeChunks(headers);
   }
 
   private refuse(
