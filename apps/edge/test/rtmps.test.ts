@@ -69,6 +69,8 @@ describe('RTMPS: publish and play over TLS on a real edge, certificate reload, h
   let plane: ControlPlane;
   let stream: StreamHandle;
   let tenant: TenantHandle;
+  /** One stream per GStreamer sink, each published over RTMPS by it. */
+  const gstStreams: Record<string, StreamHandle> = {};
   let edge: EdgeHandle;
   let port: number;
   let rtmps: string;
@@ -90,6 +92,8 @@ describe('RTMPS: publish and play over TLS on a real edge, certificate reload, h
     plane = await ControlPlane.start({ dir });
     tenant = await plane.newTenant('Secure');
     stream = await plane.newStream(tenant, 'over-tls');
+    for (const sink of ['rtmp2sink', 'rtmpsink'])
+      gstStreams[sink] = await plane.newStream(tenant, `gst-${sink}`);
     edge = await plane.startEdge({
       name: 'edge-tls',
       env: {
@@ -152,6 +156,53 @@ describe('RTMPS: publish and play over TLS on a real edge, certificate reload, h
     );
     assert.ok(frames >= 25, `rtmpdump saved ${frames} video frames over TLS`);
   });
+
+  for (const [sink, what] of [
+    ['rtmp2sink', 'GStreamer rtmp2sink (GIO TLS)'],
+    ['rtmpsink', 'GStreamer rtmpsink (librtmp on GnuTLS)'],
+  ] as const) {
+    it(`${what} publishes over rtmps:// and ffmpeg decodes it over RTMP`, async () => {
+      const s = gstStreams[sink] as StreamHandle;
+      const location = `${rtmps}/${s.streamKey}`;
+      // The clip re-muxed in real time (sync=true) into the sink: an encoder's pace.
+      const gst = peers.spawn('gst-launch-1.0', [
+        '-q',
+        'filesrc',
+        `location=${clip}`,
+        '!',
+        'flvdemux',
+        'name=d',
+        'd.video',
+        '!',
+        'queue',
+        '!',
+        'h264parse',
+        '!',
+        'flvmux',
+        'name=m',
+        'streamable=true',
+        'd.audio',
+        '!',
+        'queue',
+        '!',
+        'aacparse',
+        '!',
+        'm.',
+        'm.',
+        '!',
+        sink,
+        ...(sink === 'rtmp2sink'
+          ? [`location=${location}`, 'tls-validation-flags=0', 'sync=true']
+          : [`location=${location} live=1`, 'sync=true']),
+      ]);
+      try {
+        const res = await peers.decodeFrames(`${edge.rtmp}/${s.playbackId}`, 10, ['-rw_timeout', '10000000']);
+        assert.equal(res.frames, 10, res.stderr);
+      } finally {
+        gst.kill('SIGKILL');
+      }
+    });
+  }
 
   it('a viewer over plain RTMP sees the RTMPS-published stream', async () => {
     const res = await peers.decodeFrames(`${edge.rtmp}/${stream.playbackId}`, 25, [
