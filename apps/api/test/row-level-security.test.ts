@@ -101,6 +101,20 @@ async function seed(tag: string): Promise<Seeded> {
      VALUES ($1, $2, $3, $1, 'salt', 'secret', now())`,
     [`pc_${tag}`, s.tenantId, s.streamId],
   );
+  await admin.query(
+    `INSERT INTO webhook_endpoints (id, "tenantId", url, events, "secretEncrypted", "updatedAt")
+     VALUES ($1, $2, 'https://example.com/hook', '{live_stream.active}', 'sealed', now())`,
+    [`wh_${tag}`, s.tenantId],
+  );
+  await admin.query(
+    `INSERT INTO webhook_events (id, "tenantId", type, "subjectId", data) VALUES ($1, $2, 'live_stream.active', $3, '{}')`,
+    [`evt_${tag}`, s.tenantId, s.streamId],
+  );
+  await admin.query(
+    `INSERT INTO webhook_deliveries (id, "tenantId", "endpointId", "eventId", "subjectId", "updatedAt")
+     VALUES ($1, $2, $3, $4, $5, now())`,
+    [`whd_${tag}`, s.tenantId, `wh_${tag}`, `evt_${tag}`, s.streamId],
+  );
   return s;
 }
 
@@ -172,6 +186,9 @@ test('every table with a tenantId column has row-level security enabled and forc
     'usage_hours',
     'assets',
     'publish_credentials',
+    'webhook_endpoints',
+    'webhook_events',
+    'webhook_deliveries',
   ]) {
     assert.ok(tenantTables.includes(table), `${table} has a tenantId column`);
   }

@@ -21,6 +21,9 @@ export const TENANT_OWNED_MODELS = [
   'UsageHour',
   'Asset',
   'PublishCredential',
+  'WebhookEndpoint',
+  'WebhookEvent',
+  'WebhookDelivery',
 ] as const;
 const tenantOwned = new Set<string>(TENANT_OWNED_MODELS);
 
