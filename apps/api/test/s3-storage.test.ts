@@ -185,6 +185,7 @@ describe('assets on S3-compatible storage', () => {
     const asset = await settled(handed.assetId);
     assert.equal(asset.status, 'ready', asset.error ?? '');
     assert.equal(asset.source, 'recording');
+    assert.equal(asset.liveStreamId, stream.id);
     assert.equal(await s3.size(objectKey(asset.id)), flv.length);
     const listed = (await api.request('GET', `/v1/assets?liveStreamId=${stream.id}`, { key: acme.key })).body
       .data as Asset[];

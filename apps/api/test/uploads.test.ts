@@ -199,6 +199,7 @@ describe('resumable uploads (tus)', () => {
     assert.equal(asset.status, 'ready', asset.error ?? '');
     assert.equal(asset.name, 'Keynote');
     assert.equal(asset.source, 'upload');
+    assert.equal(asset.liveStreamId, null);
     assert.equal(asset.sizeBytes, mp4.length);
     assert.equal(asset.tracks.video?.codec, 'h264');
     assert.equal(asset.tracks.audio?.codec, 'aac');
@@ -351,10 +352,17 @@ describe('resumable uploads (tus)', () => {
     assert.deepEqual(walk(uploads.path), []);
   });
 
-  it('checks the asset quota at creation, before a byte is sent', async () => {
-    // Other's quota is one asset: its first upload fits, the next is refused before a byte is sent.
-    const { assetId } = await tusUpload(other.key, mp4);
+  it('checks the asset quota at creation, before a byte is sent, and again when the upload becomes an asset', async () => {
+    // Other's quota is one asset. Two uploads opened while it has none both fit; the first to finish
+    // takes the room, the second's last PATCH is refused and its bytes removed.
+    const first = await create(other.key, mp4.length);
+    const second = await create(other.key, mp4.length);
+    assert.ok(first.url && second.url);
+    const { assetId } = await tusUpload(other.key, mp4, { uploadUrl: first.url });
     assert.ok(assetId);
+    await assert.rejects(tusUpload(other.key, mp4, { uploadUrl: second.url }), /response code: 422/);
+    assert.equal((await tusFetch('HEAD', second.url, other.key)).status, 404);
+    assert.deepEqual(walk(uploads.path), []);
     const refused = await create(other.key, mp4.length);
     assert.equal(refused.status, 422, refused.text);
     assert.match(refused.text, /at most 1 assets/);

@@ -292,6 +292,8 @@ export const AssetSchema = z.object({
   /** Why the file cannot be played, in words for the uploader (null unless errored). */
   error: z.string().nullable(),
   source: z.enum(['upload', 'recording']),
+  /** The live stream a recording is of (GET /v1/assets?liveStreamId= lists them); null for uploads. */
+  liveStreamId: z.string().nullable(),
   sizeBytes: z.number().int(),
   durationMs: z.number().nullable(),
   tracks: z.object({

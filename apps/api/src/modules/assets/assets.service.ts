@@ -37,6 +37,7 @@ export function toAsset(row: AssetRow, at: { rtmp: string; http: string }): Asse
     status: row.status,
     error: row.error,
     source: row.source === 'recording' ? 'recording' : 'upload',
+    liveStreamId: row.liveStreamId,
     sizeBytes: Number(row.sizeBytes),
     durationMs: row.durationMs,
     tracks: {
