@@ -106,6 +106,72 @@ describe('RTMPS certificate: self-signed by node:crypto, checked by openssl and 
     assert.equal(ensureDevCertificate(d, ['localhost', '127.0.0.1', '::1', '192.0.2.7']).created, true);
   });
 
+  it('loadCertificatePair serves what cert-manager and certbot write: an openssl RSA key (PKCS#1 and PKCS#8) and a chain file', () => {
+    const d = join(dir, 'openssl');
+    execFileSync('mkdir', ['-p', d]);
+    // A CA and a leaf it signed, as an issuer would: the cert file holds the leaf, then the CA.
+    const sh = (args: string[]) => execFileSync('openssl', args, { cwd: d, timeout: 20_000, stdio: 'pipe' });
+    sh([
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.crt',
+      '-subj',
+      '/CN=Test CA',
+      '-days',
+      '2',
+    ]);
+    sh([
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'leaf.key',
+      '-out',
+      'leaf.csr',
+      '-subj',
+      '/CN=live.example.test',
+    ]);
+    writeFileSync(join(d, 'ext.cnf'), 'subjectAltName=DNS:live.example.test\n');
+    sh([
+      'x509',
+      '-req',
+      '-in',
+      'leaf.csr',
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      'leaf.crt',
+      '-days',
+      '2',
+      '-extfile',
+      'ext.cnf',
+    ]);
+    writeFileSync(
+      join(d, 'chain.crt'),
+      Buffer.concat([readFileSync(join(d, 'leaf.crt')), readFileSync(join(d, 'ca.crt'))]),
+    );
+    sh(['rsa', '-in', 'leaf.key', '-traditional', '-out', 'leaf-pkcs1.key']);
+    for (const key of ['leaf.key', 'leaf-pkcs1.key']) {
+      const pair = loadCertificatePair(join(d, 'chain.crt'), join(d, key));
+      assert.equal(pair.summary.subject, 'CN=live.example.test', key);
+      assert.equal(pair.summary.issuer, 'CN=Test CA');
+      assert.equal(pair.summary.altNames, 'DNS:live.example.test');
+      assert.ok(pair.summary.secondsLeft > 86_400);
+    }
+    // The CA's key with the leaf certificate is refused.
+    assert.throws(() => loadCertificatePair(join(d, 'chain.crt'), join(d, 'ca.key')), /is not the key/);
+  });
+
   it('loadCertificatePair names what is wrong: missing file, not PEM, a key of another certificate', () => {
     const a = selfSignedCertificate({ commonName: 'a', altNames: ['localhost'], days: 1 });
     const b = selfSignedCertificate({ commonName: 'b', altNames: ['localhost'], days: 1 });
