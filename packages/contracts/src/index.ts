@@ -6,3 +6,4 @@ export * from './playback-urls';
 export * from './publish-auth';
 export * from './resources';
 export * from './renditions';
+export * from './webhooks';
