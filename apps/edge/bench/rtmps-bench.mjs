@@ -2,6 +2,7 @@
 // `npm run bench:rtmps` (apps/edge; also part of `npm run bench`): what TLS costs the edge per viewer.
 //
 //   npm run bench:rtmps -- [--viewers 300] [--seconds 20] [--clip FILE] [--work DIR]
+//   (--rtmps-viewers / --rtmps-seconds too, which win over a --viewers list meant for run-bench.mjs)
 //
 // The edge runs as its own process (bench-edge.mjs) with RTMPS on, a certificate made by the edge's own
 // self-signed module (ECDSA P-256, as npm start serves); ffmpeg publishes the clip in a real-time loop over
@@ -31,8 +32,11 @@ const option = (name, def) => {
   const i = args.indexOf(name);
   return i < 0 ? def : args[i + 1];
 };
-const VIEWERS = Number(option('--viewers', '300'));
-const SECONDS = Number(option('--seconds', '20'));
+// `npm run bench -- …` hands its arguments to the last script of the chain (this one): a --viewers list
+// meant for run-bench.mjs (0,1,100,…) is not ours, so only a single number counts; --rtmps-viewers wins.
+const single = (name) => (/^\d+$/.test(option(name, '')) ? option(name, '') : undefined);
+const VIEWERS = Number(option('--rtmps-viewers', undefined) ?? single('--viewers') ?? '300');
+const SECONDS = Number(option('--rtmps-seconds', undefined) ?? single('--seconds') ?? '20');
 /** Viewers are started over this long (at most 50 connects in flight), so handshakes do not all land in one tick. */
 const RAMP_MS = Math.min(10_000, Math.max(1000, VIEWERS * 15));
 const SETTLE_MS = 4000;
