@@ -32,8 +32,8 @@ const option = (name, def) => {
   const i = args.indexOf(name);
   return i < 0 ? def : args[i + 1];
 };
-// `npm run bench -- …` hands its arguments to the last script of the chain (this one): a --viewers list
-// meant for run-bench.mjs (0,1,100,…) is not ours, so only a single number counts; --rtmps-viewers wins.
+// `npm run bench -- …` hands its arguments to the last script of its chain, whichever that is: a --viewers
+// list meant for run-bench.mjs (0,1,100,…) is not ours, so only a single number counts; --rtmps-viewers wins.
 const single = (name) => (/^\d+$/.test(option(name, '')) ? option(name, '') : undefined);
 const VIEWERS = Number(option('--rtmps-viewers', undefined) ?? single('--viewers') ?? '300');
 const SECONDS = Number(option('--rtmps-seconds', undefined) ?? single('--seconds') ?? '20');
