@@ -41,10 +41,13 @@ export class S3AssetStorage implements AssetStorage {
   private readonly client: S3Client;
   private readonly bucket: string;
   private readonly spoolDir: string;
+  private readonly spoolSwept: Promise<void>;
 
   constructor(options: S3StorageOptions) {
     this.bucket = options.bucket;
     this.spoolDir = options.spoolDir;
+    // Spool files of a process that stopped mid-write are leftovers: nothing refers to them.
+    this.spoolSwept = rm(this.spoolDir, { recursive: true, force: true }).catch(() => {});
     const timeout = options.requestTimeoutMs ?? 30_000;
     this.client = new S3Client({
       region: options.region,
@@ -69,6 +72,7 @@ export class S3AssetStorage implements AssetStorage {
     }
     // Unknown length (a multipart form, a chunked recording): spooled to local disk first, bounded by
     // what the caller already caps, then stored in one request.
+    await this.spoolSwept;
     await mkdir(this.spoolDir, { recursive: true, mode: 0o700 });
     const spool = join(this.spoolDir, `${randomBytes(12).toString('hex')}.spool`);
     try {
