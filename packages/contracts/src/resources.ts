@@ -222,8 +222,8 @@ export const PlaybackTokenSchema = z.object({
   playbackId: z.string(),
   expiresAt: isoDate,
   /**
-   * Ready-made URLs carrying the token. For an on-demand asset only `hls` is set for now (RTMP on demand
-   * is not served yet); `rtmp` is null there.
+   * Ready-made URLs carrying the token. For an on-demand asset `rtmp` (its on-demand application) and
+   * `hls`; `flv` and `smil` are null there (`rtmp` stays nullable for clients of the earlier shape).
    */
   playback: PlaybackUrlsSchema.extend({ rtmp: z.string().nullable() }),
 });
