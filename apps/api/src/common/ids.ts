@@ -16,6 +16,8 @@ export const IdPrefix = {
   ingestSession: 'ses',
   asset: 'as',
   publishCredential: 'pc',
+  webhookEndpoint: 'wh',
+  webhookEvent: 'evt',
 } as const;
 
 export function newId(prefix: (typeof IdPrefix)[keyof typeof IdPrefix]): string {

@@ -42,6 +42,11 @@ export class Database {
     return this.prisma;
   }
 
+  /** Raw SQL on the api's own pool, as the api's role (pg-boss, the webhook queue, runs through it). */
+  query(text: string, values?: unknown[]) {
+    return this.pool.query(text, values);
+  }
+
   /** For /readyz: one round trip. */
   async ping(): Promise<void> {
     await this.pool.query('SELECT 1');
