@@ -1,4 +1,4 @@
-import { SAFE_NAME } from '@tributary/contracts';
+import { SAFE_NAME, VOD_RTMP_APP } from '@tributary/contracts';
 import { env, loadConfig, parseConfig } from '@tributary/service-kit';
 import { z } from 'zod';
 
@@ -260,8 +260,11 @@ export const EdgeConfigSchema = z
     VOD_CACHE_BYTES: env.int(64 * 1024 * 1024, 1024 * 1024),
     /** On-demand HLS segments are cut at the first keyframe at least this long after their start. */
     VOD_SEGMENT_TARGET_MS: env.int(4000, 1000, 30_000),
-    /** The RTMP application on-demand assets play under: rtmp://<edge>/<VOD_APP>/<playbackId> (mp4:/flv: names too). */
-    VOD_APP: z.string().regex(SAFE_NAME, 'must match [A-Za-z0-9_-]{1,64}').default('vod'),
+    /**
+     * The RTMP application on-demand assets play under: rtmp://<edge>/<VOD_APP>/<playbackId> (mp4:/flv: names
+     * too). The api names the default (contracts VOD_RTMP_APP) in assets' playback.rtmp.
+     */
+    VOD_APP: z.string().regex(SAFE_NAME, 'must match [A-Za-z0-9_-]{1,64}').default(VOD_RTMP_APP),
     /** On-demand RTMP: one timer for every viewer; each tick sends each viewer what it is owed. */
     VOD_RTMP_TICK_MS: env.int(25, 5, 200),
     /** On-demand RTMP: a viewer is sent at least this far ahead of its playhead, whatever buffer it set. */
