@@ -140,6 +140,19 @@ export const EdgeConfigSchema = z
      * of one encoder arrive a few frames apart; without it one instant can show twice). 0: no hold.
      */
     RENDITION_SWITCH_HOLD_MS: env.int(250, 0, 2000),
+    /** `renditionSource: transcode` ladders (issue 13): one supervised ffmpeg per live stream makes them. */
+    TRANSCODE_ENABLED: env.bool(true),
+    TRANSCODE_FFMPEG_PATH: z.string().min(1).default('ffmpeg'),
+    /** Ladders transcoding at once on this edge; past it a stream plays its source only (each takes cores). */
+    TRANSCODE_MAX_STREAMS: env.int(2, 0, 64),
+    /** x264 preset of the renditions: CPU against quality. */
+    TRANSCODE_PRESET: z
+      .enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium'])
+      .default('veryfast'),
+    /** Threads per rendition encoder. */
+    TRANSCODE_THREADS: env.int(1, 1, 16),
+    /** Keyframe every this many seconds of source time, at the same instants in every rendition. */
+    TRANSCODE_GOP_SECONDS: env.int(2, 1, 10),
 
     /** Handshake plus connect/publish/play must finish within this (docs/reliability.md: handshake: ≤ 10 s). */
     HANDSHAKE_TIMEOUT_MS: env.int(10_000, 1000),

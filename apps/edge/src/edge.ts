@@ -176,7 +176,8 @@ export class Edge {
         maxEgressBps: cfg.EDGE_MAX_EGRESS_MBPS === undefined ? undefined : cfg.EDGE_MAX_EGRESS_MBPS * 1e6,
       },
       region: cfg.EDGE_REGION,
-      viewers: () => this.registry.viewerCount,
+      // On-demand RTMP viewers take capacity like live ones (EDGE_MAX_VIEWERS, the fleet's choice).
+      viewers: () => this.registry.viewerCount + this.vodRtmp.viewers,
       egress: new EgressMeter(() => this.liveBytes('bytesOut') + this.playback.stats.bytesSent),
       // An answer is at most one interval old; past three missed answers the api has us unhealthy anyway.
       fleetMaxAgeMs: () => 3 * this.heartbeat.interval * 1000,
@@ -399,7 +400,7 @@ export class Edge {
         draining: this.lb.draining,
         connections: this.rtmp.connections.size,
         publishers: this.registry.publisherCount,
-        viewers: this.registry.viewerCount,
+        viewers: this.registry.viewerCount + this.vodRtmp.viewers,
         bytesInTotal: this.liveBytes('bytesIn'),
         bytesOutTotal: this.liveBytes('bytesOut') + this.playback.stats.bytesSent,
       }),

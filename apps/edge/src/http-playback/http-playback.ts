@@ -77,6 +77,8 @@ export interface HttpPlaybackOptions {
   pullFromFleet?: (playbackId: string) => Promise<boolean>;
   /** `/live/<id>.smil` (SMIL load balancing, smil-route.ts); absent: 404. */
   smil?: SmilRouteOptions;
+  /** True while this edge transcodes the stream's ladder (transcode/): its playlist waits for the renditions. */
+  transcoding?: (playbackId: string) => boolean;
   logger: Logger;
   now?: () => number;
 }
@@ -230,9 +232,16 @@ export class HttpPlayback {
    * not itself published under its playback id: its playlist is then the multivariant one.
    */
   private liveLadder(playbackId: string): LiveRendition[] | undefined {
-    if (this.opts.registry.get(playbackId)?.publisher) return undefined;
+    const source = this.opts.registry.get(playbackId)?.publisher;
+    // A transcode ladder's source is its input: viewers get its renditions (once the transcoder made one).
+    const transcoded = source?.grant.renditionSource === 'transcode';
+    if (source && !transcoded) return undefined;
     const live = this.opts.registry.liveRenditionsOf(playbackId);
-    if (live.length === 0) return undefined;
+    if (live.length === 0) {
+      if (transcoded && (source.grant.renditions?.length ?? 0) > 0 && this.opts.transcoding?.(playbackId))
+        throw new PlaybackHttpError(ErrorCode.notFound, 'The renditions are starting; retry shortly.');
+      return undefined;
+    }
     return live.flatMap(({ name, entry, grant }) => {
       const rendition = grant.renditions?.find((r) => r.name === name);
       const slot = entry.publisher;

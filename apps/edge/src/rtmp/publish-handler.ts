@@ -36,6 +36,11 @@ export interface PublishHandlerOptions {
   logger: Logger;
   /** Recording of sessions whose stream has `record` on (recording/); absent: nothing is recorded. */
   recording?: { recordings: Recordings; uploader: RecordingUploader };
+  /** `transcode` ladders: the source's start and end (transcode/transcoder.ts), when this edge transcodes. */
+  transcoder?: {
+    start(entry: StreamEntry, grant: PublisherSlot['grant']): void;
+    stop(playbackId: string, reason: string): void;
+  };
   /** Who a connection signed in as (authmod=adobe), if it did. */
   identityOf?: (connection: object) => PublishIdentity | undefined;
   now?: () => number;
@@ -211,6 +216,7 @@ export class PublishHandler {
         now: this.now,
       });
     void publication.reporter?.begin();
+    this.opts.transcoder?.start(entry, slot.grant);
     log.info(
       { tenantId: slot.grant.tenantId, liveStreamId: slot.grant.liveStreamId, playbackId: entry.playbackId },
       'publishing',
@@ -227,6 +233,8 @@ export class PublishHandler {
     // publication must not be forgotten when this end report completes (a phantom publisher).
     this.publications.delete(stream);
     this.opts.registry.releasePublisher(publication.entry, publication.slot);
+    if (publication.slot.grant.rendition === undefined)
+      this.opts.transcoder?.stop(publication.slot.grant.playbackId, reason);
     this.opts.metrics.sessionsEnded.inc({ reason });
     await publication.reporter?.end(reason);
     const recording = publication.recording;

@@ -15,6 +15,13 @@ export function streamNameOf(grant: PublishGrant): string {
     : renditionStreamName(grant.playbackId, grant.rendition);
 }
 
+/** The ladder a grant declares for either source (encoder or transcode), in the tenant's order. */
+export function ladderOf(grant: PublishGrant): readonly Rendition[] {
+  return grant.renditionSource === 'encoder' || grant.renditionSource === 'transcode'
+    ? (grant.renditions ?? [])
+    : [];
+}
+
 /** The ladder a grant declares, in the tenant's order; empty without an encoder ladder. */
 export function encoderLadderOf(grant: PublishGrant): readonly Rendition[] {
   return grant.renditionSource === 'encoder' ? (grant.renditions ?? []) : [];

@@ -1,7 +1,7 @@
 import type { Broadcast, BroadcastSink, FourCcSupport } from '@tributary/rtmp-core';
 import type { PublishGrant } from '../control-plane/publish-authorizer';
 import type { CodecGate } from './codec-gate';
-import { type CodecIds, encoderLadderOf, streamNameOf } from './renditions';
+import { type CodecIds, ladderOf, streamNameOf } from './renditions';
 import type { AudioTrackInfo, VideoTrackInfo } from './track-info';
 
 /** The publisher of a live stream and what its session has done so far. */
@@ -158,7 +158,7 @@ export class StreamRegistry {
       ladderGrant = grant;
     }
     if (!ladderGrant) return [];
-    return encoderLadderOf(ladderGrant).flatMap((r) => {
+    return ladderOf(ladderGrant).flatMap((r) => {
       const hit = found.get(r.name);
       return hit ? [{ name: r.name, ...hit }] : [];
     });
