@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import {
   Broadcast,
@@ -39,6 +40,7 @@ import { RtmpsListener } from './rtmps/rtmps-listener';
 import { EdgeRtmpt } from './rtmpt/edge-rtmpt';
 import { StreamRegistry } from './streams/stream-registry';
 import { admitWaitingViewers } from './streams/waiting-viewers';
+import { Transcoder } from './transcode/transcoder';
 import { RtmpVodPlayer } from './vod/rtmp-vod-player';
 import { VodPlayback } from './vod/vod-playback';
 
@@ -95,6 +97,8 @@ export class Edge {
   private readonly connectionsPerIp: ConnectionsPerIp;
   /** Distribution (issue 11): pulls of streams live on other edges; undefined with RELAY_ENABLED off. */
   readonly relay: RelayManager | undefined;
+  /** `transcode` ladders (transcode/), when TRANSCODE_ENABLED. */
+  readonly transcoder: Transcoder | undefined;
   /** This edge's own RTMP application URLs (never pulled from): the internal one, then the bound address. */
   private readonly selfUrls: string[] = [];
   private ready = false;
@@ -263,7 +267,32 @@ export class Edge {
       metrics: this.metrics.registry,
       retryMs: RECORDING_RETRY_MS,
     });
+    const waitingContext = {
+      authorizer,
+      registry: this.registry,
+      metrics: this.metrics,
+      maxViewersPerStream: cfg.MAX_VIEWERS_PER_STREAM,
+    };
+    this.transcoder = cfg.TRANSCODE_ENABLED
+      ? new Transcoder({
+          registry: this.registry,
+          spawn: (args, outputs) =>
+            spawn(cfg.TRANSCODE_FFMPEG_PATH, args, {
+              stdio: ['pipe', 'ignore', 'pipe', ...Array.from({ length: outputs }, () => 'pipe' as const)],
+            }),
+          preset: cfg.TRANSCODE_PRESET,
+          threads: cfg.TRANSCODE_THREADS,
+          gopSeconds: cfg.TRANSCODE_GOP_SECONDS,
+          maxStreams: cfg.TRANSCODE_MAX_STREAMS,
+          maxInputBufferBytes: cfg.VIEWER_QUEUE_MAX_BYTES,
+          restartMinMs: 500,
+          restartMaxMs: 10_000,
+          admitWaiting: (entry) => admitWaitingViewers(entry, waitingContext),
+          logger: logger.child({ component: 'transcoder' }),
+        })
+      : undefined;
     this.publishing = new PublishHandler({
+      transcoder: this.transcoder,
       authorizer,
       maxViewersPerStream: cfg.MAX_VIEWERS_PER_STREAM,
       registry: this.registry,
@@ -346,6 +375,7 @@ export class Edge {
         },
       },
       pullFromFleet: relay ? (playbackId) => relay.waitLive(playbackId, HTTP_PULL_WAIT_MS) : undefined,
+      transcoding: (playbackId) => this.transcoder?.isTranscoding(playbackId) === true,
       smil: {
         baseFor: (req, region) =>
           this.lb.smilBase(
@@ -489,6 +519,7 @@ export class Edge {
     this.recordingUploader.stop();
     // Pulls end first: their viewers are told the stream stopped with everyone else's below.
     this.relay?.stop();
+    this.transcoder?.stopAll('shutdown');
     // Not awaited: its long-poll in flight ends when api.close() below destroys the connection.
     void this.feed.stop();
     const drained = Promise.all([this.publishing.endAll('shutdown'), this.rtmp.close(), this.rtmps?.close()]);

@@ -1,0 +1,198 @@
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { PlaybackHttpPaths } from '@tributary/contracts';
+import { parseMultiBitrateSmil } from '@tributary/smil';
+import { ControlPlane, type EdgeHandle, type StreamHandle, type TenantHandle } from './support/control-plane';
+import { Peers } from './support/peers';
+
+/**
+ * A `transcode` ladder (issue 13) through a real api and a real edge: one ffmpeg publishes a single
+ * source; the ingest edge's supervised ffmpeg makes two renditions, served like an encoder ladder's
+ * (SMIL switch, multivariant playlist, <playbackId>_<rendition> over RTMP); the transcoder killed
+ * mid-stream is restarted and the source stays up throughout.
+ */
+
+const STEP_DEADLINE_MS = 45_000;
+/** Small renditions: this machine's two cores are shared. */
+const LADDER = [
+  { name: 'mid', width: 320, height: 180, videoBitrateKbps: 300, audioBitrateKbps: 64 },
+  { name: 'low', width: 160, height: 90, videoBitrateKbps: 120, audioBitrateKbps: 32 },
+];
+
+async function within<T>(ms: number, what: string, check: () => Promise<T | undefined>): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+function publishSource(peers: Peers, url: string): ChildProcess {
+  return peers.spawn('ffmpeg', [
+    '-v',
+    'error',
+    '-nostdin',
+    '-re',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=640x360:rate=25',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=440:sample_rate=44100',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-tune',
+    'zerolatency',
+    '-pix_fmt',
+    'yuv420p',
+    '-g',
+    '50',
+    '-c:a',
+    'aac',
+    '-b:a',
+    '64k',
+    '-f',
+    'flv',
+    url,
+  ]);
+}
+
+describe('transcode ladders at the ingest edge', { timeout: 300_000 }, () => {
+  let dir: string;
+  let plane: ControlPlane;
+  let peers: Peers;
+  let owner: TenantHandle;
+  let stream: StreamHandle;
+  let edge: EdgeHandle;
+  let source: ChildProcess;
+
+  const probeSize = async (url: string) => {
+    const res = await peers.run('ffprobe', [
+      '-v',
+      'error',
+      '-rw_timeout',
+      '8000000',
+      '-select_streams',
+      'v:0',
+      '-show_entries',
+      'stream=codec_name,width,height',
+      '-of',
+      'json',
+      url,
+    ]);
+    if (res.code !== 0) return undefined;
+    return (JSON.parse(res.stdout) as { streams: unknown[] }).streams[0];
+  };
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ladder-transcode-'));
+    plane = await ControlPlane.start({ dir });
+    owner = await plane.newTenant('Transcodes');
+    stream = await plane.newStream(owner, 'one source');
+    const set = await plane.via(0)(
+      'PATCH',
+      `/v1/live-streams/${stream.id}`,
+      { bearer: owner.key },
+      { renditionSource: 'transcode', renditions: LADDER },
+    );
+    assert.equal(set.status, 200, JSON.stringify(set.body));
+    edge = await plane.startEdge({ name: 'transcode-edge', env: { TRANSCODE_PRESET: 'ultrafast' } });
+    peers = new Peers();
+    source = publishSource(peers, `${edge.rtmp}/${stream.streamKey}`);
+  });
+
+  after(async () => {
+    await peers?.stopAll();
+    await plane?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('makes each rendition from the one source: the SMIL switch and the multivariant playlist list them, each decodes', async () => {
+    const smilUrl = `${edge.http}${PlaybackHttpPaths.smil(stream.playbackId)}`;
+    const manifest = await within(STEP_DEADLINE_MS, 'SMIL lists the transcoded renditions', async () => {
+      const res = await fetch(smilUrl, { signal: AbortSignal.timeout(5000) });
+      const text = await res.text();
+      if (!res.ok || !text.includes('<switch>')) return undefined;
+      const m = parseMultiBitrateSmil(text);
+      return m.renditions.length === LADDER.length && m.renditions.every((r) => r.videoCodecId)
+        ? m
+        : undefined;
+    });
+    assert.deepEqual(
+      manifest.renditions.map((r) => [r.src, r.width, r.height]),
+      LADDER.map((r) => [`${stream.playbackId}_${r.name}`, r.width, r.height]),
+    );
+    for (const r of manifest.renditions) {
+      const probed = await within(STEP_DEADLINE_MS, `${r.src} probes`, () =>
+        probeSize(`${manifest.base}/${r.src}`),
+      );
+      assert.deepEqual(probed, { codec_name: 'h264', width: r.width, height: r.height });
+    }
+    const master = `${edge.http}${PlaybackHttpPaths.hlsPlaylist(stream.playbackId)}`;
+    const text = await (await fetch(master, { signal: AbortSignal.timeout(10_000) })).text();
+    const uris = text.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+    assert.deepEqual(
+      uris,
+      LADDER.map((r) => `../${stream.playbackId}_${r.name}/index.m3u8`),
+    );
+    assert.equal(text.match(/#EXT-X-STREAM-INF:/g)?.length, LADDER.length, text);
+    for (const uri of uris) {
+      const played = await peers.decodeFrames(new URL(uri, master).toString(), 10);
+      assert.equal(played.frames, 10, `${uri}: ${played.stderr}`);
+    }
+    // The source still plays as itself over RTMP.
+    assert.deepEqual(await probeSize(`${edge.rtmp}/${stream.playbackId}`), {
+      codec_name: 'h264',
+      width: 640,
+      height: 360,
+    });
+  });
+
+  it('restarts a killed transcoder; the source publisher is never cut', async () => {
+    const session = async () =>
+      (
+        await plane.via(0)<{ status: string; currentSession: { id: string } | null }>(
+          'GET',
+          `/v1/live-streams/${stream.id}`,
+          { bearer: owner.key },
+        )
+      ).body;
+    const before = await within(STEP_DEADLINE_MS, 'the source session', async () => {
+      const s = await session();
+      return s.status === 'active' && s.currentSession ? s.currentSession.id : undefined;
+    });
+    const started = edge.proc.lines.filter((l) => l.msg === 'transcoder started');
+    const pid = Number((started.at(-1) as { pid?: number } | undefined)?.pid);
+    assert.ok(Number.isInteger(pid) && pid > 0, JSON.stringify(started.at(-1)));
+    process.kill(pid, 'SIGKILL');
+    await edge.proc.waitForLog(
+      (l) => l.msg === 'transcoder exited',
+      'transcoder exit logged',
+      STEP_DEADLINE_MS,
+    );
+    await within(STEP_DEADLINE_MS, 'a new transcoder', async () =>
+      edge.proc.lines.filter((l) => l.msg === 'transcoder started').length > started.length
+        ? true
+        : undefined,
+    );
+    const low = `${edge.rtmp}/${stream.playbackId}_low`;
+    const probed = await within(STEP_DEADLINE_MS, 'low plays again', () => probeSize(low));
+    assert.deepEqual(probed, { codec_name: 'h264', width: 160, height: 90 });
+    assert.equal(source.exitCode, null, 'the source ffmpeg is still publishing');
+    const sourcePlays = await peers.decodeFrames(`${edge.rtmp}/${stream.playbackId}`, 10);
+    assert.equal(sourcePlays.frames, 10, sourcePlays.stderr);
+    const afterwards = await session();
+    assert.equal(afterwards.status, 'active');
+    assert.equal(afterwards.currentSession?.id, before, 'the same ingest session throughout');
+  });
+});
