@@ -140,6 +140,7 @@ describe('dashboard end to end', { timeout: 600_000 }, () => {
         egressBps: 45_000_000,
         draining: true,
         internalRtmpUrl: 'rtmp://10.1.2.3:1935/live',
+        rtmpsUrl: 'rtmps://edge-fra-1.example.com/live',
       }),
     });
     assert.equal(hb.status, 200);
@@ -150,6 +151,7 @@ describe('dashboard end to end', { timeout: 600_000 }, () => {
     const text = await row.innerText();
     assert.match(text, /draining/);
     assert.match(text, /internal rtmp:\/\/10\.1\.2\.3:1935\/live/);
+    assert.match(text, /rtmps:\/\/edge-fra-1\.example\.com\/live/, 'its RTMPS URL from the heartbeat');
     assert.match(text, /45\.0 Mbps/);
     assert.equal((await row.getByTestId('edge-viewers').innerText()).trim(), '120 / 500 max');
     await screenshot('operator-edges');
