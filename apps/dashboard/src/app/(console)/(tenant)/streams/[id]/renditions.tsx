@@ -12,7 +12,8 @@ const SOURCE_HINTS: Record<LiveStream['renditionSource'], string> = {
   none: 'One rendition: what the encoder sends.',
   encoder:
     'The encoder publishes every rendition itself, each to <stream key>_<name>; viewers switch between them (SMIL, HLS, play2).',
-  transcode: 'The ingest edge makes the renditions from one source (not available yet on this platform).',
+  transcode:
+    'The encoder sends one stream to the stream key; the ingest edge makes the renditions with ffmpeg.',
 };
 
 /**
