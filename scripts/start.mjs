@@ -124,7 +124,7 @@ if (cfg.build) {
 }
 
 // Workspace packages are importable only once built (a fresh clone has no dist/ yet).
-const { PlaybackHttpPaths } = await import('@tributary/contracts');
+const { PlaybackHttpPaths, VOD_RTMP_APP } = await import('@tributary/contracts');
 
 // ---- local secrets kept under DATA_DIR (git-ignored) ----
 // Owner-only: every file this script and its children (api, edge, dashboard) write is 0600, every directory
@@ -484,5 +484,9 @@ ${b('Play')}
   HLS       ${urls.edgeHttp}${PlaybackHttpPaths.hlsPlaylist(demo.playbackId)}
   HTTP-FLV  ${urls.edgeHttp}${PlaybackHttpPaths.flv(demo.playbackId)}
   or watch the preview on the stream's page in the dashboard
+
+${b('On demand')} (upload an MP4 or FLV: tour step 6; any edge plays it, with seeking)
+  ffplay ${urls.rtmp.replace(/\/live$/, `/${VOD_RTMP_APP}`)}/mp4:<asset playback id>
+  HLS       ${urls.edgeHttp}${PlaybackHttpPaths.vodHlsPlaylist('<asset playback id>')}
 ${line}
 `);
