@@ -2,7 +2,7 @@
 // `npm run bench:vod-rtmp` (apps/edge): on-demand RTMP viewers beside live ones, on one edge (issue 12).
 //
 //   npm run bench:vod-rtmp -- [--viewers 1000] [--assets 10] [--seconds 20] [--clip-seconds 60]
-//                             [--buffer-ms 3000] [--seek-every 8] [--work DIR]
+//                             [--buffer-ms 3000] [--seek-every 8] [--tick-ms N] [--work DIR]
 //
 // A real api and a real edge process (test/support/control-plane; the edge's CPU and RSS are its own,
 // /proc/<pid>). An ffmpeg MP4 (640x360, 25 fps, ~500 kb/s H.264 + 64 kb/s AAC, a keyframe every 2 s) is
@@ -37,6 +37,8 @@ const { values: opt } = parseArgs({
     'clip-seconds': { type: 'string', default: '60' },
     'buffer-ms': { type: 'string', default: '3000' },
     'seek-every': { type: 'string', default: '8' },
+    /** The edge's VOD_RTMP_TICK_MS (unset: its default). */
+    'tick-ms': { type: 'string' },
     work: { type: 'string' },
   },
 });
@@ -233,6 +235,7 @@ const results = {
   seconds: SECONDS,
   bufferMs: BUFFER_MS,
   seekEverySeconds: SEEK_EVERY_S,
+  tickMs: opt['tick-ms'] ? Number(opt['tick-ms']) : 'edge default (25)',
   clip: `${CLIP_SECONDS} s 640x360 25 fps H.264 ~500 kb/s + AAC 64 kb/s, keyframe every 2 s`,
   fileBytes,
   clipKbps: round((clipBytesPerSecond * 8) / 1000),
@@ -250,6 +253,7 @@ try {
       MAX_CONNECTIONS_PER_IP: '100000',
       MAX_CONNECTIONS: String(VIEWERS * 2 + 100),
       MAX_VIEWERS_PER_STREAM: String(VIEWERS * 2),
+      ...(opt['tick-ms'] ? { VOD_RTMP_TICK_MS: opt['tick-ms'] } : {}),
     },
   });
   const pid = edge.proc.child.pid;
@@ -396,7 +400,7 @@ const row = (name, x) =>
     : `| ${name} | not run | | | | | | |`;
 const md = `# On-demand RTMP beside live, one edge (${VIEWERS} viewers, ${ASSETS} assets)
 
-Clip: ${results.clip}, ${fileBytes} bytes (${results.clipKbps} kbit/s). Node ${results.node}. Window ${SECONDS} s per phase.
+Clip: ${results.clip}, ${fileBytes} bytes (${results.clipKbps} kbit/s). Node ${results.node}. Window ${SECONDS} s per phase. VOD_RTMP_TICK_MS: ${results.tickMs}.
 Idle edge: ${p.idle?.cpuCores} cores, RSS ${p.idle?.rssMiB} MiB; per-viewer figures are beyond it.
 
 | phase | viewers | edge CPU (cores) | ms CPU per viewer-second | RSS MiB | KiB RSS per viewer | received Mb/s | received/clip rate p5 / p50 |
