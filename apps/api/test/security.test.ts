@@ -26,6 +26,7 @@ interface TenantFixture {
   privateKeyPem: string;
   sessionId: string;
   assetId: string;
+  webhookId: string;
 }
 let A: TenantFixture;
 let B: TenantFixture;
@@ -68,9 +69,17 @@ async function fixture(name: string, edge: { credential: string }): Promise<Tena
       what: 'the fixture asset indexed',
     },
   );
+  // A webhook endpoint (a public address literal: registration needs no DNS; nothing it subscribes to happens).
+  const webhook = (
+    await api.request('POST', '/v1/webhooks', {
+      key,
+      body: { url: 'https://93.184.216.34/hook', events: ['asset.ready'] },
+    })
+  ).body;
   return {
     tenantId,
     key,
+    webhookId: webhook.id,
     assetId: asset.id,
     streamId: stream.id,
     streamKey: stream.streamKey,
@@ -91,6 +100,8 @@ const TENANT_TABLES = [
   'signing_keys',
   'ingest_sessions',
   'usage_hours',
+  'webhook_endpoints',
+  'webhook_deliveries',
 ];
 async function rowsOf(tenantId: string): Promise<string> {
   const out: unknown[] = [];
@@ -184,7 +195,15 @@ PUT /v1/live-streams/:id/publish-credentials tenant:write
 POST /v1/playback-tokens tenant:write
 POST /v1/signing-keys tenant:write
 POST /v1/tenants operator
-POST /v1/tenants/:id/users operator`;
+POST /v1/tenants/:id/users operator
+DELETE /v1/webhooks/:id tenant:write
+GET /v1/webhooks tenant:read
+GET /v1/webhooks/:id tenant:read
+GET /v1/webhooks/:id/deliveries tenant:read
+PATCH /v1/webhooks/:id tenant:write
+POST /v1/webhooks tenant:write
+POST /v1/webhooks/:id/deliveries/:deliveryId/redeliver tenant:write
+POST /v1/webhooks/:id/rotate-secret tenant:write`;
 
 test('every route declares its access rule, and the table is as reviewed', () => {
   const routes = listRoutes(api.api.app);
@@ -203,6 +222,7 @@ const BODIES: Record<string, unknown> = {
   'PATCH /v1/live-events/:id': { title: 'renamed' },
   'POST /v1/live-events/:id/transitions': { to: 'live' },
   'PATCH /v1/assets/:id': { name: 'renamed' },
+  'PATCH /v1/webhooks/:id': { description: 'taken over' },
   'PUT /v1/live-streams/:id/publish-credentials': { username: 'taken-over', password: 'another-pass-1' },
 };
 
@@ -214,12 +234,13 @@ test("T1: tenant A cannot read, change or detect any of tenant B's objects (ever
     '/v1/signing-keys': B.signingKeyId,
     '/v1/sessions': B.sessionId,
     '/v1/assets': B.assetId,
+    '/v1/webhooks': B.webhookId,
   };
   const before = await rowsOf(B.tenantId);
   const tenantRoutes = listRoutes(api.api.app).filter(
     (r) => r.access.startsWith('tenant:') && r.path.includes(':id'),
   );
-  assert.equal(tenantRoutes.length, 20);
+  assert.equal(tenantRoutes.length, 26);
   for (const route of tenantRoutes) {
     const base = route.path.split('/:id')[0] ?? '';
     const id = idFor[base];

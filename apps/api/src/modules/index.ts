@@ -12,6 +12,7 @@ import { PublishAuthModule } from './publish-auth/publish-auth.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { TenantsModule } from './tenants/tenants.module';
 import { UsageModule } from './usage/usage.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({ controllers: [HealthController] })
 class HealthModule {}
@@ -31,4 +32,5 @@ export const FEATURE_MODULES = [
   SessionsModule,
   UsageModule,
   EdgeApiModule,
+  WebhooksModule,
 ];

@@ -3,12 +3,13 @@ import { AssetsModule } from '../assets/assets.module';
 import { ControlFeedModule } from '../control-feed/control-feed.module';
 import { EdgesModule } from '../edges/edges.module';
 import { PlaybackModule } from '../playback/playback.module';
+import { WebhooksModule } from '../webhooks/webhooks.module';
 import { EdgeApiController } from './edge-api.controller';
 import { EdgeApiService } from './edge-api.service';
 import { EdgeAssetsService } from './edge-assets.service';
 
 @Module({
-  imports: [EdgesModule, PlaybackModule, ControlFeedModule, AssetsModule],
+  imports: [EdgesModule, PlaybackModule, ControlFeedModule, AssetsModule, WebhooksModule],
   controllers: [EdgeApiController],
   providers: [EdgeApiService, EdgeAssetsService],
 })

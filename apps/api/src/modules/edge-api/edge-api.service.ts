@@ -33,6 +33,7 @@ import { ControlFeed } from '../control-feed/control-feed.service';
 import { EdgesService, edgeStatus, MISSED_HEARTBEATS_UNHEALTHY } from '../edges/edges.service';
 import { keyContext, ladderOf } from '../live-streams/live-streams.service';
 import { PlaybackKeys } from '../playback/playback-keys.service';
+import { WebhookOutbox } from '../webhooks/webhook-outbox';
 
 /**
  * How long an edge may cache answers. Revocations do not wait for these: the
@@ -102,6 +103,7 @@ export class EdgeApiService {
     @Inject(CONFIG) private readonly config: ApiConfig,
     @Inject(EdgesService) private readonly edges: EdgesService,
     @Inject(ControlFeed) private readonly feed: ControlFeed,
+    @Inject(WebhookOutbox) private readonly webhooks: WebhookOutbox,
   ) {}
 
   private get prisma(): PrismaClient {
@@ -236,7 +238,25 @@ export class EdgeApiService {
         },
       }),
       this.prisma.liveStream.update({ where: { id: stream.id }, data: { currentSessionId: id } }),
+      // Idle to active (a takeover of a running stream is not a new activation).
+      ...(stream.currentSessionId === null
+        ? [
+            this.webhooks.event(this.prisma, {
+              tenantId: stream.tenantId,
+              type: 'live_stream.active',
+              subjectId: stream.id,
+              data: {
+                id: stream.id,
+                name: stream.name,
+                playbackId: stream.playbackId,
+                status: 'active',
+                sessionId: id,
+              },
+            }),
+          ]
+        : []),
     ]);
+    if (stream.currentSessionId === null) this.webhooks.committed();
     return { sessionId: id };
   }
 
@@ -308,6 +328,8 @@ export class EdgeApiService {
     now = Date.now(),
   ): Promise<void> {
     const session = await this.ownSession(edgeId, sessionId);
+    // The stream goes idle only if this was its current session (not one already replaced).
+    const stream = await this.prisma.liveStream.findFirst({ where: { currentSessionId: session.id } });
     await this.prisma.$transaction([
       this.prisma.ingestSession.update({
         where: { id: session.id },
@@ -324,7 +346,25 @@ export class EdgeApiService {
         data: { currentSessionId: null },
       }),
       this.usageUpsert(session.tenantId, req, now),
+      ...(stream
+        ? [
+            this.webhooks.event(this.prisma, {
+              tenantId: stream.tenantId,
+              type: 'live_stream.idle',
+              subjectId: stream.id,
+              data: {
+                id: stream.id,
+                name: stream.name,
+                playbackId: stream.playbackId,
+                status: stream.disabled ? 'disabled' : 'idle',
+                sessionId: session.id,
+                endReason: session.endReason ?? req.reason,
+              },
+            }),
+          ]
+        : []),
     ]);
+    if (stream) this.webhooks.committed();
   }
 
   /** Records the edge's load and answers with the rest of the fleet: where it may send players. */

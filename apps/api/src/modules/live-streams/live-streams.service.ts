@@ -28,6 +28,7 @@ import { ControlFeed } from '../control-feed/control-feed.service';
 import { EdgesService, type PublicEndpoints } from '../edges/edges.service';
 import { toSessionSummary } from '../sessions/session.presenter';
 import { withinQuota } from '../tenants/quotas';
+import { WebhookOutbox } from '../webhooks/webhook-outbox';
 
 type Row = LiveStreamRow & { currentSession: IngestSession | null };
 
@@ -63,6 +64,7 @@ export class LiveStreamsService {
     @Inject(EdgesService) private readonly edges: EdgesService,
     @Inject(CONFIG) private readonly config: ApiConfig,
     @Inject(ControlFeed) private readonly feed: ControlFeed,
+    @Inject(WebhookOutbox) private readonly webhooks: WebhookOutbox,
   ) {}
 
   private present(row: Row, at: PublicEndpoints): LiveStream {
@@ -151,10 +153,18 @@ export class LiveStreamsService {
    * every edge cuts the stream's publisher and viewers within seconds (apps/api control-feed).
    */
   async remove(id: string): Promise<void> {
-    const { tenantId } = await this.find(id);
+    const { tenantId, name, playbackId } = await this.find(id);
     const count = await this.withFeed(async (tx) => {
       const { count } = await tx.liveStream.deleteMany({ where: { id, tenantId } });
-      if (count > 0) await this.feed.append(tx, { kind: 'stream_deleted', liveStreamId: id, tenantId });
+      if (count > 0) {
+        await this.feed.append(tx, { kind: 'stream_deleted', liveStreamId: id, tenantId });
+        await this.webhooks.event(tx, {
+          tenantId,
+          type: 'live_stream.deleted',
+          subjectId: id,
+          data: { id, name, playbackId, status: 'deleted' },
+        });
+      }
       return count;
     });
     if (count === 0) throw AppError.notFound('live stream');
@@ -170,6 +180,7 @@ export class LiveStreamsService {
       .unscoped('live stream change with its control-feed event')
       .$transaction(work);
     this.feed.committed();
+    this.webhooks.committed();
     return result;
   }
 
@@ -196,6 +207,13 @@ export class LiveStreamsService {
     const row = await this.find(id);
     await this.withFeed(async (tx) => {
       await tx.liveStream.updateMany({ where: { id, tenantId: row.tenantId }, data: { disabled } });
+      if (disabled && !row.disabled)
+        await this.webhooks.event(tx, {
+          tenantId: row.tenantId,
+          type: 'live_stream.disabled',
+          subjectId: id,
+          data: { id, name: row.name, playbackId: row.playbackId, status: 'disabled' },
+        });
       await this.feed.append(tx, {
         kind: disabled ? 'stream_disabled' : 'stream_enabled',
         liveStreamId: id,

@@ -1,0 +1,271 @@
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import {
+  CreatedWebhookEndpointSchema,
+  EdgeApiPaths,
+  WebhookDeliverySchema,
+  WebhookEndpointSchema,
+  WebhookPayloadSchema,
+} from '@tributary/contracts';
+import { TestApi } from './support/api';
+import { WebhookReceiver } from './support/webhook-receiver';
+
+let api: TestApi;
+let receiver: WebhookReceiver;
+let other: WebhookReceiver;
+let operator: string;
+let tenant: { tenantId: string; key: string };
+let edge: { edgeId: string; credential: string };
+
+before(async () => {
+  receiver = await WebhookReceiver.start();
+  other = await WebhookReceiver.start();
+  api = await TestApi.start({
+    WEBHOOK_ALLOWED_HOSTS: `${receiver.hostPort},${other.hostPort}`,
+    WEBHOOK_RETRY_BASE_MS: '100',
+    WEBHOOK_RETRY_MAX_MS: '400',
+    WEBHOOK_TIMEOUT_MS: '2000',
+  });
+  operator = await api.login();
+  tenant = await api.tenantWithKey('Hooks', operator);
+  edge = await api.edge(operator);
+});
+after(async () => {
+  await api?.close();
+  await receiver?.close();
+  await other?.close();
+});
+
+async function newStream(name: string) {
+  const res = await api.request('POST', '/v1/live-streams', { key: tenant.key, body: { name } });
+  assert.equal(res.status, 201);
+  return res.body as { id: string; playbackId: string };
+}
+
+async function publishOnce(streamId: string) {
+  const started = await api.request('POST', EdgeApiPaths.sessions, {
+    key: edge.credential,
+    body: { liveStreamId: streamId, clientIp: '203.0.113.9', video: null, audio: null },
+  });
+  assert.equal(started.status, 201);
+  const ended = await api.request('POST', EdgeApiPaths.sessionEnd(started.body.sessionId), {
+    key: edge.credential,
+    body: { reason: 'publisher closed', bytesInDelta: 0, bytesOutDelta: 0, viewerSecondsDelta: 0 },
+  });
+  assert.equal(ended.status, 204);
+}
+
+async function register(url: string, events: string[] = ['live_stream.active', 'live_stream.idle']) {
+  const res = await api.request('POST', '/v1/webhooks', { key: tenant.key, body: { url, events } });
+  assert.equal(res.status, 201, JSON.stringify(res.body));
+  return CreatedWebhookEndpointSchema.parse(res.body);
+}
+
+async function deliveries(endpointId: string) {
+  const res = await api.request('GET', `/v1/webhooks/${endpointId}/deliveries?limit=100`, {
+    key: tenant.key,
+  });
+  assert.equal(res.status, 200);
+  return (res.body.data as unknown[]).map((d) => WebhookDeliverySchema.parse(d));
+}
+
+async function until<T>(what: string, ms: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+test('registration refuses URLs that name or resolve to non-public addresses, in every spelling', async () => {
+  for (const url of [
+    'http://127.0.0.1/hook',
+    'http://2130706433/hook',
+    'http://0177.0.0.1/hook',
+    'http://0x7f.1/hook',
+    'http://[::1]/hook',
+    'http://[::ffff:127.0.0.1]/hook',
+    'http://169.254.169.254/latest/meta-data',
+    'http://10.1.2.3/',
+    'http://100.64.0.1/',
+    'http://192.168.0.10/',
+    'http://[fd00:ec2::254]/',
+    'http://localhost/hook',
+    // The allow-list names host:port: another port of the same host is not on it.
+    `http://127.0.0.1:${receiver.port + 1}/hook`,
+    'ftp://example.com/',
+    'http://user:pass@example.com/',
+  ]) {
+    const res = await api.request('POST', '/v1/webhooks', {
+      key: tenant.key,
+      body: { url, events: ['live_stream.active'] },
+    });
+    assert.equal(res.status, 400, `${url}: ${JSON.stringify(res.body)}`);
+    assert.equal(res.body.error.code, 'validation_failed');
+  }
+  const bad = await api.request('POST', '/v1/webhooks', {
+    key: tenant.key,
+    body: { url: receiver.url(), events: ['live_stream.exploded'] },
+  });
+  assert.equal(bad.status, 400);
+  const ok = await register(receiver.url('/probe'));
+  assert.match(ok.secret, /^whsec_[A-Za-z0-9_-]{43}$/);
+  // The secret is never shown again; URL changes are checked the same way.
+  const got = await api.request('GET', `/v1/webhooks/${ok.id}`, { key: tenant.key });
+  assert.equal(got.status, 200);
+  assert.equal(got.body.secret, undefined);
+  WebhookEndpointSchema.parse(got.body);
+  const listed = await api.request('GET', '/v1/webhooks', { key: tenant.key });
+  assert.ok(listed.body.data.every((w: Record<string, unknown>) => w.secret === undefined));
+  const moved = await api.request('PATCH', `/v1/webhooks/${ok.id}`, {
+    key: tenant.key,
+    body: { url: 'http://0x7f000001/' },
+  });
+  assert.equal(moved.status, 400);
+  // Another tenant does not see it.
+  const stranger = await api.tenantWithKey('Stranger', operator);
+  assert.equal((await api.request('GET', `/v1/webhooks/${ok.id}`, { key: stranger.key })).status, 404);
+  assert.equal((await api.request('DELETE', `/v1/webhooks/${ok.id}`, { key: tenant.key })).status, 204);
+  assert.equal((await api.request('GET', `/v1/webhooks/${ok.id}`, { key: tenant.key })).status, 404);
+});
+
+test('a publish reaches the receiver as live_stream.active then live_stream.idle, signed, in order, logged', async () => {
+  const hook = await register(receiver.url('/lifecycle'));
+  const stream = await newStream('lifecycle');
+  const before = receiver.received.length;
+  await publishOnce(stream.id);
+  const got = (await receiver.waitFor(before + 2)).slice(before);
+  assert.deepEqual(
+    got.map((r) => r.json.type),
+    ['live_stream.active', 'live_stream.idle'],
+  );
+  for (const r of got) {
+    assert.ok(WebhookReceiver.verified(r, hook.secret), 'signature verifies with the secret shown once');
+    assert.ok(!WebhookReceiver.verified(r, `${hook.secret}x`), 'and not with another');
+    const p = WebhookPayloadSchema.parse(r.json);
+    assert.equal(p.data.id, stream.id);
+    assert.equal(r.headers['tributary-event-id'], p.id);
+    assert.equal(r.headers['content-type'], 'application/json');
+    // The documented recipe, by hand: v1 = hex HMAC-SHA256(secret, t + "." + raw body).
+    const m = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(String(r.headers['tributary-signature']));
+    assert.ok(m);
+    assert.equal(createHmac('sha256', hook.secret).update(`${m[1]}.${r.body}`).digest('hex'), m[2]);
+  }
+  const log = await until('both deliveries logged as succeeded', 5000, async () => {
+    const d = await deliveries(hook.id);
+    return d.length === 2 && d.every((x) => x.status === 'succeeded') ? d : undefined;
+  });
+  for (const d of log) {
+    assert.equal(d.responseStatus, 200);
+    assert.equal(d.attempts, 1);
+    assert.ok((d.latencyMs ?? -1) >= 0);
+    assert.ok(d.responseSnippet?.startsWith('thanks'));
+    assert.ok((d.responseSnippet?.length ?? 0) <= 1024, 'the snippet is bounded');
+  }
+  assert.equal((await api.request('DELETE', `/v1/webhooks/${hook.id}`, { key: tenant.key })).status, 204);
+});
+
+test('a receiver down for a while gets every event once, in order per stream, when it is back', async () => {
+  const hook = await register(receiver.url('/outage'));
+  const a = await newStream('outage-a');
+  const b = await newStream('outage-b');
+  receiver.answer = 'fail';
+  const before = receiver.received.length;
+  for (let i = 0; i < 3; i++) {
+    await publishOnce(a.id);
+    await publishOnce(b.id);
+  }
+  await until('retries while down', 10_000, async () => (receiver.refused >= 6 ? true : undefined));
+  const pending = await deliveries(hook.id);
+  assert.equal(pending.length, 12);
+  assert.ok(pending.some((d) => d.status === 'pending' && d.attempts >= 1 && d.error === 'HTTP 503'));
+  receiver.answer = 'ok';
+  const got = (await receiver.waitFor(before + 12, 20_000)).slice(before);
+  // A little longer: nothing more arrives (no duplicates).
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal(receiver.received.length - before, 12);
+  const ids = got.map((r) => r.json.id);
+  assert.equal(new Set(ids).size, 12, 'each event once');
+  for (const s of [a, b]) {
+    const types = got.filter((r) => r.json.data.id === s.id).map((r) => r.json.type);
+    assert.deepEqual(
+      types,
+      Array.from({ length: 3 }, () => ['live_stream.active', 'live_stream.idle']).flat(),
+    );
+  }
+  const log = await deliveries(hook.id);
+  assert.ok(log.every((d) => d.status === 'succeeded'));
+  assert.ok(log.some((d) => d.attempts > 1));
+  assert.equal((await api.request('DELETE', `/v1/webhooks/${hook.id}`, { key: tenant.key })).status, 204);
+});
+
+test('a redirect is not followed (not even to an allowed host); manual redelivery sends the same event again', async () => {
+  const hook = await register(receiver.url('/redirect'), ['live_stream.disabled']);
+  receiver.answer = 'redirect';
+  receiver.redirectTo = other.url('/private-target');
+  const stream = await newStream('redirect');
+  const refusedBefore = receiver.refused;
+  assert.equal(
+    (await api.request('POST', `/v1/live-streams/${stream.id}/disable`, { key: tenant.key })).status,
+    200,
+  );
+  const [failed] = await until('a redirect attempt logged', 10_000, async () => {
+    const d = await deliveries(hook.id);
+    return d[0]?.error?.startsWith('redirect not followed') ? d : undefined;
+  });
+  assert.ok(failed);
+  assert.equal(failed.responseStatus, 302);
+  assert.ok(receiver.refused > refusedBefore);
+  assert.equal(other.received.length, 0, 'the redirect target was never requested');
+  // Disable the endpoint while it retries: nothing more is sent; redeliver once it answers again.
+  assert.equal(
+    (await api.request('PATCH', `/v1/webhooks/${hook.id}`, { key: tenant.key, body: { enabled: false } }))
+      .status,
+    200,
+  );
+  receiver.answer = 'ok';
+  const before = receiver.received.length;
+  await new Promise((r) => setTimeout(r, 800));
+  assert.equal(receiver.received.length, before, 'a disabled endpoint receives nothing');
+  await api.request('PATCH', `/v1/webhooks/${hook.id}`, { key: tenant.key, body: { enabled: true } });
+  const [first] = (await receiver.waitFor(before + 1)).slice(before);
+  assert.equal(first?.json.type, 'live_stream.disabled');
+  const done = await until('succeeded', 5000, async () => {
+    const d = await deliveries(hook.id);
+    return d[0]?.status === 'succeeded' ? d[0] : undefined;
+  });
+  const again = await api.request('POST', `/v1/webhooks/${hook.id}/deliveries/${done.id}/redeliver`, {
+    key: tenant.key,
+  });
+  assert.equal(again.status, 202);
+  const [second] = (await receiver.waitFor(before + 2)).slice(before + 1);
+  assert.equal(second?.json.id, first?.json.id, 'the same event id');
+  assert.equal(
+    (await api.request('POST', `/v1/webhooks/${hook.id}/deliveries/nope/redeliver`, { key: tenant.key }))
+      .status,
+    404,
+  );
+});
+
+test('rotate-secret signs later deliveries with the new secret; deleting a stream is an event too', async () => {
+  const hook = await register(receiver.url('/rotate'), ['live_stream.deleted']);
+  const rotated = await api.request('POST', `/v1/webhooks/${hook.id}/rotate-secret`, { key: tenant.key });
+  assert.equal(rotated.status, 200);
+  const secret = CreatedWebhookEndpointSchema.parse(rotated.body).secret;
+  assert.notEqual(secret, hook.secret);
+  const stream = await newStream('to delete');
+  const before = receiver.received.length;
+  assert.equal(
+    (await api.request('DELETE', `/v1/live-streams/${stream.id}`, { key: tenant.key })).status,
+    204,
+  );
+  const [got] = (await receiver.waitFor(before + 1)).slice(before);
+  assert.ok(got);
+  assert.equal(got.json.type, 'live_stream.deleted');
+  assert.equal(got.json.data.id, stream.id);
+  assert.ok(WebhookReceiver.verified(got, secret));
+  assert.ok(!WebhookReceiver.verified(got, hook.secret));
+});
