@@ -401,7 +401,7 @@ describe('on-demand assets over RTMP', () => {
     assert.ok(Math.min(...seen.media.map((m) => m.ts)) >= 16_000 - 1);
   });
 
-  it('refuses a signed asset without a token (and plays it with one), a garbage name, an unknown id', async () => {
+  it('refuses a signed asset without a token (and plays it with one), an errored asset, a garbage name, an unknown id', async () => {
     const none = await refusal(viewer(signed.playbackId));
     assert.equal(none.code, 'NetStream.Play.Failed');
     assert.match(none.description, /token/);
@@ -427,6 +427,27 @@ describe('on-demand assets over RTMP', () => {
       url: `${vodUrl}?token=${encodeURIComponent(token.token)}`,
     });
     await until('media (token on connect)', () => inConnect.seen.media.length > 10);
+    // An upload the indexer refused (errored) is not playable, with HLS's description.
+    const form = new FormData();
+    form.set('file', new Blob([Buffer.alloc(4096, 7)]), 'garbage.mp4');
+    const res = await fetch(`${plane.apis[0]?.url}/v1/assets`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tenant.key}` },
+      body: form,
+      signal: AbortSignal.timeout(30_000),
+    });
+    assert.equal(res.status, 201);
+    const garbage = AssetSchema.parse(await res.json());
+    await waitUntil(
+      async () =>
+        AssetSchema.parse(
+          (await plane.via(0)('GET', `/v1/assets/${garbage.id}`, { bearer: tenant.key })).body,
+        ).status === 'errored',
+      { timeoutMs: 20_000, what: 'the garbage upload errored' },
+    );
+    const errored = await refusal(viewer(`mp4:${garbage.playbackId}`));
+    assert.equal(errored.code, 'NetStream.Play.StreamNotFound');
+    assert.equal(errored.description, 'This asset cannot be played.');
     for (const name of ['../../etc/passwd', 'mp4:nosuchasset', 'x'.repeat(500), 'mp4:']) {
       const refused = await refusal(viewer(name));
       assert.equal(refused.code, 'NetStream.Play.StreamNotFound', name);
