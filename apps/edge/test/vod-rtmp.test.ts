@@ -322,6 +322,21 @@ describe('on-demand assets over RTMP', () => {
     assert.deepEqual(frames, sourceFrames.slice(landing * FPS, landing * FPS + 3 * FPS));
   });
 
+  it("over RTMPT (the edge's HTTP port) too: ffmpeg -ss 4 gets the file's frames from the 4 s keyframe", async () => {
+    const out = join(dir.path, 'tunnelled.flv');
+    const url = `${edge.http.replace(/^http:/, 'rtmpt:')}/vod/mp4:${open.playbackId}`;
+    const res = await withDeadline(
+      peers.run('ffmpeg', [
+        ...['-nostdin', '-v', 'error', '-y', '-ss', '4', '-i', url],
+        ...['-frames:v', String(2 * FPS), '-c', 'copy', '-copyts', out],
+      ]),
+      'ffmpeg over rtmpt',
+      PEER_DEADLINE_MS,
+    );
+    assert.equal(res.code, 0, res.stderr);
+    assert.deepEqual(await frameMd5s(out), sourceFrames.slice(4 * FPS, 6 * FPS));
+  });
+
   it('our client: onMetaData carries duration, size, codecs and the keyframe index; a seek lands on the keyframe at or before the time, nothing stale after Seek.Notify', async () => {
     const { stream, seen } = await viewer(`${open.playbackId}.mp4`, { bufferMs: 2000 });
     await until('onMetaData and media', () => seen.metadata !== null && seen.media.length > 50);
