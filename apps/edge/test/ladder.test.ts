@@ -42,7 +42,13 @@ async function within<T>(ms: number, what: string, check: () => Promise<T | unde
  * The encoder side of a ladder, as FMLE's multi-bitrate output does: one source, one ffmpeg, one RTMP
  * output per rendition, GOPs aligned (-g = -keyint_min, no scene-cut keyframes).
  */
-function publishLadder(peers: Peers, server: string, streamKey: string, ladder = LADDER): ChildProcess {
+function publishLadder(
+  peers: Peers,
+  server: string,
+  streamKey: string,
+  ladder = LADDER,
+  gops: readonly number[] = ladder.map(() => GOP),
+): ChildProcess {
   const split = ladder.map((_, i) => `[v${i}]`).join('');
   const scales = ladder.map((r, i) => `[v${i}]scale=${r.width}:${r.height}[o${i}]`).join(';');
   const outputs = ladder.flatMap((r, i) => [
@@ -59,9 +65,9 @@ function publishLadder(peers: Peers, server: string, streamKey: string, ladder =
     '-pix_fmt',
     'yuv420p',
     '-g',
-    String(GOP),
+    String(gops[i]),
     '-keyint_min',
-    String(GOP),
+    String(gops[i]),
     '-sc_threshold',
     '0',
     '-b:v',
@@ -379,6 +385,86 @@ describe('encoder ladders through the edge', { timeout: 300_000 }, () => {
     } finally {
       client.close();
     }
+  });
+
+  it('reports a rendition whose keyframes are not aligned, and a play2 switch to it still starts on its keyframe', async () => {
+    const odd = await plane.newStream(owner, 'misaligned ladder');
+    const two = [LADDER[0]!, LADDER[2]!];
+    const set = await plane.via(0)(
+      'PATCH',
+      `/v1/live-streams/${odd.id}`,
+      { bearer: owner.key },
+      { renditionSource: 'encoder', renditions: two },
+    );
+    assert.equal(set.status, 200, JSON.stringify(set.body));
+    const metric = async () => {
+      const text = await (await fetch(`${edge.http}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
+      const line = text
+        .split('\n')
+        .find((l) => l.startsWith('tributary_edge_rendition_keyframes_misaligned_total'));
+      return line === undefined ? 0 : Number(line.split(' ').at(-1));
+    };
+    const before = await metric();
+    // high: a keyframe a second; low: every 1.2 s (its keyframes meet high's only every 6 s).
+    const encoder = publishLadder(peers, edge.rtmp, odd.streamKey, two, [GOP, 30]);
+    await edge.proc.waitForLog(
+      (l) =>
+        String(l.msg).startsWith('rendition keyframes not aligned') &&
+        (l as { rendition?: string }).rendition === 'low',
+      'the misaligned rendition reported',
+      STEP_DEADLINE_MS,
+    );
+    assert.ok((await metric()) > before);
+
+    const client = new RtmpClient({ url: edge.rtmp, timeoutMs: STEP_DEADLINE_MS });
+    const events: Array<{ kind: 'media'; msg: MediaMessage } | { kind: 'done' }> = [];
+    try {
+      await client.connect();
+      const ns = await client.createStream();
+      ns.on('media', (msg: MediaMessage) => events.push({ kind: 'media', msg }));
+      (ns as unknown as NodeJS.EventEmitter).on('data', (d: { name: string; values: unknown[] }) => {
+        const info = d.values[0] as { code?: unknown } | undefined;
+        if (d.name === 'onPlayStatus' && info?.code === StatusCode.PlayTransitionComplete)
+          events.push({ kind: 'done' });
+      });
+      await client.play(`${odd.playbackId}_high`, { stream: ns });
+      await within(STEP_DEADLINE_MS, 'high plays', async () => (events.length > 40 ? true : undefined));
+      client.sendCommand(
+        {
+          name: 'play2',
+          transactionId: 0,
+          object: null,
+          args: [
+            {
+              streamName: `${odd.playbackId}_low`,
+              oldStreamName: `${odd.playbackId}_high`,
+              transition: 'switch',
+            },
+          ],
+        },
+        ns.messageStreamId,
+      );
+      await within(STEP_DEADLINE_MS, 'switched to low', async () => {
+        const at = events.findIndex((e) => e.kind === 'done');
+        return at >= 0 && events.slice(at).filter((e) => e.kind === 'media' && e.msg.typeId === 9).length > 3
+          ? true
+          : undefined;
+      });
+    } finally {
+      client.close();
+      encoder.kill('SIGKILL');
+    }
+    const at = events.findIndex((e) => e.kind === 'done');
+    const video = events
+      .slice(at + 1)
+      .flatMap((e) => (e.kind === 'media' && e.msg.typeId === 9 ? [e.msg] : []));
+    assert.equal(video[0]?.payload[1], 0, "low's sequence header first");
+    assert.equal(video[1]!.payload[0]! >> 4, 1, 'then its keyframe: never a broken picture');
+    const frames = events.flatMap((e) =>
+      e.kind === 'media' && e.msg.typeId === 9 && e.msg.payload[1] === 1 ? [e.msg.timestamp] : [],
+    );
+    for (let i = 1; i < frames.length; i++)
+      assert.ok(frames[i]! > frames[i - 1]!, `${frames[i - 1]} then ${frames[i]}`);
   });
 
   it('refuses an unknown rendition at publish with NetStream.Publish.BadName naming the ladder', async () => {

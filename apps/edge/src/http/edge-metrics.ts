@@ -37,6 +37,8 @@ export class EdgeMetrics {
   readonly relayPullsEnded: Counter<'reason'>;
   /** Other edges' pulls admitted here with a valid relay token. */
   readonly relayViewersServed: Counter;
+  /** Encoder ladders: keyframes of a rendition at no instant of the ladder's first rendition's (keyframe-alignment.ts). */
+  readonly renditionKeyframesMisaligned: Counter;
   /** Load balancing (lb/): connects redirected (302) elsewhere, by reason = viewers | egress | draining. */
   readonly connectRedirects: Counter<'reason'>;
   /** Pulls bringing media now (set by the relay manager's owner). */
@@ -125,6 +127,10 @@ export class EdgeMetrics {
     this.connectRedirects = r.counter<'reason'>(
       'tributary_edge_connect_redirects_total',
       'RTMP connects answered with a 302 redirect to another edge, by reason.',
+    );
+    this.renditionKeyframesMisaligned = r.counter(
+      'tributary_edge_rendition_keyframes_misaligned_total',
+      "Keyframes of an encoder ladder's rendition not aligned with its first rendition's (players switch later).",
     );
     this.relayViewersServed = r.counter(
       'tributary_edge_relay_viewers_served_total',

@@ -16,8 +16,9 @@ import type { EdgeMetrics } from '../http/edge-metrics';
 import type { Recording, Recordings } from '../recording/flv-recorder';
 import type { RecordingUploader } from '../recording/recording-uploader';
 import { gateMedia } from '../streams/codec-gate';
+import { isVideoKeyframe, KeyframeAlignment } from '../streams/keyframe-alignment';
 import { playerMetadata } from '../streams/player-metadata';
-import { audioCodecIdOf, isLeadPublication, videoCodecIdOf } from '../streams/renditions';
+import { audioCodecIdOf, encoderLadderOf, isLeadPublication, videoCodecIdOf } from '../streams/renditions';
 import { type PublisherSlot, type StreamEntry, type StreamRegistry } from '../streams/stream-registry';
 import { audioInfoOf, videoCodecOf, withMetadata } from '../streams/track-info';
 import { admitWaitingViewers } from '../streams/waiting-viewers';
@@ -52,6 +53,8 @@ interface Publication {
   reporter?: SessionReporter;
   /** This session's recording, when its stream records. */
   recording?: Recording;
+  /** An encoder ladder's rendition: it takes part in its stream's keyframe alignment check. */
+  aligned?: boolean;
   ended: boolean;
   /** Removes every listener this publication added to its stream and connection (run once, at the end). */
   detach: () => void;
@@ -65,6 +68,8 @@ interface Publication {
  */
 export class PublishHandler {
   private readonly publications = new Map<RtmpServerStream, Publication>();
+  /** Encoder ladders publishing here: their keyframe alignment check and how many renditions it follows. */
+  private readonly alignments = new Map<string, { check: KeyframeAlignment; renditions: number }>();
   private readonly now: () => number;
 
   constructor(private readonly opts: PublishHandlerOptions) {
@@ -160,11 +165,30 @@ export class PublishHandler {
     publication.recording = recording;
     const codecIds: NonNullable<PublisherSlot['codecIds']> = {};
     slot.codecIds = codecIds;
+    const alignment = this.alignmentFor(slot.grant);
+    publication.aligned = alignment !== undefined;
+    let misaligned = 0;
     const onMedia = (msg: MediaMessage) => {
       slot.lastMediaAt = this.now();
       if (msg.typeId === VIDEO_TYPE_ID) {
         slot.video ??= trackOf(videoCodecOf(msg.payload));
         codecIds.video = videoCodecIdOf(msg.payload) ?? codecIds.video;
+        if (alignment && slot.grant.rendition !== undefined && isVideoKeyframe(msg.payload)) {
+          for (const m of alignment.keyframe(slot.grant.rendition, msg.timestamp)) {
+            this.opts.metrics.renditionKeyframesMisaligned.inc();
+            // The first, then one in 30: an encoder with another GOP does this every keyframe.
+            if (misaligned++ % 30 === 0)
+              log.warn(
+                {
+                  rendition: m.rendition,
+                  timestamp: m.timestamp,
+                  offsetMs: m.offsetMs,
+                  reference: alignment.referenceName,
+                },
+                'rendition keyframes not aligned with the ladder: players switch at its own keyframes, later',
+              );
+          }
+        }
       } else {
         slot.audio ??= audioInfoOf(msg.payload);
         codecIds.audio = audioCodecIdOf(msg.payload) ?? codecIds.audio;
@@ -233,6 +257,7 @@ export class PublishHandler {
     // publication must not be forgotten when this end report completes (a phantom publisher).
     this.publications.delete(stream);
     this.opts.registry.releasePublisher(publication.entry, publication.slot);
+    if (publication.aligned) this.releaseAlignment(publication.slot.grant);
     if (publication.slot.grant.rendition === undefined)
       this.opts.transcoder?.stop(publication.slot.grant.playbackId, reason);
     this.opts.metrics.sessionsEnded.inc({ reason });
@@ -242,6 +267,27 @@ export class PublishHandler {
       await recording.close(publication.reporter?.id);
       this.opts.recording.uploader.submit(recording);
     }
+  }
+
+  /** The alignment check of an encoder ladder's rendition (shared by the stream's renditions here). */
+  private alignmentFor(grant: PublisherSlot['grant']): KeyframeAlignment | undefined {
+    const reference = encoderLadderOf(grant)[0]?.name;
+    if (grant.rendition === undefined || reference === undefined) return undefined;
+    let a = this.alignments.get(grant.playbackId);
+    if (!a) {
+      a = { check: new KeyframeAlignment(reference), renditions: 0 };
+      this.alignments.set(grant.playbackId, a);
+    }
+    a.renditions += 1;
+    return a.check;
+  }
+
+  private releaseAlignment(grant: PublisherSlot['grant']): void {
+    const a = grant.rendition === undefined ? undefined : this.alignments.get(grant.playbackId);
+    if (!a || grant.rendition === undefined) return;
+    a.check.forget(grant.rendition);
+    a.renditions -= 1;
+    if (a.renditions <= 0) this.alignments.delete(grant.playbackId);
   }
 
   /**
