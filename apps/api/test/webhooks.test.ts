@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import {
   CreatedWebhookEndpointSchema,
@@ -8,6 +11,7 @@ import {
   WebhookEndpointSchema,
   WebhookPayloadSchema,
 } from '@tributary/contracts';
+import { run } from '@tributary/test-kit';
 import { TestApi } from './support/api';
 import { WebhookReceiver } from './support/webhook-receiver';
 
@@ -268,4 +272,56 @@ test('rotate-secret signs later deliveries with the new secret; deleting a strea
   assert.equal(got.json.data.id, stream.id);
   assert.ok(WebhookReceiver.verified(got, secret));
   assert.ok(!WebhookReceiver.verified(got, hook.secret));
+});
+
+test('assets: an indexed upload is asset.ready, an unplayable one asset.errored', async () => {
+  const hook = await register(receiver.url('/assets'), ['asset.ready', 'asset.errored']);
+  const dir = mkdtempSync(join(tmpdir(), 'tributary-webhook-assets-'));
+  const mp4 = join(dir, 'clip.mp4');
+  const made = await run('ffmpeg', [
+    '-nostdin',
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc=size=160x90:rate=25',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=sample_rate=44100',
+    '-t',
+    '1',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-c:a',
+    'aac',
+    mp4,
+  ]);
+  assert.equal(made.code, 0, made.stderr);
+  const upload = async (blob: Blob, name: string) => {
+    const form = new FormData();
+    form.set('file', blob, name);
+    const res = await fetch(`${api.url}/v1/assets`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tenant.key}` },
+      body: form,
+    });
+    assert.equal(res.status, 201);
+    return ((await res.json()) as { id: string }).id;
+  };
+  const before = receiver.received.length;
+  const good = await upload(new Blob([readFileSync(mp4)]), 'clip.mp4');
+  const bad = await upload(new Blob(['not a video']), 'notes.txt');
+  const got = (await receiver.waitFor(before + 2)).slice(before);
+  const byId = new Map(got.map((r) => [r.json.data.id, r.json]));
+  assert.equal(byId.get(good)?.type, 'asset.ready');
+  assert.equal(byId.get(good)?.data.status, 'ready');
+  assert.equal(byId.get(bad)?.type, 'asset.errored');
+  assert.ok(String(byId.get(bad)?.data.error).length > 0);
+  for (const r of got) assert.ok(WebhookReceiver.verified(r, hook.secret));
+  rmSync(dir, { recursive: true, force: true });
 });

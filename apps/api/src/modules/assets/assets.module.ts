@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { CONFIG } from '../../app.tokens';
 import type { ApiConfig } from '../../config';
 import { EdgesModule } from '../edges/edges.module';
+import { WebhooksModule } from '../webhooks/webhooks.module';
 import { type AssetStorage, assetStorageRoot, LocalAssetStorage } from './asset-storage';
 import { ASSET_STORAGE } from './asset-storage.token';
 import { AssetsController } from './assets.controller';
@@ -32,7 +33,7 @@ export function createAssetStorage(config: ApiConfig): AssetStorage {
  * UploadsController comes first so /v1/assets/uploads is not taken for an asset id.
  */
 @Module({
-  imports: [EdgesModule],
+  imports: [EdgesModule, WebhooksModule],
   controllers: [UploadsController, AssetsController, RecordingsController],
   providers: [
     AssetsService,

@@ -18,9 +18,10 @@ import { IdPrefix, newId, newPlaybackId } from '../../common/ids';
 import { currentContext } from '../../common/request-context';
 import type { ApiConfig } from '../../config';
 import { Database } from '../../database/database';
-import type { Asset as AssetRow } from '../../generated/prisma/client';
+import type { Asset as AssetRow, Prisma } from '../../generated/prisma/client';
 import { EdgesService } from '../edges/edges.service';
 import { withinQuota } from '../tenants/quotas';
+import { WebhookOutbox } from '../webhooks/webhook-outbox';
 import { type AssetStorage, StorageUnavailableError } from './asset-storage';
 import { ASSET_STORAGE } from './asset-storage.token';
 
@@ -79,6 +80,7 @@ export class AssetsService implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(ASSET_STORAGE) private readonly storage: AssetStorage,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(EdgesService) private readonly edges: EdgesService,
+    @Inject(WebhookOutbox) private readonly webhooks: WebhookOutbox,
   ) {}
 
   /** Rows as resources, their playback URLs under the fleet's HTTP base (as live streams' are). */
@@ -345,6 +347,37 @@ export class AssetsService implements OnApplicationBootstrap, OnApplicationShutd
     }
   }
 
+  /** A preparing asset becomes ready or errored, with its webhook event in the same transaction. */
+  private async settle(
+    row: AssetRow,
+    status: 'ready' | 'errored',
+    data: Omit<Prisma.AssetUpdateManyMutationInput, 'status'>,
+  ): Promise<void> {
+    await this.db.unscoped('asset indexing').$transaction(async (tx) => {
+      const { count } = await tx.asset.updateMany({
+        where: { id: row.id, status: 'preparing' },
+        data: { ...data, status },
+      });
+      if (count > 0)
+        await this.webhooks.event(tx, {
+          tenantId: row.tenantId,
+          type: status === 'ready' ? 'asset.ready' : 'asset.errored',
+          subjectId: row.id,
+          data: {
+            id: row.id,
+            name: row.name,
+            playbackId: row.playbackId,
+            status,
+            liveStreamId: row.liveStreamId,
+            ...(status === 'errored'
+              ? { error: data.error ?? null }
+              : { durationMs: data.durationMs ?? null }),
+          },
+        });
+    });
+    this.webhooks.committed();
+  }
+
   /** Indexes one asset's file: `ready` with what the index found, or `errored` with why. */
   private async index(id: string): Promise<void> {
     const assets = this.db.unscoped('asset indexing').asset;
@@ -354,20 +387,16 @@ export class AssetsService implements OnApplicationBootstrap, OnApplicationShutd
     try {
       file = await this.storage.open(row.storageKey, Number(row.sizeBytes));
       const index = await indexMediaFile(file);
-      await assets.updateMany({
-        where: { id, status: 'preparing' },
-        data: {
-          status: 'ready',
-          error: null,
-          durationMs: index.durationMs,
-          videoCodec: index.video?.codec ?? null,
-          width: index.video?.width ?? null,
-          height: index.video?.height ?? null,
-          frameRate: index.video?.frameRate ?? null,
-          audioCodec: index.audio?.codec ?? null,
-          sampleRate: index.audio?.sampleRate ?? null,
-          channels: index.audio?.channels ?? null,
-        },
+      await this.settle(row, 'ready', {
+        error: null,
+        durationMs: index.durationMs,
+        videoCodec: index.video?.codec ?? null,
+        width: index.video?.width ?? null,
+        height: index.video?.height ?? null,
+        frameRate: index.video?.frameRate ?? null,
+        audioCodec: index.audio?.codec ?? null,
+        sampleRate: index.audio?.sampleRate ?? null,
+        channels: index.audio?.channels ?? null,
       });
       this.logger.info(
         { assetId: id, durationMs: index.durationMs, samples: index.samples.count },
@@ -382,10 +411,7 @@ export class AssetsService implements OnApplicationBootstrap, OnApplicationShutd
             : 'the stored file could not be read; upload it again';
       if (!(err instanceof MediaFileError)) this.logger.error({ assetId: id, err }, 'asset indexing failed');
       else this.logger.info({ assetId: id, code: err.code, reason }, 'asset refused');
-      await assets.updateMany({
-        where: { id, status: 'preparing' },
-        data: { status: 'errored', error: reason },
-      });
+      await this.settle(row, 'errored', { error: reason });
     } finally {
       await file?.close();
     }
