@@ -8,6 +8,7 @@ import { PlaybackHttpPaths } from '@tributary/contracts';
 import { type MediaMessage, type OnStatusInfo, StatusCode } from '@tributary/rtmp-core';
 import { RtmpClient } from '@tributary/rtmp-core/node';
 import { parseMultiBitrateSmil } from '@tributary/smil';
+import { launchChromium } from '@tributary/test-kit';
 import { ControlPlane, type EdgeHandle, type StreamHandle, type TenantHandle } from './support/control-plane';
 import { Peers } from './support/peers';
 
@@ -97,6 +98,13 @@ function publishLadder(
     `[0:v]split=${ladder.length}${split};${scales}`,
     ...outputs,
   ]);
+}
+
+/** What the hls.js page keeps in its globals (the test compiles without the DOM types). */
+interface PageGlobals {
+  document: { getElementById(id: string): unknown };
+  switches: number[];
+  heights?: number[];
 }
 
 /** Publishes `name` with our client and returns the refusal's onStatus code and description. */
@@ -465,6 +473,78 @@ describe('encoder ladders through the edge', { timeout: 300_000 }, () => {
     );
     for (let i = 1; i < frames.length; i++)
       assert.ok(frames[i]! > frames[i - 1]!, `${frames[i - 1]} then ${frames[i]}`);
+  });
+
+  it('hls.js in Chromium plays the multivariant playlist and switches level down when the test throttles its bandwidth', async () => {
+    // The dashboard's hls.js (apps/dashboard depends on it): the player browsers get.
+    const hlsJs = require.resolve('hls.js/dist/hls.min.js', {
+      paths: [join(__dirname, '../../../dashboard')],
+    });
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${edge.http}/healthz`);
+      await page.setContent('<video id="v" muted autoplay playsinline></video>');
+      await page.addScriptTag({ path: hlsJs });
+      const master = `${edge.http}${PlaybackHttpPaths.hlsPlaylist(stream.playbackId)}`;
+      await page.evaluate((url) => {
+        const w = globalThis as unknown as PageGlobals & {
+          Hls: new (
+            config: object,
+          ) => {
+            loadSource(u: string): void;
+            attachMedia(v: unknown): void;
+            on(e: string, f: (e: string, d: { level: number }) => void): void;
+            levels: { height: number }[];
+          };
+        };
+        w.switches = [];
+        // A generous first estimate, so it starts on the top level; one-second segments, so it notices quickly.
+        const hls = new w.Hls({ abrEwmaDefaultEstimate: 5_000_000, lowLatencyMode: false });
+        hls.on('hlsLevelSwitched', (_e, d) => w.switches.push(d.level));
+        hls.on('hlsManifestParsed', () => {
+          w.heights = hls.levels.map((l) => l.height);
+        });
+        hls.loadSource(url);
+        hls.attachMedia(w.document.getElementById('v'));
+      }, master);
+      const state = () =>
+        page.evaluate(() => {
+          const w = globalThis as unknown as PageGlobals;
+          const v = w.document.getElementById('v') as { currentTime: number };
+          return { switches: w.switches, heights: w.heights ?? [], time: v.currentTime };
+        });
+      const top = await within(60_000, 'hls.js plays the top level', async () => {
+        const s = await state();
+        const topLevel = s.heights.indexOf(Math.max(...s.heights));
+        return s.heights.length === LADDER.length && s.switches.at(-1) === topLevel && s.time > 1
+          ? topLevel
+          : undefined;
+      });
+      // About 300 kbit/s: below the top two renditions (1 Mbit/s, 514 kbit/s), above the lowest (248 kbit/s).
+      const cdp = await page.context().newCDPSession(page);
+      await cdp.send('Network.enable');
+      await cdp.send('Network.emulateNetworkConditions', {
+        offline: false,
+        latency: 40,
+        downloadThroughput: 300_000 / 8,
+        uploadThroughput: 1_000_000 / 8,
+      });
+      const down = await within(90_000, 'hls.js switches level down', async () => {
+        const s = await state();
+        const level = s.switches.at(-1);
+        return level !== undefined && level !== top && (s.heights[level] ?? 0) < (s.heights[top] ?? 0)
+          ? s
+          : undefined;
+      });
+      assert.ok(down.heights[down.switches.at(-1)!]! < LADDER[0]!.height, JSON.stringify(down));
+      const playedAt = down.time;
+      await within(30_000, 'it keeps playing after the switch', async () =>
+        (await state()).time > playedAt + 1 ? true : undefined,
+      );
+    } finally {
+      await browser.close();
+    }
   });
 
   it('refuses an unknown rendition at publish with NetStream.Publish.BadName naming the ladder', async () => {
