@@ -324,6 +324,10 @@ describe('authmod=adobe at publish, across edges', { timeout: 240_000 }, () => {
       /\?reason=authfailed/,
     );
     assert.ok(Date.now() - started >= 900, `the third waited ${Date.now() - started} ms`);
+    // The refusal can reach the encoder just before the edge counts it: wait for the count, then check it.
+    await within(5_000, 'the third wrong answer counted', async () =>
+      (await authCount(throttled, 'authmod_wrong_response')) >= 3 ? true : undefined,
+    );
     assert.equal(await authCount(throttled, 'authmod_wrong_response'), 3);
   });
 
