@@ -6,6 +6,7 @@ import {
   CreatedEdgeSchema,
   CreatedLiveStreamSchema,
   CreatedSigningKeySchema,
+  CreatedWebhookEndpointSchema,
   EdgeSchema,
   ErrorEnvelopeSchema,
   IngestSessionSchema,
@@ -21,6 +22,8 @@ import {
   TenantSchema,
   UsageResponseSchema,
   UserSchema,
+  WebhookDeliverySchema,
+  WebhookEndpointSchema,
 } from '@tributary/contracts';
 import { z } from 'zod';
 import { config } from '../config';
@@ -195,6 +198,31 @@ export const api = {
     create: (c: Caller, body: unknown) =>
       send(c, CreatedApiKeySchema, 'POST', '/v1/api-keys', { ...scoped, body }),
     revoke: (c: Caller, keyId: string) => send(c, NoContent, 'DELETE', `/v1/api-keys/${id(keyId)}`, scoped),
+  },
+  webhooks: {
+    list: (c: Caller, cursor?: string) =>
+      get(c, listOf(WebhookEndpointSchema), '/v1/webhooks', { ...scoped, query: page(cursor) }),
+    get: (c: Caller, hookId: string) => get(c, WebhookEndpointSchema, `/v1/webhooks/${id(hookId)}`, scoped),
+    create: (c: Caller, body: unknown) =>
+      send(c, CreatedWebhookEndpointSchema, 'POST', '/v1/webhooks', { ...scoped, body }),
+    update: (c: Caller, hookId: string, body: unknown) =>
+      send(c, WebhookEndpointSchema, 'PATCH', `/v1/webhooks/${id(hookId)}`, { ...scoped, body }),
+    remove: (c: Caller, hookId: string) => send(c, NoContent, 'DELETE', `/v1/webhooks/${id(hookId)}`, scoped),
+    rotateSecret: (c: Caller, hookId: string) =>
+      send(c, CreatedWebhookEndpointSchema, 'POST', `/v1/webhooks/${id(hookId)}/rotate-secret`, scoped),
+    deliveries: (c: Caller, hookId: string, cursor?: string) =>
+      get(c, listOf(WebhookDeliverySchema), `/v1/webhooks/${id(hookId)}/deliveries`, {
+        ...scoped,
+        query: page(cursor),
+      }),
+    redeliver: (c: Caller, hookId: string, deliveryId: string) =>
+      send(
+        c,
+        WebhookDeliverySchema,
+        'POST',
+        `/v1/webhooks/${id(hookId)}/deliveries/${id(deliveryId)}/redeliver`,
+        scoped,
+      ),
   },
   liveStreams: {
     list: (c: Caller, cursor?: string) =>
