@@ -5,9 +5,12 @@ import {
   EdgeApiPaths,
   LiveStreamSchema,
   MAX_RENDITIONS,
+  RelayTokenClaimsSchema,
+  StreamOriginResponseSchema,
   splitRenditionName,
 } from '@tributary/contracts';
 import fc from 'fast-check';
+import { decodeJwt } from 'jose';
 import { TestApi } from './support/api';
 
 /**
@@ -82,13 +85,19 @@ test('bad ladders are refused with 400: duplicates, too many, bad names, bad siz
     { renditions: 'high' },
   ];
   for (const body of bad) {
-    const res = await api.request('POST', '/v1/live-streams', { key: tenant.key, body: { name: 'x', ...body } });
+    const res = await api.request('POST', '/v1/live-streams', {
+      key: tenant.key,
+      body: { name: 'x', ...body },
+    });
     assert.equal(res.status, 400, `${JSON.stringify(body)} → ${res.status} ${JSON.stringify(res.body)}`);
   }
   // Update checks the ladder it would leave: the source cannot be set while there are no renditions.
   const s = await api.request('POST', '/v1/live-streams', { key: tenant.key, body: { name: 'later' } });
   const path = `/v1/live-streams/${s.body.id}`;
-  assert.equal((await api.request('PATCH', path, { key: tenant.key, body: { renditionSource: 'encoder' } })).status, 400);
+  assert.equal(
+    (await api.request('PATCH', path, { key: tenant.key, body: { renditionSource: 'encoder' } })).status,
+    400,
+  );
   const set = await api.request('PATCH', path, {
     key: tenant.key,
     body: { renditionSource: 'encoder', renditions: LADDER.slice(0, 2) },
@@ -134,6 +143,39 @@ test('the edge grant: <key>_<rendition> is allowed for an encoder ladder renditi
   const p = await grant(`${plain.body.streamKey}_high`);
   assert.ok(!p.allowed);
   assert.equal(p.reason, 'unknown_rendition');
+});
+
+test("the stream origin of <playbackId>_<rendition>: the stream's origin, the rendition, a relay token naming the whole name", async () => {
+  const created = await api.request('POST', '/v1/live-streams', {
+    key: tenant.key,
+    body: { name: 'relayed ladder', renditionSource: 'encoder', renditions: LADDER },
+  });
+  const id: string = created.body.id;
+  const pb: string = created.body.playbackId;
+  const origin = (name: string) =>
+    api.request('GET', EdgeApiPaths.streamOrigin(name), { key: edge.credential });
+  assert.deepEqual((await origin(`${pb}_low`)).body, { live: false });
+  assert.equal((await origin(`${pb}_huge`)).status, 404);
+  await api.request('POST', EdgeApiPaths.heartbeat, {
+    key: edge.credential,
+    body: { version: '1.0.0', connections: 0, publishers: 0, viewers: 0, bytesInTotal: 0, bytesOutTotal: 0 },
+  });
+  const session = await api.request('POST', EdgeApiPaths.sessions, {
+    key: edge.credential,
+    body: { liveStreamId: id, clientIp: '192.0.2.1', video: null, audio: null },
+  });
+  assert.equal(session.status, 201, JSON.stringify(session.body));
+  const low = StreamOriginResponseSchema.parse((await origin(`${pb}_low`)).body);
+  assert.ok(low.live);
+  assert.equal(low.playbackId, pb);
+  assert.equal(low.rendition, 'low');
+  assert.equal(low.renditionSource, 'encoder');
+  assert.deepEqual(low.renditions, LADDER);
+  assert.equal(RelayTokenClaimsSchema.parse(decodeJwt(low.relayToken)).sub, `${pb}_low`);
+  const whole = StreamOriginResponseSchema.parse((await origin(pb)).body);
+  assert.ok(whole.live);
+  assert.equal(whole.rendition, undefined);
+  assert.equal(RelayTokenClaimsSchema.parse(decodeJwt(whole.relayToken)).sub, pb);
 });
 
 test('splitRenditionName: the last _ separates, and only a rendition name is split off', () => {

@@ -547,6 +547,32 @@ describe('encoder ladders through the edge', { timeout: 300_000 }, () => {
     }
   });
 
+  it('another edge pulls a rendition from the ingest edge (relay) and plays it with the same token', async () => {
+    const b = await plane.startEdge({ name: 'ladder-edge-b' });
+    for (const r of [LADDER[2]!, LADDER[0]!]) {
+      const url = `${b.rtmp}/${stream.playbackId}_${r.name}`;
+      const probed = await within(STEP_DEADLINE_MS, `${r.name} plays on the second edge`, async () => {
+        const res = await peers.run('ffprobe', [
+          '-v',
+          'error',
+          '-rw_timeout',
+          '8000000',
+          '-select_streams',
+          'v:0',
+          '-show_entries',
+          'stream=width,height',
+          '-of',
+          'json',
+          url,
+        ]);
+        return res.code === 0 ? (JSON.parse(res.stdout) as { streams: unknown[] }).streams[0] : undefined;
+      });
+      assert.deepEqual(probed, { width: r.width, height: r.height });
+    }
+    const flv = await peers.decodeFrames(`${b.http}/live/${stream.playbackId}_mid.flv`, 10);
+    assert.equal(flv.frames, 10, flv.stderr);
+  });
+
   it('refuses an unknown rendition at publish with NetStream.Publish.BadName naming the ladder', async () => {
     const refused = await publishRefusal(edge.rtmp, `${stream.streamKey}_huge`);
     assert.equal(refused.code, StatusCode.PublishBadName, JSON.stringify(refused));

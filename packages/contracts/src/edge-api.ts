@@ -339,6 +339,14 @@ export const StreamOriginResponseSchema = z.discriminatedUnion('live', [
     /** True when the asking edge is the origin itself (it has, or just lost, the publisher). */
     isSelf: z.boolean(),
     relayToken: z.string(),
+    /**
+     * Dynamic streaming: asked for `<playbackId>_<rendition>` of a stream with a ladder (renditions.ts),
+     * the rendition, and the ladder (a pulling edge serves its manifests). The relay token then names
+     * the whole name. Absent (older apis, or no ladder): a plain stream.
+     */
+    rendition: z.string().max(16).optional(),
+    renditionSource: RenditionSourceSchema.optional(),
+    renditions: z.array(RenditionSchema).max(16).optional(),
   }),
 ]);
 export type StreamOriginResponse = z.infer<typeof StreamOriginResponseSchema>;

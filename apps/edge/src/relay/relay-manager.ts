@@ -491,6 +491,11 @@ function grantFrom(origin: Live): PublishGrant {
     eventTitle: origin.eventTitle,
     maxViewers: origin.maxViewers,
     cacheTtlSeconds: 0,
+    // A ladder's rendition (`<playbackId>_<rendition>`): registered under that name, its ladder known here.
+    ...(origin.renditionSource === undefined
+      ? {}
+      : { renditionSource: origin.renditionSource, renditions: origin.renditions }),
+    ...(origin.rendition === undefined ? {} : { rendition: origin.rendition }),
   };
 }
 

@@ -84,6 +84,8 @@ interface OriginFacts {
   originInternalRtmpUrl: string | null;
   originHeartbeatAt: Date | null;
   originDeletedAt: Date | null;
+  renditionSource: string;
+  renditions: unknown;
 }
 
 const refusal = (reason: PublishRefusalReason, message: string): AuthorizePublishResponse => ({
@@ -384,22 +386,27 @@ export class EdgeApiService {
    * stream's viewer-side facts and a relay token the asking edge pulls with. A disabled stream or a
    * suspended tenant is not live for anyone. Unknown playback ids are 404, as for players.
    */
-  async streamOrigin(edgeId: string, playbackId: string, now = Date.now()): Promise<StreamOriginResponse> {
-    const rows = await this.prisma.$queryRaw<OriginFacts[]>`
-      SELECT s."id", s."tenantId", s."playbackId", s."playbackPolicy"::text AS "playbackPolicy", s."disabled",
-             t."status"::text AS "tenantStatus", t."maxViewers",
-             (SELECT e."title" FROM "live_events" e
-                WHERE e."liveStreamId" = s."id" AND e."state" IN ('live', 'scheduled')
-                ORDER BY (e."state" = 'live') DESC, e."scheduledStartAt" ASC NULLS LAST LIMIT 1) AS "eventTitle",
-             i."id" AS "sessionId", i."endedAt" AS "sessionEndedAt",
-             g."id" AS "originEdgeId", g."rtmpUrl" AS "originRtmpUrl", g."internalRtmpUrl" AS "originInternalRtmpUrl",
-             g."lastHeartbeatAt" AS "originHeartbeatAt", g."deletedAt" AS "originDeletedAt"
-      FROM "live_streams" s
-        JOIN "tenants" t ON t."id" = s."tenantId"
-        LEFT JOIN "ingest_sessions" i ON i."id" = s."currentSessionId"
-        LEFT JOIN "edges" g ON g."id" = i."edgeId"
-      WHERE s."playbackId" = ${playbackId}`;
-    const row = rows[0];
+  /**
+   * `name` is a playback id, or `<playbackId>_<rendition>` of a stream whose ladder has that rendition
+   * (dynamic streaming): its origin is the stream's, and the relay token names the whole name.
+   */
+  async streamOrigin(edgeId: string, name: string, now = Date.now()): Promise<StreamOriginResponse> {
+    let row = await this.originFacts(name);
+    let rendition: string | undefined;
+    const split = row ? undefined : splitRenditionName(name);
+    if (split) {
+      const base = await this.originFacts(split.base);
+      const ladder = base ? ladderOf(base) : undefined;
+      if (
+        base &&
+        ladder &&
+        ladder.renditionSource !== 'none' &&
+        ladder.renditions.some((r) => r.name === split.rendition)
+      ) {
+        row = base;
+        rendition = split.rendition;
+      }
+    }
     if (!row) throw AppError.notFound('playback id');
     const live =
       !row.disabled &&
@@ -411,6 +418,7 @@ export class EdgeApiService {
       edgeStatus(row.originHeartbeatAt, this.config.EDGE_HEARTBEAT_INTERVAL_SECONDS, now) === 'healthy';
     if (!live || row.sessionId === null || row.originEdgeId === null || row.originRtmpUrl === null)
       return { live: false };
+    const ladder = ladderOf(row);
     return {
       live: true,
       tenantId: row.tenantId,
@@ -422,8 +430,31 @@ export class EdgeApiService {
       sessionId: row.sessionId,
       origin: { edgeId: row.originEdgeId, rtmpUrl: row.originInternalRtmpUrl ?? row.originRtmpUrl },
       isSelf: row.originEdgeId === edgeId,
-      relayToken: await this.relayToken(edgeId, row.playbackId, now),
+      relayToken: await this.relayToken(edgeId, rendition === undefined ? row.playbackId : name, now),
+      ...(ladder.renditionSource === 'none'
+        ? {}
+        : { renditionSource: ladder.renditionSource, renditions: ladder.renditions }),
+      ...(rendition === undefined ? {} : { rendition }),
     };
+  }
+
+  private async originFacts(playbackId: string): Promise<OriginFacts | undefined> {
+    const rows = await this.prisma.$queryRaw<OriginFacts[]>`
+      SELECT s."id", s."tenantId", s."playbackId", s."playbackPolicy"::text AS "playbackPolicy", s."disabled",
+             t."status"::text AS "tenantStatus", t."maxViewers",
+             (SELECT e."title" FROM "live_events" e
+                WHERE e."liveStreamId" = s."id" AND e."state" IN ('live', 'scheduled')
+                ORDER BY (e."state" = 'live') DESC, e."scheduledStartAt" ASC NULLS LAST LIMIT 1) AS "eventTitle",
+             i."id" AS "sessionId", i."endedAt" AS "sessionEndedAt",
+             g."id" AS "originEdgeId", g."rtmpUrl" AS "originRtmpUrl", g."internalRtmpUrl" AS "originInternalRtmpUrl",
+             g."lastHeartbeatAt" AS "originHeartbeatAt", g."deletedAt" AS "originDeletedAt",
+             s."renditionSource", s."renditions"
+      FROM "live_streams" s
+        JOIN "tenants" t ON t."id" = s."tenantId"
+        LEFT JOIN "ingest_sessions" i ON i."id" = s."currentSessionId"
+        LEFT JOIN "edges" g ON g."id" = i."edgeId"
+      WHERE s."playbackId" = ${playbackId}`;
+    return rows[0];
   }
 
   /** A relay token (contracts/edge-api.ts): the platform key, the relay audience, a short life. */
