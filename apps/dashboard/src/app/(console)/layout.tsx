@@ -26,6 +26,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
           <span className="nav-section">Developers</span>
           <NavLink href="/api-keys">API keys</NavLink>
           <NavLink href="/signing-keys">Signing keys</NavLink>
+          <NavLink href="/webhooks">Webhooks</NavLink>
           {viewer.user.isOperator && (
             <>
               <span className="nav-section">Operator</span>

@@ -1,0 +1,130 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { ActionButton } from '@/components/action-button';
+import { AutoRefresh } from '@/components/auto-refresh';
+import { EmptyState } from '@/components/empty-state';
+import { ShownOnce } from '@/components/shown-once';
+import { StatusBadge } from '@/components/status-badge';
+import { formatDateTime } from '@/lib/format';
+import { api } from '@/server/api-client';
+import { ApiError } from '@/server/api-error';
+import { requireViewer } from '@/server/session';
+import { deleteWebhook, redeliver, rotateWebhookSecret, setWebhookEnabled } from '../actions';
+
+export const metadata: Metadata = { title: 'Webhook' };
+
+export default async function WebhookPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  const { caller } = await requireViewer();
+  const [hook, deliveries] = await Promise.all([
+    api.webhooks.get(caller, id),
+    api.webhooks.deliveries(caller, id),
+  ]).catch((err: unknown) => {
+    if (err instanceof ApiError && err.status === 404) notFound();
+    throw err;
+  });
+  return (
+    <>
+      <AutoRefresh />
+      <div className="page-header">
+        <div>
+          <p>
+            <Link href="/webhooks">Webhooks</Link> /
+          </p>
+          <h1 className="row">
+            <span className="mono">{hook.url}</span>{' '}
+            <StatusBadge status={hook.enabled ? 'enabled' : 'disabled'} />
+          </h1>
+        </div>
+        <div className="row">
+          <ActionButton
+            action={setWebhookEnabled.bind(null, hook.id, !hook.enabled)}
+            label={hook.enabled ? 'Disable' : 'Enable'}
+          />
+          <ActionButton
+            action={rotateWebhookSecret.bind(null, hook.id)}
+            label="Rotate secret"
+            confirm="Replace the signing secret? Deliveries from now on are signed with the new one."
+            render={(r: { secret: string }) => <ShownOnce title="New signing secret" secret={r.secret} />}
+          />
+          <ActionButton
+            action={deleteWebhook.bind(null, hook.id)}
+            label="Delete"
+            variant="danger"
+            confirm="Delete this endpoint? Its pending deliveries are dropped."
+          />
+        </div>
+      </div>
+      <section className="card">
+        <dl className="kv">
+          <dt>Events</dt>
+          <dd>{hook.events.join(', ')}</dd>
+          {hook.description && (
+            <>
+              <dt>Description</dt>
+              <dd>{hook.description}</dd>
+            </>
+          )}
+          <dt>Created</dt>
+          <dd>{formatDateTime(hook.createdAt)}</dd>
+        </dl>
+      </section>
+      <h2>Delivery log</h2>
+      {deliveries.data.length === 0 ? (
+        <EmptyState title="Nothing delivered yet">Events show up here as they are sent.</EmptyState>
+      ) : (
+        <div className="table-wrap">
+          <table aria-label="Delivery log">
+            <thead>
+              <tr>
+                <th>Event</th>
+                <th>Status</th>
+                <th>Attempts</th>
+                <th>Response</th>
+                <th>Latency</th>
+                <th>Last attempt</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {deliveries.data.map((d) => (
+                <tr key={d.id} data-testid="delivery-row">
+                  <td>
+                    <code>{d.eventType}</code>
+                    <div className="muted mono">{d.eventId}</div>
+                  </td>
+                  <td>
+                    <StatusBadge status={d.status} />
+                    {d.status === 'pending' && d.nextAttemptAt && (
+                      <div className="muted">next {formatDateTime(d.nextAttemptAt)}</div>
+                    )}
+                  </td>
+                  <td>{d.attempts}</td>
+                  <td>
+                    {d.responseStatus ?? '—'}
+                    {d.error && <div className="form-error">{d.error}</div>}
+                    {d.responseSnippet && (
+                      <div className="muted mono" title={d.responseSnippet}>
+                        {d.responseSnippet.slice(0, 80)}
+                      </div>
+                    )}
+                  </td>
+                  <td>{d.latencyMs === null ? '—' : `${d.latencyMs} ms`}</td>
+                  <td>{d.lastAttemptAt ? formatDateTime(d.lastAttemptAt) : '—'}</td>
+                  <td>
+                    <ActionButton
+                      action={redeliver.bind(null, hook.id, d.id)}
+                      label="Redeliver"
+                      size="small"
+                    />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,64 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { EmptyState } from '@/components/empty-state';
+import { StatusBadge } from '@/components/status-badge';
+import { formatDateTime } from '@/lib/format';
+import { api } from '@/server/api-client';
+import { requireViewer } from '@/server/session';
+import { CreateWebhookForm } from './create-webhook-form';
+
+export const metadata: Metadata = { title: 'Webhooks' };
+
+export default async function WebhooksPage() {
+  const { caller } = await requireViewer();
+  const { data: hooks } = await api.webhooks.list(caller);
+  return (
+    <>
+      <div className="page-header">
+        <div>
+          <h1>Webhooks</h1>
+          <p>
+            Your backend is told when streams go live or idle and assets are ready: signed <code>POST</code>s
+            with <code>Tributary-Signature: t=…,v1=…</code> (HMAC-SHA256 of <code>t.body</code> with the
+            secret).
+          </p>
+        </div>
+      </div>
+      <section className="card">
+        <h2>New endpoint</h2>
+        <CreateWebhookForm />
+      </section>
+      {hooks.length === 0 ? (
+        <EmptyState title="No webhook endpoints yet">Add one above to receive events.</EmptyState>
+      ) : (
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th>URL</th>
+                <th>Events</th>
+                <th>Status</th>
+                <th>Created</th>
+              </tr>
+            </thead>
+            <tbody>
+              {hooks.map((h) => (
+                <tr key={h.id} data-testid="webhook-row">
+                  <td className="mono">
+                    <Link href={`/webhooks/${encodeURIComponent(h.id)}`}>{h.url}</Link>
+                    {h.description && <div className="muted">{h.description}</div>}
+                  </td>
+                  <td>{h.events.join(', ')}</td>
+                  <td>
+                    <StatusBadge status={h.enabled ? 'enabled' : 'disabled'} />
+                  </td>
+                  <td>{formatDateTime(h.createdAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
+  );
+}
