@@ -36,6 +36,8 @@ function toLogin(request: NextRequest, next: string) {
 }
 
 export const config = {
-  // Everything but static assets and Next internals.
-  matcher: ['/((?!_next/static|_next/image|favicon.ico|robots.txt).*)'],
+  // Everything but static assets and Next internals, and the asset upload routes: a request the proxy
+  // sees has its body buffered for it (and cut at 10 MB), while uploads must stream through. Those
+  // routes check the session themselves (401).
+  matcher: ['/((?!_next/static|_next/image|favicon.ico|robots.txt|assets/upload).*)'],
 };

@@ -191,6 +191,14 @@ export const api = {
       contentType: string,
       contentLength: string | null,
     ) => uploadAsset(c, body, contentType, contentLength),
+    /** One request of a resumable (tus) upload, relayed to /v1/assets/uploads[/uploadId]. */
+    relayResumable: (
+      c: Caller,
+      method: string,
+      uploadId: string | null,
+      headers: Headers,
+      body: ReadableStream<Uint8Array> | null,
+    ) => relayResumable(c, method, uploadId, headers, body),
   },
   apiKeys: {
     list: (c: Caller, cursor?: string) =>
@@ -341,4 +349,87 @@ async function uploadAsset(
     );
   }
   return AssetSchema.parse(json);
+}
+
+/** The tus protocol's request headers a resumable upload's requests carry to the api. */
+const TUS_REQUEST_HEADERS = [
+  'tus-resumable',
+  'upload-length',
+  'upload-offset',
+  'upload-metadata',
+  'upload-defer-length',
+  'content-type',
+  'content-length',
+] as const;
+/** What the api answers that the browser's tus client reads (and Asset-Id on the last PATCH). */
+const TUS_RESPONSE_HEADERS = [
+  'tus-resumable',
+  'tus-version',
+  'tus-extension',
+  'tus-max-size',
+  'upload-offset',
+  'upload-length',
+  'upload-expires',
+  'asset-id',
+  'cache-control',
+] as const;
+/** Upload ids as the api makes them (tenant id, a dot, hex); anything else is not relayed. */
+const UPLOAD_ID = /^[A-Za-z0-9_-]{1,80}\.[0-9a-f]{32}$/;
+
+/**
+ * One request of a browser's resumable upload, relayed to the api's tus endpoint as the caller, its
+ * body streamed through (never buffered here). Answers the api's status, its tus headers, the upload
+ * id its Location names (for the route to turn into its own URL) and its error text.
+ */
+async function relayResumable(
+  caller: Caller,
+  method: string,
+  uploadId: string | null,
+  incoming: Headers,
+  body: ReadableStream<Uint8Array> | null,
+): Promise<{ status: number; headers: Record<string, string>; uploadId: string | null; text: string }> {
+  if (uploadId !== null && !UPLOAD_ID.test(uploadId))
+    return { status: 404, headers: {}, uploadId: null, text: 'upload not found' };
+  const headers: Record<string, string> = {};
+  for (const name of TUS_REQUEST_HEADERS) {
+    const value = incoming.get(name);
+    if (value !== null) headers[name] = value;
+  }
+  if (caller.session) headers.cookie = `${SESSION_COOKIE}=${caller.session}`;
+  if (caller.tenantId) headers[TENANT_HEADER] = caller.tenantId;
+  if (config.API_PROXY_SECRET) headers['x-tributary-proxy-secret'] = config.API_PROXY_SECRET;
+  const path =
+    uploadId === null ? '/v1/assets/uploads' : `/v1/assets/uploads/${encodeURIComponent(uploadId)}`;
+  let response: Response;
+  try {
+    response = await fetch(new URL(path, config.API_URL), {
+      method,
+      headers,
+      ...(body && method === 'PATCH' ? { body, duplex: 'half' } : {}),
+      cache: 'no-store',
+      signal: AbortSignal.timeout(UPLOAD_TIMEOUT_MS),
+    } as RequestInit);
+  } catch {
+    return {
+      status: 503,
+      headers: {},
+      uploadId: null,
+      text: 'The control plane is unreachable. Try again in a moment.',
+    };
+  }
+  const out: Record<string, string> = {};
+  for (const name of TUS_RESPONSE_HEADERS) {
+    const value = response.headers.get(name);
+    if (value !== null) out[name] = value;
+  }
+  const location = response.headers.get('location');
+  const created = location ? (location.split('/').pop() ?? null) : null;
+  const text = await response.text();
+  const envelope = ErrorEnvelopeSchema.safeParse(safeJson(text));
+  return {
+    status: response.status,
+    headers: out,
+    uploadId: created && UPLOAD_ID.test(created) ? created : null,
+    text: envelope.success ? envelope.data.error.message : text.trim(),
+  };
 }
