@@ -375,6 +375,7 @@ export class Edge {
         },
       },
       pullFromFleet: relay ? (playbackId) => relay.waitLive(playbackId, HTTP_PULL_WAIT_MS) : undefined,
+      fleetGrant: relay ? (playbackId) => relay.grantOf(playbackId) : undefined,
       transcoding: (playbackId) => this.transcoder?.isTranscoding(playbackId) === true,
       smil: {
         baseFor: (req, region) =>

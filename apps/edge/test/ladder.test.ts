@@ -571,6 +571,20 @@ describe('encoder ladders through the edge', { timeout: 300_000 }, () => {
     }
     const flv = await peers.decodeFrames(`${b.http}/live/${stream.playbackId}_mid.flv`, 10);
     assert.equal(flv.frames, 10, flv.stderr);
+    // Its manifests name the whole ladder, each rendition pulled when played.
+    const c = await plane.startEdge({ name: 'ladder-edge-c' });
+    const smil = parseMultiBitrateSmil(
+      await (await fetch(`${c.http}${PlaybackHttpPaths.smil(stream.playbackId)}`)).text(),
+    );
+    assert.deepEqual(
+      smil.renditions.map((r) => r.src),
+      LADDER.map((r) => `${stream.playbackId}_${r.name}`),
+    );
+    const master = `${c.http}${PlaybackHttpPaths.hlsPlaylist(stream.playbackId)}`;
+    const text = await (await fetch(master, { signal: AbortSignal.timeout(10_000) })).text();
+    assert.equal(text.match(/#EXT-X-STREAM-INF:/g)?.length, LADDER.length, text);
+    const hls = await peers.decodeFrames(master, 10);
+    assert.equal(hls.frames, 10, hls.stderr);
   });
 
   it('refuses an unknown rendition at publish with NetStream.Publish.BadName naming the ladder', async () => {

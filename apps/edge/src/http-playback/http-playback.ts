@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ErrorCode } from '@tributary/contracts';
+import { ErrorCode, renditionStreamName } from '@tributary/contracts';
 import {
   HLS_CONTENT_TYPES,
   type HlsResource,
@@ -14,6 +14,7 @@ import type { Authorizer } from '../auth/authorizer';
 import type { PublishGrant } from '../control-plane/publish-authorizer';
 import type { EdgeMetrics } from '../http/edge-metrics';
 import { sendJson } from '../http/responses';
+import { ladderOf } from '../streams/renditions';
 import type { StreamEntry, StreamRegistry, ViewerAdmission } from '../streams/stream-registry';
 import { answerPreflight } from './cors';
 import { FlvFanout } from './flv-fanout';
@@ -77,6 +78,8 @@ export interface HttpPlaybackOptions {
   pullFromFleet?: (playbackId: string) => Promise<boolean>;
   /** `/live/<id>.smil` (SMIL load balancing, smil-route.ts); absent: 404. */
   smil?: SmilRouteOptions;
+  /** The grant of a stream live on another edge (relay/): its ladder is served here too. */
+  fleetGrant?: (playbackId: string) => Promise<PublishGrant | undefined>;
   /** True while this edge transcodes the stream's ladder (transcode/): its playlist waits for the renditions. */
   transcoding?: (playbackId: string) => boolean;
   logger: Logger;
@@ -87,6 +90,13 @@ export interface HttpPlaybackStats {
   bytesSent: number;
   flvDroppedMessages: number;
   flvSlowDisconnects: number;
+}
+
+/** A ladder to serve: its renditions, the grant its viewers are checked against, the lead's entry here. */
+interface Ladder {
+  ladder: LiveRendition[];
+  grant: PublishGrant;
+  entry: StreamEntry | undefined;
 }
 
 /**
@@ -169,7 +179,14 @@ export class HttpPlayback {
           return;
         case 'smil':
           if (!this.opts.smil) throw new PlaybackHttpError(ErrorCode.notFound, 'No stream has this name.');
-          serveSmil(this.opts.smil, req, res, route.playbackId, query, this.liveLadder(route.playbackId));
+          serveSmil(
+            this.opts.smil,
+            req,
+            res,
+            route.playbackId,
+            query,
+            (await this.ladderOf(route.playbackId))?.ladder,
+          );
           return;
       }
     } catch (err) {
@@ -194,7 +211,7 @@ export class HttpPlayback {
     clientIp: string,
     query: URLSearchParams,
   ): Promise<void> {
-    const ladder = this.liveLadder(playbackId);
+    const ladder = await this.ladderOf(playbackId);
     if (ladder) {
       await this.serveMultivariant(req, res, playbackId, token, clientIp, ladder);
       return;
@@ -258,6 +275,33 @@ export class HttpPlayback {
     });
   }
 
+  /**
+   * The stream's ladder as this edge can serve it: the renditions live here, else (the stream is live on
+   * another edge) the ladder its origin declares, each rendition pulled from there when played.
+   */
+  private async ladderOf(playbackId: string): Promise<Ladder | undefined> {
+    const live = this.liveLadder(playbackId);
+    const lead = this.opts.registry.liveRenditionsOf(playbackId)[0];
+    if (live && live.length > 0 && lead) return { ladder: live, grant: lead.grant, entry: lead.entry };
+    if (live || this.opts.registry.get(playbackId)?.publisher || !this.opts.fleetGrant) return undefined;
+    const grant = await this.opts.fleetGrant(playbackId);
+    // A rendition's own grant names its ladder too: only the stream itself has a multivariant playlist.
+    const declared =
+      grant && grant.rendition === undefined && grant.playbackId === playbackId ? ladderOf(grant) : [];
+    if (!grant || declared.length === 0) return undefined;
+    return {
+      grant,
+      entry: undefined,
+      ladder: declared.map((rendition) => ({
+        streamName: renditionStreamName(playbackId, rendition.name),
+        rendition,
+        codecIds: {},
+        hasVideo: true,
+        hasAudio: rendition.audioBitrateKbps > 0,
+      })),
+    };
+  }
+
   /** The multivariant playlist of a live ladder, authorised as a play of the stream itself. */
   private async serveMultivariant(
     req: IncomingMessage,
@@ -265,14 +309,12 @@ export class HttpPlayback {
     playbackId: string,
     token: string | undefined,
     clientIp: string,
-    ladder: LiveRendition[],
+    { ladder, grant, entry }: Ladder,
   ): Promise<void> {
-    const lead = this.opts.registry.liveRenditionsOf(playbackId)[0];
-    if (!lead) throw notLive();
-    await this.authorize(playbackId, token, clientIp, lead.grant, lead.entry);
+    await this.authorize(playbackId, token, clientIp, grant, entry);
     if (res.destroyed) return;
     const body = renderLadderMultivariant(ladder, token === undefined ? undefined : tokenDecorator(token));
-    const cacheControl = CACHE_CONTROL[lead.grant.playbackPolicy].playlist;
+    const cacheControl = CACHE_CONTROL[grant.playbackPolicy].playlist;
     this.send(req, res, HLS_CONTENT_TYPES.playlist, cacheControl, Buffer.from(body), playbackId);
   }
 
