@@ -2,11 +2,10 @@
 // RSS are measured alone) on free loopback ports, authorised by an already started in-test control
 // plane (test/support/fake-control-plane), resolved once /readyz answers.
 import { spawn } from 'node:child_process';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { freePort } from '@tributary/test-kit';
+import { edgeDir } from './lib/paths.mjs';
 
-export const edgeDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export { edgeDir };
 
 /** @returns {Promise<{ edge: import('node:child_process').ChildProcess, rtmpPort: number, httpPort: number, httpUrl: string }>} */
 export async function startBenchEdge(apiUrl, credential, env = {}) {

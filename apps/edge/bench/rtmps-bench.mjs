@@ -18,44 +18,44 @@
 // (otherwise the row says why and gives no per-viewer figure).
 // Requires a build (npm run build) and ffmpeg. Each run writes a new folder, never overwriting one:
 // bench/results/<ISO time>-rtmps/rtmps.{json,md}.
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { FlvTagType, MessageType, parseFlv } from '@tributary/rtmp-core';
 import { RtmpClient } from '@tributary/rtmp-core/node';
 import { freePort } from '@tributary/test-kit';
-import { edgeDir, startBenchEdge } from './bench-edge.mjs';
+import { startBenchEdge } from './bench-edge.mjs';
+import {
+  argvOptions,
+  failer,
+  liveBenchSetup,
+  mib,
+  pct,
+  readCpu,
+  readRss,
+  round,
+  singleNumber,
+  sleep,
+  writeResults,
+} from './lib/bench-kit.mjs';
+import { edgeDir } from './lib/paths.mjs';
 
-const args = process.argv.slice(2);
-const option = (name, def) => {
-  const i = args.indexOf(name);
-  return i < 0 ? def : args[i + 1];
-};
-// `npm run bench -- …` hands its arguments to the last script of its chain, whichever that is: a --viewers
-// list meant for run-bench.mjs (0,1,100,…) is not ours, so only a single number counts; --rtmps-viewers wins.
-const single = (name) => (/^\d+$/.test(option(name, '')) ? option(name, '') : undefined);
-const VIEWERS = Number(option('--rtmps-viewers', undefined) ?? single('--viewers') ?? '300');
-const SECONDS = Number(option('--rtmps-seconds', undefined) ?? single('--seconds') ?? '20');
+const option = argvOptions();
+const fail = failer('rtmps-bench');
+// A --viewers list meant for run-bench.mjs is not ours (singleNumber); --rtmps-viewers wins.
+const VIEWERS = Number(
+  option('--rtmps-viewers', undefined) ?? singleNumber(option('--viewers', '')) ?? '300',
+);
+const SECONDS = Number(option('--rtmps-seconds', undefined) ?? singleNumber(option('--seconds', '')) ?? '20');
 /** Viewers are started over this long (at most 50 connects in flight), so handshakes do not all land in one tick. */
 const RAMP_MS = Math.min(10_000, Math.max(1000, VIEWERS * 15));
 const SETTLE_MS = 4000;
 const FULL_RATE = 0.9;
-const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK']).stdout.toString().trim() || 100);
-const work = resolve(option('--work', process.env.BENCH_WORK ?? '/tmp/tributary-edge-bench'));
-const clip = option('--clip', join(work, 'clip.flv'));
-const stamp = new Date()
-  .toISOString()
-  .replace(/:/g, '-')
-  .replace(/\.\d+Z$/, 'Z');
-const outDir = join(edgeDir, 'bench', 'results', `${stamp}-rtmps`);
 
 if (!Number.isInteger(VIEWERS) || VIEWERS < 1) fail('--viewers must be a whole number ≥ 1');
 if (!(SECONDS >= 2)) fail('--seconds must be at least 2');
-if (!existsSync(join(edgeDir, 'dist/src/main.js'))) fail('build first: npm run build');
-mkdirSync(work, { recursive: true });
-if (existsSync(outDir)) fail(`${outDir} exists: a run never overwrites another`);
-if (!existsSync(clip)) makeClip(clip);
+const { work, clip, outDir } = liveBenchSetup('rtmps', option, fail);
 
 const require = createRequire(import.meta.url);
 const { selfSignedCertificate } = require(join(edgeDir, 'dist/src/rtmps/self-signed-cert.js'));
@@ -139,9 +139,7 @@ try {
   await runCleanups();
 }
 
-mkdirSync(outDir, { recursive: true });
-writeFileSync(join(outDir, 'rtmps.json'), `${JSON.stringify(results, null, 2)}\n`);
-writeFileSync(join(outDir, 'rtmps.md'), report(results));
+writeResults(outDir, 'rtmps', results, report(results));
 process.stdout.write(report(results));
 log(`results in ${outDir}`);
 
@@ -223,17 +221,6 @@ function startViewer(url, tls) {
   return v;
 }
 
-function readCpu(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // Fields 14 and 15 of proc(5) (utime, stime), counted from after the command name.
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-}
-
-function readRss(pid) {
-  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) * 1024;
-}
-
 async function measure(pid, seconds) {
   const cpu0 = readCpu(pid);
   const t0 = performance.now();
@@ -268,22 +255,6 @@ function report(r) {
 
 // --- helpers -------------------------------------------------------------------------------------
 
-function makeClip(file) {
-  // 1280x720 30 fps, GOP 2 s, 2.5 Mbit/s + AAC 128 kbit/s, 60 s: the other benches' clip.
-  const made = spawnSync(
-    'ffmpeg',
-    [
-      ['-hide_banner', '-loglevel', 'error', '-y'],
-      ['-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30'],
-      ['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100'],
-      ['-c:v', 'libx264', '-preset', 'veryfast', '-g', '60', '-b:v', '2500k', '-maxrate', '2500k'],
-      ['-bufsize', '5000k', '-c:a', 'aac', '-b:a', '128k', '-t', '60', file],
-    ].flat(),
-    { stdio: 'inherit' },
-  );
-  if (made.status !== 0) fail('ffmpeg could not make the clip');
-}
-
 async function runCleanups() {
   while (cleanups.length > 0) {
     try {
@@ -292,23 +263,6 @@ async function runCleanups() {
   }
 }
 
-function sleep(ms) {
-  return new Promise((r) => setTimeout(r, ms));
-}
-function round(x, digits) {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
-}
-function pct(x) {
-  return `${round(x * 100, 1)} %`;
-}
-function mib(x) {
-  return `${round(x / 1048576, 1)} MiB`;
-}
 function log(msg) {
   process.stderr.write(`[rtmps-bench] ${msg}\n`);
-}
-function fail(msg) {
-  process.stderr.write(`rtmps-bench: ${msg}\n`);
-  process.exit(1);
 }

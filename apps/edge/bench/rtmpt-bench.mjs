@@ -14,22 +14,28 @@
 // the window; otherwise the row says the run is invalid and why.
 // Requires a build (npm run build) and ffmpeg. Each run writes a new folder, never overwriting one:
 // bench/results/<ISO time>-rtmpt/rtmpt.{json,md}.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { FlvTagType, parseFlv } from '@tributary/rtmp-core';
 import { RtmpClient, rtmptDialer } from '@tributary/rtmp-core/node';
 import { startBenchEdge } from './bench-edge.mjs';
+import {
+  argvOptions,
+  failer,
+  liveBenchSetup,
+  mib,
+  pct,
+  readCpu,
+  readRss,
+  round,
+  sleep,
+  writeResults,
+} from './lib/bench-kit.mjs';
+import { edgeDir } from './lib/paths.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const edgeDir = resolve(here, '..');
-const args = process.argv.slice(2);
-const option = (name, def) => {
-  const i = args.indexOf(name);
-  return i < 0 ? def : args[i + 1];
-};
+const option = argvOptions();
+const fail = failer('rtmpt-bench');
 const VIEWERS = Number(option('--viewers', '300'));
 const SECONDS = Number(option('--seconds', '20'));
 /** Viewers are started over this long, so N connects do not land in one tick. */
@@ -38,22 +44,7 @@ const RAMP_MS = 5000;
 const SETTLE_MS = 3000;
 const FULL_RATE = 0.95;
 
-const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK']).stdout.toString().trim() || 100);
-const work = resolve(option('--work', process.env.BENCH_WORK ?? '/tmp/tributary-edge-bench'));
-const clip = option('--clip', join(work, 'clip.flv'));
-const outDir = join(
-  here,
-  'results',
-  `${new Date()
-    .toISOString()
-    .replace(/:/g, '-')
-    .replace(/\.\d+Z$/, 'Z')}-rtmpt`,
-);
-
-if (!existsSync(join(edgeDir, 'dist/src/main.js'))) fail('build first: npm run build');
-mkdirSync(work, { recursive: true });
-if (existsSync(outDir)) fail(`${outDir} exists: a run never overwrites another`);
-if (!existsSync(clip)) makeClip(clip);
+const { clip, outDir } = liveBenchSetup('rtmpt', option, fail);
 
 const { FakeControlPlane } = await import(join(edgeDir, 'dist/test/support/fake-control-plane.js'));
 /** The edge's RTMPT settings under test (the edge inherits this process's environment). */
@@ -101,9 +92,7 @@ try {
   await runCleanups();
 }
 
-mkdirSync(outDir, { recursive: true });
-writeFileSync(join(outDir, 'rtmpt.json'), `${JSON.stringify(results, null, 2)}\n`);
-writeFileSync(join(outDir, 'rtmpt.md'), report(results));
+writeResults(outDir, 'rtmpt', results, report(results));
 process.stdout.write(report(results));
 
 // --- edge, publisher and measurement -------------------------------------------------------------
@@ -198,18 +187,6 @@ function countingAgent() {
     return add(...a);
   };
   return agent;
-}
-
-function readCpu(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // Fields 14 and 15 of proc(5) (utime, stime), counted from after the command name.
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-}
-
-function readRss(pid) {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) * 1024;
 }
 
 async function measure(pid, seconds, publisher, counters = [], agent) {
@@ -312,74 +289,10 @@ function report(r) {
   ].join('\n');
 }
 
-function makeClip(path) {
-  // 1280x720 30 fps, GOP 2 s, 2.5 Mbit/s + AAC (the same clip as the other edge benches).
-  const made = spawnSync(
-    'ffmpeg',
-    [
-      '-hide_banner',
-      '-loglevel',
-      'error',
-      '-y',
-      '-f',
-      'lavfi',
-      '-i',
-      'testsrc2=size=1280x720:rate=30',
-      '-f',
-      'lavfi',
-      '-i',
-      'sine=frequency=440:sample_rate=44100',
-      '-c:v',
-      'libx264',
-      '-preset',
-      'veryfast',
-      '-g',
-      '60',
-      '-b:v',
-      '2500k',
-      '-maxrate',
-      '2500k',
-      '-bufsize',
-      '5000k',
-      '-c:a',
-      'aac',
-      '-b:a',
-      '128k',
-      '-t',
-      '60',
-      path,
-    ],
-    { stdio: 'inherit' },
-  );
-  if (made.status !== 0) fail('ffmpeg could not make the clip');
-}
-
 async function runCleanups() {
   for (const c of cleanups.splice(0)) await c();
 }
 
 function log(line) {
   process.stderr.write(`# ${line}\n`);
-}
-
-function fail(message) {
-  process.stderr.write(`rtmpt-bench: ${message}\n`);
-  process.exit(1);
-}
-
-function sleep(ms) {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-function round(x, digits) {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
-}
-
-function pct(cores) {
-  return `${(cores * 100).toFixed(1)} %`;
-}
-
-function mib(bytes) {
-  return `${(bytes / 1048576).toFixed(0)} MiB`;
 }
