@@ -185,12 +185,6 @@ export const api = {
       get(c, listOf(AssetSchema), '/v1/assets', { ...scoped, query: { ...page(cursor), liveStreamId } }),
     get: (c: Caller, assetId: string) => get(c, AssetSchema, `/v1/assets/${id(assetId)}`, scoped),
     remove: (c: Caller, assetId: string) => send(c, NoContent, 'DELETE', `/v1/assets/${id(assetId)}`, scoped),
-    upload: (
-      c: Caller,
-      body: ReadableStream<Uint8Array>,
-      contentType: string,
-      contentLength: string | null,
-    ) => uploadAsset(c, body, contentType, contentLength),
     /** One request of a resumable (tus) upload, relayed to /v1/assets/uploads[/uploadId]. */
     relayResumable: (
       c: Caller,
@@ -302,54 +296,8 @@ export const api = {
   },
 };
 
-/** Uploads can take long; the api ends a stalled one itself. */
+/** One relayed upload request (a tus PATCH of one chunk) may take long on a slow uplink. */
 const UPLOAD_TIMEOUT_MS = 60 * 60 * 1000;
-
-/**
- * A browser's multipart upload, streamed through to POST /v1/assets as it arrives (never buffered
- * here), with the caller's session and tenant. Resolves with the asset; an api refusal (413, 422, 400)
- * becomes an ApiError with the api's message.
- */
-async function uploadAsset(
-  caller: Caller,
-  body: ReadableStream<Uint8Array>,
-  contentType: string,
-  contentLength: string | null,
-): Promise<z.infer<typeof AssetSchema>> {
-  const headers: Record<string, string> = { accept: 'application/json', 'content-type': contentType };
-  if (contentLength) headers['content-length'] = contentLength;
-  if (caller.session) headers.cookie = `${SESSION_COOKIE}=${caller.session}`;
-  if (caller.tenantId) headers[TENANT_HEADER] = caller.tenantId;
-  if (config.API_PROXY_SECRET) headers['x-tributary-proxy-secret'] = config.API_PROXY_SECRET;
-  let response: Response;
-  try {
-    response = await fetch(new URL('/v1/assets', config.API_URL), {
-      method: 'POST',
-      headers,
-      body,
-      duplex: 'half',
-      cache: 'no-store',
-      signal: AbortSignal.timeout(UPLOAD_TIMEOUT_MS),
-    } as RequestInit);
-  } catch {
-    throw new ApiError(
-      503,
-      'service_unavailable',
-      'The control plane is unreachable. Try again in a moment.',
-    );
-  }
-  const text = await response.text();
-  const json = safeJson(text);
-  if (!response.ok) {
-    const envelope = ErrorEnvelopeSchema.safeParse(json);
-    throw new ApiError(
-      response.status,
-      envelope.success ? envelope.data.error.code : 'internal_error',
-      envelope.success ? envelope.data.error.message : `The upload failed (${response.status}).`,
-    );
-  }
-  return AssetSchema.parse(json);
-}
 
 /** The tus protocol's request headers a resumable upload's requests carry to the api. */
 const TUS_REQUEST_HEADERS = [
