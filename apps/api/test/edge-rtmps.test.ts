@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { EdgeApiPaths, EdgeSchema, HeartbeatResponseSchema, LiveStreamSchema } from '@tributary/contracts';
+import { EdgeSchema, HeartbeatResponseSchema, LiveStreamSchema } from '@tributary/contracts';
 import { TestApi } from './support/api';
 
 /**
@@ -13,33 +13,10 @@ let api: TestApi;
 let operator: string;
 let tenant: { tenantId: string; key: string };
 
-async function registerEdge(name: string) {
-  const res = await api.request('POST', '/v1/edges', {
-    cookie: operator,
-    body: {
-      name,
-      region: 'eu-west',
-      rtmpUrl: `rtmp://${name}.test:1935/live`,
-      httpUrl: `http://${name}.test:8080`,
-    },
-  });
-  assert.equal(res.status, 201, JSON.stringify(res.body));
-  return { edgeId: res.body.id as string, credential: res.body.credential as string };
-}
+const registerEdge = (name: string) => api.edge(operator, name);
 
 const heartbeat = (credential: string, extra: Record<string, unknown> = {}) =>
-  api.request('POST', EdgeApiPaths.heartbeat, {
-    key: credential,
-    body: {
-      version: '1.0.0',
-      connections: 0,
-      publishers: 0,
-      viewers: 0,
-      bytesInTotal: 0,
-      bytesOutTotal: 0,
-      ...extra,
-    },
-  });
+  api.heartbeat(credential, extra);
 
 before(async () => {
   api = await TestApi.start();

@@ -26,34 +26,11 @@ let operator: string;
 let tenant: { tenantId: string; key: string };
 const edges: Record<'a' | 'b' | 'c', { edgeId: string; credential: string }> = {} as never;
 
-async function registerEdge(name: string, region: string, capacity = 1000) {
-  const res = await api.request('POST', '/v1/edges', {
-    cookie: operator,
-    body: {
-      name,
-      region,
-      capacity,
-      rtmpUrl: `rtmp://${name}.test:1935/live`,
-      httpUrl: `http://${name}.test:8080`,
-    },
-  });
-  assert.equal(res.status, 201, JSON.stringify(res.body));
-  return { edgeId: res.body.id as string, credential: res.body.credential as string };
-}
+const registerEdge = (name: string, region: string, capacity = 1000) =>
+  api.edge(operator, name, { region, capacity });
 
 const heartbeat = (credential: string, extra: Record<string, unknown> = {}) =>
-  api.request('POST', EdgeApiPaths.heartbeat, {
-    key: credential,
-    body: {
-      version: '1.0.0',
-      connections: 0,
-      publishers: 0,
-      viewers: 0,
-      bytesInTotal: 0,
-      bytesOutTotal: 0,
-      ...extra,
-    },
-  });
+  api.heartbeat(credential, extra);
 
 const origin = (credential: string, playbackId: string) =>
   api.request('GET', EdgeApiPaths.streamOrigin(playbackId), { key: credential });

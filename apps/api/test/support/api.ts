@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TENANT_HEADER } from '@tributary/contracts';
+import { EdgeApiPaths, TENANT_HEADER } from '@tributary/contracts';
 import { createLogger } from '@tributary/service-kit';
 import { type RunningApi, startApi } from '../../src/app';
 import { parseApiConfig } from '../../src/config';
@@ -107,18 +107,36 @@ export class TestApi {
     return { tenantId: tenant.body.id as string, key: key.body.key as string };
   }
 
-  async edge(operatorCookie: string, name = 'edge-1') {
+  /** Registers edge `name` (region eu-west unless given; capacity only when given): its id and credential. */
+  async edge(operatorCookie: string, name = 'edge-1', opts: { region?: string; capacity?: number } = {}) {
     const res = await this.request('POST', '/v1/edges', {
       cookie: operatorCookie,
       body: {
         name,
-        region: 'eu-west',
+        region: opts.region ?? 'eu-west',
+        ...(opts.capacity === undefined ? {} : { capacity: opts.capacity }),
         rtmpUrl: `rtmp://${name}.test:1935/live`,
         httpUrl: `http://${name}.test:8080`,
       },
     });
     if (res.status !== 201) throw new Error(`edge: ${res.status} ${JSON.stringify(res.body)}`);
     return { edgeId: res.body.id as string, credential: res.body.credential as string };
+  }
+
+  /** A heartbeat from the edge with `credential`: an idle edge's counters, with `extra` over them. */
+  heartbeat(credential: string, extra: Record<string, unknown> = {}) {
+    return this.request('POST', EdgeApiPaths.heartbeat, {
+      key: credential,
+      body: {
+        version: '1.0.0',
+        connections: 0,
+        publishers: 0,
+        viewers: 0,
+        bytesInTotal: 0,
+        bytesOutTotal: 0,
+        ...extra,
+      },
+    });
   }
 
   async close(): Promise<void> {
