@@ -55,6 +55,24 @@ async function verify(via: TestApi, body: Record<string, string>) {
   return PublishAuthVerifyResponseSchema.parse(res.body);
 }
 
+/**
+ * Verifies through `via` the answer `user` (USER) with `password` (PASSWORD) gives to challenge `c`
+ * with client challenge `cc`, hashing `opaque` (the challenge's own unless given).
+ */
+function answerChallenge(
+  via: TestApi,
+  c: { salt: string; opaque: string },
+  cc: string,
+  { user = USER, password = PASSWORD, opaque = c.opaque } = {},
+) {
+  return verify(via, {
+    user,
+    opaque,
+    clientChallenge: cc,
+    response: answer(user, password, c.salt, opaque, cc),
+  });
+}
+
 async function grant(streamKey: string) {
   const res = await api.request('POST', EdgeApiPaths.authorizePublish, {
     key: edge.credential,
@@ -157,38 +175,18 @@ test('the right answer verifies on another api instance, exactly once; the serve
 test('wrong password, tampered or foreign opaque, unknown user and an expired challenge are refused', async () => {
   const cc = '0badf00d';
   const c = await challenge(api);
-  assert.deepEqual(
-    await verify(api, {
-      user: USER,
-      opaque: c.opaque,
-      clientChallenge: cc,
-      response: answer(USER, 'wrong-password', c.salt, c.opaque, cc),
-    }),
-    { ok: false, reason: 'wrong_response' },
-  );
+  assert.deepEqual(await answerChallenge(api, c, cc, { password: 'wrong-password' }), {
+    ok: false,
+    reason: 'wrong_response',
+  });
   // One attempt per challenge: the right answer after a wrong one is a replay.
-  assert.equal(
-    (
-      await verify(api, {
-        user: USER,
-        opaque: c.opaque,
-        clientChallenge: cc,
-        response: answer(USER, PASSWORD, c.salt, c.opaque, cc),
-      })
-    ).ok,
-    false,
-  );
+  assert.equal((await answerChallenge(api, c, cc)).ok, false);
   const fresh = await challenge(api);
   const flipped = `${fresh.opaque.slice(0, 10)}${fresh.opaque[10] === 'A' ? 'B' : 'A'}${fresh.opaque.slice(11)}`;
-  assert.deepEqual(
-    await verify(api, {
-      user: USER,
-      opaque: flipped,
-      clientChallenge: cc,
-      response: answer(USER, PASSWORD, fresh.salt, flipped, cc),
-    }),
-    { ok: false, reason: 'forged' },
-  );
+  assert.deepEqual(await answerChallenge(api, fresh, cc, { opaque: flipped }), {
+    ok: false,
+    reason: 'forged',
+  });
   assert.deepEqual(
     await verify(api, { user: USER, opaque: 'not-an-opaque', clientChallenge: cc, response: 'x' }),
     { ok: false, reason: 'forged' },
@@ -206,26 +204,13 @@ test('wrong password, tampered or foreign opaque, unknown user and an expired ch
     }),
     { ok: false, reason: 'forged' },
   );
-  assert.deepEqual(
-    await verify(api, {
-      user: 'nobody-here',
-      opaque: decoy.opaque,
-      clientChallenge: cc,
-      response: answer('nobody-here', PASSWORD, decoy.salt, decoy.opaque, cc),
-    }),
-    { ok: false, reason: 'unknown_user' },
-  );
+  assert.deepEqual(await answerChallenge(api, decoy, cc, { user: 'nobody-here' }), {
+    ok: false,
+    reason: 'unknown_user',
+  });
   const late = await challenge(shortLived);
   await new Promise((r) => setTimeout(r, 2100));
-  assert.deepEqual(
-    await verify(api, {
-      user: USER,
-      opaque: late.opaque,
-      clientChallenge: cc,
-      response: answer(USER, PASSWORD, late.salt, late.opaque, cc),
-    }),
-    { ok: false, reason: 'expired' },
-  );
+  assert.deepEqual(await answerChallenge(api, late, cc), { ok: false, reason: 'expired' });
 });
 
 test('only edges reach the challenge; changing the credential tells the edges and retires old answers', async () => {
@@ -246,17 +231,7 @@ test('only edges reach the challenge; changing the credential tells the edges an
   assert.equal(set.status, 200);
   const cc = 'cafebabe';
   // The opaque was bound to the old salt: the old password's answer no longer verifies.
-  assert.equal(
-    (
-      await verify(api, {
-        user: USER,
-        opaque: before.opaque,
-        clientChallenge: cc,
-        response: answer(USER, PASSWORD, before.salt, before.opaque, cc),
-      })
-    ).ok,
-    false,
-  );
+  assert.equal((await answerChallenge(api, before, cc)).ok, false);
   assert.equal((await api.request('DELETE', path, { key: tenant.key })).status, 204);
   assert.equal((await api.request('DELETE', path, { key: tenant.key })).status, 404);
   const changes = ChangesResponseSchema.parse(
@@ -288,24 +263,11 @@ test('wrong answers for one username are limited per minute across edges and ins
   const cc = '12345678';
   for (const via of [api, peer]) {
     const c = await challenge(via, user);
-    const r = await verify(braked, {
-      user,
-      opaque: c.opaque,
-      clientChallenge: cc,
-      response: md5b64(md5b64(`${user}${c.salt}wrong-password`) + c.opaque + cc),
-    });
+    const r = await answerChallenge(braked, c, cc, { user, password: 'wrong-password' });
     assert.deepEqual(r, { ok: false, reason: 'wrong_response' });
   }
   const c = await challenge(braked, user);
-  assert.deepEqual(
-    await verify(braked, {
-      user,
-      opaque: c.opaque,
-      clientChallenge: cc,
-      response: md5b64(md5b64(user + c.salt + PASSWORD) + c.opaque + cc),
-    }),
-    { ok: false, reason: 'throttled' },
-  );
+  assert.deepEqual(await answerChallenge(braked, c, cc, { user }), { ok: false, reason: 'throttled' });
 });
 
 test('the OpenAPI document describes the publish-credentials and publish-auth routes', async () => {
