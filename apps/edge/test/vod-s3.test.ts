@@ -12,7 +12,8 @@ import { ControlPlane, type EdgeHandle, type TenantHandle } from './support/cont
  * share one bucket on a real S3 server (s3rver, random port) and nothing else but the database; a
  * file uploaded to the first plays as HLS from an edge that follows the second (every frame decodes),
  * because edges read ranges through the api, which reads them from S3. Deleting the asset through
- * either api stops playback everywhere.
+ * either api stops playback everywhere. A live session recorded at an edge of one api is stored in
+ * the bucket and plays from an edge of the other.
  */
 
 interface S3rverInstance {
@@ -125,5 +126,52 @@ describe('on-demand assets on S3, played from every edge of a fleet', () => {
       timeoutMs: 30_000,
       what: 'the deleted asset stops playing',
     });
+  });
+
+  it('a session recorded at an edge of one api lands in the bucket and plays from an edge of the other', async () => {
+    const stream = await plane.newStream(tenant, 'Recorded on S3');
+    const patched = await plane.via(0)(
+      'PATCH',
+      `/v1/live-streams/${stream.id}`,
+      { bearer: tenant.key },
+      { record: true },
+    );
+    assert.equal(patched.status, 200, JSON.stringify(patched.body));
+    const ingest = await plane.startEdge({ name: 'ingest-s3', api: 0 });
+    const published = await withDeadline(
+      peers.run('ffmpeg', [
+        ...['-v', 'error', '-nostdin', '-re', '-i', mp4, '-t', '4', '-c', 'copy', '-f', 'flv'],
+        `${ingest.rtmp}/${stream.streamKey}`,
+      ]),
+      'ffmpeg publishing',
+      PEER_DEADLINE_MS,
+    );
+    assert.equal(published.code, 0, published.stderr);
+    let recording: Asset | undefined;
+    await waitUntil(
+      async () => {
+        const list = (
+          await plane.via(1)('GET', `/v1/assets?liveStreamId=${stream.id}`, { bearer: tenant.key })
+        ).body as { data: Asset[] };
+        recording = list.data[0];
+        return recording !== undefined && recording.status !== 'preparing';
+      },
+      { timeoutMs: 30_000, what: 'the recording handed over and indexed' },
+    );
+    assert.equal(recording?.status, 'ready', recording?.error ?? '');
+    assert.equal(recording?.source, 'recording');
+    assert.equal(recording?.liveStreamId, stream.id);
+    const url = `${edge.http}${PlaybackHttpPaths.vodHlsPlaylist((recording as Asset).playbackId)}`;
+    const decoded = await withDeadline(
+      peers.run('ffmpeg', ['-nostdin', '-v', 'error', '-i', url, '-map', '0:v', '-f', 'framemd5', '-']),
+      `ffmpeg decoding ${url}`,
+      PEER_DEADLINE_MS,
+    );
+    assert.equal(decoded.code, 0, decoded.stderr);
+    const frames = decoded.stdout.split('\n').filter((l) => /^\d/.test(l)).length;
+    assert.ok(
+      Math.abs(frames - 4 * FPS) <= FPS,
+      `${frames} frames of the 4 s session decode from the recording`,
+    );
   });
 });
