@@ -4,13 +4,13 @@ import { notFound } from 'next/navigation';
 import { ActionButton } from '@/components/action-button';
 import { AutoRefresh } from '@/components/auto-refresh';
 import { EmptyState } from '@/components/empty-state';
-import { ShownOnce } from '@/components/shown-once';
 import { StatusBadge } from '@/components/status-badge';
 import { formatDateTime } from '@/lib/format';
 import { api } from '@/server/api-client';
 import { ApiError } from '@/server/api-error';
 import { requireViewer } from '@/server/session';
 import { deleteWebhook, redeliver, rotateWebhookSecret, setWebhookEnabled } from '../actions';
+import { RotateSecretButton } from './rotate-secret-button';
 
 export const metadata: Metadata = { title: 'Webhook' };
 
@@ -42,12 +42,7 @@ export default async function WebhookPage({ params }: { params: Promise<{ id: st
             action={setWebhookEnabled.bind(null, hook.id, !hook.enabled)}
             label={hook.enabled ? 'Disable' : 'Enable'}
           />
-          <ActionButton
-            action={rotateWebhookSecret.bind(null, hook.id)}
-            label="Rotate secret"
-            confirm="Replace the signing secret? Deliveries from now on are signed with the new one."
-            render={(r: { secret: string }) => <ShownOnce title="New signing secret" secret={r.secret} />}
-          />
+          <RotateSecretButton action={rotateWebhookSecret.bind(null, hook.id)} />
           <ActionButton
             action={deleteWebhook.bind(null, hook.id)}
             label="Delete"
