@@ -11,19 +11,7 @@ import { RtmpServer } from '../src/node/rtmp-server';
 import { type RtmpServerStream } from '../src/server/server-stream';
 import { type LiveServer, startLiveServer } from '../src/testing/live-server';
 import { readFlvMedia } from './helpers/peers';
-
-/** How long `until` waits before it fails the test. */
-const UNTIL_DEADLINE_MS = 30_000;
-
-/** Waits for a condition the test cannot be told about by an event (checked every 10 ms), with a deadline. */
-async function until(condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + UNTIL_DEADLINE_MS;
-  while (!condition()) {
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${UNTIL_DEADLINE_MS} ms waiting for ${condition}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+import { until } from './helpers/until';
 
 describe('our client against our server', { timeout: 120_000 }, () => {
   const peers = new PeerProcesses();

@@ -10,18 +10,7 @@ import { RtmptHttpHandler } from '../src/node/rtmpt-http';
 import { isRtmptPath } from '../src/rtmpt/rtmpt-request';
 import { type LiveServer, startLiveServer } from '../src/testing/live-server';
 import { decodedFrames, ffmpegDecodeArgs } from './helpers/peers';
-
-/** How long `until` waits before it fails the test. */
-const UNTIL_DEADLINE_MS = 30_000;
-
-async function until(condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + UNTIL_DEADLINE_MS;
-  while (!condition()) {
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${UNTIL_DEADLINE_MS} ms waiting for ${condition}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+import { until } from './helpers/until';
 
 /**
  * RTMPT against real clients: FFmpeg publishes and plays over rtmpt://, rtmpdump plays over it, and our
