@@ -20,25 +20,31 @@
 // row says the run is invalid and why, and gives no per-viewer figure.
 // Requires a build (npm run build) and ffmpeg. Each run writes a new folder, never overwriting one:
 // bench/results/<ISO time>-http/http-playback.{json,md}.
-import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { PLAYBACK_TOKEN_AUDIENCE } from '@tributary/contracts';
 import { FlvTagType, parseFlv } from '@tributary/rtmp-core';
 import { RtmpClient } from '@tributary/rtmp-core/node';
 import { SignJWT } from 'jose';
 import { startBenchEdge } from './bench-edge.mjs';
+import {
+  argvOptions,
+  failer,
+  liveBenchSetup,
+  mib,
+  pct,
+  readCpu,
+  readRss,
+  round,
+  sleep,
+  writeResults,
+} from './lib/bench-kit.mjs';
+import { edgeDir, harnessDir } from './lib/paths.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const edgeDir = resolve(here, '..');
-const args = process.argv.slice(2);
-const option = (name, def) => {
-  const i = args.indexOf(name);
-  return i < 0 ? def : args[i + 1];
-};
+const option = argvOptions();
+const fail = failer('bench');
 const VIEWERS = Number(option('--viewers', '500'));
 const SECONDS = Number(option('--seconds', '20'));
 /** Viewers are started over this long, so 500 first requests do not land in one tick. */
@@ -51,65 +57,9 @@ const TARGET_DURATION_MS = 2000;
 const CLOCK_UUID = Buffer.from('7472696275746172792d636c6f636b21', 'hex');
 const CLOCK_DIGITS = 13;
 
-const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK']).stdout.toString().trim() || 100);
-const work = resolve(option('--work', process.env.BENCH_WORK ?? '/tmp/tributary-edge-bench'));
-const clip = option('--clip', join(work, 'clip.flv'));
-const outDir = join(
-  here,
-  'results',
-  `${new Date()
-    .toISOString()
-    .replace(/:/g, '-')
-    .replace(/\.\d+Z$/, 'Z')}-http`,
-);
-const harnessDir = resolve(process.env.BENCH_HARNESS ?? resolve(edgeDir, '../../../shared/bench'));
-const { RtmpPlayer, parseRtmpUrl } = await import(join(harnessDir, 'lib/rtmp-player.mjs'));
-
-if (!existsSync(join(edgeDir, 'dist/src/main.js'))) fail('build first: npm run build');
-mkdirSync(work, { recursive: true });
-if (existsSync(outDir)) fail(`${outDir} exists: a run never overwrites another`);
+const { clip, outDir } = liveBenchSetup('http', option, fail);
 mkdirSync(outDir, { recursive: true });
-if (!existsSync(clip)) {
-  // The shared harness's clip (../shared/bench/anchors/make-clip.sh): 1280x720 30 fps, GOP 2 s, 2.5 Mbit/s + AAC.
-  const made = spawnSync(
-    'ffmpeg',
-    [
-      '-hide_banner',
-      '-loglevel',
-      'error',
-      '-y',
-      '-f',
-      'lavfi',
-      '-i',
-      'testsrc2=size=1280x720:rate=30',
-      '-f',
-      'lavfi',
-      '-i',
-      'sine=frequency=440:sample_rate=44100',
-      '-c:v',
-      'libx264',
-      '-preset',
-      'veryfast',
-      '-g',
-      '60',
-      '-b:v',
-      '2500k',
-      '-maxrate',
-      '2500k',
-      '-bufsize',
-      '5000k',
-      '-c:a',
-      'aac',
-      '-b:a',
-      '128k',
-      '-t',
-      '60',
-      clip,
-    ],
-    { stdio: 'inherit' },
-  );
-  if (made.status !== 0) fail('ffmpeg could not make the clip');
-}
+const { RtmpPlayer, parseRtmpUrl } = await import(join(harnessDir, 'lib/rtmp-player.mjs'));
 
 const { FakeControlPlane } = await import(join(edgeDir, 'dist/test/support/fake-control-plane.js'));
 const signing = generateKeyPairSync('ed25519');
@@ -180,8 +130,7 @@ try {
   await runCleanups();
 }
 
-writeFileSync(join(outDir, 'http-playback.json'), `${JSON.stringify(results, null, 2)}\n`);
-writeFileSync(join(outDir, 'http-playback.md'), report(results));
+writeResults(outDir, 'http-playback', results, report(results));
 process.stdout.write(report(results));
 
 // --- edge, publisher and measurement -------------------------------------------------------------
@@ -283,18 +232,6 @@ async function publishWithClock(url, key) {
       client.close();
     },
   };
-}
-
-function readCpu(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // Fields 14 and 15 of proc(5) (utime, stime), counted from after the command name.
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-}
-
-function readRss(pid) {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) * 1024;
 }
 
 async function measure(pid, seconds, publisher, counters = []) {
@@ -553,25 +490,4 @@ async function runCleanups() {
 
 function log(line) {
   process.stderr.write(`bench: ${line}\n`);
-}
-
-function fail(message) {
-  process.stderr.write(`bench: ${message}\n`);
-  process.exit(1);
-}
-
-function sleep(ms) {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-function round(x, digits) {
-  return Number(x.toFixed(digits));
-}
-
-function pct(cores) {
-  return `${(cores * 100).toFixed(1)} %`;
-}
-
-function mib(bytes) {
-  return `${(bytes / 1048576).toFixed(0)} MiB`;
 }
