@@ -28,6 +28,8 @@ const files = tempDir('tributary-s3-test-');
 const bucketDir = tempDir('tributary-s3-bucket-');
 let mp4: Buffer;
 let flv: Buffer;
+/** A ready asset on S3, read again while S3 is down. */
+let readyPlaybackId = '';
 
 const sha = (b: Buffer | Uint8Array) => createHash('sha256').update(b).digest('hex');
 
@@ -146,6 +148,7 @@ describe('assets on S3-compatible storage', () => {
   it('a resumable (tus) upload and an FLV (H.264 + MP3) land on S3 too', async () => {
     const id = await tusUpload(mp4, 'resumable.mp4');
     const asset = await settled(id);
+    readyPlaybackId = asset.playbackId;
     assert.equal(asset.status, 'ready', asset.error ?? '');
     assert.equal(asset.name, 'resumable.mp4');
     assert.equal(await s3.size(objectKey(id)), mp4.length);
@@ -198,10 +201,21 @@ describe('assets on S3-compatible storage', () => {
     assert.deepEqual(none, []);
   });
 
-  it('with S3 down an upload and a recording become errored assets with the reason; back up, uploads work again', async () => {
+  it('with S3 down an edge read is 503, an upload and a recording become errored assets with the reason; back up, uploads work again', async () => {
     const before = await s3.keys();
     await s3.stop();
     try {
+      // An edge reading a ready asset gets 503 (retry later), not a 500 or a hang.
+      const read = await fetch(`${api.url}${EdgeApiPaths.assetSource(readyPlaybackId)}`, {
+        headers: { authorization: `Bearer ${edge.credential}`, range: 'bytes=0-999' },
+        signal: AbortSignal.timeout(30_000),
+      });
+      assert.equal(read.status, 503);
+      assert.match(
+        ((await read.json()) as { error: { message: string } }).error.message,
+        /the S3 storage did not answer a read \(ECONNREFUSED\); retry shortly/,
+      );
+
       const up = await multipart(mp4, 'talk.mp4', 'While S3 is down');
       assert.equal(up.status, 201);
       assert.equal(up.body.status, 'errored');

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EdgeAsset } from '@tributary/contracts';
-import { AppError } from '../../common/errors';
+import { AppError, ErrorCode } from '../../common/errors';
 import { Database } from '../../database/database';
-import type { AssetStorage } from '../assets/asset-storage';
+import { type AssetStorage, StorageUnavailableError } from '../assets/asset-storage';
 import { ASSET_STORAGE } from '../assets/asset-storage.token';
 
 /** What the source route needs of an asset beyond the contract's answer. */
@@ -54,12 +54,19 @@ export class EdgeAssetsService {
     return {
       size: asset.sizeBytes,
       read: async (start, end) => {
-        const file = await this.storage.open(asset.storageKey, asset.sizeBytes);
         try {
-          const bytes = await file.read(start, end - start);
-          return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-        } finally {
-          await file.close();
+          const file = await this.storage.open(asset.storageKey, asset.sizeBytes);
+          try {
+            const bytes = await file.read(start, end - start);
+            return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+          } finally {
+            await file.close();
+          }
+        } catch (err) {
+          // The storage (S3) is down or refusing: the edge answers its viewer 503 and asks again later.
+          if (err instanceof StorageUnavailableError)
+            throw new AppError(ErrorCode.serviceUnavailable, `${err.message}; retry shortly`);
+          throw err;
         }
       },
     };
