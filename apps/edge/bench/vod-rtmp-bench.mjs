@@ -21,13 +21,23 @@
 // whether the bench, not the edge, was the limit. Each run writes a new folder, never overwriting one:
 // bench/results/<ISO time>-vod-rtmp/summary.{json,md}.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MessageType } from '@tributary/rtmp-core';
 import { RtmpClient } from '@tributary/rtmp-core/node';
-import { benchDir, edgeDir } from './lib/paths.mjs';
+import {
+  failer,
+  readCpu,
+  readRss,
+  resultsDir,
+  round,
+  singleNumber,
+  sleep,
+  writeResults,
+} from './lib/bench-kit.mjs';
+import { edgeDir } from './lib/paths.mjs';
 
 // `npm run bench -- …` hands its arguments to the last script of its chain, whichever that is: options
 // that are not ours are ignored, and a --viewers list meant for run-bench.mjs (0,1,100,…) counts only as a
@@ -47,14 +57,10 @@ const { values: opt } = parseArgs({
     work: { type: 'string' },
   },
 });
-const fail = (msg) => {
-  console.error(msg);
-  process.exit(1);
-};
-const single = (v) => (typeof v === 'string' && /^\d+$/.test(v) ? v : undefined);
-const VIEWERS = Number(single(opt['vod-viewers']) ?? single(opt.viewers) ?? '1000');
+const fail = failer('vod-rtmp-bench');
+const VIEWERS = Number(singleNumber(opt['vod-viewers']) ?? singleNumber(opt.viewers) ?? '1000');
 const ASSETS = Number(opt.assets);
-const SECONDS = Number(single(opt.seconds) ?? '20');
+const SECONDS = Number(singleNumber(opt.seconds) ?? '20');
 const CLIP_SECONDS = Number(opt['clip-seconds']);
 const BUFFER_MS = Number(opt['buffer-ms']);
 const SEEK_EVERY_S = Number(opt['seek-every']);
@@ -70,13 +76,7 @@ const CONNECTS_IN_FLIGHT = 50;
 const SETTLE_MS = 4000;
 /** How often each vod viewer's bytes ahead are sampled. */
 const SAMPLE_MS = 500;
-const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK']).stdout.toString().trim() || 100);
-const stamp = new Date()
-  .toISOString()
-  .replace(/:/g, '-')
-  .replace(/\.\d+Z$/, 'Z');
-const outDir = join(benchDir, 'results', `${stamp}-vod-rtmp`);
-if (existsSync(outDir)) fail(`${outDir} exists: a run never overwrites another`);
+const outDir = resultsDir('vod-rtmp', fail);
 
 const work = opt.work ?? mkdtempSync(join(tmpdir(), 'tributary-vod-rtmp-bench-'));
 mkdirSync(work, { recursive: true });
@@ -94,23 +94,12 @@ const fileBytes = statSync(mp4).size;
 /** Media payload bytes per second a full-rate viewer receives (the file's bytes over its length, near enough). */
 const clipBytesPerSecond = fileBytes / CLIP_SECONDS;
 
-const round = (n, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
 const quantile = (values, q) => {
   if (values.length === 0) return null;
   const v = [...values].sort((a, b) => a - b);
   return v[Math.min(v.length - 1, Math.floor(q * v.length))];
 };
 const log = (msg) => console.log(`[vod-rtmp-bench] ${msg}`);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function readCpu(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-}
-function readRss(pid) {
-  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) * 1024;
-}
 /** Edge CPU (cores) and RSS over a window, and the viewers' received bytes in it. */
 async function measure(pid, viewers) {
   const bytes0 = viewers.reduce((n, v) => n + v.bytes, 0);
@@ -266,28 +255,14 @@ try {
   const vodUrl = edge.rtmp.replace(/\/live$/, '/vod');
   const assets = [];
   for (let i = 0; i < ASSETS; i++) {
-    const form = new FormData();
-    form.set('file', new Blob([readFileSync(mp4)]), `bench-${i}.mp4`);
-    const res = await fetch(`${plane.apis[0].url}/v1/assets`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${tenant.key}` },
-      body: form,
-    });
-    const asset = await res.json();
-    if (res.status !== 201) fail(`upload: ${res.status} ${JSON.stringify(asset)}`);
-    assets.push(asset);
+    const res = await plane.postAsset(tenant, readFileSync(mp4), `bench-${i}.mp4`);
+    if (res.status !== 201) fail(`upload: ${res.status} ${JSON.stringify(res.body)}`);
+    assets.push(res.body);
   }
-  const deadline = Date.now() + 120_000;
   for (const a of assets) {
-    for (;;) {
-      const got = (await plane.via(0)('GET', `/v1/assets/${a.id}`, { bearer: tenant.key })).body;
-      if (got.status === 'ready') {
-        a.durationMs = got.durationMs;
-        break;
-      }
-      if (got.status === 'errored' || Date.now() > deadline) fail(`asset: ${JSON.stringify(got)}`);
-      await sleep(200);
-    }
+    const got = await plane.settledAsset(tenant, a.id, { timeoutMs: 120_000 });
+    if (got.status !== 'ready') fail(`asset: ${JSON.stringify(got)}`);
+    a.durationMs = got.durationMs;
   }
   log(`${ASSETS} assets ready (${fileBytes} bytes each); edge pid ${pid}`);
 
@@ -397,8 +372,6 @@ try {
   if (!opt.work) rmSync(work, { recursive: true, force: true });
 }
 
-mkdirSync(outDir, { recursive: false });
-writeFileSync(join(outDir, 'summary.json'), `${JSON.stringify(results, null, 2)}\n`);
 const p = results.phases;
 const row = (name, x) =>
   x
@@ -423,6 +396,6 @@ On demand, RSS per viewer beyond the shared block cache: ${p.vod?.rssKiBPerViewe
 
 Buffer plus the edge's margin (500 ms) at the clip's average rate: ${p.vod?.bufferPlusMarginKiB} KiB. Edge: ${results.edgeMetrics?.vodRtmpSentBytes} media bytes sent on demand, ${results.edgeMetrics?.apiReadBytes} bytes read from the api (${ASSETS} files of ${fileBytes}), ${results.edgeMetrics?.cacheBytes} bytes of blocks cached.
 `;
-writeFileSync(join(outDir, 'summary.md'), md);
+writeResults(outDir, 'summary', results, md);
 console.log(md);
 console.log(`results: ${outDir}`);

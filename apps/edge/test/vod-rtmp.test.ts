@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Asset, AssetSchema, PlaybackTokenSchema } from '@tributary/contracts';
@@ -141,28 +140,8 @@ describe('on-demand assets over RTMP', () => {
   const clients: RtmpClient[] = [];
 
   async function upload(policy: 'public' | 'signed', file: string): Promise<Asset> {
-    const form = new FormData();
-    form.set('playbackPolicy', policy);
-    form.set('file', new Blob([readFileSync(file)]), file.endsWith('.flv') ? 'clip.flv' : 'clip.mp4');
-    const res = await fetch(`${plane.apis[0]?.url}/v1/assets`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${tenant.key}` },
-      body: form,
-      signal: AbortSignal.timeout(30_000),
-    });
-    assert.equal(res.status, 201);
-    const id = AssetSchema.parse(await res.json()).id;
-    let asset: Asset | undefined;
-    await waitUntil(
-      async () => {
-        const got = await plane.via(0)('GET', `/v1/assets/${id}`, { bearer: tenant.key });
-        asset = AssetSchema.parse(got.body);
-        return asset.status !== 'preparing';
-      },
-      { timeoutMs: 20_000, what: `asset ${id} ready` },
-    );
-    assert.equal(asset?.status, 'ready', asset?.error ?? '');
-    return asset as Asset;
+    const filename = file.endsWith('.flv') ? 'clip.flv' : 'clip.mp4';
+    return AssetSchema.parse(await plane.readyAsset(tenant, file, { filename, playbackPolicy: policy }));
   }
 
   async function viewer(
@@ -443,23 +422,10 @@ describe('on-demand assets over RTMP', () => {
     });
     await until('media (token on connect)', () => inConnect.seen.media.length > 10);
     // An upload the indexer refused (errored) is not playable, with HLS's description.
-    const form = new FormData();
-    form.set('file', new Blob([Buffer.alloc(4096, 7)]), 'garbage.mp4');
-    const res = await fetch(`${plane.apis[0]?.url}/v1/assets`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${tenant.key}` },
-      body: form,
-      signal: AbortSignal.timeout(30_000),
-    });
+    const res = await plane.postAsset(tenant, Buffer.alloc(4096, 7), 'garbage.mp4');
     assert.equal(res.status, 201);
-    const garbage = AssetSchema.parse(await res.json());
-    await waitUntil(
-      async () =>
-        AssetSchema.parse(
-          (await plane.via(0)('GET', `/v1/assets/${garbage.id}`, { bearer: tenant.key })).body,
-        ).status === 'errored',
-      { timeoutMs: 20_000, what: 'the garbage upload errored' },
-    );
+    const garbage = AssetSchema.parse(res.body);
+    assert.equal(AssetSchema.parse(await plane.settledAsset(tenant, garbage.id)).status, 'errored');
     const errored = await refusal(viewer(`mp4:${garbage.playbackId}`));
     assert.equal(errored.code, 'NetStream.Play.StreamNotFound');
     assert.equal(errored.description, 'This asset cannot be played.');

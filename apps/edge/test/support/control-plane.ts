@@ -1,9 +1,15 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { freePort, type JsonLogProcess, type NetnsHost, spawnJsonLogProcess } from '@tributary/test-kit';
+import {
+  freePort,
+  type JsonLogProcess,
+  type NetnsHost,
+  spawnJsonLogProcess,
+  waitUntil,
+} from '@tributary/test-kit';
 
 /**
  * The real control plane for edge tests that need more than the in-test fake: one database (a migrated
@@ -102,6 +108,13 @@ export interface EdgeHandle {
   readonly http: string;
   /** SIGTERM (a drain) and wait for the exit (SIGKILL past a deadline). */
   stop(): Promise<void>;
+}
+
+/** The value of one sample of an edge's /metrics (`name` with its labels, e.g. `x_total{result="live"}`); 0 when absent. */
+export async function edgeMetric(edge: Pick<EdgeHandle, 'http'>, sample: string): Promise<number> {
+  const text = await (await fetch(`${edge.http}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${sample} `));
+  return line === undefined ? 0 : Number(line.slice(sample.length + 1));
 }
 
 export interface StartEdgeOptions {
@@ -237,6 +250,59 @@ export class ControlPlane {
     );
     assert.equal(s.status, 201, JSON.stringify(s.body));
     return { id: s.body.id, playbackId: s.body.playbackId, streamKey: s.body.streamKey };
+  }
+
+  /**
+   * Uploads `file` (its bytes, named `filename`) as an asset of `owner`: a multipart POST /v1/assets to
+   * api `api` (default 0), as the dashboard sends it, with `fields` (playbackPolicy, …) before the file.
+   */
+  async postAsset(
+    owner: TenantHandle,
+    file: Buffer,
+    filename: string,
+    opts: { fields?: Record<string, string>; api?: number } = {},
+  ): Promise<RestResponse<Record<string, unknown>>> {
+    const form = new FormData();
+    for (const [name, value] of Object.entries(opts.fields ?? {})) form.set(name, value);
+    form.set('file', new Blob([file]), filename);
+    const res = await fetch(`${this.apis[opts.api ?? 0]?.url}/v1/assets`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${owner.key}` },
+      body: form,
+      signal: AbortSignal.timeout(30_000),
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown>, headers: res.headers };
+  }
+
+  /** Asset `id` of `owner` once it is no longer preparing (ready or errored), asked of api `api`. */
+  async settledAsset(
+    owner: TenantHandle,
+    id: string,
+    opts: { api?: number; timeoutMs?: number } = {},
+  ): Promise<Record<string, unknown>> {
+    let asset: Record<string, unknown> = {};
+    await waitUntil(
+      async () => {
+        asset = (await this.via(opts.api ?? 0)('GET', `/v1/assets/${id}`, { bearer: owner.key })).body;
+        return asset.status !== 'preparing';
+      },
+      { timeoutMs: opts.timeoutMs ?? 20_000, what: `asset ${id} ready` },
+    );
+    return asset;
+  }
+
+  /** Uploads the file at `path` (postAsset) and waits until it is ready, asserting both: the asset. */
+  async readyAsset(
+    owner: TenantHandle,
+    path: string,
+    opts: { filename: string; playbackPolicy?: 'public' | 'signed'; api?: number; timeoutMs?: number },
+  ): Promise<Record<string, unknown>> {
+    const fields: Record<string, string> = opts.playbackPolicy ? { playbackPolicy: opts.playbackPolicy } : {};
+    const posted = await this.postAsset(owner, readFileSync(path), opts.filename, { fields, api: opts.api });
+    assert.equal(posted.status, 201, JSON.stringify(posted.body));
+    const asset = await this.settledAsset(owner, String(posted.body.id), opts);
+    assert.equal(asset.status, 'ready', String(asset.error ?? ''));
+    return asset;
   }
 
   /**
