@@ -11,19 +11,17 @@
 // Each run writes a new folder, bench/results/<ISO time>-vod/ (never overwriting one): summary.json and
 // summary.md.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { benchDir, edgeDir } from './lib/paths.mjs';
+import { failer, resultsDir, round, writeResults } from './lib/bench-kit.mjs';
+import { edgeDir } from './lib/paths.mjs';
 
 const { values: opt } = parseArgs({
   options: { seconds: { type: 'string', default: '120' }, work: { type: 'string' } },
 });
-const fail = (msg) => {
-  console.error(msg);
-  process.exit(1);
-};
+const fail = failer('vod-hls-bench');
 if (!existsSync(join(edgeDir, 'dist/test/support/control-plane.js'))) fail('build first: npm run build');
 const { ControlPlane } = await import(join(edgeDir, 'dist/test/support/control-plane.js'));
 
@@ -50,7 +48,6 @@ const quantile = (values, q) => {
   const v = [...values].sort((a, b) => a - b);
   return v[Math.min(v.length - 1, Math.floor(q * v.length))];
 };
-const round = (n) => Math.round(n * 10) / 10;
 
 const plane = await ControlPlane.start({ dir: work });
 const out = {
@@ -61,22 +58,11 @@ const out = {
 try {
   const tenant = await plane.newTenant('bench');
   const edge = await plane.startEdge({ name: 'vod-bench' });
-  const form = new FormData();
-  form.set('file', new Blob([readFileSync(mp4)]), 'bench.mp4');
-  const res = await fetch(`${plane.apis[0].url}/v1/assets`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${tenant.key}` },
-    body: form,
-  });
-  const asset = await res.json();
+  const res = await plane.postAsset(tenant, readFileSync(mp4), 'bench.mp4');
+  const asset = res.body;
   if (res.status !== 201) fail(`upload: ${res.status} ${JSON.stringify(asset)}`);
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const got = (await plane.via(0)('GET', `/v1/assets/${asset.id}`, { bearer: tenant.key })).body;
-    if (got.status === 'ready') break;
-    if (got.status === 'errored' || Date.now() > deadline) fail(`asset: ${JSON.stringify(got)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  const got = await plane.settledAsset(tenant, asset.id, { timeoutMs: 60_000 });
+  if (got.status !== 'ready') fail(`asset: ${JSON.stringify(got)}`);
   const base = `${edge.http}/vod/${asset.playbackId}`;
   const cold = await timed(`${base}/index.m3u8`);
   const warm = await timed(`${base}/index.m3u8`);
@@ -127,16 +113,7 @@ try {
   if (!opt.work) rmSync(work, { recursive: true, force: true });
 }
 
-const dir = join(
-  benchDir,
-  'results',
-  `${new Date()
-    .toISOString()
-    .replace(/:/g, '-')
-    .replace(/\.\d+Z$/, 'Z')}-vod`,
-);
-mkdirSync(dir, { recursive: false });
-writeFileSync(join(dir, 'summary.json'), `${JSON.stringify(out, null, 2)}\n`);
+const dir = resultsDir('vod', fail);
 const md = `# On-demand HLS, one edge (${out.seconds} s, ${out.format})
 
 | measure | value |
@@ -151,6 +128,6 @@ const md = `# On-demand HLS, one edge (${out.seconds} s, ${out.format})
 | block cache hits / misses | ${out.cacheHits} / ${out.cacheMisses} |
 | bytes sent to the player | ${out.sentBytes} |
 `;
-writeFileSync(join(dir, 'summary.md'), md);
+writeResults(dir, 'summary', out, md);
 console.log(md);
 console.log(`results: ${dir}`);

@@ -76,28 +76,8 @@ describe('on-demand assets as HLS from every edge', () => {
   let page: Server;
 
   async function upload(policy: 'public' | 'signed', file = mp4): Promise<Asset> {
-    const form = new FormData();
-    form.set('playbackPolicy', policy);
-    form.set('file', new Blob([readFileSync(file)]), file.endsWith('.flv') ? 'talk.flv' : 'talk.mp4');
-    const res = await fetch(`${plane.apis[0]?.url}/v1/assets`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${tenant.key}` },
-      body: form,
-      signal: AbortSignal.timeout(30_000),
-    });
-    assert.equal(res.status, 201);
-    const id = AssetSchema.parse(await res.json()).id;
-    let asset: Asset | undefined;
-    await waitUntil(
-      async () => {
-        const got = await plane.via(0)('GET', `/v1/assets/${id}`, { bearer: tenant.key });
-        asset = AssetSchema.parse(got.body);
-        return asset.status !== 'preparing';
-      },
-      { timeoutMs: 20_000, what: `asset ${id} ready` },
-    );
-    assert.equal(asset?.status, 'ready', asset?.error ?? '');
-    return asset as Asset;
+    const filename = file.endsWith('.flv') ? 'talk.flv' : 'talk.mp4';
+    return AssetSchema.parse(await plane.readyAsset(tenant, file, { filename, playbackPolicy: policy }));
   }
 
   before(async () => {
