@@ -7,7 +7,14 @@ import { after, before, describe, it } from 'node:test';
 import { CapsEx, type OnStatusInfo, StatusCode } from '@tributary/rtmp-core';
 import { RtmpClient } from '@tributary/rtmp-core/node';
 import { parseChallengeDescription } from '../src/auth/adobe-auth';
-import { ControlPlane, type EdgeHandle, type StreamHandle, type TenantHandle } from './support/control-plane';
+import {
+  ControlPlane,
+  type EdgeHandle,
+  edgeMetric,
+  type StreamHandle,
+  type TenantHandle,
+} from './support/control-plane';
+import { withDeadline, within } from './support/edge-process';
 import { Peers } from './support/peers';
 
 /**
@@ -32,34 +39,9 @@ const md5b64 = (s: string) => createHash('md5').update(s, 'utf8').digest('base64
 const answer = (password: string, salt: string, opaque: string, cc: string) =>
   md5b64(md5b64(USER + salt + password) + opaque + cc);
 
-function deadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
-
-async function within<T>(ms: number, what: string, check: () => Promise<T | undefined>): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /** The edge's count of publish authorisations with this result (its /metrics). */
-async function authCount(edge: EdgeHandle, result: string): Promise<number> {
-  const text = await (await fetch(`${edge.http}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
-  const line = text
-    .split('\n')
-    .find((l) => l.startsWith(`tributary_edge_publish_authorizations_total{result="${result}"}`));
-  return line === undefined ? 0 : Number(line.split(' ').at(-1));
-}
+const authCount = (edge: EdgeHandle, result: string): Promise<number> =>
+  edgeMetric(edge, `tributary_edge_publish_authorizations_total{result="${result}"}`);
 
 const authUrl = (edge: EdgeHandle) => edge.rtmp.replace(/\/live$/, `/${AUTH_APP}`);
 
@@ -145,7 +127,7 @@ describe('authmod=adobe at publish, across edges', { timeout: 240_000 }, () => {
     await within(STEP_DEADLINE_MS, 'the stream goes live', async () =>
       (await streamStatus(secured)) === 'active' ? true : undefined,
     );
-    const seen = await deadline(
+    const seen = await withDeadline(
       peers.decodeFrames(`${a.rtmp}/${secured.playbackId}`, 10),
       STEP_DEADLINE_MS,
       'viewer',
@@ -159,20 +141,8 @@ describe('authmod=adobe at publish, across edges', { timeout: 240_000 }, () => {
 
   it('a wrong password is refused: ffmpeg exits non-zero and nothing is published', async () => {
     const [scheme, rest] = authUrl(a).split('://');
-    const res = await deadline(
-      peers.run('ffmpeg', [
-        '-v',
-        'error',
-        '-nostdin',
-        '-re',
-        '-i',
-        clip,
-        '-c',
-        'copy',
-        '-f',
-        'flv',
-        `${scheme}://${USER}:wrong-password-1@${rest}/${secured.streamKey}`,
-      ]),
+    const res = await withDeadline(
+      peers.publishOnce(clip, `${scheme}://${USER}:wrong-password-1@${rest}/${secured.streamKey}`),
       STEP_DEADLINE_MS,
       'ffmpeg with a wrong password',
     );
@@ -195,7 +165,7 @@ describe('authmod=adobe at publish, across edges', { timeout: 240_000 }, () => {
     await within(STEP_DEADLINE_MS, 'the plain stream goes live', async () =>
       (await streamStatus(plain)) === 'active' ? true : undefined,
     );
-    const seen = await deadline(
+    const seen = await withDeadline(
       peers.decodeFrames(`${b.rtmp}/${plain.playbackId}`, 5),
       STEP_DEADLINE_MS,
       'viewer',
@@ -232,7 +202,7 @@ describe('authmod=adobe at publish, across edges', { timeout: 240_000 }, () => {
         { username: USER, password: 'new-pass-123' },
       );
       assert.equal(changed.status, 200);
-      await deadline(closed, 5000, 'the old sign-in is cut');
+      await withDeadline(closed, 5000, 'the old sign-in is cut');
       const back = await plane.via(0)(
         'PUT',
         path,
@@ -351,7 +321,7 @@ describe('authmod=adobe at publish, across edges', { timeout: 240_000 }, () => {
         }),
       );
       const stopped = leaving.stop();
-      const info = await deadline(asked, 10_000, 'the ReconnectRequest');
+      const info = await withDeadline(asked, 10_000, 'the ReconnectRequest');
       const target = String(info.tcUrl);
       assert.ok(
         [a, b, throttled].some((e) => target === authUrl(e)),

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { MessageType } from '@tributary/rtmp-core';
+import type { RtmpClient } from '@tributary/rtmp-core/node';
 import {
   type JsonLogProcess,
   killAndWait,
@@ -84,9 +86,48 @@ export function eventually(
   return waitUntil(check, { what, timeoutMs: ms, stepMs });
 }
 
+/**
+ * Polls `check` (every 50 ms) until it returns a value other than undefined or false, and resolves with
+ * it; fails naming `what` after `ms`.
+ */
+export async function within<T>(
+  ms: number,
+  what: string,
+  check: () => T | undefined | Promise<T | undefined>,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== (false as unknown)) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** GET `url` within `ms` (the caller's normal timeout); resolves with the status. */
 export async function getWithin(url: string, ms: number): Promise<number> {
   const res = await fetch(url, { signal: AbortSignal.timeout(ms) });
   await res.arrayBuffer();
   return res.status;
+}
+
+/**
+ * Plays `name` with our `client` until `frames` video messages arrived (failing after `timeoutMs`);
+ * resolves with how many arrived.
+ */
+export async function playFrames(
+  client: RtmpClient,
+  name: string,
+  frames: number,
+  timeoutMs = 20_000,
+): Promise<number> {
+  await client.connect();
+  const stream = await client.createStream();
+  let video = 0;
+  stream.on('media', (m: { typeId: number }) => {
+    if (m.typeId === MessageType.Video) video++;
+  });
+  await client.play(name, { stream });
+  await waitUntil(() => video >= frames, { what: `${frames} video frames`, timeoutMs });
+  return video;
 }

@@ -32,23 +32,20 @@ export class Peers extends PeerProcesses {
     });
   }
 
+  /** ffmpeg's arguments to publish `clip` to `url` in real time: once through, or in an endless loop. */
+  static publishArgs(clip: string, url: string, loop = false): string[] {
+    const looped = loop ? ['-stream_loop', '-1'] : [];
+    return ['-v', 'error', '-nostdin', '-re', ...looped, '-i', clip, '-c', 'copy', '-f', 'flv', url];
+  }
+
   /** Publishes the clip in a real-time loop, as an encoder would. */
   publish(clip: string, url: string): ChildProcess {
-    return this.spawn('ffmpeg', [
-      '-v',
-      'error',
-      '-nostdin',
-      '-re',
-      '-stream_loop',
-      '-1',
-      '-i',
-      clip,
-      '-c',
-      'copy',
-      '-f',
-      'flv',
-      url,
-    ]);
+    return this.spawn('ffmpeg', Peers.publishArgs(clip, url, true));
+  }
+
+  /** Publishes the clip once through in real time; resolves when ffmpeg exits. */
+  publishOnce(clip: string, url: string): ReturnType<PeerProcesses['run']> {
+    return this.run('ffmpeg', Peers.publishArgs(clip, url));
   }
 
   /**
