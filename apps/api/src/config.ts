@@ -130,7 +130,9 @@ export const ApiConfigSchema = z
           .map((h) => h.trim().toLowerCase())
           .filter((h) => h.length > 0),
       )
-      .pipe(z.array(z.string().regex(/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+):\d{1,5}$/, 'expected host:port entries'))),
+      .pipe(
+        z.array(z.string().regex(/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+):\d{1,5}$/, 'expected host:port entries')),
+      ),
     /** One delivery attempt (connect, send, response) is cut after this. */
     WEBHOOK_TIMEOUT_MS: env.int(10_000, 100, 60_000),
     /** First retry delay; each further one doubles, up to WEBHOOK_RETRY_MAX_MS. */
@@ -142,6 +144,8 @@ export const ApiConfigSchema = z
     WEBHOOK_CONCURRENCY: env.int(8, 1, 256),
     /** Endpoints per tenant. */
     TENANT_MAX_WEBHOOKS: env.int(20, 1, 1000),
+    /** Webhook events (and their delivery log) are purged this many days after they happened, once none is pending. */
+    WEBHOOK_RETENTION_DAYS: env.int(30, 2, 3650),
     /** Database pool size for an external Postgres (the embedded one is fixed at 1). */
     DATABASE_POOL_MAX: env.int(10, 1, 100),
     LOG_LEVEL: env.logLevel(),

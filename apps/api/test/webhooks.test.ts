@@ -12,6 +12,8 @@ import {
   WebhookPayloadSchema,
 } from '@tributary/contracts';
 import { run } from '@tributary/test-kit';
+import { Client } from 'pg';
+import { RetentionService } from '../src/modules/sessions/retention.service';
 import { TestApi } from './support/api';
 import { WebhookReceiver } from './support/webhook-receiver';
 
@@ -324,4 +326,38 @@ test('assets: an indexed upload is asset.ready, an unplayable one asset.errored'
   assert.ok(String(byId.get(bad)?.data.error).length > 0);
   for (const r of got) assert.ok(WebhookReceiver.verified(r, hook.secret));
   rmSync(dir, { recursive: true, force: true });
+});
+
+test('retention purges webhook events (and their log) past WEBHOOK_RETENTION_DAYS, keeping pending ones', async () => {
+  const hook = await register(receiver.url('/retention'), ['live_stream.active', 'live_stream.idle']);
+  const stream = await newStream('retention');
+  const before = receiver.received.length;
+  await publishOnce(stream.id);
+  await receiver.waitFor(before + 2);
+  await until('both logged', 5000, async () => {
+    const d = await deliveries(hook.id);
+    return d.length === 2 && d.every((x) => x.status === 'succeeded') ? true : undefined;
+  });
+  const db = new Client({ connectionString: api.database.url });
+  await db.connect();
+  try {
+    const [done, pending] = (await deliveries(hook.id)).map((d) => d.eventId);
+    // Both 40 days old; one made pending again (as if still owed).
+    await db.query(`UPDATE webhook_events SET "createdAt" = now() - interval '40 days' WHERE id = ANY($1)`, [
+      [done, pending],
+    ]);
+    await db.query(
+      `UPDATE webhook_deliveries SET status = 'pending', "nextAttemptAt" = now() + interval '1 day' WHERE "eventId" = $1`,
+      [pending],
+    );
+    const counts = await api.api.app.get(RetentionService).runOnce();
+    assert.ok(counts.webhookEvents >= 1);
+    const left = await deliveries(hook.id);
+    assert.deepEqual(
+      left.map((d) => d.eventId),
+      [pending],
+    );
+  } finally {
+    await db.end();
+  }
 });

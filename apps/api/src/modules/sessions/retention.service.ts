@@ -13,13 +13,15 @@ export interface RetentionCounts {
   userSessions: number;
   ingestSessions: number;
   idempotencyRecords: number;
+  webhookEvents: number;
 }
 
 /**
  * Keeps the tables that grow with use from growing without bound: expired
  * dashboard sessions, ingest sessions ended longer ago than
  * INGEST_SESSION_RETENTION_DAYS (usage_hours keeps the aggregates), and
- * idempotency records older than IDEMPOTENCY_TTL_HOURS. Runs every
+ * idempotency records older than IDEMPOTENCY_TTL_HOURS, webhook events (with their
+ * delivery log) older than WEBHOOK_RETENTION_DAYS. Runs every
  * RETENTION_INTERVAL_SECONDS on every instance; deletes are idempotent, so
  * several instances doing it at once only share the work.
  */
@@ -39,7 +41,8 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
       if (this.running) return;
       this.running = this.runOnce()
         .then((counts) => {
-          const total = counts.userSessions + counts.ingestSessions + counts.idempotencyRecords;
+          const total =
+            counts.userSessions + counts.ingestSessions + counts.idempotencyRecords + counts.webhookEvents;
           if (total > 0) this.logger.info(counts, 'retention: purged old rows');
         })
         .catch((err: Error) => this.logger.warn({ err: err.message }, 'retention run failed'))
@@ -59,6 +62,7 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
     const db = this.db.unscoped('retention');
     const endedBefore = new Date(now.getTime() - this.config.INGEST_SESSION_RETENTION_DAYS * 86_400_000);
     const idempotentBefore = new Date(now.getTime() - this.config.IDEMPOTENCY_TTL_HOURS * 3_600_000);
+    const webhookBefore = new Date(now.getTime() - this.config.WEBHOOK_RETENTION_DAYS * 86_400_000);
     return {
       userSessions: await this.batches(
         () => db.$executeRaw`
@@ -76,6 +80,15 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
           DELETE FROM "idempotency_records" WHERE ("scope", "key") IN (
             SELECT "scope", "key" FROM "idempotency_records"
             WHERE "createdAt" < ${idempotentBefore} LIMIT ${RETENTION_BATCH_ROWS})`,
+      ),
+      // Their deliveries (the log) go with them (ON DELETE CASCADE); one still pending is kept.
+      webhookEvents: await this.batches(
+        () => db.$executeRaw`
+          DELETE FROM "webhook_events" WHERE "id" IN (
+            SELECT e."id" FROM "webhook_events" e
+            WHERE e."createdAt" < ${webhookBefore}
+              AND NOT EXISTS (SELECT 1 FROM "webhook_deliveries" d WHERE d."eventId" = e."id" AND d."status" = 'pending')
+            LIMIT ${RETENTION_BATCH_ROWS})`,
       ),
     };
   }
