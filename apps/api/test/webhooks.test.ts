@@ -136,6 +136,13 @@ test('registration refuses URLs that name or resolve to non-public addresses, in
   assert.equal((await api.request('GET', `/v1/webhooks/${ok.id}`, { key: stranger.key })).status, 404);
   assert.equal((await api.request('DELETE', `/v1/webhooks/${ok.id}`, { key: tenant.key })).status, 204);
   assert.equal((await api.request('GET', `/v1/webhooks/${ok.id}`, { key: tenant.key })).status, 404);
+  // The OpenAPI document names every route, with bodies and responses.
+  const doc = (await api.request('GET', '/openapi.json')).body;
+  assert.ok(doc.paths['/v1/webhooks'].post.requestBody);
+  assert.ok(doc.paths['/v1/webhooks/{id}'].patch.requestBody);
+  assert.ok(doc.paths['/v1/webhooks/{id}/rotate-secret'].post);
+  assert.ok(doc.paths['/v1/webhooks/{id}/deliveries'].get.responses['200']);
+  assert.ok(doc.paths['/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver'].post);
 });
 
 test('a publish reaches the receiver as live_stream.active then live_stream.idle, signed, in order, logged', async () => {
