@@ -6,11 +6,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PlaybackHttpPaths } from '@tributary/contracts';
-import { connectRedirectOf, MessageType, RtmpError, StatusCode } from '@tributary/rtmp-core';
+import { connectRedirectOf, RtmpError, StatusCode } from '@tributary/rtmp-core';
 import { RtmpClient } from '@tributary/rtmp-core/node';
 import { parseEdgeRedirectSmil } from '@tributary/smil';
 import { waitUntil } from '@tributary/test-kit';
-import { ControlPlane, type EdgeHandle, type StreamHandle, type TenantHandle } from './support/control-plane';
+import {
+  ControlPlane,
+  type EdgeHandle,
+  edgeMetric,
+  type StreamHandle,
+  type TenantHandle,
+} from './support/control-plane';
+import { playFrames } from './support/edge-process';
 import { Peers } from './support/peers';
 
 /**
@@ -22,12 +29,6 @@ import { Peers } from './support/peers';
  */
 
 const SETUP_DEADLINE_MS = 20_000;
-
-async function metric(edge: EdgeHandle, sample: string): Promise<number> {
-  const text = await (await fetch(`${edge.http}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
-  const line = text.split('\n').find((l) => l.startsWith(`${sample} `));
-  return line === undefined ? 0 : Number(line.slice(sample.length + 1));
-}
 
 /** Connects with our client (no following) and returns the rejection, or undefined when accepted. */
 async function connectOutcome(url: string): Promise<RtmpError | undefined> {
@@ -41,19 +42,6 @@ async function connectOutcome(url: string): Promise<RtmpError | undefined> {
   } finally {
     c.close();
   }
-}
-
-/** Plays `name` with our client at `url` until `frames` video messages arrived; returns the client. */
-async function playFrames(client: RtmpClient, name: string, frames: number): Promise<number> {
-  await client.connect();
-  const stream = await client.createStream();
-  let video = 0;
-  stream.on('media', (m: { typeId: number }) => {
-    if (m.typeId === MessageType.Video) video++;
-  });
-  await client.play(name, { stream });
-  await waitUntil(() => video >= frames, { what: `${frames} video frames`, timeoutMs: SETUP_DEADLINE_MS });
-  return video;
 }
 
 describe('load balancing: RTMP 302 and SMIL across two real edges', { timeout: 120_000 }, () => {
@@ -80,7 +68,7 @@ describe('load balancing: RTMP 302 and SMIL across two real edges', { timeout: 1
     ])) as [EdgeHandle, EdgeHandle];
     publisher = peers.publish(clip, `${a.rtmp}/${open.streamKey}`);
     // Live before A fills up: a publisher connecting to a full edge would be redirected too.
-    await waitUntil(async () => (await metric(a, 'tributary_edge_publishers')) === 1, {
+    await waitUntil(async () => (await edgeMetric(a, 'tributary_edge_publishers')) === 1, {
       what: 'the publisher live on A',
       timeoutMs: SETUP_DEADLINE_MS,
     });
@@ -109,7 +97,7 @@ describe('load balancing: RTMP 302 and SMIL across two real edges', { timeout: 1
     assert.equal(info.code, StatusCode.ConnectRejected);
     assert.equal(info.ex.code, 302);
     assert.equal(info.ex.redirect, `${b.rtmp}?token=abc`);
-    assert.ok((await metric(a, 'tributary_edge_connect_redirects_total{reason="viewers"}')) >= 1);
+    assert.ok((await edgeMetric(a, 'tributary_edge_connect_redirects_total{reason="viewers"}')) >= 1);
   });
 
   it('a raw client (hand-built handshake and connect over a socket) reads the same 302 bytes', async () => {

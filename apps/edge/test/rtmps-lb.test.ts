@@ -7,11 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createServer as createTlsServer } from 'node:tls';
-import { connectRedirectOf, MessageType, RtmpError, StatusCode } from '@tributary/rtmp-core';
+import { connectRedirectOf, RtmpError, StatusCode } from '@tributary/rtmp-core';
 import { RtmpClient, RtmpServer, SocketTransport } from '@tributary/rtmp-core/node';
 import { freePort, waitUntil } from '@tributary/test-kit';
 import { selfSignedCertificate } from '../src/rtmps/self-signed-cert';
-import { ControlPlane, type EdgeHandle, type StreamHandle } from './support/control-plane';
+import { ControlPlane, type EdgeHandle, edgeMetric, type StreamHandle } from './support/control-plane';
+import { playFrames } from './support/edge-process';
 import { Peers } from './support/peers';
 
 /**
@@ -24,12 +25,6 @@ import { Peers } from './support/peers';
 const DEADLINE_MS = 20_000;
 const TLS = { rejectUnauthorized: false, servername: 'localhost' } as const;
 
-async function metric(edge: EdgeHandle, sample: string): Promise<number> {
-  const text = await (await fetch(`${edge.http}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
-  const line = text.split('\n').find((l) => l.startsWith(`${sample} `));
-  return line === undefined ? 0 : Number(line.slice(sample.length + 1));
-}
-
 async function redirectOf(url: string): Promise<string | undefined> {
   const c = new RtmpClient({ url, timeoutMs: 10_000, tls: TLS });
   try {
@@ -41,17 +36,6 @@ async function redirectOf(url: string): Promise<string | undefined> {
   } finally {
     c.close();
   }
-}
-
-async function playFrames(client: RtmpClient, name: string, frames: number): Promise<void> {
-  await client.connect();
-  const stream = await client.createStream();
-  let video = 0;
-  stream.on('media', (m: { typeId: number }) => {
-    if (m.typeId === MessageType.Video) video++;
-  });
-  await client.play(name, { stream });
-  await waitUntil(() => video >= frames, { what: `${frames} video frames`, timeoutMs: DEADLINE_MS });
 }
 
 describe('RTMPS across a 302: a TLS client is redirected to the other edge’s rtmps:// URL', {
@@ -92,7 +76,7 @@ describe('RTMPS across a 302: a TLS client is redirected to the other edge’s r
       plane.startEdge({ name: 'tls-b', env: tls(bPort, bRtmps) }),
     ])) as [EdgeHandle, EdgeHandle];
     publisher = peers.publish(clip, `${a.rtmp}/${stream.streamKey}`);
-    await waitUntil(async () => (await metric(a, 'tributary_edge_publishers')) === 1, {
+    await waitUntil(async () => (await edgeMetric(a, 'tributary_edge_publishers')) === 1, {
       what: 'the publisher live on A',
       timeoutMs: DEADLINE_MS,
     });

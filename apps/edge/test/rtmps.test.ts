@@ -10,7 +10,13 @@ import { MessageType } from '@tributary/rtmp-core';
 import { RtmpClient } from '@tributary/rtmp-core/node';
 import { waitUntil } from '@tributary/test-kit';
 import { selfSignedCertificate } from '../src/rtmps/self-signed-cert';
-import { ControlPlane, type EdgeHandle, type StreamHandle, type TenantHandle } from './support/control-plane';
+import {
+  ControlPlane,
+  type EdgeHandle,
+  edgeMetric,
+  type StreamHandle,
+  type TenantHandle,
+} from './support/control-plane';
 import { Peers } from './support/peers';
 
 /**
@@ -25,12 +31,6 @@ import { Peers } from './support/peers';
 const DEADLINE_MS = 20_000;
 const HANDSHAKE_MS = 1500;
 const PER_IP = 12;
-
-async function metric(edge: EdgeHandle, sample: string): Promise<number> {
-  const text = await (await fetch(`${edge.http}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
-  const line = text.split('\n').find((l) => l.startsWith(`${sample} `));
-  return line === undefined ? 0 : Number(line.slice(sample.length + 1));
-}
 
 /** The subject CN a new TLS handshake with the edge's RTMPS port is shown. */
 function servedCommonName(port: number): Promise<string> {
@@ -112,7 +112,7 @@ describe('RTMPS: publish and play over TLS on a real edge, certificate reload, h
     assert.ok(port > 0, `edge ready names the RTMPS address (${String(ready.rtmps)})`);
     rtmps = `rtmps://127.0.0.1:${port}/live`;
     publisher = peers.publish(clip, `${rtmps}/${stream.streamKey}`);
-    await waitUntil(async () => (await metric(edge, 'tributary_edge_publishers')) === 1, {
+    await waitUntil(async () => (await edgeMetric(edge, 'tributary_edge_publishers')) === 1, {
       what: 'ffmpeg publishing over rtmps:// live on the edge',
       timeoutMs: DEADLINE_MS,
     });
@@ -243,7 +243,7 @@ describe('RTMPS: publish and play over TLS on a real edge, certificate reload, h
 
   it('replaced certificate files: new handshakes get the new certificate, the publisher keeps going', async () => {
     assert.equal(await servedCommonName(port), 'edge-one');
-    const sessionsBefore = await metric(edge, 'tributary_edge_publishers');
+    const sessionsBefore = await edgeMetric(edge, 'tributary_edge_publishers');
     installPair('edge-two');
     await waitUntil(async () => (await servedCommonName(port)) === 'edge-two', {
       what: 'the renewed certificate served to new handshakes',
@@ -256,7 +256,7 @@ describe('RTMPS: publish and play over TLS on a real edge, certificate reload, h
       5000,
     );
     assert.equal(publisher.exitCode, null, 'ffmpeg (on the old TLS session) is still publishing');
-    assert.equal(await metric(edge, 'tributary_edge_publishers'), sessionsBefore);
+    assert.equal(await edgeMetric(edge, 'tributary_edge_publishers'), sessionsBefore);
     const res = await peers.decodeFrames(`${rtmps}/${stream.playbackId}`, 25, ['-rw_timeout', '10000000']);
     assert.equal(res.frames, 25, `frames still flow after the reload: ${res.stderr}`);
   });
@@ -270,7 +270,10 @@ describe('RTMPS: publish and play over TLS on a real edge, certificate reload, h
       10_000,
     );
     assert.equal(await servedCommonName(port), 'edge-two');
-    assert.equal(await metric(edge, 'tributary_edge_rtmps_certificate_reloads_total{result="refused"}'), 1);
+    assert.equal(
+      await edgeMetric(edge, 'tributary_edge_rtmps_certificate_reloads_total{result="refused"}'),
+      1,
+    );
   });
 
   it('garbage and plain RTMP bytes on the TLS port are closed at once; the edge plays on', async () => {
@@ -280,7 +283,9 @@ describe('RTMPS: publish and play over TLS on a real edge, certificate reload, h
     rtmp.on('connect', () => rtmp.write(Buffer.concat([Buffer.from([3]), Buffer.alloc(1536, 0x5a)])));
     const [g, r] = await Promise.all([closedWithin(garbage, 3000), closedWithin(rtmp, 3000)]);
     assert.ok(g < 1000 && r < 1000, `closed after ${g} and ${r} ms`);
-    assert.ok((await metric(edge, 'tributary_edge_rtmps_handshake_failures_total{reason="tls_error"}')) >= 2);
+    assert.ok(
+      (await edgeMetric(edge, 'tributary_edge_rtmps_handshake_failures_total{reason="tls_error"}')) >= 2,
+    );
   });
 
   it(`a stalled TLS handshake is closed at RTMPS_HANDSHAKE_TIMEOUT_MS (${HANDSHAKE_MS} ms)`, async () => {
@@ -289,13 +294,15 @@ describe('RTMPS: publish and play over TLS on a real edge, certificate reload, h
     stalled.on('connect', () => stalled.write(Buffer.from([0x16, 0x03, 0x01])));
     const ms = await closedWithin(stalled, HANDSHAKE_MS + 3000);
     assert.ok(ms >= HANDSHAKE_MS - 200, `closed after ${ms} ms, not before its deadline`);
-    assert.ok((await metric(edge, 'tributary_edge_rtmps_handshake_failures_total{reason="timeout"}')) >= 1);
+    assert.ok(
+      (await edgeMetric(edge, 'tributary_edge_rtmps_handshake_failures_total{reason="timeout"}')) >= 1,
+    );
   });
 
   it(`many half-open TLS connections from one address: the per-address cap (${PER_IP}) holds, then frees`, async () => {
     const socks = Array.from({ length: PER_IP * 3 }, () => tcpConnect(port, '127.0.0.1'));
     for (const s of socks) s.on('error', () => {});
-    await waitUntil(async () => (await metric(edge, 'tributary_edge_rtmps_handshakes_pending')) > 0, {
+    await waitUntil(async () => (await edgeMetric(edge, 'tributary_edge_rtmps_handshakes_pending')) > 0, {
       what: 'handshakes pending',
       timeoutMs: 5000,
     });
@@ -303,14 +310,14 @@ describe('RTMPS: publish and play over TLS on a real edge, certificate reload, h
       what: 'the sockets over the cap closed at once',
       timeoutMs: 5000,
     });
-    const pending = await metric(edge, 'tributary_edge_rtmps_handshakes_pending');
+    const pending = await edgeMetric(edge, 'tributary_edge_rtmps_handshakes_pending');
     // The publisher's connection holds one of the address's slots; handshakes get the rest.
     assert.ok(pending >= 1 && pending <= PER_IP - 1, `pending handshakes ${pending}`);
     assert.ok(
-      (await metric(edge, 'tributary_edge_rtmps_handshake_failures_total{reason="address_limit"}')) >=
+      (await edgeMetric(edge, 'tributary_edge_rtmps_handshake_failures_total{reason="address_limit"}')) >=
         PER_IP * 2,
     );
-    await waitUntil(async () => (await metric(edge, 'tributary_edge_rtmps_handshakes_pending')) === 0, {
+    await waitUntil(async () => (await edgeMetric(edge, 'tributary_edge_rtmps_handshakes_pending')) === 0, {
       what: 'held handshakes closed at their deadline',
       timeoutMs: HANDSHAKE_MS + 5000,
     });
