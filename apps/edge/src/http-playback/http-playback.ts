@@ -281,8 +281,9 @@ export class HttpPlayback {
    */
   private async ladderOf(playbackId: string): Promise<Ladder | undefined> {
     const live = this.liveLadder(playbackId);
-    const lead = this.opts.registry.liveRenditionsOf(playbackId)[0];
-    if (live && live.length > 0 && lead) return { ladder: live, grant: lead.grant, entry: lead.entry };
+    // Only for a ladder live here: the registry scan is not paid by every plain stream's playlist request.
+    const lead = live && live.length > 0 ? this.opts.registry.liveRenditionsOf(playbackId)[0] : undefined;
+    if (live && lead) return { ladder: live, grant: lead.grant, entry: lead.entry };
     if (live || this.opts.registry.get(playbackId)?.publisher || !this.opts.fleetGrant) return undefined;
     const grant = await this.opts.fleetGrant(playbackId);
     // A rendition's own grant names its ladder too: only the stream itself has a multivariant playlist.

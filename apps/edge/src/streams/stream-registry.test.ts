@@ -172,3 +172,38 @@ describe('StreamRegistry', () => {
     assert.equal(reg.claimPublisher({ ...slot(clock, 'k1'), relay: true }).ok, false);
   });
 });
+
+describe('StreamRegistry ladders', () => {
+  const ladder = [
+    { name: 'high', width: 1280, height: 720, videoBitrateKbps: 2500, audioBitrateKbps: 128 },
+    { name: 'low', width: 426, height: 240, videoBitrateKbps: 400, audioBitrateKbps: 64 },
+  ];
+  const rendition = (clock: { t: number }, name: string): PublisherSlot => ({
+    ...slot(clock, `k-${name}`),
+    grant: { ...grant, renditionSource: 'encoder', renditions: ladder, rendition: name },
+  });
+
+  it('registers each rendition as <playbackId>_<name> and lists the live ones in ladder order', () => {
+    const clock = { t: 0 };
+    const reg = registry(clock);
+    const low = reg.claimPublisher(rendition(clock, 'low'));
+    const high = reg.claimPublisher(rendition(clock, 'high'));
+    assert.ok(low.ok && high.ok);
+    assert.equal(low.entry.playbackId, 'pb1_low');
+    assert.deepEqual(
+      reg.liveRenditionsOf('pb1').map((r) => [r.name, r.entry.playbackId]),
+      [
+        ['high', 'pb1_high'],
+        ['low', 'pb1_low'],
+      ],
+    );
+    assert.deepEqual(reg.liveRenditionsOf('pb1_low'), []);
+    reg.releasePublisher(high.entry, high.entry.publisher!);
+    assert.deepEqual(
+      reg.liveRenditionsOf('pb1').map((r) => r.name),
+      ['low'],
+    );
+    reg.releasePublisher(low.entry, low.entry.publisher!);
+    assert.deepEqual(reg.liveRenditionsOf('pb1'), []);
+  });
+});

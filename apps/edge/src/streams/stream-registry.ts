@@ -121,6 +121,8 @@ export interface StreamRegistryOptions {
  */
 export class StreamRegistry {
   private readonly entries = new Map<string, StreamEntry>();
+  /** Playback id → the entries its ladder's renditions are published to here (liveRenditionsOf, no scan). */
+  private readonly renditionEntries = new Map<string, Set<StreamEntry>>();
   /** Drop figures of broadcasts already closed, so the metrics totals never go backwards. */
   private readonly retired = { droppedMessages: 0, slowDisconnects: 0 };
   private readonly now: () => number;
@@ -151,7 +153,7 @@ export class StreamRegistry {
   liveRenditionsOf(playbackId: string): { name: string; entry: StreamEntry; grant: PublishGrant }[] {
     const found = new Map<string, { entry: StreamEntry; grant: PublishGrant }>();
     let ladderGrant: PublishGrant | undefined;
-    for (const entry of this.entries.values()) {
+    for (const entry of this.renditionEntries.get(playbackId) ?? []) {
       const grant = entry.publisher?.grant;
       if (!grant || grant.playbackId !== playbackId || grant.rendition === undefined) continue;
       found.set(grant.rendition, { entry, grant });
@@ -206,6 +208,14 @@ export class StreamRegistry {
       current.close('taken_over');
     }
     entry.publisher = slot;
+    if (slot.grant.rendition !== undefined) {
+      let set = this.renditionEntries.get(slot.grant.playbackId);
+      if (!set) {
+        set = new Set();
+        this.renditionEntries.set(slot.grant.playbackId, set);
+      }
+      set.add(entry);
+    }
     return { ok: true, entry, replaced: current };
   }
 
@@ -213,6 +223,8 @@ export class StreamRegistry {
   releasePublisher(entry: StreamEntry, slot: PublisherSlot): void {
     if (entry.publisher !== slot) return;
     entry.publisher = undefined;
+    const set = this.renditionEntries.get(slot.grant.playbackId);
+    if (set?.delete(entry) && set.size === 0) this.renditionEntries.delete(slot.grant.playbackId);
     entry.broadcast.stop();
     this.dropIfEmpty(entry);
   }
