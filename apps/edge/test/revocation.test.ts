@@ -13,6 +13,7 @@ import { SignJWT } from 'jose';
 import { parseEdgeConfig } from '../src/config';
 import { Edge } from '../src/edge';
 import { ControlPlane, type TenantHandle } from './support/control-plane';
+import { withDeadline, within } from './support/edge-process';
 import { Peers } from './support/peers';
 
 /**
@@ -28,26 +29,6 @@ import { Peers } from './support/peers';
 const CUT_DEADLINE_MS = 5_000;
 /** Setting a scene up (an encoder connecting, a viewer starting) gets longer on a busy machine. */
 const SETUP_DEADLINE_MS = 20_000;
-
-async function within<T>(ms: number, what: string, check: () => T | undefined | Promise<T | undefined>) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== (false as unknown)) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-function deadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
 
 /** An HTTP-FLV viewer: resolves `ended` when the edge ends the response. */
 function flvViewer(url: string) {
@@ -149,7 +130,7 @@ describe('revocations cut publishers and viewers on every edge', { timeout: 240_
     playbackId: string,
     parts: { encoder: ChildProcess; rtmpViewers: ChildProcess[]; flv?: ReturnType<typeof flvViewer> },
   ) {
-    await deadline(
+    await withDeadline(
       Promise.all([
         exited(parts.encoder),
         ...parts.rtmpViewers.map(exited),
@@ -195,7 +176,7 @@ describe('revocations cut publishers and viewers on every edge', { timeout: 240_
     assert.match(metrics, /^tributary_edge_control_feed_lag_seconds \d/m);
 
     const old = peers.publish(clip, `${on.rtmp}/${stream.streamKey}`);
-    const [code] = await deadline(once(old, 'exit'), SETUP_DEADLINE_MS, 'old key refused');
+    const [code] = await withDeadline(once(old, 'exit'), SETUP_DEADLINE_MS, 'old key refused');
     assert.notEqual(code, 0, 'the old key is refused');
     await publish(on, { ...stream, streamKey: rotated.body.streamKey });
     // In the api: the cut session ended with the revocation as its reason, the new key's session is open.
@@ -237,7 +218,7 @@ describe('revocations cut publishers and viewers on every edge', { timeout: 240_
     await cutWithin('disable', started, on, stream.playbackId, { encoder, rtmpViewers: [viewer], flv });
     assert.notEqual((await fetch(playlist)).status, 200, 'HLS is not served any more');
     const again = peers.publish(clip, `${on.rtmp}/${stream.streamKey}`);
-    const [code] = await deadline(once(again, 'exit'), SETUP_DEADLINE_MS, 'disabled stream refused');
+    const [code] = await withDeadline(once(again, 'exit'), SETUP_DEADLINE_MS, 'disabled stream refused');
     assert.notEqual(code, 0);
   });
 
@@ -319,7 +300,7 @@ describe('revocations cut publishers and viewers on every edge', { timeout: 240_
       (await via(1)('DELETE', `/v1/signing-keys/${sk.body.id}`, { bearer: tenant.key })).status,
       204,
     );
-    await deadline(
+    await withDeadline(
       Promise.all([exited(revokedViewer), revokedFlv.ended]),
       CUT_DEADLINE_MS,
       'viewers of the revoked key cut',
