@@ -106,7 +106,11 @@ describe('transcode ladders at the ingest edge', { timeout: 300_000 }, () => {
       { renditionSource: 'transcode', renditions: LADDER },
     );
     assert.equal(set.status, 200, JSON.stringify(set.body));
-    edge = await plane.startEdge({ name: 'transcode-edge', env: { TRANSCODE_PRESET: 'ultrafast' } });
+    // One ladder at a time on this edge (TRANSCODE_MAX_STREAMS): the cap is shown below.
+    edge = await plane.startEdge({
+      name: 'transcode-edge',
+      env: { TRANSCODE_PRESET: 'ultrafast', TRANSCODE_MAX_STREAMS: '1' },
+    });
     peers = new Peers();
     source = publishSource(peers, `${edge.rtmp}/${stream.streamKey}`);
   });
@@ -194,5 +198,41 @@ describe('transcode ladders at the ingest edge', { timeout: 300_000 }, () => {
     const afterwards = await session();
     assert.equal(afterwards.status, 'active');
     assert.equal(afterwards.currentSession?.id, before, 'the same ingest session throughout');
+  });
+
+  it('past TRANSCODE_MAX_STREAMS a transcode stream plays its source only, and says so in the log', async () => {
+    const second = await plane.newStream(owner, 'over the cap');
+    const set = await plane.via(0)(
+      'PATCH',
+      `/v1/live-streams/${second.id}`,
+      { bearer: owner.key },
+      { renditionSource: 'transcode', renditions: LADDER },
+    );
+    assert.equal(set.status, 200, JSON.stringify(set.body));
+    const other = publishSource(peers, `${edge.rtmp}/${second.streamKey}`);
+    try {
+      await edge.proc.waitForLog(
+        (l) =>
+          l.msg === 'transcode refused: edge at TRANSCODE_MAX_STREAMS' && l.playbackId === second.playbackId,
+        'the refusal logged',
+        STEP_DEADLINE_MS,
+      );
+      // Its playlist is the source's media playlist, not a multivariant one; the source plays.
+      const text = await within(STEP_DEADLINE_MS, 'the source playlist', async () => {
+        const res = await fetch(`${edge.http}${PlaybackHttpPaths.hlsPlaylist(second.playbackId)}`, {
+          signal: AbortSignal.timeout(10_000),
+        });
+        const body = await res.text();
+        return res.ok && body.includes('#EXTINF') ? body : undefined;
+      });
+      assert.ok(!text.includes('#EXT-X-STREAM-INF'), text);
+      assert.deepEqual(await probeSize(`${edge.rtmp}/${second.playbackId}`), {
+        codec_name: 'h264',
+        width: 640,
+        height: 360,
+      });
+    } finally {
+      other.kill('SIGKILL');
+    }
   });
 });
