@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AssetSchema, EdgeApiPaths, RecordingUploadResponseSchema } from '@tributary/contracts';
@@ -30,6 +32,9 @@ let mp4: Buffer;
 let flv: Buffer;
 /** A ready asset on S3, read again while S3 is down. */
 let readyPlaybackId = '';
+/** A webhook receiver: asset.errored events of storage failures reach it like indexing's. */
+let receiver: Server;
+const received: { type: string; data: { id: string; error: string } }[] = [];
 
 const sha = (b: Buffer | Uint8Array) => createHash('sha256').update(b).digest('hex');
 
@@ -83,10 +88,31 @@ const objectKey = (assetId: string) => `${acme.tenantId}/${assetId}/source`;
 
 before(async () => {
   s3 = await TestS3.start(bucketDir.path);
-  api = await TestApi.start({ ...s3.env(), ASSET_MAX_UPLOAD_BYTES: String(8 * 1024 * 1024) });
+  receiver = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => {
+      body += c;
+    });
+    req.on('end', () => {
+      received.push(JSON.parse(body));
+      res.end();
+    });
+  });
+  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+  const hookPort = (receiver.address() as AddressInfo).port;
+  api = await TestApi.start({
+    ...s3.env(),
+    ASSET_MAX_UPLOAD_BYTES: String(8 * 1024 * 1024),
+    WEBHOOK_ALLOWED_HOSTS: `127.0.0.1:${hookPort}`,
+  });
   operator = await api.login();
   acme = await api.tenantWithKey('Acme', operator);
   edge = await api.edge(operator, 's3-edge');
+  const hook = await api.request('POST', '/v1/webhooks', {
+    key: acme.key,
+    body: { url: `http://127.0.0.1:${hookPort}/hook`, events: ['asset.errored'] },
+  });
+  assert.equal(hook.status, 201, JSON.stringify(hook.body));
   const src = [
     ...['-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=25'],
     ...['-f', 'lavfi', '-i', 'sine=sample_rate=44100'],
@@ -112,6 +138,7 @@ before(async () => {
 after(async () => {
   await api?.close();
   await s3?.close();
+  receiver?.close();
   await files.remove();
   await bucketDir.remove();
 });
@@ -270,6 +297,16 @@ describe('assets on S3-compatible storage', () => {
         recAsset.error ?? '',
         /^the recording could not be stored: the S3 storage did not store the file/,
       );
+      // Each reached the tenant's webhook as asset.errored with the same reason.
+      await waitUntil(async () => received.length >= 3, {
+        timeoutMs: 15_000,
+        what: 'asset.errored webhooks',
+      });
+      assert.deepEqual(
+        received.map((e) => [e.type, e.data.id]).sort(),
+        [up.body.id, resumable.id, recAsset.id].map((id) => ['asset.errored', id]).sort(),
+      );
+      assert.ok(received.every((e) => /S3 storage did not store the file/.test(e.data.error)));
     } finally {
       await s3.start();
     }

@@ -201,22 +201,45 @@ export class AssetsService implements OnApplicationBootstrap, OnApplicationShutd
       'asset storage failed',
     );
     const row = await withinQuota(this.db, this.config, 'assets', (tx, tenantId) =>
-      tx.asset.create({
-        data: {
-          id: upload.id,
-          tenantId,
-          name: meta.name,
-          playbackId: newPlaybackId(),
-          playbackPolicy: meta.playbackPolicy,
-          source: 'upload',
-          storageKey: upload.storageKey,
-          sizeBytes: BigInt(upload.sizeBytes),
-          status: 'errored',
-          error: `${err.message}; upload it again`,
-        },
-      }),
+      tx.asset
+        .create({
+          data: {
+            id: upload.id,
+            tenantId,
+            name: meta.name,
+            playbackId: newPlaybackId(),
+            playbackPolicy: meta.playbackPolicy,
+            source: 'upload',
+            storageKey: upload.storageKey,
+            sizeBytes: BigInt(upload.sizeBytes),
+            status: 'errored',
+            error: `${err.message}; upload it again`,
+          },
+        })
+        .then(async (created) => {
+          await this.erroredEvent(tx, created);
+          return created;
+        }),
     );
+    this.webhooks.committed();
     return this.resource(row);
+  }
+
+  /** asset.errored for an asset created errored (never indexed), in the transaction that creates it. */
+  private erroredEvent(tx: Prisma.TransactionClient, row: AssetRow) {
+    return this.webhooks.event(tx, {
+      tenantId: row.tenantId,
+      type: 'asset.errored',
+      subjectId: row.id,
+      data: {
+        id: row.id,
+        name: row.name,
+        playbackId: row.playbackId,
+        status: 'errored',
+        liveStreamId: row.liveStreamId,
+        error: row.error,
+      },
+    });
   }
 
   discard(storageKey: string): Promise<void> {
@@ -296,8 +319,8 @@ export class AssetsService implements OnApplicationBootstrap, OnApplicationShutd
         this.db,
         this.config,
         'assets',
-        (tx, tenantId) =>
-          tx.asset.create({
+        async (tx, tenantId) => {
+          const created = await tx.asset.create({
             data: {
               id,
               tenantId,
@@ -310,10 +333,14 @@ export class AssetsService implements OnApplicationBootstrap, OnApplicationShutd
               liveStreamId: stream.id,
               ...(failed ? { status: 'errored' as const, error: failed } : {}),
             },
-          }),
+          });
+          if (failed) await this.erroredEvent(tx, created);
+          return created;
+        },
         stream.tenantId,
       );
-      if (!failed) this.enqueue(row.id);
+      if (failed) this.webhooks.committed();
+      else this.enqueue(row.id);
       return { assetId: row.id, playbackId: row.playbackId };
     } catch (err) {
       await this.storage.remove(storageKey);
