@@ -178,6 +178,12 @@ test("the stream origin of <playbackId>_<rendition>: the stream's origin, the re
   assert.equal(RelayTokenClaimsSchema.parse(decodeJwt(whole.relayToken)).sub, pb);
 });
 
+test('the OpenAPI document describes the ladder fields of live streams', async () => {
+  const doc = JSON.stringify((await api.request('GET', '/openapi.json')).body);
+  for (const word of ['renditionSource', 'renditions', 'videoBitrateKbps', 'audioBitrateKbps', 'transcode'])
+    assert.ok(doc.includes(word), word);
+});
+
 test('splitRenditionName: the last _ separates, and only a rendition name is split off', () => {
   const rendition = fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,15}$/);
   const base = fc.stringMatching(/^[A-Za-z0-9_-]{1,40}$/);
