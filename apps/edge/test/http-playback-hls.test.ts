@@ -35,19 +35,7 @@ describe('HLS from the edge (MPEG-TS), with ffmpeg publishing and ffprobe playin
 
   /** Publishes the clip once in real time (it ends, so the playlist ends). */
   const publishOnce = (key: string) =>
-    peers.spawn('ffmpeg', [
-      '-v',
-      'error',
-      '-nostdin',
-      '-re',
-      '-i',
-      clip,
-      '-c',
-      'copy',
-      '-f',
-      'flv',
-      `${run.rtmpUrl}/${key}`,
-    ]);
+    peers.spawn('ffmpeg', Peers.publishArgs(clip, `${run.rtmpUrl}/${key}`));
   const live = (id: string) => until(() => run.edge.registry.get(id)?.isLive === true);
   const playlistUntil = async (url: string, check: (text: string) => boolean): Promise<string> => {
     let text = '';

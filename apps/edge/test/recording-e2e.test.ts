@@ -99,19 +99,7 @@ describe('recordings become assets', { timeout: 180_000 }, () => {
     const stream = await recordedStream('Lecture');
     const { env, rtmp } = await edgeEnv('rec-a');
     const edge = await startEdgeProcess(env, 'rec-a');
-    const run = await peers.run('ffmpeg', [
-      '-v',
-      'error',
-      '-nostdin',
-      '-re',
-      '-i',
-      clip,
-      '-c',
-      'copy',
-      '-f',
-      'flv',
-      `${rtmp}/${stream.streamKey}`,
-    ]);
+    const run = await peers.publishOnce(clip, `${rtmp}/${stream.streamKey}`);
     assert.equal(run.code, 0, run.stderr);
     const asset = await recordingOf('Lecture');
     assert.equal(asset.status, 'ready', asset.error ?? '');
