@@ -127,6 +127,18 @@ describe('Enhanced RTMP through the edge: HEVC, AV1 and Opus to RTMP, HLS (fMP4)
   let h264: ClipTag[];
 
   /** ffprobe's codec and decoded frame count per stream, and whether ffmpeg decodes it all silently. */
+  /** Waits for the playlist at `hlsUrl` to end, then decodes it: ffmpeg and ffprobe say not a word. */
+  async function endedHls(hlsUrl: string): ReturnType<typeof decode> {
+    await waitUntil(async () => (await (await fetch(hlsUrl)).text()).includes('#EXT-X-ENDLIST'), {
+      what: 'the HLS playlist to end',
+      timeoutMs: DEADLINE_MS,
+      stepMs: 200,
+    });
+    const hls = await decode(hlsUrl);
+    assert.equal(hls.stderr, '');
+    return hls;
+  }
+
   async function decode(
     input: string,
   ): Promise<{ streams: { codec_name: string; nb_read_frames: string }[]; stderr: string }> {
@@ -304,13 +316,7 @@ describe('Enhanced RTMP through the edge: HEVC, AV1 and Opus to RTMP, HLS (fMP4)
     }
 
     // HLS (fMP4) over HTTP: ended with the publisher, decoded by ffprobe and ffmpeg without a word.
-    await waitUntil(async () => (await (await fetch(hlsUrl)).text()).includes('#EXT-X-ENDLIST'), {
-      what: 'the HLS playlist to end',
-      timeoutMs: DEADLINE_MS,
-      stepMs: 200,
-    });
-    const hls = await decode(hlsUrl);
-    assert.equal(hls.stderr, '');
+    const hls = await endedHls(hlsUrl);
     const hlsVideo = hls.streams.find((s) => s.codec_name === codec);
     assert.ok(
       Number(hlsVideo?.nb_read_frames) >= clip.videoFrames - 25,
@@ -414,13 +420,7 @@ describe('Enhanced RTMP through the edge: HEVC, AV1 and Opus to RTMP, HLS (fMP4)
     assert.match(fmp4, /#EXT-X-MAP:URI=/, 'the AV1/Opus session is fMP4');
     assert.doesNotMatch(fmp4, /\.ts\b/);
     await withDeadline(second, 'the AV1 session', DEADLINE_MS);
-    await waitUntil(async () => (await (await fetch(hlsUrl)).text()).includes('#EXT-X-ENDLIST'), {
-      what: 'the HLS playlist to end',
-      timeoutMs: DEADLINE_MS,
-      stepMs: 200,
-    });
-    const hls = await decode(hlsUrl);
-    assert.equal(hls.stderr, '');
+    const hls = await endedHls(hlsUrl);
     assert.deepEqual(hls.streams.map((s) => s.codec_name).sort(), ['av1', 'opus']);
     t.diagnostic(
       `HLS after the switch: ${hls.streams.map((s) => `${s.codec_name} ${s.nb_read_frames} frames`).join(', ')}`,
