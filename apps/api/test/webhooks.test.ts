@@ -14,6 +14,7 @@ import {
 import { run } from '@tributary/test-kit';
 import { Client } from 'pg';
 import { RetentionService } from '../src/modules/sessions/retention.service';
+import { WebhookDispatcher } from '../src/modules/webhooks/webhook-dispatcher';
 import { TestApi } from './support/api';
 import { WebhookReceiver } from './support/webhook-receiver';
 
@@ -366,5 +367,36 @@ test('retention purges webhook events (and their log) past WEBHOOK_RETENTION_DAY
     );
   } finally {
     await db.end();
+  }
+});
+
+test('DNS rebinding through the API: a name public at registration and 127.0.0.1 at delivery is never connected', async () => {
+  // The dispatcher's resolver, replaced as an attacker's DNS would answer: public first, then loopback.
+  const policy = api.api.app.get(WebhookDispatcher).policy;
+  const system = policy.resolve;
+  let answers = 0;
+  policy.resolve = async () => {
+    answers++;
+    return [{ address: answers === 1 ? '93.184.216.34' : '127.0.0.1', family: 4 }];
+  };
+  try {
+    // Not on the allow-list (another name than the receiver's 127.0.0.1:port): checked like any name.
+    const hook = await register(`http://rebind.example:${receiver.port}/rebind`, ['live_stream.disabled']);
+    assert.equal(answers, 1, 'resolved and accepted at registration');
+    const before = receiver.received.length;
+    const refusedBefore = receiver.refused;
+    const stream = await newStream('rebinding');
+    await api.request('POST', `/v1/live-streams/${stream.id}/disable`, { key: tenant.key });
+    const [d] = await until('the refused attempt logged', 10_000, async () => {
+      const log = await deliveries(hook.id);
+      return log[0]?.error ? log : undefined;
+    });
+    assert.match(d?.error ?? '', /^refused: rebind\.example resolves to a loopback address \(127\.0\.0\.1\)/);
+    assert.equal(d?.responseStatus, null);
+    assert.equal(receiver.received.length, before, 'nothing reached the local receiver');
+    assert.equal(receiver.refused, refusedBefore);
+    await api.request('DELETE', `/v1/webhooks/${hook.id}`, { key: tenant.key });
+  } finally {
+    policy.resolve = system;
   }
 });
