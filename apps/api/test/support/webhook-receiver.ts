@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { verifySignature } from '../../src/modules/webhooks/signature';
 
 export interface Received {
+  /** The request path (which endpoint URL it was sent to). */
+  path: string;
   headers: IncomingHttpHeaders;
   body: string;
   // biome-ignore lint/suspicious/noExplicitAny: parsed JSON payload
@@ -44,7 +46,13 @@ export class WebhookReceiver {
           res.writeHead(302, { location: r.redirectTo }).end();
           return;
         }
-        r.received.push({ headers: req.headers, body, json: JSON.parse(body), at: Date.now() });
+        r.received.push({
+          path: req.url ?? '',
+          headers: req.headers,
+          body,
+          json: JSON.parse(body),
+          at: Date.now(),
+        });
         res.writeHead(200, { 'content-type': 'text/plain' }).end(`thanks ${'x'.repeat(4000)}`);
       });
     });
