@@ -137,7 +137,11 @@ describe('on-demand assets on S3, played from every edge of a fleet', () => {
       { record: true },
     );
     assert.equal(patched.status, 200, JSON.stringify(patched.body));
-    const ingest = await plane.startEdge({ name: 'ingest-s3', api: 0 });
+    const ingest = await plane.startEdge({
+      name: 'ingest-s3',
+      api: 0,
+      env: { RECORDINGS_DIR: join(dir.path, 'recordings') },
+    });
     const published = await withDeadline(
       peers.run('ffmpeg', [
         ...['-v', 'error', '-nostdin', '-re', '-i', mp4, '-t', '4', '-c', 'copy', '-f', 'flv'],
