@@ -32,6 +32,8 @@ export interface BroadcastSink {
    * false means unsubscribe now.
    */
   deferUnsubscribe?(done: (cut?: number) => void): boolean;
+  /** The broadcast starts dropping messages for this sink (its backlog passed maxQueueBytes). */
+  lagging?(): void;
   sendUserControl(event: UserControlEvent): void;
   close(reason: string): void;
 }

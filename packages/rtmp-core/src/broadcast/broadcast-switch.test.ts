@@ -125,6 +125,29 @@ describe('Broadcast play2 switch', () => {
     ]);
   });
 
+  it('tells a sink once when it starts dropping (lagging), so a server can move it down a ladder', () => {
+    const a = new Broadcast({ ...options, maxQueueBytes: 100 });
+    a.start();
+    a.pushMedia(config(0, 1));
+    a.pushMedia(key(0, 1));
+    let lagging = 0;
+    const sink = new (class extends RecordingSink {
+      lagging(): void {
+        lagging++;
+      }
+    })();
+    a.subscribe(sink);
+    sink.backlog = 1000;
+    a.pushMedia(inter(40, 2));
+    a.pushMedia(inter(80, 3));
+    assert.equal(lagging, 1, 'once per episode');
+    sink.backlog = 0;
+    a.pushMedia(key(120, 4));
+    sink.backlog = 1000;
+    a.pushMedia(inter(160, 5));
+    assert.equal(lagging, 2, 'again after it caught up and fell behind');
+  });
+
   it('drops a stream it was still waiting to switch to at once (a second switch)', () => {
     const a = new Broadcast(options);
     const b = new Broadcast(options);

@@ -453,6 +453,7 @@ export class Broadcast {
     if (!sub.waitingForKeyframe) {
       sub.waitingForKeyframe = true;
       sub.droppingSince = now;
+      sub.sink.lagging?.();
       this.logger.warn(
         { queued: sub.sink.writableLength },
         'subscriber too slow: dropping to the next keyframe',

@@ -7,6 +7,7 @@ import { type DataMessage, type MediaMessage } from '../message/media-message';
 import { MessageType } from '../message/message-types';
 import { type OnStatusInfo } from '../message/on-status';
 import { type MemoryLiveServer, startMemoryLiveServer } from '../testing/memory-live-server';
+import type { RtmpServerStream } from './server-stream';
 
 /**
  * Hand-built FLV video tag bodies (spec: E.4.3.1 VIDEODATA, AVCVIDEOPACKET): 0x17 = keyframe + AVC,
@@ -221,6 +222,34 @@ describe('play lists and play2 transitions', { timeout: 30_000 }, () => {
       'media:7:keyframe',
       'media:9:frame',
     ]);
+  });
+
+  it('a server-side switch (requestSwitch) runs onPlay and moves the viewer like play2 switch', async () => {
+    const a = await publisher('auto_a');
+    const b = await publisher('auto_b');
+    await a.send(config(11));
+    await a.send(keyframe(11));
+    await b.send(config(12));
+    await b.send(keyframe(12));
+    let served: RtmpServerStream | undefined;
+    const onPlay = (s: RtmpServerStream) => {
+      if (s.playRequest?.name === 'auto_a') served = s;
+    };
+    live.server.on('play', onPlay);
+    const { client, stream, log } = await viewer();
+    await client.play('auto_a?token=t1', { stream });
+    await until(() => served !== undefined);
+    served!.requestSwitch('auto_b');
+    await until(() => log.has('status:NetStream.Play.Transition'));
+    assert.equal(served!.playRequest?.name, 'auto_b');
+    assert.equal(served!.playRequest?.query.get('token'), 't1', 'the query (token) is carried');
+    await b.send(keyframe(13));
+    await until(() => log.has('media:13:keyframe'));
+    assert.deepEqual(log.after('playStatus:NetStream.Play.TransitionComplete'), [
+      'media:12:config',
+      'media:13:keyframe',
+    ]);
+    live.server.off('play', onPlay);
   });
 
   it('moves on when an item’s duration elapses, skips a duration-0 item, and play2 stop ends the list', async () => {

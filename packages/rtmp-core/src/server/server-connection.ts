@@ -695,6 +695,26 @@ export class RtmpServerConnection extends EventEmitter implements ServerConnecti
   }
 
   /**
+   * A play2 switch the server decides (RtmpServerStream.requestSwitch): the same as the client's
+   * `play2 { streamName, transition: 'switch' }` with the current item's query, through onPlay, in the
+   * command queue. Ignored unless the stream plays.
+   */
+  switchPlay(stream: RtmpServerStream, name: string): void {
+    const current = stream.playRequest;
+    if (!current) return;
+    const req: PlayRequest = {
+      name,
+      query: new URLSearchParams(current.query),
+      start: -2,
+      duration: -1,
+      reset: false,
+      transition: 'switch',
+      command: 'play2',
+    };
+    this.enqueue(() => this.apply(stream, stream.machine.play(req)));
+  }
+
+  /**
    * Closes the connection once: ends its streams with their onStatus, sends NetConnection.Connect.Closed
    * when it was connected, half-closes, and destroys the transport if the peer lingers.
    */

@@ -37,6 +37,8 @@ export interface ServerConnection {
   writeChunks(buffers: readonly Buffer[], byteLength?: number): void;
   /** The stream's current play item ended: its publisher left or its duration elapsed. */
   playItemEnded(stream: RtmpServerStream, cause: 'unpublished' | 'duration' | 'complete'): void;
+  /** A server-side play2 switch of `stream` to `name` (RtmpServerStream.requestSwitch). */
+  switchPlay(stream: RtmpServerStream, name: string): void;
   requestReconnect(tcUrl?: string, description?: string): void;
   sendConnectionStatus(info: OnStatusInfo): void;
   close(reason: string, code?: string, err?: unknown): void;
@@ -181,6 +183,19 @@ export class RtmpServerStream extends EventEmitter implements BroadcastSink {
    */
   complete(): void {
     if (this.state === 'playing' && this.recorded !== null) this.connection.playItemEnded(this, 'complete');
+  }
+
+  /**
+   * Moves this viewer to another stream at that stream's next keyframe, as if it had sent play2 switch
+   * (Play.Transition, then TransitionComplete): the server's own down-switch of a lagging viewer.
+   */
+  requestSwitch(name: string): void {
+    if (this.state === 'playing' && !this.switching) this.connection.switchPlay(this, name);
+  }
+
+  /** The broadcast started dropping for this viewer (it reads too slowly): the 'lagging' event. */
+  lagging(): void {
+    this.emit('lagging');
   }
 
   /** The broadcast played has ended (UnpublishNotify sent); during a switch the old stream's end is moot. */
