@@ -401,3 +401,33 @@ test('DNS rebinding through the API: a name public at registration and 127.0.0.1
     policy.resolve = system;
   }
 });
+
+test('an Idempotency-Key replay of a webhook creation returns it without the secret, which is never stored', async () => {
+  const headers = { 'idempotency-key': 'create-hook-1' };
+  const body = { url: receiver.url('/idempotent'), events: ['asset.ready'] };
+  const first = await api.request('POST', '/v1/webhooks', { key: tenant.key, body, headers });
+  assert.equal(first.status, 201);
+  assert.match(first.body.secret, /^whsec_/);
+  const again = await api.request('POST', '/v1/webhooks', { key: tenant.key, body, headers });
+  assert.equal(again.status, 201);
+  assert.equal(again.body.id, first.body.id, 'no second endpoint');
+  assert.equal(again.body.secret, undefined);
+  assert.equal(again.headers.get('idempotent-redacted'), 'secret');
+  const db = new Client({ connectionString: api.database.url });
+  await db.connect();
+  try {
+    const stored = await db.query(
+      `SELECT 1 FROM idempotency_records WHERE "responseBody"::text LIKE '%whsec_%'`,
+    );
+    assert.equal(stored.rowCount, 0);
+    const sealed = await db.query(`SELECT "secretEncrypted" FROM webhook_endpoints WHERE id = $1`, [
+      first.body.id,
+    ]);
+    assert.ok(
+      !String(sealed.rows[0]?.secretEncrypted).includes(first.body.secret),
+      'stored sealed, not in clear',
+    );
+  } finally {
+    await db.end();
+  }
+});

@@ -28,13 +28,13 @@ const MAX_KEY_LENGTH = 255;
 
 /**
  * Response fields that carry a secret shown once (API key, stream key, a signing
- * key's private half, an edge credential). They are never written to the
+ * key's private half, an edge credential, a webhook signing secret). They are never written to the
  * idempotency record: a replay returns the resource without them and says which
  * were left out in the Idempotent-Redacted header. The client then knows the
  * object exists (no duplicate), and recovers the secret the resource's own way
  * (reveal the stream key, or revoke and create the key again).
  */
-export const SECRET_RESPONSE_FIELDS = ['key', 'streamKey', 'privateKeyPem', 'credential'] as const;
+export const SECRET_RESPONSE_FIELDS = ['key', 'streamKey', 'privateKeyPem', 'credential', 'secret'] as const;
 export const IDEMPOTENT_REPLAYED_HEADER = 'idempotent-replayed';
 export const IDEMPOTENT_REDACTED_HEADER = 'idempotent-redacted';
 
