@@ -92,6 +92,19 @@ function ffmpeg(args: string[], timeoutMs: number) {
   return spawnSync('ffmpeg', ['-hide_banner', '-nostdin', ...args], { encoding: 'utf8', timeout: timeoutMs });
 }
 
+/** Plays `url` with ffmpeg for 3 s, decoding to nothing: the video frames it decoded, and its errors. */
+function playWithFfmpeg(url: string): { frames: number; stderr: string } {
+  const input = ['-rw_timeout', '8000000', '-i', url];
+  const play = ffmpeg(
+    ['-loglevel', 'error', '-progress', 'pipe:1', ...input, '-t', '3', '-f', 'null', '-'],
+    30_000,
+  );
+  return {
+    frames: Number((play.stdout.match(/frame=(\d+)/g) ?? []).pop()?.slice(6) ?? 0),
+    stderr: play.stderr,
+  };
+}
+
 describe('npm start on a fresh machine (embedded PGlite)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'tributary-start-'));
   const ports: Record<string, string> = {};
@@ -171,46 +184,12 @@ describe('npm start on a fresh machine (embedded PGlite)', () => {
     );
     try {
       await new Promise((r) => setTimeout(r, 2500));
-      const play = ffmpeg(
-        [
-          '-loglevel',
-          'error',
-          '-progress',
-          'pipe:1',
-          '-rw_timeout',
-          '8000000',
-          '-i',
-          `${rtmp}/${playbackId}`,
-          '-t',
-          '3',
-          '-f',
-          'null',
-          '-',
-        ],
-        30_000,
-      );
-      const frames = Number((play.stdout.match(/frame=(\d+)/g) ?? []).pop()?.slice(6) ?? 0);
+      const play = playWithFfmpeg(`${rtmp}/${playbackId}`);
+      const frames = play.frames;
       assert.ok(frames > 20, `the player decoded video frames (got ${frames}; ${play.stderr})`);
       // The printed rtmps:// play line: the local self-signed certificate (ffmpeg does not verify).
-      const tls = ffmpeg(
-        [
-          '-loglevel',
-          'error',
-          '-progress',
-          'pipe:1',
-          '-rw_timeout',
-          '8000000',
-          '-i',
-          `rtmps://127.0.0.1:${ports.RTMPS_PORT}/live/${playbackId}`,
-          '-t',
-          '3',
-          '-f',
-          'null',
-          '-',
-        ],
-        30_000,
-      );
-      const tlsFrames = Number((tls.stdout.match(/frame=(\d+)/g) ?? []).pop()?.slice(6) ?? 0);
+      const tls = playWithFfmpeg(`rtmps://127.0.0.1:${ports.RTMPS_PORT}/live/${playbackId}`);
+      const tlsFrames = tls.frames;
       assert.ok(
         tlsFrames > 20,
         `the player decoded video frames over rtmps:// (got ${tlsFrames}; ${tls.stderr})`,
@@ -264,25 +243,8 @@ describe('npm start on a fresh machine (embedded PGlite)', () => {
     );
     try {
       await new Promise((r) => setTimeout(r, 2500));
-      const play = ffmpeg(
-        [
-          '-loglevel',
-          'error',
-          '-progress',
-          'pipe:1',
-          '-rw_timeout',
-          '8000000',
-          '-i',
-          `${rtmp2}/${playbackId}`,
-          '-t',
-          '3',
-          '-f',
-          'null',
-          '-',
-        ],
-        30_000,
-      );
-      const frames = Number((play.stdout.match(/frame=(\d+)/g) ?? []).pop()?.slice(6) ?? 0);
+      const play = playWithFfmpeg(`${rtmp2}/${playbackId}`);
+      const frames = play.frames;
       assert.ok(frames > 20, `edge 2 played the stream published on edge 1 (got ${frames}; ${play.stderr})`);
     } finally {
       publisher.kill('SIGKILL');
