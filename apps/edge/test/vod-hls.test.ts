@@ -11,8 +11,9 @@ import {
   PlaybackHttpPaths,
   PlaybackTokenSchema,
 } from '@tributary/contracts';
-import { launchChromium, PeerProcesses, run, tempDir, waitUntil, withDeadline } from '@tributary/test-kit';
+import { launchChromium, run, tempDir, waitUntil, withDeadline } from '@tributary/test-kit';
 import { ControlPlane, type EdgeHandle, type TenantHandle } from './support/control-plane';
+import { Peers } from './support/peers';
 
 /**
  * On-demand HLS (issue 12) through real processes: an MP4 ffmpeg made is uploaded to a real api,
@@ -39,19 +40,12 @@ window.player = (src) => {
 };
 </script></body></html>`;
 
-const peers = new PeerProcesses();
+const peers = new Peers();
 /** Bound on one ffprobe or ffmpeg run. */
 const PEER_DEADLINE_MS = 30_000;
 
-async function probe(url: string, entries: string): Promise<string> {
-  const res = await withDeadline(
-    peers.run('ffprobe', ['-v', 'error', ...entries.split(' '), '-of', 'csv=p=0', url]),
-    `ffprobe ${url}`,
-    PEER_DEADLINE_MS,
-  );
-  assert.equal(res.code, 0, res.stderr);
-  return res.stdout.trim();
-}
+const probe = (url: string, entries: string): Promise<string> =>
+  peers.probeCsv(url, entries, PEER_DEADLINE_MS);
 
 /** Frames decoded from `url` (video), with any decode error ffmpeg reports. */
 async function decode(url: string): Promise<{ frames: number; errors: string }> {

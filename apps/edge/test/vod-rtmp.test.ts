@@ -10,8 +10,9 @@ import {
   type RtmpClientStream,
 } from '@tributary/rtmp-core';
 import { RtmpClient } from '@tributary/rtmp-core/node';
-import { PeerProcesses, run, tempDir, waitUntil, withDeadline } from '@tributary/test-kit';
+import { run, tempDir, waitUntil, withDeadline } from '@tributary/test-kit';
 import { ControlPlane, type EdgeHandle, type TenantHandle } from './support/control-plane';
+import { Peers } from './support/peers';
 
 /**
  * On-demand RTMP (issue 12) through real processes: 20 s MP4 (H.264/AAC) and FLV (H.264/MP3) files
@@ -25,7 +26,7 @@ const CLIP_SECONDS = 20;
 const FPS = 25;
 /** A keyframe every 2 s: seeks land visibly before the time asked. */
 const GOP = 50;
-const peers = new PeerProcesses();
+const peers = new Peers();
 /** Bound on a peer run: the clip plays in real time (20 s) plus its buffer. */
 const PEER_DEADLINE_MS = 60_000;
 const WAIT_MS = 15_000;
@@ -82,15 +83,8 @@ async function until(what: string, condition: () => boolean, timeoutMs = WAIT_MS
   await waitUntil(async () => condition(), { timeoutMs, what });
 }
 
-async function probe(file: string, entries: string): Promise<string> {
-  const res = await withDeadline(
-    peers.run('ffprobe', ['-v', 'error', ...entries.split(' '), '-of', 'csv=p=0', file]),
-    `ffprobe ${file}`,
-    PEER_DEADLINE_MS,
-  );
-  assert.equal(res.code, 0, res.stderr);
-  return res.stdout.trim();
-}
+const probe = (file: string, entries: string): Promise<string> =>
+  peers.probeCsv(file, entries, PEER_DEADLINE_MS);
 
 /** The md5 of every decoded video frame of a file, in order (framemd5). */
 async function frameMd5s(file: string): Promise<string[]> {

@@ -1,6 +1,7 @@
+import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { makeClip, PeerProcesses, type TestClip } from '@tributary/test-kit';
+import { makeClip, PeerProcesses, type TestClip, withDeadline } from '@tributary/test-kit';
 
 /**
  * Random noise defeats compression (~15 Mbit/s at 320x240, x264 -qp 10), so a stalled reader's
@@ -77,6 +78,20 @@ export class Peers extends PeerProcesses {
       .filter((l) => /^0,/.test(l))
       .map((l) => l.split(',').at(-1)?.trim() ?? '');
     return { frames: hashes.length, hashes, code: res.code, stderr: res.stderr };
+  }
+
+  /**
+   * ffprobe's `entries` (its options, e.g. `-show_entries format=duration`) of `input`, as bare CSV
+   * values; fails when ffprobe does or takes longer than `ms`.
+   */
+  async probeCsv(input: string, entries: string, ms = 30_000): Promise<string> {
+    const res = await withDeadline(
+      this.run('ffprobe', ['-v', 'error', ...entries.split(' '), '-of', 'csv=p=0', input]),
+      `ffprobe ${input}`,
+      ms,
+    );
+    assert.equal(res.code, 0, res.stderr);
+    return res.stdout.trim();
   }
 
   /** ffprobe of the stream's format and metadata (onMetaData lands in format tags). */
