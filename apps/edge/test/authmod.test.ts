@@ -124,8 +124,10 @@ describe('authmod=adobe at publish, across edges', { timeout: 240_000 }, () => {
   it('ffmpeg publishes with rtmp://user:pass@edge/live-auth/<key> and a viewer plays it', async () => {
     const [scheme, rest] = authUrl(a).split('://');
     const publisher = peers.publish(clip, `${scheme}://${USER}:${PASSWORD}@${rest}/${secured.streamKey}`);
-    await within(STEP_DEADLINE_MS, 'the stream goes live', async () =>
-      (await streamStatus(secured)) === 'active' ? true : undefined,
+    await within(
+      STEP_DEADLINE_MS,
+      'the stream goes live',
+      async () => (await streamStatus(secured)) === 'active',
     );
     const seen = await withDeadline(
       peers.decodeFrames(`${a.rtmp}/${secured.playbackId}`, 10),
@@ -134,9 +136,7 @@ describe('authmod=adobe at publish, across edges', { timeout: 240_000 }, () => {
     );
     assert.ok(seen.frames >= 10, `decoded ${seen.frames} frames: ${seen.stderr}`);
     publisher.kill('SIGTERM');
-    await within(STEP_DEADLINE_MS, 'the session ends', async () =>
-      (await streamStatus(secured)) === 'idle' ? true : undefined,
-    );
+    await within(STEP_DEADLINE_MS, 'the session ends', async () => (await streamStatus(secured)) === 'idle');
   });
 
   it('a wrong password is refused: ffmpeg exits non-zero and nothing is published', async () => {
@@ -162,8 +162,10 @@ describe('authmod=adobe at publish, across edges', { timeout: 240_000 }, () => {
 
   it('a stream without credentials still publishes with its plain key on the usual application', async () => {
     const publisher = peers.publish(clip, `${a.rtmp}/${plain.streamKey}`);
-    await within(STEP_DEADLINE_MS, 'the plain stream goes live', async () =>
-      (await streamStatus(plain)) === 'active' ? true : undefined,
+    await within(
+      STEP_DEADLINE_MS,
+      'the plain stream goes live',
+      async () => (await streamStatus(plain)) === 'active',
     );
     const seen = await withDeadline(
       peers.decodeFrames(`${b.rtmp}/${plain.playbackId}`, 5),
@@ -182,8 +184,10 @@ describe('authmod=adobe at publish, across edges', { timeout: 240_000 }, () => {
     try {
       await client.connect();
       await client.publish(secured.streamKey);
-      await within(STEP_DEADLINE_MS, 'the stream goes live', async () =>
-        (await streamStatus(secured)) === 'active' ? true : undefined,
+      await within(
+        STEP_DEADLINE_MS,
+        'the stream goes live',
+        async () => (await streamStatus(secured)) === 'active',
       );
       // Signed in as this stream's user: another stream's valid key is refused on the same connection.
       await assert.rejects(client.publish(plain.streamKey), /may publish its own stream only/);
@@ -295,8 +299,10 @@ describe('authmod=adobe at publish, across edges', { timeout: 240_000 }, () => {
     );
     assert.ok(Date.now() - started >= 900, `the third waited ${Date.now() - started} ms`);
     // The refusal can reach the encoder just before the edge counts it: wait for the count, then check it.
-    await within(5_000, 'the third wrong answer counted', async () =>
-      (await authCount(throttled, 'authmod_wrong_response')) >= 3 ? true : undefined,
+    await within(
+      5_000,
+      'the third wrong answer counted',
+      async () => (await authCount(throttled, 'authmod_wrong_response')) >= 3,
     );
     assert.equal(await authCount(throttled, 'authmod_wrong_response'), 3);
   });
