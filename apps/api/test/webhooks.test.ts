@@ -431,3 +431,29 @@ test('an Idempotency-Key replay of a webhook creation returns it without the sec
     await db.end();
   }
 });
+
+test('deliveries never run in the request path: a receiver that hangs does not slow the edge or the API', async () => {
+  const hook = await register(receiver.url('/hang'), ['live_stream.active', 'live_stream.idle']);
+  const stream = await newStream('hanging receiver');
+  receiver.answer = 'hang';
+  const refusedBefore = receiver.refused;
+  try {
+    for (let i = 0; i < 3; i++) {
+      const started = performance.now();
+      await publishOnce(stream.id);
+      const ms = performance.now() - started;
+      assert.ok(ms < 1500, `a session start and end took ${Math.round(ms)} ms with the receiver hanging`);
+    }
+    await until('an attempt reached the hanging receiver', 5000, async () =>
+      receiver.refused > refusedBefore ? true : undefined,
+    );
+    const [head] = await until('the attempt cut at WEBHOOK_TIMEOUT_MS', 10_000, async () => {
+      const log = await deliveries(hook.id);
+      return log.some((d) => d.error?.startsWith('timed out after 2000 ms')) ? log : undefined;
+    });
+    assert.ok(head);
+  } finally {
+    receiver.answer = 'ok';
+    await api.request('DELETE', `/v1/webhooks/${hook.id}`, { key: tenant.key });
+  }
+});

@@ -15,13 +15,13 @@ export interface Received {
 
 /**
  * A customer's webhook endpoint: a real node:http server on 127.0.0.1 (allowed through WEBHOOK_ALLOWED_HOSTS).
- * `answer` decides the response: 'ok' (200), 'fail' (503), or a redirect to `redirectTo`.
+ * `answer` decides the response: 'ok' (200), 'fail' (503), a redirect to `redirectTo`, or 'hang' (never answers).
  */
 export class WebhookReceiver {
   readonly received: Received[] = [];
   /** Requests answered with a failure (or redirect). */
   refused = 0;
-  answer: 'ok' | 'fail' | 'redirect' = 'ok';
+  answer: 'ok' | 'fail' | 'redirect' | 'hang' = 'ok';
   redirectTo = '';
   private constructor(
     private readonly server: Server,
@@ -36,6 +36,10 @@ export class WebhookReceiver {
       req.on('end', () => {
         const r = self as WebhookReceiver;
         const body = Buffer.concat(chunks).toString('utf8');
+        if (r.answer === 'hang') {
+          r.refused++;
+          return;
+        }
         if (r.answer === 'fail') {
           r.refused++;
           res.writeHead(503).end('down for maintenance');
