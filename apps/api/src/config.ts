@@ -146,6 +146,11 @@ export const ApiConfigSchema = z
     TENANT_MAX_WEBHOOKS: env.int(20, 1, 1000),
     /** Webhook events (and their delivery log) are purged this many days after they happened, once none is pending. */
     WEBHOOK_RETENTION_DAYS: env.int(30, 2, 3650),
+    /**
+     * A live event whose stream's publish ended stays live this long (a publisher that comes back within it
+     * keeps the event running); past it the event ends (src/modules/live-events/live-event-runner.ts).
+     */
+    LIVE_EVENT_RECONNECT_WINDOW_SECONDS: env.int(60, 1, 24 * 3600),
     /** Database pool size for an external Postgres (the embedded one is fixed at 1). */
     DATABASE_POOL_MAX: env.int(10, 1, 100),
     LOG_LEVEL: env.logLevel(),

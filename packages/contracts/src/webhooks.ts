@@ -12,6 +12,9 @@ export const WEBHOOK_EVENT_TYPES = [
   'live_stream.idle',
   'live_stream.disabled',
   'live_stream.deleted',
+  'live_event.live',
+  'live_event.ended',
+  'live_event.cancelled',
   'asset.ready',
   'asset.errored',
 ] as const;
