@@ -37,6 +37,8 @@ export class EdgeMetrics {
   readonly relayPullsEnded: Counter<'reason'>;
   /** Other edges' pulls admitted here with a valid relay token. */
   readonly relayViewersServed: Counter;
+  /** RTMP viewers that asked for `abr=auto` moved down their ladder because they lagged. */
+  readonly autoSwitchesDown: Counter;
   /** Encoder ladders: keyframes of a rendition at no instant of the ladder's first rendition's (keyframe-alignment.ts). */
   readonly renditionKeyframesMisaligned: Counter;
   /** Load balancing (lb/): connects redirected (302) elsewhere, by reason = viewers | egress | draining. */
@@ -127,6 +129,10 @@ export class EdgeMetrics {
     this.connectRedirects = r.counter<'reason'>(
       'tributary_edge_connect_redirects_total',
       'RTMP connects answered with a 302 redirect to another edge, by reason.',
+    );
+    this.autoSwitchesDown = r.counter(
+      'tributary_edge_auto_switches_down_total',
+      'RTMP viewers with abr=auto moved to a lower rendition because they fell behind.',
     );
     this.renditionKeyframesMisaligned = r.counter(
       'tributary_edge_rendition_keyframes_misaligned_total',

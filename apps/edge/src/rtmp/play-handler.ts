@@ -1,4 +1,4 @@
-import { isSafeName } from '@tributary/contracts';
+import { isSafeName, renditionStreamName } from '@tributary/contracts';
 import {
   fourCcSupportOf,
   type HookDecision,
@@ -11,6 +11,7 @@ import type { PublishGrant } from '../control-plane/publish-authorizer';
 import type { EdgeMetrics } from '../http/edge-metrics';
 import { RELAY_REFUSAL_MESSAGES, type RelayVerdict, relayTokenOf } from '../relay/relay-token';
 import { CODEC_REFUSAL_RESULT } from '../streams/codec-gate';
+import { ladderOf, lowerRendition } from '../streams/renditions';
 import type { StreamRegistry, ViewerAdmission } from '../streams/stream-registry';
 
 export interface PlayHandlerOptions {
@@ -38,8 +39,13 @@ export interface PlayHandlerOptions {
  * pull is admitted whatever the stream's policy and viewer limits (it serves many viewers, each checked
  * where it plays); an invalid one is refused, never treated as a viewer without a token.
  */
+/** After an automatic down-switch, the next one waits this long (the new rendition's keyframe, a settle). */
+const AUTO_SWITCH_COOLDOWN_MS = 5_000;
+
 export class PlayHandler {
   private readonly admissions = new WeakMap<RtmpServerStream, ViewerAdmission>();
+  /** Viewers that asked for `abr=auto` and are followed for lagging (once per stream). */
+  private readonly autoSwitching = new WeakSet<RtmpServerStream>();
 
   constructor(private readonly opts: PlayHandlerOptions) {}
 
@@ -140,6 +146,9 @@ export class PlayHandler {
       return;
     }
     if (!entry.publisher) this.opts.onWaiting?.(name);
+    // In the play name's query or the connect's (librtmp players put queries on the app), as for tokens.
+    const abr = stream.playRequest?.query.get('abr') ?? stream.connection.connectRequest?.query.get('abr');
+    if (abr === 'auto') this.followLagging(stream);
     // One play-list item at a time: whichever of 'stop' and 'close' comes first removes the viewer and
     // the other listener, so listeners do not pile up on a connection that plays many items.
     const leave = () => {
@@ -149,6 +158,32 @@ export class PlayHandler {
     };
     stream.once('stop', leave);
     stream.connection.once('close', leave);
+  }
+
+  /**
+   * `?abr=auto` on a ladder rendition: when the broadcast starts dropping for this viewer (it cannot take
+   * the bitrate), the edge switches it to the next lower live rendition (a server-side play2 switch,
+   * authorised like the viewer's own), at most once per AUTO_SWITCH_COOLDOWN_MS.
+   */
+  private followLagging(stream: RtmpServerStream): void {
+    if (this.autoSwitching.has(stream)) return;
+    this.autoSwitching.add(stream);
+    let lastSwitch = Number.NEGATIVE_INFINITY;
+    const onLagging = () => {
+      const name = stream.playRequest?.name;
+      const grant = name === undefined ? undefined : this.opts.registry.get(name)?.publisher?.grant;
+      if (!grant || grant.rendition === undefined || Date.now() - lastSwitch < AUTO_SWITCH_COOLDOWN_MS)
+        return;
+      const live = new Set(this.opts.registry.liveRenditionsOf(grant.playbackId).map((r) => r.name));
+      const lower = lowerRendition(ladderOf(grant), grant.rendition, live);
+      if (lower === undefined) return;
+      lastSwitch = Date.now();
+      this.opts.metrics.autoSwitchesDown.inc();
+      stream.connection.logger.info({ from: grant.rendition, to: lower }, 'viewer moved down the ladder');
+      stream.requestSwitch(renditionStreamName(grant.playbackId, lower));
+    };
+    stream.on('lagging', onLagging);
+    stream.connection.once('close', () => stream.off('lagging', onLagging));
   }
 
   private refuseStarted(stream: RtmpServerStream, code: string, description: string, result: string): void {

@@ -5,6 +5,7 @@ import type { PublishGrant } from '../control-plane/publish-authorizer';
 import {
   audioCodecIdOf,
   isLeadPublication,
+  lowerRendition,
   streamNameOf,
   tokenSubjectsFor,
   videoCodecIdOf,
@@ -72,6 +73,28 @@ test('codec id parsers: any bytes give a well-formed id or nothing, never a thro
       if (v !== undefined) assert.match(v, /^avc1\.[0-9a-f]{6}$/);
       const a = audioCodecIdOf(b);
       if (a !== undefined) assert.match(a, /^mp4a\.40\.\d{1,2}$/);
+    }),
+  );
+});
+
+test('an automatic down-switch goes to the best live rendition below the current one, none at the bottom', () => {
+  const ladder = [
+    { name: 'high', width: 1280, height: 720, videoBitrateKbps: 2500, audioBitrateKbps: 128 },
+    { name: 'mid', width: 854, height: 480, videoBitrateKbps: 1200, audioBitrateKbps: 96 },
+    { name: 'low', width: 426, height: 240, videoBitrateKbps: 400, audioBitrateKbps: 64 },
+  ];
+  const all = new Set(['high', 'mid', 'low']);
+  assert.equal(lowerRendition(ladder, 'high', all), 'mid');
+  assert.equal(lowerRendition(ladder, 'mid', all), 'low');
+  assert.equal(lowerRendition(ladder, 'low', all), undefined);
+  assert.equal(lowerRendition(ladder, 'high', new Set(['high', 'low'])), 'low', 'mid not live here');
+  assert.equal(lowerRendition(ladder, 'gone', all), undefined);
+  fc.assert(
+    fc.property(fc.shuffledSubarray(ladder), fc.constantFrom('high', 'mid', 'low'), (live, current) => {
+      const to = lowerRendition(ladder, current, new Set(live.map((r) => r.name)));
+      if (to === undefined) return;
+      const rate = (n: string) => ladder.find((r) => r.name === n)!.videoBitrateKbps;
+      assert.ok(rate(to) < rate(current));
     }),
   );
 });

@@ -48,6 +48,26 @@ export function tokenSubjectsFor(name: string, grant: PublishGrant | undefined):
   return split ? [name, split.base] : [name];
 }
 
+/**
+ * The rendition an automatic down-switch moves a lagging viewer to: among those live here, the one with
+ * the highest total bitrate below `current`'s; undefined at the bottom of the ladder.
+ */
+export function lowerRendition(
+  ladder: readonly Rendition[],
+  current: string,
+  live: ReadonlySet<string>,
+): string | undefined {
+  const total = (r: Rendition) => r.videoBitrateKbps + r.audioBitrateKbps;
+  const from = ladder.find((r) => r.name === current);
+  if (!from) return undefined;
+  let best: Rendition | undefined;
+  for (const r of ladder) {
+    if (r.name === current || !live.has(r.name) || total(r) >= total(from)) continue;
+    if (!best || total(r) > total(best)) best = r;
+  }
+  return best?.name;
+}
+
 /** RFC 6381 codec ids of the live tracks, from their sequence headers (HLS CODECS, SMIL params). */
 export interface CodecIds {
   video?: string;

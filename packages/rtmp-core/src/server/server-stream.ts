@@ -219,6 +219,8 @@ export interface RtmpServerStream {
   on(event: 'metadata', listener: (meta: AmfObject, timestamp: number) => void): this;
   on(event: 'data', listener: (msg: DataMessage) => void): this;
   on(event: 'unpublish' | 'stop', listener: () => void): this;
+  /** The broadcast started dropping for this viewer (see lagging()). */
+  on(event: 'lagging', listener: () => void): this;
   on(event: 'pause', listener: (paused: boolean, timeMs: number) => void): this;
   on(event: 'seek', listener: (timeMs: number) => void): this;
   on(event: 'buffer', listener: (bufferLengthMs: number) => void): this;
