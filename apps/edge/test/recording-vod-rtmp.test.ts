@@ -38,25 +38,7 @@ describe('a recorded session plays on demand over RTMP', { timeout: 240_000 }, (
     return res;
   }
 
-  async function frameMd5s(file: string): Promise<string[]> {
-    const res = await run('ffmpeg', [
-      '-nostdin',
-      '-v',
-      'error',
-      '-i',
-      file,
-      '-map',
-      '0:v',
-      '-f',
-      'framemd5',
-      '-',
-    ]);
-    assert.equal(res.code, 0, res.stderr);
-    return res.stdout
-      .split('\n')
-      .filter((l) => /^\d/.test(l))
-      .map((l) => l.split(',').at(-1)?.trim() ?? '');
-  }
+  const frameMd5s = (file: string): Promise<string[]> => peers.frameMd5s(file, PEER_DEADLINE_MS);
 
   before(async () => {
     // 1 s GOPs (a keyframe on every second), 25 fps, AAC: what an encoder sends.

@@ -86,19 +86,7 @@ async function until(what: string, condition: () => boolean, timeoutMs = WAIT_MS
 const probe = (file: string, entries: string): Promise<string> =>
   peers.probeCsv(file, entries, PEER_DEADLINE_MS);
 
-/** The md5 of every decoded video frame of a file, in order (framemd5). */
-async function frameMd5s(file: string): Promise<string[]> {
-  const res = await withDeadline(
-    peers.run('ffmpeg', ['-nostdin', '-v', 'error', '-i', file, '-map', '0:v', '-f', 'framemd5', '-']),
-    `decoding ${file}`,
-    PEER_DEADLINE_MS,
-  );
-  assert.equal(res.code, 0, res.stderr);
-  return res.stdout
-    .split('\n')
-    .filter((l) => /^\d/.test(l))
-    .map((l) => l.split(',').at(-1)?.trim() ?? '');
-}
+const frameMd5s = (file: string): Promise<string[]> => peers.frameMd5s(file, PEER_DEADLINE_MS);
 
 /** The status code a refused play was answered with. */
 async function refusal(play: Promise<unknown>): Promise<{ code: string; description: string }> {

@@ -94,6 +94,20 @@ export class Peers extends PeerProcesses {
     return res.stdout.trim();
   }
 
+  /** The md5 of every decoded video frame of a file, in order (ffmpeg's framemd5): frame-exact comparisons. */
+  async frameMd5s(file: string, ms = 60_000): Promise<string[]> {
+    const res = await withDeadline(
+      this.run('ffmpeg', ['-nostdin', '-v', 'error', '-i', file, '-map', '0:v', '-f', 'framemd5', '-']),
+      `decoding ${file}`,
+      ms,
+    );
+    assert.equal(res.code, 0, res.stderr);
+    return res.stdout
+      .split('\n')
+      .filter((l) => /^\d/.test(l))
+      .map((l) => l.split(',').at(-1)?.trim() ?? '');
+  }
+
   /** ffprobe of the stream's format and metadata (onMetaData lands in format tags). */
   async probe(
     url: string,
