@@ -6,6 +6,7 @@ import { after, test } from 'node:test';
 import { EdgeApiPaths } from '@tributary/contracts';
 import { OPERATOR } from './support/api';
 import { type ChildApi, startMain } from './support/child-api';
+import { createTestDatabase } from './support/database';
 import { WebhookReceiver } from './support/webhook-receiver';
 
 /**
@@ -125,6 +126,73 @@ test('an api restart while the receiver is down loses nothing and duplicates not
   const log = await call(second.url, 'GET', `/v1/webhooks/${hook.body.id}/deliveries?limit=100`, { key });
   assert.equal(log.body.data.length, 6);
   assert.ok(log.body.data.every((d: { status: string }) => d.status === 'succeeded'));
+  second.child.kill('SIGTERM');
+  assert.equal((await second.exit).code, 0);
+});
+
+test('an api killed (SIGKILL) mid-delivery: the lease runs out and the event is delivered by the next api', async () => {
+  const receiver = await WebhookReceiver.start();
+  cleanups.push(() => receiver.close());
+  // The database lives in this test process (or on DATABASE_URL's server): only the api dies.
+  const database = await createTestDatabase();
+  cleanups.push(() => database.close());
+  const dataDir = mkdtempSync(join(tmpdir(), 'tributary-webhooks-crash-'));
+  cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+  const env = {
+    API_PORT: '0',
+    API_HOST: '127.0.0.1',
+    DATABASE_URL: database.url,
+    ...(database.kind === 'pglite' ? { DATABASE_POOL_MAX: '1' } : {}),
+    DATA_DIR: dataDir,
+    SECRETS_KEY: Buffer.alloc(32, 7).toString('base64'),
+    BOOTSTRAP_OPERATOR_EMAIL: OPERATOR.email,
+    BOOTSTRAP_OPERATOR_PASSWORD: OPERATOR.password,
+    WEBHOOK_ALLOWED_HOSTS: receiver.hostPort,
+    WEBHOOK_RETRY_BASE_MS: '100',
+    WEBHOOK_RETRY_MAX_MS: '300',
+    // A lease is 2 × this + 10 s: a killed api's delivery is taken over after about 10 s.
+    WEBHOOK_TIMEOUT_MS: '5000',
+    LOG_LEVEL: 'info',
+  };
+  const first = await startMain(env);
+  const login = await fetch(`${first.url}/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(OPERATOR),
+  });
+  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  const tenant = await call(first.url, 'POST', '/v1/tenants', { cookie, body: { name: 'Crash' } });
+  const key = (
+    await call(first.url, 'POST', '/v1/api-keys', { cookie, tenant: tenant.body.id, body: { name: 'ci' } })
+  ).body.key as string;
+  const hook = await call(first.url, 'POST', '/v1/webhooks', {
+    key,
+    body: { url: receiver.url('/crash'), events: ['live_stream.disabled'] },
+  });
+  assert.equal(hook.status, 201);
+  const stream = (await call(first.url, 'POST', '/v1/live-streams', { key, body: { name: 'c' } })).body;
+  receiver.answer = 'hang';
+  assert.equal((await call(first.url, 'POST', `/v1/live-streams/${stream.id}/disable`, { key })).status, 200);
+  const deadline = Date.now() + 10_000;
+  while (receiver.refused < 1) {
+    assert.ok(Date.now() < deadline, 'the delivery reached the receiver');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  first.child.kill('SIGKILL');
+  await first.exit;
+  receiver.answer = 'ok';
+  const killedAt = Date.now();
+  const second = await startMain(env);
+  cleanups.push(() => {
+    if (second.child.exitCode === null) second.child.kill('SIGKILL');
+  });
+  const [got] = await receiver.waitFor(1, 30_000);
+  assert.equal(got?.json.type, 'live_stream.disabled');
+  assert.ok(Date.now() - killedAt >= 5000, 'taken over only once the lease ran out');
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal(receiver.received.length, 1, 'delivered once');
+  const log = await call(second.url, 'GET', `/v1/webhooks/${hook.body.id}/deliveries`, { key });
+  assert.equal(log.body.data[0].status, 'succeeded');
   second.child.kill('SIGTERM');
   assert.equal((await second.exit).code, 0);
 });
