@@ -457,3 +457,46 @@ test('deliveries never run in the request path: a receiver that hangs does not s
     await api.request('DELETE', `/v1/webhooks/${hook.id}`, { key: tenant.key });
   }
 });
+
+test('two api instances on one database deliver every event once, in order per stream', async () => {
+  const peer = await TestApi.start(
+    {
+      WEBHOOK_ALLOWED_HOSTS: `${receiver.hostPort},${other.hostPort}`,
+      WEBHOOK_RETRY_BASE_MS: '100',
+      WEBHOOK_RETRY_MAX_MS: '400',
+      WEBHOOK_TIMEOUT_MS: '2000',
+    },
+    api,
+  );
+  try {
+    const hook = await register(receiver.url('/fleet'), ['live_stream.active', 'live_stream.idle']);
+    const stream = await newStream('two instances');
+    const before = receiver.received.length;
+    // Sessions start on one instance and end on the other; both dispatchers run.
+    for (let i = 0; i < 5; i++) {
+      const [a, b] = i % 2 === 0 ? [api, peer] : [peer, api];
+      const started = await a.request('POST', EdgeApiPaths.sessions, {
+        key: edge.credential,
+        body: { liveStreamId: stream.id, clientIp: '203.0.113.9', video: null, audio: null },
+      });
+      assert.equal(started.status, 201);
+      const ended = await b.request('POST', EdgeApiPaths.sessionEnd(started.body.sessionId), {
+        key: edge.credential,
+        body: { reason: 'publisher closed', bytesInDelta: 0, bytesOutDelta: 0, viewerSecondsDelta: 0 },
+      });
+      assert.equal(ended.status, 204);
+    }
+    await receiver.waitFor(before + 10);
+    await new Promise((r) => setTimeout(r, 1000));
+    const got = receiver.received.slice(before).filter((r) => r.path === '/fleet');
+    assert.equal(got.length, 10, 'each event once');
+    assert.equal(new Set(got.map((r) => r.json.id)).size, 10);
+    assert.deepEqual(
+      got.map((r) => r.json.type),
+      Array.from({ length: 5 }, () => ['live_stream.active', 'live_stream.idle']).flat(),
+    );
+    await api.request('DELETE', `/v1/webhooks/${hook.id}`, { key: tenant.key });
+  } finally {
+    await peer.close();
+  }
+});
