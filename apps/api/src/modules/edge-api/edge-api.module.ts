@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AssetsModule } from '../assets/assets.module';
 import { ControlFeedModule } from '../control-feed/control-feed.module';
 import { EdgesModule } from '../edges/edges.module';
+import { LiveEventsModule } from '../live-events/live-events.module';
 import { PlaybackModule } from '../playback/playback.module';
 import { WebhooksModule } from '../webhooks/webhooks.module';
 import { EdgeApiController } from './edge-api.controller';
@@ -9,7 +10,7 @@ import { EdgeApiService } from './edge-api.service';
 import { EdgeAssetsService } from './edge-assets.service';
 
 @Module({
-  imports: [EdgesModule, PlaybackModule, ControlFeedModule, AssetsModule, WebhooksModule],
+  imports: [EdgesModule, PlaybackModule, ControlFeedModule, AssetsModule, WebhooksModule, LiveEventsModule],
   controllers: [EdgeApiController],
   providers: [EdgeApiService, EdgeAssetsService],
 })

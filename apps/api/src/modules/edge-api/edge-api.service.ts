@@ -31,6 +31,7 @@ import { Database } from '../../database/database';
 import type { PrismaClient } from '../../generated/prisma/client';
 import { ControlFeed } from '../control-feed/control-feed.service';
 import { EdgesService, edgeStatus, MISSED_HEARTBEATS_UNHEALTHY } from '../edges/edges.service';
+import { LiveEventRunner } from '../live-events/live-event-runner';
 import { keyContext, ladderOf } from '../live-streams/live-streams.service';
 import { PlaybackKeys } from '../playback/playback-keys.service';
 import { WebhookOutbox } from '../webhooks/webhook-outbox';
@@ -106,6 +107,7 @@ export class EdgeApiService {
     @Inject(EdgesService) private readonly edges: EdgesService,
     @Inject(ControlFeed) private readonly feed: ControlFeed,
     @Inject(WebhookOutbox) private readonly webhooks: WebhookOutbox,
+    @Inject(LiveEventRunner) private readonly liveEvents: LiveEventRunner,
   ) {}
 
   private get prisma(): PrismaClient {
@@ -204,8 +206,10 @@ export class EdgeApiService {
     const staleBefore = new Date(
       Date.now() - MISSED_HEARTBEATS_UNHEALTHY * this.config.EDGE_HEARTBEAT_INTERVAL_SECONDS * 1000,
     );
-    await this.prisma.$transaction([
-      this.prisma.ingestSession.updateMany({
+    // Interactive: the live event runner's statement follows the stream row's update (its lock orders
+    // concurrent starts on one stream) and its webhook event depends on what it changed.
+    const eventWentLive = await this.prisma.$transaction(async (tx) => {
+      await tx.ingestSession.updateMany({
         where: {
           liveStreamId: stream.id,
           endedAt: null,
@@ -224,8 +228,8 @@ export class EdgeApiService {
           ],
         },
         data: { endedAt: new Date(), endReason: 'replaced by a new session' },
-      }),
-      this.prisma.ingestSession.create({
+      });
+      await tx.ingestSession.create({
         data: {
           id,
           tenantId: stream.tenantId,
@@ -238,27 +242,26 @@ export class EdgeApiService {
           frameRate: req.video?.frameRate ?? null,
           audioCodec: req.audio?.codec ?? null,
         },
-      }),
-      this.prisma.liveStream.update({ where: { id: stream.id }, data: { currentSessionId: id } }),
+      });
+      await tx.liveStream.update({ where: { id: stream.id }, data: { currentSessionId: id } });
       // Idle to active (a takeover of a running stream is not a new activation).
-      ...(stream.currentSessionId === null
-        ? [
-            this.webhooks.event(this.prisma, {
-              tenantId: stream.tenantId,
-              type: 'live_stream.active',
-              subjectId: stream.id,
-              data: {
-                id: stream.id,
-                name: stream.name,
-                playbackId: stream.playbackId,
-                status: 'active',
-                sessionId: id,
-              },
-            }),
-          ]
-        : []),
-    ]);
-    if (stream.currentSessionId === null) this.webhooks.committed();
+      if (stream.currentSessionId === null)
+        await this.webhooks.event(tx, {
+          tenantId: stream.tenantId,
+          type: 'live_stream.active',
+          subjectId: stream.id,
+          data: {
+            id: stream.id,
+            name: stream.name,
+            playbackId: stream.playbackId,
+            status: 'active',
+            sessionId: id,
+          },
+        });
+      // The stream's live event resumes, or its next scheduled one goes live (live-event-runner.ts).
+      return this.liveEvents.publishStarted(tx, stream.id);
+    });
+    if (stream.currentSessionId === null || eventWentLive) this.webhooks.committed();
     return { sessionId: id };
   }
 
@@ -349,6 +352,8 @@ export class EdgeApiService {
       }),
       this.usageUpsert(session.tenantId, req, now),
       ...(stream
+      // Its live event's reconnect window opens (live-event-runner.ts).
+      ...(stream ? [this.liveEvents.publishEnded(this.prisma, stream.id)] : []),
         ? [
             this.webhooks.event(this.prisma, {
               tenantId: stream.tenantId,

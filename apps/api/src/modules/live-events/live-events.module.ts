@@ -1,6 +1,13 @@
 import { Module } from '@nestjs/common';
+import { WebhooksModule } from '../webhooks/webhooks.module';
+import { LiveEventRunner } from './live-event-runner';
 import { LiveEventsController } from './live-events.controller';
 import { LiveEventsService } from './live-events.service';
 
-@Module({ controllers: [LiveEventsController], providers: [LiveEventsService] })
+@Module({
+  imports: [WebhooksModule],
+  controllers: [LiveEventsController],
+  providers: [LiveEventsService, LiveEventRunner],
+  exports: [LiveEventRunner],
+})
 export class LiveEventsModule {}

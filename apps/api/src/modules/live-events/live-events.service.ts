@@ -9,6 +9,8 @@ import type { ApiConfig } from '../../config';
 import { Database } from '../../database/database';
 import type { LiveEvent as LiveEventRow } from '../../generated/prisma/client';
 import { withinQuota } from '../tenants/quotas';
+import { WebhookOutbox } from '../webhooks/webhook-outbox';
+import { liveEventWebhookData } from './live-event-runner';
 
 type State = LiveEvent['state'];
 
@@ -43,6 +45,7 @@ export class LiveEventsService {
   constructor(
     @Inject(Database) private readonly db: Database,
     @Inject(CONFIG) private readonly config: ApiConfig,
+    @Inject(WebhookOutbox) private readonly webhooks: WebhookOutbox,
   ) {}
 
   async list(q: ListQuery) {
@@ -90,20 +93,41 @@ export class LiveEventsService {
   }
 
   async transition(id: string, to: Exclude<State, 'scheduled'>): Promise<LiveEvent> {
-    const current = await this.get(id);
-    if (!LIVE_EVENT_TRANSITIONS[current.state].includes(to)) {
-      throw new AppError(ErrorCode.conflict, `a ${current.state} event cannot become ${to}`, [
-        { field: 'to', message: `allowed: ${LIVE_EVENT_TRANSITIONS[current.state].join(', ') || 'none'}` },
+    const row = await this.db.tenant().liveEvent.findFirst({ where: { id } });
+    if (!row) throw AppError.notFound('live event');
+    const current = row.state;
+    if (!LIVE_EVENT_TRANSITIONS[current].includes(to)) {
+      throw new AppError(ErrorCode.conflict, `a ${current} event cannot become ${to}`, [
+        { field: 'to', message: `allowed: ${LIVE_EVENT_TRANSITIONS[current].join(', ') || 'none'}` },
       ]);
     }
-    const now = new Date();
-    // The state in the filter makes concurrent transitions race safely: only one matches.
-    const { count } = await this.db.tenant().liveEvent.updateMany({
-      where: { id, state: current.state },
-      data: { state: to, ...(to === 'live' ? { startedAt: now } : { endedAt: now }) },
-    });
-    if (count === 0)
-      throw new AppError(ErrorCode.conflict, 'the event changed state meanwhile; read it again');
-    return this.get(id);
+    // The change and its webhook event in one transaction; the scoped lookup above proved the tenant,
+    // named in the filter. The state in the filter makes concurrent transitions (and the live event
+    // runner) race safely: only one matches.
+    const updated = await this.db
+      .unscoped('live event transition with its webhook event')
+      .$transaction(async (tx) => {
+        const now = new Date();
+        const { count } = await tx.liveEvent.updateMany({
+          where: { id, tenantId: row.tenantId, state: current },
+          data: {
+            state: to,
+            publishEndedAt: null,
+            ...(to === 'live' ? { startedAt: now } : { endedAt: now }),
+          },
+        });
+        if (count === 0) return undefined;
+        const after = await tx.liveEvent.findUniqueOrThrow({ where: { id } });
+        await this.webhooks.event(tx, {
+          tenantId: row.tenantId,
+          type: `live_event.${to}`,
+          subjectId: row.liveStreamId,
+          data: liveEventWebhookData({ ...after, state: to }),
+        });
+        return after;
+      });
+    if (!updated) throw new AppError(ErrorCode.conflict, 'the event changed state meanwhile; read it again');
+    this.webhooks.committed();
+    return toLiveEvent(updated);
   }
 }
