@@ -176,6 +176,41 @@ test("the stream origin of <playbackId>_<rendition>: the stream's origin, the re
   assert.ok(whole.live);
   assert.equal(whole.rendition, undefined);
   assert.equal(RelayTokenClaimsSchema.parse(decodeJwt(whole.relayToken)).sub, pb);
+
+  // The edge reports each rendition's live bitrate with the session's stats; the stream shows them.
+  const live = [
+    { name: 'high', bitrateKbps: 2480, viewers: 3 },
+    { name: 'low', bitrateKbps: 390, viewers: 1 },
+  ];
+  const stats = await api.request('POST', EdgeApiPaths.sessionStats(session.body.sessionId), {
+    key: edge.credential,
+    body: {
+      viewers: 4,
+      bitrateKbps: 2900,
+      bytesInDelta: 1000,
+      bytesOutDelta: 0,
+      viewerSecondsDelta: 0,
+      renditions: live,
+    },
+  });
+  assert.ok(stats.status < 300, JSON.stringify(stats.body));
+  const shown = LiveStreamSchema.parse(
+    (await api.request('GET', `/v1/live-streams/${id}`, { key: tenant.key })).body,
+  );
+  assert.deepEqual(shown.currentSession?.renditions, live);
+  // Hostile figures are refused by the contract.
+  const bad = await api.request('POST', EdgeApiPaths.sessionStats(session.body.sessionId), {
+    key: edge.credential,
+    body: {
+      viewers: 4,
+      bitrateKbps: 1,
+      bytesInDelta: 0,
+      bytesOutDelta: 0,
+      viewerSecondsDelta: 0,
+      renditions: Array.from({ length: 17 }, (_, i) => ({ name: `r${i}`, bitrateKbps: 1, viewers: 0 })),
+    },
+  });
+  assert.equal(bad.status, 400);
 });
 
 test('the OpenAPI document describes the ladder fields of live streams', async () => {

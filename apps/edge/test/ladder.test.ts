@@ -182,6 +182,21 @@ describe('encoder ladders through the edge', { timeout: 300_000 }, () => {
       const played = await peers.decodeFrames(url, GOP);
       assert.equal(played.frames, GOP, played.stderr);
     }
+    // The api shows the stream live with each rendition's bitrate (the lead rendition's session reports them).
+    const shown = await within(STEP_DEADLINE_MS, 'rendition bitrates in the api', async () => {
+      const res = await plane.via(0)<{
+        status: string;
+        currentSession: { renditions?: Array<{ name: string; bitrateKbps: number; viewers: number }> } | null;
+      }>('GET', `/v1/live-streams/${stream.id}`, { bearer: owner.key });
+      const r = res.body.currentSession?.renditions ?? [];
+      return res.body.status === 'active' && r.length === LADDER.length && r.every((x) => x.bitrateKbps > 0)
+        ? r
+        : undefined;
+    });
+    assert.deepEqual(
+      shown.map((r) => r.name),
+      LADDER.map((r) => r.name),
+    );
   });
 
   it('serves /live/<playbackId>.smil as a <switch> of the live renditions that packages/smil parses, each playing from its base', async () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RenditionSchema, RenditionSourceSchema } from './renditions';
+import { RenditionLiveStatsSchema, RenditionSchema, RenditionSourceSchema } from './renditions';
 
 /**
  * The contract between edges and the api. Every call carries
@@ -116,6 +116,8 @@ export const SessionStatsRequestSchema = z.object({
   video: VideoTrackInfoSchema.nullable().optional(),
   audio: AudioTrackInfoSchema.nullable().optional(),
   bitrateKbps: z.number().min(0),
+  /** A ladder's renditions live on the reporting edge (dynamic streaming), with their own bitrates. */
+  renditions: z.array(RenditionLiveStatsSchema).max(16).optional(),
   bytesInDelta: z.number().int().min(0),
   bytesOutDelta: z.number().int().min(0),
   viewerSecondsDelta: z.number().min(0),

@@ -34,6 +34,14 @@ export const RenditionLadderSchema = z
     message: 'rendition names must be unique',
   });
 
+/** A rendition's live figures, as the ingest edge reports them with its session's stats. */
+export const RenditionLiveStatsSchema = z.object({
+  name: z.string().max(16),
+  bitrateKbps: z.number().min(0),
+  viewers: z.number().int().min(0),
+});
+export type RenditionLiveStats = z.infer<typeof RenditionLiveStatsSchema>;
+
 /** The stream name a rendition is published and played under: `<key or playbackId>_<rendition>`. */
 export function renditionStreamName(base: string, rendition: string): string {
   return `${base}${RENDITION_SEPARATOR}${rendition}`;

@@ -1,7 +1,12 @@
 import { z } from 'zod';
 import { PlaybackPolicySchema } from './edge-api';
 import { AssetPlaybackUrlsSchema, PlaybackUrlsSchema } from './playback-urls';
-import { RenditionLadderSchema, RenditionSchema, RenditionSourceSchema } from './renditions';
+import {
+  RenditionLadderSchema,
+  RenditionLiveStatsSchema,
+  RenditionSchema,
+  RenditionSourceSchema,
+} from './renditions';
 
 /**
  * Public REST API resources (responses). Request bodies are validated by the api
@@ -130,6 +135,8 @@ export const LiveSessionSummarySchema = z.object({
   peakViewers: z.number().int(),
   bytesIn: z.number(),
   bytesOut: z.number(),
+  /** Dynamic streaming: the ladder's renditions live at the last report, with their bitrates and viewers. */
+  renditions: z.array(RenditionLiveStatsSchema).optional(),
 });
 export type LiveSessionSummary = z.infer<typeof LiveSessionSummarySchema>;
 export const LiveStreamSchema = z.object({

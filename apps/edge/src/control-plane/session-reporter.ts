@@ -10,6 +10,8 @@ export interface SessionTotals {
   viewerSeconds: number;
   video: SessionStatsRequest['video'];
   audio: SessionStatsRequest['audio'];
+  /** A ladder's renditions live here, with their current bitrates (dynamic streaming). */
+  renditions?: SessionStatsRequest['renditions'];
 }
 
 type SessionApi = Pick<ApiClient, 'startSession' | 'reportStats' | 'endSession'>;
@@ -65,6 +67,7 @@ export class SessionReporter {
       video: totals.video,
       audio: totals.audio,
       bitrateKbps: Math.round((deltas.bytesInDelta * 8) / seconds / 1000),
+      ...(totals.renditions ? { renditions: totals.renditions } : {}),
       ...deltas,
     };
     try {

@@ -18,7 +18,13 @@ import type { RecordingUploader } from '../recording/recording-uploader';
 import { gateMedia } from '../streams/codec-gate';
 import { isVideoKeyframe, KeyframeAlignment } from '../streams/keyframe-alignment';
 import { playerMetadata } from '../streams/player-metadata';
-import { audioCodecIdOf, encoderLadderOf, isLeadPublication, videoCodecIdOf } from '../streams/renditions';
+import {
+  audioCodecIdOf,
+  encoderLadderOf,
+  isLeadPublication,
+  ladderOf,
+  videoCodecIdOf,
+} from '../streams/renditions';
 import { type PublisherSlot, type StreamEntry, type StreamRegistry } from '../streams/stream-registry';
 import { audioInfoOf, videoCodecOf, withMetadata } from '../streams/track-info';
 import { admitWaitingViewers } from '../streams/waiting-viewers';
@@ -218,6 +224,8 @@ export class PublishHandler {
       stream.off('unpublish', onUnpublish);
     };
 
+    const renditions =
+      ladderOf(slot.grant).length > 0 ? this.renditionRates(slot.grant.playbackId) : undefined;
     if (lead)
       publication.reporter = new SessionReporter({
         api: this.opts.api,
@@ -234,6 +242,7 @@ export class PublishHandler {
           viewerSeconds: entry.viewerSeconds(this.now()),
           video: slot.video,
           audio: slot.audio,
+          ...(renditions ? { renditions: renditions() } : {}),
         }),
         intervalMs: this.opts.statsIntervalMs,
         logger: log.child({ tenantId: slot.grant.tenantId, liveStreamId: slot.grant.liveStreamId }),
@@ -267,6 +276,25 @@ export class PublishHandler {
       await recording.close(publication.reporter?.id);
       this.opts.recording.uploader.submit(recording);
     }
+  }
+
+  /**
+   * The stream's ladder renditions live here, each with its bitrate since the last call (from its
+   * broadcast's bytes in) and its viewers: what the lead publication reports with its session's stats.
+   */
+  private renditionRates(playbackId: string): () => { name: string; bitrateKbps: number; viewers: number }[] {
+    const last = new Map<string, { bytes: number; at: number }>();
+    return () => {
+      const at = this.now();
+      return this.opts.registry.liveRenditionsOf(playbackId).map(({ name, entry }) => {
+        const bytes = entry.broadcast.stats.bytesIn;
+        const prev = last.get(name);
+        last.set(name, { bytes, at });
+        // bytes × 8 per millisecond is kbit/s
+        const kbps = prev && at > prev.at ? ((bytes - prev.bytes) * 8) / (at - prev.at) : 0;
+        return { name, bitrateKbps: Math.max(0, Math.round(kbps)), viewers: entry.viewers.size };
+      });
+    };
   }
 
   /** The alignment check of an encoder ladder's rendition (shared by the stream's renditions here). */

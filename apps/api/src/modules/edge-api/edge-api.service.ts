@@ -309,6 +309,7 @@ export class EdgeApiService {
           viewers: req.viewers,
           peakViewers: Math.max(session.peakViewers, req.viewers),
           bitrateKbps: req.bitrateKbps,
+          ...(req.renditions ? { renditionStats: req.renditions } : {}),
           bytesIn: { increment: BigInt(req.bytesInDelta) },
           bytesOut: { increment: BigInt(req.bytesOutDelta) },
           ...(req.video
@@ -351,9 +352,9 @@ export class EdgeApiService {
         data: { currentSessionId: null },
       }),
       this.usageUpsert(session.tenantId, req, now),
-      ...(stream
       // Its live event's reconnect window opens (live-event-runner.ts).
       ...(stream ? [this.liveEvents.publishEnded(this.prisma, stream.id)] : []),
+      ...(stream
         ? [
             this.webhooks.event(this.prisma, {
               tenantId: stream.tenantId,

@@ -1,4 +1,5 @@
-import type { IngestSession, LiveSessionSummary } from '@tributary/contracts';
+import { type IngestSession, type LiveSessionSummary, RenditionLiveStatsSchema } from '@tributary/contracts';
+import { z } from 'zod';
 import type { IngestSession as IngestSessionRow } from '../../generated/prisma/client';
 
 export function toSessionSummary(row: IngestSessionRow): LiveSessionSummary {
@@ -17,7 +18,16 @@ export function toSessionSummary(row: IngestSessionRow): LiveSessionSummary {
     peakViewers: row.peakViewers,
     bytesIn: Number(row.bytesIn),
     bytesOut: Number(row.bytesOut),
+    ...renditionsOf(row.renditionStats),
   };
+}
+
+const StoredRenditionStats = z.array(RenditionLiveStatsSchema);
+
+/** The stored rendition figures, through the contract; none for a stream without a ladder. */
+function renditionsOf(stored: unknown): Pick<LiveSessionSummary, 'renditions'> {
+  const parsed = StoredRenditionStats.safeParse(stored);
+  return parsed.success && parsed.data.length > 0 ? { renditions: parsed.data } : {};
 }
 
 export function toIngestSession(row: IngestSessionRow): IngestSession {

@@ -23,6 +23,7 @@ const SOURCE_HINTS: Record<LiveStream['renditionSource'], string> = {
 export function Renditions({ stream }: { stream: LiveStream }) {
   const server = stream.ingest[0]?.server ?? 'rtmp://<edge>/live';
   const ladder = stream.renditions;
+  const live = new Map((stream.currentSession?.renditions ?? []).map((r) => [r.name, r]));
   return (
     <div className="stack">
       {ladder.length === 0 ? (
@@ -37,6 +38,7 @@ export function Renditions({ stream }: { stream: LiveStream }) {
               <th>Audio</th>
               {stream.renditionSource === 'encoder' && <th>Publish to</th>}
               <th>Plays as</th>
+              <th>Live</th>
             </tr>
           </thead>
           <tbody>
@@ -57,6 +59,11 @@ export function Renditions({ stream }: { stream: LiveStream }) {
                   )}
                   <td>
                     <code>{`${stream.playbackId}_${r.name}`}</code>
+                  </td>
+                  <td data-testid="rendition-live">
+                    {live.has(r.name)
+                      ? `${live.get(r.name)!.bitrateKbps} kbps · ${live.get(r.name)!.viewers} viewers`
+                      : '—'}
                   </td>
                 </tr>
               );
