@@ -153,6 +153,20 @@ export const EdgeConfigSchema = z
     TRANSCODE_THREADS: env.int(1, 1, 16),
     /** Keyframe every this many seconds of source time, at the same instants in every rendition. */
     TRANSCODE_GOP_SECONDS: env.int(2, 1, 10),
+    /** Live thumbnails (`/live/<id>/thumbnail.jpg`) and asset posters (`/vod/<id>/poster.jpg`), thumbnails/. */
+    THUMBNAILS_ENABLED: env.bool(true),
+    THUMBNAIL_FFMPEG_PATH: z.string().min(1).default('ffmpeg'),
+    /** ffmpeg decodes at once on this edge; THUMBNAIL_QUEUE more wait, past that a request gets 503 (or the last picture). */
+    THUMBNAIL_DECODERS: env.int(1, 1, 16),
+    THUMBNAIL_QUEUE: env.int(16, 0, 1024),
+    /** A decode still running after this is killed. */
+    THUMBNAIL_TIMEOUT_MS: env.int(5000, 100, 60_000),
+    /** A picture larger than this is refused (and its decoder killed); it also bounds the caches' memory. */
+    THUMBNAIL_MAX_BYTES: env.int(256 * 1024, 4096, 8 * 1024 * 1024),
+    /** Pictures are scaled down to at most this width. */
+    THUMBNAIL_WIDTH: env.int(640, 16, 3840),
+    /** A live thumbnail older than this is decoded again from the stream's latest keyframe (if it changed). */
+    THUMBNAIL_REFRESH_SECONDS: env.int(5, 1, 300),
 
     /** Handshake plus connect/publish/play must finish within this (docs/reliability.md: handshake: ≤ 10 s). */
     HANDSHAKE_TIMEOUT_MS: env.int(10_000, 1000),

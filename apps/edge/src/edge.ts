@@ -40,6 +40,8 @@ import { RtmpsListener } from './rtmps/rtmps-listener';
 import { EdgeRtmpt } from './rtmpt/edge-rtmpt';
 import { StreamRegistry } from './streams/stream-registry';
 import { admitWaitingViewers } from './streams/waiting-viewers';
+import { FrameGrabber } from './thumbnails/frame-grabber';
+import { LiveThumbnails } from './thumbnails/live-thumbnails';
 import { Transcoder } from './transcode/transcoder';
 import { RtmpVodPlayer } from './vod/rtmp-vod-player';
 import { VodPlayback } from './vod/vod-playback';
@@ -59,6 +61,8 @@ const MAX_WAITING_STREAMS = 10_000;
  * 10 s manifest timeout.
  */
 const HTTP_PULL_WAIT_MS = 5000;
+/** Live streams whose thumbnails are kept (each at most THUMBNAIL_MAX_BYTES). */
+const LIVE_THUMBNAIL_MAX_ENTRIES = 256;
 
 export type EdgeOptions = Omit<EdgeConfig, 'LOG_LEVEL' | 'LOG_FORMAT'>;
 
@@ -351,8 +355,27 @@ export class Edge {
       this.closedTotals.bytesIn += conn.stats.bytesIn;
       this.closedTotals.bytesOut += conn.stats.bytesOut;
     });
+    // Thumbnails and posters (thumbnails/): one bounded ffmpeg pool for the edge.
+    const frames = cfg.THUMBNAILS_ENABLED
+      ? new FrameGrabber({
+          ffmpegPath: cfg.THUMBNAIL_FFMPEG_PATH,
+          decoders: cfg.THUMBNAIL_DECODERS,
+          maxQueued: cfg.THUMBNAIL_QUEUE,
+          timeoutMs: cfg.THUMBNAIL_TIMEOUT_MS,
+          maxBytes: cfg.THUMBNAIL_MAX_BYTES,
+          maxWidth: cfg.THUMBNAIL_WIDTH,
+          logger: logger.child({ component: 'thumbnails' }),
+        })
+      : undefined;
     this.playback = new HttpPlayback({
       authorizer,
+      thumbnails: frames
+        ? new LiveThumbnails({
+            grabber: frames,
+            refreshMs: cfg.THUMBNAIL_REFRESH_SECONDS * 1000,
+            maxEntries: LIVE_THUMBNAIL_MAX_ENTRIES,
+          })
+        : undefined,
       registry: this.registry,
       metrics: this.metrics,
       hls: {
@@ -394,6 +417,7 @@ export class Edge {
       cacheBytes: cfg.VOD_CACHE_BYTES,
       segmentTargetMs: cfg.VOD_SEGMENT_TARGET_MS,
       metrics: this.metrics.registry,
+      frames,
       logger: logger.child({ component: 'vod' }),
     });
     this.vodRtmp = new RtmpVodPlayer({

@@ -16,6 +16,8 @@ import type { EdgeMetrics } from '../http/edge-metrics';
 import { sendJson } from '../http/responses';
 import { ladderOf } from '../streams/renditions';
 import type { StreamEntry, StreamRegistry, ViewerAdmission } from '../streams/stream-registry';
+import { FrameGrabBusy } from '../thumbnails/frame-grabber';
+import type { LiveThumbnails } from '../thumbnails/live-thumbnails';
 import { answerPreflight } from './cors';
 import { FlvFanout } from './flv-fanout';
 import { FlvViewer } from './flv-viewer';
@@ -80,6 +82,8 @@ export interface HttpPlaybackOptions {
   smil?: SmilRouteOptions;
   /** The grant of a stream live on another edge (relay/): its ladder is served here too. */
   fleetGrant?: (playbackId: string) => Promise<PublishGrant | undefined>;
+  /** `/live/<id>/thumbnail.jpg` (thumbnails/); absent: 404. */
+  thumbnails?: LiveThumbnails;
   /** True while this edge transcodes the stream's ladder (transcode/): its playlist waits for the renditions. */
   transcoding?: (playbackId: string) => boolean;
   logger: Logger;
@@ -142,6 +146,7 @@ export class HttpPlayback {
    */
   revoke(playbackId: string): void {
     this.closeRendition(playbackId);
+    this.opts.thumbnails?.forget(playbackId);
   }
 
   /** Stops every segmenter and ends every HTTP-FLV response (drain). */
@@ -176,6 +181,9 @@ export class HttpPlayback {
           return;
         case 'flv':
           await this.serveFlv(req, res, route.playbackId, token, clientIp);
+          return;
+        case 'thumbnail':
+          await this.serveThumbnail(req, res, route.playbackId, token, clientIp);
           return;
         case 'smil':
           if (!this.opts.smil) throw new PlaybackHttpError(ErrorCode.notFound, 'No stream has this name.');
@@ -346,6 +354,45 @@ export class HttpPlayback {
       throw new PlaybackHttpError(ErrorCode.notFound, 'This segment is not (or no longer) available.');
     const cacheControl = CACHE_CONTROL[rendition.grant.playbackPolicy].segment;
     this.send(req, res, resource.contentType, cacheControl, resource.data, route.playbackId);
+  }
+
+  /**
+   * The stream's current picture, authorised like a play of it (name, token, policy) but not counted
+   * among its viewers nor refused at its viewer cap. A stream live on another edge is pulled here first,
+   * as for HTTP-FLV. Signed streams' pictures are `private`; a few seconds of caching matches the refresh.
+   */
+  private async serveThumbnail(
+    req: IncomingMessage,
+    res: ServerResponse,
+    playbackId: string,
+    token: string | undefined,
+    clientIp: string,
+  ): Promise<void> {
+    const thumbnails = this.opts.thumbnails;
+    if (!thumbnails) throw new PlaybackHttpError(ErrorCode.notFound, 'Thumbnails are off on this edge.');
+    let entry = this.opts.registry.get(playbackId);
+    if (!entry?.publisher && (await this.opts.pullFromFleet?.(playbackId)))
+      entry = this.opts.registry.get(playbackId);
+    if (!entry?.publisher) throw notLive();
+    const grant = entry.publisher.grant;
+    await this.authorize(playbackId, token, clientIp, grant, undefined);
+    let jpeg: Buffer | undefined;
+    try {
+      jpeg = await thumbnails.get(playbackId, entry.broadcast);
+    } catch (err) {
+      if (res.destroyed) return;
+      if (err instanceof FrameGrabBusy) res.setHeader('retry-after', '1');
+      throw new PlaybackHttpError(
+        ErrorCode.serviceUnavailable,
+        err instanceof FrameGrabBusy
+          ? 'Thumbnails are busy on this edge; retry shortly.'
+          : 'The thumbnail could not be made; retry shortly.',
+      );
+    }
+    if (!jpeg) throw new PlaybackHttpError(ErrorCode.notFound, 'The stream has no picture yet.');
+    if (res.destroyed) return;
+    const cacheControl = grant.playbackPolicy === 'signed' ? 'private, max-age=5' : 'public, max-age=5';
+    this.send(req, res, 'image/jpeg', cacheControl, jpeg, playbackId);
   }
 
   private async serveFlv(

@@ -11,12 +11,15 @@ export type PlaybackRoute =
   | { kind: 'hls-resource'; playbackId: string; epoch: string; resource: string }
   | { kind: 'flv'; playbackId: string }
   /** SMIL load balancing (issue 11): `/live/<playbackId>.smil`, served by smil-route.ts. */
-  | { kind: 'smil'; playbackId: string };
+  | { kind: 'smil'; playbackId: string }
+  /** The stream's current picture (thumbnails/live-thumbnails.ts): `/live/<playbackId>/thumbnail.jpg`. */
+  | { kind: 'thumbnail'; playbackId: string };
 
 /** The segmenter's own names (packages/media LiveSegmenter): seg-N.ts|m4s, part-N.P.ts|m4s, init-N.mp4. */
 const RESOURCE = /^(?:seg-\d{1,10}\.(?:ts|m4s)|part-\d{1,10}\.\d{1,4}\.(?:ts|m4s)|init-\d{1,6}\.mp4)$/;
 const EPOCH = /^[a-z0-9]{1,16}$/;
 export const PLAYLIST_NAME = 'index.m3u8';
+export const THUMBNAIL_NAME = 'thumbnail.jpg';
 const FLV_SUFFIX = '.flv';
 const SMIL_SUFFIX = '.smil';
 
@@ -40,8 +43,10 @@ export function parsePlaybackPath(path: string): PlaybackRoute | undefined {
   }
   const playbackId = parts[2]!;
   if (!isSafeName(playbackId)) return undefined;
-  if (parts.length === 4)
+  if (parts.length === 4) {
+    if (parts[3] === THUMBNAIL_NAME) return { kind: 'thumbnail', playbackId };
     return parts[3] === PLAYLIST_NAME ? { kind: 'hls-playlist', playbackId } : undefined;
+  }
   if (parts.length === 5) {
     const [epoch, resource] = [parts[3]!, parts[4]!];
     if (EPOCH.test(epoch) && RESOURCE.test(resource))

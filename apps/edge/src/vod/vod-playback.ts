@@ -17,6 +17,7 @@ import type { Counter, MetricsRegistry } from '../http/metrics';
 import { sendJson } from '../http/responses';
 import { answerPreflight } from '../http-playback/cors';
 import { PlaybackHttpError, playRefusal } from '../http-playback/playback-errors';
+import { FrameGrabBusy, type FrameGrabber } from '../thumbnails/frame-grabber';
 import { BlockCache, type FileKey } from './block-cache';
 import { AssetLookups, IndexCache, type IndexedAsset } from './vod-caches';
 import { parseVodPath } from './vod-routes';
@@ -41,6 +42,10 @@ const ASSET_LOOKUP_MAX_ENTRIES = 10_000;
  * at most bit rates), so this bounds what building segments costs edge-wide.
  */
 const MAX_CONCURRENT_SEGMENTS = 32;
+/** Posters kept (one JPEG of at most THUMBNAIL_MAX_BYTES each). */
+const POSTER_CACHE_MAX_ENTRIES = 256;
+/** A poster is taken from the segment that holds this fraction of the asset's duration (its first keyframe). */
+const POSTER_AT_FRACTION = 0.1;
 /** Indexes kept: at most this many files, and this many samples in all (~29 bytes each: ~116 MB). */
 const INDEX_CACHE_MAX_ENTRIES = 256;
 const INDEX_CACHE_MAX_SAMPLES = 4_000_000;
@@ -55,10 +60,12 @@ export interface VodPlaybackOptions {
   /** VOD_SEGMENT_TARGET_MS: segments are cut at the first keyframe at least this long after their start. */
   segmentTargetMs: number;
   metrics: MetricsRegistry;
+  /** Posters (`/vod/<id>/poster.jpg`) are decoded through it; absent: 404. */
+  frames?: FrameGrabber;
   logger: Logger;
 }
 
-type RequestKind = 'playlist' | 'segment' | 'other';
+type RequestKind = 'playlist' | 'segment' | 'poster' | 'other';
 
 /**
  * On-demand HLS (issue 12): `/vod/<playbackId>/index.m3u8` and its `seg-<n>.ts` from any edge. The
@@ -76,6 +83,8 @@ export class VodPlayback {
   bytesSent = 0;
   private muxing = 0;
   private readonly muxQueue: Array<() => void> = [];
+  /** assetId → its poster (being) decoded; failures are not kept. */
+  private readonly posters = new Map<string, Promise<Buffer>>();
 
   constructor(private readonly opts: VodPlaybackOptions) {
     this.lookups = new AssetLookups({
@@ -152,6 +161,9 @@ export class VodPlayback {
           decorate,
         );
         this.send(req, res, HLS_CONTENT_TYPES.playlist, cache.playlist, Buffer.from(body));
+      } else if (route.kind === 'poster') {
+        const jpeg = await this.poster(asset, indexed, res);
+        this.send(req, res, 'image/jpeg', cache.playlist, jpeg);
       } else {
         const segment = indexed.segments[route.segment];
         if (!segment) throw new PlaybackHttpError(ErrorCode.notFound, 'This asset has no such segment.');
@@ -197,6 +209,56 @@ export class VodPlayback {
       throw playRefusal('token_missing', 'This asset needs a playback token: add ?token=<jwt> to the URL.');
     }
     return asset;
+  }
+
+  /**
+   * The asset's poster: the first frame of the segment holding POSTER_AT_FRACTION of its duration (a
+   * keyframe: segments start on one), muxed as for playback and decoded by the edge's bounded
+   * FrameGrabber; kept per asset (bounded), concurrent requests share one decode.
+   */
+  private async poster(asset: EdgeAsset, indexed: IndexedAsset, res: ServerResponse): Promise<Buffer> {
+    const frames = this.opts.frames;
+    if (!frames) throw new PlaybackHttpError(ErrorCode.notFound, 'Posters are off on this edge.');
+    if (!indexed.index.video) throw new PlaybackHttpError(ErrorCode.notFound, 'This asset has no picture.');
+    let poster = this.posters.get(asset.assetId);
+    if (!poster) {
+      const segments = indexed.segments;
+      const last = segments[segments.length - 1];
+      const total = last ? last.startMs + last.durationMs : 0;
+      const at = (segments[0]?.startMs ?? 0) + total * POSTER_AT_FRACTION;
+      const segment = [...segments].reverse().find((s) => s.startMs <= at) ?? segments[0];
+      if (!segment) throw new PlaybackHttpError(ErrorCode.notFound, 'This asset has no picture.');
+      poster = this.muxTurn(() =>
+        muxVodSegment(indexed.index, segment, (offset, length) =>
+          this.blocks.read(fileKey(asset), offset, length),
+        ),
+      ).then((ts) => frames.grab(ts, 'mpegts'));
+      this.posters.set(asset.assetId, poster);
+      while (this.posters.size > POSTER_CACHE_MAX_ENTRIES)
+        this.posters.delete(this.posters.keys().next().value as string);
+      poster.catch(() => this.posters.delete(asset.assetId));
+    }
+    try {
+      return await poster;
+    } catch (err) {
+      if (err instanceof FrameGrabBusy) {
+        if (!res.headersSent) res.setHeader('retry-after', '1');
+        throw new PlaybackHttpError(
+          ErrorCode.serviceUnavailable,
+          'Posters are busy on this edge; retry shortly.',
+        );
+      }
+      if (
+        err instanceof PlaybackHttpError ||
+        err instanceof ControlPlaneError ||
+        err instanceof MediaFileError
+      )
+        throw err;
+      throw new PlaybackHttpError(
+        ErrorCode.serviceUnavailable,
+        'The poster could not be made; retry shortly.',
+      );
+    }
   }
 
   /** Runs one segment's mux when fewer than MAX_CONCURRENT_SEGMENTS are running. */

@@ -3,12 +3,14 @@ import { isSafeName } from '@tributary/contracts';
 /** A request under /vod/ (contracts PlaybackHttpPaths: vodHlsPlaylist, vodHlsSegment). */
 export type VodRoute =
   | { kind: 'playlist'; playbackId: string }
-  | { kind: 'segment'; playbackId: string; segment: number };
+  | { kind: 'segment'; playbackId: string; segment: number }
+  /** The asset's poster (`/vod/<playbackId>/poster.jpg`). */
+  | { kind: 'poster'; playbackId: string };
 
 /** Segment numbers are at most this many digits (a file has far fewer than 10^7 segments). */
 const MAX_SEGMENT_DIGITS = 7;
 
-/** `/vod/<playbackId>/index.m3u8` or `/vod/<playbackId>/seg-<n>.ts`; anything else is undefined. */
+/** `/vod/<playbackId>/index.m3u8`, `/vod/<playbackId>/seg-<n>.ts` or `/vod/<playbackId>/poster.jpg`; anything else is undefined. */
 export function parseVodPath(path: string): VodRoute | undefined {
   const parts = path.split('/');
   if (parts.length !== 4 || parts[0] !== '' || parts[1] !== 'vod') return undefined;
@@ -16,6 +18,7 @@ export function parseVodPath(path: string): VodRoute | undefined {
   const file = parts[3] as string;
   if (!isSafeName(playbackId)) return undefined;
   if (file === 'index.m3u8') return { kind: 'playlist', playbackId };
+  if (file === 'poster.jpg') return { kind: 'poster', playbackId };
   const m = new RegExp(`^seg-(0|[1-9]\\d{0,${MAX_SEGMENT_DIGITS - 1}})\\.ts$`).exec(file);
   if (!m) return undefined;
   return { kind: 'segment', playbackId, segment: Number(m[1]) };
