@@ -13,6 +13,8 @@ RUN npx turbo run build --filter=@tributary/edge...
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --workspace=@tributary/edge
 
 FROM node:20-slim
+# ffmpeg makes `transcode` rendition ladders (apps/edge src/transcode/, TRANSCODE_FFMPEG_PATH).
+RUN apt-get update && apt-get install -y --no-install-recommends ffmpeg && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /src/package.json ./

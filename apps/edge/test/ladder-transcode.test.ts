@@ -235,4 +235,37 @@ describe('transcode ladders at the ingest edge', { timeout: 300_000 }, () => {
       other.kill('SIGKILL');
     }
   });
+
+  it('without ffmpeg at TRANSCODE_FFMPEG_PATH the stream plays its source only, and says so', async () => {
+    const bare = await plane.startEdge({
+      name: 'no-ffmpeg-edge',
+      env: { TRANSCODE_FFMPEG_PATH: join(dir, 'no-such-ffmpeg') },
+    });
+    const third = await plane.newStream(owner, 'no transcoder');
+    const set = await plane.via(0)(
+      'PATCH',
+      `/v1/live-streams/${third.id}`,
+      { bearer: owner.key },
+      { renditionSource: 'transcode', renditions: LADDER },
+    );
+    assert.equal(set.status, 200, JSON.stringify(set.body));
+    const other = publishSource(peers, `${bare.rtmp}/${third.streamKey}`);
+    try {
+      await bare.proc.waitForLog(
+        (l) => String(l.msg).startsWith('transcoder could not start'),
+        'the missing ffmpeg logged',
+        STEP_DEADLINE_MS,
+      );
+      const text = await within(STEP_DEADLINE_MS, 'the source playlist', async () => {
+        const res = await fetch(`${bare.http}${PlaybackHttpPaths.hlsPlaylist(third.playbackId)}`, {
+          signal: AbortSignal.timeout(10_000),
+        });
+        const body = await res.text();
+        return res.ok && body.includes('#EXTINF') ? body : undefined;
+      });
+      assert.ok(!text.includes('#EXT-X-STREAM-INF'), text);
+    } finally {
+      other.kill('SIGKILL');
+    }
+  });
 });

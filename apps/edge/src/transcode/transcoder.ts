@@ -161,7 +161,17 @@ export class Transcoder {
     child.stderr?.on('data', (d: Buffer) => {
       stderr = (stderr + d.toString('utf8')).slice(-STDERR_TAIL_BYTES);
     });
-    child.on('error', (err) => log.error({ err: String(err) }, 'transcoder error'));
+    child.on('error', (err) => {
+      // Not started at all (no ffmpeg at TRANSCODE_FFMPEG_PATH): 'exit' never comes, and retrying would
+      // not help. The stream plays its source only, as past TRANSCODE_MAX_STREAMS.
+      if (child.pid === undefined && job.child === child) {
+        log.error({ err: String(err) }, 'transcoder could not start: the stream plays its source only');
+        job.child = undefined;
+        this.stop(job.playbackId, 'transcoder_unavailable');
+        return;
+      }
+      log.error({ err: String(err) }, 'transcoder error');
+    });
     child.once('exit', (code, signal) => {
       this.stats.exited++;
       if (job.child !== child) return;
