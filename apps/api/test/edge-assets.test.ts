@@ -88,6 +88,7 @@ test('a ready asset is found by playback id and its file is read by ranges; its 
   assert.deepEqual(asset.playback, {
     rtmp: `rtmp://play.example.com/vod/${asset.playbackId}`,
     hls: `https://play.example.com/vod/${asset.playbackId}/index.m3u8`,
+    poster: `https://play.example.com/vod/${asset.playbackId}/poster.jpg`,
   });
 
   const found = await api.request('GET', EdgeApiPaths.asset(asset.playbackId), { key: edge.credential });

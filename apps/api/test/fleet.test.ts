@@ -195,6 +195,7 @@ test('playback URLs name the fleet, SMIL included; the api SMIL sends a player t
     hls: `https://live.example.com/live/${stream.playbackId}/index.m3u8`,
     flv: `https://live.example.com/live/${stream.playbackId}.flv`,
     smil: `https://live.example.com/live/${stream.playbackId}.smil`,
+    thumbnail: `https://live.example.com/live/${stream.playbackId}/thumbnail.jpg`,
   });
   const minted = PlaybackTokenSchema.parse(
     (

@@ -14,6 +14,10 @@ export const PlaybackHttpPaths = {
   vodHlsPlaylist: (playbackId: string) => `/vod/${playbackId}/index.m3u8`,
   /** One segment of vodHlsPlaylist, numbered from 0. */
   vodHlsSegment: (playbackId: string, n: number) => `/vod/${playbackId}/seg-${n}.ts`,
+  /** A live stream's current picture (issue 15): a JPEG of its latest keyframe, refreshed every few seconds. */
+  thumbnail: (playbackId: string) => `/live/${playbackId}/thumbnail.jpg`,
+  /** An asset's poster (issue 15): a JPEG of its picture at 10 % of its duration. */
+  vodPoster: (playbackId: string) => `/vod/${playbackId}/poster.jpg`,
 } as const;
 
 /**
@@ -25,6 +29,8 @@ export const PlaybackUrlsSchema = z.object({
   hls: z.string().nullable(),
   flv: z.string().nullable(),
   smil: z.string().nullable(),
+  /** A JPEG of the stream's current picture (an asset token's: the asset's poster). */
+  thumbnail: z.string().nullable(),
 });
 export type PlaybackUrls = z.infer<typeof PlaybackUrlsSchema>;
 
@@ -45,6 +51,7 @@ export function playbackUrls(
     hls: `${http}${PlaybackHttpPaths.hlsPlaylist(playbackId)}${q}`,
     flv: `${http}${PlaybackHttpPaths.flv(playbackId)}${q}`,
     smil: `${http}${PlaybackHttpPaths.smil(playbackId)}${q}`,
+    thumbnail: `${http}${PlaybackHttpPaths.thumbnail(playbackId)}${q}`,
   };
 }
 
@@ -56,9 +63,9 @@ export const VOD_RTMP_APP = 'vod';
 
 /**
  * Where an on-demand asset plays (issue 12): RTMP on demand under the edge's (or the fleet's) RTMP server,
- * in its VOD_RTMP_APP, and HLS under its HTTP base.
+ * in its VOD_RTMP_APP, HLS and the poster under its HTTP base.
  */
-export const AssetPlaybackUrlsSchema = z.object({ rtmp: z.string(), hls: z.string() });
+export const AssetPlaybackUrlsSchema = z.object({ rtmp: z.string(), hls: z.string(), poster: z.string() });
 export type AssetPlaybackUrls = z.infer<typeof AssetPlaybackUrlsSchema>;
 
 /**
@@ -75,6 +82,7 @@ export function assetPlaybackUrls(
   return {
     rtmp: `${vodRtmpBase(rtmpBase)}/${playbackId}${q}`,
     hls: `${httpBase.replace(/\/+$/, '')}${PlaybackHttpPaths.vodHlsPlaylist(playbackId)}${q}`,
+    poster: `${httpBase.replace(/\/+$/, '')}${PlaybackHttpPaths.vodPoster(playbackId)}${q}`,
   };
 }
 

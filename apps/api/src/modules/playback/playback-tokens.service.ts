@@ -77,5 +77,5 @@ function vodPlaybackUrls(
   token: string,
 ): PlaybackToken['playback'] {
   const urls = assetPlaybackUrls(at.rtmp, at.http, playbackId, token);
-  return { rtmp: urls.rtmp, hls: urls.hls, flv: null, smil: null };
+  return { rtmp: urls.rtmp, hls: urls.hls, flv: null, smil: null, thumbnail: urls.poster };
 }

@@ -4,6 +4,7 @@ import { ActionButton } from '@/components/action-button';
 import { AutoRefresh } from '@/components/auto-refresh';
 import { EmptyState } from '@/components/empty-state';
 import { StatusBadge } from '@/components/status-badge';
+import { Thumbnail } from '@/components/thumbnail';
 import { formatDuration, formatTracks } from '@/lib/asset-format';
 import { formatBytes, formatDateTime } from '@/lib/format';
 import { api } from '@/server/api-client';
@@ -40,6 +41,7 @@ export default async function AssetsPage() {
           <table>
             <thead>
               <tr>
+                <th />
                 <th>Name</th>
                 <th>Status</th>
                 <th>Duration</th>
@@ -52,6 +54,16 @@ export default async function AssetsPage() {
             <tbody>
               {assets.map((a) => (
                 <tr key={a.id} data-testid="asset-row">
+                  <td>
+                    <Thumbnail
+                      src={
+                        a.status === 'ready' && a.playbackPolicy === 'public'
+                          ? (a.playback?.poster ?? null)
+                          : null
+                      }
+                      label={a.name}
+                    />
+                  </td>
                   <td>
                     <div>
                       <Link href={`/assets/${encodeURIComponent(a.id)}`}>{a.name}</Link>

@@ -3,6 +3,7 @@ import Link from 'next/link';
 import { AutoRefresh } from '@/components/auto-refresh';
 import { EmptyState } from '@/components/empty-state';
 import { StatusBadge } from '@/components/status-badge';
+import { Thumbnail } from '@/components/thumbnail';
 import { formatBitrate, formatCount, formatRelative } from '@/lib/format';
 import { api } from '@/server/api-client';
 import { requireViewer } from '@/server/session';
@@ -41,6 +42,7 @@ export default async function StreamsPage() {
           <table>
             <thead>
               <tr>
+                <th />
                 <th>Name</th>
                 <th>Status</th>
                 <th>Viewers</th>
@@ -52,6 +54,14 @@ export default async function StreamsPage() {
             <tbody>
               {streams.map((s) => (
                 <tr key={s.id}>
+                  <td>
+                    <Thumbnail
+                      src={
+                        s.status === 'active' && s.playbackPolicy === 'public' ? s.playback.thumbnail : null
+                      }
+                      label={s.name}
+                    />
+                  </td>
                   <td>
                     <Link href={`/streams/${encodeURIComponent(s.id)}`}>{s.name}</Link>
                   </td>
