@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { PlaybackHttpPaths } from '@tributary/contracts';
+import { isSafeName, PlaybackHttpPaths } from '@tributary/contracts';
+import fc from 'fast-check';
 import { parsePlaybackPath } from './playback-routes';
 
 describe('playback routes', () => {
@@ -55,5 +56,33 @@ describe('playback routes', () => {
       '//live/pb.flv',
     ];
     for (const path of hostile) assert.equal(parsePlaybackPath(path), undefined, path);
+  });
+
+  it('routes the thumbnail URL; near misses are not routes', () => {
+    assert.deepEqual(parsePlaybackPath(PlaybackHttpPaths.thumbnail('pb_1-A')), {
+      kind: 'thumbnail',
+      playbackId: 'pb_1-A',
+    });
+    for (const bad of [
+      '/live/pb/thumbnail.jpeg',
+      '/live/pb/Thumbnail.jpg',
+      '/live/pb/thumbnail.jpg/',
+      '/live/pb/k3/thumbnail.jpg',
+      '/live/../thumbnail.jpg',
+      '/live/a:b/thumbnail.jpg',
+    ])
+      assert.equal(parsePlaybackPath(bad), undefined, bad);
+  });
+
+  it('any path: a thumbnail route only for a safe name, and it round-trips (property)', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 80 }), (name) => {
+        const route = parsePlaybackPath(`/live/${name}/thumbnail.jpg`);
+        if (route?.kind === 'thumbnail') {
+          assert.ok(isSafeName(route.playbackId));
+          assert.equal(PlaybackHttpPaths.thumbnail(route.playbackId), `/live/${name}/thumbnail.jpg`);
+        } else assert.ok(!isSafeName(name) || name.includes('/'), name);
+      }),
+    );
   });
 });

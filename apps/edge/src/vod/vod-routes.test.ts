@@ -13,6 +13,10 @@ test('the contract paths parse back to their route', () => {
     playbackId: 'abc',
     segment: 0,
   });
+  assert.deepEqual(parseVodPath(PlaybackHttpPaths.vodPoster('abc_D-9')), {
+    kind: 'poster',
+    playbackId: 'abc_D-9',
+  });
   assert.deepEqual(parseVodPath('/vod/abc/seg-1234.ts'), {
     kind: 'segment',
     playbackId: 'abc',
@@ -35,6 +39,9 @@ test('anything else is not a route', () => {
     '/vod/abc/seg-1.m4s',
     `/vod/${'a'.repeat(65)}/index.m3u8`,
     '/live/abc/index.m3u8',
+    '/vod/abc/poster.jpeg',
+    '/vod/abc/poster.jpg/x',
+    '/vod/../poster.jpg',
   ]) {
     assert.equal(parseVodPath(p), undefined, p);
   }
