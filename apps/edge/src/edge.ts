@@ -40,7 +40,7 @@ import { RtmpsListener } from './rtmps/rtmps-listener';
 import { EdgeRtmpt } from './rtmpt/edge-rtmpt';
 import { StreamRegistry } from './streams/stream-registry';
 import { admitWaitingViewers } from './streams/waiting-viewers';
-import { FrameGrabber } from './thumbnails/frame-grabber';
+import { FrameGrabber, registerFrameGrabberMetrics } from './thumbnails/frame-grabber';
 import { LiveThumbnails } from './thumbnails/live-thumbnails';
 import { Transcoder } from './transcode/transcoder';
 import { RtmpVodPlayer } from './vod/rtmp-vod-player';
@@ -367,6 +367,7 @@ export class Edge {
           logger: logger.child({ component: 'thumbnails' }),
         })
       : undefined;
+    if (frames) registerFrameGrabberMetrics(this.metrics.registry, frames);
     this.playback = new HttpPlayback({
       authorizer,
       thumbnails: frames

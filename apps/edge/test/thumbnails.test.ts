@@ -6,7 +6,13 @@ import { ErrorEnvelopeSchema, PlaybackHttpPaths } from '@tributary/contracts';
 import { createLogger } from '@tributary/service-kit';
 import { run, tempDir, waitUntil } from '@tributary/test-kit';
 import { FrameGrabBusy, FrameGrabber, FrameGrabFailed, isJpeg } from '../src/thumbnails/frame-grabber';
-import { ControlPlane, type EdgeHandle, type StreamHandle, type TenantHandle } from './support/control-plane';
+import {
+  ControlPlane,
+  type EdgeHandle,
+  edgeMetric,
+  type StreamHandle,
+  type TenantHandle,
+} from './support/control-plane';
 import { Peers } from './support/peers';
 
 /**
@@ -228,6 +234,8 @@ describe('live thumbnails and asset posters from the edge', () => {
     const playlist = await fetch(`${hung.http}${PlaybackHttpPaths.hlsPlaylist(open.playbackId)}`);
     assert.equal(playlist.status, 200);
     assert.equal((await fetch(`${hung.http}/healthz`)).status, 200);
+    assert.ok((await edgeMetric(hung, 'tributary_edge_thumbnail_timeouts_total')) >= 1);
+    assert.equal(await edgeMetric(hung, 'tributary_edge_thumbnail_decoders_active'), 0);
   });
 });
 

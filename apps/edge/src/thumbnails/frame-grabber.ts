@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { Logger } from '@tributary/service-kit';
+import type { MetricsRegistry } from '../http/metrics';
 
 export interface FrameGrabberOptions {
   /** THUMBNAIL_FFMPEG_PATH. */
@@ -140,5 +141,34 @@ export class FrameGrabber {
 export function isJpeg(b: Buffer): boolean {
   return (
     b.length >= 4 && b[0] === 0xff && b[1] === 0xd8 && b[b.length - 2] === 0xff && b[b.length - 1] === 0xd9
+  );
+}
+
+/** The pool's counters on /metrics (tributary_edge_thumbnail_*). */
+export function registerFrameGrabberMetrics(m: MetricsRegistry, grabber: FrameGrabber): void {
+  m.observedCounter(
+    'tributary_edge_thumbnail_decodes_total',
+    'Thumbnail and poster decodes started (ffmpeg runs).',
+    () => grabber.stats.decodes,
+  );
+  m.observedCounter(
+    'tributary_edge_thumbnail_failures_total',
+    'Thumbnail and poster decodes that failed (timeouts and over-size pictures included).',
+    () => grabber.stats.failures,
+  );
+  m.observedCounter(
+    'tributary_edge_thumbnail_timeouts_total',
+    'Thumbnail and poster decoders killed at THUMBNAIL_TIMEOUT_MS.',
+    () => grabber.stats.timeouts,
+  );
+  m.observedCounter(
+    'tributary_edge_thumbnail_busy_total',
+    'Thumbnail and poster decodes refused because every decoder was busy and the queue full.',
+    () => grabber.stats.busy,
+  );
+  m.gauge(
+    'tributary_edge_thumbnail_decoders_active',
+    'ffmpeg thumbnail decoders running now.',
+    () => grabber.active,
   );
 }
