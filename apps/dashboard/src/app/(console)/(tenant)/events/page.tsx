@@ -23,7 +23,11 @@ export default async function EventsPage() {
       <div className="page-header">
         <div>
           <h1>Live events</h1>
-          <p>Schedule a broadcast on one of your streams, then take it live and end it.</p>
+          <p>
+            Schedule a broadcast on one of your streams. When the stream starts publishing, its next scheduled
+            event goes live; once the publish has stopped for longer than the reconnect window, it ends. You
+            can also take an event live and end it by hand.
+          </p>
         </div>
       </div>
       {streams.length === 0 ? (
@@ -56,6 +60,8 @@ export default async function EventsPage() {
                 <th>State</th>
                 <th>Stream</th>
                 <th>Scheduled start</th>
+                <th>Scheduled end</th>
+                <th>Ran</th>
                 <th />
               </tr>
             </thead>
@@ -74,6 +80,12 @@ export default async function EventsPage() {
                     </Link>
                   </td>
                   <td>{formatDateTime(e.scheduledStartAt)}</td>
+                  <td>{formatDateTime(e.scheduledEndAt)}</td>
+                  <td className="muted">
+                    {e.startedAt
+                      ? `${formatDateTime(e.startedAt)} → ${e.endedAt ? formatDateTime(e.endedAt) : 'now'}`
+                      : '—'}
+                  </td>
                   <td>
                     <EventTransitions event={e} />
                   </td>
