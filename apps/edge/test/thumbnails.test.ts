@@ -277,6 +277,49 @@ describe('FrameGrabber: the bounded decoder pool', () => {
     );
   });
 
+  it('never runs more than `decoders` at once, even with new requests arriving as decodes end', async () => {
+    const spans = join(dir.path, 'spans');
+    mkdirSync(spans);
+    const script = join(dir.path, 'short-ffmpeg.sh');
+    // A decoder that takes 100 ms and fails: it notes when it ran.
+    writeFileSync(
+      script,
+      `#!/bin/sh\ns=$(date +%s%N)\nsleep 0.1\necho "$s $(date +%s%N)" > "${spans}/$$"\nexit 1\n`,
+    );
+    chmodSync(script, 0o755);
+    const grabber = new FrameGrabber({
+      ffmpegPath: script,
+      decoders: 2,
+      maxQueued: 100,
+      timeoutMs: 5000,
+      maxBytes: 1024,
+      maxWidth: 160,
+      logger,
+    });
+    let extra = 0;
+    const grabs: Promise<unknown>[] = [];
+    const one = (): Promise<unknown> =>
+      grabber.grab(Buffer.alloc(10), 'flv').catch((err) => {
+        assert.ok(err instanceof FrameGrabFailed);
+        // A new request in the very turn a decoder's slot is handed on.
+        if (extra++ < 6) grabs.push(one());
+      });
+    for (let i = 0; i < 8; i++) grabs.push(one());
+    while (grabs.length < 14) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < grabs.length; i++) await grabs[i];
+    assert.equal(grabber.active, 0);
+    const ran = readdirSync(spans).map((f) =>
+      readFileSync(join(spans, f), 'utf8').trim().split(' ').map(BigInt),
+    );
+    assert.equal(ran.length, 14);
+    let most = 0;
+    for (const [start] of ran) {
+      const at = start as bigint;
+      most = Math.max(most, ran.filter(([s, e]) => (s as bigint) <= at && at < (e as bigint)).length);
+    }
+    assert.ok(most <= 2, `${most} decoders at once`);
+  });
+
   it('refuses garbage input with a clear failure (real ffmpeg), and a missing binary without crashing', async () => {
     const real = new FrameGrabber({
       ffmpegPath: 'ffmpeg',

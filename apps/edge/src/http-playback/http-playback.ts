@@ -371,6 +371,8 @@ export class HttpPlayback {
     const thumbnails = this.opts.thumbnails;
     if (!thumbnails) throw new PlaybackHttpError(ErrorCode.notFound, 'Thumbnails are off on this edge.');
     let entry = this.opts.registry.get(playbackId);
+    // An encoder ladder's stream is published only as its renditions: the first one's picture.
+    entry = entry?.publisher ? entry : (this.opts.registry.liveRenditionsOf(playbackId)[0]?.entry ?? entry);
     if (!entry?.publisher && (await this.opts.pullFromFleet?.(playbackId)))
       entry = this.opts.registry.get(playbackId);
     if (!entry?.publisher) throw notLive();

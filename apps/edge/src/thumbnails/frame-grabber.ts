@@ -59,14 +59,17 @@ export class FrameGrabber {
         this.stats.busy++;
         throw new FrameGrabBusy();
       }
+      // Woken with the slot of a decode that ended (it stays counted in `running`): never one too many.
       await new Promise<void>((r) => this.queue.push(r));
+    } else {
+      this.running++;
     }
-    this.running++;
     try {
       return await this.decode(input, format);
     } finally {
-      this.running--;
-      this.queue.shift()?.();
+      const next = this.queue.shift();
+      if (next) next();
+      else this.running--;
     }
   }
 
