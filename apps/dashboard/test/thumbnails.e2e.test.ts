@@ -19,8 +19,9 @@ import { artifactsDir, type Stack, startStack } from './support/stack';
 
 /**
  * Thumbnails in the dashboard's lists (issue 15) in Chromium against the real api and a real edge: a
- * publishing stream's row shows its current picture from the edge (`/live/<id>/thumbnail.jpg`), an idle
- * one shows none, and a ready asset's row its poster (`/vod/<id>/poster.jpg`); the browser decodes both.
+ * publishing stream's row shows its current picture from the edge (`/live/<id>/thumbnail.jpg`, relayed by
+ * the dashboard server), an idle one shows none, and a ready asset's row its poster (`/vod/<id>/poster.jpg`);
+ * the browser decodes both at the edge's size.
  */
 const WAIT_MS = 30_000;
 
@@ -146,7 +147,8 @@ describe('thumbnails in the stream and asset lists', { timeout: 300_000 }, () =>
       what: 'the thumbnail decoded in the browser',
     });
     const shown = await pictureIn('On air');
-    assert.equal(shown.src, `${stack.edge?.httpUrl}/live/${live.playbackId}/thumbnail.jpg`);
+    // Relayed by the dashboard server from the edge's /live/<id>/thumbnail.jpg: the browser never needs the edge.
+    assert.equal(shown.src, `/streams/${encodeURIComponent(live.id)}/thumbnail`);
     assert.deepEqual({ width: shown.width, height: shown.height }, { width: 640, height: 360 });
     await page.locator('tr').filter({ hasText: 'Off air' }).getByTestId('thumbnail-empty').waitFor();
     await page.screenshot({ path: join(artifactsDir, 'streams-thumbnails.png'), fullPage: true });
@@ -161,7 +163,7 @@ describe('thumbnails in the stream and asset lists', { timeout: 300_000 }, () =>
       what: 'the poster decoded in the browser',
     });
     const shown = await pictureIn('Talk');
-    assert.match(shown.src, /\/vod\/[A-Za-z0-9_-]+\/poster\.jpg$/);
+    assert.match(shown.src, /^\/assets\/[A-Za-z0-9_%-]+\/poster$/);
     assert.deepEqual({ width: shown.width, height: shown.height }, { width: 320, height: 240 });
     await page.screenshot({ path: join(artifactsDir, 'assets-posters.png'), fullPage: true });
   });

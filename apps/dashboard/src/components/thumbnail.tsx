@@ -1,7 +1,7 @@
 /**
- * A stream's current picture or an asset's poster, straight from the edge (`/live/<id>/thumbnail.jpg`,
- * `/vod/<id>/poster.jpg`). Signed ones need a playback token, so the lists show none for them; nor for a
- * stream that is not live (the edge answers 404).
+ * A stream's current picture or an asset's poster in a list: `src` is the dashboard's relay of the edge's
+ * `/live/<id>/thumbnail.jpg` or `/vod/<id>/poster.jpg` (src/server/picture.ts), null for none (an idle
+ * stream, an asset not ready).
  */
 export function Thumbnail({ src, label }: { src: string | null; label: string }) {
   if (!src) {

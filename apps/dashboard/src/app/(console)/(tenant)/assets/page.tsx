@@ -56,11 +56,7 @@ export default async function AssetsPage() {
                 <tr key={a.id} data-testid="asset-row">
                   <td>
                     <Thumbnail
-                      src={
-                        a.status === 'ready' && a.playbackPolicy === 'public'
-                          ? (a.playback?.poster ?? null)
-                          : null
-                      }
+                      src={a.status === 'ready' ? `/assets/${encodeURIComponent(a.id)}/poster` : null}
                       label={a.name}
                     />
                   </td>

@@ -56,9 +56,7 @@ export default async function StreamsPage() {
                 <tr key={s.id}>
                   <td>
                     <Thumbnail
-                      src={
-                        s.status === 'active' && s.playbackPolicy === 'public' ? s.playback.thumbnail : null
-                      }
+                      src={s.status === 'active' ? `/streams/${encodeURIComponent(s.id)}/thumbnail` : null}
                       label={s.name}
                     />
                   </td>
