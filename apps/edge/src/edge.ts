@@ -25,7 +25,7 @@ import { Revocations } from './control-plane/revocations';
 import { EdgeMetrics } from './http/edge-metrics';
 import { EdgeHttpServer } from './http/http-server';
 import { HttpPlayback } from './http-playback/http-playback';
-import { selfBaseFromHost } from './http-playback/smil-route';
+import { selfBaseFromHost, withApp } from './http-playback/smil-route';
 import { EgressMeter } from './lb/capacity';
 import { clientUrlOf, redirectUrl } from './lb/choose-edge';
 import { LoadBalancer } from './lb/load-balancer';
@@ -417,6 +417,14 @@ export class Edge {
       readRange: (playbackId, offset, length) => this.api.assetRange(playbackId, offset, length),
       cacheBytes: cfg.VOD_CACHE_BYTES,
       segmentTargetMs: cfg.VOD_SEGMENT_TARGET_MS,
+      // The live SMIL's choice of edge, naming its on-demand application instead of the live one.
+      smilBase: (req) =>
+        withApp(
+          this.lb.smilBase(
+            cfg.EDGE_PUBLIC_RTMP_URL ?? selfBaseFromHost(req.headers.host, this.rtmpPort, cfg.RTMP_APP),
+          ),
+          cfg.VOD_APP,
+        ),
       metrics: this.metrics.registry,
       frames,
       logger: logger.child({ component: 'vod' }),

@@ -11,6 +11,7 @@ import {
   PlaybackHttpPaths,
   PlaybackTokenSchema,
 } from '@tributary/contracts';
+import { parseMultiBitrateSmil } from '@tributary/smil';
 import { launchChromium, run, tempDir, waitUntil, withDeadline } from '@tributary/test-kit';
 import { ControlPlane, type EdgeHandle, type TenantHandle } from './support/control-plane';
 import { Peers } from './support/peers';
@@ -159,6 +160,40 @@ describe('on-demand assets as HLS from every edge', () => {
     const audio = await probe(url, '-select_streams a -show_entries stream=codec_name');
     // ffprobe lists the stream under the HLS program and again on its own.
     assert.deepEqual(new Set(audio.split('\n').filter((l) => l !== '')), new Set(['mp3']));
+  });
+
+  it('serves each asset as SMIL (the on-demand RTMP application of an edge, mp4:<id> with its bit rate and size) that ffmpeg plays', async () => {
+    const res = await fetch(`${edgeA.http}/vod/${open.playbackId}.smil`);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /^application\/smil\+xml/);
+    const manifest = parseMultiBitrateSmil(await res.text());
+    assert.equal(manifest.base, edgeA.rtmp.replace(/\/live$/, '/vod'));
+    assert.equal(manifest.renditions.length, 1);
+    const [video] = manifest.renditions;
+    assert.equal(video?.src, `mp4:${open.playbackId}`);
+    assert.deepEqual([video?.width, video?.height], [320, 240]);
+    const expectedBitrate = ((open.sizeBytes ?? 0) * 8 * 1000) / (open.durationMs ?? 1);
+    assert.ok(Math.abs((video?.systemBitrate ?? 0) - expectedBitrate) <= 1, `${video?.systemBitrate} bit/s`);
+    const played = await withDeadline(
+      peers.run('ffmpeg', [
+        '-nostdin',
+        '-v',
+        'error',
+        '-i',
+        `${manifest.base}/${video?.src}`,
+        '-t',
+        '1',
+        '-f',
+        'null',
+        '-',
+      ]),
+      'ffmpeg playing the SMIL src',
+      PEER_DEADLINE_MS,
+    );
+    assert.equal(played.code, 0, played.stderr);
+    // Signed assets: the SMIL needs the token too, and carries it on <meta base> for the RTMP connect.
+    assert.equal((await fetch(`${edgeA.http}/vod/${signed.playbackId}.smil`)).status, 401);
+    assert.equal((await fetch(`${edgeA.http}/vod/nosuchasset.smil`)).status, 404);
   });
 
   it('a signed asset refuses no token and a forged one, and plays with a minted one; unknown ids are 404', async () => {

@@ -85,3 +85,16 @@ export function selfBaseFromHost(
     return undefined;
   }
 }
+
+/** An RTMP application URL with its application replaced (`rtmp://h:1935/live` → `rtmp://h:1935/vod`). */
+export function withApp(appUrl: string | undefined, app: string): string | undefined {
+  if (appUrl === undefined) return undefined;
+  try {
+    const url = new URL(appUrl);
+    url.pathname = `/${app}`;
+    url.search = '';
+    return url.toString();
+  } catch {
+    return undefined;
+  }
+}

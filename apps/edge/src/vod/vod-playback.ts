@@ -10,6 +10,7 @@ import {
   tokenDecorator,
 } from '@tributary/media';
 import type { Logger } from '@tributary/service-kit';
+import { generateMultiBitrateSmil } from '@tributary/smil';
 import type { Authorizer } from '../auth/authorizer';
 import { keyServesTenant, TOKEN_REFUSAL_MESSAGES } from '../auth/playback-token';
 import { ControlPlaneError } from '../control-plane/api-client';
@@ -17,6 +18,7 @@ import type { Counter, MetricsRegistry } from '../http/metrics';
 import { sendJson } from '../http/responses';
 import { answerPreflight } from '../http-playback/cors';
 import { PlaybackHttpError, playRefusal } from '../http-playback/playback-errors';
+import { SMIL_CONTENT_TYPE } from '../http-playback/smil-route';
 import { FrameGrabBusy, type FrameGrabber } from '../thumbnails/frame-grabber';
 import { BlockCache, type FileKey } from './block-cache';
 import { AssetLookups, IndexCache, type IndexedAsset } from './vod-caches';
@@ -57,6 +59,11 @@ export interface VodPlaybackOptions {
   readRange: (playbackId: string, offset: number, length: number) => Promise<Buffer>;
   /** VOD_CACHE_BYTES: file blocks held in memory across all assets. */
   cacheBytes: number;
+  /**
+   * The RTMP on-demand application URL `/vod/<id>.smil` names for this request (an edge with room, as
+   * live SMIL); absent or undefined: the SMIL answers 503.
+   */
+  smilBase?: (req: IncomingMessage) => string | undefined;
   /** VOD_SEGMENT_TARGET_MS: segments are cut at the first keyframe at least this long after their start. */
   segmentTargetMs: number;
   metrics: MetricsRegistry;
@@ -65,7 +72,7 @@ export interface VodPlaybackOptions {
   logger: Logger;
 }
 
-type RequestKind = 'playlist' | 'segment' | 'poster' | 'other';
+type RequestKind = 'playlist' | 'segment' | 'poster' | 'smil' | 'other';
 
 /**
  * On-demand HLS (issue 12): `/vod/<playbackId>/index.m3u8` and its `seg-<n>.ts` from any edge. The
@@ -161,6 +168,14 @@ export class VodPlayback {
           decorate,
         );
         this.send(req, res, HLS_CONTENT_TYPES.playlist, cache.playlist, Buffer.from(body));
+      } else if (route.kind === 'smil') {
+        this.send(
+          req,
+          res,
+          SMIL_CONTENT_TYPE,
+          cache.playlist,
+          Buffer.from(this.smil(req, asset, indexed, token)),
+        );
       } else if (route.kind === 'poster') {
         const jpeg = await this.poster(asset, indexed, res);
         this.send(req, res, 'image/jpeg', cache.playlist, jpeg);
@@ -184,6 +199,35 @@ export class VodPlayback {
       }
       sendJson(res, failure.status, { error: { code: failure.code, message: failure.message } });
     }
+  }
+
+  /**
+   * The asset as SMIL, the document JW Player and Wowza-era players read for on-demand RTMP: `<meta
+   * base>` names the RTMP on-demand application of an edge with room (the token, if any, on it: the edge
+   * reads it from the connect), and one `<video src="mp4:<playbackId>">` with the file's bit rate and
+   * picture size, as a one-rendition switch (packages/smil's writer).
+   */
+  private smil(
+    req: IncomingMessage,
+    asset: EdgeAsset,
+    indexed: IndexedAsset,
+    token: string | undefined,
+  ): string {
+    const base = this.opts.smilBase?.(req);
+    if (base === undefined)
+      throw new PlaybackHttpError(ErrorCode.serviceUnavailable, 'No edge is available to play from.');
+    const { durationMs, video } = indexed.index;
+    const bitrate = durationMs > 0 ? Math.round((asset.sizeBytes * 8 * 1000) / durationMs) : 0;
+    return generateMultiBitrateSmil({
+      base: token === undefined ? base : `${base}?token=${encodeURIComponent(token)}`,
+      renditions: [
+        {
+          src: `mp4:${asset.playbackId}`,
+          systemBitrate: Math.max(1, bitrate),
+          ...(video ? { width: video.width, height: video.height } : {}),
+        },
+      ],
+    });
   }
 
   /**

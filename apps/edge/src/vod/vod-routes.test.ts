@@ -17,6 +17,7 @@ test('the contract paths parse back to their route', () => {
     kind: 'poster',
     playbackId: 'abc_D-9',
   });
+  assert.deepEqual(parseVodPath('/vod/abc_D-9.smil'), { kind: 'smil', playbackId: 'abc_D-9' });
   assert.deepEqual(parseVodPath('/vod/abc/seg-1234.ts'), {
     kind: 'segment',
     playbackId: 'abc',
@@ -26,6 +27,10 @@ test('the contract paths parse back to their route', () => {
 
 test('anything else is not a route', () => {
   for (const p of [
+    '/vod/.smil',
+    '/vod/a b.smil',
+    '/vod/abc.smil/x',
+    '/vod/abc.SMIL',
     '/vod/',
     '/vod/abc',
     '/vod/abc/',
