@@ -104,7 +104,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
           WEBHOOK_QUEUE,
           { pollingIntervalSeconds: POLL_SECONDS, batchSize: 1 },
           async ([job]) => {
-            if (job) await this.track(this.drain(job.data));
+            // A job fetched while shutting down is left to the next start (the sweep finds its group again).
+            if (job && !this.stopping) await this.track(this.drain(job.data));
           },
         ),
       );
@@ -121,6 +122,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     await Promise.allSettled([...this.inFlight]);
     clearTimeout(grace);
     await this.boss?.stop({ graceful: true, wait: true, close: false, timeout: 1000 });
+    // Work a worker took between the first wait and the stop: the pool closes after this, never under it.
+    await Promise.allSettled([...this.inFlight]);
   }
 
   private track<T>(p: Promise<T>): Promise<T> {
