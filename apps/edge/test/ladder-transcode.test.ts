@@ -7,6 +7,8 @@ import { after, before, describe, it } from 'node:test';
 import { PlaybackHttpPaths } from '@tributary/contracts';
 import { parseMultiBitrateSmil } from '@tributary/smil';
 import { ControlPlane, type EdgeHandle, type StreamHandle, type TenantHandle } from './support/control-plane';
+import { within } from './support/edge-process';
+import { LAVFI_TEST_SOURCE, liveX264, probeVideo, setLadder } from './support/ladder';
 import { Peers } from './support/peers';
 
 /**
@@ -23,40 +25,10 @@ const LADDER = [
   { name: 'low', width: 160, height: 90, videoBitrateKbps: 120, audioBitrateKbps: 32 },
 ];
 
-async function within<T>(ms: number, what: string, check: () => Promise<T | undefined>): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
 function publishSource(peers: Peers, url: string): ChildProcess {
   return peers.spawn('ffmpeg', [
-    '-v',
-    'error',
-    '-nostdin',
-    '-re',
-    '-f',
-    'lavfi',
-    '-i',
-    'testsrc2=size=640x360:rate=25',
-    '-f',
-    'lavfi',
-    '-i',
-    'sine=frequency=440:sample_rate=44100',
-    '-c:v',
-    'libx264',
-    '-preset',
-    'ultrafast',
-    '-tune',
-    'zerolatency',
-    '-pix_fmt',
-    'yuv420p',
-    '-g',
-    '50',
+    ...LAVFI_TEST_SOURCE,
+    ...liveX264(50),
     '-c:a',
     'aac',
     '-b:a',
@@ -76,36 +48,23 @@ describe('transcode ladders at the ingest edge', { timeout: 300_000 }, () => {
   let edge: EdgeHandle;
   let source: ChildProcess;
 
-  const probeSize = async (url: string) => {
-    const res = await peers.run('ffprobe', [
-      '-v',
-      'error',
-      '-rw_timeout',
-      '8000000',
-      '-select_streams',
-      'v:0',
-      '-show_entries',
-      'stream=codec_name,width,height',
-      '-of',
-      'json',
-      url,
-    ]);
-    if (res.code !== 0) return undefined;
-    return (JSON.parse(res.stdout) as { streams: unknown[] }).streams[0];
-  };
+  const probeSize = (url: string) => probeVideo(peers, url);
+  /** Polls the HLS playlist of `playbackId` on `http` until it is a media playlist with segments. */
+  const sourcePlaylist = (http: string, playbackId: string) =>
+    within(STEP_DEADLINE_MS, 'the source playlist', async () => {
+      const res = await fetch(`${http}${PlaybackHttpPaths.hlsPlaylist(playbackId)}`, {
+        signal: AbortSignal.timeout(10_000),
+      });
+      const body = await res.text();
+      return res.ok && body.includes('#EXTINF') ? body : undefined;
+    });
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ladder-transcode-'));
     plane = await ControlPlane.start({ dir });
     owner = await plane.newTenant('Transcodes');
     stream = await plane.newStream(owner, 'one source');
-    const set = await plane.via(0)(
-      'PATCH',
-      `/v1/live-streams/${stream.id}`,
-      { bearer: owner.key },
-      { renditionSource: 'transcode', renditions: LADDER },
-    );
-    assert.equal(set.status, 200, JSON.stringify(set.body));
+    await setLadder(plane, owner, stream.id, 'transcode', LADDER);
     // One ladder at a time on this edge (TRANSCODE_MAX_STREAMS): the cap is shown below.
     edge = await plane.startEdge({
       name: 'transcode-edge',
@@ -202,13 +161,7 @@ describe('transcode ladders at the ingest edge', { timeout: 300_000 }, () => {
 
   it('past TRANSCODE_MAX_STREAMS a transcode stream plays its source only, and says so in the log', async () => {
     const second = await plane.newStream(owner, 'over the cap');
-    const set = await plane.via(0)(
-      'PATCH',
-      `/v1/live-streams/${second.id}`,
-      { bearer: owner.key },
-      { renditionSource: 'transcode', renditions: LADDER },
-    );
-    assert.equal(set.status, 200, JSON.stringify(set.body));
+    await setLadder(plane, owner, second.id, 'transcode', LADDER);
     const other = publishSource(peers, `${edge.rtmp}/${second.streamKey}`);
     try {
       await edge.proc.waitForLog(
@@ -218,13 +171,7 @@ describe('transcode ladders at the ingest edge', { timeout: 300_000 }, () => {
         STEP_DEADLINE_MS,
       );
       // Its playlist is the source's media playlist, not a multivariant one; the source plays.
-      const text = await within(STEP_DEADLINE_MS, 'the source playlist', async () => {
-        const res = await fetch(`${edge.http}${PlaybackHttpPaths.hlsPlaylist(second.playbackId)}`, {
-          signal: AbortSignal.timeout(10_000),
-        });
-        const body = await res.text();
-        return res.ok && body.includes('#EXTINF') ? body : undefined;
-      });
+      const text = await sourcePlaylist(edge.http, second.playbackId);
       assert.ok(!text.includes('#EXT-X-STREAM-INF'), text);
       assert.deepEqual(await probeSize(`${edge.rtmp}/${second.playbackId}`), {
         codec_name: 'h264',
@@ -242,13 +189,7 @@ describe('transcode ladders at the ingest edge', { timeout: 300_000 }, () => {
       env: { TRANSCODE_FFMPEG_PATH: join(dir, 'no-such-ffmpeg') },
     });
     const third = await plane.newStream(owner, 'no transcoder');
-    const set = await plane.via(0)(
-      'PATCH',
-      `/v1/live-streams/${third.id}`,
-      { bearer: owner.key },
-      { renditionSource: 'transcode', renditions: LADDER },
-    );
-    assert.equal(set.status, 200, JSON.stringify(set.body));
+    await setLadder(plane, owner, third.id, 'transcode', LADDER);
     const other = publishSource(peers, `${bare.rtmp}/${third.streamKey}`);
     try {
       await bare.proc.waitForLog(
@@ -256,13 +197,7 @@ describe('transcode ladders at the ingest edge', { timeout: 300_000 }, () => {
         'the missing ffmpeg logged',
         STEP_DEADLINE_MS,
       );
-      const text = await within(STEP_DEADLINE_MS, 'the source playlist', async () => {
-        const res = await fetch(`${bare.http}${PlaybackHttpPaths.hlsPlaylist(third.playbackId)}`, {
-          signal: AbortSignal.timeout(10_000),
-        });
-        const body = await res.text();
-        return res.ok && body.includes('#EXTINF') ? body : undefined;
-      });
+      const text = await sourcePlaylist(bare.http, third.playbackId);
       assert.ok(!text.includes('#EXT-X-STREAM-INF'), text);
     } finally {
       other.kill('SIGKILL');

@@ -9,7 +9,22 @@ import { type MediaMessage, type OnStatusInfo, StatusCode } from '@tributary/rtm
 import { RtmpClient } from '@tributary/rtmp-core/node';
 import { parseMultiBitrateSmil } from '@tributary/smil';
 import { launchChromium } from '@tributary/test-kit';
-import { ControlPlane, type EdgeHandle, type StreamHandle, type TenantHandle } from './support/control-plane';
+import {
+  ControlPlane,
+  type EdgeHandle,
+  edgeMetric,
+  type StreamHandle,
+  type TenantHandle,
+} from './support/control-plane';
+import { within } from './support/edge-process';
+import {
+  LAVFI_TEST_SOURCE,
+  liveX264,
+  onPlayStatus,
+  probeVideo,
+  sendPlay2,
+  setLadder,
+} from './support/ladder';
 import { Peers } from './support/peers';
 
 /**
@@ -29,16 +44,6 @@ const LADDER = [
   { name: 'low', width: 256, height: 144, videoBitrateKbps: 200, audioBitrateKbps: 48 },
 ];
 
-async function within<T>(ms: number, what: string, check: () => Promise<T | undefined>): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 /**
  * The encoder side of a ladder, as FMLE's multi-bitrate output does: one source, one ffmpeg, one RTMP
  * output per rendition, GOPs aligned (-g = -keyint_min, no scene-cut keyframes).
@@ -57,16 +62,7 @@ function publishLadder(
     `[o${i}]`,
     '-map',
     '1:a',
-    '-c:v',
-    'libx264',
-    '-preset',
-    'ultrafast',
-    '-tune',
-    'zerolatency',
-    '-pix_fmt',
-    'yuv420p',
-    '-g',
-    String(gops[i]),
+    ...liveX264(gops[i]!),
     '-keyint_min',
     String(gops[i]),
     '-sc_threshold',
@@ -82,18 +78,7 @@ function publishLadder(
     `${server}/${streamKey}_${r.name}`,
   ]);
   return peers.spawn('ffmpeg', [
-    '-v',
-    'error',
-    '-nostdin',
-    '-re',
-    '-f',
-    'lavfi',
-    '-i',
-    'testsrc2=size=640x360:rate=25',
-    '-f',
-    'lavfi',
-    '-i',
-    'sine=frequency=440:sample_rate=44100',
+    ...LAVFI_TEST_SOURCE,
     '-filter_complex',
     `[0:v]split=${ladder.length}${split};${scales}`,
     ...outputs,
@@ -138,13 +123,7 @@ describe('encoder ladders through the edge', { timeout: 300_000 }, () => {
     plane = await ControlPlane.start({ dir });
     owner = await plane.newTenant('Ladders');
     stream = await plane.newStream(owner, 'three renditions');
-    const set = await plane.via(0)(
-      'PATCH',
-      `/v1/live-streams/${stream.id}`,
-      { bearer: owner.key },
-      { renditionSource: 'encoder', renditions: LADDER },
-    );
-    assert.equal(set.status, 200, JSON.stringify(set.body));
+    await setLadder(plane, owner, stream.id, 'encoder', LADDER);
     edge = await plane.startEdge({ name: 'ladder-edge' });
     peers = new Peers();
   });
@@ -159,26 +138,8 @@ describe('encoder ladders through the edge', { timeout: 300_000 }, () => {
     publishLadder(peers, edge.rtmp, stream.streamKey);
     for (const r of LADDER) {
       const url = `${edge.rtmp}/${stream.playbackId}_${r.name}`;
-      const probed = await within(STEP_DEADLINE_MS, `${r.name} plays`, async () => {
-        const res = await peers.run('ffprobe', [
-          '-v',
-          'error',
-          '-rw_timeout',
-          '8000000',
-          '-select_streams',
-          'v:0',
-          '-show_entries',
-          'stream=codec_name,width,height',
-          '-of',
-          'json',
-          url,
-        ]);
-        if (res.code !== 0) return undefined;
-        return JSON.parse(res.stdout) as {
-          streams: Array<{ codec_name: string; width: number; height: number }>;
-        };
-      });
-      assert.deepEqual(probed.streams[0], { codec_name: 'h264', width: r.width, height: r.height }, r.name);
+      const probed = await within(STEP_DEADLINE_MS, `${r.name} plays`, () => probeVideo(peers, url));
+      assert.deepEqual(probed, { codec_name: 'h264', width: r.width, height: r.height }, r.name);
       const played = await peers.decodeFrames(url, GOP);
       assert.equal(played.frames, GOP, played.stderr);
     }
@@ -276,26 +237,20 @@ describe('encoder ladders through the edge', { timeout: 300_000 }, () => {
       const ns = await client.createStream();
       ns.on('media', (msg: MediaMessage) => events.push({ kind: 'media', msg }));
       ns.on('status', (info: OnStatusInfo) => events.push({ kind: 'status', code: info.code }));
-      (ns as unknown as NodeJS.EventEmitter).on('data', (d: { name: string; values: unknown[] }) => {
-        const info = d.values[0] as { code?: unknown } | undefined;
-        if (d.name === 'onPlayStatus' && typeof info?.code === 'string')
-          events.push({ kind: 'playStatus', code: info.code });
-      });
+      onPlayStatus(ns, (code) => events.push({ kind: 'playStatus', code }));
       await client.play(`${stream.playbackId}_high`, { stream: ns });
       const videoCount = () => events.filter((e) => e.kind === 'media' && e.msg.typeId === 9).length;
       const completions = () =>
         events.filter((e) => e.kind === 'playStatus' && e.code === StatusCode.PlayTransitionComplete).length;
       await within(STEP_DEADLINE_MS, 'high plays', async () => (videoCount() > 30 ? true : undefined));
       const switchTo = async (to: string, from: string, n: number) => {
-        client.sendCommand(
-          {
-            name: 'play2',
-            transactionId: 0,
-            object: null,
-            args: [{ streamName: to, oldStreamName: from, transition: 'switch', start: -2, len: -1 }],
-          },
-          ns.messageStreamId,
-        );
+        sendPlay2(client, ns.messageStreamId, {
+          streamName: to,
+          oldStreamName: from,
+          transition: 'switch',
+          start: -2,
+          len: -1,
+        });
         await within(STEP_DEADLINE_MS, `switch to ${to} completes`, async () =>
           completions() >= n ? true : undefined,
         );
@@ -338,13 +293,7 @@ describe('encoder ladders through the edge', { timeout: 300_000 }, () => {
   it("one playback token of a signed stream plays every rendition (RTMP, HLS, HTTP-FLV, SMIL); another stream's token plays none", async () => {
     const signed = await plane.newStream(owner, 'signed ladder', 'signed');
     const two = LADDER.slice(1);
-    const set = await plane.via(0)(
-      'PATCH',
-      `/v1/live-streams/${signed.id}`,
-      { bearer: owner.key },
-      { renditionSource: 'encoder', renditions: two },
-    );
-    assert.equal(set.status, 200, JSON.stringify(set.body));
+    await setLadder(plane, owner, signed.id, 'encoder', two);
     const mint = async (playbackId: string) => {
       const res = await plane.via(0)<{ token: string }>(
         'POST',
@@ -413,20 +362,8 @@ describe('encoder ladders through the edge', { timeout: 300_000 }, () => {
   it('reports a rendition whose keyframes are not aligned, and a play2 switch to it still starts on its keyframe', async () => {
     const odd = await plane.newStream(owner, 'misaligned ladder');
     const two = [LADDER[0]!, LADDER[2]!];
-    const set = await plane.via(0)(
-      'PATCH',
-      `/v1/live-streams/${odd.id}`,
-      { bearer: owner.key },
-      { renditionSource: 'encoder', renditions: two },
-    );
-    assert.equal(set.status, 200, JSON.stringify(set.body));
-    const metric = async () => {
-      const text = await (await fetch(`${edge.http}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
-      const line = text
-        .split('\n')
-        .find((l) => l.startsWith('tributary_edge_rendition_keyframes_misaligned_total'));
-      return line === undefined ? 0 : Number(line.split(' ').at(-1));
-    };
+    await setLadder(plane, owner, odd.id, 'encoder', two);
+    const metric = () => edgeMetric(edge, 'tributary_edge_rendition_keyframes_misaligned_total');
     const before = await metric();
     // high: a keyframe a second; low: every 1.2 s (its keyframes meet high's only every 6 s).
     const encoder = publishLadder(peers, edge.rtmp, odd.streamKey, two, [GOP, 30]);
@@ -445,28 +382,16 @@ describe('encoder ladders through the edge', { timeout: 300_000 }, () => {
       await client.connect();
       const ns = await client.createStream();
       ns.on('media', (msg: MediaMessage) => events.push({ kind: 'media', msg }));
-      (ns as unknown as NodeJS.EventEmitter).on('data', (d: { name: string; values: unknown[] }) => {
-        const info = d.values[0] as { code?: unknown } | undefined;
-        if (d.name === 'onPlayStatus' && info?.code === StatusCode.PlayTransitionComplete)
-          events.push({ kind: 'done' });
+      onPlayStatus(ns, (code) => {
+        if (code === StatusCode.PlayTransitionComplete) events.push({ kind: 'done' });
       });
       await client.play(`${odd.playbackId}_high`, { stream: ns });
       await within(STEP_DEADLINE_MS, 'high plays', async () => (events.length > 40 ? true : undefined));
-      client.sendCommand(
-        {
-          name: 'play2',
-          transactionId: 0,
-          object: null,
-          args: [
-            {
-              streamName: `${odd.playbackId}_low`,
-              oldStreamName: `${odd.playbackId}_high`,
-              transition: 'switch',
-            },
-          ],
-        },
-        ns.messageStreamId,
-      );
+      sendPlay2(client, ns.messageStreamId, {
+        streamName: `${odd.playbackId}_low`,
+        oldStreamName: `${odd.playbackId}_high`,
+        transition: 'switch',
+      });
       await within(STEP_DEADLINE_MS, 'switched to low', async () => {
         const at = events.findIndex((e) => e.kind === 'done');
         return at >= 0 && events.slice(at).filter((e) => e.kind === 'media' && e.msg.typeId === 9).length > 3
@@ -566,22 +491,9 @@ describe('encoder ladders through the edge', { timeout: 300_000 }, () => {
     const b = await plane.startEdge({ name: 'ladder-edge-b' });
     for (const r of [LADDER[2]!, LADDER[0]!]) {
       const url = `${b.rtmp}/${stream.playbackId}_${r.name}`;
-      const probed = await within(STEP_DEADLINE_MS, `${r.name} plays on the second edge`, async () => {
-        const res = await peers.run('ffprobe', [
-          '-v',
-          'error',
-          '-rw_timeout',
-          '8000000',
-          '-select_streams',
-          'v:0',
-          '-show_entries',
-          'stream=width,height',
-          '-of',
-          'json',
-          url,
-        ]);
-        return res.code === 0 ? (JSON.parse(res.stdout) as { streams: unknown[] }).streams[0] : undefined;
-      });
+      const probed = await within(STEP_DEADLINE_MS, `${r.name} plays on the second edge`, () =>
+        probeVideo(peers, url, 'width,height'),
+      );
       assert.deepEqual(probed, { width: r.width, height: r.height });
     }
     const flv = await peers.decodeFrames(`${b.http}/live/${stream.playbackId}_mid.flv`, 10);
