@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { AssetSchema, EdgeApiPaths, RecordingUploadResponseSchema } from '@tributary/contracts';
-import { run, tempDir, waitUntil } from '@tributary/test-kit';
+import { AssetSchema, RecordingUploadResponseSchema } from '@tributary/contracts';
+import { tempDir, waitUntil } from '@tributary/test-kit';
 import { TestApi } from './support/api';
+import { ffmpeg, lavfiTestInputs } from './support/media';
 
 /**
  * On-demand assets (issue 12) through the real api: a multipart upload of files ffmpeg made is stored
@@ -20,11 +21,6 @@ let other: { tenantId: string; key: string };
 const files = tempDir('tributary-assets-test-');
 const storage = tempDir('tributary-assets-storage-');
 const MAX_UPLOAD = 2 * 1024 * 1024;
-
-async function ffmpeg(args: readonly string[]): Promise<void> {
-  const made = await run('ffmpeg', ['-nostdin', '-v', 'error', '-y', ...args]);
-  assert.equal(made.code, 0, made.stderr);
-}
 
 async function upload(key: string, form: FormData) {
   const res = await fetch(`${api.url}/v1/assets`, {
@@ -74,16 +70,7 @@ before(async () => {
   operator = await api.login();
   acme = await api.tenantWithKey('Acme', operator);
   other = await api.tenantWithKey('Other', operator, { quotaAssets: 1 });
-  const src = [
-    '-f',
-    'lavfi',
-    '-i',
-    'testsrc=size=320x240:rate=25',
-    '-f',
-    'lavfi',
-    '-i',
-    'sine=sample_rate=44100',
-  ];
+  const src = lavfiTestInputs();
   await ffmpeg([
     ...src,
     '-t',
@@ -291,26 +278,13 @@ describe('recordings handed over by edges', () => {
   it('a recording of a live session becomes a ready asset of the stream tenant; a failed one an errored asset', async () => {
     const edgeA = await api.edge(operator, 'rec-edge-a');
     const edgeB = await api.edge(operator, 'rec-edge-b');
-    const stream = (
-      await api.request('POST', '/v1/live-streams', {
-        key: acme.key,
-        body: { name: 'Town hall', record: true },
-      })
-    ).body as { id: string };
-    const session = await api.request('POST', EdgeApiPaths.sessions, {
-      key: edgeA.credential,
-      body: { liveStreamId: stream.id, clientIp: '192.0.2.7', video: null, audio: null },
-    });
+    const stream = await api.liveStream<{ id: string }>(acme.key, { name: 'Town hall', record: true });
+    const sessionId = await api.startSession(edgeA.credential, stream.id, '192.0.2.7');
     const startedAt = new Date().toISOString();
     const send = (credential: string, query: Record<string, string>, body?: Buffer) =>
-      fetch(`${api.url}${EdgeApiPaths.recordings}?${new URLSearchParams(query)}`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${credential}`, 'content-type': 'application/octet-stream' },
-        body,
-        signal: AbortSignal.timeout(30_000),
-      });
+      api.handOverRecording(credential, query, body);
     const flv = readFileSync(join(files.path, 'clip.flv'));
-    const query = { liveStreamId: stream.id, sessionId: session.body.sessionId, startedAt };
+    const query = { liveStreamId: stream.id, sessionId, startedAt };
     // Only the edge that carried the session, and only an edge.
     assert.equal((await send(edgeB.credential, query, flv)).status, 404);
     assert.equal((await send(acme.key, query, flv)).status, 401);

@@ -60,11 +60,8 @@ async function until<T>(what: string, ms: number, probe: () => Promise<T | undef
   }
 }
 
-async function newStream(name: string) {
-  const res = await api.request('POST', '/v1/live-streams', { key: tenant.key, body: { name } });
-  assert.equal(res.status, 201);
-  return res.body as { id: string; playbackId: string; streamKey: string };
-}
+const newStream = (name: string) =>
+  api.liveStream<{ id: string; playbackId: string; streamKey: string }>(tenant.key, { name });
 
 async function newEvent(liveStreamId: string, title: string, scheduledStartAt: string | null) {
   const res = await api.request('POST', '/v1/live-events', {
@@ -81,22 +78,8 @@ async function event(id: string, through = api) {
   return LiveEventSchema.parse(res.body);
 }
 
-async function startSession(liveStreamId: string): Promise<string> {
-  const res = await api.request('POST', EdgeApiPaths.sessions, {
-    key: edge.credential,
-    body: { liveStreamId, clientIp: '203.0.113.7', video: null, audio: null },
-  });
-  assert.equal(res.status, 201, JSON.stringify(res.body));
-  return res.body.sessionId as string;
-}
-
-async function endSession(sessionId: string, through = api) {
-  const res = await through.request('POST', EdgeApiPaths.sessionEnd(sessionId), {
-    key: edge.credential,
-    body: { reason: 'publisher closed', bytesInDelta: 0, bytesOutDelta: 0, viewerSecondsDelta: 0 },
-  });
-  assert.equal(res.status, 204);
-}
+const startSession = (liveStreamId: string) => api.startSession(edge.credential, liveStreamId, '203.0.113.7');
+const endSession = (sessionId: string, through = api) => through.endSession(edge.credential, sessionId);
 
 const eventsAbout = (streamId: string): Received[] =>
   receiver.received.filter((r) => r.json.data.liveStreamId === streamId || r.json.data.id === streamId);

@@ -6,9 +6,10 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AssetSchema, EdgeApiPaths, RecordingUploadResponseSchema } from '@tributary/contracts';
-import { run, tempDir, waitUntil } from '@tributary/test-kit';
+import { tempDir, waitUntil } from '@tributary/test-kit';
 import * as tus from 'tus-js-client';
 import { TestApi } from './support/api';
+import { ffmpeg, lavfiTestInputs } from './support/media';
 import { TestS3 } from './support/s3';
 
 /**
@@ -113,24 +114,12 @@ before(async () => {
     body: { url: `http://127.0.0.1:${hookPort}/hook`, events: ['asset.errored'] },
   });
   assert.equal(hook.status, 201, JSON.stringify(hook.body));
-  const src = [
-    ...['-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=25'],
-    ...['-f', 'lavfi', '-i', 'sine=sample_rate=44100'],
-  ];
+  const src = lavfiTestInputs();
   for (const [out, extra] of [
     ['talk.mp4', ['-t', '4', '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '25', '-c:a', 'aac']],
     ['clip.flv', ['-t', '2', '-c:v', 'libx264', '-preset', 'ultrafast', '-c:a', 'libmp3lame']],
   ] as const) {
-    const made = await run('ffmpeg', [
-      '-nostdin',
-      '-v',
-      'error',
-      '-y',
-      ...src,
-      ...extra,
-      join(files.path, out),
-    ]);
-    assert.equal(made.code, 0, made.stderr);
+    await ffmpeg([...src, ...extra, join(files.path, out)]);
   }
   mp4 = readFileSync(join(files.path, 'talk.mp4'));
   flv = readFileSync(join(files.path, 'clip.flv'));
@@ -187,28 +176,12 @@ describe('assets on S3-compatible storage', () => {
   });
 
   it("a live session's recording is stored on S3, listed with its stream (?liveStreamId=)", async () => {
-    const stream = (
-      await api.request('POST', '/v1/live-streams', {
-        key: acme.key,
-        body: { name: 'Town hall', record: true },
-      })
-    ).body as { id: string };
-    const session = await api.request('POST', EdgeApiPaths.sessions, {
-      key: edge.credential,
-      body: { liveStreamId: stream.id, clientIp: '192.0.2.7', video: null, audio: null },
-    });
-    const res = await fetch(
-      `${api.url}${EdgeApiPaths.recordings}?${new URLSearchParams({
-        liveStreamId: stream.id,
-        sessionId: session.body.sessionId,
-        startedAt: new Date().toISOString(),
-      })}`,
-      {
-        method: 'POST',
-        headers: { authorization: `Bearer ${edge.credential}`, 'content-type': 'application/octet-stream' },
-        body: flv,
-        signal: AbortSignal.timeout(30_000),
-      },
+    const stream = await api.liveStream<{ id: string }>(acme.key, { name: 'Town hall', record: true });
+    const sessionId = await api.startSession(edge.credential, stream.id, '192.0.2.7');
+    const res = await api.handOverRecording(
+      edge.credential,
+      { liveStreamId: stream.id, sessionId, startedAt: new Date().toISOString() },
+      flv,
     );
     assert.equal(res.status, 201);
     const handed = RecordingUploadResponseSchema.parse(await res.json());
@@ -262,23 +235,11 @@ describe('assets on S3-compatible storage', () => {
       assert.equal(resumable.status, 'errored');
       assert.match(resumable.error ?? '', /S3 storage did not store the file/);
 
-      const stream = (
-        await api.request('POST', '/v1/live-streams', {
-          key: acme.key,
-          body: { name: 'Outage', record: true },
-        })
-      ).body as { id: string };
-      const rec = await fetch(
-        `${api.url}${EdgeApiPaths.recordings}?${new URLSearchParams({
-          liveStreamId: stream.id,
-          startedAt: new Date().toISOString(),
-        })}`,
-        {
-          method: 'POST',
-          headers: { authorization: `Bearer ${edge.credential}`, 'content-type': 'application/octet-stream' },
-          body: flv,
-          signal: AbortSignal.timeout(30_000),
-        },
+      const stream = await api.liveStream<{ id: string }>(acme.key, { name: 'Outage', record: true });
+      const rec = await api.handOverRecording(
+        edge.credential,
+        { liveStreamId: stream.id, startedAt: new Date().toISOString() },
+        flv,
       );
       assert.equal(rec.status, 201);
       const recAsset = AssetSchema.parse(

@@ -5,9 +5,10 @@ import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AssetSchema } from '@tributary/contracts';
-import { run, tempDir, waitUntil } from '@tributary/test-kit';
+import { tempDir, waitUntil } from '@tributary/test-kit';
 import * as tus from 'tus-js-client';
 import { TestApi } from './support/api';
+import { ffmpeg, lavfiTestInputs } from './support/media';
 
 /**
  * Resumable uploads (issue 12), the tus 1.0.0 protocol through the real api with a real tus client
@@ -150,19 +151,8 @@ before(async () => {
   operator = await api.login();
   acme = await api.tenantWithKey('Acme', operator);
   other = await api.tenantWithKey('Other', operator, { quotaAssets: 1 });
-  const made = await run('ffmpeg', [
-    '-nostdin',
-    '-v',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    'testsrc=size=320x240:rate=25',
-    '-f',
-    'lavfi',
-    '-i',
-    'sine=sample_rate=44100',
+  await ffmpeg([
+    ...lavfiTestInputs(),
     '-t',
     '4',
     '-c:v',
@@ -179,7 +169,6 @@ before(async () => {
     '+faststart',
     join(files.path, 'talk.mp4'),
   ]);
-  assert.equal(made.code, 0, made.stderr);
   mp4 = readFileSync(join(files.path, 'talk.mp4'));
   assert.ok(mp4.length > 300 * 1024, `the test file spans several chunks (${mp4.length} bytes)`);
 });

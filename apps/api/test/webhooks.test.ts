@@ -6,16 +6,15 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import {
   CreatedWebhookEndpointSchema,
-  EdgeApiPaths,
   WebhookDeliverySchema,
   WebhookEndpointSchema,
   WebhookPayloadSchema,
 } from '@tributary/contracts';
-import { run } from '@tributary/test-kit';
 import { Client } from 'pg';
 import { RetentionService } from '../src/modules/sessions/retention.service';
 import { WebhookDispatcher } from '../src/modules/webhooks/webhook-dispatcher';
 import { TestApi } from './support/api';
+import { ffmpeg, lavfiTestInputs } from './support/media';
 import { WebhookReceiver } from './support/webhook-receiver';
 
 let api: TestApi;
@@ -44,23 +43,10 @@ after(async () => {
   await other?.close();
 });
 
-async function newStream(name: string) {
-  const res = await api.request('POST', '/v1/live-streams', { key: tenant.key, body: { name } });
-  assert.equal(res.status, 201);
-  return res.body as { id: string; playbackId: string };
-}
+const newStream = (name: string) => api.liveStream<{ id: string; playbackId: string }>(tenant.key, { name });
 
 async function publishOnce(streamId: string) {
-  const started = await api.request('POST', EdgeApiPaths.sessions, {
-    key: edge.credential,
-    body: { liveStreamId: streamId, clientIp: '203.0.113.9', video: null, audio: null },
-  });
-  assert.equal(started.status, 201);
-  const ended = await api.request('POST', EdgeApiPaths.sessionEnd(started.body.sessionId), {
-    key: edge.credential,
-    body: { reason: 'publisher closed', bytesInDelta: 0, bytesOutDelta: 0, viewerSecondsDelta: 0 },
-  });
-  assert.equal(ended.status, 204);
+  await api.endSession(edge.credential, await api.startSession(edge.credential, streamId));
 }
 
 async function register(url: string, events: string[] = ['live_stream.active', 'live_stream.idle']) {
@@ -288,19 +274,8 @@ test('assets: an indexed upload is asset.ready, an unplayable one asset.errored'
   const hook = await register(receiver.url('/assets'), ['asset.ready', 'asset.errored']);
   const dir = mkdtempSync(join(tmpdir(), 'tributary-webhook-assets-'));
   const mp4 = join(dir, 'clip.mp4');
-  const made = await run('ffmpeg', [
-    '-nostdin',
-    '-v',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    'testsrc=size=160x90:rate=25',
-    '-f',
-    'lavfi',
-    '-i',
-    'sine=sample_rate=44100',
+  await ffmpeg([
+    ...lavfiTestInputs('160x90'),
     '-t',
     '1',
     '-c:v',
@@ -311,7 +286,6 @@ test('assets: an indexed upload is asset.ready, an unplayable one asset.errored'
     'aac',
     mp4,
   ]);
-  assert.equal(made.code, 0, made.stderr);
   const upload = async (blob: Blob, name: string) => {
     const form = new FormData();
     form.set('file', blob, name);
@@ -475,16 +449,7 @@ test('two api instances on one database deliver every event once, in order per s
     // Sessions start on one instance and end on the other; both dispatchers run.
     for (let i = 0; i < 5; i++) {
       const [a, b] = i % 2 === 0 ? [api, peer] : [peer, api];
-      const started = await a.request('POST', EdgeApiPaths.sessions, {
-        key: edge.credential,
-        body: { liveStreamId: stream.id, clientIp: '203.0.113.9', video: null, audio: null },
-      });
-      assert.equal(started.status, 201);
-      const ended = await b.request('POST', EdgeApiPaths.sessionEnd(started.body.sessionId), {
-        key: edge.credential,
-        body: { reason: 'publisher closed', bytesInDelta: 0, bytesOutDelta: 0, viewerSecondsDelta: 0 },
-      });
-      assert.equal(ended.status, 204);
+      await b.endSession(edge.credential, await a.startSession(edge.credential, stream.id));
     }
     await receiver.waitFor(before + 10);
     await new Promise((r) => setTimeout(r, 1000));

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -121,6 +122,43 @@ export class TestApi {
     });
     if (res.status !== 201) throw new Error(`edge: ${res.status} ${JSON.stringify(res.body)}`);
     return { edgeId: res.body.id as string, credential: res.body.credential as string };
+  }
+
+  /** Creates a live stream as the tenant with `key` (`body`: name, record...); asserts the 201. */
+  // biome-ignore lint/suspicious/noExplicitAny: see Reply
+  async liveStream<T = any>(key: string, body: Record<string, unknown>): Promise<T> {
+    const res = await this.request('POST', '/v1/live-streams', { key, body });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    return res.body as T;
+  }
+
+  /** The edge with `credential` starts a publishing session of `liveStreamId`; resolves with its id (asserts the 201). */
+  async startSession(credential: string, liveStreamId: string, clientIp = '203.0.113.9'): Promise<string> {
+    const res = await this.request('POST', EdgeApiPaths.sessions, {
+      key: credential,
+      body: { liveStreamId, clientIp, video: null, audio: null },
+    });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    return res.body.sessionId as string;
+  }
+
+  /** The edge with `credential` ends `sessionId` as a publisher closing does, with no counters (asserts the 204). */
+  async endSession(credential: string, sessionId: string): Promise<void> {
+    const res = await this.request('POST', EdgeApiPaths.sessionEnd(sessionId), {
+      key: credential,
+      body: { reason: 'publisher closed', bytesInDelta: 0, bytesOutDelta: 0, viewerSecondsDelta: 0 },
+    });
+    assert.equal(res.status, 204, JSON.stringify(res.body));
+  }
+
+  /** An edge (or whoever holds `credential`) hands over a recording: POST of `body` to the recordings endpoint with `query`. */
+  handOverRecording(credential: string, query: Record<string, string>, body?: Buffer): Promise<Response> {
+    return fetch(`${this.url}${EdgeApiPaths.recordings}?${new URLSearchParams(query)}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${credential}`, 'content-type': 'application/octet-stream' },
+      body,
+      signal: AbortSignal.timeout(30_000),
+    });
   }
 
   /** A heartbeat from the edge with `credential`: an idle edge's counters, with `extra` over them. */
