@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import type { PublishCredential } from '@tributary/contracts';
 import { launchChromium } from '@tributary/test-kit';
 import type { Browser, Page } from 'playwright-core';
-import { signIn } from './support/browser';
+import { collectPageErrors, signIn } from './support/browser';
 import { RestSession } from './support/rest';
 import { artifactsDir, type Stack, startStack } from './support/stack';
 
@@ -27,19 +27,13 @@ describe('publish credentials on the stream page', { timeout: 300_000 }, () => {
   before(async () => {
     stack = await startStack();
     rest = await RestSession.login(stack.apiUrl, stack.operator.email, stack.operator.password);
-    tenantId = (await rest.request<{ id: string }>('POST', '/v1/tenants', { body: { name: 'Studio' } })).id;
-    await rest.request('POST', `/v1/tenants/${tenantId}/users`, {
-      body: { email: owner.email, name: 'Olga Owner', password: owner.password, role: 'owner' },
-    });
+    tenantId = await rest.tenantWithOwner('Studio', { ...owner, name: 'Olga Owner' });
     streamId = (
       await rest.request<{ id: string }>('POST', '/v1/live-streams', { body: { name: 'FMLE' }, tenantId })
     ).id;
     browser = await launchChromium();
     page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') consoleErrors.push(`${page.url()}: ${msg.text()}`);
-    });
-    page.on('pageerror', (err) => consoleErrors.push(`${page.url()}: ${err.message}`));
+    collectPageErrors(page, consoleErrors);
     page.on('dialog', (dialog) => void dialog.accept());
     await signIn(page, stack.dashboardUrl, owner.email, owner.password);
   });

@@ -12,7 +12,7 @@ import {
 import { launchChromium, run, tempDir, waitUntil } from '@tributary/test-kit';
 import type { Browser, Page } from 'playwright-core';
 import type { z } from 'zod';
-import { signIn } from './support/browser';
+import { collectPageErrors, signIn } from './support/browser';
 import { RestSession } from './support/rest';
 import { artifactsDir, type Stack, startStack } from './support/stack';
 
@@ -97,10 +97,7 @@ describe("a stream's recordings and the asset player", { timeout: 300_000 }, () 
     assert.equal(recording.status, 'ready', recording.error ?? '');
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') consoleErrors.push(`${page.url()}: ${msg.text()}`);
-    });
-    page.on('pageerror', (err) => consoleErrors.push(`${page.url()}: ${err.message}`));
+    collectPageErrors(page, consoleErrors);
     await signIn(page, stack.dashboardUrl, stack.operator.email, stack.operator.password);
   });
 
@@ -129,7 +126,10 @@ describe("a stream's recordings and the asset player", { timeout: 300_000 }, () 
     await page.getByTestId('recording-row').getByRole('link').click();
     await page.waitForURL(`${stack.dashboardUrl}/assets/${encodeURIComponent(recording.id)}`);
     assert.equal((await page.getByTestId('asset-duration').innerText()).trim(), '0:10');
-    assert.match(await page.getByTestId('asset-tracks').innerText(), /^h264 640×360 2\d(\.\d+)? fps · aac 44.1 kHz mono$/);
+    assert.match(
+      await page.getByTestId('asset-tracks').innerText(),
+      /^h264 640×360 2\d(\.\d+)? fps · aac 44.1 kHz mono$/,
+    );
 
     await page.waitForFunction(
       () => {

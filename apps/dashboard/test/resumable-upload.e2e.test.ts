@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Asset, List, Tenant } from '@tributary/contracts';
 import { launchChromium, run, tempDir, waitUntil } from '@tributary/test-kit';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { signIn } from './support/browser';
+import { collectPageErrors, signIn } from './support/browser';
 import { RestSession } from './support/rest';
 import { artifactsDir, type Stack, startStack } from './support/stack';
 
@@ -37,7 +37,7 @@ describe('resumable uploads from the Assets page', { timeout: 300_000 }, () => {
     browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
     page = await context.newPage();
-    page.on('pageerror', (err) => consoleErrors.push(`${page.url()}: ${err.message}`));
+    collectPageErrors(page, consoleErrors, { consoleMessages: false });
     await signIn(page, stack.dashboardUrl, stack.operator.email, stack.operator.password);
   });
 

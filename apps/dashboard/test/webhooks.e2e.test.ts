@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import type { WebhookEndpoint } from '@tributary/contracts';
 import { launchChromium } from '@tributary/test-kit';
 import type { Browser, Page } from 'playwright-core';
-import { signIn } from './support/browser';
+import { collectPageErrors, signIn } from './support/browser';
 import { RestSession } from './support/rest';
 import { artifactsDir, type Stack, startStack } from './support/stack';
 
@@ -52,19 +52,13 @@ describe('webhooks in the dashboard', { timeout: 300_000 }, () => {
     const port = (receiver.address() as AddressInfo).port;
     stack = await startStack({ apiEnv: { WEBHOOK_ALLOWED_HOSTS: `127.0.0.1:${port}` } });
     rest = await RestSession.login(stack.apiUrl, stack.operator.email, stack.operator.password);
-    tenantId = (await rest.request<{ id: string }>('POST', '/v1/tenants', { body: { name: 'Hooked' } })).id;
-    await rest.request('POST', `/v1/tenants/${tenantId}/users`, {
-      body: { email: owner.email, name: 'Wanda Webhook', password: owner.password, role: 'owner' },
-    });
+    tenantId = await rest.tenantWithOwner('Hooked', { ...owner, name: 'Wanda Webhook' });
     streamId = (
       await rest.request<{ id: string }>('POST', '/v1/live-streams', { body: { name: 'hooked' }, tenantId })
     ).id;
     browser = await launchChromium();
     page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') consoleErrors.push(`${page.url()}: ${msg.text()}`);
-    });
-    page.on('pageerror', (err) => consoleErrors.push(`${page.url()}: ${err.message}`));
+    collectPageErrors(page, consoleErrors);
     page.on('dialog', (dialog) => void dialog.accept());
     await signIn(page, stack.dashboardUrl, owner.email, owner.password);
   });

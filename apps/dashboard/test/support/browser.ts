@@ -13,3 +13,15 @@ export async function signIn(
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL(`${dashboardUrl}/streams`);
 }
+
+/**
+ * Collects into `errors` (each prefixed with the page's URL) the page's uncaught errors and, unless
+ * `consoleMessages` is false, its console errors: the tests assert none were seen.
+ */
+export function collectPageErrors(page: Page, errors: string[], { consoleMessages = true } = {}): void {
+  if (consoleMessages)
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') errors.push(`${page.url()}: ${msg.text()}`);
+    });
+  page.on('pageerror', (err) => errors.push(`${page.url()}: ${err.message}`));
+}

@@ -42,4 +42,14 @@ export class RestSession {
     if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
     return (text ? JSON.parse(text) : undefined) as T;
   }
+
+  /** Creates tenant `name` (as the operator this session is) with `owner` as its owner; resolves with its id. */
+  async tenantWithOwner(
+    name: string,
+    owner: { email: string; name: string; password: string },
+  ): Promise<string> {
+    const tenantId = (await this.request<{ id: string }>('POST', '/v1/tenants', { body: { name } })).id;
+    await this.request('POST', `/v1/tenants/${tenantId}/users`, { body: { ...owner, role: 'owner' } });
+    return tenantId;
+  }
 }
