@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import type { WebhookEndpoint } from '@tributary/contracts';
 import { launchChromium } from '@tributary/test-kit';
 import type { Browser, Page } from 'playwright-core';
-import { collectPageErrors, signIn } from './support/browser';
+import { consolePage, signIn } from './support/browser';
 import { RestSession } from './support/rest';
 import { artifactsDir, type Stack, startStack } from './support/stack';
 
@@ -57,9 +57,7 @@ describe('webhooks in the dashboard', { timeout: 300_000 }, () => {
       await rest.request<{ id: string }>('POST', '/v1/live-streams', { body: { name: 'hooked' }, tenantId })
     ).id;
     browser = await launchChromium();
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-    collectPageErrors(page, consoleErrors);
-    page.on('dialog', (dialog) => void dialog.accept());
+    page = await consolePage(browser, consoleErrors);
     await signIn(page, stack.dashboardUrl, owner.email, owner.password);
   });
 

@@ -1,4 +1,4 @@
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 
 /** Signs in through the dashboard's sign-in page and waits for the streams page. */
 export async function signIn(
@@ -24,4 +24,15 @@ export function collectPageErrors(page: Page, errors: string[], { consoleMessage
       if (msg.type() === 'error') errors.push(`${page.url()}: ${msg.text()}`);
     });
   page.on('pageerror', (err) => errors.push(`${page.url()}: ${err.message}`));
+}
+
+/**
+ * A 1280x900 page in a new context of `browser` that collects its errors into `errors` (collectPageErrors)
+ * and accepts every dialog (the pages' confirm()s).
+ */
+export async function consolePage(browser: Browser, errors: string[]): Promise<Page> {
+  const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  collectPageErrors(page, errors);
+  page.on('dialog', (dialog) => void dialog.accept());
+  return page;
 }
