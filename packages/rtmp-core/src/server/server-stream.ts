@@ -65,7 +65,8 @@ export class RtmpServerStream extends EventEmitter implements BroadcastSink {
   constructor(
     readonly connection: ServerConnection,
     readonly messageStreamId: number,
-    limits: NetStreamLimits = { maxPlayListItems: 32 },
+    /** The server's (RtmpServerOptions maxPlayListItems): given by the connection, never defaulted here. */
+    limits: NetStreamLimits,
   ) {
     super();
     this.machine = new NetStreamMachine(messageStreamId, limits);
