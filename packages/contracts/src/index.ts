@@ -7,3 +7,4 @@ export * from './publish-auth';
 export * from './resources';
 export * from './renditions';
 export * from './webhooks';
+export * from './routes/route';
