@@ -91,10 +91,15 @@ export const LoginInputSchema = z.strictObject({
   email: z.string().trim().toLowerCase().email().max(254),
   password: z.string().min(1).max(256),
 });
+/** A password a user sets (creation, invitation, change): the one rule, in one place. */
+export const NewPasswordSchema = z
+  .string()
+  .min(10, 'expected at least 10 characters')
+  .max(256, 'expected at most 256 characters');
 export const CreateUserInputSchema = z.strictObject({
   email: z.string().trim().toLowerCase().email().max(254),
   name: z.string().trim().min(1).max(100),
-  password: z.string().min(10).max(256),
+  password: NewPasswordSchema,
   role: MemberRoleSchema.default('member'),
 });
 
