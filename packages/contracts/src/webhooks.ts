@@ -17,6 +17,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'live_event.cancelled',
   'asset.ready',
   'asset.errored',
+  'usage.threshold',
 ] as const;
 export const WebhookEventTypeSchema = z.enum(WEBHOOK_EVENT_TYPES);
 export type WebhookEventType = z.infer<typeof WebhookEventTypeSchema>;
