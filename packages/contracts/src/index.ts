@@ -8,5 +8,6 @@ export * from './publish-auth';
 export * from './resources';
 export * from './renditions';
 export * from './usage-alerts';
+export * from './usage-alerts';
 export * from './webhooks';
 export * from './routes';
