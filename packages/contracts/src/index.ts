@@ -8,6 +8,5 @@ export * from './publish-auth';
 export * from './resources';
 export * from './renditions';
 export * from './usage-alerts';
-export * from './usage-alerts';
 export * from './webhooks';
 export * from './routes';
