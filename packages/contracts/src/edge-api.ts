@@ -4,34 +4,9 @@ import { RenditionLiveStatsSchema, RenditionSchema, RenditionSourceSchema } from
 /**
  * The contract between edges and the api. Every call carries
  * `Authorization: Bearer <edge credential>` (issued when an operator registers
- * the edge). Paths are relative to the api's base URL.
+ * the edge). Paths are relative to the api's base URL; they are declared in the route table
+ * (routes/edge-api.ts, which also exports EdgeApiPaths).
  */
-export const EdgeApiPaths = {
-  authorizePublish: '/v1/edge/publish-authorizations',
-  sessions: '/v1/edge/sessions',
-  sessionStats: (sessionId: string) => `/v1/edge/sessions/${encodeURIComponent(sessionId)}/stats`,
-  sessionEnd: (sessionId: string) => `/v1/edge/sessions/${encodeURIComponent(sessionId)}/end`,
-  heartbeat: '/v1/edge/heartbeat',
-  playbackKeys: '/v1/edge/playback-keys',
-  playbackKey: (kid: string) => `/v1/edge/playback-keys/${encodeURIComponent(kid)}`,
-  changes: '/v1/edge/changes',
-  liveStreamChecks: '/v1/edge/live-stream-checks',
-  /** GET: where a playback id is live in the fleet, and a relay token to pull it (issue 11). */
-  streamOrigin: (playbackId: string) => `/v1/edge/streams/${encodeURIComponent(playbackId)}/origin`,
-  /** GET: an on-demand asset by its playback id (issue 12): what an edge needs to serve it. */
-  asset: (playbackId: string) => `/v1/edge/assets/${encodeURIComponent(playbackId)}`,
-  /**
-   * GET with one `Range: bytes=a-b` (at most EDGE_ASSET_MAX_RANGE_BYTES): 206 with those bytes of a
-   * ready asset's file. The api is the storage gateway, so every edge plays every asset.
-   */
-  assetSource: (playbackId: string) => `/v1/edge/assets/${encodeURIComponent(playbackId)}/source`,
-  /** POST: a finished (or failed) recording of a live session becomes an asset (issue 12). */
-  recordings: '/v1/edge/recordings',
-  /** POST: a salt, challenge and signed opaque for an FMLE (`authmod=adobe`) publisher's user (publish-auth.ts). */
-  publishAuthChallenge: '/v1/edge/publish-auth/challenge',
-  /** POST: checks an `authmod=adobe` response against its opaque (signature, expiry, single use). */
-  publishAuthVerify: '/v1/edge/publish-auth/verify',
-} as const;
 
 export const PlaybackPolicySchema = z.enum(['public', 'signed']);
 export type PlaybackPolicy = z.infer<typeof PlaybackPolicySchema>;

@@ -5,7 +5,7 @@ import type { z } from 'zod';
  * declarations, the OpenAPI document is built from them, and `@tributary/sdk` derives its typed
  * client from them, so a path, a schema or a status code is written in exactly one place.
  */
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
 
 /**
  * Who may call a route (the api's AuthGuard enforces it):
@@ -40,8 +40,11 @@ export interface RouteDef {
   body?: z.ZodType;
   /** The success body; absent: no content. */
   response?: z.ZodType;
-  /** The success status. */
-  status: 200 | 201 | 202 | 204 | 302;
+  /**
+   * The success status (206: one byte range; 405 only for a protocol route that exists to refuse a
+   * method, the tus upload's GET).
+   */
+  status: 200 | 201 | 202 | 204 | 206 | 302 | 405;
   /** Accepts Idempotency-Key (creating POSTs). */
   idempotent?: boolean;
   /** Request body kind when it is not JSON. */

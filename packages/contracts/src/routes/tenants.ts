@@ -1,0 +1,76 @@
+import {
+  CreateTenantInputSchema,
+  CreateUserInputSchema,
+  ListQuerySchema,
+  listOf,
+  TenantSchema,
+  UpdateTenantInputSchema,
+  UserSchema,
+} from '../resources';
+import { type RouteGroup, route } from './route';
+
+const tag = 'tenants (operators)';
+
+export const tenantRoutes = {
+  list: route({
+    method: 'GET',
+    path: '/v1/tenants',
+    summary: 'List tenants',
+    tag,
+    access: 'operator',
+    query: ListQuerySchema,
+    response: listOf(TenantSchema),
+    status: 200,
+  }),
+  create: route({
+    method: 'POST',
+    path: '/v1/tenants',
+    summary: 'Create a tenant',
+    tag,
+    access: 'operator',
+    body: CreateTenantInputSchema,
+    response: TenantSchema,
+    status: 201,
+    idempotent: true,
+  }),
+  get: route({
+    method: 'GET',
+    path: '/v1/tenants/{id}',
+    summary: 'Get a tenant',
+    tag,
+    access: 'operator',
+    response: TenantSchema,
+    status: 200,
+  }),
+  update: route({
+    method: 'PATCH',
+    path: '/v1/tenants/{id}',
+    summary: 'Update a tenant (suspend with status)',
+    tag,
+    access: 'operator',
+    body: UpdateTenantInputSchema,
+    response: TenantSchema,
+    status: 200,
+  }),
+  listUsers: route({
+    method: 'GET',
+    path: '/v1/tenants/{id}/users',
+    summary: "List a tenant's members",
+    tag,
+    access: 'operator',
+    query: ListQuerySchema,
+    response: listOf(UserSchema),
+    status: 200,
+  }),
+  createUser: route({
+    method: 'POST',
+    path: '/v1/tenants/{id}/users',
+    summary: 'Create a member of the tenant with a role',
+    tag,
+    access: 'operator',
+    body: CreateUserInputSchema,
+    response: UserSchema,
+    status: 201,
+    idempotent: true,
+  }),
+} as const satisfies RouteGroup;
