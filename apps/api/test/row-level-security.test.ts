@@ -115,6 +115,11 @@ async function seed(tag: string): Promise<Seeded> {
      VALUES ($1, $2, $3, $4, $5, now())`,
     [`whd_${tag}`, s.tenantId, `wh_${tag}`, `evt_${tag}`, s.streamId],
   );
+  await admin.query(
+    `INSERT INTO invitations (id, "tenantId", email, role, "tokenHash", "expiresAt")
+     VALUES ($1, $2, $1 || '@test.local', 'member', $1 || '_hash', now() + interval '1 day')`,
+    [`inv_${tag}`, s.tenantId],
+  );
   return s;
 }
 
@@ -189,6 +194,7 @@ test('every table with a tenantId column has row-level security enabled and forc
     'webhook_endpoints',
     'webhook_events',
     'webhook_deliveries',
+    'invitations',
   ]) {
     assert.ok(tenantTables.includes(table), `${table} has a tenantId column`);
   }

@@ -24,6 +24,7 @@ export const TENANT_OWNED_MODELS = [
   'WebhookEndpoint',
   'WebhookEvent',
   'WebhookDelivery',
+  'Invitation',
 ] as const;
 const tenantOwned = new Set<string>(TENANT_OWNED_MODELS);
 
