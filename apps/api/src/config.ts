@@ -62,6 +62,12 @@ export const ApiConfigSchema = z
     EDGE_HEARTBEAT_INTERVAL_SECONDS: env.int(10, 1, 3600),
     /** Dashboard session lifetime. */
     SESSION_TTL_HOURS: env.int(24 * 7, 1),
+    /** An invitation link (src/modules/members) works this long, once. */
+    INVITATION_TTL_HOURS: env.int(72, 1, 24 * 90),
+    /** Pending invitations one tenant may have at once (bounded work and storage per tenant). */
+    TENANT_MAX_PENDING_INVITATIONS: env.int(100, 1, 10_000),
+    /** The dashboard's public URL: invitation links point at its /invite/<token> page. */
+    PUBLIC_DASHBOARD_URL: env.url().default('http://127.0.0.1:3000'),
     /** Per-tenant caps on objects (only active ones count: unrevoked keys, undeleted streams, scheduled or live events). */
     TENANT_MAX_SIGNING_KEYS: env.int(50, 1),
     TENANT_MAX_API_KEYS: env.int(100, 1),
