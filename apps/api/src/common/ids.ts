@@ -18,6 +18,7 @@ export const IdPrefix = {
   publishCredential: 'pc',
   webhookEndpoint: 'wh',
   webhookEvent: 'evt',
+  invitation: 'inv',
 } as const;
 
 export function newId(prefix: (typeof IdPrefix)[keyof typeof IdPrefix]): string {
