@@ -218,14 +218,8 @@ describe('origin–edge distribution across four real edges', { timeout: 120_000
     assert.equal(refused.videoAt.length, 0, 'no video reached the refused viewer');
     // Known live on A, a tokenless play on C is refused at once, as for a local publisher (the play itself fails).
     assert.equal(await playOutcome(c.rtmp, signed.playbackId), StatusCode.PlayFailed);
-    const minted = await plane.via(0)<{ token: string }>(
-      'POST',
-      '/v1/playback-tokens',
-      { bearer: tenant.key },
-      { playbackId: signed.playbackId },
-    );
-    assert.equal(minted.status, 201);
-    const played = await peers.decodeFrames(`${b.rtmp}/${signed.playbackId}?token=${minted.body.token}`, 10);
+    const minted = await plane.mintPlaybackToken(tenant, signed.playbackId);
+    const played = await peers.decodeFrames(`${b.rtmp}/${signed.playbackId}?token=${minted.token}`, 10);
     assert.equal(played.frames, 10, played.stderr);
   });
 
@@ -239,13 +233,7 @@ describe('origin–edge distribution across four real edges', { timeout: 120_000
     const origin = (await asked.json()) as { live: boolean; relayToken: string };
     assert.equal(origin.live, true);
     const relay = origin.relayToken;
-    const minted = await plane.via(0)<{ token: string }>(
-      'POST',
-      '/v1/playback-tokens',
-      { bearer: tenant.key },
-      { playbackId: signed.playbackId },
-    );
-    const viewerToken = minted.body.token;
+    const viewerToken = (await plane.mintPlaybackToken(tenant, signed.playbackId)).token;
     const { privateKey } = generateKeyPairSync('ed25519');
     const forged = await new SignJWT({ edg: 'x' })
       .setProtectedHeader({ alg: 'EdDSA', kid: decodeProtectedHeader(relay).kid ?? '' })

@@ -294,16 +294,7 @@ describe('encoder ladders through the edge', { timeout: 300_000 }, () => {
     const signed = await plane.newStream(owner, 'signed ladder', 'signed');
     const two = LADDER.slice(1);
     await setLadder(plane, owner, signed.id, 'encoder', two);
-    const mint = async (playbackId: string) => {
-      const res = await plane.via(0)<{ token: string }>(
-        'POST',
-        '/v1/playback-tokens',
-        { bearer: owner.key },
-        { playbackId },
-      );
-      assert.equal(res.status, 201, JSON.stringify(res.body));
-      return res.body.token;
-    };
+    const mint = async (playbackId: string) => (await plane.mintPlaybackToken(owner, playbackId)).token;
     const token = await mint(signed.playbackId);
     const otherToken = await mint(stream.playbackId);
     publishLadder(peers, edge.rtmp, signed.streamKey, two);

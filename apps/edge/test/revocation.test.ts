@@ -281,18 +281,12 @@ describe('revocations cut publishers and viewers on every edge', { timeout: 240_
       .setProtectedHeader({ alg: 'EdDSA', kid: sk.body.id })
       .setExpirationTime('10m')
       .sign(createPrivateKey(sk.body.privateKeyPem));
-    const minted = await via(0)<{ token: string }>(
-      'POST',
-      '/v1/playback-tokens',
-      { bearer: tenant.key },
-      { playbackId: stream.playbackId },
-    );
-    assert.equal(minted.status, 201);
+    const minted = await plane.mintPlaybackToken(tenant, stream.playbackId);
     const revokedViewer = rtmpViewer(on, stream.playbackId, tenantToken);
     const revokedFlv = flvViewer(
       `${on.http}${PlaybackHttpPaths.flv(stream.playbackId)}?token=${tenantToken}`,
     );
-    const platformViewer = rtmpViewer(on, stream.playbackId, minted.body.token);
+    const platformViewer = rtmpViewer(on, stream.playbackId, minted.token);
     await watching(on, stream.playbackId, 3);
 
     const started = Date.now();

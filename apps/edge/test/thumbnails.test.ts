@@ -75,16 +75,7 @@ describe('live thumbnails and asset posters from the edge', () => {
 
   const thumb = (playbackId: string, query = '', on = edge) =>
     fetch(`${on.http}/live/${playbackId}/thumbnail.jpg${query}`, { signal: AbortSignal.timeout(15_000) });
-  const mint = async (playbackId: string) => {
-    const minted = await plane.via(0)<{ token: string }>(
-      'POST',
-      '/v1/playback-tokens',
-      { bearer: tenant.key },
-      { playbackId },
-    );
-    assert.equal(minted.status, 201, JSON.stringify(minted.body));
-    return minted.body.token;
-  };
+  const mint = async (playbackId: string) => (await plane.mintPlaybackToken(tenant, playbackId)).token;
   const liveOn = (on: EdgeHandle, playbackId: string) =>
     waitUntil(async () => (await fetch(`${on.http}${PlaybackHttpPaths.hlsPlaylist(playbackId)}`)).ok, {
       timeoutMs: 20_000,

@@ -4,13 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import {
-  type Asset,
-  AssetSchema,
-  ErrorEnvelopeSchema,
-  PlaybackHttpPaths,
-  PlaybackTokenSchema,
-} from '@tributary/contracts';
+import { type Asset, AssetSchema, ErrorEnvelopeSchema, PlaybackHttpPaths } from '@tributary/contracts';
 import { parseMultiBitrateSmil } from '@tributary/smil';
 import { launchChromium, run, tempDir, waitUntil, withDeadline } from '@tributary/test-kit';
 import { ControlPlane, type EdgeHandle, type TenantHandle } from './support/control-plane';
@@ -204,17 +198,7 @@ describe('on-demand assets as HLS from every edge', () => {
     assert.equal((await fetch(`${edgeA.http}/vod/${signed.playbackId}/seg-0.ts`)).status, 401);
     assert.equal((await fetch(`${url}?token=not.a.jwt`)).status, 401);
 
-    const minted = await plane.via(0)(
-      'POST',
-      '/v1/playback-tokens',
-      { bearer: tenant.key },
-      {
-        playbackId: signed.playbackId,
-        ttlSeconds: 600,
-      },
-    );
-    assert.equal(minted.status, 201, JSON.stringify(minted.body));
-    const token = PlaybackTokenSchema.parse(minted.body);
+    const token = await plane.mintPlaybackToken(tenant, signed.playbackId, { ttlSeconds: 600 });
     assert.ok(token.playback.hls?.endsWith(`?token=${encodeURIComponent(token.token)}`));
     const withToken = `${url}?token=${encodeURIComponent(token.token)}`;
     const playlist = await fetch(withToken);
@@ -222,16 +206,7 @@ describe('on-demand assets as HLS from every edge', () => {
     assert.equal(playlist.headers.get('cache-control'), 'private, max-age=60');
     assert.match(await playlist.text(), /^seg-0\.ts\?token=/m, 'segment URIs carry the token');
     // A valid token for another playback id does not open this one (403: a fresh token of it will not either).
-    const other = await plane.via(0)(
-      'POST',
-      '/v1/playback-tokens',
-      { bearer: tenant.key },
-      {
-        playbackId: open.playbackId,
-        ttlSeconds: 600,
-      },
-    );
-    const wrong = PlaybackTokenSchema.parse(other.body).token;
+    const wrong = (await plane.mintPlaybackToken(tenant, open.playbackId, { ttlSeconds: 600 })).token;
     assert.equal((await fetch(`${url}?token=${encodeURIComponent(wrong)}`)).status, 403);
 
     const decoded = await decode(withToken);

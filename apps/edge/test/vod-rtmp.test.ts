@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type Asset, AssetSchema, PlaybackTokenSchema } from '@tributary/contracts';
+import { type Asset, AssetSchema } from '@tributary/contracts';
 import {
   type AmfObject,
   MessageType,
@@ -381,17 +381,7 @@ describe('on-demand assets over RTMP', () => {
     const none = await refusal(viewer(signed.playbackId));
     assert.equal(none.code, 'NetStream.Play.Failed');
     assert.match(none.description, /token/);
-    const minted = await plane.via(0)(
-      'POST',
-      '/v1/playback-tokens',
-      { bearer: tenant.key },
-      {
-        playbackId: signed.playbackId,
-        ttlSeconds: 600,
-      },
-    );
-    assert.equal(minted.status, 201);
-    const token = PlaybackTokenSchema.parse(minted.body);
+    const token = await plane.mintPlaybackToken(tenant, signed.playbackId, { ttlSeconds: 600 });
     assert.equal(
       token.playback.rtmp,
       `${vodUrl}/${signed.playbackId}?token=${encodeURIComponent(token.token)}`,

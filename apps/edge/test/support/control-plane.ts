@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { type PlaybackToken, PlaybackTokenSchema } from '@tributary/contracts';
 import {
   freePort,
   type JsonLogProcess,
@@ -250,6 +251,25 @@ export class ControlPlane {
     );
     assert.equal(s.status, 201, JSON.stringify(s.body));
     return { id: s.body.id, playbackId: s.body.playbackId, streamKey: s.body.streamKey };
+  }
+
+  /**
+   * A playback token for `playbackId` as the tenant's backend mints one (POST /v1/playback-tokens with
+   * its API key): the token and the ready-made URLs carrying it, validated against the contract.
+   */
+  async mintPlaybackToken(
+    owner: TenantHandle,
+    playbackId: string,
+    opts: { ttlSeconds?: number; clientIp?: string } = {},
+  ): Promise<PlaybackToken> {
+    const res = await this.via(0)(
+      'POST',
+      '/v1/playback-tokens',
+      { bearer: owner.key },
+      { playbackId, ...opts },
+    );
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    return PlaybackTokenSchema.parse(res.body);
   }
 
   /**
