@@ -1,5 +1,6 @@
 // Test support shared by the workspace's integration tests (never imported by production code).
 export { launchChromium } from './browser/chromium';
+export { browserScript, commonJsGraph, type GraphModule, type ImportGraph } from './browser/commonjs-bundle';
 export { type TempDir, tempDir } from './fs/temp-dir';
 export { createNetnsLab, type NetnsHost, type NetnsLab, netnsUnavailable } from './net/netns';
 export { freePort, waitForListener } from './net/ports';
