@@ -8,6 +8,11 @@ export interface RouteInfo {
   method: string;
   path: string;
   access: AccessRule | 'NONE';
+  /** `Controller.method`, to name the handler in a failure. */
+  handlerName: string;
+  /** The handler and its controller, whose metadata the guard and interceptors read. */
+  handler: (...args: never[]) => unknown;
+  controller: new (...args: never[]) => unknown;
 }
 
 /** Every route the running app serves, with its @Access rule, read from Nest's metadata. */
@@ -28,7 +33,14 @@ export function listRoutes(app: INestApplication): RouteInfo[] {
           Reflect.getMetadata(ACCESS_METADATA, ctrl) ??
           'NONE') as RouteInfo['access'];
         const path = `/${[base, String(sub)].filter((p) => p && p !== '/').join('/')}`.replace(/\/+/g, '/');
-        routes.push({ method, path, access });
+        routes.push({
+          method,
+          path,
+          access,
+          handlerName: `${ctrl.name}.${name}`,
+          handler: handler as RouteInfo['handler'],
+          controller: ctrl,
+        });
       }
     }
   }
