@@ -13,6 +13,7 @@ import type { RouteTable } from './route';
 import { sessionRoutes } from './sessions';
 import { tenantRoutes } from './tenants';
 import { usageRoutes } from './usage';
+import { usageAlertRoutes } from './usage-alerts';
 import { webhookRoutes } from './webhooks';
 
 /**
@@ -39,6 +40,7 @@ export const routes = {
   playback: playbackRoutes,
   webhooks: webhookRoutes,
   usage: usageRoutes,
+  usageAlerts: usageAlertRoutes,
   edges: edgeRoutes,
   edgeApi: edgeApiRoutes,
 } as const satisfies RouteTable;
@@ -59,4 +61,5 @@ export * from './route';
 export * from './sessions';
 export * from './tenants';
 export * from './usage';
+export * from './usage-alerts';
 export * from './webhooks';
