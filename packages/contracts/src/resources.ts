@@ -24,9 +24,15 @@ export type List<T> = { data: T[]; nextCursor: string | null };
 export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 20;
 
+/**
+ * What a list's cursor looks like: the key of the last row of the page before (an id, in the alphabet of
+ * contracts/names.ts). Anything else is refused before it reaches the database (a NUL made Postgres fail).
+ */
+export const CURSOR_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
+
 /** Query parameters every list accepts; endpoints extend it with their filters. `limit` is clamped to [1, 100]. */
 export const ListQuerySchema = z.strictObject({
-  cursor: z.string().min(1).max(128).optional(),
+  cursor: z.string().regex(CURSOR_PATTERN, "must be a list's nextCursor ([A-Za-z0-9_-]{1,128})").optional(),
   limit: z.coerce
     .number({ error: 'expected a number' })
     .int('expected a whole number')
