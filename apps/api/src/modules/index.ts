@@ -7,6 +7,7 @@ import { EdgesModule } from './edges/edges.module';
 import { HealthController } from './health/health.controller';
 import { LiveEventsModule } from './live-events/live-events.module';
 import { LiveStreamsModule } from './live-streams/live-streams.module';
+import { MembersModule } from './members/members.module';
 import { PlaybackModule } from './playback/playback.module';
 import { PublishAuthModule } from './publish-auth/publish-auth.module';
 import { SessionsModule } from './sessions/sessions.module';
@@ -33,4 +34,5 @@ export const FEATURE_MODULES = [
   UsageModule,
   EdgeApiModule,
   WebhooksModule,
+  MembersModule,
 ];

@@ -4,6 +4,7 @@ export const CredentialPrefix = {
   edge: 'ek',
   session: 'sess',
   streamKey: 'sk',
+  invitation: 'tinv',
 } as const;
 
 /** How many leading characters of an API key are stored and shown ("tk_live_ab12"). */
