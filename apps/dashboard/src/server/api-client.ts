@@ -51,9 +51,10 @@ type CallOptions = {
 /** Lists are read in one page of the largest size the api accepts (ListQuerySchema: max 100). */
 export const LIST_PAGE_SIZE = 100;
 
-const NoContent = z.unknown();
+export const NoContent = z.unknown();
 
-async function call<S extends z.ZodType>(
+/** One api call as `caller`, its answer checked against `schema`; also used by server/members-client.ts. */
+export async function call<S extends z.ZodType>(
   caller: Caller,
   schema: S,
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
