@@ -1,9 +1,13 @@
 import { z } from 'zod';
+import { SafeNameSchema } from '../names';
 import { AssetSchema, ListQuerySchema, listOf, UpdateAssetInputSchema } from '../resources';
 import { type RouteGroup, route } from './route';
 
 /** GET /v1/assets: a page, and optionally only one live stream's recordings. */
-export const AssetListQuerySchema = ListQuerySchema.extend({ liveStreamId: z.string().min(1).max(64).optional() });
+export const AssetListQuerySchema = ListQuerySchema.extend({
+  // An id (names.ts alphabet): a NUL sent on to Postgres failed the request with a 500.
+  liveStreamId: SafeNameSchema.optional(),
+});
 export type AssetListQuery = z.input<typeof AssetListQuerySchema>;
 
 const tag = 'assets';

@@ -1,10 +1,12 @@
 import { z } from 'zod';
+import { SafeNameSchema } from '../names';
 import { IngestSessionSchema, ListQuerySchema, listOf } from '../resources';
 import { type RouteGroup, route } from './route';
 
 /** GET /v1/sessions: a page, optionally one live stream's, optionally only the active (or ended) ones. */
 export const SessionListQuerySchema = ListQuerySchema.extend({
-  liveStreamId: z.string().min(1).max(64).optional(),
+  // An id (names.ts alphabet): a NUL sent on to Postgres failed the request with a 500.
+  liveStreamId: SafeNameSchema.optional(),
   active: z
     .enum(['true', 'false'])
     .transform((v) => v === 'true')
