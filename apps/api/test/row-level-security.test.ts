@@ -92,6 +92,20 @@ async function seed(tag: string): Promise<Seeded> {
     [s.tenantId],
   );
   await admin.query(
+    `INSERT INTO usage_periods ("tenantId", period, "periodStart") VALUES ($1, 'day', date_trunc('day', now()))`,
+    [s.tenantId],
+  );
+  await admin.query(
+    `INSERT INTO usage_alerts (id, "tenantId", metric, threshold, period, "updatedAt")
+     VALUES ($1, $2, 'ingestBytes', 1, 'day', now())`,
+    [`ua_${tag}`, s.tenantId],
+  );
+  await admin.query(
+    `INSERT INTO usage_alert_firings ("alertId", "periodStart", "tenantId", value)
+     VALUES ($1, date_trunc('day', now()), $2, 1)`,
+    [`ua_${tag}`, s.tenantId],
+  );
+  await admin.query(
     `INSERT INTO assets (id, "tenantId", name, "playbackId", source, "storageKey", "sizeBytes", "updatedAt")
      VALUES ($1, $2, 'asset', $1 || '_pb', 'upload', $2 || '/' || $1, 1, now())`,
     [`as_${tag}`, s.tenantId],
@@ -191,6 +205,9 @@ test('every table with a tenantId column has row-level security enabled and forc
     'usage_hours',
     'assets',
     'publish_credentials',
+    'usage_alerts',
+    'usage_periods',
+    'usage_alert_firings',
     'webhook_endpoints',
     'webhook_events',
     'webhook_deliveries',

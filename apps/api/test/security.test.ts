@@ -27,6 +27,7 @@ interface TenantFixture {
   sessionId: string;
   assetId: string;
   webhookId: string;
+  usageAlertId: string;
 }
 let A: TenantFixture;
 let B: TenantFixture;
@@ -76,10 +77,17 @@ async function fixture(name: string, edge: { credential: string }): Promise<Tena
       body: { url: 'https://93.184.216.34/hook', events: ['asset.ready'] },
     })
   ).body;
+  const usageAlert = (
+    await api.request('POST', '/v1/usage-alerts', {
+      key,
+      body: { metric: 'egressBytes', period: 'month', threshold: 1e12 },
+    })
+  ).body;
   return {
     tenantId,
     key,
     webhookId: webhook.id,
+    usageAlertId: usageAlert.id,
     assetId: asset.id,
     streamId: stream.id,
     streamKey: stream.streamKey,
@@ -102,6 +110,7 @@ const TENANT_TABLES = [
   'usage_hours',
   'webhook_endpoints',
   'webhook_deliveries',
+  'usage_alerts',
 ];
 async function rowsOf(tenantId: string): Promise<string> {
   const out: unknown[] = [];
@@ -207,7 +216,12 @@ GET /v1/webhooks/:id/deliveries tenant:read
 PATCH /v1/webhooks/:id tenant:write
 POST /v1/webhooks tenant:write
 POST /v1/webhooks/:id/deliveries/:deliveryId/redeliver tenant:write
-POST /v1/webhooks/:id/rotate-secret tenant:write`;
+POST /v1/webhooks/:id/rotate-secret tenant:write
+DELETE /v1/usage-alerts/:id tenant:write
+GET /v1/usage-alerts tenant:read
+GET /v1/usage-alerts/:id tenant:read
+PATCH /v1/usage-alerts/:id tenant:write
+POST /v1/usage-alerts tenant:write`;
 
 test('every route declares its access rule, and the table is as reviewed', () => {
   const routes = listRoutes(api.api.app);
@@ -227,6 +241,7 @@ const BODIES: Record<string, unknown> = {
   'POST /v1/live-events/:id/transitions': { to: 'live' },
   'PATCH /v1/assets/:id': { name: 'renamed' },
   'PATCH /v1/webhooks/:id': { description: 'taken over' },
+  'PATCH /v1/usage-alerts/:id': { enabled: false },
   'PUT /v1/live-streams/:id/publish-credentials': { username: 'taken-over', password: 'another-pass-1' },
 };
 
@@ -239,6 +254,7 @@ test("T1: tenant A cannot read, change or detect any of tenant B's objects (ever
     '/v1/sessions': B.sessionId,
     '/v1/assets': B.assetId,
     '/v1/webhooks': B.webhookId,
+    '/v1/usage-alerts': B.usageAlertId,
   };
   const before = await rowsOf(B.tenantId);
   // The tus protocol's upload URLs answer in tus's own plain-text shape: another tenant's upload id
@@ -247,7 +263,7 @@ test("T1: tenant A cannot read, change or detect any of tenant B's objects (ever
     (r) =>
       r.access.startsWith('tenant:') && r.path.includes(':id') && !r.path.startsWith('/v1/assets/uploads'),
   );
-  assert.equal(tenantRoutes.length, 26);
+  assert.equal(tenantRoutes.length, 29);
   for (const route of tenantRoutes) {
     const base = route.path.split('/:id')[0] ?? '';
     const id = idFor[base];
@@ -277,6 +293,7 @@ test("T1: lists show only the caller's objects, and a tenantId filter is refused
     '/v1/live-events',
     '/v1/signing-keys',
     '/v1/sessions',
+    '/v1/usage-alerts',
   ]) {
     const res = await api.request('GET', path, { key: A.key });
     assert.equal(res.status, 200);

@@ -18,6 +18,7 @@ export const IdPrefix = {
   publishCredential: 'pc',
   webhookEndpoint: 'wh',
   webhookEvent: 'evt',
+  usageAlert: 'ua',
   invitation: 'inv',
 } as const;
 

@@ -34,6 +34,7 @@ import { EdgesService, edgeStatus, MISSED_HEARTBEATS_UNHEALTHY } from '../edges/
 import { LiveEventRunner } from '../live-events/live-event-runner';
 import { keyContext, ladderOf } from '../live-streams/live-streams.service';
 import { PlaybackKeys } from '../playback/playback-keys.service';
+import { UsageMeter } from '../usage/usage-meter';
 import { WebhookOutbox } from '../webhooks/webhook-outbox';
 
 /**
@@ -44,8 +45,6 @@ import { WebhookOutbox } from '../webhooks/webhook-outbox';
  */
 export const PUBLISH_ALLOW_CACHE_SECONDS = 30;
 export const PUBLISH_REFUSAL_CACHE_SECONDS = 5;
-
-const HOUR_MS = 3_600_000;
 
 /** One row of EdgeApiService.publishFacts. */
 interface PublishFacts {
@@ -108,6 +107,7 @@ export class EdgeApiService {
     @Inject(ControlFeed) private readonly feed: ControlFeed,
     @Inject(WebhookOutbox) private readonly webhooks: WebhookOutbox,
     @Inject(LiveEventRunner) private readonly liveEvents: LiveEventRunner,
+    @Inject(UsageMeter) private readonly usage: UsageMeter,
   ) {}
 
   private get prisma(): PrismaClient {
@@ -272,29 +272,6 @@ export class EdgeApiService {
     return session;
   }
 
-  private usageUpsert(
-    tenantId: string,
-    d: { viewerSecondsDelta: number; bytesOutDelta: number; bytesInDelta: number },
-    now: number,
-  ) {
-    const periodStart = new Date(now - (now % HOUR_MS));
-    return this.prisma.usageHour.upsert({
-      where: { tenantId_periodStart: { tenantId, periodStart } },
-      create: {
-        tenantId,
-        periodStart,
-        viewerSeconds: d.viewerSecondsDelta,
-        egressBytes: BigInt(d.bytesOutDelta),
-        ingestBytes: BigInt(d.bytesInDelta),
-      },
-      update: {
-        viewerSeconds: { increment: d.viewerSecondsDelta },
-        egressBytes: { increment: BigInt(d.bytesOutDelta) },
-        ingestBytes: { increment: BigInt(d.bytesInDelta) },
-      },
-    });
-  }
-
   async sessionStats(
     edgeId: string,
     sessionId: string,
@@ -302,8 +279,9 @@ export class EdgeApiService {
     now = Date.now(),
   ): Promise<void> {
     const session = await this.ownSession(edgeId, sessionId);
-    await this.prisma.$transaction([
-      this.prisma.ingestSession.update({
+    // Interactive: the usage alert probe follows the usage upsert (usage-meter.ts), and its events depend on it.
+    const fired = await this.prisma.$transaction(async (tx) => {
+      await tx.ingestSession.update({
         where: { id: session.id },
         data: {
           viewers: req.viewers,
@@ -322,9 +300,10 @@ export class EdgeApiService {
             : {}),
           ...(req.audio ? { audioCodec: req.audio.codec } : {}),
         },
-      }),
-      this.usageUpsert(session.tenantId, req, now),
-    ]);
+      });
+      return this.usage.record(tx, session.tenantId, req, now);
+    });
+    if (fired > 0) this.usage.committed();
   }
 
   async endSession(
@@ -336,8 +315,8 @@ export class EdgeApiService {
     const session = await this.ownSession(edgeId, sessionId);
     // The stream goes idle only if this was its current session (not one already replaced).
     const stream = await this.prisma.liveStream.findFirst({ where: { currentSessionId: session.id } });
-    await this.prisma.$transaction([
-      this.prisma.ingestSession.update({
+    const fired = await this.prisma.$transaction(async (tx) => {
+      await tx.ingestSession.update({
         where: { id: session.id },
         data: {
           endedAt: session.endedAt ?? new Date(now),
@@ -346,33 +325,31 @@ export class EdgeApiService {
           bytesIn: { increment: BigInt(req.bytesInDelta) },
           bytesOut: { increment: BigInt(req.bytesOutDelta) },
         },
-      }),
-      this.prisma.liveStream.updateMany({
+      });
+      await tx.liveStream.updateMany({
         where: { currentSessionId: session.id },
         data: { currentSessionId: null },
-      }),
-      this.usageUpsert(session.tenantId, req, now),
+      });
+      const usageEvents = await this.usage.record(tx, session.tenantId, req, now);
+      if (!stream) return usageEvents;
       // Its live event's reconnect window opens (live-event-runner.ts).
-      ...(stream ? [this.liveEvents.publishEnded(this.prisma, stream.id)] : []),
-      ...(stream
-        ? [
-            this.webhooks.event(this.prisma, {
-              tenantId: stream.tenantId,
-              type: 'live_stream.idle',
-              subjectId: stream.id,
-              data: {
-                id: stream.id,
-                name: stream.name,
-                playbackId: stream.playbackId,
-                status: stream.disabled ? 'disabled' : 'idle',
-                sessionId: session.id,
-                endReason: session.endReason ?? req.reason,
-              },
-            }),
-          ]
-        : []),
-    ]);
-    if (stream) this.webhooks.committed();
+      await this.liveEvents.publishEnded(tx, stream.id);
+      await this.webhooks.event(tx, {
+        tenantId: stream.tenantId,
+        type: 'live_stream.idle',
+        subjectId: stream.id,
+        data: {
+          id: stream.id,
+          name: stream.name,
+          playbackId: stream.playbackId,
+          status: stream.disabled ? 'disabled' : 'idle',
+          sessionId: session.id,
+          endReason: session.endReason ?? req.reason,
+        },
+      });
+      return usageEvents + 1;
+    });
+    if (fired > 0) this.webhooks.committed();
   }
 
   /** Records the edge's load and answers with the rest of the fleet: where it may send players. */

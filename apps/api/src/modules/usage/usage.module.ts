@@ -1,6 +1,16 @@
 import { Module } from '@nestjs/common';
+import { WebhooksModule } from '../webhooks/webhooks.module';
+import { UsageAlertsController } from './usage-alerts.controller';
+import { UsageAlertsService } from './usage-alerts.service';
 import { UsageController } from './usage.controller';
+import { UsageMeter } from './usage-meter';
 import { UsageService } from './usage.service';
 
-@Module({ controllers: [UsageController], providers: [UsageService] })
+/** Usage (per hour and day), usage alerts, and the meter edges' reports go through (UsageMeter). */
+@Module({
+  imports: [WebhooksModule],
+  controllers: [UsageController, UsageAlertsController],
+  providers: [UsageService, UsageMeter, UsageAlertsService],
+  exports: [UsageMeter],
+})
 export class UsageModule {}
