@@ -212,6 +212,44 @@ describe('createClient', () => {
     assert.equal(client.things.list.route, table.things.list);
   });
 
+  it('an idempotent replay may leave out the secret fields the api names in Idempotent-Redacted, no others', async () => {
+    const secretTable = {
+      keys: {
+        create: route({
+          method: 'POST',
+          path: '/v1/keys',
+          summary: 'c',
+          tag: 'k',
+          access: 'tenant:write',
+          response: Thing.extend({ key: z.string() }),
+          status: 201,
+          idempotent: true,
+        }),
+      },
+    } as const;
+    const replay = (redacted: string) =>
+      createClient(secretTable, {
+        baseUrl: 'http://api.test',
+        fetch: recorder(
+          () =>
+            new Response(JSON.stringify({ id: 'k1', name: 'n' }), {
+              status: 201,
+              headers: { 'idempotent-replayed': 'true', 'idempotent-redacted': redacted },
+            }),
+        ).fetch,
+      });
+    const replayed = await replay('key').keys.create({ idempotencyKey: 'once' });
+    // Typed as a possible replay: the secret is optional when an Idempotency-Key is sent.
+    const key: string | undefined = replayed.key;
+    assert.equal(key, undefined);
+    assert.deepEqual(replayed, { id: 'k1', name: 'n' });
+    for (const header of ['', 'name', 'streamKey'])
+      await assert.rejects(
+        replay(header).keys.create({ idempotencyKey: 'once' }),
+        /outside its contract \(key:/,
+      );
+  });
+
   it('turns the error envelope into a TributaryError with status, code, message, details and request id', async () => {
     const { fetch } = recorder(() =>
       json(400, {

@@ -7,9 +7,10 @@ import {
   type RouteTable,
   TENANT_HEADER,
 } from '@tributary/contracts';
+import type { z } from 'zod';
 import { SdkErrorCode, TributaryError } from './errors';
 import { encodeQuery } from './query';
-import type { CallOptions, Client, Endpoint } from './types';
+import { type CallOptions, type Client, type Endpoint, IDEMPOTENT_REPLAY_SECRET_FIELDS } from './types';
 
 export interface ClientOptions {
   /** Where the api is: `https://api.example.com` (a path prefix is kept: `https://example.com/tributary`). */
@@ -177,7 +178,7 @@ async function call(
         message: `${label} answered ${response.status} without a JSON body`,
         route: name,
       });
-    const parsed = def.response.safeParse(json.value);
+    const parsed = replaySchema(def.response, response).safeParse(json.value);
     if (!parsed.success) {
       const issues = parsed.error.issues
         .slice(0, MAX_ISSUES_QUOTED)
@@ -194,6 +195,30 @@ async function call(
   } catch (err) {
     throw failed(err);
   }
+}
+
+/** The header in which a replayed idempotent answer names the secret fields it left out. */
+const IDEMPOTENT_REDACTED_HEADER = 'idempotent-redacted';
+
+/**
+ * The schema a replayed answer is held to: the route's, its redacted secret fields (only those of
+ * IDEMPOTENT_REPLAY_SECRET_FIELDS the header names) optional.
+ */
+function replaySchema(schema: z.ZodType, response: Response): z.ZodType {
+  const named = (response.headers.get(IDEMPOTENT_REDACTED_HEADER) ?? '').split(',').map((f) => f.trim());
+  const object = schema as {
+    shape?: Record<string, unknown>;
+    partial?: (mask: Record<string, true>) => z.ZodType;
+  };
+  const redacted = named.filter(
+    (f) =>
+      (IDEMPOTENT_REPLAY_SECRET_FIELDS as readonly string[]).includes(f) &&
+      object.shape !== undefined &&
+      f in object.shape,
+  );
+  const partial = object.partial;
+  if (redacted.length === 0 || typeof partial !== 'function') return schema;
+  return partial.call(schema, Object.fromEntries(redacted.map((f) => [f, true as const])));
 }
 
 /** The api's error envelope as a TributaryError (or `invalid_response` when the body is not one). */
