@@ -1,12 +1,14 @@
 /**
- * npm run bench: requests/s and latency percentiles of the two hottest api
- * calls on this machine, over real HTTP with the database on loopback
- * (DATABASE_URL if set, else the embedded PGlite).
+ * npm run bench: requests/s and latency percentiles of the hottest api calls
+ * on this machine, over real HTTP with the database on loopback
+ * (DATABASE_URL if set, else the embedded PGlite): publish authorisation, a
+ * page of live streams, and an edge's session report (usage, and the usage
+ * alert probe) for a tenant without alerts and one with the most it may have.
  *
  *   BENCH_SECONDS (default 10)  BENCH_CONCURRENCY (default 16)
  */
 import { Agent, request } from 'node:http';
-import { EdgeApiPaths } from '@tributary/contracts';
+import { EdgeApiPaths, MAX_USAGE_ALERTS_PER_TENANT, USAGE_ALERT_METRICS } from '@tributary/contracts';
 import { TestApi } from '../test/support/api';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -54,18 +56,19 @@ async function load(
   name: string,
   base: string,
   method: string,
-  path: string,
+  path: string | ((client: number) => string),
   headers: Record<string, string>,
   body?: string,
 ): Promise<Result> {
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  const url = new URL(path, base);
+  const urlOf = (client: number) => new URL(typeof path === 'string' ? path : path(client), base);
   const latencies: number[] = [];
   let errors = 0;
   const deadline = performance.now() + SECONDS * 1000;
   const started = performance.now();
   await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
+    Array.from({ length: CONCURRENCY }, async (_, client) => {
+      const url = urlOf(client);
       while (performance.now() < deadline) {
         const t0 = performance.now();
         const status = await once(agent, url, method, headers, body);
@@ -104,6 +107,34 @@ async function main(): Promise<void> {
       streamKey = (await api.request('POST', '/v1/live-streams', { key, body: { name: `bench ${i}` } })).body
         .streamKey;
     }
+    // Session reports: each client reports on its own session (a publisher's edge reports one session at a
+    // time), all of one tenant, so they share its hour, day and month rows as a busy tenant's do.
+    const sessionsOf = async (tenantKey: string) => {
+      const ids: string[] = [];
+      for (let i = 0; i < CONCURRENCY; i++) {
+        const s = await api.liveStream<{ id: string }>(tenantKey, { name: `reporting ${i}` });
+        ids.push(await api.startSession(edge.credential, s.id));
+      }
+      return ids;
+    };
+    const plain = await sessionsOf(key);
+    const alerted = await api.tenantWithKey('bench alerts', operator);
+    for (let i = 0; i < MAX_USAGE_ALERTS_PER_TENANT; i++) {
+      const metric = USAGE_ALERT_METRICS[i % USAGE_ALERT_METRICS.length];
+      const res = await api.request('POST', '/v1/usage-alerts', {
+        key: alerted.key,
+        body: { metric, period: i % 2 ? 'day' : 'month', threshold: 1e14 + i },
+      });
+      if (res.status !== 201) throw new Error(`usage alert: ${res.status} ${JSON.stringify(res.body)}`);
+    }
+    const withAlerts = await sessionsOf(alerted.key);
+    const report = JSON.stringify({
+      viewers: 3,
+      bitrateKbps: 2500,
+      bytesInDelta: 3_125_000,
+      bytesOutDelta: 9_375_000,
+      viewerSecondsDelta: 30,
+    });
     const results = [
       await load(
         'publish authorisation (edge)',
@@ -119,6 +150,22 @@ async function main(): Promise<void> {
         'GET',
         `/v1/live-streams?limit=${STREAMS}`,
         { authorization: `Bearer ${key}` },
+      ),
+      await load(
+        'session report (edge), tenant without usage alerts',
+        api.url,
+        'POST',
+        (client) => EdgeApiPaths.sessionStats(plain[client] as string),
+        { authorization: `Bearer ${edge.credential}` },
+        report,
+      ),
+      await load(
+        `session report (edge), tenant with ${MAX_USAGE_ALERTS_PER_TENANT} usage alerts`,
+        api.url,
+        'POST',
+        (client) => EdgeApiPaths.sessionStats(withAlerts[client] as string),
+        { authorization: `Bearer ${edge.credential}` },
+        report,
       ),
     ];
     const db = api.database.kind === 'pglite' ? 'embedded PGlite (pool 1)' : 'Postgres';
