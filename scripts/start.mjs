@@ -383,6 +383,7 @@ const apiEntry = startChild('api', ['dist/src/main.js'], {
     PUBLIC_RTMP_URL: urls.rtmp,
     PUBLIC_PLAYBACK_HTTP_URL: urls.edgeHttp,
     CORS_ORIGINS: urls.dashboard,
+    PUBLIC_DASHBOARD_URL: urls.dashboard,
     TRUSTED_PROXY_SECRET: proxySecret,
     ...(cfg.databaseUrl ? { DATABASE_URL: cfg.databaseUrl } : {}),
   },
