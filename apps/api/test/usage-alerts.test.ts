@@ -56,7 +56,11 @@ async function tenantWithSession(name: string, path: string) {
   return { ...t, secret: CreatedWebhookEndpointSchema.parse(hook.body).secret, sessionId };
 }
 
-function stats(via: TestApi, sessionId: string, d: { bytesIn?: number; bytesOut?: number; viewerSeconds?: number }) {
+function stats(
+  via: TestApi,
+  sessionId: string,
+  d: { bytesIn?: number; bytesOut?: number; viewerSeconds?: number },
+) {
   return via.request('POST', EdgeApiPaths.sessionStats(sessionId), {
     key: edge.credential,
     body: {
@@ -94,7 +98,10 @@ test('CRUD: create, list with pagination, get, disable, delete; the current peri
     const res = await api.request('POST', '/v1/usage-alerts', { key, body: { metric, period, threshold } });
     assert.equal(res.status, 201, JSON.stringify(res.body));
     const alert = alertOf(res.body);
-    assert.deepEqual([alert.metric, alert.period, alert.threshold, alert.enabled], [metric, period, threshold, true]);
+    assert.deepEqual(
+      [alert.metric, alert.period, alert.threshold, alert.enabled],
+      [metric, period, threshold, true],
+    );
     const p = periodOf(period, Date.now());
     assert.equal(alert.current.periodStart, p.start.toISOString());
     assert.equal(alert.current.periodEnd, p.end.toISOString());
@@ -139,7 +146,10 @@ test('CRUD: create, list with pagination, get, disable, delete; the current peri
     ['PATCH', { enabled: false }],
     ['DELETE', undefined],
   ] as const) {
-    const res = await api.request(method, `/v1/usage-alerts/${theirs}`, { key: other.key, ...(body ? { body } : {}) });
+    const res = await api.request(method, `/v1/usage-alerts/${theirs}`, {
+      key: other.key,
+      ...(body ? { body } : {}),
+    });
     assert.equal(res.status, 404, `${method}: ${JSON.stringify(res.body)}`);
   }
   assert.deepEqual((await api.request('GET', '/v1/usage-alerts', { key: other.key })).body.data, []);
@@ -176,7 +186,10 @@ test('validation: metric, period, a positive bounded threshold, no unknown keys;
   // Read-only keys read, never write.
   const ro = await api.request('POST', '/v1/api-keys', { key, body: { name: 'ro', scopes: ['read'] } });
   assert.equal((await api.request('GET', '/v1/usage-alerts', { key: ro.body.key })).status, 200);
-  assert.equal((await api.request('POST', '/v1/usage-alerts', { key: ro.body.key, body: valid })).status, 403);
+  assert.equal(
+    (await api.request('POST', '/v1/usage-alerts', { key: ro.body.key, body: valid })).status,
+    403,
+  );
 });
 
 test(`at most ${MAX_USAGE_ALERTS_PER_TENANT} alerts per tenant, even when created concurrently`, async () => {
@@ -201,12 +214,16 @@ test('a crossing fires one signed usage.threshold event per (alert, period), wit
   const day = alertOf((await mk({ metric: 'ingestBytes', period: 'day', threshold: 10_000 })).body);
   const month = alertOf((await mk({ metric: 'ingestBytes', period: 'month', threshold: 20_000 })).body);
   const minutes = alertOf((await mk({ metric: 'viewerMinutes', period: 'day', threshold: 2 })).body);
-  const off = alertOf((await mk({ metric: 'ingestBytes', period: 'day', threshold: 1, enabled: false })).body);
+  const off = alertOf(
+    (await mk({ metric: 'ingestBytes', period: 'day', threshold: 1, enabled: false })).body,
+  );
   const far = alertOf((await mk({ metric: 'egressBytes', period: 'day', threshold: 1e12 })).body);
 
   // 40 reports of 1,000 bytes in and 6 viewer-seconds each, all at once, half through each instance.
   const replies = await Promise.all(
-    Array.from({ length: 40 }, (_, i) => stats(i % 2 ? peer : api, t.sessionId, { bytesIn: 1000, viewerSeconds: 6 })),
+    Array.from({ length: 40 }, (_, i) =>
+      stats(i % 2 ? peer : api, t.sessionId, { bytesIn: 1000, viewerSeconds: 6 }),
+    ),
   );
   assert.deepEqual(new Set(replies.map((r) => r.status)), new Set([204]));
   const got = await settled('/crossing', 3);
@@ -243,7 +260,9 @@ test('a crossing fires one signed usage.threshold event per (alert, period), wit
   await stats(api, t.sessionId, { bytesIn: 50_000, viewerSeconds: 600 });
   await new Promise((r) => setTimeout(r, 1000));
   assert.equal(hooksAt('/crossing').length, 3);
-  const list = listOf(UsageAlertSchema).parse((await api.request('GET', '/v1/usage-alerts', { key: t.key })).body);
+  const list = listOf(UsageAlertSchema).parse(
+    (await api.request('GET', '/v1/usage-alerts', { key: t.key })).body,
+  );
   const shown = new Map(list.data.map((a) => [a.id, a]));
   assert.equal(shown.get(day.id)?.current.value, 90_000);
   assert.equal(shown.get(minutes.id)?.current.value, 14);
@@ -283,7 +302,10 @@ test('an alert created after its threshold was reached fires once, at once; lowe
     ).body,
   );
   assert.equal(high.current.firedAt, null);
-  const lowered = await api.request('PATCH', `/v1/usage-alerts/${high.id}`, { key: t.key, body: { threshold: 5000 } });
+  const lowered = await api.request('PATCH', `/v1/usage-alerts/${high.id}`, {
+    key: t.key,
+    body: { threshold: 5000 },
+  });
   assert.ok(alertOf(lowered.body).current.firedAt);
   const got = await settled('/late', 2);
   assert.equal(got.length, 2);

@@ -11,7 +11,15 @@ import { EdgeApiService } from './edge-api.service';
 import { EdgeAssetsService } from './edge-assets.service';
 
 @Module({
-  imports: [EdgesModule, PlaybackModule, ControlFeedModule, AssetsModule, WebhooksModule, LiveEventsModule, UsageModule],
+  imports: [
+    EdgesModule,
+    PlaybackModule,
+    ControlFeedModule,
+    AssetsModule,
+    WebhooksModule,
+    LiveEventsModule,
+    UsageModule,
+  ],
   controllers: [EdgeApiController],
   providers: [EdgeApiService, EdgeAssetsService],
 })

@@ -4,9 +4,9 @@ import {
   type CreateUsageAlertInput,
   CreateUsageAlertInputSchema,
   expressPath,
+  usageAlertRoutes as routes,
   type UpdateUsageAlertInput,
   UpdateUsageAlertInputSchema,
-  usageAlertRoutes as routes,
 } from '@tributary/contracts';
 import { Access } from '../../common/auth/access.decorator';
 import { ApiDoc } from '../../common/http/api-doc.decorator';
@@ -54,7 +54,10 @@ export class UsageAlertsController {
   @Patch(expressPath(routes.update.path))
   @Access(routes.update.access)
   @doc(routes.update)
-  update(@Param('id') id: string, @Body(new Zod(UpdateUsageAlertInputSchema, 'body')) input: UpdateUsageAlertInput) {
+  update(
+    @Param('id') id: string,
+    @Body(new Zod(UpdateUsageAlertInputSchema, 'body')) input: UpdateUsageAlertInput,
+  ) {
     return this.alerts.update(id, input);
   }
 

@@ -157,7 +157,13 @@ export class UsageMeter {
   async fireIfReached(
     tx: Tx,
     tenantId: string,
-    alert: { id: string; metric: UsageAlertMetric; threshold: number; period: UsageAlertPeriod; enabled: boolean },
+    alert: {
+      id: string;
+      metric: UsageAlertMetric;
+      threshold: number;
+      period: UsageAlertPeriod;
+      enabled: boolean;
+    },
     locked: { period: Period; counters: UsageCounters },
   ): Promise<boolean> {
     const value = metricValue(alert.metric, locked.counters);
@@ -186,6 +192,11 @@ export class UsageMeter {
       periodEnd: period.end.toISOString(),
       value: f.value,
     };
-    return this.webhooks.event(tx, { tenantId, type: 'usage.threshold', subjectId: f.alertId, data: { ...data } });
+    return this.webhooks.event(tx, {
+      tenantId,
+      type: 'usage.threshold',
+      subjectId: f.alertId,
+      data: { ...data },
+    });
   }
 }

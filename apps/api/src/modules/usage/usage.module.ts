@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
 import { WebhooksModule } from '../webhooks/webhooks.module';
+import { UsageController } from './usage.controller';
+import { UsageService } from './usage.service';
 import { UsageAlertsController } from './usage-alerts.controller';
 import { UsageAlertsService } from './usage-alerts.service';
-import { UsageController } from './usage.controller';
 import { UsageMeter } from './usage-meter';
-import { UsageService } from './usage.service';
 
 /** Usage (per hour and day), usage alerts, and the meter edges' reports go through (UsageMeter). */
 @Module({
