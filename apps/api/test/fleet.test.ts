@@ -237,3 +237,28 @@ test('playback URLs name the fleet, SMIL included; the api SMIL sends a player t
   assert.equal((await smil('/live/bad%20id.smil')).status, 404);
   assert.equal((await smil(`/live/${stream.playbackId}.smil?token=${'x'.repeat(5000)}`)).status, 400);
 });
+
+test('concurrent session starts on one stream all succeed, queued on the stream: one stays open, the current one', async () => {
+  const stream = await api.liveStream<{ id: string }>(tenant.key, { name: 'reconnecting encoder' });
+  // Before the stream row was locked first, all but one of these ended in a Postgres deadlock (500).
+  const ids = await Promise.all(
+    Array.from({ length: 6 }, () => api.startSession(edges.a.credential, stream.id)),
+  );
+  const open = await api.request('GET', `/v1/sessions?liveStreamId=${stream.id}&active=true`, {
+    key: tenant.key,
+  });
+  assert.equal(open.status, 200);
+  assert.equal(open.body.data.length, 1, JSON.stringify(open.body.data));
+  const current = LiveStreamSchema.parse(
+    (await api.request('GET', `/v1/live-streams/${stream.id}`, { key: tenant.key })).body,
+  );
+  assert.equal(current.currentSession?.id, open.body.data[0].id);
+  assert.ok(ids.includes(open.body.data[0].id));
+  const ended = await api.request('GET', `/v1/sessions?liveStreamId=${stream.id}&active=false`, {
+    key: tenant.key,
+  });
+  assert.deepEqual(
+    ended.body.data.map((s: { endReason: string | null }) => s.endReason),
+    Array(5).fill('replaced by a new session'),
+  );
+});

@@ -206,9 +206,14 @@ export class EdgeApiService {
     const staleBefore = new Date(
       Date.now() - MISSED_HEARTBEATS_UNHEALTHY * this.config.EDGE_HEARTBEAT_INTERVAL_SECONDS * 1000,
     );
-    // Interactive: the live event runner's statement follows the stream row's update (its lock orders
-    // concurrent starts on one stream) and its webhook event depends on what it changed.
-    const eventWentLive = await this.prisma.$transaction(async (tx) => {
+    // Interactive: the live event runner's statement follows the stream row's update and its webhook event
+    // depends on what it changed. Concurrent starts on one stream (an encoder reconnecting at once, two on
+    // one key) queue on the stream row, locked first: taken only at the update, after each had written its
+    // session, the locks crossed and Postgres ended all but one start with a deadlock (a 500 to the edge).
+    const { eventWentLive, wasIdle } = await this.prisma.$transaction(async (tx) => {
+      const [locked] = await tx.$queryRaw<{ currentSessionId: string | null }[]>`
+        SELECT "currentSessionId" FROM "live_streams" WHERE "id" = ${stream.id} FOR UPDATE`;
+      const wasIdle = (locked?.currentSessionId ?? null) === null;
       await tx.ingestSession.updateMany({
         where: {
           liveStreamId: stream.id,
@@ -245,7 +250,7 @@ export class EdgeApiService {
       });
       await tx.liveStream.update({ where: { id: stream.id }, data: { currentSessionId: id } });
       // Idle to active (a takeover of a running stream is not a new activation).
-      if (stream.currentSessionId === null)
+      if (wasIdle)
         await this.webhooks.event(tx, {
           tenantId: stream.tenantId,
           type: 'live_stream.active',
@@ -259,9 +264,9 @@ export class EdgeApiService {
           },
         });
       // The stream's live event resumes, or its next scheduled one goes live (live-event-runner.ts).
-      return this.liveEvents.publishStarted(tx, stream.id);
+      return { eventWentLive: await this.liveEvents.publishStarted(tx, stream.id), wasIdle };
     });
-    if (stream.currentSessionId === null || eventWentLive) this.webhooks.committed();
+    if (wasIdle || eventWentLive) this.webhooks.committed();
     return { sessionId: id };
   }
 
