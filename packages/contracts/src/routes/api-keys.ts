@@ -1,4 +1,10 @@
-import { ApiKeySchema, CreateApiKeyInputSchema, CreatedApiKeySchema, ListQuerySchema, listOf } from '../resources';
+import {
+  ApiKeySchema,
+  CreateApiKeyInputSchema,
+  CreatedApiKeySchema,
+  ListQuerySchema,
+  listOf,
+} from '../resources';
 import { type RouteGroup, route } from './route';
 
 const tag = 'api keys';

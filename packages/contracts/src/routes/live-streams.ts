@@ -13,7 +13,9 @@ import {
 import { type RouteGroup, route } from './route';
 
 /** GET /v1/live-streams: a page, optionally only the streams in one status. */
-export const LiveStreamListQuerySchema = ListQuerySchema.extend({ status: LiveStreamStatusSchema.optional() });
+export const LiveStreamListQuerySchema = ListQuerySchema.extend({
+  status: LiveStreamStatusSchema.optional(),
+});
 export type LiveStreamListQuery = z.input<typeof LiveStreamListQuerySchema>;
 
 const tag = 'live streams';

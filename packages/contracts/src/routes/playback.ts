@@ -12,8 +12,11 @@ import { type RouteGroup, route } from './route';
 
 const tag = 'playback';
 
-/** GET /live/{playbackId}.smil: the token a signed stream needs, and the viewer's preferred region. */
-export const SmilQuerySchema = z.strictObject({
+/**
+ * GET /live/{playbackId}.smil: the token a signed stream needs, and the viewer's preferred region.
+ * Other parameters are ignored, not refused: players add their own (cache busters) to what they fetch.
+ */
+export const SmilQuerySchema = z.object({
   /** A playback token for a signed stream: carried to the edge on the video src, verified there. */
   token: z.string().max(4096).optional(),
   /** Prefer edges of this region (edges declare one when registered). */

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { z } from 'zod';
+import { PlaybackHttpPaths } from '../playback-urls';
 import { EdgeApiPaths } from './edge-api';
 import { routes } from './index';
 import { expressPath, fillPath, pathParamNames, type RouteDef } from './route';
@@ -47,7 +48,10 @@ test('every list answer ({ data, nextCursor }) takes cursor and limit', () => {
     const shape = (def.response as { shape?: Record<string, unknown> } | undefined)?.shape;
     if (!shape || !('data' in shape) || !('nextCursor' in shape)) continue;
     const query = (def.query as { shape?: Record<string, unknown> } | undefined)?.shape;
-    assert.ok(query && 'cursor' in query && 'limit' in query, `${id} answers a list without cursor and limit`);
+    assert.ok(
+      query && 'cursor' in query && 'limit' in query,
+      `${id} answers a list without cursor and limit`,
+    );
   }
 });
 
@@ -57,4 +61,8 @@ test('EdgeApiPaths are the edge routes filled, each parameter URL-encoded', () =
   assert.equal(EdgeApiPaths.assetSource('pb1'), '/v1/edge/assets/pb1/source');
   assert.equal(EdgeApiPaths.playbackKey('sk_a b'), '/v1/edge/playback-keys/sk_a%20b');
   assert.throws(() => EdgeApiPaths.asset(''), /path parameter playbackId is missing/);
+});
+
+test("the api's SMIL route is the path every edge serves", () => {
+  assert.equal(fillPath(routes.playback.smil.path, { playbackId: 'pb1' }), PlaybackHttpPaths.smil('pb1'));
 });

@@ -19,7 +19,7 @@ import { sha256Hex } from '../crypto/tokens';
 import { AppError, ErrorCode } from '../errors';
 import { currentContext, type Principal } from '../request-context';
 
-const IDEMPOTENT_METADATA = 'tributary:idempotent';
+export const IDEMPOTENT_METADATA = 'tributary:idempotent';
 /** Marks a creating POST as accepting Idempotency-Key. */
 export const Idempotent = () => SetMetadata(IDEMPOTENT_METADATA, true);
 

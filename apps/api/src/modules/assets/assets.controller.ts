@@ -1,34 +1,17 @@
 import type { IncomingMessage } from 'node:http';
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Inject,
-  Param,
-  Patch,
-  Post,
-  Query,
-  Req,
-} from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
-import { AssetSchema, listOf, PlaybackPolicySchema, UpdateAssetInputSchema } from '@tributary/contracts';
+import { Body, Controller, Inject, Param, Query, Req } from '@nestjs/common';
+import { PlaybackPolicySchema, routes } from '@tributary/contracts';
 import busboy from 'busboy';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { CONFIG } from '../../app.tokens';
-import { Access } from '../../common/auth/access.decorator';
 import { AppError, ErrorCode } from '../../common/errors';
-import { ApiDoc } from '../../common/http/api-doc.decorator';
-import { ListQuery } from '../../common/http/pagination';
+import { Route } from '../../common/http/route.decorator';
 import { Zod } from '../../common/http/validation';
 import type { ApiConfig } from '../../config';
 import { StorageUnavailableError } from './asset-storage';
 import { AssetsService, uploadName } from './assets.service';
 
-/** The list's query: a page, and optionally only one live stream's recordings. */
-const AssetListQuery = ListQuery.extend({ liveStreamId: z.string().min(1).max(64).optional() });
-type AssetListQuery = z.infer<typeof AssetListQuery>;
+const r = routes.assets;
 
 /** Form fields besides the file: a few, short. */
 const MAX_FIELDS = 8;
@@ -36,21 +19,15 @@ const MAX_FIELD_BYTES = 1024;
 /** Boundaries, part headers and the few fields: what a multipart body adds to the file. */
 const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
 
-@ApiTags('assets')
-@Controller('v1/assets')
+@Controller()
 export class AssetsController {
   constructor(
     @Inject(AssetsService) private readonly assets: AssetsService,
     @Inject(CONFIG) private readonly config: ApiConfig,
   ) {}
 
-  @Get()
-  @Access('tenant:read')
-  @ApiDoc({
-    summary: 'List on-demand assets (liveStreamId: only the recordings of that live stream)',
-    response: listOf(AssetSchema),
-  })
-  list(@Query(new Zod(AssetListQuery, 'query')) q: AssetListQuery) {
+  @Route(r.list)
+  list(@Query(new Zod(r.list.query, 'query')) q: z.output<typeof r.list.query>) {
     return this.assets.list(q);
   }
 
@@ -59,13 +36,7 @@ export class AssetsController {
    * `playbackPolicy`). The file is stored whole before the asset exists; the answer is the asset in
    * `preparing`, which becomes `ready` or `errored` once indexed.
    */
-  @Post()
-  @Access('tenant:write')
-  @ApiDoc({
-    summary: 'Upload an MP4 or FLV file (multipart/form-data, field "file")',
-    response: AssetSchema,
-    status: 201,
-  })
+  @Route(r.upload)
   async upload(@Req() req: IncomingMessage) {
     if (!/^multipart\/form-data\b/i.test(req.headers['content-type'] ?? ''))
       throw new AppError(
@@ -154,31 +125,20 @@ export class AssetsController {
     }
   }
 
-  @Get(':id')
-  @Access('tenant:read')
-  @ApiDoc({ summary: 'Get an asset', response: AssetSchema })
+  @Route(r.get)
   get(@Param('id') id: string) {
     return this.assets.get(id);
   }
 
-  @Patch(':id')
-  @Access('tenant:write')
-  @ApiDoc({
-    summary: 'Rename an asset or change its playback policy',
-    body: UpdateAssetInputSchema,
-    response: AssetSchema,
-  })
+  @Route(r.update)
   update(
     @Param('id') id: string,
-    @Body(new Zod(UpdateAssetInputSchema, 'body')) input: z.infer<typeof UpdateAssetInputSchema>,
+    @Body(new Zod(r.update.body, 'body')) input: z.output<typeof r.update.body>,
   ) {
     return this.assets.update(id, input);
   }
 
-  @Delete(':id')
-  @Access('tenant:write')
-  @HttpCode(204)
-  @ApiDoc({ summary: 'Delete an asset and its file', status: 204 })
+  @Route(r.delete)
   async remove(@Param('id') id: string): Promise<void> {
     await this.assets.remove(id);
   }

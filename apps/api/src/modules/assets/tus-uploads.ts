@@ -117,7 +117,7 @@ export class TusUploads implements OnModuleInit, OnApplicationShutdown {
 
   private tenant(): string {
     const tenantId = currentContext()?.tenantId;
-    // The route's @Access('tenant:write') guarantees one; refuse rather than name an upload without.
+    // The routes' access (tenant:write, routes.assetUploads) guarantees one; refuse rather than name an upload without.
     if (!tenantId) throw tusError(404, 'tenant not found');
     return tenantId;
   }

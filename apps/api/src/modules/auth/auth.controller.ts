@@ -1,21 +1,20 @@
-import { Body, Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
-import { LoginInputSchema, type User, UserSchema } from '@tributary/contracts';
+import { Body, Controller, Inject, Req, Res } from '@nestjs/common';
+import { routes, type User } from '@tributary/contracts';
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
 import { CONFIG } from '../../app.tokens';
-import { Access } from '../../common/auth/access.decorator';
 import { sessionCookie } from '../../common/auth/cookies';
-import { ApiDoc } from '../../common/http/api-doc.decorator';
 import { fromTrustedProxy } from '../../common/http/origin-check';
+import { Route } from '../../common/http/route.decorator';
 import { Zod } from '../../common/http/validation';
 import { RateLimiter } from '../../common/rate-limiter';
 import { principalOf } from '../../common/request-context';
 import type { ApiConfig } from '../../config';
 import { AuthService } from './auth.service';
 
-@ApiTags('auth')
-@Controller('v1/auth')
+const r = routes.auth;
+
+@Controller()
 export class AuthController {
   constructor(
     @Inject(AuthService) private readonly auth: AuthService,
@@ -23,16 +22,9 @@ export class AuthController {
     @Inject(CONFIG) private readonly config: ApiConfig,
   ) {}
 
-  @Post('login')
-  @HttpCode(200)
-  @Access('public')
-  @ApiDoc({
-    summary: 'Sign in; sets the HTTP-only session cookie',
-    body: LoginInputSchema,
-    response: UserSchema,
-  })
+  @Route(r.login)
   async login(
-    @Body(new Zod(LoginInputSchema)) input: z.infer<typeof LoginInputSchema>,
+    @Body(new Zod(r.login.body)) input: z.output<typeof r.login.body>,
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): Promise<User> {
@@ -42,18 +34,13 @@ export class AuthController {
     return user;
   }
 
-  @Post('logout')
-  @HttpCode(204)
-  @Access('user')
-  @ApiDoc({ summary: 'Sign out (ends the session)', status: 204 })
+  @Route(r.logout)
   async logout(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
     await this.auth.logout(principalOf('user').sessionId);
     res.setHeader('set-cookie', sessionCookie('', 0, this.secure(req)));
   }
 
-  @Get('me')
-  @Access('user')
-  @ApiDoc({ summary: 'The signed-in user and their memberships', response: UserSchema })
+  @Route(r.me)
   me(): Promise<User> {
     return this.auth.me(principalOf('user').userId);
   }

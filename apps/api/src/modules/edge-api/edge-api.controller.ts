@@ -1,31 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
-import {
-  AuthorizePublishRequestSchema,
-  AuthorizePublishResponseSchema,
-  ChangesQuerySchema,
-  ChangesResponseSchema,
-  EDGE_ASSET_MAX_RANGE_BYTES,
-  EdgeApiPaths,
-  EdgeAssetSchema,
-  ErrorCode,
-  HeartbeatRequestSchema,
-  HeartbeatResponseSchema,
-  LiveStreamChecksRequestSchema,
-  LiveStreamChecksResponseSchema,
-  PlaybackKeySchema,
-  PlaybackKeysQuerySchema,
-  PlaybackKeysResponseSchema,
-  SessionEndRequestSchema,
-  SessionStartRequestSchema,
-  SessionStartResponseSchema,
-  SessionStatsRequestSchema,
-  StreamOriginResponseSchema,
-} from '@tributary/contracts';
+import { Body, Controller, Inject, Param, Query, Req, Res } from '@nestjs/common';
+import { EDGE_ASSET_MAX_RANGE_BYTES, ErrorCode, routes } from '@tributary/contracts';
 import type { z } from 'zod';
-import { Access } from '../../common/auth/access.decorator';
-import { ApiDoc } from '../../common/http/api-doc.decorator';
+import { Route } from '../../common/http/route.decorator';
 import { Zod } from '../../common/http/validation';
 import { principalOf } from '../../common/request-context';
 import { parseByteRange } from './byte-range';
@@ -33,109 +10,67 @@ import { EdgeApiService } from './edge-api.service';
 import { EdgeAssetsService } from './edge-assets.service';
 
 const edgeId = () => principalOf('edge').edgeId;
-/** EdgeApiPaths builders percent-encode their argument; the route pattern needs the bare ':id'. */
-const route = (path: (id: string) => string) => decodeURIComponent(path(':id'));
+const r = routes.edgeApi;
 
-/** Routes exactly as contracts' EdgeApiPaths (':id' stands for the session, key or playback id). */
-@ApiTags('edge contract')
+/** The edge contract (routes.edgeApi; contracts/edge-api.ts has the schemas). */
 @Controller()
-@Access('edge')
 export class EdgeApiController {
   constructor(
     @Inject(EdgeApiService) private readonly edge: EdgeApiService,
     @Inject(EdgeAssetsService) private readonly assets: EdgeAssetsService,
   ) {}
 
-  @Post(EdgeApiPaths.authorizePublish)
-  @HttpCode(200)
-  @ApiDoc({
-    summary: 'May this stream key publish?',
-    body: AuthorizePublishRequestSchema,
-    response: AuthorizePublishResponseSchema,
-  })
+  @Route(r.authorizePublish)
   authorizePublish(
-    @Body(new Zod(AuthorizePublishRequestSchema, 'body')) req: z.infer<typeof AuthorizePublishRequestSchema>,
+    @Body(new Zod(r.authorizePublish.body, 'body')) req: z.output<typeof r.authorizePublish.body>,
   ) {
     return this.edge.authorizePublish(req);
   }
 
-  @Post(EdgeApiPaths.sessions)
-  @HttpCode(201)
-  @ApiDoc({
-    summary: 'An ingest session started',
-    body: SessionStartRequestSchema,
-    response: SessionStartResponseSchema,
-    status: 201,
-  })
-  start(@Body(new Zod(SessionStartRequestSchema, 'body')) req: z.infer<typeof SessionStartRequestSchema>) {
+  @Route(r.startSession)
+  start(@Body(new Zod(r.startSession.body, 'body')) req: z.output<typeof r.startSession.body>) {
     return this.edge.startSession(edgeId(), req);
   }
 
-  @Post(route(EdgeApiPaths.sessionStats))
-  @HttpCode(204)
-  @ApiDoc({ summary: 'Periodic session statistics (deltas)', body: SessionStatsRequestSchema, status: 204 })
+  @Route(r.sessionStats)
   stats(
-    @Param('id') id: string,
-    @Body(new Zod(SessionStatsRequestSchema, 'body')) req: z.infer<typeof SessionStatsRequestSchema>,
+    @Param('sessionId') id: string,
+    @Body(new Zod(r.sessionStats.body, 'body')) req: z.output<typeof r.sessionStats.body>,
   ) {
     return this.edge.sessionStats(edgeId(), id, req);
   }
 
-  @Post(route(EdgeApiPaths.sessionEnd))
-  @HttpCode(204)
-  @ApiDoc({ summary: 'An ingest session ended', body: SessionEndRequestSchema, status: 204 })
+  @Route(r.endSession)
   end(
-    @Param('id') id: string,
-    @Body(new Zod(SessionEndRequestSchema, 'body')) req: z.infer<typeof SessionEndRequestSchema>,
+    @Param('sessionId') id: string,
+    @Body(new Zod(r.endSession.body, 'body')) req: z.output<typeof r.endSession.body>,
   ) {
     return this.edge.endSession(edgeId(), id, req);
   }
 
-  @Post(EdgeApiPaths.heartbeat)
-  @HttpCode(200)
-  @ApiDoc({
-    summary: 'Edge liveness and load',
-    body: HeartbeatRequestSchema,
-    response: HeartbeatResponseSchema,
-  })
-  heartbeat(@Body(new Zod(HeartbeatRequestSchema, 'body')) req: z.infer<typeof HeartbeatRequestSchema>) {
+  @Route(r.heartbeat)
+  heartbeat(@Body(new Zod(r.heartbeat.body, 'body')) req: z.output<typeof r.heartbeat.body>) {
     return this.edge.heartbeat(edgeId(), req);
   }
 
-  @Get(EdgeApiPaths.playbackKeys)
-  @ApiDoc({
-    summary: 'Public keys that verify playback tokens, one page at a time (kid order)',
-    response: PlaybackKeysResponseSchema,
-  })
-  playbackKeys(@Query(new Zod(PlaybackKeysQuerySchema, 'query')) q: z.infer<typeof PlaybackKeysQuerySchema>) {
+  @Route(r.playbackKeys)
+  playbackKeys(@Query(new Zod(r.playbackKeys.query, 'query')) q: z.output<typeof r.playbackKeys.query>) {
     return this.edge.playbackKeys(q);
   }
 
-  @Get(route(EdgeApiPaths.playbackKey))
-  @ApiDoc({
-    summary: 'One playback verification key by kid (404: unknown or revoked)',
-    response: PlaybackKeySchema,
-  })
-  playbackKey(@Param('id') kid: string) {
+  @Route(r.playbackKey)
+  playbackKey(@Param('kid') kid: string) {
     return this.edge.playbackKey(kid);
   }
 
-  @Get(route(EdgeApiPaths.streamOrigin))
-  @ApiDoc({
-    summary: 'Where a playback id is live in the fleet, and a relay token to pull it with',
-    response: StreamOriginResponseSchema,
-  })
-  streamOrigin(@Param('id') playbackId: string) {
+  @Route(r.streamOrigin)
+  streamOrigin(@Param('playbackId') playbackId: string) {
     return this.edge.streamOrigin(edgeId(), playbackId);
   }
 
-  @Get(EdgeApiPaths.changes)
-  @ApiDoc({
-    summary: 'The control feed: revocations and key changes after a cursor (long-poll)',
-    response: ChangesResponseSchema,
-  })
+  @Route(r.changes)
   changes(
-    @Query(new Zod(ChangesQuerySchema, 'query')) q: z.infer<typeof ChangesQuerySchema>,
+    @Query(new Zod(r.changes.query, 'query')) q: z.output<typeof r.changes.query>,
     @Res({ passthrough: true }) res: ServerResponse,
   ) {
     // The edge hung up (restart, network): its parked poll is released now.
@@ -144,25 +79,15 @@ export class EdgeApiController {
     return this.edge.changes(edgeId(), q, gone.signal);
   }
 
-  @Post(EdgeApiPaths.liveStreamChecks)
-  @HttpCode(200)
-  @ApiDoc({
-    summary: 'Which of these live streams may no longer publish (after a feed resync)',
-    body: LiveStreamChecksRequestSchema,
-    response: LiveStreamChecksResponseSchema,
-  })
+  @Route(r.liveStreamChecks)
   liveStreamChecks(
-    @Body(new Zod(LiveStreamChecksRequestSchema, 'body')) req: z.infer<typeof LiveStreamChecksRequestSchema>,
+    @Body(new Zod(r.liveStreamChecks.body, 'body')) req: z.output<typeof r.liveStreamChecks.body>,
   ) {
     return this.edge.liveStreamChecks(req.streams);
   }
 
-  @Get(route(EdgeApiPaths.asset))
-  @ApiDoc({
-    summary: 'An on-demand asset by playback id (only ready ones play)',
-    response: EdgeAssetSchema,
-  })
-  asset(@Param('id') playbackId: string) {
+  @Route(r.asset)
+  asset(@Param('playbackId') playbackId: string) {
     return this.assets.asset(playbackId);
   }
 
@@ -170,10 +95,9 @@ export class EdgeApiController {
    * A ready asset's bytes, one range per request (`Range: bytes=a-b`, at most 32 MiB): 206, or 416 with
    * `Content-Range: bytes * /<size>` for a range that is absent, multiple, past the end or too long.
    */
-  @Get(route(EdgeApiPaths.assetSource))
-  @ApiDoc({ summary: "A ready asset's file bytes by one Range (206; 416 for a bad range)", status: 206 })
+  @Route(r.assetSource)
   async assetSource(
-    @Param('id') playbackId: string,
+    @Param('playbackId') playbackId: string,
     @Req() req: IncomingMessage,
     @Res() res: ServerResponse,
   ): Promise<void> {

@@ -1,18 +1,12 @@
-import { Controller, Get, Inject } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
-import { z } from 'zod';
-import { Access } from '../../common/auth/access.decorator';
+import { Controller, Inject } from '@nestjs/common';
+import { type Health, routes } from '@tributary/contracts';
 import { AppError, ErrorCode } from '../../common/errors';
-import { ApiDoc } from '../../common/http/api-doc.decorator';
 import { Lifecycle } from '../../common/http/lifecycle';
+import { Route } from '../../common/http/route.decorator';
 import { Database } from '../../database/database';
 import { API_VERSION } from '../../version';
 
-const HealthSchema = z.object({ status: z.literal('ok'), version: z.string() });
-
-@ApiTags('health')
 @Controller()
-@Access('public')
 export class HealthController {
   constructor(
     @Inject(Database) private readonly db: Database,
@@ -20,16 +14,14 @@ export class HealthController {
   ) {}
 
   /** Liveness: the process serves HTTP. */
-  @Get('healthz')
-  @ApiDoc({ summary: 'Liveness and version', response: HealthSchema })
-  health(): z.infer<typeof HealthSchema> {
+  @Route(routes.health.liveness)
+  health(): Health {
     return { status: 'ok', version: API_VERSION };
   }
 
   /** Readiness: the database answers and the process is not draining. */
-  @Get('readyz')
-  @ApiDoc({ summary: 'Readiness (database reachable)', response: HealthSchema })
-  async ready(): Promise<z.infer<typeof HealthSchema>> {
+  @Route(routes.health.readiness)
+  async ready(): Promise<Health> {
     if (this.lifecycle.draining) throw new AppError(ErrorCode.serviceUnavailable, 'shutting down');
     try {
       await this.db.ping();

@@ -1,103 +1,60 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
-import {
-  CreatedLiveStreamSchema,
-  CreateLiveStreamInputSchema,
-  LiveStreamSchema,
-  LiveStreamStatusSchema,
-  listOf,
-  StreamKeySchema,
-  UpdateLiveStreamInputSchema,
-} from '@tributary/contracts';
+import { Body, Controller, Inject, Param, Query } from '@nestjs/common';
+import { routes } from '@tributary/contracts';
 import type { z } from 'zod';
-import { Access } from '../../common/auth/access.decorator';
-import { ApiDoc } from '../../common/http/api-doc.decorator';
-import { Idempotent } from '../../common/http/idempotency.interceptor';
-import { ListQuery } from '../../common/http/pagination';
+import { Route } from '../../common/http/route.decorator';
 import { Zod } from '../../common/http/validation';
 import { LiveStreamsService } from './live-streams.service';
 
-const LiveStreamsQuery = ListQuery.extend({ status: LiveStreamStatusSchema.optional() });
+const r = routes.liveStreams;
 
-@ApiTags('live streams')
-@Controller('v1/live-streams')
+@Controller()
 export class LiveStreamsController {
   constructor(@Inject(LiveStreamsService) private readonly streams: LiveStreamsService) {}
 
-  @Get()
-  @Access('tenant:read')
-  @ApiDoc({ summary: 'List live streams (filter by status)', response: listOf(LiveStreamSchema) })
-  list(@Query(new Zod(LiveStreamsQuery, 'query')) q: z.infer<typeof LiveStreamsQuery>) {
+  @Route(r.list)
+  list(@Query(new Zod(r.list.query, 'query')) q: z.output<typeof r.list.query>) {
     return this.streams.list(q);
   }
 
-  @Post()
-  @Access('tenant:write')
-  @Idempotent()
-  @ApiDoc({
-    summary: 'Create a live stream; returns its stream key',
-    body: CreateLiveStreamInputSchema,
-    response: CreatedLiveStreamSchema,
-    status: 201,
-  })
-  create(
-    @Body(new Zod(CreateLiveStreamInputSchema, 'body')) input: z.infer<typeof CreateLiveStreamInputSchema>,
-  ) {
+  @Route(r.create)
+  create(@Body(new Zod(r.create.body, 'body')) input: z.output<typeof r.create.body>) {
     return this.streams.create(input);
   }
 
-  @Get(':id')
-  @Access('tenant:read')
-  @ApiDoc({ summary: 'Get a live stream with its ingest and playback URLs', response: LiveStreamSchema })
+  @Route(r.get)
   get(@Param('id') id: string) {
     return this.streams.get(id);
   }
 
-  @Patch(':id')
-  @Access('tenant:write')
-  @ApiDoc({ summary: 'Update a live stream', body: UpdateLiveStreamInputSchema, response: LiveStreamSchema })
+  @Route(r.update)
   update(
     @Param('id') id: string,
-    @Body(new Zod(UpdateLiveStreamInputSchema, 'body')) input: z.infer<typeof UpdateLiveStreamInputSchema>,
+    @Body(new Zod(r.update.body, 'body')) input: z.output<typeof r.update.body>,
   ) {
     return this.streams.update(id, input);
   }
 
-  @Delete(':id')
-  @Access('tenant:write')
-  @HttpCode(204)
-  @ApiDoc({ summary: 'Delete a live stream', status: 204 })
+  @Route(r.delete)
   remove(@Param('id') id: string) {
     return this.streams.remove(id);
   }
 
-  @Post(':id/rotate-key')
-  @Access('tenant:write')
-  @HttpCode(200)
-  @ApiDoc({ summary: 'Replace the stream key (the old one stops working)', response: StreamKeySchema })
+  @Route(r.rotateKey)
   rotateKey(@Param('id') id: string) {
     return this.streams.rotateKey(id);
   }
 
-  @Get(':id/stream-key')
-  @Access('tenant:write')
-  @ApiDoc({ summary: 'Reveal the stream key (write scope)', response: StreamKeySchema })
+  @Route(r.revealKey)
   revealKey(@Param('id') id: string) {
     return this.streams.revealKey(id);
   }
 
-  @Post(':id/disable')
-  @Access('tenant:write')
-  @HttpCode(200)
-  @ApiDoc({ summary: 'Refuse publishing with this stream', response: LiveStreamSchema })
+  @Route(r.disable)
   disable(@Param('id') id: string) {
     return this.streams.setDisabled(id, true);
   }
 
-  @Post(':id/enable')
-  @Access('tenant:write')
-  @HttpCode(200)
-  @ApiDoc({ summary: 'Allow publishing again', response: LiveStreamSchema })
+  @Route(r.enable)
   enable(@Param('id') id: string) {
     return this.streams.setDisabled(id, false);
   }

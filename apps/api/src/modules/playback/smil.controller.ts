@@ -1,12 +1,10 @@
 import type { ServerResponse } from 'node:http';
-import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
-import { PlaybackHttpPaths, SAFE_NAME } from '@tributary/contracts';
+import { Controller, Inject, Param, Query, Res } from '@nestjs/common';
+import { routes, SAFE_NAME } from '@tributary/contracts';
 import { renderEdgeRedirectSmil } from '@tributary/smil';
-import { z } from 'zod';
-import { Access } from '../../common/auth/access.decorator';
+import type { z } from 'zod';
 import { AppError, ErrorCode } from '../../common/errors';
-import { ApiDoc } from '../../common/http/api-doc.decorator';
+import { Route } from '../../common/http/route.decorator';
 import { Zod } from '../../common/http/validation';
 import { Database } from '../../database/database';
 import { EdgesService } from '../edges/edges.service';
@@ -14,12 +12,7 @@ import { pickEdge } from '../edges/fleet';
 
 export const SMIL_CONTENT_TYPE = 'application/smil+xml; charset=utf-8';
 
-const SmilQuerySchema = z.object({
-  /** A playback token for a signed stream: carried to the edge on the video src, verified there. */
-  token: z.string().max(4096).optional(),
-  /** Prefer edges of this region (edges declare one when registered). */
-  region: z.string().max(64).optional(),
-});
+const r = routes.playback.smil;
 
 /**
  * SMIL load balancing (issue 11), the api's copy of what every edge serves at the same path: a SMIL
@@ -27,20 +20,17 @@ const SmilQuerySchema = z.object({
  * `<meta base>` and the playback id as `<video src>`, the form JW Player reads. Players fetch it
  * first and connect where it says; the edge then checks the token as for any viewer.
  */
-@ApiTags('playback')
 @Controller()
-@Access('public')
 export class SmilController {
   constructor(
     @Inject(Database) private readonly db: Database,
     @Inject(EdgesService) private readonly edges: EdgesService,
   ) {}
 
-  @Get(PlaybackHttpPaths.smil(':id'))
-  @ApiDoc({ summary: 'SMIL redirect to the least-loaded healthy edge for a live stream' })
+  @Route(r)
   async smil(
-    @Param('id') playbackId: string,
-    @Query(new Zod(SmilQuerySchema, 'query')) q: z.infer<typeof SmilQuerySchema>,
+    @Param('playbackId') playbackId: string,
+    @Query(new Zod(r.query, 'query')) q: z.output<typeof r.query>,
     @Res({ passthrough: true }) res: ServerResponse,
   ): Promise<string> {
     if (!SAFE_NAME.test(playbackId)) throw AppError.notFound('playback id');

@@ -1,93 +1,54 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
-import {
-  EdgeApiPaths,
-  PublishAuthChallengeRequestSchema,
-  PublishAuthChallengeResponseSchema,
-  PublishAuthVerifyRequestSchema,
-  PublishAuthVerifyResponseSchema,
-  PublishCredentialInputSchema,
-  PublishCredentialSchema,
-} from '@tributary/contracts';
+import { Body, Controller, Inject, Param } from '@nestjs/common';
+import { routes } from '@tributary/contracts';
 import type { z } from 'zod';
-import { Access } from '../../common/auth/access.decorator';
-import { ApiDoc } from '../../common/http/api-doc.decorator';
+import { Route } from '../../common/http/route.decorator';
 import { Zod } from '../../common/http/validation';
 import { PublishAuthService } from './publish-auth.service';
 
+const r = routes.liveStreams;
+const edge = routes.edgeApi;
+
 /** A live stream's publish credential (FMLE authentication, authmod=adobe). */
-@ApiTags('live streams')
-@Controller('v1/live-streams/:id/publish-credentials')
+@Controller()
 export class PublishCredentialsController {
   constructor(@Inject(PublishAuthService) private readonly auth: PublishAuthService) {}
 
-  @Get()
-  @Access('tenant:read')
-  @ApiDoc({
-    summary: "The stream's publish credential (username only; 404 when publishing needs none)",
-    response: PublishCredentialSchema,
-  })
+  @Route(r.getPublishCredential)
   get(@Param('id') id: string) {
     return this.auth.get(id);
   }
 
-  @Put()
-  @Access('tenant:write')
-  @ApiDoc({
-    summary:
-      'Require a username and password at publish (authmod=adobe: rtmp://user:pass@edge/<app>/<key>); ' +
-      'usernames are unique across the platform; the password is never shown again',
-    body: PublishCredentialInputSchema,
-    response: PublishCredentialSchema,
-  })
+  @Route(r.setPublishCredential)
   set(
     @Param('id') id: string,
-    @Body(new Zod(PublishCredentialInputSchema, 'body')) input: z.infer<typeof PublishCredentialInputSchema>,
+    @Body(new Zod(r.setPublishCredential.body, 'body')) input: z.output<typeof r.setPublishCredential.body>,
   ) {
     return this.auth.set(id, input);
   }
 
-  @Delete()
-  @Access('tenant:write')
-  @HttpCode(204)
-  @ApiDoc({ summary: 'Publish with the stream key alone again', status: 204 })
+  @Route(r.deletePublishCredential)
   remove(@Param('id') id: string) {
     return this.auth.remove(id);
   }
 }
 
-/** The edge's half of the authmod=adobe exchange (contracts EdgeApiPaths, publish-auth.ts). */
-@ApiTags('edge contract')
+/** The edge's half of the authmod=adobe exchange (contracts publish-auth.ts). */
 @Controller()
-@Access('edge')
 export class EdgePublishAuthController {
   constructor(@Inject(PublishAuthService) private readonly auth: PublishAuthService) {}
 
-  @Post(EdgeApiPaths.publishAuthChallenge)
-  @HttpCode(200)
-  @ApiDoc({
-    summary: 'A salt, challenge and signed short-lived opaque for an authmod=adobe user',
-    body: PublishAuthChallengeRequestSchema,
-    response: PublishAuthChallengeResponseSchema,
-  })
+  @Route(edge.publishAuthChallenge)
   challenge(
-    @Body(new Zod(PublishAuthChallengeRequestSchema, 'body'))
-    req: z.infer<typeof PublishAuthChallengeRequestSchema>,
+    @Body(new Zod(edge.publishAuthChallenge.body, 'body')) req: z.output<
+      typeof edge.publishAuthChallenge.body
+    >,
   ) {
     return this.auth.challenge(req);
   }
 
-  @Post(EdgeApiPaths.publishAuthVerify)
-  @HttpCode(200)
-  @ApiDoc({
-    summary: 'Check an authmod=adobe response once (signature, expiry, single use across the fleet)',
-    body: PublishAuthVerifyRequestSchema,
-    response: PublishAuthVerifyResponseSchema,
-  })
+  @Route(edge.publishAuthVerify)
   verify(
-    @Body(new Zod(PublishAuthVerifyRequestSchema, 'body')) req: z.infer<
-      typeof PublishAuthVerifyRequestSchema
-    >,
+    @Body(new Zod(edge.publishAuthVerify.body, 'body')) req: z.output<typeof edge.publishAuthVerify.body>,
   ) {
     return this.auth.verify(req);
   }

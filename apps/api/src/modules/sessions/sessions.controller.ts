@@ -1,38 +1,22 @@
-import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
-import { IngestSessionSchema, listOf } from '@tributary/contracts';
-import { z } from 'zod';
-import { Access } from '../../common/auth/access.decorator';
-import { ApiDoc } from '../../common/http/api-doc.decorator';
-import { ListQuery } from '../../common/http/pagination';
+import { Controller, Inject, Param, Query } from '@nestjs/common';
+import { routes } from '@tributary/contracts';
+import type { z } from 'zod';
+import { Route } from '../../common/http/route.decorator';
 import { Zod } from '../../common/http/validation';
 import { SessionsService } from './sessions.service';
 
-const SessionsQuery = ListQuery.extend({
-  liveStreamId: z.string().min(1).max(64).optional(),
-  active: z
-    .enum(['true', 'false'])
-    .transform((v) => v === 'true')
-    .optional(),
-});
+const r = routes.sessions;
 
-@ApiTags('sessions')
-@Controller('v1/sessions')
-@Access('tenant:read')
+@Controller()
 export class SessionsController {
   constructor(@Inject(SessionsService) private readonly sessions: SessionsService) {}
 
-  @Get()
-  @ApiDoc({
-    summary: 'List ingest sessions (filter by liveStreamId, active)',
-    response: listOf(IngestSessionSchema),
-  })
-  list(@Query(new Zod(SessionsQuery, 'query')) q: z.infer<typeof SessionsQuery>) {
+  @Route(r.list)
+  list(@Query(new Zod(r.list.query, 'query')) q: z.output<typeof r.list.query>) {
     return this.sessions.list(q);
   }
 
-  @Get(':id')
-  @ApiDoc({ summary: 'Get an ingest session', response: IngestSessionSchema })
+  @Route(r.get)
   get(@Param('id') id: string) {
     return this.sessions.get(id);
   }

@@ -1,76 +1,51 @@
-import { Body, Controller, Get, Inject, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
-import {
-  CreateTenantInputSchema,
-  CreateUserInputSchema,
-  listOf,
-  TenantSchema,
-  UpdateTenantInputSchema,
-  UserSchema,
-} from '@tributary/contracts';
+import { Body, Controller, Inject, Param, Query } from '@nestjs/common';
+import { routes } from '@tributary/contracts';
 import type { z } from 'zod';
-import { Access } from '../../common/auth/access.decorator';
-import { ApiDoc } from '../../common/http/api-doc.decorator';
-import { Idempotent } from '../../common/http/idempotency.interceptor';
-import { ListQuery } from '../../common/http/pagination';
+import { Route } from '../../common/http/route.decorator';
 import { Zod } from '../../common/http/validation';
 import { TenantsService } from './tenants.service';
 
-@ApiTags('tenants (operators)')
-@Controller('v1/tenants')
-@Access('operator')
+const r = routes.tenants;
+
+@Controller()
 export class TenantsController {
   constructor(@Inject(TenantsService) private readonly tenants: TenantsService) {}
 
-  @Get()
-  @ApiDoc({ summary: 'List tenants', response: listOf(TenantSchema) })
-  list(@Query(new Zod(ListQuery, 'query')) q: ListQuery) {
+  @Route(r.list)
+  list(@Query(new Zod(r.list.query, 'query')) q: z.output<typeof r.list.query>) {
     return this.tenants.list(q);
   }
 
-  @Post()
-  @Idempotent()
-  @ApiDoc({ summary: 'Create a tenant', body: CreateTenantInputSchema, response: TenantSchema, status: 201 })
-  create(@Body(new Zod(CreateTenantInputSchema, 'body')) input: z.infer<typeof CreateTenantInputSchema>) {
+  @Route(r.create)
+  create(@Body(new Zod(r.create.body, 'body')) input: z.output<typeof r.create.body>) {
     return this.tenants.create(input);
   }
 
-  @Get(':id')
-  @ApiDoc({ summary: 'Get a tenant', response: TenantSchema })
+  @Route(r.get)
   get(@Param('id') id: string) {
     return this.tenants.get(id);
   }
 
-  @Patch(':id')
-  @ApiDoc({
-    summary: 'Update a tenant (suspend with status)',
-    body: UpdateTenantInputSchema,
-    response: TenantSchema,
-  })
+  @Route(r.update)
   update(
     @Param('id') id: string,
-    @Body(new Zod(UpdateTenantInputSchema, 'body')) input: z.infer<typeof UpdateTenantInputSchema>,
+    @Body(new Zod(r.update.body, 'body')) input: z.output<typeof r.update.body>,
   ) {
     return this.tenants.update(id, input);
   }
 
-  @Get(':id/users')
-  @ApiDoc({ summary: "List a tenant's members", response: listOf(UserSchema) })
-  listUsers(@Param('id') id: string, @Query(new Zod(ListQuery, 'query')) q: ListQuery) {
+  @Route(r.listUsers)
+  listUsers(
+    @Param('id') id: string,
+    @Query(new Zod(r.listUsers.query, 'query')) q: z.output<typeof r.listUsers.query>,
+  ) {
     return this.tenants.listUsers(id, q);
   }
 
-  @Post(':id/users')
-  @Idempotent()
-  @ApiDoc({
-    summary: 'Create a member of the tenant with a role',
-    body: CreateUserInputSchema,
-    response: UserSchema,
-    status: 201,
-  })
+  @Route(r.createUser)
   createUser(
     @Param('id') id: string,
-    @Body(new Zod(CreateUserInputSchema, 'body')) input: z.infer<typeof CreateUserInputSchema>,
+    @Body(new Zod(r.createUser.body, 'body')) input: z.output<typeof r.createUser.body>,
   ) {
     return this.tenants.createUser(id, input);
   }

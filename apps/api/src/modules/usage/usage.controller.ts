@@ -1,26 +1,18 @@
-import { Controller, Get, Inject, Query } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
-import { UsageQuerySchema, UsageResponseSchema } from '@tributary/contracts';
+import { Controller, Inject, Query } from '@nestjs/common';
+import { routes } from '@tributary/contracts';
 import type { z } from 'zod';
-import { Access } from '../../common/auth/access.decorator';
-import { ApiDoc } from '../../common/http/api-doc.decorator';
+import { Route } from '../../common/http/route.decorator';
 import { Zod } from '../../common/http/validation';
 import { UsageService } from './usage.service';
 
-const StrictUsageQuery = UsageQuerySchema.strict();
+const r = routes.usage;
 
-@ApiTags('usage')
-@Controller('v1/usage')
+@Controller()
 export class UsageController {
   constructor(@Inject(UsageService) private readonly usage: UsageService) {}
 
-  @Get()
-  @Access('tenant:read')
-  @ApiDoc({
-    summary: 'Viewer-minutes, egress and ingest bytes per hour or day',
-    response: UsageResponseSchema,
-  })
-  get(@Query(new Zod(StrictUsageQuery, 'query')) q: z.infer<typeof UsageQuerySchema>) {
+  @Route(r.get)
+  get(@Query(new Zod(r.get.query, 'query')) q: z.output<typeof r.get.query>) {
     return this.usage.usage(q);
   }
 }
