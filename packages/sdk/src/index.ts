@@ -17,15 +17,17 @@ export {
 } from './pagination';
 export { encodeQuery, type QueryScalar, type QueryValue } from './query';
 export { createTributary, Tributary, type TributaryOptions, type TributaryRoutes } from './tributary';
-export type {
-  CallArgs,
-  CallOptions,
-  CallParams,
-  CallResult,
-  Client,
-  Endpoint,
-  QueryInput,
-  RawBody,
+export {
+  type CallArgs,
+  type CallOptions,
+  type CallParams,
+  type CallResult,
+  type Client,
+  type Endpoint,
+  IDEMPOTENT_REPLAY_SECRET_FIELDS,
+  type QueryInput,
+  type RawBody,
+  type Replayable,
 } from './types';
 export {
   constantTimeEqual,
