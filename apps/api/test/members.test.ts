@@ -351,6 +351,11 @@ test('a password change needs the current password and signs out the other sessi
   const listed = listOf(AccountSessionSchema).parse(sessions.body).data;
   assert.equal(listed.length, 3);
   assert.equal(listed.filter((s) => s.current).length, 1);
+  // Each remembers where it signed in from (the socket's address here; the browser's behind the dashboard).
+  for (const s of listed) {
+    assert.match(s.ip ?? '', /127\.0\.0\.1/);
+    assert.ok(s.userAgent);
+  }
 
   const wrong = await api.request('POST', '/v1/account/password', {
     cookie: user.cookie,

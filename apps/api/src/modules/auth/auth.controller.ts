@@ -4,7 +4,7 @@ import type { Request, Response } from 'express';
 import type { z } from 'zod';
 import { CONFIG } from '../../app.tokens';
 import { sessionCookie } from '../../common/auth/cookies';
-import { fromTrustedProxy } from '../../common/http/origin-check';
+import { clientIp, clientUserAgent } from '../../common/http/client-ip';
 import { Route } from '../../common/http/route.decorator';
 import { Zod } from '../../common/http/validation';
 import { RateLimiter } from '../../common/rate-limiter';
@@ -28,8 +28,12 @@ export class AuthController {
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): Promise<User> {
-    await this.rateLimiter.hit(`login:${this.clientIp(req)}`, this.config.LOGIN_RATE_LIMIT_PER_MINUTE);
-    const { user, token } = await this.auth.login(input.email, input.password);
+    const ip = clientIp(req, this.config);
+    await this.rateLimiter.hit(`login:${ip}`, this.config.LOGIN_RATE_LIMIT_PER_MINUTE);
+    const { user, token } = await this.auth.login(input.email, input.password, {
+      ip,
+      userAgent: clientUserAgent(req, this.config),
+    });
     res.setHeader('set-cookie', sessionCookie(token, this.auth.sessionTtlSeconds, this.secure(req)));
     return user;
   }
@@ -43,26 +47,6 @@ export class AuthController {
   @Route(r.me)
   me(): Promise<User> {
     return this.auth.me(principalOf('user').userId);
-  }
-
-  /**
-   * The IP that tried to sign in. Behind the dashboard every login arrives from the
-   * dashboard's server, so the dashboard names the browser's IP in X-Forwarded-For;
-   * that header is believed only from a caller that proves it is the dashboard with
-   * TRUSTED_PROXY_SECRET, never from anyone else (who could pick a fresh IP per guess).
-   */
-  private clientIp(req: Request): string {
-    const socketIp = req.socket.remoteAddress ?? 'unknown';
-    if (!fromTrustedProxy(req, this.config)) return socketIp;
-    const forwarded = req.headers['x-forwarded-for'];
-    const value = Array.isArray(forwarded) ? forwarded.join(',') : (forwarded ?? '');
-    // The nearest hop's entry: the dashboard appends (or sets) the address it saw last.
-    const nearest = value
-      .split(',')
-      .map((s) => s.trim())
-      .filter((s) => s.length > 0)
-      .pop();
-    return nearest && nearest.length <= 64 ? nearest : socketIp;
   }
 
   private secure(req: Request): boolean {

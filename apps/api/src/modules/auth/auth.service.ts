@@ -53,7 +53,12 @@ export class AuthService {
    * Past LOGIN_ACCOUNT_FAILURES_PER_MINUTE the account refuses logins (429) until
    * the minute is over, even with the right password.
    */
-  async login(email: string, password: string): Promise<{ user: User; token: string }> {
+  async login(
+    email: string,
+    password: string,
+    /** Shown in the user's session list (GET /v1/account/sessions). */
+    client: { ip: string | null; userAgent: string | null } = { ip: null, userAgent: null },
+  ): Promise<{ user: User; token: string }> {
     const db = this.db.unscoped('login');
     const now = Date.now();
     const bucket = `login-account:${sha256Hex(email.trim().toLowerCase())}`;
@@ -85,6 +90,8 @@ export class AuthService {
         userId: row.id,
         tokenHash: sha256Hex(token),
         expiresAt: new Date(Date.now() + this.sessionTtlSeconds * 1000),
+        ip: client.ip,
+        userAgent: client.userAgent,
       },
     });
     return { user: toUser(row), token };
