@@ -43,7 +43,8 @@ export const memberRoutes = {
   remove: route({
     method: 'DELETE',
     path: '/v1/members/{userId}',
-    summary: 'Remove a member from the tenant (never its last owner); members leave with DELETE /v1/account/memberships/{tenantId}',
+    summary:
+      'Remove a member from the tenant (never its last owner); members leave with DELETE /v1/account/memberships/{tenantId}',
     tag: 'members',
     access: 'tenant:write',
     status: 204,
