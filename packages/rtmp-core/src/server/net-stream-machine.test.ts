@@ -131,7 +131,6 @@ describe('NetStreamMachine', () => {
     assert.deepEqual(names(m.play(play('low', 'switch', 30))), ['authorize-play:low']);
     assert.deepEqual(names(m.playAuthorized(LIVE)), [
       'status:NetStream.Play.Transition',
-      'begin-switch',
       'disarm-duration',
       'stop',
       'arm-duration',

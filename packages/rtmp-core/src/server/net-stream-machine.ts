@@ -37,8 +37,6 @@ export type NetStreamEffect =
   | { kind: 'disarm-duration' }
   /** A pending play2 switch is dropped: the stream switched away from is left now. */
   | { kind: 'cancel-switch' }
-  /** A play2 switch starts: leaving the current stream waits for the new one's keyframe. */
-  | { kind: 'begin-switch' }
   /** The stream stops playing its current stream ('stop') or publishing ('unpublish'). */
   | { kind: 'stop' }
   | { kind: 'unpublish' }
@@ -79,7 +77,10 @@ export class NetStreamMachine {
   paused = false;
   receiveAudio = true;
   receiveVideo = true;
-  /** A play2 switch waits for the new stream's keyframe (switchSettled() ends it). */
+  /**
+   * A play2 switch waits for the new stream's keyframe (switchSettled() ends it): while it does, leaving
+   * the stream switched away from waits too (the server stream defers its unsubscribes on this flag).
+   */
   switching = false;
   private pending: Pending | null = null;
 
@@ -375,7 +376,6 @@ export class NetStreamMachine {
     this.switching = true;
     const effects: NetStreamEffect[] = [
       { kind: 'status', info: statusInfo('status', StatusCode.PlayTransition, `Switching to ${req.name}.`) },
-      { kind: 'begin-switch' },
       { kind: 'disarm-duration' },
       { kind: 'stop' },
     ];

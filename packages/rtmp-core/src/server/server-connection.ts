@@ -636,9 +636,6 @@ export class RtmpServerConnection extends EventEmitter implements ServerConnecti
       case 'cancel-switch':
         stream.cancelSwitch();
         return;
-      case 'begin-switch':
-        stream.beginSwitch();
-        return;
       case 'stop':
         stream.emit('stop');
         return;

@@ -59,8 +59,11 @@ export class RtmpServerStream extends EventEmitter implements BroadcastSink {
   itemTimer: ReturnType<typeof setTimeout> | undefined;
   /** The client's buffer, from its SetBufferLength (ms; 0 until it sends one): how far ahead to send a file. */
   bufferLengthMs = 0;
-  /** Unsubscribes from the stream switched away from, run at the switch point; null when not switching. */
-  private switchDone: ((cut?: number) => void)[] | null = null;
+  /**
+   * Unsubscribes from the stream switched away from, run at the switch point. Whether a switch is pending
+   * is the machine's (`machine.switching`): this list only holds what waits for it.
+   */
+  private readonly switchDone: ((cut?: number) => void)[] = [];
 
   constructor(
     readonly connection: ServerConnection,
@@ -143,16 +146,12 @@ export class RtmpServerStream extends EventEmitter implements BroadcastSink {
   }
 
   get switching(): boolean {
-    return this.switchDone !== null;
+    return this.machine.switching;
   }
 
-  /** A play2 switch starts: unsubscribes from the current stream wait for `switched()`. */
-  beginSwitch(): void {
-    this.switchDone ??= [];
-  }
-
+  /** During a play2 switch, leaving the current stream waits for `switched()`: false when none is pending. */
   deferUnsubscribe(done: (cut?: number) => void): boolean {
-    if (this.switchDone === null) return false;
+    if (!this.machine.switching) return false;
     this.switchDone.push(done);
     return true;
   }
@@ -162,7 +161,7 @@ export class RtmpServerStream extends EventEmitter implements BroadcastSink {
    * instant on are not sent (the new stream has them), then NetStream.Play.TransitionComplete.
    */
   switched(timestamp?: number): void {
-    if (this.switchDone === null) return;
+    if (!this.machine.switching) return;
     this.cancelSwitch(timestamp);
     this.sendPlayStatus(
       statusInfo('status', StatusCode.PlayTransitionComplete, `Switched to ${this.playRequest?.name}.`),
@@ -171,8 +170,7 @@ export class RtmpServerStream extends EventEmitter implements BroadcastSink {
 
   /** Ends a pending switch without completing it (stop, reset, close): the old stream is left at once. */
   cancelSwitch(cut?: number): void {
-    const done = this.switchDone ?? [];
-    this.switchDone = null;
+    const done = this.switchDone.splice(0);
     this.machine.switchSettled();
     for (const f of done) f(cut);
   }
