@@ -49,10 +49,11 @@ describe('RTMPT with ffmpeg, rtmpdump and our client', { timeout: 120_000 }, () 
     rtmptUrl = `rtmpt://127.0.0.1:${port}/live/x`;
     rtmpUrl = `rtmp://127.0.0.1:${live.port}/live/x`;
     const published = new Promise((resolve) => live.server.once('publish', resolve));
-    // FFmpeg publishes through the tunnel.
+    // FFmpeg publishes through the tunnel, long enough for the three players below to start one after the
+    // other on a loaded machine (the first two take 7 to 8 s there; the third needs 2 s of media).
     publisher = peers.run(
       'ffmpeg',
-      ffmpegClipArgs(rtmptUrl, { seconds: 9, size: '640x360', rate: 30, preset: 'veryfast', realtime: true }),
+      ffmpegClipArgs(rtmptUrl, { seconds: 14, size: '640x360', rate: 30, preset: 'veryfast', realtime: true }),
     );
     await published;
   });
