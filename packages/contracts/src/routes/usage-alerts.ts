@@ -47,7 +47,7 @@ export const usageAlertRoutes = {
     response: UsageAlertSchema,
     status: 200,
   }),
-  remove: route({
+  delete: route({
     method: 'DELETE',
     path: '/v1/usage-alerts/{id}',
     summary: 'Delete a usage alert',
