@@ -1,116 +1,146 @@
 import 'server-only';
 import {
-  ApiKeySchema,
-  AssetSchema,
-  CreatedApiKeySchema,
-  CreatedEdgeSchema,
-  CreatedLiveStreamSchema,
-  CreatedSigningKeySchema,
-  CreatedWebhookEndpointSchema,
-  EdgeSchema,
   ErrorEnvelopeSchema,
-  IngestSessionSchema,
-  LiveEventSchema,
-  LiveStreamSchema,
-  listOf,
-  PlaybackTokenSchema,
-  PublishCredentialSchema,
+  type RouteDef,
+  type Routes,
+  route,
   SESSION_COOKIE,
-  SigningKeySchema,
-  StreamKeySchema,
   TENANT_HEADER,
-  TenantSchema,
-  UsageResponseSchema,
-  UserSchema,
-  WebhookDeliverySchema,
-  WebhookEndpointSchema,
 } from '@tributary/contracts';
+import { type CallArgs, createClient, isTributaryError, SdkErrorCode, Tributary } from '@tributary/sdk';
 import { z } from 'zod';
 import { config } from '../config';
 import { ApiError } from './api-error';
 
 /**
- * The dashboard's only door to the control plane: a typed client over the public REST
- * API (packages/contracts/src/resources.ts). Server-only: it forwards the caller's
- * session cookie and tenant, and validates every answer against the contract so that
- * drift between api and dashboard fails loudly here instead of deep in a page.
+ * The dashboard's only door to the control plane: @tributary/sdk, the typed client derived from the route
+ * table (packages/contracts/src/routes), created per caller with the caller's session cookie and tenant,
+ * the proxy secret and the browser's IP. Every answer is validated against the contract by the SDK, so
+ * drift between api and dashboard fails loudly here instead of deep in a page; its TributaryError becomes
+ * the dashboard's ApiError. Server-only. The tus relay below stays raw (a protocol with its own client).
  */
 
 /** Who is calling: the session cookie value and the tenant to act in (X-Tenant-Id). */
 export type Caller = { session: string | null; tenantId: string | null };
 
-type CallOptions = {
-  body?: unknown;
-  /** The browser's IP, forwarded to the api (believed there only with API_PROXY_SECRET). */
-  clientIp?: string | null;
-  query?: Record<string, string | number | undefined>;
-  /** Send X-Tenant-Id: tenant-scoped resources only. */
-  tenantScoped?: boolean;
-};
-
-/** Lists are read in one page of the largest size the api accepts (ListQuerySchema: max 100). */
+/** Lists are read in pages of the largest size the api accepts (ListQuerySchema: max 100) unless a page asks for less. */
 export const LIST_PAGE_SIZE = 100;
+
+/** The header in which the dashboard's server proves it is the dashboard (the api's TRUSTED_PROXY_SECRET). */
+const PROXY_SECRET_HEADER = 'x-tributary-proxy-secret';
+const anonymous: Caller = { session: null, tenantId: null };
+
+/** Next must not cache control-plane answers: every call reads the api afresh. */
+const noStore = (input: string, init: RequestInit) => fetch(input, { ...init, cache: 'no-store' });
+
+/** The headers the dashboard sends on every call as `caller` (SDK option `headers`). */
+function callerHeaders(caller: Caller, clientIp: string | null): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (caller.session) headers.cookie = `${SESSION_COOKIE}=${caller.session}`;
+  if (config.API_PROXY_SECRET) headers[PROXY_SECRET_HEADER] = config.API_PROXY_SECRET;
+  // The browser's IP, for the api's sign-in limits (believed there only with the proxy secret).
+  if (clientIp) headers['x-forwarded-for'] = clientIp;
+  return headers;
+}
+
+function clientOptions(caller: Caller, clientIp: string | null) {
+  return {
+    baseUrl: config.API_URL,
+    headers: callerHeaders(caller, clientIp),
+    timeoutMs: config.API_TIMEOUT_MS,
+    fetch: noStore,
+    ...(caller.tenantId ? { tenantId: caller.tenantId } : {}),
+  };
+}
+
+/** The SDK client acting as `caller` (X-Tenant-Id on the tenant routes only, as the SDK does). */
+export function sdkFor(caller: Caller, clientIp: string | null = null): Tributary {
+  return new Tributary(clientOptions(caller, clientIp));
+}
+
+/** The dashboard's ApiError for a failed SDK call: the api's envelope as it is, the SDK's own codes mapped. */
+function toApiError(err: unknown): unknown {
+  if (!isTributaryError(err)) return err;
+  switch (err.code) {
+    case SdkErrorCode.timeout:
+      return new ApiError(
+        503,
+        'service_unavailable',
+        'The control plane did not answer in time. Try again in a moment.',
+      );
+    case SdkErrorCode.networkError:
+    case SdkErrorCode.aborted:
+      return new ApiError(
+        503,
+        'service_unavailable',
+        'The control plane is unreachable. Try again in a moment.',
+      );
+    case SdkErrorCode.invalidResponse:
+      return new ApiError(err.status >= 400 ? err.status : 502, 'internal_error', err.message);
+    case SdkErrorCode.invalidRequest:
+    case SdkErrorCode.paginationLimit:
+      return new ApiError(400, 'bad_request', err.message);
+    default:
+      return new ApiError(err.status, err.code, err.message, err.details);
+  }
+}
+
+/** Runs one SDK call, rejecting with ApiError. */
+export async function run<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    throw toApiError(err);
+  }
+}
+
+/** A route's request body, as the SDK types it (z.input of its schema). */
+type Body<R extends RouteDef> = CallArgs<R> extends { body?: infer B } ? B : never;
+type R = Routes;
 
 export const NoContent = z.unknown();
 
-/** One api call as `caller`, its answer checked against `schema`; also used by server/members-client.ts. */
+/**
+ * One call by method and path, its answer checked against `schema`, sent through the SDK as an ad-hoc
+ * route (same headers, errors and validation). For server/members-client.ts until it calls the SDK's
+ * routes.members / invitations / account endpoints through sdkFor(); new code uses those.
+ */
 export async function call<S extends z.ZodType>(
   caller: Caller,
   schema: S,
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
   path: string,
-  options: CallOptions = {},
+  options: {
+    body?: unknown;
+    clientIp?: string | null;
+    query?: Record<string, string | number | undefined>;
+    tenantScoped?: boolean;
+  } = {},
 ): Promise<{ data: z.infer<S>; response: Response }> {
-  const url = new URL(path, config.API_URL);
-  for (const [k, v] of Object.entries(options.query ?? {}))
-    if (v !== undefined) url.searchParams.set(k, String(v));
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (caller.session) headers.cookie = `${SESSION_COOKIE}=${caller.session}`;
-  if (options.tenantScoped && caller.tenantId) headers[TENANT_HEADER] = caller.tenantId;
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
-  if (config.API_PROXY_SECRET) headers['x-tributary-proxy-secret'] = config.API_PROXY_SECRET;
-  if (options.clientIp) headers['x-forwarded-for'] = options.clientIp;
-
-  let response: Response;
-  try {
-    response = await fetch(url, {
-      method,
-      headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-      cache: 'no-store',
-      signal: AbortSignal.timeout(config.API_TIMEOUT_MS),
-    });
-  } catch (err) {
-    const reason =
-      err instanceof Error && err.name === 'TimeoutError' ? 'did not answer in time' : 'is unreachable';
-    throw new ApiError(503, 'service_unavailable', `The control plane ${reason}. Try again in a moment.`);
-  }
-
-  const text = await response.text();
-  const json: unknown = text === '' ? undefined : safeJson(text);
-  if (!response.ok) {
-    const envelope = ErrorEnvelopeSchema.safeParse(json);
-    if (envelope.success) {
-      const { code, message, details } = envelope.data.error;
-      throw new ApiError(response.status, code, message, details);
-    }
-    throw new ApiError(
-      response.status,
-      'internal_error',
-      `The api answered ${method} ${path} with ${response.status}.`,
-    );
-  }
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue ? `${issue.path.join('.') || '(body)'}: ${issue.message}` : 'unknown shape';
-    throw new ApiError(
-      502,
-      'internal_error',
-      `The api answered ${method} ${path} outside its contract (${where}).`,
-    );
-  }
-  return { data: parsed.data, response };
+  const adHoc = {
+    call: {
+      adHoc: route({
+        method,
+        path: path as `/${string}`,
+        summary: `${method} ${path}`,
+        tag: 'dashboard',
+        access: options.tenantScoped ? 'tenant:write' : 'user',
+        query: z.record(z.string(), z.union([z.string(), z.number()]).optional()),
+        body: z.unknown(),
+        // NoContent: an answer without a body (204), as the SDK reads a route without `response`.
+        ...((schema as z.ZodType) === NoContent ? {} : { response: schema }),
+        status: 200,
+      }),
+    },
+  };
+  const client = createClient(adHoc, clientOptions(caller, options.clientIp ?? null));
+  const { data, response } = await run(() =>
+    client.call.adHoc.withResponse({
+      ...(options.body === undefined ? {} : { body: options.body }),
+      ...(options.query ? { query: options.query } : {}),
+    }),
+  );
+  return { data: data as z.infer<S>, response };
 }
 
 function safeJson(text: string): unknown {
@@ -121,22 +151,7 @@ function safeJson(text: string): unknown {
   }
 }
 
-async function get<S extends z.ZodType>(c: Caller, s: S, path: string, o?: CallOptions): Promise<z.infer<S>> {
-  return (await call(c, s, 'GET', path, o)).data;
-}
-async function send<S extends z.ZodType>(
-  c: Caller,
-  s: S,
-  method: 'POST' | 'PUT' | 'PATCH' | 'DELETE',
-  path: string,
-  o?: CallOptions,
-): Promise<z.infer<S>> {
-  return (await call(c, s, method, path, o)).data;
-}
-
-const page = (cursor?: string) => ({ limit: LIST_PAGE_SIZE, cursor });
-const scoped = { tenantScoped: true } as const;
-const id = (value: string) => encodeURIComponent(value);
+const page = (cursor?: string, limit: number = LIST_PAGE_SIZE) => ({ limit, cursor });
 
 /** The session value the api set on login, read from its Set-Cookie header. */
 function sessionFromSetCookie(response: Response): { value: string; maxAgeSeconds: number | null } | null {
@@ -152,40 +167,39 @@ function sessionFromSetCookie(response: Response): { value: string; maxAgeSecond
 
 export const api = {
   auth: {
-    async login(input: { email: string; password: string }, clientIp: string | null = null) {
-      const anonymous: Caller = { session: null, tenantId: null };
-      const { data: user, response } = await call(anonymous, UserSchema, 'POST', '/v1/auth/login', {
-        body: input,
-        clientIp,
-      });
+    async login(input: Body<R['auth']['login']>, clientIp: string | null = null) {
+      const { data: user, response } = await run(() =>
+        sdkFor(anonymous, clientIp).auth.login.withResponse({ body: input }),
+      );
       const session = sessionFromSetCookie(response);
       if (!session)
         throw new ApiError(502, 'internal_error', 'The api accepted the login but set no session cookie.');
       return { user, session };
     },
-    logout: (c: Caller) => send(c, NoContent, 'POST', '/v1/auth/logout'),
-    me: (c: Caller) => get(c, UserSchema, '/v1/auth/me'),
+    logout: (c: Caller) => run(() => sdkFor(c).auth.logout()),
+    me: (c: Caller) => run(() => sdkFor(c).auth.me()),
   },
   tenants: {
-    list: (c: Caller, cursor?: string) =>
-      get(c, listOf(TenantSchema), '/v1/tenants', { query: page(cursor) }),
-    create: (c: Caller, body: unknown) => send(c, TenantSchema, 'POST', '/v1/tenants', { body }),
-    update: (c: Caller, tenantId: string, body: unknown) =>
-      send(c, TenantSchema, 'PATCH', `/v1/tenants/${id(tenantId)}`, { body }),
+    list: (c: Caller, cursor?: string, limit?: number) =>
+      run(() => sdkFor(c).tenants.list({ query: page(cursor, limit) })),
+    create: (c: Caller, body: Body<R['tenants']['create']>) => run(() => sdkFor(c).tenants.create({ body })),
+    update: (c: Caller, tenantId: string, body: Body<R['tenants']['update']>) =>
+      run(() => sdkFor(c).tenants.update({ id: tenantId, body })),
   },
   edges: {
-    list: (c: Caller, cursor?: string) => get(c, listOf(EdgeSchema), '/v1/edges', { query: page(cursor) }),
-    create: (c: Caller, body: unknown) => send(c, CreatedEdgeSchema, 'POST', '/v1/edges', { body }),
-    remove: (c: Caller, edgeId: string) => send(c, NoContent, 'DELETE', `/v1/edges/${id(edgeId)}`),
+    list: (c: Caller, cursor?: string, limit?: number) =>
+      run(() => sdkFor(c).edges.list({ query: page(cursor, limit) })),
+    create: (c: Caller, body: Body<R['edges']['create']>) => run(() => sdkFor(c).edges.create({ body })),
+    remove: (c: Caller, edgeId: string) => run(() => sdkFor(c).edges.delete({ id: edgeId })),
   },
   assets: {
-    list: (c: Caller, cursor?: string) =>
-      get(c, listOf(AssetSchema), '/v1/assets', { ...scoped, query: page(cursor) }),
+    list: (c: Caller, cursor?: string, limit?: number) =>
+      run(() => sdkFor(c).assets.list({ query: page(cursor, limit) })),
     /** A live stream's recordings, newest first. */
-    recordingsOf: (c: Caller, liveStreamId: string, cursor?: string) =>
-      get(c, listOf(AssetSchema), '/v1/assets', { ...scoped, query: { ...page(cursor), liveStreamId } }),
-    get: (c: Caller, assetId: string) => get(c, AssetSchema, `/v1/assets/${id(assetId)}`, scoped),
-    remove: (c: Caller, assetId: string) => send(c, NoContent, 'DELETE', `/v1/assets/${id(assetId)}`, scoped),
+    recordingsOf: (c: Caller, liveStreamId: string, cursor?: string, limit?: number) =>
+      run(() => sdkFor(c).assets.list({ query: { ...page(cursor, limit), liveStreamId } })),
+    get: (c: Caller, assetId: string) => run(() => sdkFor(c).assets.get({ id: assetId })),
+    remove: (c: Caller, assetId: string) => run(() => sdkFor(c).assets.delete({ id: assetId })),
     /** One request of a resumable (tus) upload, relayed to /v1/assets/uploads[/uploadId]. */
     relayResumable: (
       c: Caller,
@@ -196,104 +210,83 @@ export const api = {
     ) => relayResumable(c, method, uploadId, headers, body),
   },
   apiKeys: {
-    list: (c: Caller, cursor?: string) =>
-      get(c, listOf(ApiKeySchema), '/v1/api-keys', { ...scoped, query: page(cursor) }),
-    create: (c: Caller, body: unknown) =>
-      send(c, CreatedApiKeySchema, 'POST', '/v1/api-keys', { ...scoped, body }),
-    revoke: (c: Caller, keyId: string) => send(c, NoContent, 'DELETE', `/v1/api-keys/${id(keyId)}`, scoped),
+    list: (c: Caller, cursor?: string, limit?: number) =>
+      run(() => sdkFor(c).apiKeys.list({ query: page(cursor, limit) })),
+    create: (c: Caller, body: Body<R['apiKeys']['create']>) => run(() => sdkFor(c).apiKeys.create({ body })),
+    revoke: (c: Caller, keyId: string) => run(() => sdkFor(c).apiKeys.revoke({ id: keyId })),
   },
   webhooks: {
-    list: (c: Caller, cursor?: string) =>
-      get(c, listOf(WebhookEndpointSchema), '/v1/webhooks', { ...scoped, query: page(cursor) }),
-    get: (c: Caller, hookId: string) => get(c, WebhookEndpointSchema, `/v1/webhooks/${id(hookId)}`, scoped),
-    create: (c: Caller, body: unknown) =>
-      send(c, CreatedWebhookEndpointSchema, 'POST', '/v1/webhooks', { ...scoped, body }),
-    update: (c: Caller, hookId: string, body: unknown) =>
-      send(c, WebhookEndpointSchema, 'PATCH', `/v1/webhooks/${id(hookId)}`, { ...scoped, body }),
-    remove: (c: Caller, hookId: string) => send(c, NoContent, 'DELETE', `/v1/webhooks/${id(hookId)}`, scoped),
-    rotateSecret: (c: Caller, hookId: string) =>
-      send(c, CreatedWebhookEndpointSchema, 'POST', `/v1/webhooks/${id(hookId)}/rotate-secret`, scoped),
-    deliveries: (c: Caller, hookId: string, cursor?: string) =>
-      get(c, listOf(WebhookDeliverySchema), `/v1/webhooks/${id(hookId)}/deliveries`, {
-        ...scoped,
-        query: page(cursor),
-      }),
+    list: (c: Caller, cursor?: string, limit?: number) =>
+      run(() => sdkFor(c).webhooks.list({ query: page(cursor, limit) })),
+    get: (c: Caller, hookId: string) => run(() => sdkFor(c).webhooks.get({ id: hookId })),
+    create: (c: Caller, body: Body<R['webhooks']['create']>) =>
+      run(() => sdkFor(c).webhooks.create({ body })),
+    update: (c: Caller, hookId: string, body: Body<R['webhooks']['update']>) =>
+      run(() => sdkFor(c).webhooks.update({ id: hookId, body })),
+    remove: (c: Caller, hookId: string) => run(() => sdkFor(c).webhooks.delete({ id: hookId })),
+    rotateSecret: (c: Caller, hookId: string) => run(() => sdkFor(c).webhooks.rotateSecret({ id: hookId })),
+    deliveries: (c: Caller, hookId: string, cursor?: string, limit?: number) =>
+      run(() => sdkFor(c).webhooks.listDeliveries({ id: hookId, query: page(cursor, limit) })),
     redeliver: (c: Caller, hookId: string, deliveryId: string) =>
-      send(
-        c,
-        WebhookDeliverySchema,
-        'POST',
-        `/v1/webhooks/${id(hookId)}/deliveries/${id(deliveryId)}/redeliver`,
-        scoped,
-      ),
+      run(() => sdkFor(c).webhooks.redeliver({ id: hookId, deliveryId })),
   },
   liveStreams: {
-    list: (c: Caller, cursor?: string) =>
-      get(c, listOf(LiveStreamSchema), '/v1/live-streams', { ...scoped, query: page(cursor) }),
-    get: (c: Caller, streamId: string) =>
-      get(c, LiveStreamSchema, `/v1/live-streams/${id(streamId)}`, scoped),
-    create: (c: Caller, body: unknown) =>
-      send(c, CreatedLiveStreamSchema, 'POST', '/v1/live-streams', { ...scoped, body }),
-    update: (c: Caller, streamId: string, body: unknown) =>
-      send(c, LiveStreamSchema, 'PATCH', `/v1/live-streams/${id(streamId)}`, { ...scoped, body }),
-    remove: (c: Caller, streamId: string) =>
-      send(c, NoContent, 'DELETE', `/v1/live-streams/${id(streamId)}`, scoped),
-    streamKey: (c: Caller, streamId: string) =>
-      get(c, StreamKeySchema, `/v1/live-streams/${id(streamId)}/stream-key`, scoped),
-    rotateKey: (c: Caller, streamId: string) =>
-      send(c, StreamKeySchema, 'POST', `/v1/live-streams/${id(streamId)}/rotate-key`, scoped),
-    disable: (c: Caller, streamId: string) =>
-      send(c, NoContent, 'POST', `/v1/live-streams/${id(streamId)}/disable`, scoped),
-    enable: (c: Caller, streamId: string) =>
-      send(c, NoContent, 'POST', `/v1/live-streams/${id(streamId)}/enable`, scoped),
+    list: (c: Caller, cursor?: string, limit?: number) =>
+      run(() => sdkFor(c).liveStreams.list({ query: page(cursor, limit) })),
+    get: (c: Caller, streamId: string) => run(() => sdkFor(c).liveStreams.get({ id: streamId })),
+    create: (c: Caller, body: Body<R['liveStreams']['create']>) =>
+      run(() => sdkFor(c).liveStreams.create({ body })),
+    update: (c: Caller, streamId: string, body: Body<R['liveStreams']['update']>) =>
+      run(() => sdkFor(c).liveStreams.update({ id: streamId, body })),
+    remove: (c: Caller, streamId: string) => run(() => sdkFor(c).liveStreams.delete({ id: streamId })),
+    streamKey: (c: Caller, streamId: string) => run(() => sdkFor(c).liveStreams.revealKey({ id: streamId })),
+    rotateKey: (c: Caller, streamId: string) => run(() => sdkFor(c).liveStreams.rotateKey({ id: streamId })),
+    disable: (c: Caller, streamId: string) => run(() => sdkFor(c).liveStreams.disable({ id: streamId })),
+    enable: (c: Caller, streamId: string) => run(() => sdkFor(c).liveStreams.enable({ id: streamId })),
     /** The stream's authmod=adobe username (404 when publishing needs no credentials). */
     publishCredential: (c: Caller, streamId: string) =>
-      get(c, PublishCredentialSchema, `/v1/live-streams/${id(streamId)}/publish-credentials`, scoped),
-    setPublishCredential: (c: Caller, streamId: string, body: unknown) =>
-      send(c, PublishCredentialSchema, 'PUT', `/v1/live-streams/${id(streamId)}/publish-credentials`, {
-        ...scoped,
-        body,
-      }),
+      run(() => sdkFor(c).liveStreams.getPublishCredential({ id: streamId })),
+    setPublishCredential: (
+      c: Caller,
+      streamId: string,
+      body: Body<R['liveStreams']['setPublishCredential']>,
+    ) => run(() => sdkFor(c).liveStreams.setPublishCredential({ id: streamId, body })),
     removePublishCredential: (c: Caller, streamId: string) =>
-      send(c, NoContent, 'DELETE', `/v1/live-streams/${id(streamId)}/publish-credentials`, scoped),
+      run(() => sdkFor(c).liveStreams.deletePublishCredential({ id: streamId })),
   },
   liveEvents: {
-    list: (c: Caller, cursor?: string) =>
-      get(c, listOf(LiveEventSchema), '/v1/live-events', { ...scoped, query: page(cursor) }),
-    get: (c: Caller, eventId: string) => get(c, LiveEventSchema, `/v1/live-events/${id(eventId)}`, scoped),
-    create: (c: Caller, body: unknown) =>
-      send(c, LiveEventSchema, 'POST', '/v1/live-events', { ...scoped, body }),
-    update: (c: Caller, eventId: string, body: unknown) =>
-      send(c, LiveEventSchema, 'PATCH', `/v1/live-events/${id(eventId)}`, { ...scoped, body }),
-    transition: (c: Caller, eventId: string, to: 'live' | 'ended' | 'cancelled') =>
-      send(c, LiveEventSchema, 'POST', `/v1/live-events/${id(eventId)}/transitions`, {
-        ...scoped,
-        body: { to },
-      }),
+    list: (c: Caller, cursor?: string, limit?: number) =>
+      run(() => sdkFor(c).liveEvents.list({ query: page(cursor, limit) })),
+    get: (c: Caller, eventId: string) => run(() => sdkFor(c).liveEvents.get({ id: eventId })),
+    create: (c: Caller, body: Body<R['liveEvents']['create']>) =>
+      run(() => sdkFor(c).liveEvents.create({ body })),
+    update: (c: Caller, eventId: string, body: Body<R['liveEvents']['update']>) =>
+      run(() => sdkFor(c).liveEvents.update({ id: eventId, body })),
+    transition: (c: Caller, eventId: string, to: Body<R['liveEvents']['transition']>['to']) =>
+      run(() => sdkFor(c).liveEvents.transition({ id: eventId, body: { to } })),
   },
   playbackTokens: {
-    create: (c: Caller, body: { playbackId: string; ttlSeconds: number }) =>
-      send(c, PlaybackTokenSchema, 'POST', '/v1/playback-tokens', { ...scoped, body }),
+    create: (c: Caller, body: Body<R['playbackTokens']['create']>) =>
+      run(() => sdkFor(c).playbackTokens.create({ body })),
   },
   signingKeys: {
-    list: (c: Caller, cursor?: string) =>
-      get(c, listOf(SigningKeySchema), '/v1/signing-keys', { ...scoped, query: page(cursor) }),
-    create: (c: Caller, body: unknown) =>
-      send(c, CreatedSigningKeySchema, 'POST', '/v1/signing-keys', { ...scoped, body }),
-    revoke: (c: Caller, keyId: string) =>
-      send(c, NoContent, 'DELETE', `/v1/signing-keys/${id(keyId)}`, scoped),
+    list: (c: Caller, cursor?: string, limit?: number) =>
+      run(() => sdkFor(c).signingKeys.list({ query: page(cursor, limit) })),
+    create: (c: Caller, body: Body<R['signingKeys']['create']>) =>
+      run(() => sdkFor(c).signingKeys.create({ body })),
+    revoke: (c: Caller, keyId: string) => run(() => sdkFor(c).signingKeys.revoke({ id: keyId })),
   },
   sessions: {
+    /** One stream's ingest sessions, newest first, a page at a time. */
+    list: (c: Caller, liveStreamId: string, cursor?: string, limit?: number) =>
+      run(() => sdkFor(c).sessions.list({ query: { ...page(cursor, limit), liveStreamId } })),
     /** The most recent ingest sessions of one stream, newest first. */
     recent: (c: Caller, liveStreamId: string, limit: number) =>
-      get(c, listOf(IngestSessionSchema), '/v1/sessions', { ...scoped, query: { liveStreamId, limit } }),
+      run(() => sdkFor(c).sessions.list({ query: { liveStreamId, limit } })),
   },
   usage: {
     daily: (c: Caller, from: Date) =>
-      get(c, UsageResponseSchema, '/v1/usage', {
-        ...scoped,
-        query: { granularity: 'day', from: from.toISOString() },
-      }),
+      run(() => sdkFor(c).usage.get({ query: { granularity: 'day', from: from.toISOString() } })),
   },
 };
 
@@ -346,7 +339,7 @@ async function relayResumable(
   }
   if (caller.session) headers.cookie = `${SESSION_COOKIE}=${caller.session}`;
   if (caller.tenantId) headers[TENANT_HEADER] = caller.tenantId;
-  if (config.API_PROXY_SECRET) headers['x-tributary-proxy-secret'] = config.API_PROXY_SECRET;
+  if (config.API_PROXY_SECRET) headers[PROXY_SECRET_HEADER] = config.API_PROXY_SECRET;
   const path =
     uploadId === null ? '/v1/assets/uploads' : `/v1/assets/uploads/${encodeURIComponent(uploadId)}`;
   let response: Response;
