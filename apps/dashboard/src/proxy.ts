@@ -9,10 +9,13 @@ import { ApiError } from './server/api-error';
  * and the api decides anyway; this keeps members from even rendering operator routes.
  */
 const PUBLIC_PATHS = ['/login'];
+/** Invitation links are opened before their invitee has an account (the page checks the token itself). */
+const PUBLIC_PREFIXES = ['/invite/'];
 
 export async function proxy(request: NextRequest) {
   const { pathname, search } = request.nextUrl;
-  if (PUBLIC_PATHS.includes(pathname)) return NextResponse.next();
+  if (PUBLIC_PATHS.includes(pathname) || PUBLIC_PREFIXES.some((p) => pathname.startsWith(p)))
+    return NextResponse.next();
 
   const session = request.cookies.get(SESSION_COOKIE)?.value ?? null;
   if (!session) return toLogin(request, pathname + search);

@@ -27,6 +27,9 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
           <NavLink href="/api-keys">API keys</NavLink>
           <NavLink href="/signing-keys">Signing keys</NavLink>
           <NavLink href="/webhooks">Webhooks</NavLink>
+          <span className="nav-section">Team</span>
+          <NavLink href="/members">Members</NavLink>
+          <NavLink href="/account">Account</NavLink>
           {viewer.user.isOperator && (
             <>
               <span className="nav-section">Operator</span>
