@@ -1,18 +1,23 @@
 import type { Metadata } from 'next';
 import { ActionButton } from '@/components/action-button';
 import { EmptyState } from '@/components/empty-state';
+import { PagedList } from '@/components/pager';
 import { StatusBadge } from '@/components/status-badge';
 import { formatDateTime, formatRelative } from '@/lib/format';
-import { api } from '@/server/api-client';
+import { loadListView, type SearchParams } from '@/lib/pagination';
+import { api, LIST_PAGE_SIZE } from '@/server/api-client';
 import { requireViewer } from '@/server/session';
 import { revokeApiKey } from './actions';
 import { CreateApiKeyForm } from './create-api-key-form';
 
 export const metadata: Metadata = { title: 'API keys' };
 
-export default async function ApiKeysPage() {
+export default async function ApiKeysPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const { caller } = await requireViewer();
-  const { data: keys } = await api.apiKeys.list(caller);
+  const keys = await loadListView(
+    { path: '/api-keys', params: await searchParams, param: 'page', pageSize: LIST_PAGE_SIZE },
+    (cursor) => api.apiKeys.list(caller, cursor),
+  );
   const now = new Date();
   return (
     <>
@@ -28,50 +33,56 @@ export default async function ApiKeysPage() {
         <h2>New API key</h2>
         <CreateApiKeyForm />
       </section>
-      {keys.length === 0 ? (
-        <EmptyState title="No API keys yet">
-          Create one above to automate streams and tokens from your backend.
-        </EmptyState>
-      ) : (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Key</th>
-                <th>Scopes</th>
-                <th>Created</th>
-                <th>Last used</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {keys.map((k) => (
-                <tr key={k.id} data-testid="api-key-row">
-                  <td>{k.name}</td>
-                  <td className="mono">{k.prefix}…</td>
-                  <td>{k.scopes.join(', ')}</td>
-                  <td>{formatDateTime(k.createdAt)}</td>
-                  <td>{formatRelative(k.lastUsedAt, now)}</td>
-                  <td>
-                    {k.revokedAt ? (
-                      <StatusBadge status="revoked" />
-                    ) : (
-                      <ActionButton
-                        action={revokeApiKey.bind(null, k.id)}
-                        label="Revoke"
-                        variant="danger"
-                        size="small"
-                        confirm={`Revoke "${k.name}"? Requests using it fail from now on.`}
-                      />
-                    )}
-                  </td>
+      <PagedList
+        view={keys}
+        what="API keys"
+        empty={
+          <EmptyState title="No API keys yet">
+            Create one above to automate streams and tokens from your backend.
+          </EmptyState>
+        }
+      >
+        {(rows) => (
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th>Name</th>
+                  <th>Key</th>
+                  <th>Scopes</th>
+                  <th>Created</th>
+                  <th>Last used</th>
+                  <th />
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+              </thead>
+              <tbody>
+                {rows.map((k) => (
+                  <tr key={k.id} data-testid="api-key-row">
+                    <td>{k.name}</td>
+                    <td className="mono">{k.prefix}…</td>
+                    <td>{k.scopes.join(', ')}</td>
+                    <td>{formatDateTime(k.createdAt)}</td>
+                    <td>{formatRelative(k.lastUsedAt, now)}</td>
+                    <td>
+                      {k.revokedAt ? (
+                        <StatusBadge status="revoked" />
+                      ) : (
+                        <ActionButton
+                          action={revokeApiKey.bind(null, k.id)}
+                          label="Revoke"
+                          variant="danger"
+                          size="small"
+                          confirm={`Revoke "${k.name}"? Requests using it fail from now on.`}
+                        />
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </PagedList>
     </>
   );
 }

@@ -1,9 +1,11 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { EmptyState } from '@/components/empty-state';
+import { PagedList } from '@/components/pager';
 import { StatusBadge } from '@/components/status-badge';
 import { formatDateTime } from '@/lib/format';
-import { api } from '@/server/api-client';
+import { loadListView, type SearchParams } from '@/lib/pagination';
+import { api, LIST_PAGE_SIZE } from '@/server/api-client';
 import { requireViewer } from '@/server/session';
 import { createEvent } from './actions';
 import { EventForm } from './event-form';
@@ -11,10 +13,13 @@ import { EventTransitions } from './event-transitions';
 
 export const metadata: Metadata = { title: 'Live events' };
 
-export default async function EventsPage() {
+export default async function EventsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const { caller } = await requireViewer();
-  const [{ data: events }, { data: streams }] = await Promise.all([
-    api.liveEvents.list(caller),
+  const [events, { data: streams }] = await Promise.all([
+    loadListView(
+      { path: '/events', params: await searchParams, param: 'page', pageSize: LIST_PAGE_SIZE },
+      (cursor) => api.liveEvents.list(caller, cursor),
+    ),
     api.liveStreams.list(caller),
   ]);
   const streamName = new Map(streams.map((s) => [s.id, s.name]));
@@ -47,54 +52,60 @@ export default async function EventsPage() {
           <EventForm action={createEvent} streams={streams} submitLabel="Create event" />
         </section>
       )}
-      {events.length === 0 ? (
-        streams.length > 0 && (
-          <EmptyState title="No events yet">Create one above to schedule your first broadcast.</EmptyState>
-        )
-      ) : (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th>Title</th>
-                <th>State</th>
-                <th>Stream</th>
-                <th>Scheduled start</th>
-                <th>Scheduled end</th>
-                <th>Ran</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {events.map((e) => (
-                <tr key={e.id} data-testid="event-row">
-                  <td>
-                    <Link href={`/events/${encodeURIComponent(e.id)}`}>{e.title}</Link>
-                  </td>
-                  <td>
-                    <StatusBadge status={e.state} />
-                  </td>
-                  <td>
-                    <Link href={`/streams/${encodeURIComponent(e.liveStreamId)}`}>
-                      {streamName.get(e.liveStreamId) ?? e.liveStreamId}
-                    </Link>
-                  </td>
-                  <td>{formatDateTime(e.scheduledStartAt)}</td>
-                  <td>{formatDateTime(e.scheduledEndAt)}</td>
-                  <td className="muted">
-                    {e.startedAt
-                      ? `${formatDateTime(e.startedAt)} → ${e.endedAt ? formatDateTime(e.endedAt) : 'now'}`
-                      : '—'}
-                  </td>
-                  <td>
-                    <EventTransitions event={e} />
-                  </td>
+      <PagedList
+        view={events}
+        what="live events"
+        empty={
+          streams.length > 0 && (
+            <EmptyState title="No events yet">Create one above to schedule your first broadcast.</EmptyState>
+          )
+        }
+      >
+        {(rows) => (
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th>Title</th>
+                  <th>State</th>
+                  <th>Stream</th>
+                  <th>Scheduled start</th>
+                  <th>Scheduled end</th>
+                  <th>Ran</th>
+                  <th />
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+              </thead>
+              <tbody>
+                {rows.map((e) => (
+                  <tr key={e.id} data-testid="event-row">
+                    <td>
+                      <Link href={`/events/${encodeURIComponent(e.id)}`}>{e.title}</Link>
+                    </td>
+                    <td>
+                      <StatusBadge status={e.state} />
+                    </td>
+                    <td>
+                      <Link href={`/streams/${encodeURIComponent(e.liveStreamId)}`}>
+                        {streamName.get(e.liveStreamId) ?? e.liveStreamId}
+                      </Link>
+                    </td>
+                    <td>{formatDateTime(e.scheduledStartAt)}</td>
+                    <td>{formatDateTime(e.scheduledEndAt)}</td>
+                    <td className="muted">
+                      {e.startedAt
+                        ? `${formatDateTime(e.startedAt)} → ${e.endedAt ? formatDateTime(e.endedAt) : 'now'}`
+                        : '—'}
+                    </td>
+                    <td>
+                      <EventTransitions event={e} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </PagedList>
     </>
   );
 }

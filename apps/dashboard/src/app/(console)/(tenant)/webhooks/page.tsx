@@ -1,17 +1,22 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { EmptyState } from '@/components/empty-state';
+import { PagedList } from '@/components/pager';
 import { StatusBadge } from '@/components/status-badge';
 import { formatDateTime } from '@/lib/format';
-import { api } from '@/server/api-client';
+import { loadListView, type SearchParams } from '@/lib/pagination';
+import { api, LIST_PAGE_SIZE } from '@/server/api-client';
 import { requireViewer } from '@/server/session';
 import { CreateWebhookForm } from './create-webhook-form';
 
 export const metadata: Metadata = { title: 'Webhooks' };
 
-export default async function WebhooksPage() {
+export default async function WebhooksPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const { caller } = await requireViewer();
-  const { data: hooks } = await api.webhooks.list(caller);
+  const hooks = await loadListView(
+    { path: '/webhooks', params: await searchParams, param: 'page', pageSize: LIST_PAGE_SIZE },
+    (cursor) => api.webhooks.list(caller, cursor),
+  );
   return (
     <>
       <div className="page-header">
@@ -28,37 +33,41 @@ export default async function WebhooksPage() {
         <h2>New endpoint</h2>
         <CreateWebhookForm />
       </section>
-      {hooks.length === 0 ? (
-        <EmptyState title="No webhook endpoints yet">Add one above to receive events.</EmptyState>
-      ) : (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th>URL</th>
-                <th>Events</th>
-                <th>Status</th>
-                <th>Created</th>
-              </tr>
-            </thead>
-            <tbody>
-              {hooks.map((h) => (
-                <tr key={h.id} data-testid="webhook-row">
-                  <td className="mono">
-                    <Link href={`/webhooks/${encodeURIComponent(h.id)}`}>{h.url}</Link>
-                    {h.description && <div className="muted">{h.description}</div>}
-                  </td>
-                  <td>{h.events.join(', ')}</td>
-                  <td>
-                    <StatusBadge status={h.enabled ? 'enabled' : 'disabled'} />
-                  </td>
-                  <td>{formatDateTime(h.createdAt)}</td>
+      <PagedList
+        view={hooks}
+        what="webhook endpoints"
+        empty={<EmptyState title="No webhook endpoints yet">Add one above to receive events.</EmptyState>}
+      >
+        {(rows) => (
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th>URL</th>
+                  <th>Events</th>
+                  <th>Status</th>
+                  <th>Created</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+              </thead>
+              <tbody>
+                {rows.map((h) => (
+                  <tr key={h.id} data-testid="webhook-row">
+                    <td className="mono">
+                      <Link href={`/webhooks/${encodeURIComponent(h.id)}`}>{h.url}</Link>
+                      {h.description && <div className="muted">{h.description}</div>}
+                    </td>
+                    <td>{h.events.join(', ')}</td>
+                    <td>
+                      <StatusBadge status={h.enabled ? 'enabled' : 'disabled'} />
+                    </td>
+                    <td>{formatDateTime(h.createdAt)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </PagedList>
     </>
   );
 }

@@ -2,9 +2,11 @@ import type { Tenant } from '@tributary/contracts';
 import type { Metadata } from 'next';
 import { ActionButton } from '@/components/action-button';
 import { EmptyState } from '@/components/empty-state';
+import { PagedList } from '@/components/pager';
 import { StatusBadge } from '@/components/status-badge';
 import { formatDateTime } from '@/lib/format';
-import { api } from '@/server/api-client';
+import { loadListView, type SearchParams } from '@/lib/pagination';
+import { api, LIST_PAGE_SIZE } from '@/server/api-client';
 import { requireViewer } from '@/server/session';
 import { setTenantStatus } from '../actions';
 import { CreateTenantForm } from './create-tenant-form';
@@ -23,9 +25,12 @@ function quotaSummary(t: Tenant): string {
   ].join(' · ');
 }
 
-export default async function TenantsPage() {
+export default async function TenantsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const { caller } = await requireViewer();
-  const { data: tenants } = await api.tenants.list(caller);
+  const tenants = await loadListView(
+    { path: '/operator/tenants', params: await searchParams, param: 'page', pageSize: LIST_PAGE_SIZE },
+    (cursor) => api.tenants.list(caller, cursor),
+  );
   return (
     <>
       <div className="page-header">
@@ -41,58 +46,64 @@ export default async function TenantsPage() {
         <h2>New tenant</h2>
         <CreateTenantForm />
       </section>
-      {tenants.length === 0 ? (
-        <EmptyState title="No tenants yet">
-          Create the first tenant above, then switch to it to add streams.
-        </EmptyState>
-      ) : (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Status</th>
-                <th>Max streams</th>
-                <th>Max viewers</th>
-                <th title="Streams, events, API keys and signing keys the tenant may hold">Quotas</th>
-                <th>Created</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {tenants.map((t) => (
-                <tr key={t.id} data-testid="tenant-row">
-                  <td>{t.name}</td>
-                  <td>
-                    <StatusBadge status={t.status} />
-                  </td>
-                  <td>{t.maxLiveStreams ?? 'no limit'}</td>
-                  <td>{t.maxViewers ?? 'no limit'}</td>
-                  <td data-testid="tenant-quotas">{quotaSummary(t)}</td>
-                  <td>{formatDateTime(t.createdAt)}</td>
-                  <td>
-                    {t.status === 'active' ? (
-                      <ActionButton
-                        action={setTenantStatus.bind(null, t.id, 'suspended')}
-                        label="Suspend"
-                        variant="danger"
-                        size="small"
-                        confirm={`Suspend "${t.name}"? Its live streams stop and new ones are refused.`}
-                      />
-                    ) : (
-                      <ActionButton
-                        action={setTenantStatus.bind(null, t.id, 'active')}
-                        label="Reactivate"
-                        size="small"
-                      />
-                    )}
-                  </td>
+      <PagedList
+        view={tenants}
+        what="tenants"
+        empty={
+          <EmptyState title="No tenants yet">
+            Create the first tenant above, then switch to it to add streams.
+          </EmptyState>
+        }
+      >
+        {(rows) => (
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th>Name</th>
+                  <th>Status</th>
+                  <th>Max streams</th>
+                  <th>Max viewers</th>
+                  <th title="Streams, events, API keys and signing keys the tenant may hold">Quotas</th>
+                  <th>Created</th>
+                  <th />
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+              </thead>
+              <tbody>
+                {rows.map((t) => (
+                  <tr key={t.id} data-testid="tenant-row">
+                    <td>{t.name}</td>
+                    <td>
+                      <StatusBadge status={t.status} />
+                    </td>
+                    <td>{t.maxLiveStreams ?? 'no limit'}</td>
+                    <td>{t.maxViewers ?? 'no limit'}</td>
+                    <td data-testid="tenant-quotas">{quotaSummary(t)}</td>
+                    <td>{formatDateTime(t.createdAt)}</td>
+                    <td>
+                      {t.status === 'active' ? (
+                        <ActionButton
+                          action={setTenantStatus.bind(null, t.id, 'suspended')}
+                          label="Suspend"
+                          variant="danger"
+                          size="small"
+                          confirm={`Suspend "${t.name}"? Its live streams stop and new ones are refused.`}
+                        />
+                      ) : (
+                        <ActionButton
+                          action={setTenantStatus.bind(null, t.id, 'active')}
+                          label="Reactivate"
+                          size="small"
+                        />
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </PagedList>
     </>
   );
 }

@@ -4,10 +4,12 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { ActionButton } from '@/components/action-button';
 import { AutoRefresh } from '@/components/auto-refresh';
+import { PagedList } from '@/components/pager';
 import { StatusBadge } from '@/components/status-badge';
 import { formatDuration } from '@/lib/asset-format';
 import { formatBitrate, formatBytes, formatCount, formatDateTime } from '@/lib/format';
-import { api } from '@/server/api-client';
+import { type ListView, loadListView, type SearchParams } from '@/lib/pagination';
+import { api, LIST_PAGE_SIZE } from '@/server/api-client';
 import { ApiError } from '@/server/api-error';
 import { requireViewer } from '@/server/session';
 import { deleteStream, setStreamEnabled, updateStream } from '../actions';
@@ -17,20 +19,24 @@ import { PlaybackPanel } from './playback-panel';
 import { PublishCredentials } from './publish-credentials';
 import { Renditions } from './renditions';
 
-type Params = { params: Promise<{ id: string }> };
+type Params = { params: Promise<{ id: string }>; searchParams: Promise<SearchParams> };
 
 export const metadata: Metadata = { title: 'Live stream' };
 
 /** Sessions shown under a stream: enough to see the last few broadcasts and why they ended. */
 const RECENT_SESSIONS = 5;
 
-async function loadStream(id: string): Promise<{
+async function loadStream(
+  id: string,
+  query: SearchParams,
+): Promise<{
   stream: LiveStream;
   sessions: IngestSession[];
   credential: PublishCredential | null;
-  recordings: Asset[];
+  recordings: ListView<Asset>;
 }> {
   const { caller } = await requireViewer();
+  const path = `/streams/${encodeURIComponent(id)}`;
   try {
     const [stream, sessions, credential, recordings] = await Promise.all([
       api.liveStreams.get(caller, id),
@@ -40,18 +46,20 @@ async function loadStream(id: string): Promise<{
         if (err instanceof ApiError && err.status === 404) return null;
         throw err;
       }),
-      api.assets.recordingsOf(caller, id),
+      loadListView({ path, params: query, param: 'recordings', pageSize: LIST_PAGE_SIZE }, (cursor) =>
+        api.assets.recordingsOf(caller, id, cursor),
+      ),
     ]);
-    return { stream, sessions: sessions.data, credential, recordings: recordings.data };
+    return { stream, sessions: sessions.data, credential, recordings };
   } catch (err) {
     if (err instanceof ApiError && err.status === 404) notFound();
     throw err;
   }
 }
 
-export default async function StreamPage({ params }: Params) {
+export default async function StreamPage({ params, searchParams }: Params) {
   const { id } = await params;
-  const { stream, sessions, credential, recordings } = await loadStream(id);
+  const { stream, sessions, credential, recordings } = await loadStream(id, await searchParams);
   const session = stream.currentSession;
   return (
     <>
@@ -163,41 +171,47 @@ export default async function StreamPage({ params }: Params) {
 
       <section className="card">
         <h2>Recordings</h2>
-        {recordings.length === 0 ? (
-          <p className="muted">
-            {stream.record
-              ? 'No recording yet: each session is recorded and appears here, playable, once it ends.'
-              : 'Recording is off: turn on "Record sessions" in the settings below to keep each session as an asset.'}
-          </p>
-        ) : (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th>Recording</th>
-                  <th>Status</th>
-                  <th>Duration</th>
-                  <th>Size</th>
-                </tr>
-              </thead>
-              <tbody>
-                {recordings.map((a) => (
-                  <tr key={a.id} data-testid="recording-row">
-                    <td>
-                      <Link href={`/assets/${encodeURIComponent(a.id)}`}>{a.name}</Link>
-                    </td>
-                    <td>
-                      <StatusBadge status={a.status} />
-                      {a.error ? <div className="muted">{a.error}</div> : null}
-                    </td>
-                    <td>{formatDuration(a.durationMs)}</td>
-                    <td>{formatBytes(a.sizeBytes)}</td>
+        <PagedList
+          view={recordings}
+          what="recordings"
+          empty={
+            <p className="muted">
+              {stream.record
+                ? 'No recording yet: each session is recorded and appears here, playable, once it ends.'
+                : 'Recording is off: turn on "Record sessions" in the settings below to keep each session as an asset.'}
+            </p>
+          }
+        >
+          {(rows) => (
+            <div className="table-wrap">
+              <table>
+                <thead>
+                  <tr>
+                    <th>Recording</th>
+                    <th>Status</th>
+                    <th>Duration</th>
+                    <th>Size</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+                </thead>
+                <tbody>
+                  {rows.map((a) => (
+                    <tr key={a.id} data-testid="recording-row">
+                      <td>
+                        <Link href={`/assets/${encodeURIComponent(a.id)}`}>{a.name}</Link>
+                      </td>
+                      <td>
+                        <StatusBadge status={a.status} />
+                        {a.error ? <div className="muted">{a.error}</div> : null}
+                      </td>
+                      <td>{formatDuration(a.durationMs)}</td>
+                      <td>{formatBytes(a.sizeBytes)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </PagedList>
       </section>
 
       <section className="card">
