@@ -60,7 +60,8 @@ describe('the SDK in Chromium against a real api', { timeout: 90_000 }, () => {
     page.on('pageerror', (err) => errors.push(err.message));
     page.on('console', (msg) => {
       // Chromium logs every 4xx answer as a console error: the deliberate not_found, the favicon.
-      if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) errors.push(msg.text());
+      if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource'))
+        errors.push(msg.text());
     });
     await page.goto(`${origin}/`);
     const t = Math.floor(Date.now() / 1000);
