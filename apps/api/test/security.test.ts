@@ -111,6 +111,7 @@ const TENANT_TABLES = [
   'webhook_endpoints',
   'webhook_deliveries',
   'usage_alerts',
+  'invitations',
 ];
 async function rowsOf(tenantId: string): Promise<string> {
   const out: unknown[] = [];
@@ -224,7 +225,21 @@ DELETE /v1/usage-alerts/:id tenant:write
 GET /v1/usage-alerts tenant:read
 GET /v1/usage-alerts/:id tenant:read
 PATCH /v1/usage-alerts/:id tenant:write
-POST /v1/usage-alerts tenant:write`;
+POST /v1/usage-alerts tenant:write
+GET /v1/members tenant:read
+PATCH /v1/members/:userId tenant:write
+DELETE /v1/members/:userId tenant:write
+GET /v1/invitations tenant:read
+POST /v1/invitations tenant:write
+DELETE /v1/invitations/:id tenant:write
+POST /v1/invitations/preview public
+POST /v1/invitations/accept public
+POST /v1/account/password user
+GET /v1/account/sessions user
+DELETE /v1/account/sessions/:id user
+POST /v1/account/sessions/sign-out-others user
+POST /v1/account/invitations/accept user
+DELETE /v1/account/memberships/:tenantId user`;
 
 test('every route declares its access rule, and the table is as reviewed', () => {
   const routes = listRoutes(api.api.app);
@@ -258,7 +273,14 @@ test("T1: tenant A cannot read, change or detect any of tenant B's objects (ever
     '/v1/assets': B.assetId,
     '/v1/webhooks': B.webhookId,
     '/v1/usage-alerts': B.usageAlertId,
+    '/v1/invitations': 'inv_of_tenant_b',
   };
+  // Invitations are created by signed-in owners only (not API keys): B's is planted directly.
+  await db.query(
+    `INSERT INTO invitations (id, "tenantId", email, role, "tokenHash", "expiresAt")
+     VALUES ('inv_of_tenant_b', $1, 'invited@b.test', 'member', 'hash_of_b', now() + interval '1 day')`,
+    [B.tenantId],
+  );
   const before = await rowsOf(B.tenantId);
   // The tus protocol's upload URLs answer in tus's own plain-text shape: another tenant's upload id
   // is a 404 there too (test/uploads.test.ts), checked method by method.
@@ -266,7 +288,7 @@ test("T1: tenant A cannot read, change or detect any of tenant B's objects (ever
     (r) =>
       r.access.startsWith('tenant:') && r.path.includes(':id') && !r.path.startsWith('/v1/assets/uploads'),
   );
-  assert.equal(tenantRoutes.length, 29);
+  assert.equal(tenantRoutes.length, 30);
   for (const route of tenantRoutes) {
     const base = route.path.split('/:id')[0] ?? '';
     const id = idFor[base];
