@@ -3,12 +3,10 @@ import {
   ErrorEnvelopeSchema,
   type RouteDef,
   type Routes,
-  route,
   SESSION_COOKIE,
   TENANT_HEADER,
 } from '@tributary/contracts';
-import { type CallArgs, createClient, isTributaryError, SdkErrorCode, Tributary } from '@tributary/sdk';
-import { z } from 'zod';
+import { type CallArgs, isTributaryError, SdkErrorCode, Tributary } from '@tributary/sdk';
 import { config } from '../config';
 import { ApiError } from './api-error';
 
@@ -97,51 +95,6 @@ export async function run<T>(call: () => Promise<T>): Promise<T> {
 /** A route's request body, as the SDK types it (z.input of its schema). */
 type Body<R extends RouteDef> = CallArgs<R> extends { body?: infer B } ? B : never;
 type R = Routes;
-
-export const NoContent = z.unknown();
-
-/**
- * One call by method and path, its answer checked against `schema`, sent through the SDK as an ad-hoc
- * route (same headers, errors and validation). For server/members-client.ts until it calls the SDK's
- * routes.members / invitations / account endpoints through sdkFor(); new code uses those.
- */
-export async function call<S extends z.ZodType>(
-  caller: Caller,
-  schema: S,
-  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
-  path: string,
-  options: {
-    body?: unknown;
-    clientIp?: string | null;
-    query?: Record<string, string | number | undefined>;
-    tenantScoped?: boolean;
-  } = {},
-): Promise<{ data: z.infer<S>; response: Response }> {
-  const adHoc = {
-    call: {
-      adHoc: route({
-        method,
-        path: path as `/${string}`,
-        summary: `${method} ${path}`,
-        tag: 'dashboard',
-        access: options.tenantScoped ? 'tenant:write' : 'user',
-        query: z.record(z.string(), z.union([z.string(), z.number()]).optional()),
-        body: z.unknown(),
-        // NoContent: an answer without a body (204), as the SDK reads a route without `response`.
-        ...((schema as z.ZodType) === NoContent ? {} : { response: schema }),
-        status: 200,
-      }),
-    },
-  };
-  const client = createClient(adHoc, clientOptions(caller, options.clientIp ?? null));
-  const { data, response } = await run(() =>
-    client.call.adHoc.withResponse({
-      ...(options.body === undefined ? {} : { body: options.body }),
-      ...(options.query ? { query: options.query } : {}),
-    }),
-  );
-  return { data: data as z.infer<S>, response };
-}
 
 function safeJson(text: string): unknown {
   try {
