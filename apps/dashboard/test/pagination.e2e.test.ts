@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { EdgeApiPaths } from '@tributary/contracts';
 import { launchChromium } from '@tributary/test-kit';
 import type { Browser, Page } from 'playwright-core';
 import { consolePage, signIn } from './support/browser';
@@ -16,6 +17,9 @@ import { type Stack, startStack } from './support/stack';
 
 const STREAMS = 105;
 const EVENTS = 103;
+/** Sessions and recordings of one stream: two pages each of its detail page's lists (DETAIL_PAGE_SIZE 10). */
+const SESSIONS = 13;
+const RECORDINGS = 12;
 /** Requests in flight at once while seeding (the api's own rate limit is far above this). */
 const BATCH = 12;
 /** Each page of the walk renders well within this. */
@@ -27,6 +31,8 @@ describe('list pagination in the dashboard', { timeout: 300_000 }, () => {
   let page: Page;
   let rest: RestSession;
   let tenantId = '';
+  let detailStreamId = '';
+  let edgeCredential = '';
   const consoleErrors: string[] = [];
   const owner = { email: 'owner@pages.test', password: 'owner-password-1' };
 
@@ -94,6 +100,22 @@ describe('list pagination in the dashboard', { timeout: 300_000 }, () => {
     return pages.flat();
   }
 
+  /** A call to the edge api as the registered edge; resolves with its JSON answer. */
+  async function edgeCall<T>(path: string, body?: unknown): Promise<T> {
+    const res = await fetch(`${stack.apiUrl}${path}`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${edgeCredential}`,
+        'content-type': body === undefined ? 'application/octet-stream' : 'application/json',
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(PAGE_DEADLINE_MS),
+    });
+    const text = await res.text();
+    assert.ok(res.ok, `POST ${path}: ${res.status} ${text}`);
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
   before(async () => {
     stack = await startStack();
     rest = await RestSession.login(stack.apiUrl, stack.operator.email, stack.operator.password);
@@ -112,6 +134,37 @@ describe('list pagination in the dashboard', { timeout: 300_000 }, () => {
         },
         tenantId,
       }),
+    );
+    // One stream's sessions and recordings, as an edge reports them (a registered edge's credential).
+    detailStreamId = (streams[0] as { id: string }).id;
+    edgeCredential = (
+      await rest.request<{ credential: string }>('POST', '/v1/edges', {
+        body: {
+          name: 'pages-edge',
+          region: 'local',
+          rtmpUrl: 'rtmp://127.0.0.1:1/live',
+          httpUrl: 'http://127.0.0.1:1',
+        },
+      })
+    ).credential;
+    for (let i = 0; i < SESSIONS; i++) {
+      const { sessionId } = await edgeCall<{ sessionId: string }>(EdgeApiPaths.sessions, {
+        liveStreamId: detailStreamId,
+        clientIp: '192.0.2.1',
+        video: null,
+        audio: null,
+      });
+      await edgeCall(EdgeApiPaths.sessionEnd(sessionId), {
+        reason: `session-${String(i).padStart(2, '0')}`,
+        bytesInDelta: 0,
+        bytesOutDelta: 0,
+        viewerSecondsDelta: 0,
+      });
+    }
+    await inBatches(RECORDINGS, () =>
+      edgeCall(
+        `${EdgeApiPaths.recordings}?${new URLSearchParams({ liveStreamId: detailStreamId, startedAt: new Date().toISOString(), failed: 'disk_full' })}`,
+      ),
     );
     browser = await launchChromium();
     page = await consolePage(browser, consoleErrors);
@@ -135,6 +188,56 @@ describe('list pagination in the dashboard', { timeout: 300_000 }, () => {
     const shown = await walk('/events', 'event-row', 1);
     assert.deepEqual(shown, await apiOrder('/v1/live-events', 'title'));
     assert.equal(new Set(shown).size, EVENTS);
+  });
+
+  it("pages a stream's sessions and recordings each in its own parameter, the other list staying put", async () => {
+    await page.goto(`${stack.dashboardUrl}/streams/${detailStreamId}`);
+    const pager = (what: string) => page.getByRole('navigation', { name: `Pages of ${what}` });
+    const position = (what: string) => pager(what).getByTestId('pager-position');
+    const reasons = () => page.getByTestId('session-row').locator('td:nth-child(6)').allTextContents();
+    const recordings = () =>
+      page
+        .getByTestId('recording-row')
+        .locator('td:first-child a')
+        .evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    await position('sessions')
+      .filter({ hasText: /^Showing 1–10$/ })
+      .waitFor({ timeout: PAGE_DEADLINE_MS });
+    await position('recordings')
+      .filter({ hasText: /^Showing 1–10$/ })
+      .waitFor({ timeout: PAGE_DEADLINE_MS });
+    const firstSessions = await reasons();
+    const firstRecordings = await recordings();
+    // Newest first: the last session ended is on top.
+    assert.deepEqual(
+      firstSessions,
+      Array.from({ length: 10 }, (_, i) => `session-${String(SESSIONS - 1 - i).padStart(2, '0')}`),
+    );
+
+    await pager('sessions').getByRole('link', { name: 'Older →' }).click();
+    await position('sessions')
+      .filter({ hasText: /^Showing 11–13$/ })
+      .waitFor({ timeout: PAGE_DEADLINE_MS });
+    assert.deepEqual(await reasons(), ['session-02', 'session-01', 'session-00']);
+    assert.equal(await position('recordings').textContent(), 'Showing 1–10');
+    assert.deepEqual(await recordings(), firstRecordings);
+
+    await pager('recordings').getByRole('link', { name: 'Older →' }).click();
+    await position('recordings')
+      .filter({ hasText: /^Showing 11–12$/ })
+      .waitFor({ timeout: PAGE_DEADLINE_MS });
+    assert.equal(await position('sessions').textContent(), 'Showing 11–13');
+    const url = new URL(page.url());
+    assert.ok(url.searchParams.get('sessions') && url.searchParams.get('recordings'), url.search);
+    const older = await recordings();
+    assert.equal(new Set([...firstRecordings, ...older]).size, RECORDINGS);
+
+    await pager('sessions').getByRole('link', { name: '← Newer' }).click();
+    await position('sessions')
+      .filter({ hasText: /^Showing 1–10$/ })
+      .waitFor({ timeout: PAGE_DEADLINE_MS });
+    assert.deepEqual(await reasons(), firstSessions);
+    assert.equal(await position('recordings').textContent(), 'Showing 11–12');
   });
 
   it('a cut, edited or stale page link shows the reason and leads back to the first page', async () => {

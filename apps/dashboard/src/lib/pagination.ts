@@ -20,6 +20,11 @@ export type SearchParams = Readonly<Record<string, string | string[] | undefined
 /** One page of an api list. */
 export type ListPage<T> = { data: T[]; nextCursor: string | null };
 
+/** Rows per page of a page's main list. */
+export const PAGE_SIZE = 50;
+/** Rows per page of a list inside a detail page (a stream's sessions and recordings), kept short. */
+export const DETAIL_PAGE_SIZE = 10;
+
 /** Cursors the URL keeps per list (20 pages back; beyond, only "Newest" leads to the pages before). */
 export const MAX_TRAIL = 20;
 /** What the api accepts as a cursor (a row key): anything else in the URL is refused here first. */

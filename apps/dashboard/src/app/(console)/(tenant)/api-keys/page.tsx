@@ -4,8 +4,8 @@ import { EmptyState } from '@/components/empty-state';
 import { PagedList } from '@/components/pager';
 import { StatusBadge } from '@/components/status-badge';
 import { formatDateTime, formatRelative } from '@/lib/format';
-import { loadListView, type SearchParams } from '@/lib/pagination';
-import { api, LIST_PAGE_SIZE } from '@/server/api-client';
+import { loadListView, PAGE_SIZE, type SearchParams } from '@/lib/pagination';
+import { api } from '@/server/api-client';
 import { requireViewer } from '@/server/session';
 import { revokeApiKey } from './actions';
 import { CreateApiKeyForm } from './create-api-key-form';
@@ -15,8 +15,8 @@ export const metadata: Metadata = { title: 'API keys' };
 export default async function ApiKeysPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const { caller } = await requireViewer();
   const keys = await loadListView(
-    { path: '/api-keys', params: await searchParams, param: 'page', pageSize: LIST_PAGE_SIZE },
-    (cursor) => api.apiKeys.list(caller, cursor),
+    { path: '/api-keys', params: await searchParams, param: 'page', pageSize: PAGE_SIZE },
+    (cursor) => api.apiKeys.list(caller, cursor, PAGE_SIZE),
   );
   const now = new Date();
   return (

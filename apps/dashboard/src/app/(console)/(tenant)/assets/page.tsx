@@ -8,8 +8,8 @@ import { StatusBadge } from '@/components/status-badge';
 import { Thumbnail } from '@/components/thumbnail';
 import { formatDuration, formatTracks } from '@/lib/asset-format';
 import { formatBytes, formatDateTime } from '@/lib/format';
-import { loadListView, type SearchParams } from '@/lib/pagination';
-import { api, LIST_PAGE_SIZE } from '@/server/api-client';
+import { loadListView, PAGE_SIZE, type SearchParams } from '@/lib/pagination';
+import { api } from '@/server/api-client';
 import { requireViewer } from '@/server/session';
 import { deleteAsset } from './actions';
 import { UploadForm } from './upload-form';
@@ -19,8 +19,8 @@ export const metadata: Metadata = { title: 'Assets' };
 export default async function AssetsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const { caller } = await requireViewer();
   const assets = await loadListView(
-    { path: '/assets', params: await searchParams, param: 'page', pageSize: LIST_PAGE_SIZE },
-    (cursor) => api.assets.list(caller, cursor),
+    { path: '/assets', params: await searchParams, param: 'page', pageSize: PAGE_SIZE },
+    (cursor) => api.assets.list(caller, cursor, PAGE_SIZE),
   );
   const preparing = assets.kind === 'rows' && assets.rows.some((a) => a.status === 'preparing');
   return (

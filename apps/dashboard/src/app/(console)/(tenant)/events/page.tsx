@@ -4,8 +4,8 @@ import { EmptyState } from '@/components/empty-state';
 import { PagedList } from '@/components/pager';
 import { StatusBadge } from '@/components/status-badge';
 import { formatDateTime } from '@/lib/format';
-import { loadListView, type SearchParams } from '@/lib/pagination';
-import { api, LIST_PAGE_SIZE } from '@/server/api-client';
+import { loadListView, PAGE_SIZE, type SearchParams } from '@/lib/pagination';
+import { api } from '@/server/api-client';
 import { requireViewer } from '@/server/session';
 import { createEvent } from './actions';
 import { EventForm } from './event-form';
@@ -17,8 +17,8 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
   const { caller } = await requireViewer();
   const [events, { data: streams }] = await Promise.all([
     loadListView(
-      { path: '/events', params: await searchParams, param: 'page', pageSize: LIST_PAGE_SIZE },
-      (cursor) => api.liveEvents.list(caller, cursor),
+      { path: '/events', params: await searchParams, param: 'page', pageSize: PAGE_SIZE },
+      (cursor) => api.liveEvents.list(caller, cursor, PAGE_SIZE),
     ),
     api.liveStreams.list(caller),
   ]);

@@ -6,8 +6,8 @@ import { PagedList } from '@/components/pager';
 import { StatusBadge } from '@/components/status-badge';
 import { Thumbnail } from '@/components/thumbnail';
 import { formatBitrate, formatCount, formatRelative } from '@/lib/format';
-import { loadListView, type SearchParams } from '@/lib/pagination';
-import { api, LIST_PAGE_SIZE } from '@/server/api-client';
+import { loadListView, PAGE_SIZE, type SearchParams } from '@/lib/pagination';
+import { api } from '@/server/api-client';
 import { requireViewer } from '@/server/session';
 
 export const metadata: Metadata = { title: 'Live streams' };
@@ -15,8 +15,8 @@ export const metadata: Metadata = { title: 'Live streams' };
 export default async function StreamsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const { caller } = await requireViewer();
   const streams = await loadListView(
-    { path: '/streams', params: await searchParams, param: 'page', pageSize: LIST_PAGE_SIZE },
-    (cursor) => api.liveStreams.list(caller, cursor),
+    { path: '/streams', params: await searchParams, param: 'page', pageSize: PAGE_SIZE },
+    (cursor) => api.liveStreams.list(caller, cursor, PAGE_SIZE),
   );
   const now = new Date();
   return (

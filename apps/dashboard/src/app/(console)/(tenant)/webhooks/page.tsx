@@ -4,8 +4,8 @@ import { EmptyState } from '@/components/empty-state';
 import { PagedList } from '@/components/pager';
 import { StatusBadge } from '@/components/status-badge';
 import { formatDateTime } from '@/lib/format';
-import { loadListView, type SearchParams } from '@/lib/pagination';
-import { api, LIST_PAGE_SIZE } from '@/server/api-client';
+import { loadListView, PAGE_SIZE, type SearchParams } from '@/lib/pagination';
+import { api } from '@/server/api-client';
 import { requireViewer } from '@/server/session';
 import { CreateWebhookForm } from './create-webhook-form';
 
@@ -14,8 +14,8 @@ export const metadata: Metadata = { title: 'Webhooks' };
 export default async function WebhooksPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const { caller } = await requireViewer();
   const hooks = await loadListView(
-    { path: '/webhooks', params: await searchParams, param: 'page', pageSize: LIST_PAGE_SIZE },
-    (cursor) => api.webhooks.list(caller, cursor),
+    { path: '/webhooks', params: await searchParams, param: 'page', pageSize: PAGE_SIZE },
+    (cursor) => api.webhooks.list(caller, cursor, PAGE_SIZE),
   );
   return (
     <>

@@ -5,8 +5,8 @@ import { EmptyState } from '@/components/empty-state';
 import { PagedList } from '@/components/pager';
 import { StatusBadge } from '@/components/status-badge';
 import { formatBitrate, formatCount, formatRelative } from '@/lib/format';
-import { loadListView, type SearchParams } from '@/lib/pagination';
-import { api, LIST_PAGE_SIZE } from '@/server/api-client';
+import { loadListView, PAGE_SIZE, type SearchParams } from '@/lib/pagination';
+import { api } from '@/server/api-client';
 import { requireViewer } from '@/server/session';
 import { removeEdge } from '../actions';
 import { CreateEdgeForm } from './create-edge-form';
@@ -16,8 +16,8 @@ export const metadata: Metadata = { title: 'Edges' };
 export default async function EdgesPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const { caller } = await requireViewer();
   const edges = await loadListView(
-    { path: '/operator/edges', params: await searchParams, param: 'page', pageSize: LIST_PAGE_SIZE },
-    (cursor) => api.edges.list(caller, cursor),
+    { path: '/operator/edges', params: await searchParams, param: 'page', pageSize: PAGE_SIZE },
+    (cursor) => api.edges.list(caller, cursor, PAGE_SIZE),
   );
   const now = new Date();
   return (

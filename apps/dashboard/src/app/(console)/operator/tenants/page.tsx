@@ -5,8 +5,8 @@ import { EmptyState } from '@/components/empty-state';
 import { PagedList } from '@/components/pager';
 import { StatusBadge } from '@/components/status-badge';
 import { formatDateTime } from '@/lib/format';
-import { loadListView, type SearchParams } from '@/lib/pagination';
-import { api, LIST_PAGE_SIZE } from '@/server/api-client';
+import { loadListView, PAGE_SIZE, type SearchParams } from '@/lib/pagination';
+import { api } from '@/server/api-client';
 import { requireViewer } from '@/server/session';
 import { setTenantStatus } from '../actions';
 import { CreateTenantForm } from './create-tenant-form';
@@ -28,8 +28,8 @@ function quotaSummary(t: Tenant): string {
 export default async function TenantsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const { caller } = await requireViewer();
   const tenants = await loadListView(
-    { path: '/operator/tenants', params: await searchParams, param: 'page', pageSize: LIST_PAGE_SIZE },
-    (cursor) => api.tenants.list(caller, cursor),
+    { path: '/operator/tenants', params: await searchParams, param: 'page', pageSize: PAGE_SIZE },
+    (cursor) => api.tenants.list(caller, cursor, PAGE_SIZE),
   );
   return (
     <>

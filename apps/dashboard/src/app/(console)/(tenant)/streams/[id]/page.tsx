@@ -8,8 +8,8 @@ import { PagedList } from '@/components/pager';
 import { StatusBadge } from '@/components/status-badge';
 import { formatDuration } from '@/lib/asset-format';
 import { formatBitrate, formatBytes, formatCount, formatDateTime } from '@/lib/format';
-import { type ListView, loadListView, type SearchParams } from '@/lib/pagination';
-import { api, LIST_PAGE_SIZE } from '@/server/api-client';
+import { DETAIL_PAGE_SIZE, type ListView, loadListView, type SearchParams } from '@/lib/pagination';
+import { api } from '@/server/api-client';
 import { ApiError } from '@/server/api-error';
 import { requireViewer } from '@/server/session';
 import { deleteStream, setStreamEnabled, updateStream } from '../actions';
@@ -23,15 +23,12 @@ type Params = { params: Promise<{ id: string }>; searchParams: Promise<SearchPar
 
 export const metadata: Metadata = { title: 'Live stream' };
 
-/** Sessions shown under a stream: enough to see the last few broadcasts and why they ended. */
-const RECENT_SESSIONS = 5;
-
 async function loadStream(
   id: string,
   query: SearchParams,
 ): Promise<{
   stream: LiveStream;
-  sessions: IngestSession[];
+  sessions: ListView<IngestSession>;
   credential: PublishCredential | null;
   recordings: ListView<Asset>;
 }> {
@@ -40,17 +37,20 @@ async function loadStream(
   try {
     const [stream, sessions, credential, recordings] = await Promise.all([
       api.liveStreams.get(caller, id),
-      api.sessions.recent(caller, id, RECENT_SESSIONS),
+      // Its own search parameter each: a page of one list keeps the other's.
+      loadListView({ path, params: query, param: 'sessions', pageSize: DETAIL_PAGE_SIZE }, (cursor) =>
+        api.sessions.list(caller, id, cursor, DETAIL_PAGE_SIZE),
+      ),
       // 404: publishing needs no credentials.
       api.liveStreams.publishCredential(caller, id).catch((err: unknown) => {
         if (err instanceof ApiError && err.status === 404) return null;
         throw err;
       }),
-      loadListView({ path, params: query, param: 'recordings', pageSize: LIST_PAGE_SIZE }, (cursor) =>
-        api.assets.recordingsOf(caller, id, cursor),
+      loadListView({ path, params: query, param: 'recordings', pageSize: DETAIL_PAGE_SIZE }, (cursor) =>
+        api.assets.recordingsOf(caller, id, cursor, DETAIL_PAGE_SIZE),
       ),
     ]);
-    return { stream, sessions: sessions.data, credential, recordings };
+    return { stream, sessions, credential, recordings };
   } catch (err) {
     if (err instanceof ApiError && err.status === 404) notFound();
     throw err;
@@ -137,36 +137,42 @@ export default async function StreamPage({ params, searchParams }: Params) {
 
       <section className="card">
         <h2>Recent sessions</h2>
-        {sessions.length === 0 ? (
-          <p className="muted">No broadcast yet: sessions appear here each time an encoder publishes.</p>
-        ) : (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th>Started</th>
-                  <th>Ended</th>
-                  <th>Peak viewers</th>
-                  <th>Received</th>
-                  <th>Sent</th>
-                  <th>End reason</th>
-                </tr>
-              </thead>
-              <tbody>
-                {sessions.map((s) => (
-                  <tr key={s.id}>
-                    <td>{formatDateTime(s.startedAt)}</td>
-                    <td>{s.endedAt ? formatDateTime(s.endedAt) : <StatusBadge status="live" />}</td>
-                    <td>{formatCount(s.peakViewers)}</td>
-                    <td>{formatBytes(s.bytesIn)}</td>
-                    <td>{formatBytes(s.bytesOut)}</td>
-                    <td>{s.endReason ?? '—'}</td>
+        <PagedList
+          view={sessions}
+          what="sessions"
+          empty={
+            <p className="muted">No broadcast yet: sessions appear here each time an encoder publishes.</p>
+          }
+        >
+          {(rows) => (
+            <div className="table-wrap">
+              <table>
+                <thead>
+                  <tr>
+                    <th>Started</th>
+                    <th>Ended</th>
+                    <th>Peak viewers</th>
+                    <th>Received</th>
+                    <th>Sent</th>
+                    <th>End reason</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+                </thead>
+                <tbody>
+                  {rows.map((s) => (
+                    <tr key={s.id} data-testid="session-row">
+                      <td>{formatDateTime(s.startedAt)}</td>
+                      <td>{s.endedAt ? formatDateTime(s.endedAt) : <StatusBadge status="live" />}</td>
+                      <td>{formatCount(s.peakViewers)}</td>
+                      <td>{formatBytes(s.bytesIn)}</td>
+                      <td>{formatBytes(s.bytesOut)}</td>
+                      <td>{s.endReason ?? '—'}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </PagedList>
       </section>
 
       <section className="card">

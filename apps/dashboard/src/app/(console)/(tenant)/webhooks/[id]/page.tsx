@@ -7,8 +7,8 @@ import { EmptyState } from '@/components/empty-state';
 import { PagedList } from '@/components/pager';
 import { StatusBadge } from '@/components/status-badge';
 import { formatDateTime } from '@/lib/format';
-import { loadListView, type SearchParams } from '@/lib/pagination';
-import { api, LIST_PAGE_SIZE } from '@/server/api-client';
+import { loadListView, PAGE_SIZE, type SearchParams } from '@/lib/pagination';
+import { api } from '@/server/api-client';
 import { ApiError } from '@/server/api-error';
 import { requireViewer } from '@/server/session';
 import { deleteWebhook, redeliver, rotateWebhookSecret, setWebhookEnabled } from '../actions';
@@ -29,8 +29,8 @@ export default async function WebhookPage({
   const query = await searchParams;
   const [hook, deliveries] = await Promise.all([
     api.webhooks.get(caller, id),
-    loadListView({ path, params: query, param: 'deliveries', pageSize: LIST_PAGE_SIZE }, (cursor) =>
-      api.webhooks.deliveries(caller, id, cursor),
+    loadListView({ path, params: query, param: 'deliveries', pageSize: PAGE_SIZE }, (cursor) =>
+      api.webhooks.deliveries(caller, id, cursor, PAGE_SIZE),
     ),
   ]).catch((err: unknown) => {
     if (err instanceof ApiError && err.status === 404) notFound();
