@@ -10,6 +10,7 @@ import {
   MemberSchema,
 } from '@tributary/contracts';
 import { Client } from 'pg';
+import { RetentionService } from '../src/modules/sessions/retention.service';
 import { TestApi } from './support/api';
 
 /**
@@ -452,4 +453,26 @@ test('accepting invitations and changing passwords are rate-limited like sign-in
   } finally {
     await limited.close();
   }
+});
+
+test('expired invitations, and used or revoked ones after a day, are purged; pending ones stay', async () => {
+  const [expired, used, fresh, pendingOne] = await Promise.all(
+    ['purge-expired', 'purge-used', 'purge-fresh', 'purge-pending'].map((n) =>
+      invited(owner.cookie, `${n}@members.test`),
+    ),
+  );
+  assert.ok(expired && used && fresh && pendingOne);
+  await db.query(`UPDATE invitations SET "expiresAt" = now() - interval '1 minute' WHERE id = $1`, [
+    expired.id,
+  ]);
+  await db.query(`UPDATE invitations SET "acceptedAt" = now() - interval '25 hours' WHERE id = $1`, [
+    used.id,
+  ]);
+  await db.query(`UPDATE invitations SET "revokedAt" = now() - interval '1 hour' WHERE id = $1`, [fresh.id]);
+  const counts = await api.api.app.get(RetentionService).runOnce();
+  assert.ok(counts.invitations >= 2);
+  const left = await db.query<{ id: string }>('SELECT id FROM invitations WHERE id = ANY($1)', [
+    [expired.id, used.id, fresh.id, pendingOne.id],
+  ]);
+  assert.deepEqual(left.rows.map((r) => r.id).sort(), [fresh.id, pendingOne.id].sort());
 });

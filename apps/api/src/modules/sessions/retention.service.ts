@@ -8,12 +8,15 @@ import { Database } from '../../database/database';
 export const RETENTION_BATCH_ROWS = 1_000;
 /** Statements per table per run; what is left waits for the next run, so one run stays bounded. */
 export const RETENTION_MAX_BATCHES = 20;
+/** An accepted or revoked invitation is kept a day, so its link answers "already used" or "revoked", not "not found". */
+const USED_INVITATION_KEPT_MS = 86_400_000;
 
 export interface RetentionCounts {
   userSessions: number;
   ingestSessions: number;
   idempotencyRecords: number;
   webhookEvents: number;
+  invitations: number;
 }
 
 /**
@@ -21,7 +24,8 @@ export interface RetentionCounts {
  * dashboard sessions, ingest sessions ended longer ago than
  * INGEST_SESSION_RETENTION_DAYS (usage_hours keeps the aggregates), and
  * idempotency records older than IDEMPOTENCY_TTL_HOURS, webhook events (with their
- * delivery log) older than WEBHOOK_RETENTION_DAYS. Runs every
+ * delivery log) older than WEBHOOK_RETENTION_DAYS, and invitations once expired or a day after
+ * they were accepted or revoked (kept that long so their link still says what happened). Runs every
  * RETENTION_INTERVAL_SECONDS on every instance; deletes are idempotent, so
  * several instances doing it at once only share the work.
  */
@@ -42,7 +46,11 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
       this.running = this.runOnce()
         .then((counts) => {
           const total =
-            counts.userSessions + counts.ingestSessions + counts.idempotencyRecords + counts.webhookEvents;
+            counts.userSessions +
+            counts.ingestSessions +
+            counts.idempotencyRecords +
+            counts.webhookEvents +
+            counts.invitations;
           if (total > 0) this.logger.info(counts, 'retention: purged old rows');
         })
         .catch((err: Error) => this.logger.warn({ err: err.message }, 'retention run failed'))
@@ -63,6 +71,7 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
     const endedBefore = new Date(now.getTime() - this.config.INGEST_SESSION_RETENTION_DAYS * 86_400_000);
     const idempotentBefore = new Date(now.getTime() - this.config.IDEMPOTENCY_TTL_HOURS * 3_600_000);
     const webhookBefore = new Date(now.getTime() - this.config.WEBHOOK_RETENTION_DAYS * 86_400_000);
+    const usedBefore = new Date(now.getTime() - USED_INVITATION_KEPT_MS);
     return {
       userSessions: await this.batches(
         () => db.$executeRaw`
@@ -88,6 +97,13 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
             SELECT e."id" FROM "webhook_events" e
             WHERE e."createdAt" < ${webhookBefore}
               AND NOT EXISTS (SELECT 1 FROM "webhook_deliveries" d WHERE d."eventId" = e."id" AND d."status" = 'pending')
+            LIMIT ${RETENTION_BATCH_ROWS})`,
+      ),
+      invitations: await this.batches(
+        () => db.$executeRaw`
+          DELETE FROM "invitations" WHERE "id" IN (
+            SELECT "id" FROM "invitations"
+            WHERE "expiresAt" <= ${now} OR COALESCE("acceptedAt", "revokedAt") < ${usedBefore}
             LIMIT ${RETENTION_BATCH_ROWS})`,
       ),
     };
