@@ -339,6 +339,67 @@ describe('dashboard end to end', { timeout: 600_000 }, () => {
     await screenshot('usage');
   });
 
+  it("adds a usage alert on the usage page and shows the day's progress against it until it is reached", async () => {
+    await page.goto(url('/usage'));
+    await page.getByLabel('Metric', { exact: true }).selectOption('ingestBytes');
+    await page.getByLabel('Threshold', { exact: true }).fill('0.000002');
+    await page.getByLabel('Period', { exact: true }).selectOption('day');
+    await page.getByRole('button', { name: 'Add alert' }).click();
+    const row = page.getByTestId('usage-alert-row').filter({ hasText: 'Ingest' });
+    await row.waitFor();
+    assert.equal(await row.getByTestId('usage-alert-progress').innerText(), '0 B of 2.0 KB (0 %)');
+    // An edge reports 1,500 bytes in, then 1,000 more, for the tenant's stream (the real edge contract).
+    const rest = await RestSession.login(stack.apiUrl, stack.operator.email, stack.operator.password);
+    const edge = await rest.request<{ credential: string }>('POST', '/v1/edges', {
+      body: {
+        name: 'edge-usage',
+        region: 'eu-central',
+        rtmpUrl: 'rtmp://edge-usage.example.com/live',
+        httpUrl: 'https://edge-usage.example.com',
+      },
+    });
+    const asEdge = async (path: string, body: unknown) => {
+      const res = await fetch(`${stack.apiUrl}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${edge.credential}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      assert.ok(res.ok, `${path}: ${res.status}`);
+      return res.status === 204 ? undefined : ((await res.json()) as { sessionId: string });
+    };
+    const metered = await rest.request<{ id: string }>('POST', '/v1/live-streams', {
+      tenantId,
+      body: { name: 'Metered stream' },
+    });
+    const started = await asEdge(EdgeApiPaths.sessions, {
+      liveStreamId: metered.id,
+      clientIp: '203.0.113.7',
+      video: null,
+      audio: null,
+    });
+    const report = (bytesInDelta: number) =>
+      asEdge(EdgeApiPaths.sessionStats(started?.sessionId ?? ''), {
+        viewers: 0,
+        bitrateKbps: 0,
+        bytesInDelta,
+        bytesOutDelta: 0,
+        viewerSecondsDelta: 0,
+      });
+    await report(1500);
+    await page.reload();
+    assert.equal(await row.getByTestId('usage-alert-progress').innerText(), '1.5 KB of 2.0 KB (75 %)');
+    assert.match(await row.innerText(), /Until /);
+    await report(1000);
+    await page.reload();
+    assert.equal(await row.getByTestId('usage-alert-progress').innerText(), '2.5 KB of 2.0 KB (100 %)');
+    assert.match(await row.innerText(), /Reached /);
+    await screenshot('usage-alerts');
+    await row.getByRole('button', { name: 'Disable' }).click();
+    await row.getByRole('button', { name: 'Enable' }).waitFor();
+    await row.getByRole('button', { name: 'Delete' }).click();
+    await page.getByText('No alerts yet.').waitFor();
+  });
+
   it('works on a phone-sized screen', async () => {
     const phone = await browser.newContext({
       viewport: { width: 390, height: 844 },
