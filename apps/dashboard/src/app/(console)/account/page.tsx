@@ -1,7 +1,8 @@
 import type { Metadata } from 'next';
 import { ActionButton } from '@/components/action-button';
-import { loadSimpleList, SimplePagedList } from '@/components/older-link';
+import { PagedList } from '@/components/pager';
 import { formatDateTime } from '@/lib/format';
+import { loadListView, PAGE_SIZE, type SearchParams } from '@/lib/pagination';
 import { membersApi } from '@/server/members-client';
 import { requireViewer } from '@/server/session';
 import { signOutSession } from './actions';
@@ -10,15 +11,11 @@ import { SignOutOthersButton } from './sign-out-others';
 
 export const metadata: Metadata = { title: 'Account' };
 
-export default async function AccountPage({
-  searchParams,
-}: {
-  searchParams: Promise<Record<string, string | string[] | undefined>>;
-}) {
+export default async function AccountPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const { caller, user } = await requireViewer();
-  const sessions = await loadSimpleList(
-    { path: '/account', params: await searchParams, param: 'cursor' },
-    (cursor) => membersApi.account.sessions(caller, cursor),
+  const sessions = await loadListView(
+    { path: '/account', params: await searchParams, param: 'page', pageSize: PAGE_SIZE },
+    (cursor) => membersApi.account.sessions(caller, cursor, PAGE_SIZE),
   );
   return (
     <>
@@ -39,7 +36,7 @@ export default async function AccountPage({
           <h2>Sessions</h2>
           <SignOutOthersButton />
         </div>
-        <SimplePagedList view={sessions} what="sessions" empty={<p className="muted">No sessions.</p>}>
+        <PagedList view={sessions} what="sessions" empty={<p className="muted">No sessions.</p>}>
           {(rows) => (
             <div className="table-wrap">
               <table>
@@ -77,7 +74,7 @@ export default async function AccountPage({
               </table>
             </div>
           )}
-        </SimplePagedList>
+        </PagedList>
       </section>
     </>
   );

@@ -2,9 +2,10 @@ import type { MemberRole } from '@tributary/contracts';
 import type { Metadata } from 'next';
 import { ActionButton } from '@/components/action-button';
 import { EmptyState } from '@/components/empty-state';
-import { loadSimpleList, SimplePagedList } from '@/components/older-link';
+import { PagedList } from '@/components/pager';
 import { StatusBadge } from '@/components/status-badge';
 import { formatDateTime } from '@/lib/format';
+import { loadListView, PAGE_SIZE, type SearchParams } from '@/lib/pagination';
 import { membersApi } from '@/server/members-client';
 import { requireViewer } from '@/server/session';
 import { leaveTenant, removeMember, revokeInvitation } from './actions';
@@ -15,11 +16,7 @@ export const metadata: Metadata = { title: 'Members' };
 
 const ALL_ROLES: readonly MemberRole[] = ['owner', 'admin', 'member'];
 
-export default async function MembersPage({
-  searchParams,
-}: {
-  searchParams: Promise<Record<string, string | string[] | undefined>>;
-}) {
+export default async function MembersPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const { caller, user, tenant } = await requireViewer();
   // Without a tenant the layout says why; nothing to list.
   if (!tenant) return null;
@@ -32,12 +29,12 @@ export default async function MembersPage({
   // Admins manage members and admins, never owners (apps/api member policy).
   const grantable = role === 'owner' ? ALL_ROLES : ALL_ROLES.filter((r) => r !== 'owner');
   const [members, invitations] = await Promise.all([
-    loadSimpleList({ path: '/members', params, param: 'cursor' }, (cursor) =>
-      membersApi.members.list(caller, cursor),
+    loadListView({ path: '/members', params, param: 'page', pageSize: PAGE_SIZE }, (cursor) =>
+      membersApi.members.list(caller, cursor, PAGE_SIZE),
     ),
     manages
-      ? loadSimpleList({ path: '/members', params, param: 'invitations' }, (cursor) =>
-          membersApi.invitations.list(caller, cursor),
+      ? loadListView({ path: '/members', params, param: 'invitations', pageSize: PAGE_SIZE }, (cursor) =>
+          membersApi.invitations.list(caller, cursor, PAGE_SIZE),
         )
       : null,
   ]);
@@ -60,7 +57,7 @@ export default async function MembersPage({
       )}
       <section className="card">
         <h2>Members</h2>
-        <SimplePagedList
+        <PagedList
           view={members}
           what="members"
           empty={<EmptyState title="No members">Invite someone above.</EmptyState>}
@@ -122,12 +119,12 @@ export default async function MembersPage({
               </table>
             </div>
           )}
-        </SimplePagedList>
+        </PagedList>
       </section>
       {invitations && (
         <section className="card">
           <h2>Pending invitations</h2>
-          <SimplePagedList
+          <PagedList
             view={invitations}
             what="invitations"
             empty={<p className="muted">No pending invitations.</p>}
@@ -168,7 +165,7 @@ export default async function MembersPage({
                 </table>
               </div>
             )}
-          </SimplePagedList>
+          </PagedList>
         </section>
       )}
     </>
