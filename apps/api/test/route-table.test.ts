@@ -1,14 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
-import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
+import { HTTP_CODE_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
+import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import { Reflector } from '@nestjs/core';
-import { expressPath, type RouteDef, routes } from '@tributary/contracts';
+import { expressPath, pathParamNames, type RouteDef, routes } from '@tributary/contracts';
 import { z } from 'zod';
 import { ACCESS_METADATA } from '../src/common/auth/access.decorator';
 import { jsonSchema } from '../src/common/http/api-doc.decorator';
 import { IDEMPOTENT_METADATA } from '../src/common/http/idempotency.interceptor';
 import { ROUTE_METADATA } from '../src/common/http/route.decorator';
+import { Zod } from '../src/common/http/validation';
 import { TestApi } from './support/api';
 import { listRoutes, type RouteInfo } from './support/routes';
 
@@ -133,6 +135,43 @@ test('the guard and the interceptors see the access, status and idempotency of t
       problems.push(
         `${entry.id}: Idempotency-Key ${idempotent ? 'accepted' : 'ignored'}, the table says the opposite`,
       );
+  }
+  assert.deepEqual(problems, []);
+});
+
+test('handlers read the path parameters the table names, and validate query and body with its schemas', () => {
+  const problems: string[] = [];
+  for (const handler of served) {
+    const def = Reflect.getMetadata(ROUTE_METADATA, handler.handler) as RouteDef | undefined;
+    const entry = def && byDef.get(def);
+    if (!entry) continue; // the first test names it
+    const args = Object.entries(
+      (Reflect.getMetadata(ROUTE_ARGS_METADATA, handler.controller, handler.handler.name) ?? {}) as Record<
+        string,
+        { data?: unknown; pipes?: unknown[] }
+      >,
+    ).map(([k, arg]) => ({ type: Number(k.split(':')[0]), ...arg }));
+    const names = pathParamNames(entry.def.path);
+    for (const arg of args.filter((a) => a.type === RouteParamtypes.PARAM))
+      if (typeof arg.data !== 'string' || !names.includes(arg.data))
+        problems.push(
+          `${entry.id}: ${handler.handlerName} reads path parameter ${String(arg.data)}, not in ${entry.def.path}`,
+        );
+    for (const [type, schema, what] of [
+      [RouteParamtypes.QUERY, entry.def.query, 'query'],
+      [RouteParamtypes.BODY, entry.def.body, 'body'],
+    ] as const) {
+      const read = args.filter((a) => a.type === type);
+      const schemas = read.flatMap((a) =>
+        (a.pipes ?? []).filter((p) => p instanceof Zod).map((p) => (p as Zod<never>).schema),
+      );
+      if (schema && (read.length !== 1 || schemas.length !== 1 || schemas[0] !== schema))
+        problems.push(
+          `${entry.id}: ${handler.handlerName} does not validate its ${what} with the table's schema`,
+        );
+      if (!schema && read.length > 0)
+        problems.push(`${entry.id}: ${handler.handlerName} reads a ${what} the table does not declare`);
+    }
   }
   assert.deepEqual(problems, []);
 });
