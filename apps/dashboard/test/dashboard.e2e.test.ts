@@ -398,6 +398,9 @@ describe('dashboard end to end', { timeout: 600_000 }, () => {
     await row.getByRole('button', { name: 'Enable' }).waitFor();
     await row.getByRole('button', { name: 'Delete' }).click();
     await page.getByText('No alerts yet.').waitFor();
+    // Webhook endpoints can subscribe to the event the alerts send.
+    await page.goto(url('/webhooks'));
+    assert.equal(await page.getByRole('checkbox', { name: 'usage.threshold' }).count(), 1);
   });
 
   it('works on a phone-sized screen', async () => {
