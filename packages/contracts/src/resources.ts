@@ -374,3 +374,20 @@ export const SESSION_COOKIE = 'tributary_session';
 export const TENANT_HEADER = 'x-tenant-id';
 /** Creating endpoints accept this header; a repeat with the same key returns the first result. */
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
+/**
+ * Fields of a creating answer that carry a secret shown once (an API key, a stream key, a signing key's
+ * private half, an edge credential, a webhook signing secret). The api never stores them with an
+ * Idempotency-Key's answer: a replay (the same key again) answers without them, says it is a replay in
+ * Idempotent-Replayed and names those left out in Idempotent-Redacted. The client then knows the object
+ * exists (no duplicate) and recovers the secret the resource's own way (reveal the stream key, or revoke
+ * and create the key again).
+ */
+export const IDEMPOTENT_REPLAY_SECRET_FIELDS = [
+  'key',
+  'streamKey',
+  'privateKeyPem',
+  'credential',
+  'secret',
+] as const;
+export const IDEMPOTENT_REPLAYED_HEADER = 'idempotent-replayed';
+export const IDEMPOTENT_REDACTED_HEADER = 'idempotent-redacted';

@@ -2,6 +2,8 @@ import {
   ErrorEnvelopeSchema,
   fillPath,
   IDEMPOTENCY_HEADER,
+  IDEMPOTENT_REDACTED_HEADER,
+  IDEMPOTENT_REPLAY_SECRET_FIELDS,
   type RouteAccess,
   type RouteDef,
   type RouteTable,
@@ -10,7 +12,7 @@ import {
 import type { z } from 'zod';
 import { SdkErrorCode, TributaryError } from './errors';
 import { encodeQuery } from './query';
-import { type CallOptions, type Client, type Endpoint, IDEMPOTENT_REPLAY_SECRET_FIELDS } from './types';
+import { type CallOptions, type Client, type Endpoint } from './types';
 
 export interface ClientOptions {
   /** Where the api is: `https://api.example.com` (a path prefix is kept: `https://example.com/tributary`). */
@@ -196,9 +198,6 @@ async function call(
     throw failed(err);
   }
 }
-
-/** The header in which a replayed idempotent answer names the secret fields it left out. */
-const IDEMPOTENT_REDACTED_HEADER = 'idempotent-redacted';
 
 /**
  * The schema a replayed answer is held to: the route's, its redacted secret fields (only those of

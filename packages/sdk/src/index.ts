@@ -3,6 +3,9 @@
  * @tributary/contracts. No Node built-ins: it needs fetch, URL, TextEncoder and Web Crypto only, so it runs
  * in Node 20+ and in browsers alike.
  */
+
+/** The secret fields an idempotent replay leaves out (the api's list, from the contracts). */
+export { IDEMPOTENT_REPLAY_SECRET_FIELDS } from '@tributary/contracts';
 export { type ClientOptions, createClient, DEFAULT_TIMEOUT_MS } from './client';
 export { type ErrorDetail, isTributaryError, SdkErrorCode, TributaryError } from './errors';
 export {
@@ -17,17 +20,16 @@ export {
 } from './pagination';
 export { encodeQuery, type QueryScalar, type QueryValue } from './query';
 export { createTributary, Tributary, type TributaryOptions, type TributaryRoutes } from './tributary';
-export {
-  type CallArgs,
-  type CallOptions,
-  type CallParams,
-  type CallResult,
-  type Client,
-  type Endpoint,
-  IDEMPOTENT_REPLAY_SECRET_FIELDS,
-  type QueryInput,
-  type RawBody,
-  type Replayable,
+export type {
+  CallArgs,
+  CallOptions,
+  CallParams,
+  CallResult,
+  Client,
+  Endpoint,
+  QueryInput,
+  RawBody,
+  Replayable,
 } from './types';
 export {
   constantTimeEqual,

@@ -1,4 +1,10 @@
-import type { PathParams, RouteDef, RouteGroup, RouteTable } from '@tributary/contracts';
+import type {
+  IDEMPOTENT_REPLAY_SECRET_FIELDS,
+  PathParams,
+  RouteDef,
+  RouteGroup,
+  RouteTable,
+} from '@tributary/contracts';
 import type { z } from 'zod';
 import type { QueryValue } from './query';
 
@@ -75,19 +81,6 @@ export type CallResult<R extends RouteDef> = R extends {
 export type CallParams<R extends RouteDef> =
   {} extends CallArgs<R> ? [args?: CallArgs<R>] : [args: CallArgs<R>];
 
-/**
- * Fields of a creating answer that carry a secret shown once. The api never stores them with an
- * Idempotency-Key's answer: a replay (the same key again) answers without them and names those left out
- * in the Idempotent-Redacted header (apps/api idempotency.interceptor.ts SECRET_RESPONSE_FIELDS; a test
- * there keeps the two lists equal). Recover one the resource's own way (liveStreams.revealKey…).
- */
-export const IDEMPOTENT_REPLAY_SECRET_FIELDS = [
-  'key',
-  'streamKey',
-  'privateKeyPem',
-  'credential',
-  'secret',
-] as const;
 type SecretField = (typeof IDEMPOTENT_REPLAY_SECRET_FIELDS)[number];
 
 /** A result that may be a replay: its secret fields possibly absent. */

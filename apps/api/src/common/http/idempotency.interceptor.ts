@@ -8,7 +8,12 @@ import {
 } from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import { Reflector } from '@nestjs/core';
-import { IDEMPOTENCY_HEADER } from '@tributary/contracts';
+import {
+  IDEMPOTENCY_HEADER,
+  IDEMPOTENT_REDACTED_HEADER,
+  IDEMPOTENT_REPLAY_SECRET_FIELDS,
+  IDEMPOTENT_REPLAYED_HEADER,
+} from '@tributary/contracts';
 import type { Request, Response } from 'express';
 import { from, lastValueFrom, type Observable } from 'rxjs';
 import { CONFIG } from '../../app.tokens';
@@ -26,17 +31,8 @@ export const Idempotent = () => SetMetadata(IDEMPOTENT_METADATA, true);
 /** Keys are client-chosen (usually a UUID); 255 bounds what we store. */
 const MAX_KEY_LENGTH = 255;
 
-/**
- * Response fields that carry a secret shown once (API key, stream key, a signing
- * key's private half, an edge credential, a webhook signing secret). They are never written to the
- * idempotency record: a replay returns the resource without them and says which
- * were left out in the Idempotent-Redacted header. The client then knows the
- * object exists (no duplicate), and recovers the secret the resource's own way
- * (reveal the stream key, or revoke and create the key again).
- */
-export const SECRET_RESPONSE_FIELDS = ['key', 'streamKey', 'privateKeyPem', 'credential', 'secret'] as const;
-export const IDEMPOTENT_REPLAYED_HEADER = 'idempotent-replayed';
-export const IDEMPOTENT_REDACTED_HEADER = 'idempotent-redacted';
+/** What a replay leaves out (contracts: IDEMPOTENT_REPLAY_SECRET_FIELDS, the one list the SDK reads too). */
+const SECRET_RESPONSE_FIELDS = IDEMPOTENT_REPLAY_SECRET_FIELDS;
 
 /** The body to store: `body` without its secret fields, and the names of those removed. */
 export function redactSecrets(body: unknown): { stored: unknown; redacted: string[] } {
