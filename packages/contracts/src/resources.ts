@@ -32,11 +32,16 @@ export const CURSOR_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
 
 /** Query parameters every list accepts; endpoints extend it with their filters. `limit` is clamped to [1, 100]. */
 export const ListQuerySchema = z.strictObject({
-  cursor: z.string().regex(CURSOR_PATTERN, "must be a list's nextCursor ([A-Za-z0-9_-]{1,128})").optional(),
+  cursor: z
+    .string()
+    .regex(CURSOR_PATTERN, "must be a list's nextCursor ([A-Za-z0-9_-]{1,128})")
+    .describe('The nextCursor of the page before (lists are newest first); absent: the first page')
+    .optional(),
   limit: z.coerce
     .number({ error: 'expected a number' })
     .int('expected a whole number')
     .transform((n) => Math.min(MAX_PAGE_SIZE, Math.max(1, n)))
+    .describe('Rows per page: 1 to 100, larger values are clamped')
     .default(DEFAULT_PAGE_SIZE),
 });
 
