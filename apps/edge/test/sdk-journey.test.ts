@@ -1,8 +1,5 @@
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -20,6 +17,7 @@ import {
 import { waitUntil } from '@tributary/test-kit';
 import { ControlPlane, type EdgeHandle, type TenantHandle } from './support/control-plane';
 import { Peers } from './support/peers';
+import { WebhookReceiver } from './support/webhook-receiver';
 
 /**
  * The customer journey with nothing but @tributary/sdk and an API key (issue 15: "the SDK drives the whole
@@ -33,11 +31,6 @@ import { Peers } from './support/peers';
 const STEP_MS = 20_000;
 type LiveStream = CallResult<Routes['liveStreams']['get']>;
 
-interface Delivery {
-  headers: IncomingHttpHeaders;
-  raw: Uint8Array;
-}
-
 describe('the customer journey driven by the SDK', { timeout: 150_000 }, () => {
   let dir: string;
   let plane: ControlPlane;
@@ -45,39 +38,15 @@ describe('the customer journey driven by the SDK', { timeout: 150_000 }, () => {
   let owner: TenantHandle;
   let peers: Peers;
   let clip: string;
-  let receiver: Server;
+  let receiver: WebhookReceiver;
   let tb: Tributary;
   let secret: string;
   let stream: LiveStream & { streamKey: string };
-  const deliveries: Delivery[] = [];
-
-  /** The first delivery of `type` (waits for it). */
-  async function delivered(type: string): Promise<Delivery> {
-    let found: Delivery | undefined;
-    await waitUntil(
-      () => {
-        found = deliveries.find((d) => d.headers['tributary-event-type'] === type);
-        return found !== undefined;
-      },
-      { what: `${type} delivered`, timeoutMs: STEP_MS },
-    );
-    return found as Delivery;
-  }
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'sdk-journey-'));
-    receiver = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        deliveries.push({ headers: req.headers, raw: new Uint8Array(Buffer.concat(chunks)) });
-        res.writeHead(204).end();
-      });
-    });
-    receiver.listen(0, '127.0.0.1');
-    await once(receiver, 'listening');
-    const port = (receiver.address() as AddressInfo).port;
-    plane = await ControlPlane.start({ dir, env: { WEBHOOK_ALLOWED_HOSTS: `127.0.0.1:${port}` } });
+    receiver = await WebhookReceiver.start();
+    plane = await ControlPlane.start({ dir, env: { WEBHOOK_ALLOWED_HOSTS: receiver.allowedHost } });
     owner = await plane.newTenant('Journey');
     edge = await plane.startEdge({ name: 'journey-a' });
     peers = new Peers();
@@ -93,15 +62,13 @@ describe('the customer journey driven by the SDK', { timeout: 150_000 }, () => {
   after(async () => {
     await peers?.stopAll();
     await plane?.stop();
-    receiver?.closeAllConnections();
-    receiver?.close();
+    await receiver?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('creates a webhook endpoint and a signed live stream (an idempotent retry returns the same stream)', async () => {
-    const port = (receiver.address() as AddressInfo).port;
     const hook = await tb.webhooks.create({
-      body: { url: `http://127.0.0.1:${port}/hooks`, events: ['live_stream.active', 'live_stream.idle'] },
+      body: { url: receiver.url('/hooks'), events: ['live_stream.active', 'live_stream.idle'] },
     });
     assert.match(hook.secret, /^whsec_/);
     secret = hook.secret;
@@ -132,7 +99,7 @@ describe('the customer journey driven by the SDK', { timeout: 150_000 }, () => {
       what: 'the stream active through the SDK',
       timeoutMs: STEP_MS,
     });
-    const active = await delivered('live_stream.active');
+    const active = await receiver.waitForType('live_stream.active', STEP_MS);
     const header = String(active.headers['tributary-signature']);
     assert.ok(await verifyWebhookSignature({ payload: active.raw, header, secret }));
     const tampered = active.raw.slice();
@@ -158,7 +125,7 @@ describe('the customer journey driven by the SDK', { timeout: 150_000 }, () => {
 
   it('stopping the publisher sends live_stream.idle; sessions and usage are read through the SDK', async () => {
     await peers.stopAll();
-    const idle = await delivered('live_stream.idle');
+    const idle = await receiver.waitForType('live_stream.idle', STEP_MS);
     assert.ok(
       await verifyWebhookSignature({
         payload: idle.raw,

@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ControlPlane, type EdgeHandle, type StreamHandle, type TenantHandle } from './support/control-plane';
 import { Peers } from './support/peers';
+import { WebhookReceiver } from './support/webhook-receiver';
 
 /**
  * Webhooks end to end (issue 15): ffmpeg publishes to a real edge following a real api; the customer's
@@ -17,11 +16,6 @@ import { Peers } from './support/peers';
  * documented recipe: hex HMAC-SHA256(secret, t + "." + raw body) against `Tributary-Signature: t=…,v1=…`.
  */
 const STEP_DEADLINE_MS = 20_000;
-
-interface Got {
-  headers: IncomingHttpHeaders;
-  body: string;
-}
 
 function verify(headers: IncomingHttpHeaders, body: string, secret: string): boolean {
   const m = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(String(headers['tributary-signature'] ?? ''));
@@ -32,16 +26,6 @@ function verify(headers: IncomingHttpHeaders, body: string, secret: string): boo
   return timingSafeEqual(expected, Buffer.from(m[2] as string, 'hex'));
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
-  const deadline = Date.now() + STEP_DEADLINE_MS;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 describe('webhooks with a real edge and ffmpeg', { timeout: 180_000 }, () => {
   let dir: string;
   let plane: ControlPlane;
@@ -50,23 +34,12 @@ describe('webhooks with a real edge and ffmpeg', { timeout: 180_000 }, () => {
   let stream: StreamHandle;
   let peers: Peers;
   let clip: string;
-  let receiver: Server;
-  const got: Got[] = [];
+  let receiver: WebhookReceiver;
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'webhooks-e2e-'));
-    receiver = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        got.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-        res.writeHead(204).end();
-      });
-    });
-    receiver.listen(0, '127.0.0.1');
-    await once(receiver, 'listening');
-    const port = (receiver.address() as AddressInfo).port;
-    plane = await ControlPlane.start({ dir, env: { WEBHOOK_ALLOWED_HOSTS: `127.0.0.1:${port}` } });
+    receiver = await WebhookReceiver.start();
+    plane = await ControlPlane.start({ dir, env: { WEBHOOK_ALLOWED_HOSTS: receiver.allowedHost } });
     owner = await plane.newTenant('Automator');
     stream = await plane.newStream(owner, 'webhooked');
     edge = await plane.startEdge({ name: 'hooks-a' });
@@ -78,24 +51,22 @@ describe('webhooks with a real edge and ffmpeg', { timeout: 180_000 }, () => {
   after(async () => {
     await peers?.stopAll();
     await plane?.stop();
-    receiver?.closeAllConnections();
-    receiver?.close();
+    await receiver?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('a publish sends live_stream.active then live_stream.idle, signed, to the registered endpoint', async () => {
-    const port = (receiver.address() as AddressInfo).port;
     const hook = await plane.via(0)<{ id: string; secret: string }>(
       'POST',
       '/v1/webhooks',
       { bearer: owner.key },
-      { url: `http://127.0.0.1:${port}/tributary`, events: ['live_stream.active', 'live_stream.idle'] },
+      { url: receiver.url('/tributary'), events: ['live_stream.active', 'live_stream.idle'] },
     );
     assert.equal(hook.status, 201, JSON.stringify(hook.body));
     const publisher = peers.publish(clip, `${edge.rtmp}/${stream.streamKey}`);
-    await until('live_stream.active delivered', () => (got.length >= 1 ? true : undefined));
+    await receiver.waitForCount(1, STEP_DEADLINE_MS, 'live_stream.active delivered');
     publisher.kill('SIGTERM');
-    await until('live_stream.idle delivered', () => (got.length >= 2 ? true : undefined));
+    const got = await receiver.waitForCount(2, STEP_DEADLINE_MS, 'live_stream.idle delivered');
     // Nothing else arrives (one activation, one end).
     await new Promise((r) => setTimeout(r, 1000));
     assert.equal(got.length, 2);
