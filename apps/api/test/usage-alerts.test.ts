@@ -323,6 +323,28 @@ test('an alert created after its threshold was reached fires once, at once; lowe
   assert.equal(hooksAt('/late').length, 2);
 });
 
+test('alerts created while reports arrive: every one answered, each reached alert fires exactly once', async () => {
+  const t = await tenantWithSession('Alert race', '/race');
+  // 20 alerts of 1,000 to 20,000 bytes created while 30 reports of 1,000 bytes arrive, through both
+  // instances: whichever commits first, each alert is counted by its own creation or by a later report.
+  const creates = Array.from({ length: 20 }, (_, i) =>
+    (i % 2 ? api : peer).request('POST', '/v1/usage-alerts', {
+      key: t.key,
+      body: { metric: 'ingestBytes', period: 'day', threshold: (i + 1) * 1000 },
+    }),
+  );
+  const reports = Array.from({ length: 30 }, (_, i) =>
+    stats(i % 2 ? peer : api, t.sessionId, { bytesIn: 1000 }),
+  );
+  const [created, reported] = await Promise.all([Promise.all(creates), Promise.all(reports)]);
+  assert.deepEqual(new Set(created.map((r) => r.status)), new Set([201]));
+  assert.deepEqual(new Set(reported.map((r) => r.status)), new Set([204]));
+  const got = await settled('/race', 20);
+  assert.equal(got.length, 20);
+  assert.equal(new Set(got.map((r) => r.json.data.alertId)).size, 20, 'one event per alert');
+  for (const r of got) assert.ok(r.json.data.value >= r.json.data.threshold);
+});
+
 test("a tenant's alerts and usage stay its own: another tenant's reports never fire them", async () => {
   const a = await tenantWithSession('Alert owner', '/own');
   const b = await tenantWithSession('Alert neighbour', '/neighbour');

@@ -104,7 +104,9 @@ export class UsageAlertsService {
     const fired = await this.db
       .unscoped('usage alert with its period lock and first evaluation')
       .$transaction(async (tx) => {
-        await tx.$executeRaw`SELECT 1 FROM "tenants" WHERE "id" = ${tenantId} FOR UPDATE`;
+        // NO KEY UPDATE: concurrent creates queue on it, while a session report's foreign-key checks on the
+        // tenant (KEY SHARE, taken after it locked the period row this transaction waits for) do not.
+        await tx.$executeRaw`SELECT 1 FROM "tenants" WHERE "id" = ${tenantId} FOR NO KEY UPDATE`;
         const count = await tx.usageAlert.count({ where: { tenantId } });
         if (count >= MAX_USAGE_ALERTS_PER_TENANT)
           throw new AppError(
