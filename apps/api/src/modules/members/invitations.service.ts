@@ -15,9 +15,10 @@ import { type ListQuery, pageArgs, toPage } from '../../common/http/pagination';
 import { IdPrefix, newId } from '../../common/ids';
 import type { ApiConfig } from '../../config';
 import { Database } from '../../database/database';
+import { lockTenantRow } from '../../database/tenant-lock';
 import type { Invitation as InvitationRow, Prisma } from '../../generated/prisma/client';
 import { decide, mayList } from './member-policy';
-import { enforce, lockTenant, MembersService, requestTenantId, toMember } from './members.service';
+import { enforce, MembersService, requestTenantId, toMember } from './members.service';
 
 const HOUR_MS = 3_600_000;
 
@@ -58,7 +59,7 @@ export class InvitationsService {
     const token = newSecret(CredentialPrefix.invitation);
     const now = new Date();
     const row = await this.db.unscoped('tenant invitations').$transaction(async (tx) => {
-      await lockTenant(tx, tenantId);
+      await lockTenantRow(tx, tenantId);
       const member = await tx.membership.findFirst({ where: { tenantId, user: { email: input.email } } });
       if (member) throw alreadyMember();
       // A new invitation to the same address replaces the pending one (its link stops working).
@@ -140,7 +141,7 @@ export class InvitationsService {
     const passwordHash = await hashPassword(input.password);
     return db
       .$transaction(async (tx) => {
-        await lockTenant(tx, invitation.tenantId);
+        await lockTenantRow(tx, invitation.tenantId);
         const claimed = await this.claim(tx, input.token);
         const user = await tx.user.create({
           data: { id: newId(IdPrefix.user), email: claimed.email, name: input.name, passwordHash },
@@ -168,7 +169,7 @@ export class InvitationsService {
         `this invitation is for ${invitation.email}; sign in with that address to accept it`,
       );
     return db.$transaction(async (tx) => {
-      await lockTenant(tx, invitation.tenantId);
+      await lockTenantRow(tx, invitation.tenantId);
       return this.join(tx, await this.claim(tx, token), userId);
     });
   }

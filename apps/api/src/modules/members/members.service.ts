@@ -4,6 +4,7 @@ import { AppError, ErrorCode } from '../../common/errors';
 import type { ListQuery } from '../../common/http/pagination';
 import { currentContext } from '../../common/request-context';
 import { Database } from '../../database/database';
+import { lockTenantRow } from '../../database/tenant-lock';
 import type { Prisma } from '../../generated/prisma/client';
 import { type Actor, type Decision, decide, type MemberAction, mayList } from './member-policy';
 
@@ -38,18 +39,6 @@ export function requestTenantId(): string {
   const tenantId = currentContext()?.tenantId;
   if (!tenantId) throw new AppError(ErrorCode.internal, 'member administration outside a tenant request');
   return tenantId;
-}
-
-/**
- * Serialises membership changes of one tenant: the tenant's row is locked for the transaction, so
- * two owners demoting each other (or two admins accepting the same invitation) queue, and the
- * second sees the first's result when it counts the owners.
- */
-export async function lockTenant(tx: Prisma.TransactionClient, tenantId: string): Promise<void> {
-  const rows = await tx.$queryRaw<
-    { id: string }[]
-  >`SELECT "id" FROM "tenants" WHERE "id" = ${tenantId} FOR UPDATE`;
-  if (rows.length === 0) throw AppError.notFound('tenant');
 }
 
 export function countOwners(tx: Prisma.TransactionClient, tenantId: string): Promise<number> {
@@ -98,7 +87,7 @@ export class MembersService {
   async changeRole(userId: string, role: MemberRole): Promise<Member> {
     const tenantId = requestTenantId();
     return this.db.unscoped('tenant member administration').$transaction(async (tx) => {
-      await lockTenant(tx, tenantId);
+      await lockTenantRow(tx, tenantId);
       const target = await this.target(tx, tenantId, userId);
       await this.apply(tx, tenantId, { kind: 'changeRole', target, to: role });
       const row = await tx.membership.update({
@@ -126,7 +115,7 @@ export class MembersService {
 
   private async removeFrom(tenantId: string, userId: string, actor: Actor): Promise<void> {
     await this.db.unscoped('tenant member administration').$transaction(async (tx) => {
-      await lockTenant(tx, tenantId);
+      await lockTenantRow(tx, tenantId);
       const target = await this.target(tx, tenantId, userId);
       // The actor's role is read again under the lock (it may have changed meanwhile).
       const current = actor.kind === 'member' ? await this.reread(tx, tenantId, actor) : actor;

@@ -2,6 +2,7 @@ import { AppError, ErrorCode } from '../../common/errors';
 import { currentContext } from '../../common/request-context';
 import type { ApiConfig } from '../../config';
 import type { Database } from '../../database/database';
+import { lockTenantRow } from '../../database/tenant-lock';
 import type { Prisma } from '../../generated/prisma/client';
 
 /**
@@ -96,10 +97,17 @@ export async function withinQuota<T>(
   const tenantId = forTenant ?? currentContext()?.tenantId;
   if (!tenantId) throw new AppError(ErrorCode.internal, 'quota check outside a tenant request');
   return db.unscoped('tenant quota').$transaction(async (tx) => {
-    const locked = await tx.$queryRaw<TenantQuotas[]>`
-      SELECT "quotaSigningKeys", "quotaApiKeys", "quotaLiveStreams", "quotaLiveEvents", "quotaAssets"
-      FROM "tenants" WHERE "id" = ${tenantId} FOR UPDATE`;
-    const quotas = locked[0];
+    await lockTenantRow(tx, tenantId);
+    const quotas: TenantQuotas | null = await tx.tenant.findUnique({
+      where: { id: tenantId },
+      select: {
+        quotaSigningKeys: true,
+        quotaApiKeys: true,
+        quotaLiveStreams: true,
+        quotaLiveEvents: true,
+        quotaAssets: true,
+      },
+    });
     if (!quotas) throw AppError.notFound('tenant');
     const limit = quotas[OVERRIDE[resource]] ?? quotaLimit(config, resource);
     const count = await countActive(tx, resource, tenantId);

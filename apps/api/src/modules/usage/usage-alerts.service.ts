@@ -12,6 +12,7 @@ import { AppError } from '../../common/errors';
 import { type ListQuery, pageArgs, toPage } from '../../common/http/pagination';
 import { IdPrefix, newId } from '../../common/ids';
 import { Database } from '../../database/database';
+import { lockTenantRow } from '../../database/tenant-lock';
 import { ownedByCurrentTenant } from '../../database/tenant-scope';
 import type { UsageAlert as AlertRow, UsageAlertFiring, UsagePeriod } from '../../generated/prisma/client';
 import { UsageMeter } from './usage-meter';
@@ -104,9 +105,8 @@ export class UsageAlertsService {
     const fired = await this.db
       .unscoped('usage alert with its period lock and first evaluation')
       .$transaction(async (tx) => {
-        // NO KEY UPDATE: concurrent creates queue on it, while a session report's foreign-key checks on the
-        // tenant (KEY SHARE, taken after it locked the period row this transaction waits for) do not.
-        await tx.$executeRaw`SELECT 1 FROM "tenants" WHERE "id" = ${tenantId} FOR NO KEY UPDATE`;
+        // Concurrent creates queue here; a session report's foreign-key checks on the tenant do not.
+        await lockTenantRow(tx, tenantId);
         const count = await tx.usageAlert.count({ where: { tenantId } });
         if (count >= MAX_USAGE_ALERTS_PER_TENANT)
           throw new AppError(
