@@ -105,6 +105,9 @@ describe('members and account in the dashboard', { timeout: 300_000 }, () => {
     await ownerPage.waitForURL(`${stack.dashboardUrl}/account`);
     await ownerPage.getByTestId('session-row').nth(1).waitFor();
     assert.equal(await ownerPage.getByTestId('session-row').count(), 2);
+    // Each session names the browser that signed in (forwarded by the dashboard, not its own server's).
+    for (const row of await ownerPage.getByTestId('session-row').allTextContents())
+      assert.match(row, /Chrome/, row);
     await ownerPage.locator('[data-testid="session-row"][data-current="true"]').waitFor();
     await ownerPage.getByLabel('Current password', { exact: true }).fill('not-my-password');
     await ownerPage.getByLabel('New password', { exact: true }).fill('owner-password-2');

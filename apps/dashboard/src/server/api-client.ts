@@ -6,7 +6,7 @@ import {
   SESSION_COOKIE,
   TENANT_HEADER,
 } from '@tributary/contracts';
-import { type CallArgs, isTributaryError, SdkErrorCode, Tributary } from '@tributary/sdk';
+import { type CallArgs, isTributaryError, paginate, SdkErrorCode, Tributary } from '@tributary/sdk';
 import { config } from '../config';
 import { ApiError } from './api-error';
 
@@ -23,6 +23,21 @@ export type Caller = { session: string | null; tenantId: string | null };
 
 /** Lists are read in pages of the largest size the api accepts (ListQuerySchema: max 100) unless a page asks for less. */
 export const LIST_PAGE_SIZE = 100;
+/**
+ * Pickers and name lookups (a stream select, the tenant switcher) read a whole list, page after page, up
+ * to this many rows: past it a picker is no use anyway, and one page view stays bounded work.
+ */
+export const CHOICES_LIMIT = 1000;
+
+/** The first `limit` items of a list, in as many pages as that takes. */
+async function firstItems<T>(items: AsyncIterable<T>, limit = CHOICES_LIMIT): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) {
+    out.push(item);
+    if (out.length >= limit) break;
+  }
+  return out;
+}
 
 /** The header in which the dashboard's server proves it is the dashboard (the api's TRUSTED_PROXY_SECRET). */
 const PROXY_SECRET_HEADER = 'x-tributary-proxy-secret';
@@ -32,19 +47,25 @@ const anonymous: Caller = { session: null, tenantId: null };
 const noStore = (input: string, init: RequestInit) => fetch(input, { ...init, cache: 'no-store' });
 
 /** The headers the dashboard sends on every call as `caller` (SDK option `headers`). */
-function callerHeaders(caller: Caller, clientIp: string | null): Record<string, string> {
+function callerHeaders(
+  caller: Caller,
+  clientIp: string | null,
+  userAgent: string | null,
+): Record<string, string> {
   const headers: Record<string, string> = {};
   if (caller.session) headers.cookie = `${SESSION_COOKIE}=${caller.session}`;
   if (config.API_PROXY_SECRET) headers[PROXY_SECRET_HEADER] = config.API_PROXY_SECRET;
-  // The browser's IP, for the api's sign-in limits (believed there only with the proxy secret).
+  // The browser's IP, for the api's sign-in limits, and its User-Agent, for the session list (both
+  // believed there only with the proxy secret).
   if (clientIp) headers['x-forwarded-for'] = clientIp;
+  if (userAgent) headers['x-forwarded-user-agent'] = userAgent;
   return headers;
 }
 
-function clientOptions(caller: Caller, clientIp: string | null) {
+function clientOptions(caller: Caller, clientIp: string | null, userAgent: string | null = null) {
   return {
     baseUrl: config.API_URL,
-    headers: callerHeaders(caller, clientIp),
+    headers: callerHeaders(caller, clientIp, userAgent),
     timeoutMs: config.API_TIMEOUT_MS,
     fetch: noStore,
     ...(caller.tenantId ? { tenantId: caller.tenantId } : {}),
@@ -120,9 +141,14 @@ function sessionFromSetCookie(response: Response): { value: string; maxAgeSecond
 
 export const api = {
   auth: {
-    async login(input: Body<R['auth']['login']>, clientIp: string | null = null) {
+    /** Signs in for the browser at `clientIp` with `userAgent` (kept with the session for its list). */
+    async login(
+      input: Body<R['auth']['login']>,
+      clientIp: string | null = null,
+      userAgent: string | null = null,
+    ) {
       const { data: user, response } = await run(() =>
-        sdkFor(anonymous, clientIp).auth.login.withResponse({ body: input }),
+        new Tributary(clientOptions(anonymous, clientIp, userAgent)).auth.login.withResponse({ body: input }),
       );
       const session = sessionFromSetCookie(response);
       if (!session)
@@ -135,6 +161,8 @@ export const api = {
   tenants: {
     list: (c: Caller, cursor?: string, limit?: number) =>
       run(() => sdkFor(c).tenants.list({ query: page(cursor, limit) })),
+    /** Every tenant up to CHOICES_LIMIT (the operator's tenant switcher). */
+    choices: (c: Caller) => run(() => firstItems(paginate(sdkFor(c).tenants.list))),
     create: (c: Caller, body: Body<R['tenants']['create']>) => run(() => sdkFor(c).tenants.create({ body })),
     update: (c: Caller, tenantId: string, body: Body<R['tenants']['update']>) =>
       run(() => sdkFor(c).tenants.update({ id: tenantId, body })),
@@ -186,6 +214,8 @@ export const api = {
   liveStreams: {
     list: (c: Caller, cursor?: string, limit?: number) =>
       run(() => sdkFor(c).liveStreams.list({ query: page(cursor, limit) })),
+    /** Every stream up to CHOICES_LIMIT (an event's stream picker, stream names beside events). */
+    choices: (c: Caller) => run(() => firstItems(paginate(sdkFor(c).liveStreams.list))),
     get: (c: Caller, streamId: string) => run(() => sdkFor(c).liveStreams.get({ id: streamId })),
     create: (c: Caller, body: Body<R['liveStreams']['create']>) =>
       run(() => sdkFor(c).liveStreams.create({ body })),

@@ -45,7 +45,7 @@ export const getViewer = cache(async (): Promise<Viewer | null> => {
     throw err;
   }
   const tenants = user.isOperator
-    ? (await api.tenants.list(anonymousTenant)).data.map((t) => ({ id: t.id, name: t.name }))
+    ? (await api.tenants.choices(anonymousTenant)).map((t) => ({ id: t.id, name: t.name }))
     : user.memberships.map((m) => ({ id: m.tenantId, name: m.tenantName }));
   const tenant = tenants.find((t) => t.id === tenantId) ?? tenants[0] ?? null;
   return { user, tenants, tenant, caller: { session, tenantId: tenant?.id ?? null } };
@@ -88,6 +88,12 @@ export async function clientIp(): Promise<string | null> {
     .filter((s) => s.length > 0)
     .pop();
   return nearest && nearest.length <= 64 ? nearest : null;
+}
+
+/** The browser's User-Agent (bounded), kept with the session it signs in to so the Account page can name it. */
+export async function clientUserAgent(): Promise<string | null> {
+  const value = (await headers()).get('user-agent');
+  return value ? value.slice(0, 256) : null;
 }
 
 /**

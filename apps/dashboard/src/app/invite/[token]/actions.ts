@@ -6,7 +6,7 @@ import type { FormState } from '@/lib/form-state';
 import { api } from '@/server/api-client';
 import { runAction, text, validate } from '@/server/form-action';
 import { membersApi } from '@/server/members-client';
-import { clientIp, requireCaller, storeSession, storeTenant } from '@/server/session';
+import { clientIp, clientUserAgent, requireCaller, storeSession, storeTenant } from '@/server/session';
 
 /** A new user: the account is created with the invited e-mail, then signed in, in the tenant it joined. */
 export async function acceptAsNewUser(
@@ -23,7 +23,11 @@ export async function acceptAsNewUser(
     });
     const ip = await clientIp();
     const joined = await membersApi.invitations.acceptAsNewUser(input, ip);
-    const { session } = await api.auth.login({ email, password: input.password }, ip);
+    const { session } = await api.auth.login(
+      { email, password: input.password },
+      ip,
+      await clientUserAgent(),
+    );
     await storeSession(session.value, session.maxAgeSeconds);
     await storeTenant(joined.tenantId);
     redirect('/streams');
