@@ -188,6 +188,10 @@ describe('list pagination in the dashboard', { timeout: 300_000 }, () => {
     const shown = await walk('/events', 'event-row', 1);
     assert.deepEqual(shown, await apiOrder('/v1/live-events', 'title'));
     assert.equal(new Set(shown).size, EVENTS);
+    // The new-event form's stream picker offers every stream, not only the first page's.
+    await page.goto(`${stack.dashboardUrl}/events`);
+    const offered = await page.locator('select[name="liveStreamId"] option').count();
+    assert.ok(offered >= STREAMS, `the picker offers ${offered} of ${STREAMS} streams`);
   });
 
   it("pages a stream's sessions and recordings each in its own parameter, the other list staying put", async () => {

@@ -15,12 +15,12 @@ export const metadata: Metadata = { title: 'Live events' };
 
 export default async function EventsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const { caller } = await requireViewer();
-  const [events, { data: streams }] = await Promise.all([
+  const [events, streams] = await Promise.all([
     loadListView(
       { path: '/events', params: await searchParams, param: 'page', pageSize: PAGE_SIZE },
       (cursor) => api.liveEvents.list(caller, cursor, PAGE_SIZE),
     ),
-    api.liveStreams.list(caller),
+    api.liveStreams.choices(caller),
   ]);
   const streamName = new Map(streams.map((s) => [s.id, s.name]));
   return (
