@@ -1,8 +1,5 @@
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -16,6 +13,7 @@ import { parseWebhookEvent } from '@tributary/sdk';
 import { waitUntil } from '@tributary/test-kit';
 import { ControlPlane, type EdgeHandle, type StreamHandle, type TenantHandle } from './support/control-plane';
 import { Peers } from './support/peers';
+import { WebhookReceiver } from './support/webhook-receiver';
 
 /**
  * Usage alerts end to end (issue 15): ffmpeg publishes to a real edge following a real api and ffmpeg plays
@@ -37,23 +35,12 @@ describe('usage alerts with a real edge, ffmpeg and a webhook receiver', { timeo
   let stream: StreamHandle;
   let peers: Peers;
   let clip: string;
-  let receiver: Server;
-  const got: { headers: IncomingHttpHeaders; body: string }[] = [];
+  let receiver: WebhookReceiver;
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'usage-alerts-e2e-'));
-    receiver = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        got.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-        res.writeHead(204).end();
-      });
-    });
-    receiver.listen(0, '127.0.0.1');
-    await once(receiver, 'listening');
-    const port = (receiver.address() as AddressInfo).port;
-    plane = await ControlPlane.start({ dir, env: { WEBHOOK_ALLOWED_HOSTS: `127.0.0.1:${port}` } });
+    receiver = await WebhookReceiver.start();
+    plane = await ControlPlane.start({ dir, env: { WEBHOOK_ALLOWED_HOSTS: receiver.allowedHost } });
     owner = await plane.newTenant('Metered');
     stream = await plane.newStream(owner, 'metered');
     edge = await plane.startEdge({ name: 'usage-a' });
@@ -65,19 +52,18 @@ describe('usage alerts with a real edge, ffmpeg and a webhook receiver', { timeo
   after(async () => {
     await peers?.stopAll();
     await plane?.stop();
-    receiver?.closeAllConnections();
-    receiver?.close();
+    await receiver?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('a publisher and a viewer cross an ingest and an egress threshold: one signed usage.threshold each', async () => {
-    const port = (receiver.address() as AddressInfo).port;
     const api = plane.via(0);
+    const got = receiver.received;
     const hook = await api<{ secret: string }>(
       'POST',
       '/v1/webhooks',
       { bearer: owner.key },
-      { url: `http://127.0.0.1:${port}/usage`, events: ['usage.threshold'] },
+      { url: receiver.url('/usage'), events: ['usage.threshold'] },
     );
     assert.equal(hook.status, 201, JSON.stringify(hook.body));
     const alerts = [];
@@ -99,10 +85,7 @@ describe('usage alerts with a real edge, ffmpeg and a webhook receiver', { timeo
     // A viewer decodes 75 frames (3 s) over RTMP from the same edge: the egress.
     const played = await peers.decodeFrames(`${edge.rtmp}/${stream.playbackId}`, 75);
     assert.equal(played.frames, 75, played.stderr);
-    await waitUntil(() => got.length >= 2, {
-      timeoutMs: STEP_DEADLINE_MS,
-      what: 'two usage.threshold deliveries',
-    });
+    await receiver.waitForCount(2, STEP_DEADLINE_MS, 'two usage.threshold deliveries');
     // Usage keeps growing for three more reports: no alert fires again in the same day.
     const settledAt = Date.now();
     await waitUntil(
