@@ -24,9 +24,8 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Pro
           <h1>Webhooks</h1>
           <p>
             Your backend is told when streams go live or idle, events start and end, assets are ready and
-            usage crosses an alert's threshold: signed <code>POST</code>s
-            with <code>Tributary-Signature: t=…,v1=…</code> (HMAC-SHA256 of <code>t.body</code> with the
-            secret).
+            usage crosses an alert's threshold: signed <code>POST</code>s with{' '}
+            <code>Tributary-Signature: t=…,v1=…</code> (HMAC-SHA256 of <code>t.body</code> with the secret).
           </p>
         </div>
       </div>
