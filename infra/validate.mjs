@@ -200,7 +200,10 @@ for (const file of templateFiles) {
   );
   for (const [, name, secret, key] of refs) {
     if (!secret.includes('tributary.apiSecretName')) continue;
-    check(secretKeys.includes(key), `${file}: ${name} reads key ${key}, which the api's Secret does not carry`);
+    check(
+      secretKeys.includes(key),
+      `${file}: ${name} reads key ${key}, which the api's Secret does not carry`,
+    );
     secretRefs[`${file}:${name}`] = key;
   }
 }

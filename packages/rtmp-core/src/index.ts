@@ -8,8 +8,8 @@
 export * from './amf';
 export * from './broadcast';
 export * from './chunk';
-export * from './command';
 export * from './client';
+export * from './command';
 export * from './errors/rtmp-error';
 export * from './handshake';
 export { nameFingerprint } from './logger/name-fingerprint';

@@ -53,7 +53,13 @@ describe('RTMPT with ffmpeg, rtmpdump and our client', { timeout: 120_000 }, () 
     // other on a loaded machine (the first two take 7 to 8 s there; the third needs 2 s of media).
     publisher = peers.run(
       'ffmpeg',
-      ffmpegClipArgs(rtmptUrl, { seconds: 14, size: '640x360', rate: 30, preset: 'veryfast', realtime: true }),
+      ffmpegClipArgs(rtmptUrl, {
+        seconds: 14,
+        size: '640x360',
+        rate: 30,
+        preset: 'veryfast',
+        realtime: true,
+      }),
     );
     await published;
   });
