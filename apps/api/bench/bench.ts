@@ -5,9 +5,16 @@
  * page of live streams, and an edge's session report (usage, and the usage
  * alert probe) for a tenant without alerts and one with the most it may have.
  *
+ * CPU is this process's (the api and the bench client share it; Postgres's own is not counted), per
+ * request. Each run is written to <BENCH_RESULTS_DIR>/<timestamp>-api/ (results.json and results.md).
+ *
  *   BENCH_SECONDS (default 10)  BENCH_CONCURRENCY (default 16)
+ *   BENCH_RESULTS_DIR (default bench/results)
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
+import { cpus } from 'node:os';
+import { join, resolve } from 'node:path';
 import { EdgeApiPaths, MAX_USAGE_ALERTS_PER_TENANT, USAGE_ALERT_METRICS } from '@tributary/contracts';
 import { TestApi } from '../test/support/api';
 
@@ -22,6 +29,8 @@ interface Result {
   rps: number;
   p50: number;
   p99: number;
+  /** This process's CPU (user + system) per request, ms: the api and the bench client together. */
+  cpuMsPerRequest: number;
 }
 
 function once(
@@ -66,6 +75,7 @@ async function load(
   let errors = 0;
   const deadline = performance.now() + SECONDS * 1000;
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async (_, client) => {
       const url = urlOf(client);
@@ -78,6 +88,7 @@ async function load(
     }),
   );
   const elapsed = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
   agent.destroy();
   latencies.sort((a, b) => a - b);
   const pct = (p: number) =>
@@ -90,7 +101,39 @@ async function load(
     rps: Math.round(latencies.length / elapsed),
     p50: pct(0.5),
     p99: pct(0.99),
+    cpuMsPerRequest:
+      Math.round(((cpu.user + cpu.system) / 1000 / Math.max(latencies.length, 1)) * 1000) / 1000,
   };
+}
+
+/** Writes the run to its own folder (results.json, results.md) and returns the folder. */
+function writeRun(database: string, results: Result[]): string {
+  const at = new Date().toISOString();
+  const dir = join(
+    resolve(process.env.BENCH_RESULTS_DIR ?? join(__dirname, '..', '..', 'bench', 'results')),
+    `${at.replace(/[:.]/g, '-')}-api`,
+  );
+  mkdirSync(dir, { recursive: true });
+  const run = { at, database, cpus: cpus().length, seconds: SECONDS, concurrency: CONCURRENCY, results };
+  writeFileSync(join(dir, 'results.json'), `${JSON.stringify(run, null, 2)}\n`);
+  writeFileSync(
+    join(dir, 'results.md'),
+    [
+      `# api bench ${at}`,
+      '',
+      `${database}, ${run.cpus} CPUs, ${SECONDS} s per case, ${CONCURRENCY} concurrent keep-alive clients.`,
+      'CPU: this process (api and bench client together; not Postgres), per request.',
+      '',
+      '| case | requests | errors | req/s | p50 ms | p99 ms | CPU ms/request |',
+      '|---|---|---|---|---|---|---|',
+      ...results.map(
+        (r) =>
+          `| ${r.name} | ${r.requests} | ${r.errors} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.cpuMsPerRequest} |`,
+      ),
+      '',
+    ].join('\n'),
+  );
+  return dir;
 }
 
 async function main(): Promise<void> {
@@ -180,8 +223,10 @@ async function main(): Promise<void> {
         'req/s': r.rps,
         'p50 ms': r.p50,
         'p99 ms': r.p99,
+        'CPU ms/req': r.cpuMsPerRequest,
       })),
     );
+    console.log(`results: ${writeRun(db, results)}`);
     if (results.some((r) => r.errors > 0)) process.exitCode = 1;
   } finally {
     await api.close();
