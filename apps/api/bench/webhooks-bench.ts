@@ -3,7 +3,9 @@
  * machine. A real api (DATABASE_URL if set, else the embedded PGlite) and a local receiver (node:http on
  * 127.0.0.1, allowed through WEBHOOK_ALLOWED_HOSTS); events are made the way edges make them: session start
  * (live_stream.active) and end (live_stream.idle) on BENCH_STREAMS streams at once. Latency is from the
- * event's created_at (its transaction) to the receiver reading the request.
+ * event's created_at (its transaction) to the receiver reading the request. CPU is this process's (the api,
+ * its delivery workers, the event-making client and the receiver share it; Postgres's own is not counted),
+ * per delivered event, from the first event to the last delivery.
  *
  *   BENCH_EVENTS (default 2000)  BENCH_STREAMS (default 40)  WEBHOOK_CONCURRENCY (default 8)
  *   BENCH_RESULTS_DIR (default bench/results): results go to <dir>/<timestamp>-webhooks/
@@ -71,6 +73,7 @@ async function main(): Promise<void> {
     const cycles = Math.ceil(EVENTS / 2);
     let next = 0;
     firstAt = Date.now();
+    const cpuBefore = process.cpuUsage();
     // Each stream publishes and stops in turn (its own events stay ordered); the streams run at once.
     await Promise.all(
       streams.map(async (liveStreamId) => {
@@ -91,6 +94,7 @@ async function main(): Promise<void> {
     const expected = cycles * 2;
     const deadline = Date.now() + DEADLINE_MS;
     while (seen.size < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const cpu = process.cpuUsage(cpuBefore);
     const sorted = [...latencies].sort((a, b) => a - b);
     const seconds = (lastAt - firstAt) / 1000;
     const result = {
@@ -104,6 +108,7 @@ async function main(): Promise<void> {
       duplicates,
       emitSeconds: (emittedAt - firstAt) / 1000,
       deliveriesPerSecond: Math.round((seen.size / seconds) * 10) / 10,
+      cpuMsPerDelivery: Math.round(((cpu.user + cpu.system) / 1000 / Math.max(seen.size, 1)) * 1000) / 1000,
       latencyMs: { p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1) ?? null },
     };
     const dir = join(
@@ -119,9 +124,11 @@ async function main(): Promise<void> {
         '',
         `${result.database}, ${result.cpus} CPUs, ${result.workers} workers, ${result.streams} streams`,
         '',
-        '| events | delivered | duplicates | deliveries/s | p50 ms | p99 ms | max ms |',
-        '|---|---|---|---|---|---|---|',
-        `| ${result.events} | ${result.delivered} | ${result.duplicates} | ${result.deliveriesPerSecond} | ${result.latencyMs.p50} | ${result.latencyMs.p99} | ${result.latencyMs.max} |`,
+        '| events | delivered | duplicates | deliveries/s | p50 ms | p99 ms | max ms | CPU ms/delivery |',
+        '|---|---|---|---|---|---|---|---|',
+        `| ${result.events} | ${result.delivered} | ${result.duplicates} | ${result.deliveriesPerSecond} | ${result.latencyMs.p50} | ${result.latencyMs.p99} | ${result.latencyMs.max} | ${result.cpuMsPerDelivery} |`,
+        '',
+        'CPU: this process (api, delivery workers, event-making client and receiver together; not Postgres).',
         '',
       ].join('\n'),
     );
