@@ -1,7 +1,4 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   listOf,
@@ -11,9 +8,10 @@ import {
 } from '@tributary/contracts';
 import { parseWebhookEvent } from '@tributary/sdk';
 import { waitUntil } from '@tributary/test-kit';
-import { ControlPlane, type EdgeHandle, type StreamHandle, type TenantHandle } from './support/control-plane';
-import { Peers } from './support/peers';
-import { WebhookReceiver } from './support/webhook-receiver';
+import type { ControlPlane, EdgeHandle, StreamHandle, TenantHandle } from './support/control-plane';
+import type { Peers } from './support/peers';
+import type { WebhookReceiver } from './support/webhook-receiver';
+import { startWebhookScene, type WebhookScene } from './support/webhook-scene';
 
 /**
  * Usage alerts end to end (issue 15): ffmpeg publishes to a real edge following a real api and ffmpeg plays
@@ -28,7 +26,7 @@ const INGEST_THRESHOLD = 100_000;
 const EGRESS_THRESHOLD = 50_000;
 
 describe('usage alerts with a real edge, ffmpeg and a webhook receiver', { timeout: 120_000 }, () => {
-  let dir: string;
+  let scene: WebhookScene;
   let plane: ControlPlane;
   let edge: EdgeHandle;
   let owner: TenantHandle;
@@ -38,22 +36,17 @@ describe('usage alerts with a real edge, ffmpeg and a webhook receiver', { timeo
   let receiver: WebhookReceiver;
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'usage-alerts-e2e-'));
-    receiver = await WebhookReceiver.start();
-    plane = await ControlPlane.start({ dir, env: { WEBHOOK_ALLOWED_HOSTS: receiver.allowedHost } });
-    owner = await plane.newTenant('Metered');
-    stream = await plane.newStream(owner, 'metered');
-    edge = await plane.startEdge({ name: 'usage-a' });
-    peers = new Peers();
-    clip = join(dir, 'clip.flv');
-    await peers.makeClip(clip, 2);
+    scene = await startWebhookScene({
+      dir: 'usage-alerts-e2e',
+      tenant: 'Metered',
+      stream: 'metered',
+      edge: 'usage-a',
+    });
+    ({ plane, edge, owner, stream, peers, clip, receiver } = scene);
   });
 
   after(async () => {
-    await peers?.stopAll();
-    await plane?.stop();
-    await receiver?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await scene?.stop();
   });
 
   it('a publisher and a viewer cross an ingest and an egress threshold: one signed usage.threshold each', async () => {

@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ControlPlane, type EdgeHandle, type StreamHandle, type TenantHandle } from './support/control-plane';
-import { Peers } from './support/peers';
-import { WebhookReceiver } from './support/webhook-receiver';
+import type { ControlPlane, EdgeHandle, StreamHandle, TenantHandle } from './support/control-plane';
+import type { Peers } from './support/peers';
+import type { WebhookReceiver } from './support/webhook-receiver';
+import { startWebhookScene, type WebhookScene } from './support/webhook-scene';
 
 /**
  * Webhooks end to end (issue 15): ffmpeg publishes to a real edge following a real api; the customer's
@@ -27,7 +25,7 @@ function verify(headers: IncomingHttpHeaders, body: string, secret: string): boo
 }
 
 describe('webhooks with a real edge and ffmpeg', { timeout: 180_000 }, () => {
-  let dir: string;
+  let scene: WebhookScene;
   let plane: ControlPlane;
   let edge: EdgeHandle;
   let owner: TenantHandle;
@@ -37,22 +35,17 @@ describe('webhooks with a real edge and ffmpeg', { timeout: 180_000 }, () => {
   let receiver: WebhookReceiver;
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'webhooks-e2e-'));
-    receiver = await WebhookReceiver.start();
-    plane = await ControlPlane.start({ dir, env: { WEBHOOK_ALLOWED_HOSTS: receiver.allowedHost } });
-    owner = await plane.newTenant('Automator');
-    stream = await plane.newStream(owner, 'webhooked');
-    edge = await plane.startEdge({ name: 'hooks-a' });
-    peers = new Peers();
-    clip = join(dir, 'clip.flv');
-    await peers.makeClip(clip, 2);
+    scene = await startWebhookScene({
+      dir: 'webhooks-e2e',
+      tenant: 'Automator',
+      stream: 'webhooked',
+      edge: 'hooks-a',
+    });
+    ({ plane, edge, owner, stream, peers, clip, receiver } = scene);
   });
 
   after(async () => {
-    await peers?.stopAll();
-    await plane?.stop();
-    await receiver?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await scene?.stop();
   });
 
   it('a publish sends live_stream.active then live_stream.idle, signed, to the registered endpoint', async () => {
