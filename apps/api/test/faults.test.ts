@@ -22,7 +22,7 @@ function killOnCleanup(api: { child: ChildProcess }) {
   });
 }
 
-test('F3: with the database gone the api answers 503 and stays up; it recovers when the database is back, without duplicates', async () => {
+test('with the database gone the api answers 503 and stays up; it recovers when the database is back, without duplicates', async () => {
   const database = await createTestDatabase();
   cleanups.push(() => database.close());
   const target = new URL(database.url);
@@ -34,7 +34,7 @@ test('F3: with the database gone the api answers 503 and stays up; it recovers w
   const api = await TestApi.start({ DATABASE_URL: viaProxy.toString() });
   cleanups.push(() => api.close());
   const operator = await api.login();
-  const { key } = await api.tenantWithKey('F3', operator);
+  const { key } = await api.tenantWithKey('outage', operator);
   assert.equal((await api.request('GET', '/v1/live-streams', { key })).status, 200);
 
   await proxy.stop();
@@ -107,7 +107,7 @@ async function login(url: string): Promise<string> {
   return (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
 }
 
-test('F4 + embedded default: SIGTERM lets the in-flight request finish, refuses new ones, exits 0; a restart finds the same data', async () => {
+test('with the embedded default database, SIGTERM lets the in-flight request finish, refuses new ones, exits 0; a restart finds the same data', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'tributary-f4-'));
   cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
   const env = {

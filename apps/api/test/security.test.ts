@@ -263,7 +263,7 @@ const BODIES: Record<string, unknown> = {
   'PUT /v1/live-streams/:id/publish-credentials': { username: 'taken-over', password: 'another-pass-1' },
 };
 
-test("T1: tenant A cannot read, change or detect any of tenant B's objects (every tenant route with an id)", async () => {
+test("tenant A cannot read, change or detect any of tenant B's objects (every tenant route with an id)", async () => {
   const idFor: Record<string, string> = {
     '/v1/api-keys': B.apiKeyId,
     '/v1/live-streams': B.streamId,
@@ -310,7 +310,7 @@ test("T1: tenant A cannot read, change or detect any of tenant B's objects (ever
   assert.equal(await rowsOf(B.tenantId), before, "B's rows unchanged");
 });
 
-test("T1: lists show only the caller's objects, and a tenantId filter is refused", async () => {
+test("lists show only the caller's objects, and a tenantId filter is refused", async () => {
   for (const path of [
     '/v1/assets',
     '/v1/api-keys',
@@ -351,7 +351,7 @@ test("T1: lists show only the caller's objects, and a tenantId filter is refused
   );
 });
 
-test("T1: an edge cannot report on another edge's session", async () => {
+test("an edge cannot report on another edge's session", async () => {
   const stats = { viewers: 1, bitrateKbps: 1, bytesInDelta: 1, bytesOutDelta: 1, viewerSecondsDelta: 1 };
   assert.equal(
     (
@@ -373,7 +373,7 @@ test("T1: an edge cannot report on another edge's session", async () => {
   );
 });
 
-test('T4: no secret is stored in plaintext; responses carry no hash or secret field', async () => {
+test('no secret is stored in plaintext; responses carry no hash or secret field', async () => {
   const edge = await api.edge(operator, 'edge-t4');
   const dump: string[] = [];
   const tables = (await db.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).rows.map(
@@ -421,7 +421,7 @@ test('T4: no secret is stored in plaintext; responses carry no hash or secret fi
   );
 });
 
-test('T5: missing, malformed, unknown and revoked credentials are refused with 401', async () => {
+test('missing, malformed, unknown and revoked credentials are refused with 401', async () => {
   assert.equal((await api.request('GET', '/v1/live-streams')).status, 401);
   for (const bad of ['tk_live_nope', 'garbage', `${A.key}x`, 'Bearer']) {
     const res = await api.request('GET', '/v1/live-streams', { headers: { authorization: `Bearer ${bad}` } });
@@ -468,7 +468,7 @@ async function edgeKeySet() {
   return { keys, jwks: createLocalJWKSet({ keys: keys.keys.map((k) => ({ ...k.jwk, kid: k.kid })) }) };
 }
 
-test('T6: playback tokens: expiry, tampering, wrong key, TTL ceiling, tenant signing keys and revocation', async () => {
+test('playback tokens: expiry, tampering, wrong key, TTL ceiling, tenant signing keys and revocation', async () => {
   const minted = (
     await api.request('POST', '/v1/playback-tokens', {
       key: A.key,
@@ -538,7 +538,7 @@ test('T6: playback tokens: expiry, tampering, wrong key, TTL ceiling, tenant sig
   await assert.rejects(jwtVerify(own, (await edgeKeySet()).jwks, opts));
 });
 
-test('T7: unknown fields (tenantId, id, keyHash, role…) are refused with field details', async () => {
+test('unknown fields (tenantId, id, keyHash, role…) are refused with field details', async () => {
   const cases: [string, string, unknown, string][] = [
     ['POST', '/v1/live-streams', { name: 'x', tenantId: B.tenantId }, 'tenantId'],
     ['PATCH', `/v1/live-streams/${A.streamId}`, { id: 'ls_mine', streamKeyHmac: 'x' }, 'id'],
@@ -569,7 +569,7 @@ test('T7: unknown fields (tenantId, id, keyHash, role…) are refused with field
   assert.equal(quota.status, 401, 'tenants cannot raise their own limits');
 });
 
-test('T10: limit is clamped, a 2 MB body is 413, malformed JSON is 400', async () => {
+test('limit is clamped, a 2 MB body is 413, malformed JSON is 400', async () => {
   const page = await api.request('GET', '/v1/live-streams?limit=1000000', { key: A.key });
   assert.equal(page.status, 200);
   assert.ok(page.body.data.length <= 100);
@@ -584,7 +584,7 @@ test('T10: limit is clamped, a 2 MB body is 413, malformed JSON is 400', async (
   assert.equal(broken.body.error.code, 'bad_request');
 });
 
-test('T10: the per-key rate limit is shared by two api instances and answers 429 with Retry-After', async () => {
+test('the per-key rate limit is shared by two api instances and answers 429 with Retry-After', async () => {
   const limit = 6;
   const one = await TestApi.start({ RATE_LIMIT_PER_MINUTE: String(limit) }, api);
   const two = await TestApi.start({ RATE_LIMIT_PER_MINUTE: String(limit) }, api);

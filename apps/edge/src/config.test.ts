@@ -81,7 +81,7 @@ describe('edge config', () => {
     );
   });
 
-  it('keeps the api timeout within the 5 s fail-closed bound (F1)', () => {
+  it('keeps the api timeout within the 5 s fail-closed bound', () => {
     assert.throws(
       () => parseEdgeConfig({ EDGE_API_TOKEN: 'edge_credential_123', API_TIMEOUT_MS: '5001' }),
       ConfigError,

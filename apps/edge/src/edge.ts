@@ -46,7 +46,8 @@ import { Transcoder } from './transcode/transcoder';
 import { RtmpVodPlayer } from './vod/rtmp-vod-player';
 import { VodPlayback } from './vod/vod-playback';
 
-/** How often silent publishers are looked for; a quarter of a second keeps takeover well inside T3's 10 s. */
+/** How often silent publishers are looked for; a quarter of a second keeps the takeover of a silent publisher
+ * well inside 10 s (docs/reliability.md: duplicate-publisher). */
 const IDLE_SWEEP_INTERVAL_MS = 250;
 /** A recording whose writes queue past this (the disk does not keep up) is ended; the stream goes on. */
 const RECORDING_MAX_QUEUED_BYTES = 16 * 1024 * 1024;

@@ -86,7 +86,7 @@ describe('edge process: SIGTERM drains gracefully (docs/reliability.md: graceful
     assert.ok(closed.length >= 5, 'one closed line per connection');
     assert.ok(closed.every((l) => typeof l.connId === 'string' && typeof l.reason === 'string'));
     const everything = JSON.stringify(logLines);
-    for (const key of KEYS) assert.ok(!everything.includes(key), 'no stream key in the logs (T4)');
+    for (const key of KEYS) assert.ok(!everything.includes(key), 'no stream key in the logs');
   });
 });
 

@@ -88,7 +88,7 @@ describe('HTTP-FLV from the edge, with ffmpeg publishing and ffprobe playing', (
     await until(() => run.edge.registry.get('flvpb') === undefined);
   });
 
-  it('bounds a stalled reader, drops it to keyframes and disconnects it, while a normal viewer plays on (L3)', async (t) => {
+  it('bounds a stalled reader, drops it to keyframes and disconnects it, while a normal viewer plays on', async (t) => {
     peers.publish(noise, `${run.rtmpUrl}/noise-key`);
     await until(() => run.edge.registry.get('noisepb')?.isLive === true);
     const { port } = new URL(run.httpUrl);

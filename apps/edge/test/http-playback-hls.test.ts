@@ -72,7 +72,7 @@ describe('HLS from the edge (MPEG-TS), with ffmpeg publishing and ffprobe playin
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('answers 404 with the error envelope before the stream is live, and for hostile names (M9)', async () => {
+  it('answers 404 with the error envelope before the stream is live, and for hostile names', async () => {
     for (const path of [
       PlaybackHttpPaths.hlsPlaylist('oncepb'),
       '/live/..%2f..%2fetc/index.m3u8',

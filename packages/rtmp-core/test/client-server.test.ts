@@ -208,7 +208,7 @@ describe('server hooks', { timeout: 120_000 }, () => {
     assert.equal(typeof ok.messageStreamId, 'number');
   });
 
-  it('sends NetConnection.Connect.Closed to connected clients when the server closes (F4)', async () => {
+  it('sends NetConnection.Connect.Closed to connected clients when the server closes', async () => {
     const c = await connected('live');
     const status = new Promise<OnStatusInfo>((resolve) => c.on('status', resolve));
     const closed = new Promise<void>((resolve) => c.on('close', () => resolve()));

@@ -73,7 +73,7 @@ describe('robustness of a live server (docs/reliability.md: amf-work-bound, decl
     await live.close();
   });
 
-  describe('M6 handshake', () => {
+  describe('handshake', () => {
     for (const version of [0x06, 0x48, 0xff]) {
       it(`closes a connection whose C0 version is 0x${version.toString(16)} without answering`, async () => {
         const p = await peer();
@@ -111,7 +111,7 @@ describe('robustness of a live server (docs/reliability.md: amf-work-bound, decl
     });
   });
 
-  describe('M2 AMF depth in connect', () => {
+  describe('AMF depth in connect', () => {
     it('closes a connection whose connect nests 1000 deep, and stays alive', async () => {
       const p = await peer();
       await p.handshake();
@@ -130,7 +130,7 @@ describe('robustness of a live server (docs/reliability.md: amf-work-bound, decl
     });
   });
 
-  describe('M3 declared length much larger than the body', () => {
+  describe('declared length much larger than the body', () => {
     it('closes a connection whose header declares more than the message cap, at header time', async () => {
       const p = await peer();
       await p.handshake();
@@ -164,7 +164,7 @@ describe('robustness of a live server (docs/reliability.md: amf-work-bound, decl
     });
   });
 
-  describe('M5 SetChunkSize edges', () => {
+  describe('SetChunkSize edges', () => {
     for (const size of ['00000000', '80000000']) {
       it(`closes the connection on SetChunkSize 0x${size} (protocol error)`, async () => {
         const p = await peer();
@@ -216,7 +216,7 @@ describe('robustness of a live server (docs/reliability.md: amf-work-bound, decl
     }
   });
 
-  describe('M10 crash corpus against the live server', () => {
+  describe('crash corpus against the live server', () => {
     it('replays every handshake, chunk, AMF and media corpus entry and stays alive', async () => {
       for (const { bytes } of corpusEntries('handshake')) (await peer()).write(bytes);
       for (const { bytes } of corpusEntries('chunk')) {

@@ -33,7 +33,7 @@ describe('playback routes', () => {
     }
   });
 
-  it('refuses hostile and foreign names before any lookup (M9)', () => {
+  it('refuses hostile and foreign names before any lookup', () => {
     const hostile = [
       '/live/../index.m3u8',
       '/live/%2e%2e%2f/index.m3u8',

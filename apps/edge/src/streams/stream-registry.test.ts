@@ -80,7 +80,7 @@ describe('StreamRegistry', () => {
     assert.equal(reg.get('pb1')?.publisher, second);
   });
 
-  it('never lets another key take over, however silent the publisher (T3)', () => {
+  it('never lets another key take over, however silent the publisher', () => {
     const clock = { t: 0 };
     const reg = registry(clock);
     reg.claimPublisher(slot(clock, 'k1'));

@@ -33,7 +33,7 @@ console.log(
   }),
 );
 
-/** M1: the slowest of 5 000 random inputs of 0..64 KiB. */
+/** The slowest of 5 000 random inputs of 0..64 KiB (docs/reliability.md: amf-fuzz). */
 const inputs = Array.from({ length: 5000 }, (_, i) =>
   xorshiftBytes(((i * 7919) % MAX_FUZZ_BYTES) + 1, i + 1),
 );
@@ -54,7 +54,7 @@ console.log(
   }),
 );
 
-/** M2: the largest legal nesting and the hostile vectors. */
+/** The largest legal nesting and the hostile vectors (docs/reliability.md: amf-work-bound). */
 const deep = Buffer.from(`${'0a00000001'.repeat(64)}05`, 'hex');
 console.log(
   JSON.stringify({

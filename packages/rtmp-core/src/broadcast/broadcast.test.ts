@@ -143,7 +143,7 @@ describe('Broadcast', () => {
     assert.deepEqual(summary(s), ['8@10:af01']);
   });
 
-  it('forwards frames whose tag header does not parse (M8: zero-length, unknown codec)', () => {
+  it('forwards frames whose tag header does not parse (zero-length, unknown codec)', () => {
     const b = new Broadcast({ mergeWriteMs: 0 });
     const s = new RecordingSink();
     b.subscribe(s);

@@ -70,7 +70,7 @@ const golden: {
     encodes: true,
   },
   {
-    name: '3-byte basic header: csid b2*256 + b1 + 64 (M7)',
+    name: '3-byte basic header: csid b2*256 + b1 + 64',
     chunkSize: 128,
     bytes: '01 50 01 000000 000001 14 00000000 01',
     messages: [msg(400, 0, 20, 0, hex('01'))],
@@ -84,21 +84,21 @@ const golden: {
     encodes: true,
   },
   {
-    name: 'timestamp 0xfffffe fits the 24-bit field (M7 boundary)',
+    name: 'timestamp 0xfffffe fits the 24-bit field',
     chunkSize: 128,
     bytes: '04 fffffe 000001 09 01000000 17',
     messages: [msg(4, 0xfffffe, 9, 1, hex('17'))],
     encodes: true,
   },
   {
-    name: 'timestamp 0xffffff needs the Extended Timestamp (M7 boundary)',
+    name: 'timestamp 0xffffff needs the Extended Timestamp',
     chunkSize: 128,
     bytes: '04 ffffff 000001 09 01000000 00ffffff 17',
     messages: [msg(4, 0xffffff, 9, 1, hex('17'))],
     encodes: true,
   },
   {
-    name: 'extended timestamp repeated on fmt 3 continuations (librtmp/FFmpeg style, M7)',
+    name: 'extended timestamp repeated on fmt 3 continuations (librtmp/FFmpeg style)',
     chunkSize: 4,
     bytes: `04 ffffff 000006 09 01000000 01000000 00010203
             c4 01000000 0405`,
@@ -106,7 +106,7 @@ const golden: {
     encodes: true,
   },
   {
-    name: 'extended timestamp omitted on fmt 3 continuations (detected by comparing, M7)',
+    name: 'extended timestamp omitted on fmt 3 continuations (detected by comparing)',
     chunkSize: 4,
     bytes: `04 ffffff 000008 09 01000000 01000000 00010203
             c4 04050607`,
@@ -114,7 +114,7 @@ const golden: {
     encodes: false,
   },
   {
-    name: 'extended deltas accumulate across fmt 1 and fmt 2 (M7)',
+    name: 'extended deltas accumulate across fmt 1 and fmt 2',
     chunkSize: 128,
     bytes: `04 ffffff 000001 09 01000000 01000000 aa
             44 ffffff 000002 09 01000000 bbbb
@@ -127,14 +127,14 @@ const golden: {
     encodes: true,
   },
   {
-    name: 'high bit set: 0x80000000 is 2147483648 ms, not negative (M7)',
+    name: 'high bit set: 0x80000000 is 2147483648 ms, not negative',
     chunkSize: 128,
     bytes: '04 ffffff 000001 09 01000000 80000000 01',
     messages: [msg(4, 0x80000000, 9, 1, hex('01'))],
     encodes: true,
   },
   {
-    name: 'a delta past 2^32 wraps (M7)',
+    name: 'a delta past 2^32 wraps',
     chunkSize: 128,
     bytes: `04 ffffff 000001 09 01000000 fffffff0 01
             84 000020 02`,
@@ -142,7 +142,7 @@ const golden: {
     encodes: false,
   },
   {
-    name: 'a backwards jump is a new fmt 0 header (M7)',
+    name: 'a backwards jump is a new fmt 0 header',
     chunkSize: 128,
     bytes: `04 001388 000001 09 01000000 01
             04 0003e8 000001 09 01000000 02`,
@@ -252,12 +252,12 @@ describe('chunk decoder rules and limits', () => {
     );
   });
 
-  it('rejects a declared length above the limit at header time, before any body byte (M3)', () => {
+  it('rejects a declared length above the limit at header time, before any body byte', () => {
     const d = new ChunkDecoder({ ...CODEC_ONLY, maxMessageLength: 1000 });
     assertRtmpError(() => d.push(hex('04 000000 0003e9 09 01000000')), RtmpErrorCode.MessageTooLong);
   });
 
-  it('allocates for received bytes, not declared lengths: 200 connections × 32 streams of cap − 1 (M3)', () => {
+  it('allocates for received bytes, not declared lengths: 200 connections × 32 streams of cap − 1', () => {
     const cap = 8 * 1024 * 1024;
     // Each chunk stream gets a fmt 0 header declaring cap − 1 bytes and its first 128-byte chunk, no more.
     const header = (csid: number): Buffer => {
@@ -306,7 +306,7 @@ describe('chunk decoder rules and limits', () => {
     );
   });
 
-  describe('SetChunkSize edges (M5, spec 5.4.1)', () => {
+  describe('SetChunkSize edges (spec 5.4.1)', () => {
     const setChunkSize = (size: number): Buffer => {
       const b = hex('02 000000 000004 01 00000000 00000000');
       b.writeUInt32BE(size, 12);

@@ -59,7 +59,8 @@ export function effectiveChunkSize(size: number, minimum = 1): number {
  * Chunk stream decoder (spec 5.3), sans-I/O: `push(bytes)` returns the messages completed so far.
  *
  * Memory follows received bytes, not declared lengths: a message is kept as the list of chunk payload views
- * it arrived in and joined only when complete, so a header announcing 16 MiB reserves nothing (M3).
+ * it arrived in and joined only when complete, so a header announcing 16 MiB reserves nothing
+ * (docs/reliability.md: declared-length).
  * Limits are in `ChunkLimits`; breaking one throws `RtmpError` and the decoder must not be used again.
  */
 export class ChunkDecoder {

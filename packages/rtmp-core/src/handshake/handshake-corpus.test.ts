@@ -3,7 +3,7 @@ import { RtmpError } from '../errors/rtmp-error';
 import { corpusEntries } from '../testing/corpus';
 import { ServerHandshake } from './server-handshake';
 
-describe('handshake crash corpus (M10)', () => {
+describe('handshake crash corpus', () => {
   for (const { name, bytes } of corpusEntries('handshake')) {
     it(`${name} completes, waits or fails with RtmpError only`, () => {
       try {

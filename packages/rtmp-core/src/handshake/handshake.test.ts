@@ -101,19 +101,19 @@ describe('handshake', () => {
     [0x48, RtmpErrorCode.HandshakeVersion],
     [0xff, RtmpErrorCode.HandshakeVersion],
   ] as const) {
-    it(`rejects C0 version 0x${version.toString(16)} on its first byte (M6)`, () => {
+    it(`rejects C0 version 0x${version.toString(16)} on its first byte`, () => {
       assertRtmpError(() => new ServerHandshake().push(Buffer.from([version])), code);
     });
   }
 
-  it('waits on a truncated C1 (1535 bytes) without answering (M6)', () => {
+  it('waits on a truncated C1 (1535 bytes) without answering', () => {
     const step = new ServerHandshake().push(
       Buffer.concat([Buffer.from([3]), randomBytes(HANDSHAKE_SIZE - 1)]),
     );
     assert.deepEqual([step.done, step.send.length], [false, 0]);
   });
 
-  it('accepts a C2 that does not echo S1 (interop, M6)', () => {
+  it('accepts a C2 that does not echo S1 (interop)', () => {
     const server = new ServerHandshake();
     server.push(Buffer.concat([Buffer.from([3]), Buffer.alloc(HANDSHAKE_SIZE)]));
     assert.equal(server.push(randomBytes(HANDSHAKE_SIZE)).done, true);

@@ -27,7 +27,8 @@ type ServerHandshakeState =
 /**
  * Server side of the handshake (spec 5.2), sans-I/O: feed received bytes to `push`, write `send`.
  * Answers a digest C1 with a digest S1 and S2 (Flash Player 9+ scheme), anything else with the simple
- * handshake (S2 echoes C1). C2 is not checked: several encoders send a C2 that does not echo S1 (M6).
+ * handshake (S2 echoes C1). C2 is not checked: several encoders send a C2 that does not echo S1
+ * (docs/reliability.md: handshake).
  */
 export class ServerHandshake {
   private state: ServerHandshakeState = 'awaiting-c0c1';

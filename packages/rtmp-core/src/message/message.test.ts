@@ -144,7 +144,7 @@ describe('command and data messages (spec 7.1.1, 7.1.2)', () => {
     assertRtmpError(() => decodeCommand(incoming(20, encodeAmf0([1, 'x']))), RtmpErrorCode.MalformedMessage);
   });
 
-  it('wraps AMF failures (deep nesting, M2) into RTMP_ERR_AMF', () => {
+  it('wraps AMF failures (deep nesting) into RTMP_ERR_AMF', () => {
     // connect, 1, then strict arrays of one element nested 1000 deep (marker 0x0a, count 1).
     const nested = Buffer.concat(Array.from({ length: 1000 }, () => hex('0a 00000001')));
     assertRtmpError(

@@ -10,7 +10,8 @@ const RAW_PEER_WAIT_MS = 30_000;
 
 /**
  * A hostile or minimal peer on a real socket: writes exactly the bytes a test gives it, and records what the
- * server sends and when it closes. For the robustness rows (M2, M3, M5, M6, M10).
+ * server sends and when it closes. For the robustness tests (docs/reliability.md:
+ * amf-work-bound, declared-length, chunk-size, handshake) and the crash corpus.
  */
 export class RawPeer {
   readonly encoder = new ChunkEncoder();
@@ -67,7 +68,7 @@ export class RawPeer {
     });
   }
 
-  /** Simple handshake whose C2 is random (does not echo S1, as some encoders send it: M6). */
+  /** Simple handshake whose C2 is random (does not echo S1, as some encoders send it). */
   async handshake(): Promise<void> {
     this.write(Buffer.concat([Buffer.from([3]), Buffer.alloc(8), randomBytes(HANDSHAKE_SIZE - 8)]));
     await this.waitFor(() => this.received >= 1 + 2 * HANDSHAKE_SIZE);

@@ -18,9 +18,9 @@ export function xorshiftBytes(length: number, seed: number): Uint8Array {
 }
 
 /**
- * Byte arrays over the whole M1 range (0..64 KiB). fast-check's own uint8Array draws
- * each byte through the generator (about 19 s for 5 000 full-size arrays on a 2-core box),
- * so half the inputs are short arbitrary arrays (with shrinking) and half are a random
+ * Byte arrays over the whole fuzzed range (0..64 KiB, docs/reliability.md: amf-fuzz). fast-check's own
+ * uint8Array draws each byte through the generator (about 19 s for 5 000 full-size arrays on a 2-core
+ * box), so half the inputs are short arbitrary arrays (with shrinking) and half are a random
  * length filled by `xorshiftBytes`.
  */
 export const fuzzBytes = fc.oneof(
