@@ -8,9 +8,6 @@ import {
 } from '@tributary/contracts';
 import { parseWebhookEvent } from '@tributary/sdk';
 import { waitUntil } from '@tributary/test-kit';
-import type { ControlPlane, EdgeHandle, StreamHandle, TenantHandle } from './support/control-plane';
-import type { Peers } from './support/peers';
-import type { WebhookReceiver } from './support/webhook-receiver';
 import { startWebhookScene, type WebhookScene } from './support/webhook-scene';
 
 /**
@@ -27,13 +24,6 @@ const EGRESS_THRESHOLD = 50_000;
 
 describe('usage alerts with a real edge, ffmpeg and a webhook receiver', { timeout: 120_000 }, () => {
   let scene: WebhookScene;
-  let plane: ControlPlane;
-  let edge: EdgeHandle;
-  let owner: TenantHandle;
-  let stream: StreamHandle;
-  let peers: Peers;
-  let clip: string;
-  let receiver: WebhookReceiver;
 
   before(async () => {
     scene = await startWebhookScene({
@@ -42,7 +32,6 @@ describe('usage alerts with a real edge, ffmpeg and a webhook receiver', { timeo
       stream: 'metered',
       edge: 'usage-a',
     });
-    ({ plane, edge, owner, stream, peers, clip, receiver } = scene);
   });
 
   after(async () => {
@@ -50,6 +39,7 @@ describe('usage alerts with a real edge, ffmpeg and a webhook receiver', { timeo
   });
 
   it('a publisher and a viewer cross an ingest and an egress threshold: one signed usage.threshold each', async () => {
+    const { plane, edge, owner, stream, peers, clip, receiver } = scene;
     const api = plane.via(0);
     const got = receiver.received;
     const hook = await api<{ secret: string }>(

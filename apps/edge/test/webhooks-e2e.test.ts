@@ -2,9 +2,6 @@ import assert from 'node:assert/strict';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import type { ControlPlane, EdgeHandle, StreamHandle, TenantHandle } from './support/control-plane';
-import type { Peers } from './support/peers';
-import type { WebhookReceiver } from './support/webhook-receiver';
 import { startWebhookScene, type WebhookScene } from './support/webhook-scene';
 
 /**
@@ -26,13 +23,6 @@ function verify(headers: IncomingHttpHeaders, body: string, secret: string): boo
 
 describe('webhooks with a real edge and ffmpeg', { timeout: 180_000 }, () => {
   let scene: WebhookScene;
-  let plane: ControlPlane;
-  let edge: EdgeHandle;
-  let owner: TenantHandle;
-  let stream: StreamHandle;
-  let peers: Peers;
-  let clip: string;
-  let receiver: WebhookReceiver;
 
   before(async () => {
     scene = await startWebhookScene({
@@ -41,7 +31,6 @@ describe('webhooks with a real edge and ffmpeg', { timeout: 180_000 }, () => {
       stream: 'webhooked',
       edge: 'hooks-a',
     });
-    ({ plane, edge, owner, stream, peers, clip, receiver } = scene);
   });
 
   after(async () => {
@@ -49,6 +38,7 @@ describe('webhooks with a real edge and ffmpeg', { timeout: 180_000 }, () => {
   });
 
   it('a publish sends live_stream.active then live_stream.idle, signed, to the registered endpoint', async () => {
+    const { plane, edge, owner, stream, peers, clip, receiver } = scene;
     const hook = await plane.via(0)<{ id: string; secret: string }>(
       'POST',
       '/v1/webhooks',
